@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace grpc {
+class Server;
+class Service;
+}  // namespace grpc
+
+namespace infobus {
+
+// A started gRPC server with the standard health service (grpc.health.v1) and server reflection,
+// so grpcurl works without .proto files. Health starts SERVING. Thread-safe.
+class GrpcServer {
+ public:
+  // Binds `listen_address` ("127.0.0.1:0" picks a free port) and starts serving `services`,
+  // which must outlive the server.
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const std::string& listen_address,
+                                                           const std::vector<grpc::Service*>& services);
+  ~GrpcServer();
+
+  int port() const { return port_; }
+  // Overall health ("" service name) and that of each registered service.
+  void SetServing(bool serving);
+  // Stops accepting calls, gives running ones `grace` to finish, then cancels them.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  GrpcServer() = default;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+using GrpcServerPtr = std::unique_ptr<GrpcServer>;
+
+// Writes `port` to `path` atomically (write + rename), for whoever started us with port 0.
+absl::Status WritePortFile(const std::string& path, int port);
+
+}  // namespace infobus

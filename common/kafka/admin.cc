@@ -1,0 +1,75 @@
+#include "common/kafka/admin.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+
+namespace infobus::kafka {
+
+absl::Status EnsureTopics(const std::string& bootstrap_servers, const std::vector<TopicSpec>& topics,
+                          absl::Duration timeout) {
+  if (topics.empty()) return absl::OkStatus();
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap_servers.c_str(), error,
+                        sizeof(error)) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    return absl::InvalidArgumentError(error);
+  }
+  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> client(
+      rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error)), &rd_kafka_destroy);
+  if (!client) return absl::InternalError(absl::StrCat("admin client: ", error));
+
+  std::vector<rd_kafka_NewTopic_t*> new_topics;
+  for (const TopicSpec& spec : topics) {
+    rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(
+        spec.name.c_str(), spec.partitions, spec.replication_factor, error, sizeof(error));
+    if (topic == nullptr) {
+      rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+      return absl::InvalidArgumentError(absl::StrCat("topic ", spec.name, ": ", error));
+    }
+    for (const auto& [key, value] : spec.configs) {
+      rd_kafka_NewTopic_set_config(topic, key.c_str(), value.c_str());
+    }
+    new_topics.push_back(topic);
+  }
+
+  const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+  rd_kafka_AdminOptions_t* options =
+      rd_kafka_AdminOptions_new(client.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, error, sizeof(error));
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(client.get());
+  rd_kafka_CreateTopics(client.get(), new_topics.data(), new_topics.size(), options, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, timeout_ms + 2000);
+
+  absl::Status status;
+  if (event == nullptr) {
+    status = absl::UnavailableError(
+        absl::StrCat("no answer from Kafka at ", bootstrap_servers, " to create topics"));
+  } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = absl::UnavailableError(
+        absl::StrCat("create topics: ", rd_kafka_event_error_string(event)));
+  } else {
+    const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event);
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
+    for (size_t i = 0; i < count && status.ok(); ++i) {
+      rd_kafka_resp_err_t code = rd_kafka_topic_result_error(results[i]);
+      if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        const char* message = rd_kafka_topic_result_error_string(results[i]);
+        status = absl::UnavailableError(absl::StrCat("create topic ",
+                                                     rd_kafka_topic_result_name(results[i]), ": ",
+                                                     message ? message : rd_kafka_err2str(code)));
+      }
+    }
+  }
+  if (event != nullptr) rd_kafka_event_destroy(event);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+  return status;
+}
+
+}  // namespace infobus::kafka

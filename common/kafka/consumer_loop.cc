@@ -1,0 +1,264 @@
+#include "common/kafka/consumer_loop.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+#include "common/util/time.h"
+#include "infobus/common/v1/dead_letter.pb.h"
+
+namespace infobus::kafka {
+
+std::string OffsetKey(const std::string& topic, int32_t partition) {
+  return absl::StrCat(topic, "/", partition);
+}
+
+void BatchContext::DeadLetter(const Record& record, std::string_view reason) {
+  infobus::common::v1::DeadLetter letter;
+  letter.set_reason(std::string(reason));
+  letter.set_consumer(consumer_);
+  letter.set_topic(record.topic);
+  letter.set_partition(record.partition);
+  letter.set_offset(record.offset);
+  letter.set_key(record.key);
+  letter.set_value(record.value);
+  *letter.mutable_dead_lettered_at() = ToProtoTimestamp(absl::Now());
+  OutgoingMessage message;
+  message.topic = dead_letter_topic_;
+  message.key = OffsetKey(record.topic, record.partition);
+  message.value = letter.SerializeAsString();
+  message.headers.push_back({kSchemaHeader, letter.GetDescriptor()->full_name()});
+  if (auto trace = record.HeaderValue(kTraceIdHeader); !trace.empty()) {
+    message.headers.push_back({kTraceIdHeader, std::string(trace)});
+  }
+  INFOBUS_LOG(Warning) << "dead-lettering " << message.key << "@" << record.offset << ": "
+                       << reason;
+  outgoing_.push_back(std::move(message));
+}
+
+// Resumes assigned partitions from the offsets in the store. Runs inside consume().
+class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
+ public:
+  explicit Rebalancer(ConsumerLoop* loop) : loop_(loop) {}
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    loop_->assignment_changed_ = true;
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      for (RdKafka::TopicPartition* partition : partitions) {
+        auto stored = loop_->store_->Get(kOffsetsFamily,
+                                         OffsetKey(partition->topic(), partition->partition()));
+        if (stored.ok() && stored->has_value()) {
+          partition->set_offset(static_cast<int64_t>(DecodeBigEndian64(**stored)));
+        }
+        loop_->assigned_.insert({partition->topic(), partition->partition()});
+        INFOBUS_LOG(Info) << "assigned " << partition->topic() << "/" << partition->partition()
+                          << (stored.ok() && stored->has_value()
+                                  ? absl::StrCat(" from stored offset ", partition->offset())
+                                  : std::string(" from the committed offset"));
+      }
+      consumer->assign(partitions);
+    } else {
+      for (RdKafka::TopicPartition* partition : partitions) {
+        loop_->assigned_.erase({partition->topic(), partition->partition()});
+      }
+      consumer->unassign();
+    }
+  }
+
+ private:
+  ConsumerLoop* loop_;
+};
+
+absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Create(Options options, Store* store,
+                                                                   Producer* producer,
+                                                                   RecordHandler* handler) {
+  std::unique_ptr<ConsumerLoop> loop(new ConsumerLoop());
+  loop->options_ = std::move(options);
+  loop->store_ = store;
+  loop->producer_ = producer;
+  loop->handler_ = handler;
+  loop->rebalancer_ = std::make_unique<Rebalancer>(loop.get());
+
+  const Options& o = loop->options_;
+  std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", o.bootstrap_servers},
+      {"group.id", o.group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"session.timeout.ms", std::to_string(absl::ToInt64Milliseconds(o.session_timeout))},
+      {"client.id", o.group_id},
+  };
+  if (!o.group_instance_id.empty()) settings["group.instance.id"] = o.group_instance_id;
+  for (const auto& [key, value] : o.properties) settings[key] = value;
+
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string error;
+  for (const auto& [key, value] : settings) {
+    if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
+      return absl::InvalidArgumentError(absl::StrCat("consumer setting ", key, ": ", error));
+    }
+  }
+  if (conf->set("rebalance_cb", loop->rebalancer_.get(), error) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(error);
+  }
+  loop->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!loop->consumer_) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot create consumer: ", error));
+  }
+  RdKafka::ErrorCode code = loop->consumer_->subscribe(o.topics);
+  if (code != RdKafka::ERR_NO_ERROR) {
+    return absl::InvalidArgumentError(absl::StrCat("subscribe: ", RdKafka::err2str(code)));
+  }
+  return loop;
+}
+
+ConsumerLoop::~ConsumerLoop() {
+  Stop();
+  consumer_->close();
+}
+
+void ConsumerLoop::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ConsumerLoop::Stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void ConsumerLoop::Run() {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stopping_.load()) {
+    std::vector<Record> records = PollBatch();
+    if (records.empty()) continue;
+    if (ProcessBatch(records)) {
+      backoff = absl::Milliseconds(100);
+      continue;
+    }
+    handler_->OnBatchAborted();
+    Rewind(records);
+    // Back off so a broker outage is not a busy loop; stay responsive to Stop().
+    for (absl::Time until = absl::Now() + backoff; absl::Now() < until && !stopping_.load();) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+std::vector<Record> ConsumerLoop::PollBatch() {
+  std::vector<Record> records;
+  assignment_changed_ = false;
+  int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(options_.poll_timeout));
+  while (static_cast<int>(records.size()) < options_.max_batch && !stopping_.load()) {
+    std::unique_ptr<RdKafka::Message> message(consumer_->consume(timeout_ms));
+    timeout_ms = 0;  // after the first wait, take only what is already fetched
+    if (message->err() == RdKafka::ERR__TIMED_OUT) break;
+    if (message->err() == RdKafka::ERR__PARTITION_EOF) continue;
+    if (message->err() != RdKafka::ERR_NO_ERROR) {
+      INFOBUS_LOG(Warning) << "consume: " << message->errstr();
+      break;
+    }
+    Record record;
+    record.topic = message->topic_name();
+    record.partition = message->partition();
+    record.offset = message->offset();
+    if (message->key()) record.key = *message->key();
+    record.value.assign(static_cast<const char*>(message->payload()), message->len());
+    record.timestamp_ms = message->timestamp().timestamp;
+    if (RdKafka::Headers* headers = message->headers()) {
+      for (const RdKafka::Headers::Header& header : headers->get_all()) {
+        if (header.value() == nullptr) continue;
+        record.headers.push_back(
+            {header.key(), std::string(static_cast<const char*>(header.value()),
+                                       header.value_size())});
+      }
+    }
+    records.push_back(std::move(record));
+    if (assignment_changed_) break;
+  }
+  if (assignment_changed_) {
+    // Records of partitions taken away during this poll belong to their new owner now.
+    records.erase(std::remove_if(records.begin(), records.end(),
+                                 [this](const Record& r) {
+                                   return assigned_.count({r.topic, r.partition}) == 0;
+                                 }),
+                  records.end());
+  }
+  return records;
+}
+
+bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
+  BatchContext context(options_.dead_letter_topic, options_.group_id);
+  handler_->HandleBatch(records, context);
+  if (!context.failure_.ok()) {
+    INFOBUS_LOG(Warning) << "batch of " << records.size() << " records failed, will retry: "
+                         << context.failure_;
+    return false;
+  }
+
+  std::vector<absl::Status> sent = producer_->ProduceAll(context.outgoing_);
+  for (const absl::Status& status : sent) {
+    if (!status.ok()) {
+      INFOBUS_LOG(Warning) << "batch of " << records.size()
+                           << " records not committed, will retry: " << status;
+      return false;
+    }
+  }
+
+  std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
+  for (const Record& record : records) {
+    int64_t& next = next_offsets[{record.topic, record.partition}];
+    next = std::max(next, record.offset + 1);
+  }
+  for (const auto& [partition, next] : next_offsets) {
+    context.batch_.Put(store_->Family(kOffsetsFamily), OffsetKey(partition.first, partition.second),
+                       EncodeBigEndian64(static_cast<uint64_t>(next)));
+  }
+  if (absl::Status status = store_->Write(&context.batch_); !status.ok()) {
+    INFOBUS_LOG(Error) << "batch not committed, will retry: " << status;
+    return false;
+  }
+  handler_->OnBatchCommitted();
+
+  // Kafka's committed offsets trail the store; they serve lag monitoring and a fresh store.
+  std::vector<RdKafka::TopicPartition*> commits;
+  for (const auto& [partition, next] : next_offsets) {
+    commits.push_back(RdKafka::TopicPartition::create(partition.first, partition.second, next));
+  }
+  consumer_->commitAsync(commits);
+  RdKafka::TopicPartition::destroy(commits);
+  return true;
+}
+
+void ConsumerLoop::Rewind(const std::vector<Record>& records) {
+  std::map<std::pair<std::string, int32_t>, int64_t> first_offsets;
+  for (const Record& record : records) {
+    auto [it, inserted] = first_offsets.try_emplace({record.topic, record.partition}, record.offset);
+    if (!inserted) it->second = std::min(it->second, record.offset);
+  }
+  for (const auto& [partition, offset] : first_offsets) {
+    std::unique_ptr<RdKafka::TopicPartition> target(
+        RdKafka::TopicPartition::create(partition.first, partition.second, offset));
+    RdKafka::ErrorCode code = consumer_->seek(*target, 5000);
+    if (code != RdKafka::ERR_NO_ERROR) {
+      INFOBUS_LOG(Warning) << "seek " << partition.first << "/" << partition.second << " to "
+                           << offset << ": " << RdKafka::err2str(code);
+    }
+  }
+}
+
+std::map<std::string, int64_t> ConsumerLoop::StoredOffsets() const {
+  std::map<std::string, int64_t> out;
+  auto it = store_->NewIterator(kOffsetsFamily);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out[it->key().ToString()] = static_cast<int64_t>(DecodeBigEndian64(it->value().ToString()));
+  }
+  return out;
+}
+
+}  // namespace infobus::kafka

@@ -1,0 +1,126 @@
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/kafka/message.h"
+#include "common/kafka/producer.h"
+#include "common/store/store.h"
+#include "rocksdb/write_batch.h"
+
+namespace RdKafka {
+class KafkaConsumer;
+}
+
+namespace infobus::kafka {
+
+// What a handler may do with one batch: stage state changes and output messages. Nothing
+// happens until the loop commits the batch, so a handler has no side effects of its own.
+class BatchContext {
+ public:
+  rocksdb::WriteBatch& batch() { return batch_; }
+  void Produce(OutgoingMessage message) { outgoing_.push_back(std::move(message)); }
+  // Sends `record` to the dead-letter topic with why it could not be processed.
+  void DeadLetter(const Record& record, std::string_view reason);
+  // The batch cannot be processed now for a reason that is not the records' fault (e.g. the
+  // store failed): nothing of it is committed, and it is offered again after a back-off.
+  void Fail(absl::Status status) { failure_ = std::move(status); }
+
+ private:
+  friend class ConsumerLoop;
+  BatchContext(std::string dead_letter_topic, std::string consumer)
+      : dead_letter_topic_(std::move(dead_letter_topic)), consumer_(std::move(consumer)) {}
+
+  std::string dead_letter_topic_;
+  std::string consumer_;
+  rocksdb::WriteBatch batch_;
+  std::vector<OutgoingMessage> outgoing_;
+  absl::Status failure_;
+};
+
+// The logic behind a consumer loop. Called from the loop's thread only.
+class RecordHandler {
+ public:
+  virtual ~RecordHandler() = default;
+  // Turns `records` into staged state changes and messages. It may read the store, but must not
+  // change anything outside `context`: a batch that fails to commit is offered again.
+  virtual void HandleBatch(const std::vector<Record>& records, BatchContext& context) = 0;
+  // The batch's messages are acknowledged by Kafka and its state and offsets are in the store.
+  virtual void OnBatchCommitted() {}
+  // The batch was not committed and will be offered again.
+  virtual void OnBatchAborted() {}
+};
+
+// Consumes topics in a consumer group and runs batches through a RecordHandler with these
+// guarantees: a batch's output messages are acknowledged by Kafka (acks=all) before its state;
+// its state and the offsets it reflects are written in one RocksDB WriteBatch; on assignment,
+// partitions resume from the offsets in the store (the committed Kafka offsets are only a fallback
+// and a lag signal). After a crash, work since the last committed batch is redone, so output may
+// repeat but is never lost; handlers make it idempotent (deterministic ids, dedupe).
+//
+// Lifecycle: Create, Start (spawns the loop thread), Stop (joins; safe to call twice).
+class ConsumerLoop {
+ public:
+  struct Options {
+    std::string bootstrap_servers;
+    std::string group_id;
+    // Static membership (KIP-345): a restarted instance takes its partitions back at once
+    // instead of waiting for the dead member's session to expire. Empty: dynamic membership.
+    std::string group_instance_id;
+    std::vector<std::string> topics;
+    std::string dead_letter_topic;
+    int max_batch = 500;
+    absl::Duration poll_timeout = absl::Milliseconds(100);
+    absl::Duration session_timeout = absl::Seconds(10);
+    std::map<std::string, std::string> properties;  // extra librdkafka consumer settings
+  };
+
+  static constexpr char kOffsetsFamily[] = "offsets";
+
+  // `store` must have been opened with the kOffsetsFamily column family. `store`, `producer` and
+  // `handler` must outlive the loop.
+  static absl::StatusOr<std::unique_ptr<ConsumerLoop>> Create(Options options, Store* store,
+                                                              Producer* producer,
+                                                              RecordHandler* handler);
+  ~ConsumerLoop();
+
+  void Start();
+  void Stop();
+
+  // The next offset to consume per "topic/partition", as stored. For tests and supervision.
+  std::map<std::string, int64_t> StoredOffsets() const;
+
+ private:
+  class Rebalancer;
+  ConsumerLoop() = default;
+
+  void Run();
+  std::vector<Record> PollBatch();
+  bool ProcessBatch(const std::vector<Record>& records);
+  void Rewind(const std::vector<Record>& records);
+
+  Options options_;
+  Store* store_ = nullptr;
+  Producer* producer_ = nullptr;
+  RecordHandler* handler_ = nullptr;
+  std::unique_ptr<Rebalancer> rebalancer_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  // Owned by the loop thread (touched by the rebalance callback, which runs inside consume()).
+  std::set<std::pair<std::string, int32_t>> assigned_;
+  bool assignment_changed_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+using ConsumerLoopPtr = std::unique_ptr<ConsumerLoop>;
+
+std::string OffsetKey(const std::string& topic, int32_t partition);
+
+}  // namespace infobus::kafka

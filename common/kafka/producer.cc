@@ -1,0 +1,134 @@
+#include "common/kafka/producer.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+
+namespace infobus::kafka {
+
+class DeliveryReporter : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& message) override {
+    std::unique_ptr<Producer::DeliveryCallback> done(
+        static_cast<Producer::DeliveryCallback*>(message.msg_opaque()));
+    if (!done) return;
+    if (message.err() == RdKafka::ERR_NO_ERROR) {
+      (*done)(absl::OkStatus());
+    } else {
+      (*done)(absl::UnavailableError(
+          absl::StrCat("kafka delivery to ", message.topic_name(), " failed: ", message.errstr())));
+    }
+  }
+};
+
+absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
+    const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties) {
+  std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", bootstrap_servers},
+      {"acks", "all"},
+      {"enable.idempotence", "true"},
+      {"linger.ms", "2"},
+      // Fail a message after this long rather than the 5-minute default, so that callers hear
+      // "retry" while they still care.
+      {"message.timeout.ms", "15000"},
+      {"client.id", "infobus"},
+  };
+  for (const auto& [key, value] : properties) {
+    if (key == "acks" || key == "enable.idempotence") {
+      return absl::InvalidArgumentError(absl::StrCat("producer setting ", key, " is fixed"));
+    }
+    settings[key] = value;
+  }
+  std::unique_ptr<Producer> producer(new Producer());
+  producer->reporter_ = std::make_unique<DeliveryReporter>();
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string error;
+  for (const auto& [key, value] : settings) {
+    if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
+      return absl::InvalidArgumentError(absl::StrCat("producer setting ", key, ": ", error));
+    }
+  }
+  if (conf->set("dr_cb", producer->reporter_.get(), error) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(error);
+  }
+  producer->producer_.reset(RdKafka::Producer::create(conf.get(), error));
+  if (!producer->producer_) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot create producer: ", error));
+  }
+  producer->poller_ = std::thread([p = producer.get()] { p->PollLoop(); });
+  return producer;
+}
+
+Producer::~Producer() {
+  if (producer_->flush(10000) != RdKafka::ERR_NO_ERROR) {
+    INFOBUS_LOG(Warning) << "producer closing with " << producer_->outq_len()
+                         << " messages undelivered; failing them";
+    producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+  }
+  stopping_ = true;
+  poller_.join();
+  producer_->poll(0);  // serve the reports of purged messages
+}
+
+void Producer::PollLoop() {
+  while (!stopping_.load()) producer_->poll(50);
+}
+
+absl::Status Producer::ProduceAsync(const OutgoingMessage& message, DeliveryCallback done) {
+  RdKafka::Headers* headers = nullptr;
+  if (!message.headers.empty()) {
+    headers = RdKafka::Headers::create();
+    for (const Header& header : message.headers) {
+      headers->add(header.key, header.value.data(), header.value.size());
+    }
+  }
+  auto* opaque = new DeliveryCallback(std::move(done));
+  RdKafka::ErrorCode code = producer_->produce(
+      message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+      const_cast<char*>(message.value.data()), message.value.size(), message.key.data(),
+      message.key.size(), 0, headers, opaque);
+  if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
+  // On failure librdkafka owns neither the headers nor the opaque.
+  delete headers;
+  delete opaque;
+  if (code == RdKafka::ERR__QUEUE_FULL) {
+    return absl::ResourceExhaustedError("kafka producer queue is full");
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("cannot produce to ", message.topic, ": ", RdKafka::err2str(code)));
+}
+
+std::vector<absl::Status> Producer::ProduceAll(const std::vector<OutgoingMessage>& messages) {
+  std::vector<absl::Status> results(messages.size());
+  if (messages.empty()) return results;
+  absl::BlockingCounter pending(static_cast<int>(messages.size()));
+  for (size_t i = 0; i < messages.size(); ++i) {
+    absl::Status queued;
+    // Back off while the local queue is full instead of failing the whole batch.
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      queued = ProduceAsync(messages[i], [&results, &pending, i](absl::Status status) {
+        results[i] = std::move(status);
+        pending.DecrementCount();
+      });
+      if (!absl::IsResourceExhausted(queued)) break;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    if (!queued.ok()) {
+      results[i] = queued;
+      pending.DecrementCount();
+    }
+  }
+  pending.Wait();
+  return results;
+}
+
+absl::Status Producer::Flush(absl::Duration timeout) {
+  RdKafka::ErrorCode code = producer_->flush(static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
+  return absl::DeadlineExceededError(absl::StrCat("flush: ", RdKafka::err2str(code)));
+}
+
+}  // namespace infobus::kafka

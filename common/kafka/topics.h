@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+
+namespace infobus::kafka {
+
+// The bus's topic names. A prefix (config kafka.topic_prefix) lets several independent buses, or
+// tests, share one broker.
+struct Topics {
+  explicit Topics(const std::string& prefix)
+      : events(prefix + "infobus.events.v1"),
+        judgments(prefix + "infobus.judgments.v1"),
+        dead_letters(prefix + "infobus.dlq.v1") {}
+
+  std::string events;
+  std::string judgments;
+  std::string dead_letters;
+};
+
+}  // namespace infobus::kafka

@@ -1,0 +1,94 @@
+#include "common/service/bus_config.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/log/log.h"
+
+namespace infobus {
+
+using Type = ConfigKey::Type;
+
+ConfigSchema CommonSchema(const std::string& service, const std::string& default_listen) {
+  return {
+      {"kafka.bootstrap_servers", Type::kString, "127.0.0.1:19092",
+       "Kafka brokers, comma-separated host:port."},
+      {"kafka.topic_prefix", Type::kString, "",
+       "Prepended to every topic name (e.g. \"test42.\"), so several buses can share a broker."},
+      {"kafka.partitions", Type::kInt, "3",
+       "Partitions of each topic this service creates at startup (existing topics are kept)."},
+      {"kafka.replication_factor", Type::kInt, "1", "Replication factor of created topics."},
+      {"kafka.group_id", Type::kString, "infobus-" + service,
+       "Consumer group id (instances of one service share it)."},
+      {"kafka.group_instance_id", Type::kString, "",
+       "Static group membership id, unique per instance: a restarted instance gets its "
+       "partitions back at once. Empty: dynamic membership."},
+      {"kafka.session_timeout", Type::kDuration, "10s",
+       "Consumer session timeout: how long a silent instance keeps its partitions."},
+      {"kafka.max_batch", Type::kInt, "500", "Most records a consumer handles in one batch."},
+      {"kafka.linger", Type::kDuration, "2ms",
+       "Producer linger: how long to wait to fill a batch before sending."},
+      {"kafka.message_timeout", Type::kDuration, "15s",
+       "How long the producer tries to deliver before failing a message (the caller retries)."},
+      {"grpc.listen", Type::kString, default_listen,
+       "gRPC listen address; port 0 picks a free port (see grpc.port_file)."},
+      {"grpc.port_file", Type::kString, "",
+       "If set, the bound gRPC port is written here once the service is ready."},
+      {"store.path", Type::kString, ".run/" + service + "/db", "RocksDB directory of this instance."},
+      {"store.sync_writes", Type::kBool, "false",
+       "fsync every RocksDB write. Off, state survives kill -9 but not a power cut."},
+      {"log.level", Type::kString, "info", "debug, info, warning or error."},
+  };
+}
+
+kafka::Topics TopicsFrom(const Config& config) {
+  return kafka::Topics(config.GetString("kafka.topic_prefix"));
+}
+
+std::vector<kafka::TopicSpec> BusTopicSpecs(const Config& config) {
+  kafka::Topics topics = TopicsFrom(config);
+  const int partitions = static_cast<int>(config.GetInt("kafka.partitions"));
+  const int replication = static_cast<int>(config.GetInt("kafka.replication_factor"));
+  std::vector<kafka::TopicSpec> specs;
+  for (const std::string& name : {topics.events, topics.judgments, topics.dead_letters}) {
+    specs.push_back({name, partitions, replication, {}});
+  }
+  return specs;
+}
+
+Store::Options StoreOptionsFrom(const Config& config) {
+  Store::Options options;
+  options.sync_writes = config.GetBool("store.sync_writes");
+  return options;
+}
+
+kafka::ConsumerLoop::Options ConsumerOptionsFrom(const Config& config) {
+  kafka::ConsumerLoop::Options options;
+  options.bootstrap_servers = config.GetString("kafka.bootstrap_servers");
+  options.group_id = config.GetString("kafka.topic_prefix") + config.GetString("kafka.group_id");
+  options.group_instance_id = config.GetString("kafka.group_instance_id");
+  options.dead_letter_topic = TopicsFrom(config).dead_letters;
+  options.max_batch = static_cast<int>(config.GetInt("kafka.max_batch"));
+  options.session_timeout = config.GetDuration("kafka.session_timeout");
+  return options;
+}
+
+std::map<std::string, std::string> ProducerPropertiesFrom(const Config& config) {
+  return {
+      {"linger.ms", std::to_string(absl::ToInt64Milliseconds(config.GetDuration("kafka.linger")))},
+      {"message.timeout.ms",
+       std::to_string(absl::ToInt64Milliseconds(config.GetDuration("kafka.message_timeout")))},
+  };
+}
+
+void ConfigureLogging(const Config& config, const std::string& component) {
+  log::SetComponent(component);
+  auto level = log::ParseLevel(config.GetString("log.level"));
+  if (!level.ok()) {
+    std::fprintf(stderr, "log.level: %s\n", std::string(level.status().message()).c_str());
+    std::exit(2);
+  }
+  log::SetMinLevel(*level);
+}
+
+}  // namespace infobus

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/config/config.h"
+#include "common/kafka/admin.h"
+#include "common/kafka/consumer_loop.h"
+#include "common/kafka/topics.h"
+#include "common/store/store.h"
+
+namespace infobus {
+
+// Keys every infobus service understands (Kafka, gRPC, store, logging); each service appends
+// its own.
+ConfigSchema CommonSchema(const std::string& service, const std::string& default_listen);
+
+// The pieces of a service's configuration that the common libraries take.
+kafka::Topics TopicsFrom(const Config& config);
+std::vector<kafka::TopicSpec> BusTopicSpecs(const Config& config);
+Store::Options StoreOptionsFrom(const Config& config);
+kafka::ConsumerLoop::Options ConsumerOptionsFrom(const Config& config);
+std::map<std::string, std::string> ProducerPropertiesFrom(const Config& config);
+
+// Applies log.level; exits the process on a bad value (startup misconfiguration).
+void ConfigureLogging(const Config& config, const std::string& component);
+
+}  // namespace infobus

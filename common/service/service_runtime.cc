@@ -1,0 +1,73 @@
+#include "common/service/service_runtime.h"
+
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/kafka/admin.h"
+#include "common/kafka/consumer_loop.h"
+#include "common/log/log.h"
+#include "common/service/bus_config.h"
+#include "common/util/signals.h"
+
+namespace infobus {
+
+absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
+    const Config& config, const std::string& service, const std::vector<std::string>& families) {
+  std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(config, service));
+  std::vector<std::string> all_families = families;
+  all_families.push_back(kafka::ConsumerLoop::kOffsetsFamily);
+  auto store = Store::Open(config.GetString("store.path"), all_families, StoreOptionsFrom(config));
+  if (!store.ok()) return store.status();
+  runtime->store_ = std::move(*store);
+
+  const std::string& bootstrap = config.GetString("kafka.bootstrap_servers");
+  if (absl::Status status = kafka::EnsureTopics(bootstrap, BusTopicSpecs(config), absl::Seconds(30));
+      !status.ok()) {
+    return status;
+  }
+  auto producer = kafka::Producer::Create(bootstrap, ProducerPropertiesFrom(config));
+  if (!producer.ok()) return producer.status();
+  runtime->producer_ = std::move(*producer);
+  return runtime;
+}
+
+ServiceRuntime::~ServiceRuntime() { StopServing(absl::Seconds(1)); }
+
+absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) {
+  auto server = GrpcServer::Start(config_.GetString("grpc.listen"), services);
+  if (!server.ok()) return server.status();
+  server_ = std::move(*server);
+  if (const std::string& path = config_.GetString("grpc.port_file"); !path.empty()) {
+    if (absl::Status status = WritePortFile(path, server_->port()); !status.ok()) return status;
+  }
+  INFOBUS_LOG(Info) << service_ << " serving gRPC on port " << server_->port() << ", store "
+                    << store_->path() << ", Kafka " << config_.GetString("kafka.bootstrap_servers");
+  return absl::OkStatus();
+}
+
+void ServiceRuntime::StopServing(absl::Duration grace) {
+  if (server_) server_->Shutdown(grace);
+  server_.reset();
+}
+
+void PrepareProcess() {
+  BlockTerminationSignals();
+  // A client that disconnects mid-write must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int RunUntilTerminated(const std::string& service, const std::function<absl::Status()>& start,
+                       const std::function<void()>& stop) {
+  if (absl::Status status = start(); !status.ok()) {
+    INFOBUS_LOG(Error) << service << " failed to start: " << status;
+    stop();
+    return 1;
+  }
+  const int signal_number = WaitForTerminationSignal();
+  INFOBUS_LOG(Info) << service << " received signal " << signal_number << ", shutting down";
+  stop();
+  INFOBUS_LOG(Info) << service << " stopped";
+  return 0;
+}
+
+}  // namespace infobus

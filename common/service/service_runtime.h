@@ -1,0 +1,60 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/config/config.h"
+#include "common/grpc/server.h"
+#include "common/kafka/producer.h"
+#include "common/kafka/topics.h"
+#include "common/store/store.h"
+
+namespace grpc {
+class Service;
+}
+
+namespace infobus {
+
+// What every infobus service process owns, opened in order: its RocksDB store, the bus topics
+// (created if missing), an idempotent Kafka producer, and finally its gRPC server. A service
+// builds its logic on these, then calls Serve(). Destruction runs in reverse order.
+class ServiceRuntime {
+ public:
+  // `families`: the service's column families (the consumer-offsets family is always added).
+  static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Open(
+      const Config& config, const std::string& service, const std::vector<std::string>& families);
+  ~ServiceRuntime();
+
+  Store& store() { return *store_; }
+  kafka::Producer& producer() { return *producer_; }
+  const kafka::Topics& topics() const { return topics_; }
+
+  // Starts the gRPC server on grpc.listen and writes grpc.port_file when set.
+  absl::Status Serve(const std::vector<grpc::Service*>& services);
+  int port() const { return server_ ? server_->port() : 0; }
+  // Stops the gRPC server (lets calls finish for `grace`).
+  void StopServing(absl::Duration grace);
+
+ private:
+  ServiceRuntime(const Config& config, const std::string& service)
+      : config_(config), service_(service), topics_(config.GetString("kafka.topic_prefix")) {}
+
+  const Config& config_;
+  std::string service_;
+  kafka::Topics topics_;
+  StorePtr store_;
+  kafka::ProducerPtr producer_;
+  GrpcServerPtr server_;
+};
+
+// Blocks SIGINT/SIGTERM for all threads; call first in main.
+void PrepareProcess();
+// Runs a service process: start(), then wait for SIGINT/SIGTERM, then stop(). Returns the exit
+// code: 0 after a clean stop, 1 when start() failed (its status is logged).
+int RunUntilTerminated(const std::string& service, const std::function<absl::Status()>& start,
+                       const std::function<void()>& stop);
+
+}  // namespace infobus

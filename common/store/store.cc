@@ -1,0 +1,118 @@
+#include "common/store/store.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+
+namespace infobus {
+namespace {
+
+absl::Status ToStatus(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(std::string(what), ": ", status.ToString());
+  if (status.IsIOError() || status.IsBusy() || status.IsTryAgain()) {
+    return absl::UnavailableError(message);
+  }
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  return absl::InternalError(message);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   const std::vector<std::string>& families,
+                                                   Options options) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", path, ": ", error.message()));
+  }
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<std::string> existing;
+  // Fails when the database does not exist yet; then only the requested families matter.
+  if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok()) {
+    for (const std::string& name : existing) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  for (const std::string& name : families) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+
+  std::unique_ptr<Store> store(new Store(path, options));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
+  if (!status.ok()) return ToStatus(status, absl::StrCat("open RocksDB at ", path));
+  store->db_.reset(db);
+  for (size_t i = 0; i < names.size(); ++i) store->families_[names[i]] = handles[i];
+  return store;
+}
+
+Store::~Store() {
+  // RocksDB requires every handle destroyed before the DB closes.
+  for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
+  families_.clear();
+  db_.reset();
+}
+
+rocksdb::ColumnFamilyHandle* Store::Family(std::string_view name) const {
+  auto it = families_.find(name);
+  if (it == families_.end()) {
+    std::fprintf(stderr, "fatal: column family '%.*s' was not opened\n",
+                 static_cast<int>(name.size()), name.data());
+    std::abort();
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(std::string_view family,
+                                                      std::string_view key) const {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), Family(family),
+                                    rocksdb::Slice(key.data(), key.size()), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return ToStatus(status, "RocksDB get");
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status Store::Write(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync_writes;
+  return ToStatus(db_->Write(write_options, batch), "RocksDB write");
+}
+
+std::unique_ptr<rocksdb::Iterator> Store::NewIterator(std::string_view family) const {
+  return std::unique_ptr<rocksdb::Iterator>(
+      db_->NewIterator(rocksdb::ReadOptions(), Family(family)));
+}
+
+std::string EncodeBigEndian64(uint64_t value) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  return out;
+}
+
+uint64_t DecodeBigEndian64(std::string_view bytes) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < 8 && i < bytes.size(); ++i) {
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  }
+  return value;
+}
+
+}  // namespace infobus

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "common/kafka/producer.h"
+#include "common/store/store.h"
+#include "common/util/clock.h"
+#include "infobus/collection/v1/collection_service.grpc.pb.h"
+#include "services/collection/event_validator.h"
+
+namespace infobus::collection {
+
+// collection.v1.CollectionService: validates, normalises and dedupes published events, stamps
+// them (ingested_at, trace_id) and produces them to the events topic, keyed by primary subject.
+// An event is answered ACCEPTED only after Kafka acknowledged it (acks=all); then its
+// (source_id, event_id) is recorded in the store so a retry answers DUPLICATE. Publish does not
+// block a gRPC thread while Kafka works: the call completes from the delivery reports.
+// Thread-safe.
+class CollectionServiceImpl final : public infobus::collection::v1::CollectionService::CallbackService {
+ public:
+  struct Options {
+    ValidationLimits limits;
+    size_t max_batch_events = 1000;
+    // Events accepted for producing but not yet acknowledged by Kafka, over all calls; beyond
+    // it Publish answers RESOURCE_EXHAUSTED with a retry hint instead of queueing without bound.
+    size_t max_in_flight_events = 50000;
+  };
+
+  static constexpr char kPublishedFamily[] = "published";
+
+  // `store` (opened with kPublishedFamily) and `producer` must outlive the service.
+  CollectionServiceImpl(Options options, Store* store, kafka::Producer* producer,
+                        std::string events_topic, ClockPtr clock);
+
+  // CollectionService::CallbackService
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
+                                    const infobus::collection::v1::PublishRequest* request,
+                                    infobus::collection::v1::PublishResponse* response) override;
+
+ private:
+  struct Call;
+  void Complete(const std::shared_ptr<Call>& call);
+
+  const Options options_;
+  Store* const store_;
+  kafka::Producer* const producer_;
+  const std::string events_topic_;
+  const ClockPtr clock_;
+  std::atomic<size_t> in_flight_events_{0};
+  absl::Mutex mutex_;
+  // Idempotency keys being produced right now, so two concurrent calls never both send one.
+  absl::flat_hash_set<std::string> in_flight_keys_ ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace infobus::collection

@@ -1,0 +1,158 @@
+#include "services/collection/event_validator.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "common/domain/jurisdiction.h"
+#include "common/domain/subject.h"
+#include "common/util/time.h"
+
+namespace infobus::collection {
+namespace {
+
+using infobus::common::v1::Event;
+
+bool IsPrintableAscii(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+// kind: lower-case dotted words, e.g. "lodging.checkin".
+bool IsValidKind(std::string_view kind) {
+  if (kind.empty() || kind.size() > 64) return false;
+  if (kind.front() < 'a' || kind.front() > 'z') return false;
+  for (char c : kind) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = text[i];
+    size_t extra;
+    if (c < 0x80) {
+      extra = 0;
+    } else if ((c & 0xe0) == 0xc0 && c >= 0xc2) {
+      extra = 1;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2;
+    } else if ((c & 0xf8) == 0xf0 && c <= 0xf4) {
+      extra = 3;
+    } else {
+      return false;
+    }
+    if (text.size() - i <= extra) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLimits& limits,
+                                               absl::Time now, const std::string& field_prefix) {
+  auto error = [&field_prefix](const std::string& field, std::string reason) {
+    return FieldError{absl::StrCat(field_prefix, field_prefix.empty() ? "" : ".", field),
+                      std::move(reason)};
+  };
+
+  if (event.event_id().empty()) return error("event_id", "is required");
+  if (event.event_id().size() > 128 || !IsPrintableAscii(event.event_id())) {
+    return error("event_id", "must be 1-128 printable ASCII characters without spaces");
+  }
+  if (event.source_id().empty()) return error("source_id", "is required");
+  if (event.source_id().size() > 64 || !IsPrintableAscii(event.source_id())) {
+    return error("source_id", "must be 1-64 printable ASCII characters without spaces");
+  }
+  if (absl::Status status = domain::ValidateCountyCode(event.county_code()); !status.ok()) {
+    return error("county_code", std::string(status.message()));
+  }
+  if (!IsValidKind(event.kind())) {
+    return error("kind", "must be lower-case dotted words, e.g. lodging.checkin (at most 64)");
+  }
+  if (!event.has_occurred_at() || event.occurred_at().seconds() <= 0) {
+    return error("occurred_at", "is required");
+  }
+  if (event.occurred_at().nanos() < 0 || event.occurred_at().nanos() > 999999999) {
+    return error("occurred_at", "has out-of-range nanos");
+  }
+  if (FromProtoTimestamp(event.occurred_at()) > now + limits.max_future_skew) {
+    return error("occurred_at", absl::StrCat("lies more than ",
+                                             absl::FormatDuration(limits.max_future_skew),
+                                             " in the future"));
+  }
+
+  auto* location = event.mutable_location();
+  if (location->jurisdiction_code().empty()) {
+    location->set_jurisdiction_code(event.county_code());
+  } else if (!domain::JurisdictionCovers(event.county_code(), location->jurisdiction_code()) ||
+             location->jurisdiction_code().size() > 24 ||
+             location->jurisdiction_code().find_first_not_of("0123456789") != std::string::npos) {
+    return error("location.jurisdiction_code",
+                 "must be digits extending the event's county_code");
+  }
+  if (location->has_coordinates() &&
+      (!std::isfinite(location->lat()) || !std::isfinite(location->lon()) ||
+       std::abs(location->lat()) > 90 || std::abs(location->lon()) > 180)) {
+    return error("location", "lat must be within ±90 and lon within ±180");
+  }
+  if (!IsValidUtf8(location->place())) return error("location.place", "is not valid UTF-8");
+
+  if (static_cast<size_t>(event.subjects_size()) > limits.max_subjects) {
+    return error("subjects", absl::StrCat("has more than ", limits.max_subjects, " entries"));
+  }
+  for (int i = 0; i < event.subjects_size(); ++i) {
+    auto* subject = event.mutable_subjects(i);
+    const std::string path = absl::StrCat("subjects[", i, "]");
+    if (subject->type() == infobus::common::v1::SUBJECT_TYPE_UNSPECIFIED ||
+        !infobus::common::v1::SubjectType_IsValid(subject->type())) {
+      return error(absl::StrCat(path, ".type"), "must be ID_NUMBER, PLATE, PHONE or NAME");
+    }
+    auto normalized = domain::NormalizeSubjectValue(*subject);
+    if (!normalized.ok()) {
+      return error(absl::StrCat(path, ".value"), std::string(normalized.status().message()));
+    }
+    subject->set_value(*std::move(normalized));
+  }
+
+  if (static_cast<size_t>(event.attributes_size()) > limits.max_attributes) {
+    return error("attributes", absl::StrCat("has more than ", limits.max_attributes, " entries"));
+  }
+  for (const auto& [key, value] : event.attributes()) {
+    if (key.empty() || key.size() > 64 || !IsPrintableAscii(key)) {
+      return error("attributes", absl::StrCat("key '", key.substr(0, 64),
+                                              "' must be 1-64 printable ASCII characters"));
+    }
+    if (value.size() > limits.max_attribute_bytes || !IsValidUtf8(value)) {
+      return error(absl::StrCat("attributes[", key, "]"),
+                   absl::StrCat("must be valid UTF-8 of at most ", limits.max_attribute_bytes,
+                                " bytes"));
+    }
+  }
+
+  if (!infobus::common::v1::Classification_IsValid(event.classification())) {
+    return error("classification", "is not a known level");
+  }
+  if (event.classification() == infobus::common::v1::CLASSIFICATION_UNSPECIFIED) {
+    event.set_classification(infobus::common::v1::CLASSIFICATION_INTERNAL);
+  }
+  if (event.payload().size() > limits.max_payload_bytes) {
+    return error("payload", absl::StrCat("is ", event.payload().size(), " bytes; the limit is ",
+                                         limits.max_payload_bytes));
+  }
+  if (!IsValidUtf8(event.payload())) return error("payload", "is not valid UTF-8");
+
+  event.clear_ingested_at();
+  event.clear_trace_id();
+  return std::nullopt;
+}
+
+}  // namespace infobus::collection

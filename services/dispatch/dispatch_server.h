@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "common/config/command_line.h"
+#include "common/kafka/consumer_loop.h"
+#include "common/service/service_runtime.h"
+#include "services/dispatch/dispatch_service.h"
+#include "services/dispatch/inbox.h"
+#include "services/dispatch/inbox_notifier.h"
+#include "services/dispatch/judgment_handler.h"
+#include "services/dispatch/router.h"
+#include "services/dispatch/unit_directory.h"
+
+namespace infobus::dispatch {
+
+// The dispatch process: units from config, the judgments consumer loop that fills inboxes, and
+// DispatchService over gRPC. Start() once, then Stop(); not thread-safe itself.
+class DispatchServer {
+ public:
+  static ProgramInfo Program();
+
+  explicit DispatchServer(const Config& config) : config_(config) {}
+  absl::Status Start();
+  void Stop();
+  int Run();
+
+ private:
+  const Config& config_;
+  std::optional<UnitDirectory> units_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<ServiceRuntime> runtime_;
+  std::unique_ptr<Inbox> inbox_;
+  InboxNotifier notifier_;
+  std::unique_ptr<JudgmentHandler> handler_;
+  kafka::ConsumerLoopPtr loop_;
+  std::unique_ptr<DispatchServiceImpl> service_;
+};
+
+}  // namespace infobus::dispatch

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <memory>
+
+#include "absl/status/status.h"
+#include "common/config/command_line.h"
+#include "common/kafka/consumer_loop.h"
+#include "common/service/service_runtime.h"
+#include "services/judgment/event_handler.h"
+#include "services/judgment/judgment_service.h"
+#include "services/judgment/watchlist_judge.h"
+
+namespace infobus::judgment {
+
+// The judgment process: store (watchlist, offsets), the events consumer loop that judges, and
+// JudgmentService over gRPC. Start() once, then Stop(); not thread-safe itself.
+class JudgmentServer {
+ public:
+  static ProgramInfo Program();
+
+  explicit JudgmentServer(const Config& config) : config_(config) {}
+  absl::Status Start();
+  void Stop();
+  int Run();
+
+ private:
+  const Config& config_;
+  std::unique_ptr<ServiceRuntime> runtime_;
+  std::unique_ptr<StoredWatchlist> watchlist_;
+  std::unique_ptr<WatchlistJudge> judge_;
+  std::unique_ptr<EventHandler> handler_;
+  kafka::ConsumerLoopPtr loop_;
+  std::unique_ptr<JudgmentServiceImpl> service_;
+};
+
+}  // namespace infobus::judgment
