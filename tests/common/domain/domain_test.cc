@@ -187,21 +187,20 @@ TEST(Plate, RejectsIAndOAndOtherCharacters) {
   ExpectInvalid(NormalizePlate("桂FI2345"), "'I' is not used on plates");
   ExpectInvalid(NormalizePlate("桂F1234o"), "'O' is not used on plates");
   ExpectInvalid(NormalizePlate("桂F12_45"), "'_' is not a letter or digit");
+  ExpectInvalid(NormalizePlate("桂F1234｀"), "'｀' is not a letter or digit");  // U+FF40.
+  ExpectInvalid(NormalizePlate("桂F1234＠"), "'＠' is not a letter or digit");  // U+FF20.
   ExpectInvalid(NormalizePlate("桂F12桂45"), "'桂' is not a letter or digit");
 }
 
 TEST(Plate, RejectsInvalidUtf8) {
-  ExpectInvalid(NormalizePlate("\xE6\xA1"), "not valid UTF-8");  // Truncated 桂.
-  ExpectInvalid(NormalizePlate("\xE6\xA1\x82"
-                               "F1234\xFF"),
-                "not valid UTF-8");
-  ExpectInvalid(NormalizePlate("\xC0\xA0"
-                               "F12345"),
-                "not valid UTF-8");  // Overlong space.
-  ExpectInvalid(NormalizePlate("\xED\xA0\x80"
-                               "F12345"),
-                "not valid UTF-8");                                      // Surrogate.
-  ExpectInvalid(NormalizePlate("\xF4\x90\x80\x80"), "not valid UTF-8");  // > U+10FFFF.
+  ExpectInvalid(NormalizePlate("\xE6\xA1"), "not valid UTF-8");             // Truncated 桂.
+  ExpectInvalid(NormalizePlate("桂F1234\xFF"), "not valid UTF-8");          // Never a UTF-8 byte.
+  ExpectInvalid(NormalizePlate("\xC0\xA0桂F12345"), "not valid UTF-8");     // Overlong space.
+  ExpectInvalid(NormalizePlate("桂F1234\xED\xA0\x80"), "not valid UTF-8");  // Surrogate.
+  ExpectInvalid(NormalizePlate("\xF0\x8F\xBF\xBF"), "not valid UTF-8");     // Overlong U+FFFF.
+  ExpectInvalid(NormalizePlate("\xF4\x90\x80\x80"), "not valid UTF-8");     // > U+10FFFF.
+  // A view that ends inside a character must not read the bytes beyond it.
+  ExpectInvalid(NormalizePlate(std::string_view("桂F12345", 2)), "not valid UTF-8");
 }
 
 // --- Phone ---
@@ -284,8 +283,18 @@ TEST(Name, RejectsControlCharactersAndInvalidUtf8) {
   ExpectInvalid(NormalizeName("张\xC2\x85三"), "control character");  // U+0085.
   ExpectInvalid(NormalizeName("张\xE4\xB8"), "not valid UTF-8");
   ExpectInvalid(NormalizeName("\x80"), "not valid UTF-8");
-  ExpectInvalid(NormalizeName("\xE0\x80\xAF"), "not valid UTF-8");  // Overlong '/'.
-  ExpectInvalid(NormalizeName("\xED\xBF\xBF"), "not valid UTF-8");  // Surrogate.
+  ExpectInvalid(NormalizeName("\xE0\x80\xAF"), "not valid UTF-8");          // Overlong '/'.
+  ExpectInvalid(NormalizeName("\xED\xBF\xBF"), "not valid UTF-8");          // Surrogate.
+  ExpectInvalid(NormalizeName("\xF0\x8F\xBF\xBF"), "not valid UTF-8");      // Overlong U+FFFF.
+  ExpectInvalid(NormalizeName("\xF4\x90\x80\x80"), "not valid UTF-8");      // > U+10FFFF.
+  ExpectInvalid(NormalizeName("\xF8\x88\x80\x80\x80"), "not valid UTF-8");  // 5-byte form.
+  // A view that ends inside a character must not read the bytes beyond it.
+  ExpectInvalid(NormalizeName(std::string_view("张\xE4\xB8\x80", 5)), "not valid UTF-8");
+}
+
+TEST(Name, AcceptsCharactersOutsideTheBmp) {
+  EXPECT_EQ(NormalizeName("\xF0\xA0\x80\x80 \xF0\x9F\x98\x80").value(),
+            "\xF0\xA0\x80\x80 \xF0\x9F\x98\x80");  // U+20000, U+1F600.
 }
 
 // --- Jurisdiction ---

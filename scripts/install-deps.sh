@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and running infobus needs on Debian 12, skipping what is there:
+# Debian packages (compiler, CMake, gRPC, protobuf, librdkafka, RocksDB, GoogleTest, yaml-cpp,
+# kcat, a JDK and Maven for the broker) and the Kafka broker jars (Maven Central).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librdkafka-dev librocksdb-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  kcat openjdk-17-jre-headless maven
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[deps] installing: ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+"$repo/scripts/kafka.sh" fetch

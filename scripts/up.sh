@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs the bus locally: installs what is missing, builds, starts a Kafka broker and the three
+# services on 127.0.0.1, loads the sample watchlist and units, publishes sample events and shows
+# a unit receiving the judged one. Then it stays in the foreground; Ctrl-C stops everything.
+#   --detach   leave everything running and return (stop it with scripts/down.sh)
+# Logs and data live under .run/ (INFOBUS_RUN_DIR).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+detach=false
+[ "${1:-}" = "--detach" ] && detach=true
+
+export INFOBUS_RUN_DIR=${INFOBUS_RUN_DIR:-$repo/.run}
+export INFOBUS_KAFKA_PORT=${INFOBUS_KAFKA_PORT:-19092}
+port_base=${INFOBUS_GRPC_PORT_BASE:-50050}
+run=$INFOBUS_RUN_DIR
+mkdir -p "$run/logs" "$run/pids"
+
+scripts/install-deps.sh
+scripts/build.sh
+scripts/kafka.sh start
+
+export INFOBUS_COLLECTION_ADDR=127.0.0.1:$((port_base + 1))
+export INFOBUS_JUDGMENT_ADDR=127.0.0.1:$((port_base + 2))
+export INFOBUS_DISPATCH_ADDR=127.0.0.1:$((port_base + 3))
+declare -A addr=([collection]=$INFOBUS_COLLECTION_ADDR [judgment]=$INFOBUS_JUDGMENT_ADDR
+                 [dispatch]=$INFOBUS_DISPATCH_ADDR)
+
+for service in collection judgment dispatch; do
+  pid_file=$run/pids/$service.pid
+  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    echo "[up] $service already running (pid $(cat "$pid_file"))"
+    continue
+  fi
+  rm -f "$run/$service.port"
+  build/bin/infobus-$service --config "deploy/config/$service.yaml" \
+    --set "kafka.bootstrap_servers=127.0.0.1:$INFOBUS_KAFKA_PORT" \
+    --set "grpc.listen=${addr[$service]}" --set "grpc.port_file=$run/$service.port" \
+    --set "store.path=$run/$service/db" >"$run/logs/$service.log" 2>&1 &
+  echo $! >"$pid_file"
+done
+for service in collection judgment dispatch; do
+  for _ in $(seq 1 150); do
+    [ -f "$run/$service.port" ] && break
+    kill -0 "$(cat "$run/pids/$service.pid")" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [ ! -f "$run/$service.port" ]; then
+    echo "[up] $service did not start; its log follows" >&2
+    tail -n 30 "$run/logs/$service.log" >&2
+    exit 1
+  fi
+  echo "[up] $service serving on ${addr[$service]} (log: $run/logs/$service.log)"
+done
+
+ctl=build/bin/infobusctl
+echo "[up] loading the sample watchlist (deploy/samples/watchlist.jsonl)"
+$ctl watch add --file deploy/samples/watchlist.jsonl
+echo "[up] publishing sample events (deploy/samples/events.jsonl; the last one is invalid on purpose)"
+$ctl publish --file deploy/samples/events.jsonl || true
+echo "[up] unit fusui-psb (扶绥县公安局) follows its inbox:"
+$ctl follow --unit fusui-psb --count 1 --timeout 60s
+
+cat <<MSG
+
+infobus is running on 127.0.0.1: collection ${addr[collection]}, judgment ${addr[judgment]},
+dispatch ${addr[dispatch]}, Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT.
+  logs:  $run/logs/   data: $run/<service>/db and $run/kafka/data
+  try:   $ctl follow --unit chongzuo-ops --timeout 5s
+         $ctl ack --unit fusui-psb --seq 1 --by officer-7
+         $ctl publish --file deploy/samples/events.jsonl   (now: all duplicate)
+  stop:  scripts/down.sh$($detach || echo " (or Ctrl-C here)")
+MSG
+
+if ! $detach; then
+  trap 'echo; scripts/down.sh; exit 0' INT TERM
+  while true; do sleep 1; done
+fi
