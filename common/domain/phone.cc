@@ -20,8 +20,8 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw) {
   for (char c : raw) {
     if (c != ' ' && c != '-' && c != '(' && c != ')') phone.push_back(c);
   }
-  // The country prefix is dropped only before a mobile number: "86" followed by a landline could
-  // just as well be a Chinese area code.
+  // The country prefix is dropped only before a mobile number; international landline forms omit
+  // the trunk 0, so they cannot be told apart safely and are rejected instead.
   for (std::string_view prefix : {"+86", "0086", "86"}) {
     std::string_view rest(phone);
     if (rest.substr(0, prefix.size()) == prefix && IsMobileShape(rest.substr(prefix.size()))) {

@@ -1,0 +1,109 @@
+#include "tests/integration/support/bus.h"
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafkacpp.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "common/kafka/producer.h"
+
+namespace infobus::testing {
+
+std::string TestBootstrapServers() {
+  const char* servers = std::getenv("INFOBUS_TEST_KAFKA");
+  if (servers == nullptr || *servers == '\0') {
+    ADD_FAILURE() << "INFOBUS_TEST_KAFKA is not set: integration tests need the broker that "
+                     "scripts/test.sh starts (run them through it)";
+    return "127.0.0.1:1";
+  }
+  return servers;
+}
+
+TestBus::TestBus(const std::string& test_name) {
+  std::random_device random;
+  const std::string id = absl::StrCat(test_name, "-", ::getpid(), "-", random() % 100000);
+  prefix_ = absl::StrCat("t-", absl::StrReplaceAll(id, {{"/", "-"}, {".", "-"}}), ".");
+  dir_ = absl::StrCat(::testing::TempDir(), "/infobus-", id);
+  std::filesystem::create_directories(dir_);
+}
+
+TestBus::~TestBus() {
+  // Keep the directory (logs) of a failed test for inspection.
+  if (!::testing::Test::HasFailure()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
+
+std::unique_ptr<ServiceProcess> TestBus::Service(const std::string& service,
+                                                 const std::string& extra_yaml) {
+  const std::string config_path = absl::StrCat(dir_, "/", service, ".yaml");
+  std::ofstream out(config_path, std::ios::trunc);
+  out << "kafka:\n"
+      << "  bootstrap_servers: " << TestBootstrapServers() << "\n"
+      << "  topic_prefix: \"" << prefix_ << "\"\n"
+      << "  partitions: 3\n"
+      << "  group_instance_id: " << service << "-0\n"
+      << "store:\n"
+      << "  path: " << dir_ << "/" << service << "-db\n"
+      << extra_yaml;
+  out.close();
+  return std::make_unique<ServiceProcess>(service, config_path, dir_);
+}
+
+std::vector<kafka::Record> ReadTopic(const std::string& topic, size_t count,
+                                     absl::Duration timeout) {
+  std::vector<kafka::Record> records;
+  std::string error;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", TestBootstrapServers(), error);
+  std::random_device random;
+  conf->set("group.id", absl::StrCat("reader-", ::getpid(), "-", random()), error);
+  conf->set("auto.offset.reset", "earliest", error);
+  conf->set("enable.auto.commit", "false", error);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!consumer) {
+    ADD_FAILURE() << "reader: " << error;
+    return records;
+  }
+  consumer->subscribe({topic});
+  const absl::Time deadline = absl::Now() + timeout;
+  while (records.size() < count && absl::Now() < deadline) {
+    std::unique_ptr<RdKafka::Message> message(consumer->consume(100));
+    if (message->err() != RdKafka::ERR_NO_ERROR) continue;
+    kafka::Record record;
+    record.topic = message->topic_name();
+    record.partition = message->partition();
+    record.offset = message->offset();
+    if (message->key()) record.key = *message->key();
+    record.value.assign(static_cast<const char*>(message->payload()), message->len());
+    if (RdKafka::Headers* headers = message->headers()) {
+      for (const auto& header : headers->get_all()) {
+        record.headers.push_back(
+            {header.key(), std::string(static_cast<const char*>(header.value()),
+                                       header.value_size())});
+      }
+    }
+    records.push_back(std::move(record));
+  }
+  consumer->close();
+  return records;
+}
+
+void ProduceRaw(const std::string& topic, const std::string& key, const std::string& value,
+                const std::vector<kafka::Header>& headers) {
+  auto producer = kafka::Producer::Create(TestBootstrapServers(), {});
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  auto results = (*producer)->ProduceAll({{topic, key, value, headers}});
+  ASSERT_TRUE(results[0].ok()) << results[0];
+}
+
+}  // namespace infobus::testing

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/kafka/message.h"
+#include "tests/integration/support/service_process.h"
+
+namespace infobus::testing {
+
+// The broker that scripts/test.sh started ($INFOBUS_TEST_KAFKA). Fails the test when unset.
+std::string TestBootstrapServers();
+
+// A private bus for one test: a fresh topic prefix and consumer groups on the shared broker, a
+// temp directory with a config file and a RocksDB directory per service. Tests using different
+// TestBus objects never see each other's messages, so they run in parallel and in any order.
+class TestBus {
+ public:
+  explicit TestBus(const std::string& test_name);
+  ~TestBus();
+
+  const std::string& prefix() const { return prefix_; }
+  const std::string& dir() const { return dir_; }
+  std::string Topic(const std::string& name) const { return prefix_ + name; }
+
+  // Writes <dir>/<service>.yaml (Kafka, prefix, store path, `extra_yaml` appended) and returns a
+  // process for it (not started).
+  std::unique_ptr<ServiceProcess> Service(const std::string& service,
+                                          const std::string& extra_yaml = "");
+
+ private:
+  std::string prefix_;
+  std::string dir_;
+};
+
+// Reads `topic` from the beginning with a throw-away consumer group until `count` records have
+// arrived or `timeout` passes; returns what it got.
+std::vector<kafka::Record> ReadTopic(const std::string& topic, size_t count,
+                                     absl::Duration timeout);
+
+// Produces raw bytes to a topic (acks=all), for feeding services input they did not expect.
+void ProduceRaw(const std::string& topic, const std::string& key, const std::string& value,
+                const std::vector<kafka::Header>& headers = {});
+
+}  // namespace infobus::testing

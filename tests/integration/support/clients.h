@@ -1,0 +1,43 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "infobus/collection/v1/collection_service.grpc.pb.h"
+#include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
+#include "infobus/judgment/v1/judgment_service.grpc.pb.h"
+
+namespace infobus::testing {
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& address);
+
+// Follows one unit's inbox on a background thread and keeps every delivery it receives.
+class InboxReader {
+ public:
+  InboxReader(const std::string& dispatch_address, const std::string& unit_id,
+              uint64_t after_seq);
+  ~InboxReader();  // cancels the stream
+
+  // Waits until at least `count` deliveries arrived (true) or `timeout` passed (false).
+  bool WaitForCount(size_t count, absl::Duration timeout);
+  std::vector<infobus::common::v1::Delivery> deliveries() const;
+  // The status the stream ended with, once it ended.
+  std::string end_status() const;
+
+ private:
+  std::unique_ptr<infobus::dispatch::v1::DispatchService::Stub> stub_;
+  grpc::ClientContext context_;
+  mutable absl::Mutex mutex_;
+  std::vector<infobus::common::v1::Delivery> deliveries_ ABSL_GUARDED_BY(mutex_);
+  bool ended_ ABSL_GUARDED_BY(mutex_) = false;
+  std::string end_status_ ABSL_GUARDED_BY(mutex_);
+  std::thread thread_;
+};
+
+}  // namespace infobus::testing

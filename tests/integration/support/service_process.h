@@ -1,0 +1,46 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace infobus::testing {
+
+// One infobus service binary run as a child process for a test: its output goes to a log file,
+// it is told to bind port 0 and write the port to a file, and Start() returns once that file
+// exists (the service is serving). Kill() is kill -9; Stop() is SIGTERM and a clean exit.
+// Not thread-safe; the destructor kills a process still running.
+class ServiceProcess {
+ public:
+  // `service` is collection, judgment or dispatch; the binary comes from $INFOBUS_BIN_DIR.
+  ServiceProcess(std::string service, std::string config_path, std::string work_dir);
+  ~ServiceProcess();
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+
+  absl::Status Start(absl::Duration timeout = absl::Seconds(60));
+  void Kill();
+  absl::Status Stop(absl::Duration timeout = absl::Seconds(30));
+
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string Log() const;  // the whole log so far, for failure messages
+
+ private:
+  std::string service_;
+  std::string config_path_;
+  std::string port_file_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// The path of a service binary: $INFOBUS_BIN_DIR/infobus-<service>.
+std::string BinaryPath(const std::string& service);
+
+}  // namespace infobus::testing
