@@ -158,14 +158,6 @@ TEST(Store, OpenFailsWhenThePathCannotBeCreated) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable);
 }
 
-TEST(Store, FamilyThatWasNotOpenedAborts) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");  // RocksDB runs background threads
-  const TempDir dir;
-  StorePtr store = OpenOrDie(dir.Sub("db"), {"a"});
-  ASSERT_NE(store, nullptr);
-  EXPECT_DEATH(store->Family("nope"), "nope");
-}
-
 TEST(Store, SyncWritesStillReadBack) {
   const TempDir dir;
   Store::Options options;
