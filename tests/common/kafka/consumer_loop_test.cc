@@ -1,0 +1,182 @@
+// The consumer loop against the real broker: state and offsets commit together, a restarted
+// loop resumes from the offsets in its store (not Kafka's), and a failed batch is offered again
+// with nothing of it committed.
+#include "common/kafka/consumer_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/kafka/admin.h"
+#include "tests/integration/support/bus.h"
+
+namespace infobus::kafka {
+namespace {
+
+using infobus::testing::TestBootstrapServers;
+using infobus::testing::TestBus;
+
+constexpr char kStateFamily[] = "state";
+
+// Stages one state entry per record ("offset → value") and one output message per record;
+// fails the first `fail_first` batches it sees.
+class RecordingHandler final : public RecordHandler {
+ public:
+  RecordingHandler(Store* store, std::string output_topic, int fail_first)
+      : store_(store), output_topic_(std::move(output_topic)), fail_left_(fail_first) {}
+
+  void HandleBatch(const std::vector<Record>& records, BatchContext& context) override {
+    absl::MutexLock lock(&mutex_);
+    if (fail_left_ > 0) {
+      --fail_left_;
+      ++failed_batches_;
+      context.Fail(absl::UnavailableError("injected failure"));
+      return;
+    }
+    for (const Record& record : records) {
+      context.batch().Put(store_->Family(kStateFamily),
+                          absl::StrCat(record.partition, "/", record.offset), record.value);
+      context.Produce({output_topic_, record.key, "out:" + record.value, {}});
+      seen_.push_back(record.value);
+    }
+  }
+  void OnBatchCommitted() override {
+    absl::MutexLock lock(&mutex_);
+    committed_ = seen_;
+  }
+  void OnBatchAborted() override {
+    absl::MutexLock lock(&mutex_);
+    seen_ = committed_;
+  }
+
+  bool WaitForCommitted(size_t count, absl::Duration timeout) {
+    absl::MutexLock lock(&mutex_);
+    auto done = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+      return committed_.size() >= count;
+    };
+    return mutex_.AwaitWithTimeout(absl::Condition(&done), timeout);
+  }
+  std::vector<std::string> committed() {
+    absl::MutexLock lock(&mutex_);
+    return committed_;
+  }
+  int failed_batches() {
+    absl::MutexLock lock(&mutex_);
+    return failed_batches_;
+  }
+
+ private:
+  Store* store_;
+  std::string output_topic_;
+  absl::Mutex mutex_;
+  int fail_left_ ABSL_GUARDED_BY(mutex_);
+  int failed_batches_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::vector<std::string> seen_ ABSL_GUARDED_BY(mutex_);
+  std::vector<std::string> committed_ ABSL_GUARDED_BY(mutex_);
+};
+
+class ConsumerLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    input_ = bus_.Topic("input");
+    output_ = bus_.Topic("output");
+    ASSERT_TRUE(EnsureTopics(TestBootstrapServers(),
+                             {{input_, 2, 1, {}}, {output_, 1, 1, {}}, {bus_.Topic("dlq"), 1, 1, {}}},
+                             absl::Seconds(30))
+                    .ok());
+    auto producer = Producer::Create(TestBootstrapServers(), {});
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    producer_ = std::move(*producer);
+    OpenStore();
+  }
+
+  void OpenStore() {
+    store_.reset();
+    auto store = Store::Open(bus_.dir() + "/db", {kStateFamily, ConsumerLoop::kOffsetsFamily}, {});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+
+  void ProduceInput(int first, int count) {
+    std::vector<OutgoingMessage> messages;
+    for (int i = first; i < first + count; ++i) {
+      messages.push_back({input_, absl::StrCat("key-", i % 5), absl::StrCat("v", i), {}});
+    }
+    for (const absl::Status& status : producer_->ProduceAll(messages)) ASSERT_TRUE(status.ok());
+  }
+
+  std::unique_ptr<ConsumerLoop> StartLoop(RecordingHandler* handler, const std::string& group) {
+    ConsumerLoop::Options options;
+    options.bootstrap_servers = TestBootstrapServers();
+    options.group_id = bus_.prefix() + group;
+    options.topics = {input_};
+    options.dead_letter_topic = bus_.Topic("dlq");
+    options.max_batch = 7;
+    auto loop = ConsumerLoop::Create(options, store_.get(), producer_.get(), handler);
+    EXPECT_TRUE(loop.ok()) << loop.status();
+    (*loop)->Start();
+    return std::move(*loop);
+  }
+
+  size_t StateEntries() {
+    size_t count = 0;
+    auto it = store_->NewIterator(kStateFamily);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+    return count;
+  }
+
+  int64_t StoredOffsetSum(ConsumerLoop& loop) {
+    int64_t sum = 0;
+    for (const auto& [key, next] : loop.StoredOffsets()) sum += next;
+    return sum;
+  }
+
+  TestBus bus_{"consumer-loop"};
+  std::string input_, output_;
+  ProducerPtr producer_;
+  StorePtr store_;
+};
+
+TEST_F(ConsumerLoopTest, StateOffsetsAndOutputCommitTogetherAndARestartResumesFromTheStore) {
+  ProduceInput(0, 20);
+  {
+    RecordingHandler handler(store_.get(), output_, 0);
+    auto loop = StartLoop(&handler, "first");
+    ASSERT_TRUE(handler.WaitForCommitted(20, absl::Seconds(60)));
+    EXPECT_EQ(StateEntries(), 20u);
+    EXPECT_EQ(StoredOffsetSum(*loop), 20);  // next offsets of both partitions add up to 20
+  }
+  EXPECT_EQ(infobus::testing::ReadTopic(output_, 20, absl::Seconds(30)).size(), 20u);
+
+  // A new group id has no committed Kafka offsets and starts at the earliest; only the offsets
+  // in the store keep the restarted loop from redoing the first 20.
+  OpenStore();
+  ProduceInput(20, 5);
+  RecordingHandler handler(store_.get(), output_, 0);
+  auto loop = StartLoop(&handler, "second");
+  ASSERT_TRUE(handler.WaitForCommitted(5, absl::Seconds(60)));
+  std::vector<std::string> values = handler.committed();
+  EXPECT_EQ(std::set<std::string>(values.begin(), values.end()),
+            (std::set<std::string>{"v20", "v21", "v22", "v23", "v24"}));
+  EXPECT_EQ(StateEntries(), 25u);
+}
+
+TEST_F(ConsumerLoopTest, AFailedBatchCommitsNothingAndIsOfferedAgain) {
+  ProduceInput(0, 12);
+  RecordingHandler handler(store_.get(), output_, 2);
+  auto loop = StartLoop(&handler, "retry");
+  ASSERT_TRUE(handler.WaitForCommitted(12, absl::Seconds(60)));
+  EXPECT_EQ(handler.failed_batches(), 2);
+  std::vector<std::string> values = handler.committed();
+  EXPECT_EQ(values.size(), 12u) << "a record was lost or processed twice";
+  EXPECT_EQ(std::set<std::string>(values.begin(), values.end()).size(), 12u);
+  EXPECT_EQ(StateEntries(), 12u);
+  EXPECT_EQ(StoredOffsetSum(*loop), 12);
+}
+
+}  // namespace
+}  // namespace infobus::kafka
