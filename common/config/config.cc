@@ -96,6 +96,11 @@ absl::StatusOr<Config> Config::Load(const ConfigSchema& schema, const std::strin
     } catch (const YAML::Exception& e) {
       return absl::InvalidArgumentError(absl::StrCat("config file ", yaml_path, ": ", e.what()));
     }
+    if (!root.IsMap() && !root.IsNull()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config file ", yaml_path, ": must be a YAML map of keys (e.g. 'kafka:' then "
+          "'  bootstrap_servers: host:port'), or empty"));
+    }
     std::map<std::string, YAML::Node> flat;
     Flatten(root, "", &flat);
     for (const auto& [name, node] : flat) {

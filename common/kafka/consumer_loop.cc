@@ -135,7 +135,6 @@ void ConsumerLoop::Run() {
   absl::Duration backoff = absl::Milliseconds(100);
   while (!stopping_.load()) {
     std::vector<Record> records = PollBatch();
-    if (records.empty()) continue;
     if (ProcessBatch(records)) {
       backoff = absl::Milliseconds(100);
       continue;
@@ -194,7 +193,9 @@ std::vector<Record> ConsumerLoop::PollBatch() {
 
 bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
   BatchContext context(options_.dead_letter_topic, options_.group_id);
-  handler_->HandleBatch(records, context);
+  if (!records.empty()) handler_->HandleBatch(records, context);
+  if (context.failure_.ok()) handler_->OnTick(context);
+  if (records.empty() && context.empty() && context.failure_.ok()) return true;
   if (!context.failure_.ok()) {
     INFOBUS_LOG(Warning) << "batch of " << records.size() << " records failed, will retry: "
                          << context.failure_;

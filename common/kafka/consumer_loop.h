@@ -33,6 +33,7 @@ class BatchContext {
   // The batch cannot be processed now for a reason that is not the records' fault (e.g. the
   // store failed): nothing of it is committed, and it is offered again after a back-off.
   void Fail(absl::Status status) { failure_ = std::move(status); }
+  bool empty() const { return batch_.Count() == 0 && outgoing_.empty(); }
 
  private:
   friend class ConsumerLoop;
@@ -53,6 +54,10 @@ class RecordHandler {
   // Turns `records` into staged state changes and messages. It may read the store, but must not
   // change anything outside `context`: a batch that fails to commit is offered again.
   virtual void HandleBatch(const std::vector<Record>& records, BatchContext& context) = 0;
+  // Called on every turn of the loop (at least every poll_timeout), after HandleBatch when there
+  // were records: time-driven work (deadlines, window closes) stages its changes here, and they
+  // commit like a batch's. Default: nothing.
+  virtual void OnTick(BatchContext& /*context*/) {}
   // The batch's messages are acknowledged by Kafka and its state and offsets are in the store.
   virtual void OnBatchCommitted() {}
   // The batch was not committed and will be offered again.

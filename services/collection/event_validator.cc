@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/domain/jurisdiction.h"
 #include "common/domain/subject.h"
+#include "common/domain/utf8.h"
 #include "common/util/time.h"
 
 namespace infobus::collection {
@@ -26,31 +27,6 @@ bool IsValidKind(std::string_view kind) {
   for (char c : kind) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
     if (!ok) return false;
-  }
-  return true;
-}
-
-bool IsValidUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char c = text[i];
-    size_t extra;
-    if (c < 0x80) {
-      extra = 0;
-    } else if ((c & 0xe0) == 0xc0 && c >= 0xc2) {
-      extra = 1;
-    } else if ((c & 0xf0) == 0xe0) {
-      extra = 2;
-    } else if ((c & 0xf8) == 0xf0 && c <= 0xf4) {
-      extra = 3;
-    } else {
-      return false;
-    }
-    if (text.size() - i <= extra) return false;
-    for (size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return false;
-    }
-    i += extra + 1;
   }
   return true;
 }
@@ -104,7 +80,7 @@ std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLim
        std::abs(location->lat()) > 90 || std::abs(location->lon()) > 180)) {
     return error("location", "lat must be within ±90 and lon within ±180");
   }
-  if (!IsValidUtf8(location->place())) return error("location.place", "is not valid UTF-8");
+  if (!domain::IsValidUtf8(location->place())) return error("location.place", "is not valid UTF-8");
 
   if (static_cast<size_t>(event.subjects_size()) > limits.max_subjects) {
     return error("subjects", absl::StrCat("has more than ", limits.max_subjects, " entries"));
@@ -131,7 +107,7 @@ std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLim
       return error("attributes", absl::StrCat("key '", key.substr(0, 64),
                                               "' must be 1-64 printable ASCII characters"));
     }
-    if (value.size() > limits.max_attribute_bytes || !IsValidUtf8(value)) {
+    if (value.size() > limits.max_attribute_bytes || !domain::IsValidUtf8(value)) {
       return error(absl::StrCat("attributes[", key, "]"),
                    absl::StrCat("must be valid UTF-8 of at most ", limits.max_attribute_bytes,
                                 " bytes"));
@@ -148,7 +124,7 @@ std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLim
     return error("payload", absl::StrCat("is ", event.payload().size(), " bytes; the limit is ",
                                          limits.max_payload_bytes));
   }
-  if (!IsValidUtf8(event.payload())) return error("payload", "is not valid UTF-8");
+  if (!domain::IsValidUtf8(event.payload())) return error("payload", "is not valid UTF-8");
 
   event.clear_ingested_at();
   event.clear_trace_id();

@@ -1,5 +1,7 @@
 #include "services/dispatch/inbox.h"
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "common/util/time.h"
 
@@ -75,6 +77,8 @@ absl::StatusOr<uint64_t> Inbox::LastSeq(const std::string& unit_id) {
 absl::StatusOr<std::vector<Delivery>> Inbox::ReadAfter(const std::string& unit_id,
                                                        uint64_t after_seq, size_t limit) const {
   std::vector<Delivery> out;
+  // No seq follows the largest; after_seq + 1 would wrap to 0 and replay the whole inbox.
+  if (after_seq == std::numeric_limits<uint64_t>::max()) return out;
   const std::string prefix = unit_id + "\n";
   auto it = store_->NewIterator(kDeliveriesFamily);
   for (it->Seek(InboxKey(unit_id, after_seq + 1));

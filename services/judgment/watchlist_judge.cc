@@ -14,6 +14,9 @@ using infobus::common::v1::Subject;
 absl::StatusOr<std::vector<Judgment>> WatchlistJudge::Judge(const Event& event,
                                                             absl::Time now) const {
   std::vector<Judgment> judgments;
+  const std::string& jurisdiction = event.location().jurisdiction_code().empty()
+                                        ? event.county_code()
+                                        : event.location().jurisdiction_code();
   for (const Subject& raw : event.subjects()) {
     // Events from collection are normalised already; this guards against other producers.
     Subject subject = raw;
@@ -33,12 +36,10 @@ absl::StatusOr<std::vector<Judgment>> WatchlistJudge::Judge(const Event& event,
       judgment.set_severity(entry.severity());
       judgment.set_title(absl::StrCat("Watchlist hit: ", subject_key, " on ", entry.list_id()));
       judgment.set_summary(absl::StrCat(subject_key, " seen in ", event.kind(), " at ",
-                                        event.location().jurisdiction_code(),
+                                        jurisdiction,
                                         entry.note().empty() ? "" : "; ", entry.note()));
       *judgment.add_subjects() = subject;
-      judgment.set_jurisdiction_code(event.location().jurisdiction_code().empty()
-                                         ? event.county_code()
-                                         : event.location().jurisdiction_code());
+      judgment.set_jurisdiction_code(jurisdiction);
       auto* evidence = judgment.add_evidence();
       evidence->set_event_id(event.event_id());
       evidence->set_source_id(event.source_id());

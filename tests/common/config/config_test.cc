@@ -156,6 +156,20 @@ TEST(Config, UnknownKeyInFileIsRejectedNamingTheKey) {
   EXPECT_THAT(config.status().message(), HasSubstr("kafka.bootstrap_serverz"));
 }
 
+TEST(Config, FileThatIsNotAMapIsRejectedRatherThanIgnored) {
+  const TempDir dir;
+  absl::StatusOr<Config> config =
+      Config::Load(TestSchema(), dir.WriteYaml("kafka.bootstrap_servers=broker:9092\n"), {}, {});
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.status().message(), HasSubstr("must be a YAML map"));
+}
+
+TEST(Config, EmptyFileKeepsDefaults) {
+  const TempDir dir;
+  absl::StatusOr<Config> config = Config::Load(TestSchema(), dir.WriteYaml(""), {}, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+}
+
 TEST(Config, EnvironmentVariablesOutsideTheSchemaAreIgnored) {
   const Env env = {{"INFOBUS_KAFKA_BOOTSTRAP_SERVERZ", "typo:9092"},
                    {"INFOBUS_NOT_A_KEY", "x"},

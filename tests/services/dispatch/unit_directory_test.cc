@@ -1,0 +1,156 @@
+#include "services/dispatch/unit_directory.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "yaml-cpp/yaml.h"
+
+#ifndef INFOBUS_SOURCE_DIR
+#error \
+    "INFOBUS_SOURCE_DIR must name the source tree (set in tests/services/dispatch/CMakeLists.txt)"
+#endif
+
+namespace infobus::dispatch {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+std::vector<std::string> Ids(const UnitDirectory& directory) {
+  std::vector<std::string> ids;
+  for (const Unit& unit : directory.units()) ids.push_back(unit.id);
+  return ids;
+}
+
+absl::Status ParseError(const std::string& yaml) {
+  absl::StatusOr<UnitDirectory> directory = UnitDirectory::FromYaml(YAML::Load(yaml));
+  return directory.ok() ? absl::OkStatus() : directory.status();
+}
+
+TEST(UnitDirectory, ParsesTheSampleDeploymentUnits) {
+  const YAML::Node root = YAML::LoadFile(INFOBUS_SOURCE_DIR "/deploy/config/dispatch.yaml");
+  absl::StatusOr<UnitDirectory> directory = UnitDirectory::FromYaml(root["dispatch"]["units"]);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  EXPECT_THAT(Ids(*directory), ElementsAre("guangxi-ops", "chongzuo-ops", "fusui-psb",
+                                           "pingxiang-psb", "nanning-ops", "wuming-psb"));
+
+  const Unit* top = directory->Find("guangxi-ops");
+  ASSERT_NE(top, nullptr);
+  EXPECT_EQ(top->name, "广西壮族自治区公安厅指挥中心");
+  EXPECT_THAT(top->jurisdictions, ElementsAre("45"));
+  EXPECT_EQ(top->supervisor, "");
+
+  const Unit* fusui = directory->Find("fusui-psb");
+  ASSERT_NE(fusui, nullptr);
+  EXPECT_EQ(fusui->id, "fusui-psb");
+  EXPECT_EQ(fusui->name, "扶绥县公安局");
+  EXPECT_THAT(fusui->jurisdictions, ElementsAre("451421"));
+  EXPECT_EQ(fusui->supervisor, "chongzuo-ops");
+
+  const Unit* wuming = directory->Find("wuming-psb");
+  ASSERT_NE(wuming, nullptr);
+  EXPECT_EQ(wuming->supervisor, "nanning-ops");
+  EXPECT_EQ(directory->Find("no-such-unit"), nullptr);
+}
+
+TEST(UnitDirectory, NameDefaultsToIdAndUnitsMayHaveSeveralJurisdictions) {
+  absl::StatusOr<UnitDirectory> directory =
+      UnitDirectory::FromYaml(YAML::Load("- id: border-ops\n"
+                                         "  jurisdictions: ['451481', '451421']\n"));
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  const Unit* unit = directory->Find("border-ops");
+  ASSERT_NE(unit, nullptr);
+  EXPECT_EQ(unit->name, "border-ops");
+  EXPECT_THAT(unit->jurisdictions, ElementsAre("451481", "451421"));
+  EXPECT_EQ(unit->supervisor, "");
+}
+
+TEST(UnitDirectory, MissingOrNullListIsAnEmptyDirectory) {
+  absl::StatusOr<UnitDirectory> missing = UnitDirectory::FromYaml(YAML::Node());
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_THAT(missing->units(), IsEmpty());
+  absl::StatusOr<UnitDirectory> null = UnitDirectory::FromYaml(YAML::Load("~"));
+  ASSERT_TRUE(null.ok()) << null.status();
+  EXPECT_THAT(null->units(), IsEmpty());
+}
+
+TEST(UnitDirectory, RejectsDuplicateIds) {
+  const absl::Status status = ParseError(
+      "- {id: fusui-psb, jurisdictions: ['451421']}\n"
+      "- {id: fusui-psb, jurisdictions: ['451481']}\n");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("dispatch.units[1].id"));
+  EXPECT_THAT(status.message(), HasSubstr("fusui-psb"));
+}
+
+TEST(UnitDirectory, RejectsUnknownField) {
+  const absl::Status status = ParseError("- {id: fusui-psb, jurisdiction: ['451421']}\n");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("dispatch.units[0]"));
+  EXPECT_THAT(status.message(), HasSubstr("'jurisdiction'"));
+}
+
+TEST(UnitDirectory, RejectsUnknownSupervisor) {
+  const absl::Status status = ParseError(
+      "- {id: guangxi-ops, jurisdictions: ['45']}\n"
+      "- {id: fusui-psb, jurisdictions: ['451421'], supervisor: chongzuo-ops}\n");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("dispatch.units[1].supervisor"));
+  EXPECT_THAT(status.message(), HasSubstr("chongzuo-ops"));
+}
+
+TEST(UnitDirectory, RejectsSupervisorLoops) {
+  const absl::Status cycle = ParseError(
+      "- {id: a, jurisdictions: ['45'], supervisor: c}\n"
+      "- {id: b, jurisdictions: ['4514'], supervisor: a}\n"
+      "- {id: c, jurisdictions: ['451421'], supervisor: b}\n");
+  EXPECT_EQ(cycle.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(cycle.message(), HasSubstr("loops"));
+
+  const absl::Status self = ParseError("- {id: a, jurisdictions: ['45'], supervisor: a}\n");
+  EXPECT_EQ(self.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(self.message(), HasSubstr("loops"));
+}
+
+TEST(UnitDirectory, RejectsJurisdictionsThatAreNotDigitPrefixes) {
+  for (const char* code : {"45a1", "4", "", "45 14", "４５"}) {
+    const absl::Status status =
+        ParseError(std::string("- {id: a, jurisdictions: ['") + code + "']}\n");
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << "'" << code << "'";
+    EXPECT_THAT(status.message(), HasSubstr("dispatch.units[0].jurisdictions")) << code;
+  }
+}
+
+TEST(UnitDirectory, RejectsMalformedShapes) {
+  EXPECT_EQ(ParseError("{id: a}").code(), absl::StatusCode::kInvalidArgument);  // not a list
+  EXPECT_EQ(ParseError("- just-a-string\n").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseError("- {id: a, jurisdictions: '45'}\n").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseError("- {name: no id, jurisdictions: ['45']}\n").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseError("- {id: 'has space', jurisdictions: ['45']}\n").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(UnitDirectory, FromUnitsValidatesLikeFromYaml) {
+  absl::StatusOr<UnitDirectory> ok = UnitDirectory::FromUnits({
+      {"guangxi-ops", "Guangxi", {"45"}, ""},
+      {"chongzuo-ops", "Chongzuo", {"4514"}, "guangxi-ops"},
+  });
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_THAT(Ids(*ok), ElementsAre("guangxi-ops", "chongzuo-ops"));
+
+  absl::StatusOr<UnitDirectory> loop = UnitDirectory::FromUnits({
+      {"a", "A", {"45"}, "b"},
+      {"b", "B", {"4514"}, "a"},
+  });
+  EXPECT_EQ(loop.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace infobus::dispatch
