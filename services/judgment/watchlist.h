@@ -7,18 +7,9 @@
 #include "common/store/store.h"
 #include "infobus/common/v1/event.pb.h"
 #include "infobus/judgment/v1/judgment_service.pb.h"
+#include "services/judgment/engine/watchlist_lookup.h"
 
 namespace infobus::judgment {
-
-using infobus::judgment::v1::WatchlistEntry;
-
-// Read side of a watchlist: every entry (on any list) for one normalised subject.
-class WatchlistLookup {
- public:
-  virtual ~WatchlistLookup() = default;
-  virtual absl::StatusOr<std::vector<WatchlistEntry>> Find(
-      const infobus::common::v1::Subject& subject) const = 0;
-};
 
 // The watchlist kept in RocksDB (family "watchlist"), keyed "<subject key>\n<list id>" so all
 // lists' entries for a subject sit together and one prefix scan finds them. Entries must be

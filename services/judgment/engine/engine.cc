@@ -1,0 +1,596 @@
+#include "services/judgment/engine/engine.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "common/domain/subject.h"
+#include "common/util/ids.h"
+#include "common/util/time.h"
+
+namespace infobus::judgment {
+namespace {
+
+using infobus::common::v1::Classification;
+using infobus::common::v1::Event;
+using infobus::common::v1::Evidence;
+using infobus::common::v1::Judgment;
+using infobus::common::v1::Severity;
+using infobus::common::v1::Subject;
+using infobus::judgment::v1::EngineMeta;
+using infobus::judgment::v1::Sighting;
+using infobus::judgment::v1::SubjectState;
+using infobus::judgment::v1::WindowState;
+
+constexpr char kSep = '\x1f';
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+std::string FormatNanos(int64_t nanos) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixNanos(nanos), absl::UTCTimeZone());
+}
+
+const std::string& JurisdictionOf(const Event& event) {
+  return event.location().jurisdiction_code().empty() ? event.county_code()
+                                                      : event.location().jurisdiction_code();
+}
+
+std::string CommonPrefix(const std::vector<const Evidence*>& evidence) {
+  if (evidence.empty()) return "";
+  std::string prefix = evidence[0]->jurisdiction_code();
+  for (const Evidence* item : evidence) {
+    const std::string& code = item->jurisdiction_code();
+    size_t n = 0;
+    while (n < prefix.size() && n < code.size() && prefix[n] == code[n]) ++n;
+    prefix.resize(n);
+  }
+  return prefix;
+}
+
+std::string GroupKey(const Rule& rule, const Event& event) {
+  std::string key;
+  for (const GroupField& field : rule.group_by) {
+    if (!key.empty()) key.push_back('|');
+    switch (field.kind) {
+      case GroupField::Kind::kKind:
+        key.append(event.kind());
+        break;
+      case GroupField::Kind::kCounty:
+        key.append(event.county_code());
+        break;
+      case GroupField::Kind::kSource:
+        key.append(event.source_id());
+        break;
+      case GroupField::Kind::kJurisdictionPrefix: {
+        const std::string& code = JurisdictionOf(event);
+        key.append(field.prefix_length == 0
+                       ? code
+                       : code.substr(0, static_cast<size_t>(field.prefix_length)));
+        break;
+      }
+      case GroupField::Kind::kAttribute: {
+        auto it = event.attributes().find(field.attribute);
+        if (it != event.attributes().end()) key.append(it->second);
+        break;
+      }
+    }
+  }
+  return key;
+}
+
+std::string Hex16(int64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  // Offset so negative times still sort before positive ones.
+  uint64_t bits = static_cast<uint64_t>(value) ^ (uint64_t{1} << 63);
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = kDigits[bits & 0xf];
+    bits >>= 4;
+  }
+  return out;
+}
+
+std::string StateKey(std::string_view scope, const std::string& rule_id, char type,
+                     std::string_view key) {
+  std::string out;
+  out.reserve(scope.size() + rule_id.size() + key.size() + 6);
+  out.append(scope);
+  out.push_back(kSep);
+  out.append(rule_id);
+  out.push_back(kSep);
+  out.push_back(type);
+  out.push_back(kSep);
+  out.append(key);
+  return out;
+}
+
+}  // namespace
+
+Engine::ReloadSummary Engine::SetRules(RuleSet rules) {
+  ReloadSummary summary;
+  absl::flat_hash_map<std::string, const Rule*> old_rules;
+  for (const Rule& rule : rules_.rules) old_rules[rule.id] = &rule;
+  absl::flat_hash_set<std::string> dropped;
+  absl::flat_hash_set<std::string> seen;
+  for (const Rule& rule : rules.rules) {
+    seen.insert(rule.id);
+    auto it = old_rules.find(rule.id);
+    if (it == old_rules.end()) {
+      summary.added.push_back(rule.id);
+    } else if (it->second->fingerprint == rule.fingerprint) {
+      summary.kept.push_back(rule.id);
+    } else {
+      summary.changed.push_back(rule.id);
+      dropped.insert(rule.id);
+    }
+  }
+  for (const Rule& rule : rules_.rules) {
+    if (!seen.contains(rule.id)) {
+      summary.removed.push_back(rule.id);
+      dropped.insert(rule.id);
+    }
+  }
+  if (!dropped.empty()) {
+    auto drop = [&](auto& map, auto close_at) {
+      for (auto it = map.begin(); it != map.end();) {
+        auto current = it++;
+        if (!dropped.contains(current->second.rule_id())) continue;
+        expiry_.erase({close_at(current->second), current->first});
+        dirty_.insert(current->first);
+        map.erase(current);
+      }
+    };
+    drop(windows_, [](const WindowState& state) { return state.close_at_ns(); });
+    drop(subjects_, [](const SubjectState& state) { return state.expire_at_ns(); });
+  }
+  rules_ = std::move(rules);
+  RebuildIndex();
+  return summary;
+}
+
+void Engine::RebuildIndex() {
+  by_kind_.clear();
+  any_kind_.clear();
+  for (const Rule& rule : rules_.rules) {
+    std::vector<std::string> kinds = rule.filter.kinds;
+    if (kinds.empty() && rule.kind == RuleKind::kCorrelation) kinds = rule.sequence;
+    if (kinds.empty()) {
+      any_kind_.push_back(&rule);
+    } else {
+      for (const std::string& kind : kinds) by_kind_[kind].push_back(&rule);
+    }
+  }
+}
+
+absl::Status Engine::Restore(std::string_view key, std::string_view value) {
+  if (key == kMetaKey) {
+    EngineMeta meta;
+    if (!meta.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return absl::DataLossError("corrupt engine meta record");
+    }
+    stream_time_ns_ = std::max(stream_time_ns_, meta.stream_time_ns());
+    return absl::OkStatus();
+  }
+  const std::string key_string(key);
+  std::vector<std::string> parts = absl::StrSplit(key_string, absl::MaxSplits(kSep, 3));
+  if (parts.size() != 4 || parts[2].size() != 1) {
+    return absl::DataLossError(absl::StrCat("malformed engine state key ", key_string));
+  }
+  const std::string rule_id(parts[1]);
+  const Rule* rule = nullptr;
+  for (const Rule& candidate : rules_.rules) {
+    if (candidate.id == rule_id) rule = &candidate;
+  }
+  if (parts[2] == "W") {
+    WindowState state;
+    if (!state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt window state ", key_string));
+    }
+    if (rule == nullptr || rule->kind != RuleKind::kHotspot) {
+      dirty_.insert(key_string);
+      return absl::OkStatus();
+    }
+    expiry_.insert({state.close_at_ns(), key_string});
+    windows_[key_string] = std::move(state);
+  } else if (parts[2] == "S") {
+    SubjectState state;
+    if (!state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt subject state ", key_string));
+    }
+    if (rule == nullptr ||
+        (rule->kind != RuleKind::kMovement && rule->kind != RuleKind::kCorrelation)) {
+      dirty_.insert(key_string);
+      return absl::OkStatus();
+    }
+    expiry_.insert({state.expire_at_ns(), key_string});
+    subjects_[key_string] = std::move(state);
+  } else {
+    return absl::DataLossError(absl::StrCat("unknown engine state type in ", key_string));
+  }
+  return absl::OkStatus();
+}
+
+void Engine::ClearState() {
+  windows_.clear();
+  subjects_.clear();
+  expiry_.clear();
+  dirty_.clear();
+  meta_dirty_ = false;
+  stream_time_ns_ = INT64_MIN;
+}
+
+absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::string_view scope) {
+  std::vector<Judgment> out;
+  ++stats_.events;
+  const int64_t time_ns = absl::ToUnixNanos(FromProtoTimestamp(event.occurred_at()));
+  if (time_ns > stream_time_ns_) {
+    stream_time_ns_ = time_ns;
+    meta_dirty_ = true;
+  }
+  auto kind_rules = by_kind_.find(event.kind());
+  const std::vector<const Rule*>* lists[2] = {
+      kind_rules == by_kind_.end() ? nullptr : &kind_rules->second, &any_kind_};
+
+  Evidence evidence;
+  bool evidence_ready = false;
+  std::vector<NormalizedSubject> subjects;
+  bool subjects_ready = false;
+  std::vector<std::optional<std::vector<WatchlistEntry>>> found;
+
+  for (const std::vector<const Rule*>* list : lists) {
+    if (list == nullptr) continue;
+    for (const Rule* rule : *list) {
+      if (!rule->filter.Matches(event)) continue;
+      if (!evidence_ready) {
+        evidence.set_event_id(event.event_id());
+        evidence.set_source_id(event.source_id());
+        evidence.set_trace_id(event.trace_id());
+        evidence.set_kind(event.kind());
+        evidence.set_county_code(event.county_code());
+        *evidence.mutable_occurred_at() = event.occurred_at();
+        evidence.set_classification(event.classification());
+        evidence.set_jurisdiction_code(JurisdictionOf(event));
+        evidence_ready = true;
+      }
+      if (!subjects_ready && rule->kind != RuleKind::kHotspot) {
+        for (const Subject& raw : event.subjects()) {
+          NormalizedSubject normalized;
+          normalized.subject = raw;
+          // Events from collection are normalised already; this guards other producers.
+          if (auto value = domain::NormalizeSubjectValue(raw); value.ok()) {
+            normalized.subject.set_value(*value);
+          }
+          if (normalized.subject.value().empty()) continue;
+          normalized.key = domain::SubjectKey(normalized.subject);
+          subjects.push_back(std::move(normalized));
+        }
+        found.resize(subjects.size());
+        subjects_ready = true;
+      }
+      switch (rule->kind) {
+        case RuleKind::kWatchlist:
+          if (absl::Status status =
+                  JudgeWatchlist(*rule, event, evidence, time_ns, subjects, found, out);
+              !status.ok()) {
+            return status;
+          }
+          break;
+        case RuleKind::kHotspot:
+          JudgeHotspot(*rule, event, evidence, time_ns, out);
+          break;
+        case RuleKind::kMovement:
+        case RuleKind::kCorrelation:
+          for (const NormalizedSubject& subject : subjects) {
+            if (!rule->filter.MatchesSubject(subject.subject.type())) continue;
+            JudgePattern(*rule, evidence, time_ns, scope, subject, out);
+          }
+          break;
+      }
+    }
+  }
+  Expire();
+  stats_.judgments += static_cast<int64_t>(out.size());
+  return out;
+}
+
+absl::Status Engine::JudgeWatchlist(const Rule& rule, const Event& event, const Evidence& evidence,
+                                    int64_t time_ns, const std::vector<NormalizedSubject>& subjects,
+                                    std::vector<std::optional<std::vector<WatchlistEntry>>>& found,
+                                    std::vector<Judgment>& out) {
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    const NormalizedSubject& subject = subjects[i];
+    if (!rule.filter.MatchesSubject(subject.subject.type())) continue;
+    if (!found[i].has_value()) {
+      auto entries = watchlist_->Find(subject.subject);
+      if (!entries.ok()) return entries.status();
+      found[i] = std::move(*entries);
+    }
+    for (const WatchlistEntry& entry : *found[i]) {
+      Severity severity = entry.severity();
+      if (!rule.lists.empty()) {
+        auto list = rule.lists.find(entry.list_id());
+        if (list == rule.lists.end()) continue;
+        severity = std::max(severity, list->second);
+      }
+      if (severity == infobus::common::v1::SEVERITY_UNSPECIFIED) severity = rule.severity;
+      Judgment judgment = MakeJudgment(
+          rule,
+          StableId({rule.id, entry.list_id(), subject.key, event.source_id(), event.event_id()}),
+          subject.key, {&evidence}, 1, time_ns, time_ns, &subject.subject,
+          {{"{subject}", subject.key}, {"{list}", entry.list_id()}});
+      judgment.set_severity(severity);
+      judgment.set_summary(absl::StrCat(subject.key, " seen in ", event.kind(), " at ",
+                                        evidence.jurisdiction_code(),
+                                        entry.note().empty() ? "" : "; ", entry.note()));
+      out.push_back(std::move(judgment));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Engine::JudgeHotspot(const Rule& rule, const Event& event, const Evidence& evidence,
+                          int64_t time_ns, std::vector<Judgment>& out) {
+  const int64_t window = absl::ToInt64Nanoseconds(rule.window);
+  const int64_t advance = absl::ToInt64Nanoseconds(rule.advance);
+  const int64_t grace = absl::ToInt64Nanoseconds(rule.grace);
+  const std::string group = GroupKey(rule, event);
+  // Every window [start, start + window) with start a multiple of `advance` that holds time_ns.
+  const int64_t first = FloorDiv(time_ns - window, advance) + 1;
+  const int64_t last = FloorDiv(time_ns, advance);
+  for (int64_t k = first; k <= last; ++k) {
+    const int64_t start = k * advance;
+    const int64_t close_at = start + window + grace;
+    if (close_at <= stream_time_ns_) {
+      ++stats_.late_dropped;
+      continue;
+    }
+    std::string key =
+        StateKey(kGlobalScope, rule.id, 'W', absl::StrCat(group, "\x1f", Hex16(start)));
+    auto [it, inserted] = windows_.try_emplace(key);
+    WindowState& state = it->second;
+    if (inserted) {
+      state.set_rule_id(rule.id);
+      state.set_group_key(group);
+      state.set_window_start_ns(start);
+      state.set_window_end_ns(start + window);
+      state.set_close_at_ns(close_at);
+      expiry_.insert({close_at, key});
+    }
+    state.set_count(state.count() + 1);
+    dirty_.insert(std::move(key));
+    if (state.fired()) continue;
+    if (state.evidence_size() < rule.max_evidence) *state.add_evidence() = evidence;
+    if (state.count() < rule.threshold) continue;
+    state.set_fired(true);
+    std::vector<const Evidence*> items;
+    for (const Evidence& item : state.evidence()) items.push_back(&item);
+    Judgment judgment = MakeJudgment(
+        rule, StableId({rule.id, group, absl::StrCat(start)}), group, items, state.count(), start,
+        start + window, nullptr,
+        {{"{group}", group},
+         {"{count}", absl::StrCat(state.count())},
+         {"{threshold}", absl::StrCat(rule.threshold)},
+         {"{window}", absl::StrCat(FormatNanos(start), "/", FormatNanos(start + window))},
+         {"{window_start}", FormatNanos(start)},
+         {"{window_end}", FormatNanos(start + window)}});
+    judgment.set_summary(absl::StrCat(state.count(), " matching events of ", group, " between ",
+                                      FormatNanos(start), " and ", FormatNanos(start + window),
+                                      " (threshold ", rule.threshold, ")"));
+    out.push_back(std::move(judgment));
+    state.clear_evidence();  // fired: from now on only the count matters
+  }
+}
+
+void Engine::JudgePattern(const Rule& rule, const Evidence& evidence, int64_t time_ns,
+                          std::string_view scope, const NormalizedSubject& subject,
+                          std::vector<Judgment>& out) {
+  const int64_t within = absl::ToInt64Nanoseconds(rule.within);
+  const int64_t horizon = stream_time_ns_ - within - absl::ToInt64Nanoseconds(rule.grace);
+  if (time_ns < horizon) {
+    ++stats_.late_dropped;
+    return;
+  }
+  std::string key = StateKey(scope, rule.id, 'S', subject.key);
+  auto [it, inserted] = subjects_.try_emplace(key);
+  SubjectState& state = it->second;
+  const int64_t old_expiry = inserted ? INT64_MIN : state.expire_at_ns();
+  if (inserted) {
+    state.set_rule_id(rule.id);
+    *state.mutable_subject() = subject.subject;
+    state.set_last_fired_ns(INT64_MIN);
+  }
+  auto* sightings = state.mutable_sightings();
+  for (const Sighting& sighting : *sightings) {
+    if (sighting.evidence().event_id() == evidence.event_id() &&
+        sighting.evidence().source_id() == evidence.source_id()) {
+      return;  // the same event again: nothing new
+    }
+  }
+  // Insert in time order, after sightings of the same time (arrival order breaks ties).
+  int position = sightings->size();
+  while (position > 0 && sightings->Get(position - 1).time_ns() > time_ns) --position;
+  Sighting* added = sightings->Add();
+  added->set_time_ns(time_ns);
+  *added->mutable_evidence() = evidence;
+  for (int i = sightings->size() - 1; i > position; --i) sightings->SwapElements(i, i - 1);
+  // Forget what is past the horizon, and the oldest beyond the cap.
+  int drop = 0;
+  while (drop < sightings->size() && sightings->Get(drop).time_ns() < horizon) ++drop;
+  drop = std::max(drop, sightings->size() - kMaxSightings);
+  if (drop > 0) sightings->DeleteSubrange(0, drop);
+  dirty_.insert(key);
+  if (sightings->empty()) {
+    expiry_.erase({old_expiry, key});
+    subjects_.erase(it);
+    return;
+  }
+  const int64_t expire_at = sightings->Get(sightings->size() - 1).time_ns() + within +
+                            absl::ToInt64Nanoseconds(rule.grace);
+  state.set_expire_at_ns(expire_at);
+  SetExpiry(key, old_expiry, expire_at);
+
+  // Look for evidence in a span of at most `within` that holds the new event and uses no
+  // sighting already used by an earlier judgment of this rule for this subject.
+  std::vector<const Sighting*> matched;
+  const int n = sightings->size();
+  for (int i = 0; i < n && matched.empty(); ++i) {
+    const Sighting& start = sightings->Get(i);
+    if (start.time_ns() <= state.last_fired_ns()) continue;
+    if (start.time_ns() > time_ns) break;
+    if (start.time_ns() < time_ns - within) continue;
+    const int64_t end = start.time_ns() + within;
+    if (rule.kind == RuleKind::kMovement) {
+      std::vector<const Sighting*> per_county;
+      for (int j = i; j < n && sightings->Get(j).time_ns() <= end; ++j) {
+        const Sighting& sighting = sightings->Get(j);
+        bool seen = false;
+        for (const Sighting* chosen : per_county) {
+          if (chosen->evidence().county_code() == sighting.evidence().county_code()) seen = true;
+        }
+        if (!seen) per_county.push_back(&sighting);
+        if (static_cast<int>(per_county.size()) >= rule.min_counties) break;
+      }
+      if (static_cast<int>(per_county.size()) >= rule.min_counties) matched = per_county;
+    } else if (rule.ordered) {
+      std::vector<const Sighting*> sequence;
+      for (int j = i;
+           j < n && sightings->Get(j).time_ns() <= end && sequence.size() < rule.sequence.size();
+           ++j) {
+        const Sighting& sighting = sightings->Get(j);
+        if (sighting.evidence().kind() != rule.sequence[sequence.size()]) continue;
+        if (!sequence.empty() && sighting.time_ns() <= sequence.back()->time_ns()) continue;
+        sequence.push_back(&sighting);
+      }
+      if (sequence.size() == rule.sequence.size()) matched = sequence;
+    } else {
+      std::vector<const Sighting*> per_kind(rule.sequence.size(), nullptr);
+      size_t have = 0;
+      for (int j = i; j < n && sightings->Get(j).time_ns() <= end && have < per_kind.size(); ++j) {
+        const Sighting& sighting = sightings->Get(j);
+        for (size_t k = 0; k < rule.sequence.size(); ++k) {
+          if (per_kind[k] == nullptr && sighting.evidence().kind() == rule.sequence[k]) {
+            per_kind[k] = &sighting;
+            ++have;
+          }
+        }
+      }
+      if (have == per_kind.size()) {
+        std::sort(per_kind.begin(), per_kind.end(),
+                  [](const Sighting* a, const Sighting* b) { return a->time_ns() < b->time_ns(); });
+        matched = per_kind;
+      }
+    }
+  }
+  if (matched.empty()) return;
+
+  const int64_t first_ns = matched.front()->time_ns();
+  int64_t last_ns = first_ns;
+  std::vector<const Evidence*> items;
+  std::vector<std::string> counties, kinds;
+  for (const Sighting* sighting : matched) {
+    last_ns = std::max(last_ns, sighting->time_ns());
+    if (static_cast<int>(items.size()) < rule.max_evidence) items.push_back(&sighting->evidence());
+    counties.push_back(sighting->evidence().county_code());
+    kinds.push_back(sighting->evidence().kind());
+  }
+  Judgment judgment =
+      MakeJudgment(rule, StableId({rule.id, subject.key, absl::StrCat(first_ns)}), subject.key,
+                   items, static_cast<int64_t>(matched.size()), first_ns, last_ns, &subject.subject,
+                   {{"{subject}", subject.key},
+                    {"{count}", absl::StrCat(matched.size())},
+                    {"{counties}", absl::StrJoin(counties, ", ")},
+                    {"{kinds}", absl::StrJoin(kinds, " → ")},
+                    {"{within}", absl::FormatDuration(rule.within)},
+                    {"{window_start}", FormatNanos(first_ns)},
+                    {"{window_end}", FormatNanos(last_ns)}});
+  judgment.set_summary(absl::StrCat(
+      subject.key, " seen in ",
+      rule.kind == RuleKind::kMovement ? absl::StrJoin(counties, ", ") : absl::StrJoin(kinds, ", "),
+      " between ", FormatNanos(first_ns), " and ", FormatNanos(last_ns)));
+  state.set_last_fired_ns(last_ns);
+  out.push_back(std::move(judgment));
+}
+
+void Engine::SetExpiry(const std::string& key, int64_t old_at, int64_t new_at) {
+  if (old_at == new_at) return;
+  expiry_.erase({old_at, key});
+  expiry_.insert({new_at, key});
+}
+
+void Engine::Expire() {
+  while (!expiry_.empty() && expiry_.begin()->first <= stream_time_ns_) {
+    auto node = expiry_.extract(expiry_.begin());
+    std::string& key = node.value().second;
+    if (windows_.erase(key) == 0) subjects_.erase(key);
+    dirty_.insert(std::move(key));
+  }
+}
+
+Judgment Engine::MakeJudgment(const Rule& rule, std::string id, std::string group_key,
+                              const std::vector<const Evidence*>& evidence, int64_t evidence_count,
+                              int64_t start_ns, int64_t end_ns, const Subject* subject,
+                              std::vector<std::pair<std::string, std::string>> variables) const {
+  Judgment judgment;
+  judgment.set_judgment_id(std::move(id));
+  judgment.set_rule_id(rule.id);
+  judgment.set_rule_version(rule.version);
+  judgment.set_kind(JudgmentKindOf(rule.kind));
+  judgment.set_severity(rule.severity);
+  Classification classification = infobus::common::v1::CLASSIFICATION_UNSPECIFIED;
+  for (const Evidence* item : evidence) {
+    *judgment.add_evidence() = *item;
+    classification = std::max(classification, item->classification());
+  }
+  judgment.set_classification(classification);
+  const std::string jurisdiction = CommonPrefix(evidence);
+  judgment.set_jurisdiction_code(jurisdiction);
+  if (subject != nullptr) *judgment.add_subjects() = *subject;
+  *judgment.mutable_created_at() = ToProtoTimestamp(clock_->Now());
+  *judgment.mutable_window_start() = ToProtoTimestamp(absl::FromUnixNanos(start_ns));
+  *judgment.mutable_window_end() = ToProtoTimestamp(absl::FromUnixNanos(end_ns));
+  judgment.set_evidence_count(evidence_count);
+  variables.push_back({"{rule}", rule.id});
+  variables.push_back({"{jurisdiction}", jurisdiction});
+  variables.push_back({"{kind}", evidence.empty() ? std::string() : evidence[0]->kind()});
+  judgment.set_title(absl::StrReplaceAll(rule.title, variables));
+  judgment.set_group_key(std::move(group_key));
+  return judgment;
+}
+
+std::vector<StateChange> Engine::TakeStateChanges() {
+  std::vector<StateChange> changes;
+  changes.reserve(dirty_.size() + 1);
+  for (const std::string& key : dirty_) {
+    StateChange change;
+    change.key = key;
+    if (auto window = windows_.find(key); window != windows_.end()) {
+      change.value = window->second.SerializeAsString();
+    } else if (auto subject = subjects_.find(key); subject != subjects_.end()) {
+      change.value = subject->second.SerializeAsString();
+    }
+    changes.push_back(std::move(change));
+  }
+  dirty_.clear();
+  if (meta_dirty_) {
+    EngineMeta meta;
+    meta.set_stream_time_ns(stream_time_ns_);
+    changes.push_back({kMetaKey, meta.SerializeAsString()});
+    meta_dirty_ = false;
+  }
+  return changes;
+}
+
+EngineStats Engine::stats() const {
+  EngineStats stats = stats_;
+  stats.windows_open = static_cast<int64_t>(windows_.size());
+  stats.subjects_tracked = static_cast<int64_t>(subjects_.size());
+  return stats;
+}
+
+}  // namespace infobus::judgment
