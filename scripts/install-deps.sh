@@ -10,7 +10,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  kcat openjdk-17-jre-headless maven
+  kcat openjdk-17-jre-headless maven docker-compose prometheus-cpp-dev
 )
 
 missing=()

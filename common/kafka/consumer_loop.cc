@@ -123,6 +123,7 @@ ConsumerLoop::~ConsumerLoop() {
 }
 
 void ConsumerLoop::Start() {
+  last_turn_ns_ = last_success_ns_ = absl::GetCurrentTimeNanos();
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -135,7 +136,10 @@ void ConsumerLoop::Run() {
   absl::Duration backoff = absl::Milliseconds(100);
   while (!stopping_.load()) {
     std::vector<Record> records = PollBatch();
-    if (ProcessBatch(records)) {
+    const bool committed = ProcessBatch(records);
+    last_turn_ns_ = absl::GetCurrentTimeNanos();
+    if (committed) {
+      last_success_ns_ = last_turn_ns_.load();
       backoff = absl::Milliseconds(100);
       continue;
     }
@@ -251,6 +255,21 @@ void ConsumerLoop::Rewind(const std::vector<Record>& records) {
                            << offset << ": " << RdKafka::err2str(code);
     }
   }
+}
+
+absl::Status ConsumerLoop::Health(absl::Duration stall_after) const {
+  const absl::Time now = absl::Now();
+  const absl::Time last_turn = absl::FromUnixNanos(last_turn_ns_.load());
+  const absl::Time last_success = absl::FromUnixNanos(last_success_ns_.load());
+  if (now - last_turn > stall_after) {
+    return absl::UnavailableError(absl::StrCat("consumer loop stuck for ",
+                                               absl::FormatDuration(now - last_turn)));
+  }
+  if (now - last_success > stall_after) {
+    return absl::UnavailableError(absl::StrCat("consumer batches failing for ",
+                                               absl::FormatDuration(now - last_success)));
+  }
+  return absl::OkStatus();
 }
 
 std::map<std::string, int64_t> ConsumerLoop::StoredOffsets() const {

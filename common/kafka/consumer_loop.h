@@ -103,6 +103,11 @@ class ConsumerLoop {
   // The next offset to consume per "topic/partition", as stored. For tests and supervision.
   std::map<std::string, int64_t> StoredOffsets() const;
 
+  // Whether the loop is doing its job: OK while it turns and commits; UNAVAILABLE with the
+  // reason when its last turn is older than `stall_after` (stuck in a handler or in librdkafka)
+  // or its batches have kept failing since then. Thread-safe.
+  absl::Status Health(absl::Duration stall_after) const;
+
  private:
   class Rebalancer;
   ConsumerLoop() = default;
@@ -122,6 +127,9 @@ class ConsumerLoop {
   std::set<std::pair<std::string, int32_t>> assigned_;
   bool assignment_changed_ = false;
   std::atomic<bool> stopping_{false};
+  // Unix nanos of the last turn of the loop, and of the last turn that did not fail.
+  std::atomic<int64_t> last_turn_ns_{0};
+  std::atomic<int64_t> last_success_ns_{0};
   std::thread thread_;
 };
 using ConsumerLoopPtr = std::unique_ptr<ConsumerLoop>;

@@ -125,6 +125,16 @@ std::vector<absl::Status> Producer::ProduceAll(const std::vector<OutgoingMessage
   return results;
 }
 
+absl::Status Producer::CheckBroker(absl::Duration timeout) {
+  RdKafka::Metadata* metadata = nullptr;
+  // all_topics=false with no topic asks only for brokers: cheap on a big cluster.
+  RdKafka::ErrorCode code = producer_->metadata(
+      false, nullptr, &metadata, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  delete metadata;
+  if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("Kafka unreachable: ", RdKafka::err2str(code)));
+}
+
 absl::Status Producer::Flush(absl::Duration timeout) {
   RdKafka::ErrorCode code = producer_->flush(static_cast<int>(absl::ToInt64Milliseconds(timeout)));
   if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();

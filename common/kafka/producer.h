@@ -46,6 +46,9 @@ class Producer {
 
   absl::Status Flush(absl::Duration timeout);
 
+  // Asks the cluster for its metadata: OK when a broker answered within `timeout`. For health.
+  absl::Status CheckBroker(absl::Duration timeout);
+
  private:
   Producer() = default;
   void PollLoop();

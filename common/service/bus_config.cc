@@ -38,6 +38,12 @@ ConfigSchema CommonSchema(const std::string& service, const std::string& default
       {"store.sync_writes", Type::kBool, "false",
        "fsync every RocksDB write. Off, state survives kill -9 but not a power cut."},
       {"log.level", Type::kString, "info", "debug, info, warning or error."},
+      {"health.interval", Type::kDuration, "1s",
+       "How often grpc.health.v1 status is re-evaluated from the real dependencies."},
+      {"health.kafka_timeout", Type::kDuration, "2s",
+       "A metadata request slower than this counts as Kafka unreachable (NOT_SERVING)."},
+      {"health.consumer_stall", Type::kDuration, "30s",
+       "A consumer loop that has not turned, or only failed, for this long is NOT_SERVING."},
   };
 }
 

@@ -33,10 +33,31 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
 
 ServiceRuntime::~ServiceRuntime() { StopServing(absl::Seconds(1)); }
 
+void ServiceRuntime::AddHealthCheck(const std::string& name, HealthMonitor::Check check) {
+  health_checks_.emplace_back(name, std::move(check));
+}
+
+void ServiceRuntime::WatchConsumer(const kafka::ConsumerLoop* loop) {
+  const absl::Duration stall_after = config_.GetDuration("health.consumer_stall");
+  AddHealthCheck("consumer", [loop, stall_after] { return loop->Health(stall_after); });
+}
+
 absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) {
   auto server = GrpcServer::Start(config_.GetString("grpc.listen"), services);
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
+
+  const absl::Duration kafka_timeout = config_.GetDuration("health.kafka_timeout");
+  std::vector<std::pair<std::string, HealthMonitor::Check>> checks = {
+      {"kafka", [this, kafka_timeout] { return producer_->CheckBroker(kafka_timeout); }},
+      {"store", [this] { return store_->Health(); }},
+  };
+  checks.insert(checks.end(), health_checks_.begin(), health_checks_.end());
+  health_ = std::make_unique<HealthMonitor>(
+      std::move(checks), [server = server_.get()](bool serving) { server->SetServing(serving); },
+      config_.GetDuration("health.interval"));
+  health_->Start();
+
   if (const std::string& path = config_.GetString("grpc.port_file"); !path.empty()) {
     if (absl::Status status = WritePortFile(path, server_->port()); !status.ok()) return status;
   }
@@ -46,6 +67,7 @@ absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) 
 }
 
 void ServiceRuntime::StopServing(absl::Duration grace) {
+  health_.reset();  // before the server it reports to
   if (server_) server_->Shutdown(grace);
   server_.reset();
 }

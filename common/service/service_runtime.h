@@ -8,6 +8,8 @@
 #include "absl/status/statusor.h"
 #include "common/config/config.h"
 #include "common/grpc/server.h"
+#include "common/service/health_monitor.h"
+#include "common/kafka/consumer_loop.h"
 #include "common/kafka/producer.h"
 #include "common/kafka/topics.h"
 #include "common/store/store.h"
@@ -32,7 +34,13 @@ class ServiceRuntime {
   kafka::Producer& producer() { return *producer_; }
   const kafka::Topics& topics() const { return topics_; }
 
-  // Starts the gRPC server on grpc.listen and writes grpc.port_file when set.
+  // Adds a health check (before Serve): while any check fails, grpc.health.v1 answers
+  // NOT_SERVING. Kafka reachability and the store are always checked.
+  void AddHealthCheck(const std::string& name, HealthMonitor::Check check);
+  // Checks that `loop` keeps turning and committing (health.consumer_stall).
+  void WatchConsumer(const kafka::ConsumerLoop* loop);
+
+  // Starts the gRPC server on grpc.listen, the health monitor, and writes grpc.port_file.
   absl::Status Serve(const std::vector<grpc::Service*>& services);
   int port() const { return server_ ? server_->port() : 0; }
   // Stops the gRPC server (lets calls finish for `grace`).
@@ -47,7 +55,9 @@ class ServiceRuntime {
   kafka::Topics topics_;
   StorePtr store_;
   kafka::ProducerPtr producer_;
+  std::vector<std::pair<std::string, HealthMonitor::Check>> health_checks_;
   GrpcServerPtr server_;
+  std::unique_ptr<HealthMonitor> health_;
 };
 
 // Blocks SIGINT/SIGTERM for all threads; call first in main.

@@ -90,7 +90,20 @@ absl::StatusOr<std::optional<std::string>> Store::Get(std::string_view family,
 absl::Status Store::Write(rocksdb::WriteBatch* batch) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
-  return ToStatus(db_->Write(write_options, batch), "RocksDB write");
+  absl::Status status = ToStatus(db_->Write(write_options, batch), "RocksDB write");
+  last_write_failed_ = !status.ok();
+  return status;
+}
+
+absl::Status Store::Health() const {
+  if (last_write_failed_.load()) return absl::UnavailableError("the last RocksDB write failed");
+  uint64_t background_errors = 0;
+  if (db_->GetIntProperty("rocksdb.background-errors", &background_errors) &&
+      background_errors > 0) {
+    return absl::UnavailableError(
+        absl::StrCat("RocksDB reports ", background_errors, " background errors"));
+  }
+  return absl::OkStatus();
 }
 
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(std::string_view family) const {

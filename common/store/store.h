@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,11 +44,15 @@ class Store {
 
   const std::string& path() const { return path_; }
 
+  // OK unless the last write failed or RocksDB reports background errors (e.g. a full disk).
+  absl::Status Health() const;
+
  private:
   Store(std::string path, Options options) : path_(std::move(path)), options_(options) {}
 
   std::string path_;
   Options options_;
+  std::atomic<bool> last_write_failed_{false};
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
 };

@@ -1,6 +1,7 @@
 #include "tools/infobusctl/ctl.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -358,6 +359,42 @@ int Units(Flags& flags, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// health: grpc.health.v1.Health/Check of a server, for container health checks. A generic stub
+// keeps the client free of health.proto (Debian ships none). Exit 0 only when SERVING.
+int Health(Flags& flags, std::ostream& out, std::ostream& err) {
+  const std::string address = flags.Get("addr");
+  absl::Duration timeout;
+  if (address.empty() || !absl::ParseDuration(flags.Get("timeout", "3s"), &timeout)) {
+    err << "infobusctl health: --addr HOST:PORT is required; --timeout takes a duration\n";
+    return 2;
+  }
+  if (!flags.CheckAllUsed(err)) return 2;
+  grpc::GenericStub stub(Connect(address));
+  grpc::ClientContext context;
+  SetDeadline(context, timeout);
+  grpc::CompletionQueue queue;
+  grpc::ByteBuffer request;  // HealthCheckRequest{service: ""} encodes to nothing
+  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", request, &queue);
+  call->StartCall();
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  call->Finish(&response, &status, nullptr);
+  void* tag = nullptr;
+  bool ok = false;
+  queue.Next(&tag, &ok);
+  if (!status.ok()) return Fail(err, "health", status);
+  std::vector<grpc::Slice> slices;
+  (void)response.Dump(&slices);
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  // HealthCheckResponse{status}: tag 0x08 then the enum; SERVING is 1.
+  const bool serving = bytes.size() == 2 && bytes[0] == '\x08' && bytes[1] == 1;
+  out << (serving ? "SERVING" : "NOT_SERVING") << "\n";
+  return serving ? 0 : 1;
+}
+
 }  // namespace
 
 std::string Usage() {
@@ -377,6 +414,8 @@ Commands (results are JSON lines in the protobuf JSON mapping):
   ack --unit U --seq N [--by NAME] [--dispatch ADDR]
       Sign off a delivery (idempotent).
   units [--dispatch ADDR]  List the configured units.
+  health --addr HOST:PORT [--timeout 3s]
+      grpc.health.v1 status of a service: prints SERVING (exit 0) or NOT_SERVING (exit 1).
 
 Addresses default to $INFOBUS_COLLECTION_ADDR (127.0.0.1:50051), $INFOBUS_JUDGMENT_ADDR
 (127.0.0.1:50052) and $INFOBUS_DISPATCH_ADDR (127.0.0.1:50053).
@@ -411,6 +450,7 @@ int RunCommand(const std::vector<std::string>& args, std::istream& in, std::ostr
   if (command == "follow") return Follow(*flags, out, err);
   if (command == "ack") return Ack(*flags, out, err);
   if (command == "units") return Units(*flags, out, err);
+  if (command == "health") return Health(*flags, out, err);
   err << "infobusctl: unknown command '" << command << "' (try --help)\n";
   return 2;
 }

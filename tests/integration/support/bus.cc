@@ -47,7 +47,8 @@ std::unique_ptr<ServiceProcess> TestBus::Service(const std::string& service,
   const std::string config_path = absl::StrCat(dir_, "/", service, ".yaml");
   std::ofstream out(config_path, std::ios::trunc);
   out << "kafka:\n"
-      << "  bootstrap_servers: " << TestBootstrapServers() << "\n"
+      << "  bootstrap_servers: "
+      << (bootstrap_servers_.empty() ? TestBootstrapServers() : bootstrap_servers_) << "\n"
       << "  topic_prefix: \"" << prefix_ << "\"\n"
       << "  partitions: 3\n"
       << "  group_instance_id: " << service << "-0\n"

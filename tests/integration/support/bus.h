@@ -22,6 +22,9 @@ class TestBus {
   explicit TestBus(const std::string& test_name);
   ~TestBus();
 
+  // Services of this bus talk to this broker instead of $INFOBUS_TEST_KAFKA.
+  void set_bootstrap_servers(std::string servers) { bootstrap_servers_ = std::move(servers); }
+
   const std::string& prefix() const { return prefix_; }
   const std::string& dir() const { return dir_; }
   std::string Topic(const std::string& name) const { return prefix_ + name; }
@@ -34,6 +37,7 @@ class TestBus {
  private:
   std::string prefix_;
   std::string dir_;
+  std::string bootstrap_servers_;
 };
 
 // Reads `topic` from the beginning with a throw-away consumer group until `count` records have

@@ -1,0 +1,120 @@
+// The compose file, the Dockerfile, the sample configs and the deployment guide must agree
+// with each other and with the code (ports, topics, environment variables, config keys), so
+// that they cannot drift apart silently while no Docker engine runs them here.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "common/config/config.h"
+#include "common/service/bus_config.h"
+#include "services/collection/collection_server.h"
+#include "services/dispatch/dispatch_server.h"
+#include "services/judgment/judgment_server.h"
+#include "yaml-cpp/yaml.h"
+
+namespace infobus {
+namespace {
+
+const std::string kDeploy = std::string(INFOBUS_SOURCE_DIR) + "/deploy";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+ProgramInfo ProgramOf(const std::string& service) {
+  if (service == "collection") return collection::CollectionServer::Program();
+  if (service == "judgment") return judgment::JudgmentServer::Program();
+  return dispatch::DispatchServer::Program();
+}
+
+class DeployTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  YAML::Node compose_ = YAML::LoadFile(kDeploy + "/docker-compose.yml");
+};
+
+TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
+  const std::string& service = GetParam();
+  const ProgramInfo program = ProgramOf(service);
+  const YAML::Node node = compose_["services"][service];
+  ASSERT_TRUE(node.IsMap()) << "no compose service " << service;
+
+  // The command runs this service's binary with its mounted sample config.
+  const auto command = node["command"].as<std::vector<std::string>>();
+  ASSERT_EQ(command.size(), 3u);
+  EXPECT_EQ(command[0], program.name);
+  EXPECT_EQ(command[2], "/etc/infobus/" + service + ".yaml");
+  EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/Dockerfile"), "/build/bin/" + program.name));
+
+  // Every environment variable names a key of this service's schema.
+  std::map<std::string, std::string> environment;
+  for (const auto& item : node["environment"]) {
+    environment[item.first.as<std::string>()] = item.second.as<std::string>();
+  }
+  std::set<std::string> known;
+  for (const ConfigKey& key : program.schema) known.insert(Config::EnvironmentName(key.name));
+  for (const auto& [name, value] : environment) {
+    EXPECT_EQ(known.count(name), 1u) << service << ": " << name << " is no configuration key";
+  }
+
+  // The sample config is valid for the code, and with the compose environment it listens on
+  // the port that compose publishes, health-checks and the Dockerfile exposes.
+  absl::StatusOr<Config> config =
+      Config::Load(program.schema, kDeploy + "/config/" + service + ".yaml", environment, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  const std::string listen = config->GetString("grpc.listen");
+  const std::string port = listen.substr(listen.rfind(':') + 1);
+  absl::StatusOr<Config> sample =
+      Config::Load(program.schema, kDeploy + "/config/" + service + ".yaml", {}, {});
+  ASSERT_TRUE(sample.ok());
+  EXPECT_TRUE(absl::EndsWith(sample->GetString("grpc.listen"), ":" + port))
+      << "sample config and compose disagree on the gRPC port";
+  EXPECT_EQ(node["ports"][0].as<std::string>(), port + ":" + port);
+  const auto health = node["healthcheck"]["test"].as<std::vector<std::string>>();
+  EXPECT_NE(std::find(health.begin(), health.end(), "127.0.0.1:" + port), health.end());
+  EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/Dockerfile"), port))
+      << "Dockerfile does not EXPOSE " << port;
+
+  // It talks to the broker on the listener Kafka advertises inside the compose network.
+  const std::string advertised =
+      compose_["services"]["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"].as<std::string>();
+  EXPECT_TRUE(absl::StrContains(advertised, "//" + config->GetString("kafka.bootstrap_servers")));
+
+  // Its store lives on a volume, not in the container's writable layer.
+  const std::string store = config->GetString("store.path");
+  bool on_volume = false;
+  for (const auto& volume : node["volumes"]) {
+    std::vector<std::string> parts = absl::StrSplit(volume.as<std::string>(), ':');
+    if (parts.size() >= 2 && absl::StartsWith(store, parts[1] + "/")) on_volume = true;
+  }
+  EXPECT_TRUE(on_volume) << store << " is on no volume";
+
+  // topic-init creates every topic the service uses, with the partitions of the sample config.
+  const YAML::Node init = compose_["services"]["topic-init"]["environment"];
+  const std::vector<std::string> created =
+      absl::StrSplit(init["TOPICS"].as<std::string>(), ' ', absl::SkipEmpty());
+  for (const auto& spec : BusTopicSpecs(*sample)) {
+    EXPECT_NE(std::find(created.begin(), created.end(), spec.name), created.end())
+        << "topic-init does not create " << spec.name;
+    EXPECT_EQ(std::to_string(spec.partitions), init["PARTITIONS"].as<std::string>());
+  }
+
+  // The deployment guide documents every key.
+  const std::string guide = ReadFile(kDeploy + "/README.md");
+  for (const ConfigKey& key : program.schema) {
+    EXPECT_TRUE(absl::StrContains(guide, "`" + key.name + "`"))
+        << key.name << " is missing from deploy/README.md (run scripts/config-reference.sh)";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Services, DeployTest,
+                         ::testing::Values("collection", "judgment", "dispatch"));
+
+}  // namespace
+}  // namespace infobus

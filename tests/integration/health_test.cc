@@ -1,0 +1,111 @@
+// Health that tells the truth: collection answers NOT_SERVING while its Kafka broker is down,
+// refuses to accept what it cannot keep, and answers SERVING again once the broker is back.
+// This test runs a broker of its own, so stopping it disturbs no other test.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/util/time.h"
+#include "tests/integration/support/bus.h"
+#include "tests/integration/support/clients.h"
+#include "tests/integration/support/raw_grpc.h"
+
+namespace infobus::testing {
+namespace {
+
+constexpr int kServing = 1;
+constexpr int kNotServing = 2;
+
+bool PortFree(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  ::close(fd);
+  return free;
+}
+
+// The broker script with a private run dir and port (client port, controller port + 1).
+class PrivateBroker {
+ public:
+  explicit PrivateBroker(const std::string& dir) : run_dir_(dir + "/kafka-run") {
+    for (port_ = 21000 + (::getpid() % 2000) * 2; !PortFree(port_) || !PortFree(port_ + 1);) {
+      port_ += 2;
+    }
+  }
+  ~PrivateBroker() { Run("stop"); }
+
+  int Run(const std::string& action) {
+    const std::string command = absl::StrCat("INFOBUS_RUN_DIR=", run_dir_,
+                                             " INFOBUS_KAFKA_PORT=", port_, " ", INFOBUS_SOURCE_DIR,
+                                             "/scripts/kafka.sh ", action, " >/dev/null 2>&1");
+    return std::system(command.c_str());
+  }
+  std::string bootstrap() const { return absl::StrCat("127.0.0.1:", port_); }
+
+ private:
+  std::string run_dir_;
+  int port_;
+};
+
+bool AwaitHealth(const std::string& address, int want, absl::Duration timeout) {
+  for (absl::Time deadline = absl::Now() + timeout; absl::Now() < deadline;) {
+    if (HealthStatus(address) == want) return true;
+    absl::SleepFor(absl::Milliseconds(100));  // polling another process's state
+  }
+  return false;
+}
+
+TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
+  TestBus bus("health");
+  PrivateBroker broker(bus.dir());
+  ASSERT_EQ(broker.Run("start"), 0) << "private broker did not start";
+  bus.set_bootstrap_servers(broker.bootstrap());
+  auto collection = bus.Service("collection",
+                                "health:\n  interval: 200ms\n  kafka_timeout: 500ms\n"
+                                "kafka:\n  message_timeout: 2s\n");
+  ASSERT_TRUE(collection->Start().ok()) << collection->Log();
+  ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(30)))
+      << collection->Log();
+
+  ASSERT_EQ(broker.Run("stop"), 0);
+  ASSERT_TRUE(AwaitHealth(collection->address(), kNotServing, absl::Seconds(30)))
+      << collection->Log();
+  EXPECT_NE(collection->Log().find("NOT_SERVING: kafka"), std::string::npos);
+
+  // While Kafka is down nothing is accepted: the event is answered RETRY, not ACCEPTED.
+  auto stub = infobus::collection::v1::CollectionService::NewStub(Channel(collection->address()));
+  infobus::collection::v1::PublishRequest request;
+  auto* event = request.add_events();
+  event->set_event_id("during-outage");
+  event->set_source_id("fusui-lodging");
+  event->set_county_code("451421");
+  event->set_kind("lodging.checkin");
+  *event->mutable_occurred_at() = ToProtoTimestamp(absl::Now());
+  infobus::collection::v1::PublishResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub->Publish(&context, request, &response).ok());
+  EXPECT_EQ(response.results(0).outcome(), infobus::collection::v1::PUBLISH_OUTCOME_RETRY);
+
+  ASSERT_EQ(broker.Run("start"), 0);
+  ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(60)))
+      << collection->Log();
+
+  // The same event, retried once Kafka is back, is accepted: it was never recorded as sent.
+  infobus::collection::v1::PublishResponse retried;
+  grpc::ClientContext retry_context;
+  ASSERT_TRUE(stub->Publish(&retry_context, request, &retried).ok());
+  EXPECT_EQ(retried.results(0).outcome(), infobus::collection::v1::PUBLISH_OUTCOME_ACCEPTED)
+      << retried.results(0).reason();
+  EXPECT_TRUE(collection->Stop().ok());
+}
+
+}  // namespace
+}  // namespace infobus::testing
