@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Benchmarks infobus side by side with raw Kafka, in one run on one broker: installs what is
+# missing, builds, starts a broker of its own (127.0.0.1:19292, data under .run/bench, wiped each
+# run) and the three services (deploy/config/*.yaml, free ports, a fresh topic prefix, stores
+# under .run/bench), runs build/bin/infobus-bench (raw-Kafka baseline, ingest, pipeline, latency
+# at 20% of the pipeline's max), writes the results as JSON and stops everything it started.
+#
+#   scripts/bench.sh                      full run (a few minutes); results in .run/bench/results/
+#   scripts/bench.sh --smoke              seconds, tiny sizes (what CI runs)
+#   scripts/bench.sh --out FILE [infobus-bench flags, e.g. --concurrency 8 --batch 500]
+#
+# Environment:
+#   INFOBUS_BENCH_KAFKA_PORT   port of the broker it starts (19292; the controller uses +1)
+#   INFOBUS_BENCH_KAFKA        host:port of a running broker to use instead (the CI smoke test)
+#   INFOBUS_BENCH_RUN_DIR      logs, stores and results (.run/bench)
+#   INFOBUS_BUILD_DIR          build directory (build/); INFOBUS_BENCH_SKIP_BUILD=1 skips
+#                              install-deps and the build
+#   INFOBUS_BENCH_WRAP_COLLECTION|JUDGMENT|DISPATCH   a command prefix for that service, e.g.
+#                              "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+out=""
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out=$2; shift ;;
+    --out=*) out=${1#--out=} ;;
+    *) args+=("$1") ;;
+  esac
+  shift
+done
+
+run=${INFOBUS_BENCH_RUN_DIR:-$repo/.run/bench}
+build=${INFOBUS_BUILD_DIR:-$repo/build}
+export INFOBUS_BUILD_DIR=$build
+mkdir -p "$run/logs" "$run/results"
+[ -n "$out" ] || out=$run/results/bench-$(date -u +%Y%m%dT%H%M%SZ).json
+
+if [ "${INFOBUS_BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  scripts/install-deps.sh
+  scripts/build.sh
+fi
+
+declare -A pid=()
+started_broker=false
+cleanup() {
+  for service in collection judgment dispatch; do
+    p=${pid[$service]:-}
+    [ -n "$p" ] || continue
+    kill -TERM "$p" 2>/dev/null || continue
+    for _ in $(seq 1 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  if $started_broker; then
+    INFOBUS_RUN_DIR=$run INFOBUS_KAFKA_PORT=$kafka_port scripts/kafka.sh stop
+  fi
+}
+trap cleanup EXIT
+
+kafka_pid=""
+if [ -n "${INFOBUS_BENCH_KAFKA:-}" ]; then
+  kafka=$INFOBUS_BENCH_KAFKA
+  # The broker of scripts/test.sh records its pid in its run dir: its CPU is worth reporting.
+  if [ -f "${INFOBUS_RUN_DIR:-/nonexistent}/kafka/broker.pid" ]; then
+    kafka_pid=$(cat "$INFOBUS_RUN_DIR/kafka/broker.pid")
+  fi
+else
+  kafka_port=${INFOBUS_BENCH_KAFKA_PORT:-19292}
+  kafka=127.0.0.1:$kafka_port
+  rm -rf "$run/kafka/data"  # every run starts from an empty broker
+  started_broker=true
+  INFOBUS_RUN_DIR=$run INFOBUS_KAFKA_PORT=$kafka_port scripts/kafka.sh start
+  kafka_pid=$(cat "$run/kafka/broker.pid")
+fi
+
+# A fresh topic prefix per run: runs never see each other's topics, groups or backlog.
+prefix="bench-$(date +%s)-$$."
+for service in collection judgment dispatch; do
+  rm -rf "${run:?}/$service" "$run/$service.port"
+  wrap_var=INFOBUS_BENCH_WRAP_${service^^}
+  # shellcheck disable=SC2086  # the wrapper is a command line on purpose
+  ${!wrap_var:-} "$build/bin/infobus-$service" --config "deploy/config/$service.yaml" \
+    --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$prefix" \
+    --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$run/$service.port" \
+    --set "store.path=$run/$service/db" >"$run/logs/$service.log" 2>&1 &
+  pid[$service]=$!
+done
+declare -A addr=()
+for service in collection judgment dispatch; do
+  for _ in $(seq 1 600); do
+    [ -s "$run/$service.port" ] && break
+    kill -0 "${pid[$service]}" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [ ! -s "$run/$service.port" ]; then
+    echo "[bench] $service did not start; its log follows" >&2
+    tail -n 30 "$run/logs/$service.log" >&2
+    exit 1
+  fi
+  addr[$service]=127.0.0.1:$(cat "$run/$service.port")
+  echo "[bench] $service serving on ${addr[$service]} (pid ${pid[$service]}, log $run/logs/$service.log)" >&2
+done
+
+kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' deploy/kafka/pom.xml)
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || revision="$revision+dirty"
+pids="collection=${pid[collection]},judgment=${pid[judgment]},dispatch=${pid[dispatch]}"
+[ -n "$kafka_pid" ] && pids="$pids,kafka=$kafka_pid"
+
+"$build/bin/infobus-bench" --kafka "$kafka" --topic-prefix "$prefix" \
+  --collection "${addr[collection]}" --judgment "${addr[judgment]}" --dispatch "${addr[dispatch]}" \
+  --pids "$pids" --kafka-version "$kafka_version" --git-revision "$revision" \
+  --out "$out" ${args[@]+"${args[@]}"}
+echo "[bench] results: $out" >&2

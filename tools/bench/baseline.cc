@@ -1,0 +1,259 @@
+#include "tools/bench/baseline.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/kafka/admin.h"
+#include "common/kafka/message.h"
+#include "common/util/ids.h"
+#include "tools/bench/clock.h"
+
+namespace infobus::bench {
+namespace {
+
+class CountingReporter : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& message) override {
+    if (message.err() == RdKafka::ERR_NO_ERROR) {
+      ok.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      failed.fetch_add(1, std::memory_order_relaxed);
+    }
+    last_ns.store(NowNs(), std::memory_order_relaxed);
+  }
+  std::atomic<int64_t> ok{0};
+  std::atomic<int64_t> failed{0};
+  std::atomic<int64_t> last_ns{0};
+};
+
+absl::Status SetAll(RdKafka::Conf* conf, const std::map<std::string, std::string>& settings) {
+  std::string error;
+  for (const auto& [key, value] : settings) {
+    if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
+      return absl::InvalidArgumentError(absl::StrCat(key, ": ", error));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<RdKafka::Producer>> MakeProducer(const BaselineOptions& options,
+                                                                CountingReporter* reporter) {
+  std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", options.bootstrap_servers},
+      {"acks", "all"},
+      {"enable.idempotence", "true"},
+      {"client.id", "infobus-bench-baseline"},
+  };
+  for (const auto& [key, value] : options.producer_properties) settings[key] = value;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  if (absl::Status status = SetAll(conf.get(), settings); !status.ok()) return status;
+  std::string error;
+  conf->set("dr_cb", reporter, error);
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), error));
+  if (!producer) return absl::InternalError(absl::StrCat("producer: ", error));
+  return producer;
+}
+
+absl::StatusOr<std::unique_ptr<RdKafka::KafkaConsumer>> MakeAssignedConsumer(
+    const BaselineOptions& options, const std::string& topic) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  if (absl::Status status = SetAll(conf.get(), {{"bootstrap.servers", options.bootstrap_servers},
+                                                {"group.id", absl::StrCat("bench-", NewTraceId())},
+                                                {"enable.auto.commit", "false"},
+                                                {"client.id", "infobus-bench-baseline"}});
+      !status.ok()) {
+    return status;
+  }
+  std::string error;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!consumer) return absl::InternalError(absl::StrCat("consumer: ", error));
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (int p = 0; p < options.partitions; ++p) {
+    partitions.push_back(
+        RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+  }
+  RdKafka::ErrorCode code = consumer->assign(partitions);
+  RdKafka::TopicPartition::destroy(partitions);
+  if (code != RdKafka::ERR_NO_ERROR) return absl::InternalError(RdKafka::err2str(code));
+  return consumer;
+}
+
+// The three headers every infobus event carries, with values of the same sizes.
+RdKafka::Headers* TypicalHeaders() {
+  static const std::string trace = NewTraceId();
+  static const std::string source = "451421-lodging";
+  static const std::string schema = "infobus.common.v1.Event";
+  RdKafka::Headers* headers = RdKafka::Headers::create();
+  headers->add(kafka::kTraceIdHeader, trace.data(), trace.size());
+  headers->add(kafka::kSourceIdHeader, source.data(), source.size());
+  headers->add(kafka::kSchemaHeader, schema.data(), schema.size());
+  return headers;
+}
+
+// Queues one message; on a full local queue serves reports and tries again.
+absl::Status Produce(RdKafka::Producer* producer, const std::string& topic, const std::string& key,
+                     const std::string& value) {
+  while (true) {
+    RdKafka::Headers* headers = TypicalHeaders();
+    RdKafka::ErrorCode code = producer->produce(
+        topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, headers, nullptr);
+    if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
+    delete headers;
+    if (code != RdKafka::ERR__QUEUE_FULL) return absl::InternalError(RdKafka::err2str(code));
+    producer->poll(1);
+  }
+}
+
+// The key carries the message's number in the benchmark, padded to the typical key's length.
+std::string NumberedKey(const std::string& typical, int64_t i) {
+  std::string key = absl::StrFormat("seq:%012d", i);
+  if (key.size() < typical.size()) key.append(typical.size() - key.size(), '_');
+  return key;
+}
+
+}  // namespace
+
+absl::StatusOr<BaselineThroughput> RunBaselineThroughput(const BaselineOptions& options,
+                                                         int64_t messages) {
+  const std::string topic = options.topic_prefix + "bench.baseline.v1";
+  if (absl::Status status = kafka::EnsureTopics(
+          options.bootstrap_servers, {{topic, options.partitions, 1, {}}}, absl::Seconds(30));
+      !status.ok()) {
+    return status;
+  }
+  CountingReporter reporter;
+  auto producer = MakeProducer(options, &reporter);
+  if (!producer.ok()) return producer.status();
+  // Warm up: metadata, connection and the idempotent producer id, outside the timed part.
+  if (absl::Status status = Produce(producer->get(), topic, options.key, options.value);
+      !status.ok()) {
+    return status;
+  }
+  (*producer)->flush(30000);
+  const int64_t warmup = reporter.ok.load();
+
+  BaselineThroughput result;
+  result.messages = messages;
+  const int64_t start = NowNs();
+  for (int64_t i = 0; i < messages; ++i) {
+    if (absl::Status status = Produce(producer->get(), topic, options.key, options.value);
+        !status.ok()) {
+      return status;
+    }
+    (*producer)->poll(0);
+  }
+  while (reporter.ok.load() + reporter.failed.load() < messages + warmup) (*producer)->poll(10);
+  if (reporter.failed.load() > 0) {
+    return absl::UnavailableError(absl::StrCat(reporter.failed.load(), " messages not delivered"));
+  }
+  result.produce_seconds = static_cast<double>(reporter.last_ns.load() - start) / 1e9;
+
+  auto consumer = MakeAssignedConsumer(options, topic);
+  if (!consumer.ok()) return consumer.status();
+  const int64_t consume_start = NowNs();
+  const int64_t want = messages + warmup;
+  int64_t got = 0;
+  const int64_t deadline = consume_start + int64_t{300} * 1000000000;
+  while (got < want && NowNs() < deadline) {
+    std::unique_ptr<RdKafka::Message> message((*consumer)->consume(100));
+    if (message->err() == RdKafka::ERR_NO_ERROR) ++got;
+  }
+  result.consume_seconds = static_cast<double>(NowNs() - consume_start) / 1e9;
+  (*consumer)->close();
+  if (got < want) {
+    return absl::DeadlineExceededError(absl::StrCat("consumed ", got, " of ", want, " messages"));
+  }
+  return result;
+}
+
+absl::StatusOr<BaselineLatency> RunBaselineLatency(const BaselineOptions& options, double rate,
+                                                   absl::Duration duration) {
+  const std::string topic = options.topic_prefix + "bench.baseline-latency.v1";
+  if (absl::Status status = kafka::EnsureTopics(
+          options.bootstrap_servers, {{topic, options.partitions, 1, {}}}, absl::Seconds(30));
+      !status.ok()) {
+    return status;
+  }
+  CountingReporter reporter;
+  auto producer = MakeProducer(options, &reporter);
+  if (!producer.ok()) return producer.status();
+  auto consumer = MakeAssignedConsumer(options, topic);
+  if (!consumer.ok()) return consumer.status();
+  // Warm up the producer (and the consumer's fetch sessions) outside the measured run.
+  if (absl::Status status = Produce(producer->get(), topic, "warmup", options.value);
+      !status.ok()) {
+    return status;
+  }
+  (*producer)->flush(30000);
+  for (int i = 0; i < 20; ++i) std::unique_ptr<RdKafka::Message>((*consumer)->consume(50));
+
+  BaselineLatency result;
+  result.offered_per_s = rate;
+  const auto total = static_cast<int64_t>(rate * absl::ToDoubleSeconds(duration));
+  std::vector<int64_t> intended(static_cast<size_t>(total), 0);
+  const double interval_ns = 1e9 / rate;
+  std::atomic<bool> sending_done{false};
+  std::atomic<int64_t> received{0};
+  Histogram latency;
+  std::thread reader([&] {
+    int64_t quiet_since = 0;
+    while (received.load() < total) {
+      std::unique_ptr<RdKafka::Message> message((*consumer)->consume(20));
+      const int64_t now = NowNs();
+      if (message->err() == RdKafka::ERR_NO_ERROR) {
+        quiet_since = 0;
+        int64_t seq = -1;
+        const std::string* key = message->key();
+        if (key == nullptr || key->size() < 16 || !absl::SimpleAtoi(key->substr(4, 12), &seq) ||
+            seq < 0 || seq >= total) {
+          continue;  // the warm-up message
+        }
+        latency.Record(now - intended[static_cast<size_t>(seq)]);
+        received.fetch_add(1);
+      } else if (sending_done.load()) {
+        if (quiet_since == 0) quiet_since = now;
+        if (now - quiet_since > int64_t{15} * 1000000000) break;  // lost: give up
+      }
+    }
+  });
+
+  const int64_t start = NowNs() + 1000000;
+  for (int64_t i = 0; i < total; ++i)
+    intended[static_cast<size_t>(i)] =
+        start + static_cast<int64_t>(static_cast<double>(i) * interval_ns);
+  for (int64_t i = 0; i < total; ++i) {
+    const int64_t due = intended[static_cast<size_t>(i)];
+    while (NowNs() < due) {
+      (*producer)->poll(0);
+      SleepUntilNs(due);
+    }
+    if (absl::Status status =
+            Produce(producer->get(), topic, NumberedKey(options.key, i), options.value);
+        !status.ok()) {
+      sending_done = true;
+      reader.join();
+      return status;
+    }
+    (*producer)->poll(0);
+  }
+  (*producer)->flush(30000);
+  sending_done = true;
+  reader.join();
+  (*consumer)->close();
+  result.sent = total;
+  result.received = received.load();
+  result.latency_ns = latency;
+  return result;
+}
+
+}  // namespace infobus::bench

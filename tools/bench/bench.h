@@ -1,0 +1,51 @@
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/bench/json.h"
+
+namespace infobus::bench {
+
+// Everything one benchmark run needs. scripts/bench.sh fills it from the processes it started.
+struct BenchOptions {
+  std::string kafka;                           // bootstrap servers
+  std::string topic_prefix;                    // the services' kafka.topic_prefix
+  std::string collection, judgment, dispatch;  // gRPC addresses
+  std::map<std::string, int> pids;  // collection, judgment, dispatch, kafka: for CPU figures
+  std::string kafka_version;
+  std::string git_revision;
+  bool smoke = false;
+  // Which phases to run, comma-separated: baseline,ingest,pipeline,latency (all by default; a
+  // single phase is handy under a profiler).
+  std::string phases = "baseline,ingest,pipeline,latency";
+
+  int64_t baseline_messages = 200000;
+  int64_t ingest_events = 100000;
+  int64_t pipeline_events = 100000;
+  int64_t warmup_events = 2000;
+  int concurrency = 4;
+  int batch = 200;
+  int latency_batch = 200;     // most events per call in the open-loop run
+  double load_fraction = 0.2;  // latency run's offered load, as a share of pipeline max
+  double latency_rate = 0;     // events/s; overrides load_fraction when > 0
+  absl::Duration latency_duration = absl::Seconds(30);
+  absl::Duration drain_timeout = absl::Seconds(180);
+  int baseline_linger_ms = 2;  // as the services' kafka.linger default
+
+  // The smoke test's sizes: seconds, not minutes.
+  void MakeSmoke();
+};
+
+// Parses --flag=value / --flag value arguments; the help text lists every flag.
+absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv);
+std::string BenchUsage();
+
+// Runs the phases and returns the results document (machine, versions, configuration, figures,
+// ratios). Progress and a summary table go to `log`.
+absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log);
+
+}  // namespace infobus::bench

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
+#include "tools/bench/histogram.h"
+#include "tools/bench/workload.h"
+
+namespace infobus::bench {
+
+std::shared_ptr<grpc::Channel> BenchChannel(const std::string& address);
+
+// Adds the workload's watched numbers to judgment's watchlist (idempotent).
+absl::Status LoadWatchlist(const std::string& judgment_address, const Workload& workload);
+
+// Follows unit fusui-psb's inbox on a thread and joins each delivery to the event it came from
+// (the judgment's evidence names the event id, which names the phase and sequence number). Per
+// phase it counts hits, notes duplicates and the time of the last arrival, and records latency
+// (arrival minus intended send time) when the phase registered its intended times.
+// Thread-safe.
+class DeliveryTracker {
+ public:
+  struct PhaseResult {
+    int64_t received = 0;
+    int64_t duplicates = 0;
+    int64_t last_arrival_ns = 0;
+    Histogram latency_ns;
+  };
+
+  DeliveryTracker(const Workload* workload, const std::string& dispatch_address);
+  ~DeliveryTracker();  // cancels the stream
+
+  // Call before the phase's first event is sent. `intended_ns` (indexed by sequence number,
+  // filled before sending, unchanged until Wait returns) may be null.
+  void BeginPhase(const std::string& phase, int64_t events,
+                  const std::vector<int64_t>* intended_ns);
+  // Waits until `expected` hits of `phase` arrived, or `timeout` passed; returns what arrived.
+  PhaseResult Wait(const std::string& phase, int64_t expected, absl::Duration timeout);
+  // Deliveries that named no registered phase (earlier runs' backlog).
+  int64_t ignored() const;
+
+ private:
+  struct Phase {
+    const std::vector<int64_t>* intended_ns = nullptr;
+    std::vector<bool> seen;
+    PhaseResult result;
+  };
+  void Read();
+
+  const Workload* const workload_;
+  std::unique_ptr<infobus::dispatch::v1::DispatchService::Stub> stub_;
+  grpc::ClientContext context_;
+  mutable absl::Mutex mutex_;
+  std::map<std::string, Phase> phases_ ABSL_GUARDED_BY(mutex_);
+  int64_t ignored_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::string end_status_ ABSL_GUARDED_BY(mutex_);
+  std::thread thread_;
+};
+
+struct PublishConfig {
+  std::string collection_address;
+  int concurrency = 4;  // client threads, each with its own connection and one call in flight
+  int batch = 200;      // events per Publish call
+};
+
+struct ClosedLoopResult {
+  int64_t events = 0;
+  int64_t accepted = 0;  // first answer ACCEPTED, or DUPLICATE on a resend
+  int64_t rejected = 0;  // never expected: the workload is valid
+  int64_t resent = 0;    // events answered RETRY (or whole calls refused) and sent again
+  int64_t start_ns = 0;
+  int64_t end_ns = 0;  // the last answer
+  Histogram call_latency_ns;
+  double seconds() const { return static_cast<double>(end_ns - start_ns) / 1e9; }
+};
+
+// Publishes `events` events of `phase` as fast as `concurrency` callers with one `batch`-sized
+// call each in flight get answers. Requests are built before the clock starts.
+ClosedLoopResult PublishClosedLoop(const PublishConfig& config, const Workload& workload,
+                                   const std::string& phase, int64_t events);
+
+struct OpenLoopResult {
+  int64_t events = 0;
+  int64_t accepted = 0;
+  int64_t not_accepted = 0;
+  int64_t calls = 0;
+  int64_t expected_hits = 0;  // hits among the accepted events
+  int64_t max_behind_ns = 0;  // how late the sender ever was against the schedule
+  Histogram ack_latency_ns;   // Publish answer minus intended send time, per accepted event
+};
+
+// Open loop, coordinated-omission-safe: event i is due at start + i/rate (`intended_ns` is
+// filled with those times). The sender sends, in one call of at most `batch` events, whatever is
+// due, never waiting for answers (calls are asynchronous), so a slow service shows up as latency
+// measured from the intended time rather than as a slower sender.
+OpenLoopResult PublishOpenLoop(const PublishConfig& config, const Workload& workload,
+                               const std::string& phase, double rate, int64_t events,
+                               std::vector<int64_t>* intended_ns, DeliveryTracker* tracker);
+
+}  // namespace infobus::bench
