@@ -20,8 +20,7 @@ using infobus::common::v1::Judgment;
 using infobus::common::v1::Severity;
 using infobus::common::v1::Subject;
 using infobus::judgment::v1::EngineMeta;
-using infobus::judgment::v1::Sighting;
-using infobus::judgment::v1::SubjectState;
+using infobus::judgment::v1::SubjectPatterns;
 using infobus::judgment::v1::WindowState;
 
 constexpr char kSep = '\x1f';
@@ -137,17 +136,25 @@ Engine::ReloadSummary Engine::SetRules(RuleSet rules) {
     }
   }
   if (!dropped.empty()) {
-    auto drop = [&](auto& map, auto close_at) {
-      for (auto it = map.begin(); it != map.end();) {
-        auto current = it++;
-        if (!dropped.contains(current->second.rule_id())) continue;
-        expiry_.erase({close_at(current->second), current->first});
-        dirty_.insert(current->first);
-        map.erase(current);
-      }
-    };
-    drop(windows_, [](const WindowState& state) { return state.close_at_ns(); });
-    drop(subjects_, [](const SubjectState& state) { return state.expire_at_ns(); });
+    // Their expiry entries go stale and are skipped when they come up.
+    for (auto it = windows_.begin(); it != windows_.end();) {
+      auto current = it++;
+      if (!dropped.contains(current->second.rule_id)) continue;
+      dirty_.insert(current->first);
+      windows_.erase(current);
+    }
+    for (auto it = patterns_.begin(); it != patterns_.end();) {
+      auto current = it++;
+      std::vector<RulePattern>& rules = current->second.rules;
+      const size_t before = rules.size();
+      rules.erase(
+          std::remove_if(rules.begin(), rules.end(),
+                         [&](const RulePattern& rule) { return dropped.contains(rule.rule_id); }),
+          rules.end());
+      if (rules.size() == before) continue;
+      dirty_.insert(current->first);
+      if (rules.empty()) patterns_.erase(current);
+    }
   }
   rules_ = std::move(rules);
   RebuildIndex();
@@ -182,12 +189,11 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
   if (parts.size() != 4 || parts[2].size() != 1) {
     return absl::DataLossError(absl::StrCat("malformed engine state key ", key_string));
   }
-  const std::string rule_id(parts[1]);
-  const Rule* rule = nullptr;
-  for (const Rule& candidate : rules_.rules) {
-    if (candidate.id == rule_id) rule = &candidate;
-  }
   if (parts[2] == "W") {
+    const Rule* rule = nullptr;
+    for (const Rule& candidate : rules_.rules) {
+      if (candidate.id == parts[1]) rule = &candidate;
+    }
     WindowState state;
     if (!state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return absl::DataLossError(absl::StrCat("corrupt window state ", key_string));
@@ -196,20 +202,55 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
       dirty_.insert(key_string);
       return absl::OkStatus();
     }
-    expiry_.insert({state.close_at_ns(), key_string});
-    windows_[key_string] = std::move(state);
+    Window& window = windows_[key_string];
+    window.rule_id = state.rule_id();
+    window.group_key = state.group_key();
+    window.start_ns = state.window_start_ns();
+    window.end_ns = state.window_end_ns();
+    window.close_at_ns = state.close_at_ns();
+    window.count = state.count();
+    window.fired = state.fired();
+    for (const Evidence& item : state.evidence()) {
+      window.evidence.push_back(std::make_shared<const Evidence>(item));
+    }
+    expiry_.insert({window.close_at_ns, key_string});
   } else if (parts[2] == "S") {
-    SubjectState state;
+    SubjectPatterns state;
     if (!state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return absl::DataLossError(absl::StrCat("corrupt subject state ", key_string));
     }
-    if (rule == nullptr ||
-        (rule->kind != RuleKind::kMovement && rule->kind != RuleKind::kCorrelation)) {
-      dirty_.insert(key_string);
-      return absl::OkStatus();
+    std::vector<EvidencePtr> evidence;
+    for (const Evidence& item : state.evidence()) {
+      evidence.push_back(std::make_shared<const Evidence>(item));
     }
-    expiry_.insert({state.expire_at_ns(), key_string});
-    subjects_[key_string] = std::move(state);
+    auto [slot, inserted] = patterns_.try_emplace(key_string);
+    Pattern& pattern = slot->second;
+    pattern.key = &slot->first;
+    pattern.subject = state.subject();
+    pattern.expire_at_ns = state.expire_at_ns();
+    for (const auto& stored : state.rules()) {
+      const Rule* rule = nullptr;
+      for (const Rule& candidate : rules_.rules) {
+        if (candidate.id == stored.rule_id()) rule = &candidate;
+      }
+      if (rule == nullptr ||
+          (rule->kind != RuleKind::kMovement && rule->kind != RuleKind::kCorrelation) ||
+          stored.time_ns_size() != stored.evidence_index_size()) {
+        dirty_.insert(key_string);  // rewritten without it
+        continue;
+      }
+      RulePattern& restored = pattern.rules.emplace_back();
+      restored.rule_id = stored.rule_id();
+      restored.last_fired_ns = stored.last_fired_ns();
+      for (int i = 0; i < stored.time_ns_size(); ++i) {
+        const uint32_t index = stored.evidence_index(i);
+        if (index >= evidence.size()) {
+          return absl::DataLossError(absl::StrCat("bad evidence index in ", key_string));
+        }
+        restored.sightings.push_back({stored.time_ns(i), evidence[index]});
+      }
+    }
+    expiry_.insert({pattern.expire_at_ns, key_string});
   } else {
     return absl::DataLossError(absl::StrCat("unknown engine state type in ", key_string));
   }
@@ -218,11 +259,17 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
 
 void Engine::ClearState() {
   windows_.clear();
-  subjects_.clear();
+  patterns_.clear();
   expiry_.clear();
   dirty_.clear();
   meta_dirty_ = false;
   stream_time_ns_ = INT64_MIN;
+}
+
+void Engine::MarkDirty(const std::string& key, bool& dirty) {
+  if (dirty) return;
+  dirty = true;
+  dirty_.insert(key);
 }
 
 absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::string_view scope) {
@@ -237,26 +284,27 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
   const std::vector<const Rule*>* lists[2] = {
       kind_rules == by_kind_.end() ? nullptr : &kind_rules->second, &any_kind_};
 
-  Evidence evidence;
-  bool evidence_ready = false;
+  EvidencePtr evidence;
   std::vector<NormalizedSubject> subjects;
   bool subjects_ready = false;
   std::vector<std::optional<std::vector<WatchlistEntry>>> found;
+  std::vector<Pattern*> patterns;
 
   for (const std::vector<const Rule*>* list : lists) {
     if (list == nullptr) continue;
     for (const Rule* rule : *list) {
       if (!rule->filter.Matches(event)) continue;
-      if (!evidence_ready) {
-        evidence.set_event_id(event.event_id());
-        evidence.set_source_id(event.source_id());
-        evidence.set_trace_id(event.trace_id());
-        evidence.set_kind(event.kind());
-        evidence.set_county_code(event.county_code());
-        *evidence.mutable_occurred_at() = event.occurred_at();
-        evidence.set_classification(event.classification());
-        evidence.set_jurisdiction_code(JurisdictionOf(event));
-        evidence_ready = true;
+      if (evidence == nullptr) {
+        auto item = std::make_shared<Evidence>();
+        item->set_event_id(event.event_id());
+        item->set_source_id(event.source_id());
+        item->set_trace_id(event.trace_id());
+        item->set_kind(event.kind());
+        item->set_county_code(event.county_code());
+        *item->mutable_occurred_at() = event.occurred_at();
+        item->set_classification(event.classification());
+        item->set_jurisdiction_code(JurisdictionOf(event));
+        evidence = std::move(item);
       }
       if (!subjects_ready && rule->kind != RuleKind::kHotspot) {
         for (const Subject& raw : event.subjects()) {
@@ -271,12 +319,13 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
           subjects.push_back(std::move(normalized));
         }
         found.resize(subjects.size());
+        patterns.resize(subjects.size(), nullptr);
         subjects_ready = true;
       }
       switch (rule->kind) {
         case RuleKind::kWatchlist:
           if (absl::Status status =
-                  JudgeWatchlist(*rule, event, evidence, time_ns, subjects, found, out);
+                  JudgeWatchlist(*rule, event, *evidence, time_ns, subjects, found, out);
               !status.ok()) {
             return status;
           }
@@ -286,9 +335,10 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
           break;
         case RuleKind::kMovement:
         case RuleKind::kCorrelation:
-          for (const NormalizedSubject& subject : subjects) {
-            if (!rule->filter.MatchesSubject(subject.subject.type())) continue;
-            JudgePattern(*rule, evidence, time_ns, scope, subject, out);
+          for (size_t i = 0; i < subjects.size(); ++i) {
+            if (!rule->filter.MatchesSubject(subjects[i].subject.type())) continue;
+            if (patterns[i] == nullptr) patterns[i] = &PatternFor(scope, subjects[i]);
+            JudgePattern(*rule, evidence, time_ns, *patterns[i], subjects[i], out);
           }
           break;
       }
@@ -334,7 +384,7 @@ absl::Status Engine::JudgeWatchlist(const Rule& rule, const Event& event, const 
   return absl::OkStatus();
 }
 
-void Engine::JudgeHotspot(const Rule& rule, const Event& event, const Evidence& evidence,
+void Engine::JudgeHotspot(const Rule& rule, const Event& event, const EvidencePtr& evidence,
                           int64_t time_ns, std::vector<Judgment>& out) {
   const int64_t window = absl::ToInt64Nanoseconds(rule.window);
   const int64_t advance = absl::ToInt64Nanoseconds(rule.advance);
@@ -350,108 +400,118 @@ void Engine::JudgeHotspot(const Rule& rule, const Event& event, const Evidence& 
       ++stats_.late_dropped;
       continue;
     }
-    std::string key =
-        StateKey(kGlobalScope, rule.id, 'W', absl::StrCat(group, "\x1f", Hex16(start)));
-    auto [it, inserted] = windows_.try_emplace(key);
-    WindowState& state = it->second;
-    if (inserted) {
-      state.set_rule_id(rule.id);
-      state.set_group_key(group);
-      state.set_window_start_ns(start);
-      state.set_window_end_ns(start + window);
-      state.set_close_at_ns(close_at);
-      expiry_.insert({close_at, key});
+    key_buffer_ = StateKey(kGlobalScope, rule.id, 'W', absl::StrCat(group, "\x1f", Hex16(start)));
+    auto it = windows_.find(key_buffer_);
+    if (it == windows_.end()) {
+      it = windows_.try_emplace(key_buffer_).first;
+      Window& created = it->second;
+      created.rule_id = rule.id;
+      created.group_key = group;
+      created.start_ns = start;
+      created.end_ns = start + window;
+      created.close_at_ns = close_at;
+      expiry_.insert({close_at, key_buffer_});
     }
-    state.set_count(state.count() + 1);
-    dirty_.insert(std::move(key));
-    if (state.fired()) continue;
-    if (state.evidence_size() < rule.max_evidence) *state.add_evidence() = evidence;
-    if (state.count() < rule.threshold) continue;
-    state.set_fired(true);
+    Window& state = it->second;
+    ++state.count;
+    MarkDirty(it->first, state.dirty);
+    if (state.fired) continue;
+    if (static_cast<int>(state.evidence.size()) < rule.max_evidence) {
+      state.evidence.push_back(evidence);
+    }
+    if (state.count < rule.threshold) continue;
+    state.fired = true;
     std::vector<const Evidence*> items;
-    for (const Evidence& item : state.evidence()) items.push_back(&item);
+    for (const EvidencePtr& item : state.evidence) items.push_back(item.get());
     Judgment judgment = MakeJudgment(
-        rule, StableId({rule.id, group, absl::StrCat(start)}), group, items, state.count(), start,
+        rule, StableId({rule.id, group, absl::StrCat(start)}), group, items, state.count, start,
         start + window, nullptr,
         {{"{group}", group},
-         {"{count}", absl::StrCat(state.count())},
+         {"{count}", absl::StrCat(state.count)},
          {"{threshold}", absl::StrCat(rule.threshold)},
          {"{window}", absl::StrCat(FormatNanos(start), "/", FormatNanos(start + window))},
          {"{window_start}", FormatNanos(start)},
          {"{window_end}", FormatNanos(start + window)}});
-    judgment.set_summary(absl::StrCat(state.count(), " matching events of ", group, " between ",
+    judgment.set_summary(absl::StrCat(state.count, " matching events of ", group, " between ",
                                       FormatNanos(start), " and ", FormatNanos(start + window),
                                       " (threshold ", rule.threshold, ")"));
     out.push_back(std::move(judgment));
-    state.clear_evidence();  // fired: from now on only the count matters
+    state.evidence.clear();  // fired: from now on only the count matters
   }
 }
 
-void Engine::JudgePattern(const Rule& rule, const Evidence& evidence, int64_t time_ns,
-                          std::string_view scope, const NormalizedSubject& subject,
+Engine::Pattern& Engine::PatternFor(std::string_view scope, const NormalizedSubject& subject) {
+  key_buffer_ = StateKey(scope, "", 'S', subject.key);
+  auto it = patterns_.find(key_buffer_);
+  if (it == patterns_.end()) {
+    it = patterns_.try_emplace(key_buffer_).first;
+    it->second.subject = subject.subject;
+    it->second.key = &it->first;
+  }
+  MarkDirty(it->first, it->second.dirty);
+  return it->second;
+}
+
+void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t time_ns,
+                          Pattern& pattern, const NormalizedSubject& subject,
                           std::vector<Judgment>& out) {
   const int64_t within = absl::ToInt64Nanoseconds(rule.within);
-  const int64_t horizon = stream_time_ns_ - within - absl::ToInt64Nanoseconds(rule.grace);
+  const int64_t grace = absl::ToInt64Nanoseconds(rule.grace);
+  const int64_t horizon = stream_time_ns_ - within - grace;
   if (time_ns < horizon) {
     ++stats_.late_dropped;
     return;
   }
-  std::string key = StateKey(scope, rule.id, 'S', subject.key);
-  auto [it, inserted] = subjects_.try_emplace(key);
-  SubjectState& state = it->second;
-  const int64_t old_expiry = inserted ? INT64_MIN : state.expire_at_ns();
-  if (inserted) {
-    state.set_rule_id(rule.id);
-    *state.mutable_subject() = subject.subject;
-    state.set_last_fired_ns(INT64_MIN);
+  RulePattern* found = nullptr;
+  for (RulePattern& candidate : pattern.rules) {
+    if (candidate.rule_id == rule.id) found = &candidate;
   }
-  auto* sightings = state.mutable_sightings();
-  for (const Sighting& sighting : *sightings) {
-    if (sighting.evidence().event_id() == evidence.event_id() &&
-        sighting.evidence().source_id() == evidence.source_id()) {
+  if (found == nullptr) {
+    found = &pattern.rules.emplace_back();
+    found->rule_id = rule.id;
+  }
+  RulePattern& state = *found;
+  std::vector<Sighting>& sightings = state.sightings;
+  for (const Sighting& sighting : sightings) {
+    if (sighting.evidence->event_id() == evidence->event_id() &&
+        sighting.evidence->source_id() == evidence->source_id()) {
       return;  // the same event again: nothing new
     }
   }
   // Insert in time order, after sightings of the same time (arrival order breaks ties).
-  int position = sightings->size();
-  while (position > 0 && sightings->Get(position - 1).time_ns() > time_ns) --position;
-  Sighting* added = sightings->Add();
-  added->set_time_ns(time_ns);
-  *added->mutable_evidence() = evidence;
-  for (int i = sightings->size() - 1; i > position; --i) sightings->SwapElements(i, i - 1);
+  auto position = std::upper_bound(
+      sightings.begin(), sightings.end(), time_ns,
+      [](int64_t time, const Sighting& sighting) { return time < sighting.time_ns; });
+  sightings.insert(position, Sighting{time_ns, evidence});
   // Forget what is past the horizon, and the oldest beyond the cap.
-  int drop = 0;
-  while (drop < sightings->size() && sightings->Get(drop).time_ns() < horizon) ++drop;
-  drop = std::max(drop, sightings->size() - kMaxSightings);
-  if (drop > 0) sightings->DeleteSubrange(0, drop);
-  dirty_.insert(key);
-  if (sightings->empty()) {
-    expiry_.erase({old_expiry, key});
-    subjects_.erase(it);
-    return;
+  size_t drop = 0;
+  while (drop < sightings.size() && sightings[drop].time_ns < horizon) ++drop;
+  if (sightings.size() > static_cast<size_t>(kMaxSightings)) {
+    drop = std::max(drop, sightings.size() - static_cast<size_t>(kMaxSightings));
   }
-  const int64_t expire_at = sightings->Get(sightings->size() - 1).time_ns() + within +
-                            absl::ToInt64Nanoseconds(rule.grace);
-  state.set_expire_at_ns(expire_at);
-  SetExpiry(key, old_expiry, expire_at);
+  if (drop > 0) sightings.erase(sightings.begin(), sightings.begin() + static_cast<long>(drop));
+  if (sightings.empty()) return;
+  const int64_t expire_at = sightings.back().time_ns + within + grace;
+  if (pattern.expire_at_ns == INT64_MIN) expiry_.insert({expire_at, *pattern.key});
+  pattern.expire_at_ns = std::max(pattern.expire_at_ns, expire_at);
 
   // Look for evidence in a span of at most `within` that holds the new event and uses no
   // sighting already used by an earlier judgment of this rule for this subject.
   std::vector<const Sighting*> matched;
-  const int n = sightings->size();
-  for (int i = 0; i < n && matched.empty(); ++i) {
-    const Sighting& start = sightings->Get(i);
-    if (start.time_ns() <= state.last_fired_ns()) continue;
-    if (start.time_ns() > time_ns) break;
-    if (start.time_ns() < time_ns - within) continue;
-    const int64_t end = start.time_ns() + within;
+  const size_t n = sightings.size();
+  for (size_t i = 0; i < n && matched.empty(); ++i) {
+    const Sighting& start = sightings[i];
+    if (start.time_ns <= state.last_fired_ns) continue;
+    if (start.time_ns > time_ns) break;
+    if (start.time_ns < time_ns - within) continue;
+    const int64_t end = start.time_ns + within;
     if (rule.kind == RuleKind::kMovement) {
       std::vector<const Sighting*> per_county;
-      for (int j = i; j < n && sightings->Get(j).time_ns() <= end; ++j) {
-        const Sighting& sighting = sightings->Get(j);
+      for (size_t j = i; j < n && sightings[j].time_ns <= end; ++j) {
+        const Sighting& sighting = sightings[j];
         bool seen = false;
         for (const Sighting* chosen : per_county) {
-          if (chosen->evidence().county_code() == sighting.evidence().county_code()) seen = true;
+          if (chosen->evidence->county_code() == sighting.evidence->county_code()) seen = true;
         }
         if (!seen) per_county.push_back(&sighting);
         if (static_cast<int>(per_county.size()) >= rule.min_counties) break;
@@ -459,22 +519,21 @@ void Engine::JudgePattern(const Rule& rule, const Evidence& evidence, int64_t ti
       if (static_cast<int>(per_county.size()) >= rule.min_counties) matched = per_county;
     } else if (rule.ordered) {
       std::vector<const Sighting*> sequence;
-      for (int j = i;
-           j < n && sightings->Get(j).time_ns() <= end && sequence.size() < rule.sequence.size();
-           ++j) {
-        const Sighting& sighting = sightings->Get(j);
-        if (sighting.evidence().kind() != rule.sequence[sequence.size()]) continue;
-        if (!sequence.empty() && sighting.time_ns() <= sequence.back()->time_ns()) continue;
+      for (size_t j = i;
+           j < n && sightings[j].time_ns <= end && sequence.size() < rule.sequence.size(); ++j) {
+        const Sighting& sighting = sightings[j];
+        if (sighting.evidence->kind() != rule.sequence[sequence.size()]) continue;
+        if (!sequence.empty() && sighting.time_ns <= sequence.back()->time_ns) continue;
         sequence.push_back(&sighting);
       }
       if (sequence.size() == rule.sequence.size()) matched = sequence;
     } else {
       std::vector<const Sighting*> per_kind(rule.sequence.size(), nullptr);
       size_t have = 0;
-      for (int j = i; j < n && sightings->Get(j).time_ns() <= end && have < per_kind.size(); ++j) {
-        const Sighting& sighting = sightings->Get(j);
+      for (size_t j = i; j < n && sightings[j].time_ns <= end && have < per_kind.size(); ++j) {
+        const Sighting& sighting = sightings[j];
         for (size_t k = 0; k < rule.sequence.size(); ++k) {
-          if (per_kind[k] == nullptr && sighting.evidence().kind() == rule.sequence[k]) {
+          if (per_kind[k] == nullptr && sighting.evidence->kind() == rule.sequence[k]) {
             per_kind[k] = &sighting;
             ++have;
           }
@@ -482,22 +541,24 @@ void Engine::JudgePattern(const Rule& rule, const Evidence& evidence, int64_t ti
       }
       if (have == per_kind.size()) {
         std::sort(per_kind.begin(), per_kind.end(),
-                  [](const Sighting* a, const Sighting* b) { return a->time_ns() < b->time_ns(); });
+                  [](const Sighting* a, const Sighting* b) { return a->time_ns < b->time_ns; });
         matched = per_kind;
       }
     }
   }
   if (matched.empty()) return;
 
-  const int64_t first_ns = matched.front()->time_ns();
+  const int64_t first_ns = matched.front()->time_ns;
   int64_t last_ns = first_ns;
   std::vector<const Evidence*> items;
   std::vector<std::string> counties, kinds;
   for (const Sighting* sighting : matched) {
-    last_ns = std::max(last_ns, sighting->time_ns());
-    if (static_cast<int>(items.size()) < rule.max_evidence) items.push_back(&sighting->evidence());
-    counties.push_back(sighting->evidence().county_code());
-    kinds.push_back(sighting->evidence().kind());
+    last_ns = std::max(last_ns, sighting->time_ns);
+    if (static_cast<int>(items.size()) < rule.max_evidence) {
+      items.push_back(sighting->evidence.get());
+    }
+    counties.push_back(sighting->evidence->county_code());
+    kinds.push_back(sighting->evidence->kind());
   }
   Judgment judgment =
       MakeJudgment(rule, StableId({rule.id, subject.key, absl::StrCat(first_ns)}), subject.key,
@@ -513,21 +574,27 @@ void Engine::JudgePattern(const Rule& rule, const Evidence& evidence, int64_t ti
       subject.key, " seen in ",
       rule.kind == RuleKind::kMovement ? absl::StrJoin(counties, ", ") : absl::StrJoin(kinds, ", "),
       " between ", FormatNanos(first_ns), " and ", FormatNanos(last_ns)));
-  state.set_last_fired_ns(last_ns);
+  state.last_fired_ns = last_ns;
   out.push_back(std::move(judgment));
-}
-
-void Engine::SetExpiry(const std::string& key, int64_t old_at, int64_t new_at) {
-  if (old_at == new_at) return;
-  expiry_.erase({old_at, key});
-  expiry_.insert({new_at, key});
 }
 
 void Engine::Expire() {
   while (!expiry_.empty() && expiry_.begin()->first <= stream_time_ns_) {
     auto node = expiry_.extract(expiry_.begin());
     std::string& key = node.value().second;
-    if (windows_.erase(key) == 0) subjects_.erase(key);
+    if (auto window = windows_.find(key); window != windows_.end()) {
+      windows_.erase(window);
+    } else if (auto pattern = patterns_.find(key); pattern != patterns_.end()) {
+      if (pattern->second.expire_at_ns > stream_time_ns_) {
+        // Seen again since it was queued: queue it for its new expiry.
+        node.value().first = pattern->second.expire_at_ns;
+        expiry_.insert(std::move(node));
+        continue;
+      }
+      patterns_.erase(pattern);
+    } else {
+      continue;  // dropped by a rule change
+    }
     dirty_.insert(std::move(key));
   }
 }
@@ -570,9 +637,43 @@ std::vector<StateChange> Engine::TakeStateChanges() {
     StateChange change;
     change.key = key;
     if (auto window = windows_.find(key); window != windows_.end()) {
-      change.value = window->second.SerializeAsString();
-    } else if (auto subject = subjects_.find(key); subject != subjects_.end()) {
-      change.value = subject->second.SerializeAsString();
+      Window& state = window->second;
+      state.dirty = false;
+      window_proto_.Clear();
+      window_proto_.set_rule_id(state.rule_id);
+      window_proto_.set_group_key(state.group_key);
+      window_proto_.set_window_start_ns(state.start_ns);
+      window_proto_.set_window_end_ns(state.end_ns);
+      window_proto_.set_close_at_ns(state.close_at_ns);
+      window_proto_.set_count(state.count);
+      window_proto_.set_fired(state.fired);
+      for (const EvidencePtr& item : state.evidence) *window_proto_.add_evidence() = *item;
+      change.value = window_proto_.SerializeAsString();
+    } else if (auto pattern = patterns_.find(key); pattern != patterns_.end()) {
+      Pattern& state = pattern->second;
+      state.dirty = false;
+      pattern_proto_.Clear();
+      *pattern_proto_.mutable_subject() = state.subject;
+      pattern_proto_.set_expire_at_ns(state.expire_at_ns);
+      absl::flat_hash_map<const Evidence*, uint32_t> indexes;
+      for (const RulePattern& rule : state.rules) {
+        if (rule.sightings.empty()) continue;
+        auto* out = pattern_proto_.add_rules();
+        out->set_rule_id(rule.rule_id);
+        out->set_last_fired_ns(rule.last_fired_ns);
+        for (const Sighting& sighting : rule.sightings) {
+          auto [index, added] = indexes.try_emplace(
+              sighting.evidence.get(), static_cast<uint32_t>(pattern_proto_.evidence_size()));
+          if (added) *pattern_proto_.add_evidence() = *sighting.evidence;
+          out->add_time_ns(sighting.time_ns);
+          out->add_evidence_index(index->second);
+        }
+      }
+      if (pattern_proto_.rules_size() > 0) {
+        change.value = pattern_proto_.SerializeAsString();
+      } else {
+        patterns_.erase(pattern);  // nothing left to remember (its expiry entry goes stale)
+      }
     }
     changes.push_back(std::move(change));
   }
@@ -589,7 +690,7 @@ std::vector<StateChange> Engine::TakeStateChanges() {
 EngineStats Engine::stats() const {
   EngineStats stats = stats_;
   stats.windows_open = static_cast<int64_t>(windows_.size());
-  stats.subjects_tracked = static_cast<int64_t>(subjects_.size());
+  stats.subjects_tracked = static_cast<int64_t>(patterns_.size());
   return stats;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
@@ -33,7 +35,7 @@ struct EngineStats {
   int64_t judgments = 0;
   int64_t late_dropped = 0;  // (event, window or pattern) pairs refused as later than the grace
   int64_t windows_open = 0;
-  int64_t subjects_tracked = 0;
+  int64_t subjects_tracked = 0;  // subjects with movement or correlation state
 };
 
 // The research-and-judgment engine: pure logic, no I/O. Takes events (and the time for
@@ -51,9 +53,10 @@ struct EngineStats {
 // hotspot window start or the first evidence time of a pattern; a watchlist hit's is
 // (rule id, list, subject, source, event). So replaying events yields the same ids.
 //
-// State keys: "<scope>\x1f<rule id>\x1f<W|S>\x1f<key>", where scope is the input partition for
-// per-subject patterns (so one partition's state is one key prefix) and "*" for hotspot
-// windows, which count across partitions. Not thread-safe: one thread drives an engine.
+// State keys: "<scope>\x1f<rule id>\x1fW\x1f<group key>\x1f<window start>" for hotspot windows
+// (scope "*": they count across partitions) and "<scope>\x1f\x1fS\x1f<subject key>" for the
+// movement and correlation state of a subject, where scope is the input partition, so one
+// partition's state is one key prefix. Not thread-safe: one thread drives an engine.
 class Engine {
  public:
   static constexpr char kGlobalScope[] = "*";
@@ -97,6 +100,36 @@ class Engine {
     infobus::common::v1::Subject subject;
     std::string key;
   };
+  using EvidencePtr = std::shared_ptr<const infobus::common::v1::Evidence>;
+  // In-memory forms of the state protos (judgment_state.proto): evidence is shared between
+  // every rule an event feeds, and protos are built only when state is taken for storage.
+  struct Window {
+    std::string rule_id;
+    std::string group_key;
+    int64_t start_ns = 0, end_ns = 0, close_at_ns = 0;
+    int64_t count = 0;
+    bool fired = false;
+    bool dirty = false;
+    std::vector<EvidencePtr> evidence;
+  };
+  struct Sighting {
+    int64_t time_ns;
+    EvidencePtr evidence;
+  };
+  struct RulePattern {
+    std::string rule_id;
+    std::vector<Sighting> sightings;  // sorted by time
+    int64_t last_fired_ns = INT64_MIN;
+  };
+  // Every movement/correlation rule's state for one subject, so an event costs one lookup per
+  // subject however many pattern rules it feeds.
+  struct Pattern {
+    const std::string* key = nullptr;  // its key in patterns_
+    infobus::common::v1::Subject subject;
+    std::vector<RulePattern> rules;
+    int64_t expire_at_ns = INT64_MIN;
+    bool dirty = false;
+  };
 
   void RebuildIndex();
   absl::Status JudgeWatchlist(const Rule& rule, const infobus::common::v1::Event& event,
@@ -105,13 +138,14 @@ class Engine {
                               std::vector<std::optional<std::vector<WatchlistEntry>>>& found,
                               std::vector<infobus::common::v1::Judgment>& out);
   void JudgeHotspot(const Rule& rule, const infobus::common::v1::Event& event,
-                    const infobus::common::v1::Evidence& evidence, int64_t time_ns,
+                    const EvidencePtr& evidence, int64_t time_ns,
                     std::vector<infobus::common::v1::Judgment>& out);
-  void JudgePattern(const Rule& rule, const infobus::common::v1::Evidence& evidence,
-                    int64_t time_ns, std::string_view scope, const NormalizedSubject& subject,
+  Pattern& PatternFor(std::string_view scope, const NormalizedSubject& subject);
+  void JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t time_ns, Pattern& state,
+                    const NormalizedSubject& subject,
                     std::vector<infobus::common::v1::Judgment>& out);
   void Expire();
-  void SetExpiry(const std::string& key, int64_t old_at, int64_t new_at);
+  void MarkDirty(const std::string& key, bool& dirty);
   infobus::common::v1::Judgment MakeJudgment(
       const Rule& rule, std::string id, std::string group_key,
       const std::vector<const infobus::common::v1::Evidence*>& evidence, int64_t evidence_count,
@@ -126,10 +160,15 @@ class Engine {
 
   int64_t stream_time_ns_ = INT64_MIN;
   bool meta_dirty_ = false;
-  absl::flat_hash_map<std::string, infobus::judgment::v1::WindowState> windows_;
-  absl::flat_hash_map<std::string, infobus::judgment::v1::SubjectState> subjects_;
-  std::set<std::pair<int64_t, std::string>> expiry_;  // (close or expire time, key)
-  absl::flat_hash_set<std::string> dirty_;
+  absl::flat_hash_map<std::string, Window> windows_;
+  absl::node_hash_map<std::string, Pattern> patterns_;  // stable addresses within an event
+  // (close or expire time, key), possibly stale: a pattern's expiry moves later as it is seen
+  // again, and is re-queued when its old entry comes up.
+  std::set<std::pair<int64_t, std::string>> expiry_;
+  absl::flat_hash_set<std::string> dirty_;  // keys changed since TakeStateChanges
+  std::string key_buffer_;
+  infobus::judgment::v1::WindowState window_proto_;  // reused for serialising
+  infobus::judgment::v1::SubjectPatterns pattern_proto_;
   EngineStats stats_;
 };
 
