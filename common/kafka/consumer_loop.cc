@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "common/metrics/metrics.h"
 #include "common/util/time.h"
 #include "infobus/common/v1/dead_letter.pb.h"
 
@@ -17,6 +18,9 @@ std::string OffsetKey(const std::string& topic, int32_t partition) {
 }
 
 void BatchContext::DeadLetter(const Record& record, std::string_view reason) {
+  static auto& dead_letters = metrics::CounterFamily(
+      "infobus_dead_letters_total", "Records sent to the dead-letter topic, by source topic.");
+  dead_letters.Add({{"topic", record.topic}}).Increment();
   infobus::common::v1::DeadLetter letter;
   letter.set_reason(std::string(reason));
   letter.set_consumer(consumer_);
@@ -143,6 +147,9 @@ void ConsumerLoop::Run() {
       backoff = absl::Milliseconds(100);
       continue;
     }
+    static auto& failed = metrics::CounterFamily(
+        "infobus_consumer_batches_failed_total", "Consumer batches not committed (retried).");
+    failed.Add({{"group", options_.group_id}}).Increment();
     handler_->OnBatchAborted();
     Rewind(records);
     // Back off so a broker outage is not a busy loop; stay responsive to Stop().
@@ -229,6 +236,10 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
     return false;
   }
   handler_->OnBatchCommitted();
+  static auto& consumed = metrics::CounterFamily(
+      "infobus_consumer_records_total", "Records consumed and committed, by topic.");
+  for (const Record& record : records) consumed.Add({{"topic", record.topic}}).Increment();
+  UpdateLag();
 
   // Kafka's committed offsets trail the store; they serve lag monitoring and a fresh store.
   std::vector<RdKafka::TopicPartition*> commits;
@@ -238,6 +249,28 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
   consumer_->commitAsync(commits);
   RdKafka::TopicPartition::destroy(commits);
   return true;
+}
+
+void ConsumerLoop::UpdateLag() {
+  // librdkafka keeps positions and watermarks locally, so this asks no broker.
+  static auto& lag = metrics::GaugeFamily(
+      "infobus_consumer_lag", "Records behind the partition's high watermark.");
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (const auto& [topic, partition] : assigned_) {
+    partitions.push_back(RdKafka::TopicPartition::create(topic, partition));
+  }
+  consumer_->position(partitions);
+  for (RdKafka::TopicPartition* partition : partitions) {
+    int64_t low = 0, high = 0;
+    if (partition->offset() >= 0 &&
+        consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low,
+                                         &high) == RdKafka::ERR_NO_ERROR &&
+        high >= 0) {
+      lag.Add({{"topic", partition->topic()}, {"partition", std::to_string(partition->partition())}})
+          .Set(static_cast<double>(std::max<int64_t>(0, high - partition->offset())));
+    }
+  }
+  RdKafka::TopicPartition::destroy(partitions);
 }
 
 void ConsumerLoop::Rewind(const std::vector<Record>& records) {

@@ -116,6 +116,7 @@ class ConsumerLoop {
   std::vector<Record> PollBatch();
   bool ProcessBatch(const std::vector<Record>& records);
   void Rewind(const std::vector<Record>& records);
+  void UpdateLag();
 
   Options options_;
   Store* store_ = nullptr;

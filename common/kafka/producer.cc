@@ -6,6 +6,7 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "common/metrics/metrics.h"
 
 namespace infobus::kafka {
 
@@ -77,6 +78,31 @@ void Producer::PollLoop() {
   while (!stopping_.load()) producer_->poll(50);
 }
 
+namespace {
+
+// Wraps `done` so that every delivery report is counted and timed per topic.
+Producer::DeliveryCallback Measured(const std::string& topic, Producer::DeliveryCallback done) {
+  static auto& produced = metrics::CounterFamily(
+      "infobus_kafka_produced_total", "Messages acknowledged by Kafka (acks=all), by topic.");
+  static auto& errors = metrics::CounterFamily(
+      "infobus_kafka_produce_errors_total", "Messages Kafka could not take, by topic.");
+  static auto& latency = metrics::HistogramFamily(
+      "infobus_kafka_produce_latency_seconds",
+      "From handing a message to the producer to its acknowledgement, in seconds.");
+  const absl::Time start = absl::Now();
+  return [topic, start, done = std::move(done)](absl::Status status) {
+    if (status.ok()) {
+      produced.Add({{"topic", topic}}).Increment();
+      latency.Add({}, metrics::LatencyBuckets()).Observe(absl::ToDoubleSeconds(absl::Now() - start));
+    } else {
+      errors.Add({{"topic", topic}}).Increment();
+    }
+    done(std::move(status));
+  };
+}
+
+}  // namespace
+
 absl::Status Producer::ProduceAsync(const OutgoingMessage& message, DeliveryCallback done) {
   RdKafka::Headers* headers = nullptr;
   if (!message.headers.empty()) {
@@ -85,7 +111,7 @@ absl::Status Producer::ProduceAsync(const OutgoingMessage& message, DeliveryCall
       headers->add(header.key, header.value.data(), header.value.size());
     }
   }
-  auto* opaque = new DeliveryCallback(std::move(done));
+  auto* opaque = new DeliveryCallback(Measured(message.topic, std::move(done)));
   RdKafka::ErrorCode code = producer_->produce(
       message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
       const_cast<char*>(message.value.data()), message.value.size(), message.key.data(),

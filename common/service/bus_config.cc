@@ -9,6 +9,18 @@ namespace infobus {
 
 using Type = ConfigKey::Type;
 
+namespace {
+
+// One well-known metrics port per service, so that they can share a host.
+std::string DefaultMetricsListen(const std::string& service) {
+  if (service == "collection") return "127.0.0.1:9461";
+  if (service == "judgment") return "127.0.0.1:9462";
+  if (service == "dispatch") return "127.0.0.1:9463";
+  return "127.0.0.1:0";
+}
+
+}  // namespace
+
 ConfigSchema CommonSchema(const std::string& service, const std::string& default_listen) {
   return {
       {"kafka.bootstrap_servers", Type::kString, "127.0.0.1:19092",
@@ -38,6 +50,10 @@ ConfigSchema CommonSchema(const std::string& service, const std::string& default
       {"store.sync_writes", Type::kBool, "false",
        "fsync every RocksDB write. Off, state survives kill -9 but not a power cut."},
       {"log.level", Type::kString, "info", "debug, info, warning or error."},
+      {"metrics.listen", Type::kString, DefaultMetricsListen(service),
+       "Prometheus /metrics address (host:port; port 0 picks one); empty turns metrics off."},
+      {"metrics.port_file", Type::kString, "",
+       "If set, the bound metrics port is written here once the service is ready."},
       {"health.interval", Type::kDuration, "1s",
        "How often grpc.health.v1 status is re-evaluated from the real dependencies."},
       {"health.kafka_timeout", Type::kDuration, "2s",

@@ -14,6 +14,16 @@ namespace infobus {
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
     const Config& config, const std::string& service, const std::vector<std::string>& families) {
   std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(config, service));
+  if (const std::string& listen = config.GetString("metrics.listen"); !listen.empty()) {
+    auto metrics_server = metrics::MetricsServer::Start(listen);
+    if (!metrics_server.ok()) return metrics_server.status();
+    runtime->metrics_ = std::move(*metrics_server);
+    if (const std::string& path = config.GetString("metrics.port_file"); !path.empty()) {
+      if (absl::Status status = WritePortFile(path, runtime->metrics_->port()); !status.ok()) {
+        return status;
+      }
+    }
+  }
   std::vector<std::string> all_families = families;
   all_families.push_back(kafka::ConsumerLoop::kOffsetsFamily);
   auto store = Store::Open(config.GetString("store.path"), all_families, StoreOptionsFrom(config));
@@ -53,16 +63,27 @@ absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) 
       {"store", [this] { return store_->Health(); }},
   };
   checks.insert(checks.end(), health_checks_.begin(), health_checks_.end());
+  static auto& serving_gauge = metrics::GaugeFamily(
+      "infobus_health_serving", "1 while grpc.health.v1 answers SERVING, else 0.");
+  static auto& store_size = metrics::GaugeFamily(
+      "infobus_rocksdb_size_bytes", "Live SST files plus memtables of the service's RocksDB.");
   health_ = std::make_unique<HealthMonitor>(
-      std::move(checks), [server = server_.get()](bool serving) { server->SetServing(serving); },
+      std::move(checks),
+      [this, server = server_.get()](bool serving) {
+        server->SetServing(serving);
+        serving_gauge.Add({}).Set(serving ? 1 : 0);
+        store_size.Add({}).Set(static_cast<double>(store_->ApproximateSizeBytes()));
+      },
       config_.GetDuration("health.interval"));
   health_->Start();
 
   if (const std::string& path = config_.GetString("grpc.port_file"); !path.empty()) {
     if (absl::Status status = WritePortFile(path, server_->port()); !status.ok()) return status;
   }
-  INFOBUS_LOG(Info) << service_ << " serving gRPC on port " << server_->port() << ", store "
-                    << store_->path() << ", Kafka " << config_.GetString("kafka.bootstrap_servers");
+  INFOBUS_LOG(Info) << service_ << " serving gRPC on port " << server_->port() << ", metrics on "
+                    << (metrics_ ? std::to_string(metrics_->port()) : std::string("(off)"))
+                    << ", store " << store_->path() << ", Kafka "
+                    << config_.GetString("kafka.bootstrap_servers");
   return absl::OkStatus();
 }
 

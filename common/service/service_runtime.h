@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "common/config/config.h"
 #include "common/grpc/server.h"
+#include "common/metrics/metrics.h"
 #include "common/service/health_monitor.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/kafka/producer.h"
@@ -53,6 +54,7 @@ class ServiceRuntime {
   const Config& config_;
   std::string service_;
   kafka::Topics topics_;
+  std::unique_ptr<metrics::MetricsServer> metrics_;
   StorePtr store_;
   kafka::ProducerPtr producer_;
   std::vector<std::pair<std::string, HealthMonitor::Check>> health_checks_;

@@ -95,6 +95,16 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch) {
   return status;
 }
 
+uint64_t Store::ApproximateSizeBytes() const {
+  uint64_t total = 0;
+  for (const auto& [name, handle] : families_) {
+    uint64_t value = 0;
+    if (db_->GetIntProperty(handle, "rocksdb.live-sst-files-size", &value)) total += value;
+    if (db_->GetIntProperty(handle, "rocksdb.cur-size-all-mem-tables", &value)) total += value;
+  }
+  return total;
+}
+
 absl::Status Store::Health() const {
   if (last_write_failed_.load()) return absl::UnavailableError("the last RocksDB write failed");
   uint64_t background_errors = 0;

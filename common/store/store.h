@@ -46,6 +46,8 @@ class Store {
 
   // OK unless the last write failed or RocksDB reports background errors (e.g. a full disk).
   absl::Status Health() const;
+  // Live SST files plus memtables, in bytes (RocksDB's own estimate).
+  uint64_t ApproximateSizeBytes() const;
 
  private:
   Store(std::string path, Options options) : path_(std::move(path)), options_(options) {}

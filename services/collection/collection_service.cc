@@ -1,11 +1,15 @@
 #include "services/collection/collection_service.h"
 
+#include <google/protobuf/arena.h>
+
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/subject.h"
 #include "common/kafka/message.h"
 #include "common/log/log.h"
+#include "common/metrics/metrics.h"
 #include "common/util/ids.h"
 #include "common/util/time.h"
 
@@ -31,12 +35,24 @@ void SetOutcome(PublishResult* result, PublishOutcome outcome, grpc::StatusCode 
   result->set_reason(std::move(reason));
 }
 
+// infobus_collection_events_total{source, outcome}. A source id that failed validation is
+// counted as "invalid", so bad input cannot create label values without bound.
+void CountOutcome(const std::string& source_id, PublishOutcome outcome) {
+  static auto& events = metrics::CounterFamily(
+      "infobus_collection_events_total", "Published events by source and outcome.");
+  std::string name = v1::PublishOutcome_Name(outcome);
+  constexpr std::string_view kPrefix = "PUBLISH_OUTCOME_";
+  if (name.rfind(kPrefix, 0) == 0) name = absl::AsciiStrToLower(name.substr(kPrefix.size()));
+  events.Add({{"source", source_id}, {"outcome", name}}).Increment();
+}
+
 }  // namespace
 
 // One Publish call whose events are being produced.
 struct CollectionServiceImpl::Call {
   struct Pending {
     int index;
+    std::string source_id;
     std::string key;
     std::string trace_id;
     absl::Status status;
@@ -88,11 +104,18 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
   call->reactor = reactor;
   call->response = response;
   const absl::Time now = clock_->Now();
-  std::vector<Event> to_send;
+  // The call's events are copied (to be normalised and stamped) into an arena that dies with
+  // this function: the producer copies what it sends, so nothing refers to them later, and the
+  // dozen heap allocations and frees per copied event become bump allocations.
+  google::protobuf::Arena arena;
+  std::vector<Event*> to_send;
+  to_send.reserve(count);
   absl::flat_hash_set<std::string> keys_in_call;
+  keys_in_call.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     PublishResult* result = response->add_results();
-    Event event = request->events(static_cast<int>(i));
+    Event& event = *google::protobuf::Arena::CreateMessage<Event>(&arena);
+    event = request->events(static_cast<int>(i));
     result->set_event_id(event.event_id());
     if (auto error = ValidateAndNormalize(event, options_.limits, now, absl::StrCat("events[", i, "]"))) {
       result->set_field(error->field);
@@ -130,21 +153,39 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
     }
     *event.mutable_ingested_at() = ToProtoTimestamp(now);
     event.set_trace_id(NewTraceId());
-    call->pending.push_back({static_cast<int>(i), std::move(key), event.trace_id(), {}});
-    to_send.push_back(std::move(event));
+    call->pending.push_back(
+        {static_cast<int>(i), event.source_id(), std::move(key), event.trace_id(), {}});
+    to_send.push_back(&event);
+  }
+
+  // Outcomes decided without Kafka (rejected, duplicate, busy) are final already.
+  for (size_t i = 0, p = 0; i < count; ++i) {
+    if (p < call->pending.size() && call->pending[p].index == static_cast<int>(i)) {
+      ++p;
+      continue;
+    }
+    const auto& result = response->results(static_cast<int>(i));
+    CountOutcome(result.outcome() == v1::PUBLISH_OUTCOME_REJECTED
+                     ? "invalid"
+                     : request->events(static_cast<int>(i)).source_id(),
+                 result.outcome());
   }
 
   call->outstanding.fetch_add(to_send.size());
+  // One message reused for every event: the producer copies it, and reusing its strings
+  // (topic, value, header names and values) saves their allocations for all but the first.
+  kafka::OutgoingMessage message;
+  message.topic = events_topic_;
+  message.headers = {{kafka::kTraceIdHeader, ""},
+                     {kafka::kSourceIdHeader, ""},
+                     {kafka::kSchemaHeader, Event::descriptor()->full_name()}};
   for (size_t p = 0; p < to_send.size(); ++p) {
-    const Event& event = to_send[p];
-    kafka::OutgoingMessage message;
-    message.topic = events_topic_;
+    const Event& event = *to_send[p];
     message.key = event.subjects_size() > 0 ? domain::SubjectKey(event.subjects(0))
                                             : absl::StrCat(event.source_id(), "/", event.event_id());
-    message.value = event.SerializeAsString();
-    message.headers = {{kafka::kTraceIdHeader, event.trace_id()},
-                       {kafka::kSourceIdHeader, event.source_id()},
-                       {kafka::kSchemaHeader, event.GetDescriptor()->full_name()}};
+    event.SerializeToString(&message.value);
+    message.headers[0].value = event.trace_id();
+    message.headers[1].value = event.source_id();
     absl::Status queued = producer_->ProduceAsync(message, [this, call, p](absl::Status status) {
       call->pending[p].status = std::move(status);
       if (call->outstanding.fetch_sub(1) == 1) Complete(call);
@@ -176,6 +217,8 @@ void CollectionServiceImpl::Complete(const std::shared_ptr<Call>& call) {
   }
   for (const Call::Pending& pending : call->pending) {
     PublishResult* result = call->response->mutable_results(pending.index);
+    CountOutcome(pending.source_id,
+                 pending.status.ok() ? v1::PUBLISH_OUTCOME_ACCEPTED : v1::PUBLISH_OUTCOME_RETRY);
     if (pending.status.ok()) {
       result->set_trace_id(pending.trace_id);
       SetOutcome(result, v1::PUBLISH_OUTCOME_ACCEPTED, grpc::StatusCode::OK, "");

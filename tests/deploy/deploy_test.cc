@@ -81,6 +81,19 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
   EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/Dockerfile"), port))
       << "Dockerfile does not EXPOSE " << port;
 
+  // Prometheus scrapes the metrics port that the service listens on and compose publishes.
+  const std::string metrics_listen = config->GetString("metrics.listen");
+  const std::string metrics_port = metrics_listen.substr(metrics_listen.rfind(':') + 1);
+  absl::StatusOr<Config> defaults = Config::Load(program.schema, "", {}, {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(absl::EndsWith(defaults->GetString("metrics.listen"), ":" + metrics_port))
+      << "compose moves the metrics port away from the service's default";
+  EXPECT_EQ(node["ports"][1].as<std::string>(), metrics_port + ":" + metrics_port);
+  EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/prometheus/prometheus.yml"),
+                                "\"" + service + ":" + metrics_port + "\""))
+      << "prometheus.yml does not scrape " << service << ":" << metrics_port;
+  EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/Dockerfile"), metrics_port));
+
   // It talks to the broker on the listener Kafka advertises inside the compose network.
   const std::string advertised =
       compose_["services"]["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"].as<std::string>();

@@ -54,6 +54,9 @@ std::unique_ptr<ServiceProcess> TestBus::Service(const std::string& service,
       << "  group_instance_id: " << service << "-0\n"
       << "store:\n"
       << "  path: " << dir_ << "/" << service << "-db\n"
+      << "metrics:\n"
+      << "  listen: 127.0.0.1:0\n"
+      << "  port_file: " << dir_ << "/" << service << ".metrics.port\n"
       << extra_yaml;
   out.close();
   return std::make_unique<ServiceProcess>(service, config_path, dir_);

@@ -23,7 +23,15 @@ ServiceProcess::ServiceProcess(std::string service, std::string config_path, std
     : service_(std::move(service)),
       config_path_(std::move(config_path)),
       port_file_(absl::StrCat(work_dir, "/", service_, ".port")),
-      log_path_(absl::StrCat(work_dir, "/", service_, ".log")) {}
+      log_path_(absl::StrCat(work_dir, "/", service_, ".log")),
+      metrics_port_file_(absl::StrCat(work_dir, "/", service_, ".metrics.port")) {}
+
+int ServiceProcess::metrics_port() const {
+  std::ifstream in(metrics_port_file_);
+  int port = 0;
+  in >> port;
+  return port;
+}
 
 ServiceProcess::~ServiceProcess() { Kill(); }
 

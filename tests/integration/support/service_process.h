@@ -30,12 +30,15 @@ class ServiceProcess {
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string Log() const;  // the whole log so far, for failure messages
+  // The Prometheus port the service wrote to <work_dir>/<service>.metrics.port, or 0.
+  int metrics_port() const;
 
  private:
   std::string service_;
   std::string config_path_;
   std::string port_file_;
   std::string log_path_;
+  std::string metrics_port_file_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

@@ -1,0 +1,133 @@
+// Every query of the Grafana dashboard names a metric that the running services actually
+// export, and the pipeline's counters move when events flow (scraped over HTTP from /metrics).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/util/time.h"
+#include "tests/integration/support/bus.h"
+#include "tests/integration/support/clients.h"
+
+namespace infobus::testing {
+namespace {
+
+// GET /metrics over plain HTTP/1.0; the body, or "" on failure.
+std::string Scrape(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    const std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buffer[8192];
+      for (ssize_t n; (n = ::read(fd, buffer, sizeof(buffer))) > 0;) response.append(buffer, n);
+    }
+  }
+  ::close(fd);
+  const auto body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+// Sample names ("infobus_x_bucket") and the families declared by "# TYPE" lines.
+std::set<std::string> MetricNames(const std::string& text) {
+  std::set<std::string> names;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# TYPE ", 0) == 0) {
+      names.insert(line.substr(7, line.find(' ', 7) - 7));
+    } else if (!line.empty() && line[0] != '#') {
+      names.insert(line.substr(0, line.find_first_of("{ ")));
+    }
+  }
+  return names;
+}
+
+double SampleValue(const std::string& text, const std::string& series_prefix) {
+  std::istringstream lines(text);
+  double total = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(series_prefix, 0) == 0) total += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return total;
+}
+
+TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
+  TestBus bus("metrics");
+  auto judgment = bus.Service("judgment");
+  auto collection = bus.Service("collection");
+  ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
+  ASSERT_TRUE(collection->Start().ok()) << collection->Log();
+
+  // Traffic that touches every series the dashboard shows: an accepted event, a rejected one,
+  // and a dead letter.
+  auto stub = infobus::collection::v1::CollectionService::NewStub(Channel(collection->address()));
+  infobus::collection::v1::PublishRequest request;
+  auto* event = request.add_events();
+  event->set_event_id("m-1");
+  event->set_source_id("fusui-lodging");
+  event->set_county_code("451421");
+  event->set_kind("lodging.checkin");
+  *event->mutable_occurred_at() = ToProtoTimestamp(absl::Now());
+  *request.add_events() = *event;
+  request.mutable_events(1)->set_county_code("bad");
+  infobus::collection::v1::PublishResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub->Publish(&context, request, &response).ok());
+  ProduceRaw(bus.Topic("infobus.events.v1"), "k", "not an event");
+
+  std::string collection_text, judgment_text;
+  for (absl::Time deadline = absl::Now() + absl::Seconds(60); absl::Now() < deadline;) {
+    collection_text = Scrape(collection->metrics_port());
+    judgment_text = Scrape(judgment->metrics_port());
+    if (SampleValue(judgment_text, "infobus_consumer_records_total") >= 2 &&
+        SampleValue(judgment_text, "infobus_dead_letters_total") >= 1) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(200));  // scraping another process, as Prometheus does
+  }
+  EXPECT_EQ(SampleValue(collection_text,
+                        "infobus_collection_events_total{outcome=\"accepted\",source=\"fusui-lodging\"}"),
+            1);
+  EXPECT_EQ(SampleValue(collection_text, "infobus_collection_events_total{outcome=\"rejected\""), 1);
+  EXPECT_GE(SampleValue(collection_text, "infobus_grpc_server_handled_total{grpc_code=\"OK\""), 1);
+  EXPECT_GE(SampleValue(judgment_text, "infobus_consumer_records_total"), 2);
+  EXPECT_EQ(SampleValue(judgment_text, "infobus_dead_letters_total"), 1);
+  EXPECT_EQ(SampleValue(judgment_text, "infobus_health_serving"), 1);
+
+  std::set<std::string> exported = MetricNames(collection_text);
+  for (const std::string& name : MetricNames(judgment_text)) exported.insert(name);
+
+  std::ifstream file(std::string(INFOBUS_SOURCE_DIR) + "/deploy/grafana/infobus.json");
+  std::stringstream dashboard;
+  dashboard << file.rdbuf();
+  const std::string text = dashboard.str();
+  const std::regex expr("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"");
+  const std::regex metric("\\binfobus_[a-z0-9_]+");
+  int queries = 0;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), expr); it != std::sregex_iterator();
+       ++it) {
+    ++queries;
+    const std::string query = (*it)[1];
+    for (auto m = std::sregex_iterator(query.begin(), query.end(), metric);
+         m != std::sregex_iterator(); ++m) {
+      EXPECT_EQ(exported.count(m->str()), 1u) << "dashboard query uses " << m->str()
+                                              << ", which no service exports: " << query;
+    }
+  }
+  EXPECT_GE(queries, 10);
+}
+
+}  // namespace
+}  // namespace infobus::testing
