@@ -5,14 +5,30 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 
 namespace infobus::kafka {
+namespace {
+
+// librdkafka's C log callback, into the infobus log (syslog levels: 3 error, 4 warning).
+void LogToInfobus(const rd_kafka_t* /*client*/, int level, const char* facility, const char* text) {
+  if (level <= 3) {
+    INFOBUS_LOG(Error) << "kafka admin " << facility << ": " << text;
+  } else if (level <= 4) {
+    INFOBUS_LOG(Warning) << "kafka admin " << facility << ": " << text;
+  } else {
+    INFOBUS_LOG(Debug) << "kafka admin " << facility << ": " << text;
+  }
+}
+
+}  // namespace
 
 absl::Status EnsureTopics(const std::string& bootstrap_servers, const std::vector<TopicSpec>& topics,
                           absl::Duration timeout) {
   if (topics.empty()) return absl::OkStatus();
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set_log_cb(conf, &LogToInfobus);
   if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap_servers.c_str(), error,
                         sizeof(error)) != RD_KAFKA_CONF_OK) {
     rd_kafka_conf_destroy(conf);

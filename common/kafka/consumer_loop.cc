@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/kafka/log_bridge.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/util/time.h"
@@ -106,6 +107,10 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Create(Options optio
     if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat("consumer setting ", key, ": ", error));
     }
+  }
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(LogBridge::Instance()), error) !=
+      RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(error);
   }
   if (conf->set("rebalance_cb", loop->rebalancer_.get(), error) != RdKafka::Conf::CONF_OK) {
     return absl::InternalError(error);

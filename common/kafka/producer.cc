@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/time/clock.h"
+#include "common/kafka/log_bridge.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 
@@ -51,6 +52,10 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
     if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat("producer setting ", key, ": ", error));
     }
+  }
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(LogBridge::Instance()), error) !=
+      RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(error);
   }
   if (conf->set("dr_cb", producer->reporter_.get(), error) != RdKafka::Conf::CONF_OK) {
     return absl::InternalError(error);
