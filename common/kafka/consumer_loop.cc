@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/kafka/log_bridge.h"
+#include "common/kafka/client_conf.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/util/time.h"
@@ -101,21 +101,13 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Create(Options optio
   if (!o.group_instance_id.empty()) settings["group.instance.id"] = o.group_instance_id;
   for (const auto& [key, value] : o.properties) settings[key] = value;
 
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  auto conf = NewClientConf(settings, "consumer");
+  if (!conf.ok()) return conf.status();
   std::string error;
-  for (const auto& [key, value] : settings) {
-    if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
-      return absl::InvalidArgumentError(absl::StrCat("consumer setting ", key, ": ", error));
-    }
-  }
-  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(LogBridge::Instance()), error) !=
-      RdKafka::Conf::CONF_OK) {
+  if ((*conf)->set("rebalance_cb", loop->rebalancer_.get(), error) != RdKafka::Conf::CONF_OK) {
     return absl::InternalError(error);
   }
-  if (conf->set("rebalance_cb", loop->rebalancer_.get(), error) != RdKafka::Conf::CONF_OK) {
-    return absl::InternalError(error);
-  }
-  loop->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+  loop->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
   if (!loop->consumer_) {
     return absl::InvalidArgumentError(absl::StrCat("cannot create consumer: ", error));
   }

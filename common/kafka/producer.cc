@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/time/clock.h"
-#include "common/kafka/log_bridge.h"
+#include "common/kafka/client_conf.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 
@@ -46,21 +46,13 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
   }
   std::unique_ptr<Producer> producer(new Producer());
   producer->reporter_ = std::make_unique<DeliveryReporter>();
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  auto conf = NewClientConf(settings, "producer");
+  if (!conf.ok()) return conf.status();
   std::string error;
-  for (const auto& [key, value] : settings) {
-    if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
-      return absl::InvalidArgumentError(absl::StrCat("producer setting ", key, ": ", error));
-    }
-  }
-  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(LogBridge::Instance()), error) !=
-      RdKafka::Conf::CONF_OK) {
+  if ((*conf)->set("dr_cb", producer->reporter_.get(), error) != RdKafka::Conf::CONF_OK) {
     return absl::InternalError(error);
   }
-  if (conf->set("dr_cb", producer->reporter_.get(), error) != RdKafka::Conf::CONF_OK) {
-    return absl::InternalError(error);
-  }
-  producer->producer_.reset(RdKafka::Producer::create(conf.get(), error));
+  producer->producer_.reset(RdKafka::Producer::create(conf->get(), error));
   if (!producer->producer_) {
     return absl::InvalidArgumentError(absl::StrCat("cannot create producer: ", error));
   }
