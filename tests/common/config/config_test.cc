@@ -16,6 +16,7 @@
 #include "common/config/command_line.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace infobus {
 namespace {
@@ -36,33 +37,10 @@ ConfigSchema TestSchema() {
   };
 }
 
-// A fresh directory for YAML files, removed with everything in it.
-class TempDir {
+// A temp dir that writes the YAML file under test.
+class TempDir : public testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::path(::testing::TempDir()) / "infobus_config_test_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << pattern << " failed";
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code error;
-    std::filesystem::remove_all(path_, error);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
-  std::string WriteYaml(const std::string& text) const {
-    const std::string path = (path_ / "config.yaml").string();
-    std::ofstream out(path, std::ios::trunc);
-    out << text;
-    return path;
-  }
-
- private:
-  std::filesystem::path path_;
+  std::string WriteYaml(const std::string& text) const { return WriteFile("config.yaml", text); }
 };
 
 constexpr char kFullYaml[] = R"(kafka:

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/write_batch.h"
+#include "tests/support/temp_dir.h"
 
 namespace infobus {
 namespace {
@@ -25,27 +26,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::Optional;
 
-// A fresh directory for one database, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::path(::testing::TempDir()) / "infobus_store_test_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << pattern << " failed";
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code error;
-    std::filesystem::remove_all(path_, error);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Sub(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 StorePtr OpenOrDie(const std::string& path, const std::vector<std::string>& families) {
   absl::StatusOr<StorePtr> store = Store::Open(path, families, Store::Options());
