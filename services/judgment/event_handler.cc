@@ -1,21 +1,94 @@
 #include "services/judgment/event_handler.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/log/log.h"
 
 namespace infobus::judgment {
+namespace {
 
 using infobus::common::v1::Event;
+using infobus::common::v1::Judgment;
+
+constexpr char kRulesMarkerKey[] = "\x1frules";
+
+std::string Describe(const Engine::ReloadSummary& summary) {
+  return absl::StrCat("added [", absl::StrJoin(summary.added, ", "), "], changed [",
+                      absl::StrJoin(summary.changed, ", "), "], removed [",
+                      absl::StrJoin(summary.removed, ", "), "], kept ", summary.kept.size());
+}
+
+}  // namespace
+
+absl::Status EventHandler::Start() {
+  auto loaded = rules_->Read();
+  if (!loaded.ok()) return loaded.status();
+  committed_rules_ = loaded->rules;
+  committed_stamp_ = loaded->stamp;
+  engine_->SetRules(loaded->rules);
+  {
+    absl::MutexLock lock(&mutex_);
+    rules_version_ = loaded->rules.version;
+  }
+  INFOBUS_LOG(Info) << "rules "
+                    << (rules_->path().empty() ? std::string("(built in)") : rules_->path())
+                    << " version " << loaded->rules.version << ": " << loaded->rules.rules.size()
+                    << " rules";
+  return RestoreState();
+}
+
+absl::Status EventHandler::RestoreState() {
+  engine_->ClearState();
+  auto it = store_->NewIterator(kStateFamily);
+  size_t count = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    if (key == rocksdb::Slice(kRulesMarkerKey)) continue;
+    if (absl::Status status =
+            engine_->Restore(std::string_view(key.data(), key.size()),
+                             std::string_view(it->value().data(), it->value().size()));
+        !status.ok()) {
+      return status;
+    }
+    ++count;
+  }
+  if (!it->status().ok()) return absl::UnavailableError(it->status().ToString());
+  const EngineStats stats = engine_->stats();
+  INFOBUS_LOG(Info) << "engine state restored: " << count << " records, " << stats.windows_open
+                    << " open windows, " << stats.subjects_tracked << " subjects tracked";
+  needs_restore_ = false;
+  return absl::OkStatus();
+}
+
+void EventHandler::Emit(const Judgment& judgment, kafka::BatchContext& context) {
+  kafka::OutgoingMessage message;
+  message.topic = judgments_topic_;
+  message.key = judgment.jurisdiction_code();
+  message.value = judgment.SerializeAsString();
+  const std::string trace =
+      judgment.evidence_size() > 0 ? judgment.evidence(0).trace_id() : std::string();
+  const std::string source =
+      judgment.evidence_size() > 0 ? judgment.evidence(0).source_id() : std::string();
+  message.headers = {{kafka::kTraceIdHeader, trace},
+                     {kafka::kSourceIdHeader, source},
+                     {kafka::kSchemaHeader, judgment.GetDescriptor()->full_name()}};
+  context.Produce(std::move(message));
+}
 
 void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
                                kafka::BatchContext& context) {
-  const absl::Time now = clock_->Now();
+  if (needs_restore_) {
+    if (absl::Status status = RestoreState(); !status.ok()) {
+      context.Fail(status);
+      return;
+    }
+  }
   const std::string& event_schema = Event::descriptor()->full_name();
   for (const kafka::Record& record : records) {
     const std::string_view schema = record.HeaderValue(kafka::kSchemaHeader);
     if (!schema.empty() && schema != event_schema) {
-      context.DeadLetter(record, absl::StrCat("schema header is '", std::string(schema), "', expected '",
-                                              event_schema, "'"));
+      context.DeadLetter(record, absl::StrCat("schema header is '", std::string(schema),
+                                              "', expected '", event_schema, "'"));
       continue;
     }
     Event event;
@@ -27,27 +100,166 @@ void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
       context.DeadLetter(record, "event has no event_id or source_id");
       continue;
     }
-    auto judgments = judge_->Judge(event, now);
+    auto judgments = engine_->Process(event, kafka::OffsetKey(record.topic, record.partition));
     if (!judgments.ok()) {
       // A store failure is not the record's fault: stop here and let the loop retry later.
-      INFOBUS_LOG(Error) << "cannot judge event " << event.event_id() << ": "
-                         << judgments.status();
+      INFOBUS_LOG(Error) << "cannot judge event " << event.event_id() << ": " << judgments.status();
       context.Fail(judgments.status());
       return;
     }
-    for (const auto& judgment : *judgments) {
-      kafka::OutgoingMessage message;
-      message.topic = judgments_topic_;
-      message.key = judgment.jurisdiction_code();
-      message.value = judgment.SerializeAsString();
-      message.headers = {{kafka::kTraceIdHeader, event.trace_id()},
-                         {kafka::kSourceIdHeader, event.source_id()},
-                         {kafka::kSchemaHeader, judgment.GetDescriptor()->full_name()}};
-      INFOBUS_LOG(Debug) << "judgment " << judgment.judgment_id() << " for event "
-                         << event.event_id();
-      context.Produce(std::move(message));
+    for (const Judgment& judgment : *judgments) {
+      auto added = log_->StageNew(judgment, context.batch());
+      if (!added.ok()) {
+        context.Fail(added.status());
+        return;
+      }
+      if (!*added) {
+        INFOBUS_LOG(Debug) << "judgment " << judgment.judgment_id() << " was made before";
+        continue;
+      }
+      INFOBUS_LOG(Debug) << "judgment " << judgment.judgment_id() << " (" << judgment.rule_id()
+                         << ") for event " << event.event_id();
+      Emit(judgment, context);
     }
   }
+}
+
+void EventHandler::ApplyRules(RulesSource::Loaded loaded, kafka::BatchContext& context,
+                              Engine::ReloadSummary* summary) {
+  const int64_t version = loaded.rules.version;
+  Engine::ReloadSummary applied = engine_->SetRules(std::move(loaded.rules));
+  staged_stamp_ = loaded.stamp;
+  rules_staged_ = true;
+  // Something to commit even when no state changed, so the batch (and its callers) complete.
+  context.batch().Put(store_->Family(kStateFamily), kRulesMarkerKey, absl::StrCat(version));
+  INFOBUS_LOG(Info) << "rules version " << version << " applied: " << Describe(applied);
+  if (summary != nullptr) *summary = std::move(applied);
+}
+
+void EventHandler::OnTick(kafka::BatchContext& context) {
+  if (needs_restore_) return;  // HandleBatch restores first; nothing to tick on until then
+  const absl::Time now = clock_->Now();
+  if (!rules_->path().empty() && now >= next_rules_check_) {
+    next_rules_check_ = now + rules_check_interval_;
+    const RulesSource::Stamp stamp = rules_->Current();
+    const RulesSource::Stamp& applied = rules_staged_ ? staged_stamp_ : committed_stamp_;
+    if (stamp != applied && stamp != refused_stamp_) {
+      auto loaded = rules_->Read();
+      if (loaded.ok()) {
+        ApplyRules(std::move(*loaded), context, nullptr);
+      } else {
+        refused_stamp_ = stamp;
+        INFOBUS_LOG(Error) << "rules file changed but is refused, the rules in force stay: "
+                           << loaded.status();
+      }
+    }
+  }
+
+  std::deque<RequestPtr> requests;
+  {
+    absl::MutexLock lock(&mutex_);
+    requests.swap(queued_);
+  }
+  for (const RequestPtr& request : requests) {
+    if (request->kind == Request::Kind::kReload) {
+      auto loaded = rules_->Read();
+      if (!loaded.ok()) {
+        Finish(request, loaded.status());
+        continue;
+      }
+      ApplyRules(std::move(*loaded), context, &request->summary);
+    } else {
+      auto record = log_->StageReview(request->judgment_id, request->review, context.batch());
+      if (!record.ok()) {
+        Finish(request, record.status());
+        continue;
+      }
+      request->record = *record;
+      Emit(record->judgment(), context);
+    }
+    in_flight_.push_back(request);
+  }
+
+  rocksdb::ColumnFamilyHandle* family = store_->Family(kStateFamily);
+  for (StateChange& change : engine_->TakeStateChanges()) {
+    if (change.value.has_value()) {
+      context.batch().Put(family, change.key, *change.value);
+    } else {
+      context.batch().Delete(family, change.key);
+    }
+  }
+}
+
+void EventHandler::OnBatchCommitted() {
+  if (rules_staged_) {
+    committed_rules_ = engine_->rules();
+    committed_stamp_ = staged_stamp_;
+    rules_staged_ = false;
+    absl::MutexLock lock(&mutex_);
+    rules_version_ = committed_rules_.version;
+  }
+  log_->Committed();
+  for (const RequestPtr& request : in_flight_) Finish(request, absl::OkStatus());
+  in_flight_.clear();
+}
+
+void EventHandler::OnBatchAborted() {
+  log_->Aborted();
+  for (const RequestPtr& request : in_flight_) {
+    Finish(request, absl::UnavailableError("not committed (Kafka or the store failed); retry"));
+  }
+  in_flight_.clear();
+  // The engine ran ahead of the store: put back the committed rules and state.
+  engine_->ClearState();
+  engine_->SetRules(committed_rules_);
+  rules_staged_ = false;
+  next_rules_check_ = absl::InfinitePast();
+  if (absl::Status status = RestoreState(); !status.ok()) {
+    INFOBUS_LOG(Error) << "cannot restore engine state, will retry: " << status;
+    needs_restore_ = true;
+  }
+}
+
+void EventHandler::Finish(const RequestPtr& request, absl::Status status) {
+  absl::MutexLock lock(&mutex_);
+  request->status = std::move(status);
+  request->done = true;
+}
+
+absl::Status EventHandler::Submit(const RequestPtr& request, absl::Duration timeout) {
+  absl::MutexLock lock(&mutex_);
+  queued_.push_back(request);
+  auto done = [&request]() { return request->done; };
+  if (!mutex_.AwaitWithTimeout(absl::Condition(&done), timeout)) {
+    return absl::DeadlineExceededError(
+        "not applied in time: the consumer loop is busy or cannot commit; it may still apply");
+  }
+  return request->status;
+}
+
+absl::StatusOr<Engine::ReloadSummary> EventHandler::Reload(absl::Duration timeout) {
+  auto request = std::make_shared<Request>();
+  request->kind = Request::Kind::kReload;
+  if (absl::Status status = Submit(request, timeout); !status.ok()) return status;
+  absl::MutexLock lock(&mutex_);
+  return request->summary;
+}
+
+absl::StatusOr<JudgmentRecord> EventHandler::Review(const std::string& judgment_id,
+                                                    const infobus::common::v1::Review& review,
+                                                    absl::Duration timeout) {
+  auto request = std::make_shared<Request>();
+  request->kind = Request::Kind::kReview;
+  request->judgment_id = judgment_id;
+  request->review = review;
+  if (absl::Status status = Submit(request, timeout); !status.ok()) return status;
+  absl::MutexLock lock(&mutex_);
+  return request->record;
+}
+
+int64_t EventHandler::rules_version() const {
+  absl::MutexLock lock(&mutex_);
+  return rules_version_;
 }
 
 }  // namespace infobus::judgment

@@ -1,30 +1,107 @@
 #pragma once
 
+#include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/kafka/consumer_loop.h"
+#include "common/store/store.h"
 #include "common/util/clock.h"
-#include "services/judgment/watchlist_judge.h"
+#include "services/judgment/engine/engine.h"
+#include "services/judgment/judgment_log.h"
+#include "services/judgment/rules_source.h"
 
 namespace infobus::judgment {
 
-// Consumes events: each decodable event is judged against the watchlist and its judgments are
-// produced to the judgments topic (keyed by jurisdiction, headers trace-id/source-id/schema);
-// a record that is not an Event goes to the dead-letter topic. Runs on the consumer loop thread.
+// Consumes events and drives the engine. Each decodable event is judged; new judgments are
+// staged in the judgment log and produced to the judgments topic (keyed by jurisdiction,
+// headers trace-id/source-id/schema); the engine's state changes go into the same WriteBatch
+// as the consumed offsets (family judgment_state), so after a crash state and offsets agree.
+// A record that is not an Event goes to the dead-letter topic.
+//
+// On every tick it also checks the rules file (at most every `rules_check_interval`) and
+// applies queued requests from gRPC threads (rule reloads, reviews); a request's caller waits
+// until the batch that carries it is committed. After an aborted batch the engine's state is
+// reloaded from the store and the rules in force at the last commit are put back.
+//
+// Start() before the loop starts; the RecordHandler methods run on the loop thread; Reload()
+// and Review() on any thread.
 class EventHandler final : public kafka::RecordHandler {
  public:
-  EventHandler(const WatchlistJudge* judge, std::string judgments_topic, ClockPtr clock)
-      : judge_(judge), judgments_topic_(std::move(judgments_topic)), clock_(std::move(clock)) {}
+  static constexpr char kStateFamily[] = "judgment_state";
+
+  EventHandler(Store* store, Engine* engine, JudgmentLog* log, RulesSource* rules,
+               std::string judgments_topic, absl::Duration rules_check_interval, ClockPtr clock)
+      : store_(store),
+        engine_(engine),
+        log_(log),
+        rules_(rules),
+        judgments_topic_(std::move(judgments_topic)),
+        rules_check_interval_(rules_check_interval),
+        clock_(std::move(clock)) {}
+
+  // Loads the rules (a bad file is an error) and restores the engine's state.
+  absl::Status Start();
+
+  // Re-reads the rules file and applies it; waits up to `timeout` for the change to commit.
+  absl::StatusOr<Engine::ReloadSummary> Reload(absl::Duration timeout);
+  absl::StatusOr<JudgmentRecord> Review(const std::string& judgment_id,
+                                        const infobus::common::v1::Review& review,
+                                        absl::Duration timeout);
+  int64_t rules_version() const;
 
   // kafka::RecordHandler
   void HandleBatch(const std::vector<kafka::Record>& records,
                    kafka::BatchContext& context) override;
+  void OnTick(kafka::BatchContext& context) override;
+  void OnBatchCommitted() override;
+  void OnBatchAborted() override;
 
  private:
-  const WatchlistJudge* judge_;
+  struct Request {
+    enum class Kind { kReload, kReview } kind;
+    std::string judgment_id;
+    infobus::common::v1::Review review;
+    // Filled on the loop thread.
+    bool done = false;
+    absl::Status status;
+    Engine::ReloadSummary summary;
+    JudgmentRecord record;
+  };
+  using RequestPtr = std::shared_ptr<Request>;
+
+  absl::Status RestoreState();
+  absl::Status Submit(const RequestPtr& request, absl::Duration timeout);
+  void Finish(const RequestPtr& request, absl::Status status);
+  void ApplyRules(RulesSource::Loaded loaded, kafka::BatchContext& context,
+                  Engine::ReloadSummary* summary);
+  void Emit(const infobus::common::v1::Judgment& judgment, kafka::BatchContext& context);
+
+  Store* const store_;
+  Engine* const engine_;
+  JudgmentLog* const log_;
+  RulesSource* const rules_;
   const std::string judgments_topic_;
+  const absl::Duration rules_check_interval_;
   const ClockPtr clock_;
+
+  // Loop thread only.
+  RuleSet committed_rules_;
+  RulesSource::Stamp committed_stamp_;
+  RulesSource::Stamp staged_stamp_;
+  bool rules_staged_ = false;
+  RulesSource::Stamp refused_stamp_;  // a bad file is reported once per change
+  absl::Time next_rules_check_ = absl::InfinitePast();
+  bool needs_restore_ = false;
+  std::vector<RequestPtr> in_flight_;
+
+  mutable absl::Mutex mutex_;
+  std::deque<RequestPtr> queued_ ABSL_GUARDED_BY(mutex_);
+  int64_t rules_version_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace infobus::judgment

@@ -1,5 +1,7 @@
 #include "services/judgment/judgment_server.h"
 
+#include <algorithm>
+
 #include "common/service/bus_config.h"
 
 namespace infobus::judgment {
@@ -8,26 +10,46 @@ ProgramInfo JudgmentServer::Program() {
   ProgramInfo program;
   program.name = "infobus-judgment";
   program.description =
-      "Research and judgment: consumes information events, compares every subject against the "
-      "watchlist, and produces a judgment (deterministic id, severity from the watchlist entry, "
-      "the event as evidence) for each hit. Watchlist entries are added over gRPC "
-      "(infobus.judgment.v1.JudgmentService).\n"
+      "Research and judgment: consumes information events and applies the rules of the rules "
+      "file (watchlist hits, hotspots in event-time windows, cross-county movement, "
+      "cross-source correlation) and produces a judgment (deterministic id, severity, evidence) "
+      "for each finding. Rules reload when the file changes. Analysts query and review "
+      "judgments and subscribe to them over gRPC (infobus.judgment.v1.JudgmentService).\n"
       "Consumes: infobus.events.v1. Produces: infobus.judgments.v1, infobus.dlq.v1 (undecodable "
-      "events). Stores: the watchlist and consumed offsets (RocksDB).";
+      "events). Stores: the watchlist, window and pattern state, the judgment log and consumed "
+      "offsets (RocksDB).";
   program.schema = CommonSchema("judgment", "127.0.0.1:50052");
+  program.schema.push_back(
+      {"judgment.rules_file", ConfigKey::Type::kString, "",
+       "The rules file (see deploy/config/rules.yaml). Re-read when it changes; a bad new file "
+       "is refused and the rules in force stay. Empty: one built-in rule, watchlist-hit."});
+  program.schema.push_back({"judgment.rules_check_interval", ConfigKey::Type::kDuration, "1s",
+                            "How often the rules file is checked for changes."});
+  program.schema.push_back(
+      {"judgment.subscriber_max_lag", ConfigKey::Type::kInt, "10000",
+       "A Subscribe stream further behind the judgment log than this many entries is cut off "
+       "(RESOURCE_EXHAUSTED, resumable from its last seq)."});
   return program;
 }
 
 absl::Status JudgmentServer::Start() {
   ConfigureLogging(config_, "judgment");
-  auto runtime = ServiceRuntime::Open(config_, "judgment", {StoredWatchlist::kFamily});
+  auto runtime = ServiceRuntime::Open(
+      config_, "judgment",
+      {StoredWatchlist::kFamily, EventHandler::kStateFamily, JudgmentLog::kFamily});
   if (!runtime.ok()) return runtime.status();
   runtime_ = std::move(*runtime);
 
   auto clock = std::make_shared<SystemClock>();
   watchlist_ = std::make_unique<StoredWatchlist>(&runtime_->store());
-  judge_ = std::make_unique<WatchlistJudge>(watchlist_.get());
-  handler_ = std::make_unique<EventHandler>(judge_.get(), runtime_->topics().judgments, clock);
+  rules_ = std::make_unique<RulesSource>(config_.GetString("judgment.rules_file"));
+  engine_ = std::make_unique<Engine>(watchlist_.get(), clock);
+  log_ = std::make_unique<JudgmentLog>(&runtime_->store());
+  if (absl::Status status = log_->Open(); !status.ok()) return status;
+  handler_ = std::make_unique<EventHandler>(
+      &runtime_->store(), engine_.get(), log_.get(), rules_.get(), runtime_->topics().judgments,
+      config_.GetDuration("judgment.rules_check_interval"), clock);
+  if (absl::Status status = handler_->Start(); !status.ok()) return status;
   kafka::ConsumerLoop::Options options = ConsumerOptionsFrom(config_);
   options.topics = {runtime_->topics().events};
   auto loop = kafka::ConsumerLoop::Create(options, &runtime_->store(), &runtime_->producer(),
@@ -36,7 +58,11 @@ absl::Status JudgmentServer::Start() {
   loop_ = std::move(*loop);
   loop_->Start();
 
-  service_ = std::make_unique<JudgmentServiceImpl>(watchlist_.get());
+  JudgmentServiceImpl::Options service_options;
+  service_options.subscriber_max_lag =
+      static_cast<uint64_t>(std::max<int64_t>(1, config_.GetInt("judgment.subscriber_max_lag")));
+  service_ = std::make_unique<JudgmentServiceImpl>(watchlist_.get(), handler_.get(), log_.get(),
+                                                   service_options);
   return runtime_->Serve({service_.get()});
 }
 
@@ -47,7 +73,8 @@ void JudgmentServer::Stop() {
 }
 
 int JudgmentServer::Run() {
-  return RunUntilTerminated("judgment", [this] { return Start(); }, [this] { Stop(); });
+  return RunUntilTerminated(
+      "judgment", [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::judgment

@@ -6,14 +6,18 @@
 #include "common/config/command_line.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/service/service_runtime.h"
+#include "services/judgment/engine/engine.h"
 #include "services/judgment/event_handler.h"
+#include "services/judgment/judgment_log.h"
 #include "services/judgment/judgment_service.h"
-#include "services/judgment/watchlist_judge.h"
+#include "services/judgment/rules_source.h"
+#include "services/judgment/watchlist.h"
 
 namespace infobus::judgment {
 
-// The judgment process: store (watchlist, offsets), the events consumer loop that judges, and
-// JudgmentService over gRPC. Start() once, then Stop(); not thread-safe itself.
+// The judgment process: store (watchlist, engine state, judgment log, offsets), the events
+// consumer loop that drives the engine, and JudgmentService over gRPC. Start() once, then
+// Stop(); not thread-safe itself.
 class JudgmentServer {
  public:
   static ProgramInfo Program();
@@ -27,7 +31,9 @@ class JudgmentServer {
   const Config& config_;
   std::unique_ptr<ServiceRuntime> runtime_;
   std::unique_ptr<StoredWatchlist> watchlist_;
-  std::unique_ptr<WatchlistJudge> judge_;
+  std::unique_ptr<RulesSource> rules_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<JudgmentLog> log_;
   std::unique_ptr<EventHandler> handler_;
   kafka::ConsumerLoopPtr loop_;
   std::unique_ptr<JudgmentServiceImpl> service_;

@@ -1,9 +1,14 @@
 #include "services/judgment/judgment_service.h"
 
+#include <deque>
+
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "common/domain/subject.h"
 #include "common/grpc/status.h"
 #include "common/log/log.h"
+#include "common/util/time.h"
 
 namespace infobus::judgment {
 namespace {
@@ -25,8 +30,8 @@ absl::Status NormalizeSubject(Subject& subject, const std::string& field) {
   if (!value.ok()) {
     const bool type_wrong = subject.type() == infobus::common::v1::SUBJECT_TYPE_UNSPECIFIED ||
                             !infobus::common::v1::SubjectType_IsValid(subject.type());
-    return absl::InvalidArgumentError(absl::StrCat(field, type_wrong ? ".type: " : ".value: ",
-                                                   value.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, type_wrong ? ".type: " : ".value: ", value.status().message()));
   }
   subject.set_value(*value);
   return absl::OkStatus();
@@ -78,6 +83,276 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::RemoveWatchlistEntry(
   }
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
+}
+
+}  // namespace infobus::judgment
+
+namespace infobus::judgment {
+namespace {
+
+using infobus::judgment::v1::JudgmentRecord;
+
+constexpr size_t kPageSize = 64;
+constexpr size_t kScanLimit = 4096;
+
+absl::Status ValidateFilter(const JudgmentFilter& filter) {
+  if (!infobus::common::v1::Severity_IsValid(filter.min_severity())) {
+    return absl::InvalidArgumentError("filter.min_severity: not a severity");
+  }
+  for (int i = 0; i < filter.kinds_size(); ++i) {
+    if (!infobus::common::v1::JudgmentKind_IsValid(filter.kinds(i)) ||
+        filter.kinds(i) == infobus::common::v1::JUDGMENT_KIND_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrCat("filter.kinds[", i, "]: not a judgment kind"));
+    }
+  }
+  for (int i = 0; i < filter.jurisdiction_prefixes_size(); ++i) {
+    const std::string& prefix = filter.jurisdiction_prefixes(i);
+    if (prefix.empty() || prefix.size() > 12 ||
+        prefix.find_first_not_of("0123456789") != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("filter.jurisdiction_prefixes[", i,
+                                                     "]: 1-12 digits of a jurisdiction code"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// One Subscribe stream: the log after a seq, page by page from the store, then live entries as
+// the notifier announces commits. It holds at most one page in memory, so a slow reader costs
+// the pipeline nothing; one that falls more than `max_lag` entries behind the log is finished
+// with RESOURCE_EXHAUSTED naming the seq to resume after. Finish() is always called without
+// the lock held. Deletes itself in OnDone.
+class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
+ public:
+  SubscribeReactor(JudgmentLog* log, JudgmentFilter filter, uint64_t after_seq, uint64_t max_lag)
+      : log_(log),
+        filter_(std::move(filter)),
+        max_lag_(max_lag),
+        scanned_to_(after_seq),
+        last_sent_(after_seq) {
+    token_ = log_->Listen([this] { Pump(); });
+    Pump();
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mutex_);
+      writing_ = false;
+      last_sent_ = buffer_.front().seq();
+      buffer_.pop_front();
+      if (!ok && !TakeFinishLocked()) return;
+    }
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
+      return;
+    }
+    Pump();
+  }
+
+  void OnCancel() override {
+    {
+      absl::MutexLock lock(&mutex_);
+      cancelled_ = true;
+      if (writing_ || !TakeFinishLocked()) return;
+    }
+    Finish(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    log_->Unlisten(token_);  // after this, Pump is never called again
+    delete this;
+  }
+
+ private:
+  void Pump() {
+    const JudgmentRecord* next = nullptr;
+    grpc::Status failure;
+    {
+      absl::MutexLock lock(&mutex_);
+      if (writing_ || finished_ || cancelled_) return;
+      const uint64_t head = log_->last_seq();
+      if (head > last_sent_ + max_lag_) {
+        if (!TakeFinishLocked()) return;
+        failure = grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED,
+            absl::StrCat("subscriber too slow: ", head - last_sent_, " judgments behind (limit ",
+                         max_lag_, "); resubscribe with after_seq=", last_sent_));
+      } else if (buffer_.empty()) {
+        auto page = log_->ReadAfter(scanned_to_, filter_, kPageSize, kScanLimit, &scanned_to_);
+        if (!page.ok()) {
+          if (!TakeFinishLocked()) return;
+          failure = ToGrpcStatus(page.status());
+        } else {
+          for (JudgmentRecord& record : *page) buffer_.push_back(std::move(record));
+          // Nothing matched in what was scanned: the reader is as far as the scan.
+          if (buffer_.empty()) last_sent_ = scanned_to_;
+        }
+      }
+      if (failure.ok()) {
+        if (buffer_.empty()) {
+          if (scanned_to_ < log_->last_seq()) more_ = true;
+          if (!more_) return;  // caught up: the log's listener wakes us
+        } else {
+          writing_ = true;
+          next = &buffer_.front();
+        }
+      }
+    }
+    if (!failure.ok()) {
+      Finish(failure);
+      return;
+    }
+    if (next == nullptr) {
+      // More to scan past non-matching entries: go round again.
+      {
+        absl::MutexLock lock(&mutex_);
+        more_ = false;
+      }
+      Pump();
+      return;
+    }
+    StartWrite(next);
+  }
+
+  bool TakeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    if (finished_) return false;
+    finished_ = true;
+    return true;
+  }
+
+  JudgmentLog* const log_;
+  const JudgmentFilter filter_;
+  const uint64_t max_lag_;
+  uint64_t token_ = 0;
+  absl::Mutex mutex_;
+  uint64_t scanned_to_ ABSL_GUARDED_BY(mutex_);
+  uint64_t last_sent_ ABSL_GUARDED_BY(mutex_);
+  std::deque<JudgmentRecord> buffer_ ABSL_GUARDED_BY(mutex_);
+  bool writing_ ABSL_GUARDED_BY(mutex_) = false;
+  bool finished_ ABSL_GUARDED_BY(mutex_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
+  bool more_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
+class FailedStream final : public grpc::ServerWriteReactor<JudgmentRecord> {
+ public:
+  explicit FailedStream(grpc::Status status) { Finish(std::move(status)); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* JudgmentServiceImpl::ReloadRules(
+    grpc::CallbackServerContext* context, const infobus::judgment::v1::ReloadRulesRequest*,
+    infobus::judgment::v1::ReloadRulesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto summary = handler_->Reload(options_.apply_timeout);
+  if (summary.ok()) {
+    response->set_rules_version(handler_->rules_version());
+    for (const std::string& id : summary->added) response->add_added(id);
+    for (const std::string& id : summary->changed) response->add_changed(id);
+    for (const std::string& id : summary->removed) response->add_removed(id);
+    for (const std::string& id : summary->kept) response->add_kept(id);
+  }
+  reactor->Finish(ToGrpcStatus(summary.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* JudgmentServiceImpl::GetJudgment(
+    grpc::CallbackServerContext* context, const infobus::judgment::v1::GetJudgmentRequest* request,
+    infobus::judgment::v1::GetJudgmentResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status;
+  if (request->judgment_id().empty()) {
+    status = absl::InvalidArgumentError("judgment_id: is required");
+  } else {
+    auto record = log_->Get(request->judgment_id());
+    status = record.status();
+    if (record.ok() && !record->has_value()) {
+      status = absl::NotFoundError(
+          absl::StrCat("judgment_id: no judgment '", request->judgment_id(), "'"));
+    } else if (record.ok()) {
+      *response->mutable_record() = **record;
+    }
+  }
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* JudgmentServiceImpl::ListJudgments(
+    grpc::CallbackServerContext* context,
+    const infobus::judgment::v1::ListJudgmentsRequest* request,
+    infobus::judgment::v1::ListJudgmentsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = ValidateFilter(request->filter());
+  if (status.ok() && (request->page_size() < 0 || request->page_size() > 1000)) {
+    status = absl::InvalidArgumentError("page_size: 1-1000 (0: 100)");
+  }
+  if (status.ok()) {
+    const absl::Time since =
+        request->has_since() ? FromProtoTimestamp(request->since()) : absl::InfinitePast();
+    const absl::Time until =
+        request->has_until() ? FromProtoTimestamp(request->until()) : absl::InfiniteFuture();
+    if (since > until) status = absl::InvalidArgumentError("until: must not be before since");
+    if (status.ok()) {
+      auto page =
+          log_->List(request->filter(), since, until,
+                     request->page_size() == 0 ? 100 : request->page_size(), request->page_token());
+      status = page.status();
+      if (page.ok()) {
+        for (JudgmentRecord& record : page->records) *response->add_records() = std::move(record);
+        response->set_next_page_token(page->next_page_token);
+      }
+    }
+  }
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
+    grpc::CallbackServerContext* context, const infobus::judgment::v1::ReviewRequest* request,
+    infobus::judgment::v1::ReviewResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status;
+  if (request->judgment_id().empty()) {
+    status = absl::InvalidArgumentError("judgment_id: is required");
+  } else if (request->status() != infobus::common::v1::REVIEW_STATUS_CONFIRMED &&
+             request->status() != infobus::common::v1::REVIEW_STATUS_DISMISSED) {
+    status = absl::InvalidArgumentError("status: must be CONFIRMED or DISMISSED");
+  } else if (request->note().size() > 4096) {
+    status = absl::InvalidArgumentError("note: at most 4096 bytes");
+  } else if (request->reviewer().empty() || request->reviewer().size() > 128) {
+    status = absl::InvalidArgumentError("reviewer: 1-128 bytes naming who reviews");
+  } else {
+    infobus::common::v1::Review review;
+    review.set_status(request->status());
+    review.set_note(request->note());
+    review.set_reviewer(request->reviewer());
+    *review.mutable_reviewed_at() = ToProtoTimestamp(absl::Now());
+    auto record = handler_->Review(request->judgment_id(), review, options_.apply_timeout);
+    status = record.status();
+    if (record.ok()) *response->mutable_record() = std::move(*record);
+  }
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerWriteReactor<JudgmentRecord>* JudgmentServiceImpl::Subscribe(
+    grpc::CallbackServerContext* /*context*/,
+    const infobus::judgment::v1::SubscribeRequest* request) {
+  if (absl::Status status = ValidateFilter(request->filter()); !status.ok()) {
+    return new FailedStream(ToGrpcStatus(status));
+  }
+  uint64_t after_seq = request->after_seq();
+  if (request->has_since()) {
+    if (after_seq != 0) {
+      return new FailedStream(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                           "since: give either after_seq or since, not both"));
+    }
+    auto seq = log_->SeqBefore(FromProtoTimestamp(request->since()));
+    if (!seq.ok()) return new FailedStream(ToGrpcStatus(seq.status()));
+    after_seq = *seq;
+  }
+  return new SubscribeReactor(log_, request->filter(), after_seq, options_.subscriber_max_lag);
 }
 
 }  // namespace infobus::judgment

@@ -1,16 +1,28 @@
 #pragma once
 
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
+#include "services/judgment/event_handler.h"
+#include "services/judgment/judgment_log.h"
 #include "services/judgment/watchlist.h"
 
 namespace infobus::judgment {
 
-// judgment.v1.JudgmentService: watchlist administration. Entries are validated (list id, subject
-// type, severity) and their subject normalised before they are stored, so a formatting variant
-// of an id number or plate still matches. Thread-safe.
+// judgment.v1.JudgmentService: watchlist administration (entries are validated and their
+// subject normalised, so a formatting variant of an id number or plate still matches), rule
+// reloads, and the analysts' view of the judgment log: Get, List, Review, Subscribe. Reloads
+// and reviews are applied by the consumer loop (EventHandler) and answered once committed.
+// Thread-safe.
 class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService::CallbackService {
  public:
-  explicit JudgmentServiceImpl(StoredWatchlist* watchlist) : watchlist_(watchlist) {}
+  struct Options {
+    // A subscriber further behind the log than this is cut off (RESOURCE_EXHAUSTED).
+    uint64_t subscriber_max_lag = 10000;
+    absl::Duration apply_timeout = absl::Seconds(10);
+  };
+
+  JudgmentServiceImpl(StoredWatchlist* watchlist, EventHandler* handler, JudgmentLog* log,
+                      Options options)
+      : watchlist_(watchlist), handler_(handler), log_(log), options_(options) {}
 
   // JudgmentService::CallbackService
   grpc::ServerUnaryReactor* AddWatchlistEntry(
@@ -21,9 +33,30 @@ class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService:
       grpc::CallbackServerContext* context,
       const infobus::judgment::v1::RemoveWatchlistEntryRequest* request,
       infobus::judgment::v1::RemoveWatchlistEntryResponse* response) override;
+  grpc::ServerUnaryReactor* ReloadRules(
+      grpc::CallbackServerContext* context,
+      const infobus::judgment::v1::ReloadRulesRequest* request,
+      infobus::judgment::v1::ReloadRulesResponse* response) override;
+  grpc::ServerUnaryReactor* GetJudgment(
+      grpc::CallbackServerContext* context,
+      const infobus::judgment::v1::GetJudgmentRequest* request,
+      infobus::judgment::v1::GetJudgmentResponse* response) override;
+  grpc::ServerUnaryReactor* ListJudgments(
+      grpc::CallbackServerContext* context,
+      const infobus::judgment::v1::ListJudgmentsRequest* request,
+      infobus::judgment::v1::ListJudgmentsResponse* response) override;
+  grpc::ServerUnaryReactor* Review(grpc::CallbackServerContext* context,
+                                   const infobus::judgment::v1::ReviewRequest* request,
+                                   infobus::judgment::v1::ReviewResponse* response) override;
+  grpc::ServerWriteReactor<infobus::judgment::v1::JudgmentRecord>* Subscribe(
+      grpc::CallbackServerContext* context,
+      const infobus::judgment::v1::SubscribeRequest* request) override;
 
  private:
   StoredWatchlist* watchlist_;
+  EventHandler* handler_;
+  JudgmentLog* log_;
+  const Options options_;
 };
 
 }  // namespace infobus::judgment

@@ -12,6 +12,11 @@ std::string SubjectPrefix(const infobus::common::v1::Subject& subject) {
 
 }  // namespace
 
+std::string StoredWatchlist::Key(const std::string& list_id,
+                                 const infobus::common::v1::Subject& subject) {
+  return absl::StrCat(SubjectPrefix(subject), list_id);
+}
+
 absl::StatusOr<bool> StoredWatchlist::Add(const WatchlistEntry& entry) {
   const std::string key = absl::StrCat(SubjectPrefix(entry.subject()), entry.list_id());
   auto existing = store_->Get(kFamily, key);

@@ -20,6 +20,9 @@ class StoredWatchlist final : public WatchlistLookup {
 
   explicit StoredWatchlist(Store* store) : store_(store) {}
 
+  // "<subject key>\n<list id>": the store key, and the Kafka key on the watchlist topic.
+  static std::string Key(const std::string& list_id, const infobus::common::v1::Subject& subject);
+
   // Adds or replaces the entry for (list, subject); returns whether one existed.
   absl::StatusOr<bool> Add(const WatchlistEntry& entry);
   // Returns whether there was such an entry.
