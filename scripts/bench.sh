@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks infobus side by side with raw Kafka, in one run on one broker: installs what is
 # missing, builds, starts a broker of its own (127.0.0.1:19292, data under .run/bench, wiped each
-# run) and the three services (deploy/config/*.yaml, free ports, a fresh topic prefix, stores
-# under .run/bench), runs build/bin/infobus-bench (raw-Kafka baseline, ingest, pipeline, latency
-# at 20% of the pipeline's max), writes the results as JSON and stops everything it started.
+# run) and the three services (deploy/config/*.yaml, free gRPC and metrics ports, a fresh topic
+# prefix, stores under .run/bench), runs build/bin/infobus-bench (raw-Kafka baseline, ingest,
+# pipeline, latency at 20% of the pipeline's max), writes the results as JSON and stops
+# everything it started.
 #
 #   scripts/bench.sh                      full run (a few minutes); results in .run/bench/results/
 #   scripts/bench.sh --smoke              seconds, tiny sizes (what CI runs)
@@ -84,7 +85,8 @@ for service in collection judgment dispatch; do
   ${!wrap_var:-} "$build/bin/infobus-$service" --config "deploy/config/$service.yaml" \
     --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$prefix" \
     --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$run/$service.port" \
-    --set "store.path=$run/$service/db" >"$run/logs/$service.log" 2>&1 &
+    --set "store.path=$run/$service/db" --set "metrics.listen=127.0.0.1:0" \
+    >"$run/logs/$service.log" 2>&1 &
   pid[$service]=$!
 done
 declare -A addr=()

@@ -368,12 +368,25 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
     l.Set("judgments_delivered", arrived.received);
     l.Set("publish_to_unit_stream_ms", LatencyJson(arrived.latency_ns));
     l.Set("publish_to_accepted_ms", LatencyJson(result.ack_latency_ns));
+    Json& parts = l.Set("breakdown_ms", Json::Object());
+    parts.Set("intended_send_to_judged", LatencyJson(arrived.to_judged_ns));
+    parts.Set("judged_to_inbox", LatencyJson(arrived.judged_to_inbox_ns));
+    parts.Set("inbox_to_unit_stream", LatencyJson(arrived.inbox_to_stream_ns));
     l.Set("cpu_seconds", std::move(cpu_json));
     log << absl::StrFormat(
         "[bench]   publish -> unit stream p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (%lld samples)\n",
         Ms(arrived.latency_ns.Percentile(50)), Ms(arrived.latency_ns.Percentile(99)),
         Ms(arrived.latency_ns.Percentile(99.9)),
         static_cast<long long>(arrived.latency_ns.count()));
+    log << absl::StrFormat(
+        "[bench]   p50/p99 ms: send->judged %.2f/%.2f, judged->inbox %.2f/%.2f, inbox->stream "
+        "%.2f/%.2f, send->accepted %.2f/%.2f\n",
+        Ms(arrived.to_judged_ns.Percentile(50)), Ms(arrived.to_judged_ns.Percentile(99)),
+        Ms(arrived.judged_to_inbox_ns.Percentile(50)),
+        Ms(arrived.judged_to_inbox_ns.Percentile(99)),
+        Ms(arrived.inbox_to_stream_ns.Percentile(50)),
+        Ms(arrived.inbox_to_stream_ns.Percentile(99)), Ms(result.ack_latency_ns.Percentile(50)),
+        Ms(result.ack_latency_ns.Percentile(99)));
 
     log << absl::StrFormat("[bench] baseline latency: raw Kafka open loop at %.0f msgs/s\n", rate);
     auto raw = RunBaselineLatency(baseline, rate, options.latency_duration);

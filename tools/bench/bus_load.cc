@@ -4,6 +4,8 @@
 #include <deque>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/util/time.h"
 #include "infobus/collection/v1/collection_service.grpc.pb.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 #include "tools/bench/clock.h"
@@ -42,6 +44,7 @@ absl::Status LoadWatchlist(const std::string& judgment_address, const Workload& 
 
 DeliveryTracker::DeliveryTracker(const Workload* workload, const std::string& dispatch_address)
     : workload_(workload),
+      wall_minus_monotonic_ns_(absl::ToUnixNanos(absl::Now()) - NowNs()),
       stub_(infobus::dispatch::v1::DispatchService::NewStub(BenchChannel(dispatch_address))) {
   thread_ = std::thread([this] { Read(); });
 }
@@ -82,7 +85,17 @@ void DeliveryTracker::Read() {
     p.seen[static_cast<size_t>(seq)] = true;
     ++p.result.received;
     p.result.last_arrival_ns = now;
-    if (p.intended_ns != nullptr) p.result.latency_ns.Record(now - (*p.intended_ns)[seq]);
+    if (p.intended_ns != nullptr) {
+      const int64_t intended = (*p.intended_ns)[static_cast<size_t>(seq)];
+      p.result.latency_ns.Record(now - intended);
+      const int64_t judged =
+          absl::ToUnixNanos(FromProtoTimestamp(judgment.created_at())) - wall_minus_monotonic_ns_;
+      const int64_t in_inbox =
+          absl::ToUnixNanos(FromProtoTimestamp(delivery.delivered_at())) - wall_minus_monotonic_ns_;
+      p.result.to_judged_ns.Record(judged - intended);
+      p.result.judged_to_inbox_ns.Record(in_inbox - judged);
+      p.result.inbox_to_stream_ns.Record(now - in_inbox);
+    }
   }
   grpc::Status status = reader->Finish();
   absl::MutexLock lock(&mutex_);

@@ -35,6 +35,11 @@ class DeliveryTracker {
     int64_t duplicates = 0;
     int64_t last_arrival_ns = 0;
     Histogram latency_ns;
+    // The same latency cut where the bus stamps wall-clock times (same machine, same clock):
+    // intended send -> judgment created_at -> delivery delivered_at (in the inbox) -> arrival.
+    Histogram to_judged_ns;
+    Histogram judged_to_inbox_ns;
+    Histogram inbox_to_stream_ns;
   };
 
   DeliveryTracker(const Workload* workload, const std::string& dispatch_address);
@@ -58,6 +63,7 @@ class DeliveryTracker {
   void Read();
 
   const Workload* const workload_;
+  const int64_t wall_minus_monotonic_ns_;
   std::unique_ptr<infobus::dispatch::v1::DispatchService::Stub> stub_;
   grpc::ClientContext context_;
   mutable absl::Mutex mutex_;
