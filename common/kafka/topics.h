@@ -10,11 +10,15 @@ struct Topics {
   explicit Topics(const std::string& prefix)
       : events(prefix + "infobus.events.v1"),
         judgments(prefix + "infobus.judgments.v1"),
-        dead_letters(prefix + "infobus.dlq.v1") {}
+        dead_letters(prefix + "infobus.dlq.v1"),
+        watchlists(prefix + "infobus.watchlists.v1") {}
 
   std::string events;
   std::string judgments;
   std::string dead_letters;
+  // Compacted: the watchlist entries, key "<subject key>\n<list id>"; every judgment instance
+  // reads all of it.
+  std::string watchlists;
 };
 
 }  // namespace infobus::kafka

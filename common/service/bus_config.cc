@@ -75,6 +75,7 @@ std::vector<kafka::TopicSpec> BusTopicSpecs(const Config& config) {
   for (const std::string& name : {topics.events, topics.judgments, topics.dead_letters}) {
     specs.push_back({name, partitions, replication, {}});
   }
+  specs.push_back({topics.watchlists, partitions, replication, {{"cleanup.policy", "compact"}}});
   return specs;
 }
 

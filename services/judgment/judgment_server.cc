@@ -16,7 +16,8 @@ ProgramInfo JudgmentServer::Program() {
       "for each finding. Rules reload when the file changes. Analysts query and review "
       "judgments and subscribe to them over gRPC (infobus.judgment.v1.JudgmentService).\n"
       "Consumes: infobus.events.v1. Produces: infobus.judgments.v1, infobus.dlq.v1 (undecodable "
-      "events). Stores: the watchlist, window and pattern state, the judgment log and consumed "
+      "events). Reads: infobus.watchlists.v1 (compacted, all of it, by every instance). Stores: "
+      "the watchlist, window and pattern state, the judgment log and consumed "
       "offsets (RocksDB).";
   program.schema = CommonSchema("judgment", "127.0.0.1:50052");
   program.schema.push_back(
@@ -34,14 +35,24 @@ ProgramInfo JudgmentServer::Program() {
 
 absl::Status JudgmentServer::Start() {
   ConfigureLogging(config_, "judgment");
-  auto runtime = ServiceRuntime::Open(
-      config_, "judgment",
-      {StoredWatchlist::kFamily, EventHandler::kStateFamily, JudgmentLog::kFamily});
+  auto runtime = ServiceRuntime::Open(config_, "judgment",
+                                      {StoredWatchlist::kFamily, WatchlistTable::kOffsetsFamily,
+                                       EventHandler::kStateFamily, JudgmentLog::kFamily});
   if (!runtime.ok()) return runtime.status();
   runtime_ = std::move(*runtime);
 
   auto clock = std::make_shared<SystemClock>();
   watchlist_ = std::make_unique<StoredWatchlist>(&runtime_->store());
+  // The whole watchlist topic, before judging anything: events are judged against the lists as
+  // they stand.
+  auto table = WatchlistTable::Create(config_.GetString("kafka.bootstrap_servers"),
+                                      runtime_->topics().watchlists, &runtime_->store(),
+                                      &runtime_->producer());
+  if (!table.ok()) return table.status();
+  watchlist_table_ = std::move(*table);
+  if (absl::Status status = watchlist_table_->WaitForCatchUp(absl::Seconds(60)); !status.ok()) {
+    return status;
+  }
   rules_ = std::make_unique<RulesSource>(config_.GetString("judgment.rules_file"));
   engine_ = std::make_unique<Engine>(watchlist_.get(), clock);
   log_ = std::make_unique<JudgmentLog>(&runtime_->store());
@@ -61,14 +72,15 @@ absl::Status JudgmentServer::Start() {
   JudgmentServiceImpl::Options service_options;
   service_options.subscriber_max_lag =
       static_cast<uint64_t>(std::max<int64_t>(1, config_.GetInt("judgment.subscriber_max_lag")));
-  service_ = std::make_unique<JudgmentServiceImpl>(watchlist_.get(), handler_.get(), log_.get(),
-                                                   service_options);
+  service_ = std::make_unique<JudgmentServiceImpl>(watchlist_table_.get(), handler_.get(),
+                                                   log_.get(), service_options);
   return runtime_->Serve({service_.get()});
 }
 
 void JudgmentServer::Stop() {
   if (runtime_) runtime_->StopServing(absl::Seconds(5));
   loop_.reset();  // finishes the batch in hand, then leaves the group
+  watchlist_table_.reset();
   runtime_.reset();
 }
 

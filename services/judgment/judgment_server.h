@@ -12,6 +12,7 @@
 #include "services/judgment/judgment_service.h"
 #include "services/judgment/rules_source.h"
 #include "services/judgment/watchlist.h"
+#include "services/judgment/watchlist_table.h"
 
 namespace infobus::judgment {
 
@@ -31,6 +32,7 @@ class JudgmentServer {
   const Config& config_;
   std::unique_ptr<ServiceRuntime> runtime_;
   std::unique_ptr<StoredWatchlist> watchlist_;
+  std::unique_ptr<WatchlistTable> watchlist_table_;
   std::unique_ptr<RulesSource> rules_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<JudgmentLog> log_;

@@ -55,7 +55,7 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
     status = absl::InvalidArgumentError("entry.note: at most 1024 bytes");
   }
   if (status.ok()) {
-    auto replaced = watchlist_->Add(entry);
+    auto replaced = watchlist_->Put(entry, options_.apply_timeout);
     if (replaced.ok()) {
       *response->mutable_entry() = entry;
       response->set_replaced(*replaced);
@@ -77,7 +77,7 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::RemoveWatchlistEntry(
   absl::Status status = ValidateListId(request->list_id(), "list_id");
   if (status.ok()) status = NormalizeSubject(subject, "subject");
   if (status.ok()) {
-    auto removed = watchlist_->Remove(request->list_id(), subject);
+    auto removed = watchlist_->Remove(request->list_id(), subject, options_.apply_timeout);
     if (removed.ok()) response->set_removed(*removed);
     status = removed.status();
   }

@@ -4,6 +4,7 @@
 #include "services/judgment/event_handler.h"
 #include "services/judgment/judgment_log.h"
 #include "services/judgment/watchlist.h"
+#include "services/judgment/watchlist_table.h"
 
 namespace infobus::judgment {
 
@@ -20,7 +21,7 @@ class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService:
     absl::Duration apply_timeout = absl::Seconds(10);
   };
 
-  JudgmentServiceImpl(StoredWatchlist* watchlist, EventHandler* handler, JudgmentLog* log,
+  JudgmentServiceImpl(WatchlistTable* watchlist, EventHandler* handler, JudgmentLog* log,
                       Options options)
       : watchlist_(watchlist), handler_(handler), log_(log), options_(options) {}
 
@@ -53,7 +54,7 @@ class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService:
       const infobus::judgment::v1::SubscribeRequest* request) override;
 
  private:
-  StoredWatchlist* watchlist_;
+  WatchlistTable* watchlist_;
   EventHandler* handler_;
   JudgmentLog* log_;
   const Options options_;

@@ -1,0 +1,207 @@
+#include "services/judgment/watchlist_table.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/kafka/client_conf.h"
+#include "common/kafka/consumer_loop.h"
+#include "common/log/log.h"
+
+namespace infobus::judgment {
+
+absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
+    const std::string& bootstrap_servers, std::string topic, Store* store,
+    kafka::Producer* producer) {
+  std::unique_ptr<WatchlistTable> table(new WatchlistTable());
+  table->topic_ = std::move(topic);
+  table->store_ = store;
+  table->producer_ = producer;
+
+  std::string error;
+  std::random_device random;
+  // A group id is required to create the consumer, but assign() never joins the group and
+  // nothing is committed: the applied offsets live in the store.
+  const std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", bootstrap_servers},
+      {"group.id", absl::StrCat(table->topic_, "-reader-", random())},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+  };
+  auto conf = kafka::NewClientConf(settings, "watchlist reader");
+  if (!conf.ok()) return conf.status();
+  table->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
+  if (!table->consumer_) {
+    return absl::InvalidArgumentError(absl::StrCat("watchlist reader: ", error));
+  }
+
+  // Every partition of the topic, from the offset applied last (or the beginning).
+  RdKafka::Metadata* raw_metadata = nullptr;
+  std::unique_ptr<RdKafka::Topic> handle(
+      RdKafka::Topic::create(table->consumer_.get(), table->topic_, nullptr, error));
+  RdKafka::ErrorCode code = table->consumer_->metadata(false, handle.get(), &raw_metadata, 10000);
+  std::unique_ptr<RdKafka::Metadata> metadata(raw_metadata);
+  if (code != RdKafka::ERR_NO_ERROR || metadata->topics()->empty() ||
+      metadata->topics()->at(0)->err() != RdKafka::ERR_NO_ERROR) {
+    return absl::UnavailableError(absl::StrCat("watchlist topic ", table->topic_, ": no metadata (",
+                                               RdKafka::err2str(code), ")"));
+  }
+  std::vector<RdKafka::TopicPartition*> assignment;
+  for (const RdKafka::PartitionMetadata* partition : *metadata->topics()->at(0)->partitions()) {
+    const int32_t id = partition->id();
+    int64_t offset = RdKafka::Topic::OFFSET_BEGINNING;
+    auto stored = store->Get(kOffsetsFamily, kafka::OffsetKey(table->topic_, id));
+    if (!stored.ok()) {
+      RdKafka::TopicPartition::destroy(assignment);
+      return stored.status();
+    }
+    int64_t applied = 0;
+    if (stored->has_value()) {
+      applied = static_cast<int64_t>(DecodeBigEndian64(**stored));
+      offset = applied;
+    }
+    table->partitions_.push_back(id);
+    {
+      absl::MutexLock lock(&table->mutex_);
+      table->applied_[id] = applied;
+    }
+    assignment.push_back(RdKafka::TopicPartition::create(table->topic_, id, offset));
+  }
+  code = table->consumer_->assign(assignment);
+  RdKafka::TopicPartition::destroy(assignment);
+  if (code != RdKafka::ERR_NO_ERROR) {
+    return absl::UnavailableError(
+        absl::StrCat("watchlist reader assign: ", RdKafka::err2str(code)));
+  }
+  table->thread_ = std::thread([t = table.get()] { t->Run(); });
+  return table;
+}
+
+WatchlistTable::~WatchlistTable() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  if (consumer_) consumer_->close();
+}
+
+void WatchlistTable::Run() {
+  rocksdb::ColumnFamilyHandle* entries = store_->Family(StoredWatchlist::kFamily);
+  rocksdb::ColumnFamilyHandle* offsets = store_->Family(kOffsetsFamily);
+  while (!stopping_.load()) {
+    rocksdb::WriteBatch batch;
+    std::map<int32_t, int64_t> next;
+    int timeout_ms = 100;
+    for (int i = 0; i < 1000 && !stopping_.load(); ++i) {
+      std::unique_ptr<RdKafka::Message> message(consumer_->consume(timeout_ms));
+      timeout_ms = 0;
+      if (message->err() == RdKafka::ERR__TIMED_OUT) break;
+      if (message->err() == RdKafka::ERR__PARTITION_EOF) continue;
+      if (message->err() != RdKafka::ERR_NO_ERROR) {
+        INFOBUS_LOG(Warning) << "watchlist reader: " << message->errstr();
+        break;
+      }
+      next[message->partition()] = message->offset() + 1;
+      const std::string key = message->key() ? *message->key() : std::string();
+      if (key.empty()) continue;
+      if (message->len() == 0) {
+        batch.Delete(entries, key);
+        continue;
+      }
+      WatchlistEntry entry;
+      if (!entry.ParseFromArray(message->payload(), static_cast<int>(message->len()))) {
+        INFOBUS_LOG(Warning) << "watchlist reader: skipping undecodable entry at "
+                             << message->partition() << "@" << message->offset();
+        continue;
+      }
+      batch.Put(entries, key, entry.SerializeAsString());
+    }
+    if (next.empty()) continue;
+    for (const auto& [partition, offset] : next) {
+      batch.Put(offsets, kafka::OffsetKey(topic_, partition),
+                EncodeBigEndian64(static_cast<uint64_t>(offset)));
+    }
+    if (absl::Status status = store_->Write(&batch); !status.ok()) {
+      // Read again from what was applied last.
+      INFOBUS_LOG(Error) << "watchlist reader: store write failed, will retry: " << status;
+      absl::MutexLock lock(&mutex_);
+      for (const auto& [partition, offset] : next) {
+        std::unique_ptr<RdKafka::TopicPartition> target(
+            RdKafka::TopicPartition::create(topic_, partition, applied_[partition]));
+        consumer_->seek(*target, 5000);
+      }
+      continue;
+    }
+    absl::MutexLock lock(&mutex_);
+    for (const auto& [partition, offset] : next) applied_[partition] = offset;
+  }
+}
+
+absl::Status WatchlistTable::WaitForCatchUp(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  std::map<int32_t, int64_t> targets;
+  for (int32_t partition : partitions_) {
+    // A topic just created may have no leader for a moment: retry until the deadline.
+    while (true) {
+      int64_t low = 0, high = 0;
+      RdKafka::ErrorCode code =
+          consumer_->query_watermark_offsets(topic_, partition, &low, &high, 5000);
+      if (code == RdKafka::ERR_NO_ERROR) {
+        targets[partition] = high;
+        break;
+      }
+      if (absl::Now() >= deadline) {
+        return absl::UnavailableError(
+            absl::StrCat("watchlist topic offsets: ", RdKafka::err2str(code)));
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  }
+  absl::MutexLock lock(&mutex_);
+  auto caught_up = [this, &targets]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    for (const auto& [partition, high] : targets) {
+      if (applied_[partition] < high) return false;
+    }
+    return true;
+  };
+  if (!mutex_.AwaitWithDeadline(absl::Condition(&caught_up), deadline)) {
+    return absl::DeadlineExceededError("the watchlist reader has not caught up yet");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WatchlistTable::Publish(const std::string& key, const std::string& value,
+                                     absl::Duration timeout) {
+  kafka::OutgoingMessage message;
+  message.topic = topic_;
+  message.key = key;
+  message.value = value;
+  message.headers = {{kafka::kSchemaHeader, WatchlistEntry::descriptor()->full_name()}};
+  std::vector<absl::Status> sent = producer_->ProduceAll({message});
+  if (!sent[0].ok()) return sent[0];
+  return WaitForCatchUp(timeout);
+}
+
+absl::StatusOr<bool> WatchlistTable::Put(const WatchlistEntry& entry, absl::Duration timeout) {
+  const std::string key = StoredWatchlist::Key(entry.list_id(), entry.subject());
+  auto existing = store_->Get(StoredWatchlist::kFamily, key);
+  if (!existing.ok()) return existing.status();
+  if (absl::Status status = Publish(key, entry.SerializeAsString(), timeout); !status.ok()) {
+    return status;
+  }
+  return existing->has_value();
+}
+
+absl::StatusOr<bool> WatchlistTable::Remove(const std::string& list_id,
+                                            const infobus::common::v1::Subject& subject,
+                                            absl::Duration timeout) {
+  const std::string key = StoredWatchlist::Key(list_id, subject);
+  auto existing = store_->Get(StoredWatchlist::kFamily, key);
+  if (!existing.ok()) return existing.status();
+  if (!existing->has_value()) return false;
+  if (absl::Status status = Publish(key, "", timeout); !status.ok()) return status;
+  return true;
+}
+
+}  // namespace infobus::judgment

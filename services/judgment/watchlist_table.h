@@ -1,0 +1,67 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/kafka/producer.h"
+#include "common/store/store.h"
+#include "services/judgment/watchlist.h"
+
+namespace RdKafka {
+class KafkaConsumer;
+}
+
+namespace infobus::judgment {
+
+// The watchlist as a global table: every entry lives on the compacted watchlist topic (key
+// "<subject key>\n<list id>", value a WatchlistEntry; an empty value removes the entry), and
+// every judgment instance reads the whole topic (all partitions assigned, no consumer group)
+// into its store (family "watchlist", via StoredWatchlist's keys), with the offsets it has
+// applied written in the same WriteBatch (family "watchlist_offsets"). So all instances agree,
+// and an entry added on any instance reaches every instance within moments.
+//
+// Lifecycle: Create (starts the reader thread), destroy to stop. Put/Remove/WaitForCatchUp are
+// thread-safe.
+class WatchlistTable {
+ public:
+  static constexpr char kOffsetsFamily[] = "watchlist_offsets";
+
+  // `store` must have the StoredWatchlist::kFamily and kOffsetsFamily families; `store` and
+  // `producer` must outlive the table.
+  static absl::StatusOr<std::unique_ptr<WatchlistTable>> Create(
+      const std::string& bootstrap_servers, std::string topic, Store* store,
+      kafka::Producer* producer);
+  ~WatchlistTable();
+
+  // Writes the entry to the topic and waits until this instance has applied it. Returns
+  // whether an entry for (list, subject) existed here before.
+  absl::StatusOr<bool> Put(const WatchlistEntry& entry, absl::Duration timeout);
+  absl::StatusOr<bool> Remove(const std::string& list_id,
+                              const infobus::common::v1::Subject& subject, absl::Duration timeout);
+  // Waits until everything on the topic now has been applied here.
+  absl::Status WaitForCatchUp(absl::Duration timeout);
+
+ private:
+  WatchlistTable() = default;
+  void Run();
+  absl::Status Publish(const std::string& key, const std::string& value, absl::Duration timeout);
+
+  std::string topic_;
+  Store* store_ = nullptr;
+  kafka::Producer* producer_ = nullptr;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::vector<int32_t> partitions_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+
+  mutable absl::Mutex mutex_;
+  std::map<int32_t, int64_t> applied_ ABSL_GUARDED_BY(mutex_);  // next offset per partition
+};
+
+}  // namespace infobus::judgment
