@@ -117,10 +117,12 @@ absl::Status ValidateFilter(const JudgmentFilter& filter) {
 }
 
 // One Subscribe stream: the log after a seq, page by page from the store, then live entries as
-// the notifier announces commits. It holds at most one page in memory, so a slow reader costs
-// the pipeline nothing; one that falls more than `max_lag` entries behind the log is finished
-// with RESOURCE_EXHAUSTED naming the seq to resume after. Finish() is always called without
-// the lock held. Deletes itself in OnDone.
+// the notifier announces commits. It holds at most one page in memory and the pipeline never
+// waits for it, so a slow reader costs the pipeline nothing. Once it has caught up with the log
+// (the replay is done), a reader that falls more than `max_lag` entries behind is finished with
+// RESOURCE_EXHAUSTED naming the seq to resume after (the last one it was sent); the check runs
+// whenever a write completes or the log grows while no write is pending. Finish() is always called
+// without the lock held. Deletes itself in OnDone.
 class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
  public:
   SubscribeReactor(JudgmentLog* log, JudgmentFilter filter, uint64_t after_seq, uint64_t max_lag)
@@ -170,7 +172,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
       absl::MutexLock lock(&mutex_);
       if (writing_ || finished_ || cancelled_) return;
       const uint64_t head = log_->last_seq();
-      if (head > last_sent_ + max_lag_) {
+      if (live_ && head > last_sent_ + max_lag_) {
         if (!TakeFinishLocked()) return;
         failure = grpc::Status(
             grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -185,6 +187,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
           for (JudgmentRecord& record : *page) buffer_.push_back(std::move(record));
           // Nothing matched in what was scanned: the reader is as far as the scan.
           if (buffer_.empty()) last_sent_ = scanned_to_;
+          // Caught up with the log: from now on it must keep up.
+          if (scanned_to_ >= head) live_ = true;
         }
       }
       if (failure.ok()) {
@@ -231,6 +235,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
   bool finished_ ABSL_GUARDED_BY(mutex_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
   bool more_ ABSL_GUARDED_BY(mutex_) = false;
+  bool live_ ABSL_GUARDED_BY(mutex_) = false;  // has caught up with the log once
 };
 
 class FailedStream final : public grpc::ServerWriteReactor<JudgmentRecord> {
