@@ -33,7 +33,10 @@ for service in collection judgment dispatch; do
     continue
   fi
   rm -f "$run/$service.port"
-  build/bin/infobus-$service --config "deploy/config/$service.yaml" \
+  extra=()
+  # Dispatch's units, routes and deadlines: an absolute path, whatever the working directory.
+  [ "$service" = dispatch ] && extra=(--set "dispatch.routing_file=$repo/deploy/config/routing.yaml")
+  build/bin/infobus-$service --config "deploy/config/$service.yaml" "${extra[@]}" \
     --set "kafka.bootstrap_servers=127.0.0.1:$INFOBUS_KAFKA_PORT" \
     --set "grpc.listen=${addr[$service]}" --set "grpc.port_file=$run/$service.port" \
     --set "store.path=$run/$service/db" >"$run/logs/$service.log" 2>&1 &

@@ -9,36 +9,56 @@ ProgramInfo DispatchServer::Program() {
   ProgramInfo program;
   program.name = "infobus-dispatch";
   program.description =
-      "Dispatch: consumes judgments, routes each to the units whose jurisdiction covers it, and "
-      "appends it to each unit's durable inbox (a judgment lands in an inbox once, however often "
-      "it is replayed). Units follow their inbox over gRPC (infobus.dispatch.v1.DispatchService/"
-      "Subscribe: backlog after a seq, then live) and sign off with Acknowledge.\n"
-      "Consumes: infobus.judgments.v1. Produces: infobus.dlq.v1 (undecodable judgments). "
-      "Stores: per-unit inboxes, sign-offs and consumed offsets (RocksDB).";
+      "Dispatch: consumes judgments, routes each through the routing tree of the routing file "
+      "(units and their hierarchy, routes by severity, kind, rule and jurisdiction), and appends "
+      "it to each unit's durable inbox (a judgment lands in an inbox once, however often it is "
+      "replayed). Units follow their inbox over gRPC (infobus.dispatch.v1.DispatchService/"
+      "Subscribe: backlog after a seq, then live), sign off (Acknowledge), report the outcome "
+      "(Feedback) and list what is pending (ListDeliveries). A delivery not signed off by its "
+      "severity's deadline is escalated to the supervising unit, and on up the chain.\n"
+      "Consumes: infobus.judgments.v1. Produces: infobus.dispatch-events.v1 (every delivery "
+      "state change), infobus.dlq.v1 (undecodable judgments). Stores: per-unit inboxes, "
+      "sign-offs, feedback, escalations, open deadlines and consumed offsets (RocksDB).";
   program.schema = CommonSchema("dispatch", "127.0.0.1:50053");
   program.schema.push_back(
-      {"dispatch.units", ConfigKey::Type::kList, "",
-       "The units: a list of {id, name, jurisdictions: [GB/T 2260 prefixes], supervisor}. A "
-       "judgment goes to every unit one of whose jurisdictions is a prefix of its "
-       "jurisdiction code."});
+      {"dispatch.routing_file", ConfigKey::Type::kString, "",
+       "The routing file: units (id, name, jurisdictions, supervisor, duty_hours), routes, the "
+       "default route and sign-off deadlines per severity; see deploy/config/routing.yaml. "
+       "Re-read when it changes; a bad new file is refused and the old routing stays. Empty: "
+       "no units (judgments go nowhere; a warning says so)."});
+  program.schema.push_back({"dispatch.routing_check_interval", ConfigKey::Type::kDuration, "2s",
+                            "How often the routing file is checked for changes."});
   return program;
 }
 
 absl::Status DispatchServer::Start() {
   ConfigureLogging(config_, "dispatch");
-  auto units = UnitDirectory::FromYaml(config_.GetList("dispatch.units"));
-  if (!units.ok()) return units.status();
-  units_ = std::move(*units);
-  if (units_->units().empty()) {
-    INFOBUS_LOG(Warning) << "no units configured (dispatch.units): judgments will go nowhere";
+  if (const std::string& path = config_.GetString("dispatch.routing_file"); !path.empty()) {
+    auto routing = RoutingSource::Open(path);
+    if (!routing.ok()) return routing.status();
+    routing_ = std::move(*routing);
+  } else {
+    routing_ = std::make_unique<RoutingSource>(
+        std::make_shared<const RoutingTable>(RoutingTable::ForUnits(UnitDirectory())));
   }
-  router_ = std::make_unique<Router>(&*units_);
+  const RoutingTablePtr table = routing_->Current();
+  if (table->units().units().empty()) {
+    INFOBUS_LOG(Warning) << "no units (dispatch.routing_file '" << routing_->path()
+                         << "'): judgments will go nowhere";
+  }
+  INFOBUS_LOG(Info) << "routing from " << routing_->path() << ": " << table->units().units().size()
+                    << " units, " << table->routes().size() << " routes";
 
   auto runtime = ServiceRuntime::Open(config_, "dispatch", Inbox::Families());
   if (!runtime.ok()) return runtime.status();
   runtime_ = std::move(*runtime);
-  inbox_ = std::make_unique<Inbox>(&runtime_->store(), std::make_shared<SystemClock>());
-  handler_ = std::make_unique<JudgmentHandler>(router_.get(), inbox_.get(), &notifier_);
+  auto clock = std::make_shared<SystemClock>();
+  inbox_ = std::make_unique<Inbox>(&runtime_->store(), clock);
+  dispatcher_ = std::make_unique<Dispatcher>(routing_.get(), inbox_.get(), clock,
+                                             runtime_->topics().dispatch_events);
+  handler_ =
+      std::make_unique<JudgmentHandler>(dispatcher_.get(), &notifier_, routing_.get(),
+                                        config_.GetDuration("dispatch.routing_check_interval"));
 
   kafka::ConsumerLoop::Options options = ConsumerOptionsFrom(config_);
   options.topics = {runtime_->topics().judgments};
@@ -47,8 +67,11 @@ absl::Status DispatchServer::Start() {
   if (!loop.ok()) return loop.status();
   loop_ = std::move(*loop);
   loop_->Start();
+  runtime_->WatchConsumer(loop_.get());
 
-  service_ = std::make_unique<DispatchServiceImpl>(&*units_, inbox_.get(), &notifier_);
+  service_ = std::make_unique<DispatchServiceImpl>(routing_.get(), inbox_.get(), &notifier_,
+                                                   &runtime_->producer(),
+                                                   runtime_->topics().dispatch_events);
   return runtime_->Serve({service_.get()});
 }
 
@@ -60,7 +83,8 @@ void DispatchServer::Stop() {
 }
 
 int DispatchServer::Run() {
-  return RunUntilTerminated("dispatch", [this] { return Start(); }, [this] { Stop(); });
+  return RunUntilTerminated(
+      "dispatch", [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::dispatch

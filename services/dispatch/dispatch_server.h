@@ -1,22 +1,22 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 
 #include "absl/status/status.h"
 #include "common/config/command_line.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/service/service_runtime.h"
 #include "services/dispatch/dispatch_service.h"
+#include "services/dispatch/dispatcher.h"
 #include "services/dispatch/inbox.h"
 #include "services/dispatch/inbox_notifier.h"
 #include "services/dispatch/judgment_handler.h"
-#include "services/dispatch/router.h"
-#include "services/dispatch/unit_directory.h"
+#include "services/dispatch/routing_source.h"
 
 namespace infobus::dispatch {
 
-// The dispatch process: units from config, the judgments consumer loop that fills inboxes, and
+// The dispatch process: the routing file (units, routes, deadlines; re-read when it changes),
+// the judgments consumer loop that fills inboxes and escalates overdue deliveries, and
 // DispatchService over gRPC. Start() once, then Stop(); not thread-safe itself.
 class DispatchServer {
  public:
@@ -29,11 +29,11 @@ class DispatchServer {
 
  private:
   const Config& config_;
-  std::optional<UnitDirectory> units_;
-  std::unique_ptr<Router> router_;
+  std::unique_ptr<RoutingSource> routing_;
   std::unique_ptr<ServiceRuntime> runtime_;
   std::unique_ptr<Inbox> inbox_;
   InboxNotifier notifier_;
+  std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<JudgmentHandler> handler_;
   kafka::ConsumerLoopPtr loop_;
   std::unique_ptr<DispatchServiceImpl> service_;

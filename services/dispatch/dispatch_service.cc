@@ -2,9 +2,13 @@
 
 #include <deque>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/domain/utf8.h"
 #include "common/grpc/status.h"
+#include "common/util/time.h"
+#include "services/dispatch/dispatch_events.h"
 
 namespace infobus::dispatch {
 namespace {
@@ -114,16 +118,31 @@ class FailedStream final : public grpc::ServerWriteReactor<Delivery> {
 
 }  // namespace
 
+absl::Status DispatchServiceImpl::CheckUnit(const std::string& unit_id) const {
+  if (unit_id.empty()) return absl::InvalidArgumentError("unit_id: is required");
+  if (routing_->Current()->units().Find(unit_id) == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unit_id: no unit '", unit_id, "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DispatchServiceImpl::Emit(infobus::common::v1::DispatchEventType type,
+                                       const Delivery& delivery, absl::Time at) {
+  const std::vector<absl::Status> sent = producer_->ProduceAll(
+      {DispatchEventMessage(events_topic_, MakeDispatchEvent(type, delivery, at), delivery)});
+  if (sent.empty() || !sent[0].ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("the dispatch event could not be sent to Kafka, nothing was recorded; retry: ",
+                     sent.empty() ? "no report" : sent[0].message()));
+  }
+  return absl::OkStatus();
+}
+
 grpc::ServerWriteReactor<Delivery>* DispatchServiceImpl::Subscribe(
     grpc::CallbackServerContext* /*context*/,
     const infobus::dispatch::v1::SubscribeRequest* request) {
-  if (request->unit_id().empty()) {
-    return new FailedStream(
-        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unit_id: is required"));
-  }
-  if (units_->Find(request->unit_id()) == nullptr) {
-    return new FailedStream(grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                         absl::StrCat("unit_id: no unit '", request->unit_id(), "'")));
+  if (absl::Status status = CheckUnit(request->unit_id()); !status.ok()) {
+    return new FailedStream(ToGrpcStatus(status));
   }
   return new SubscribeReactor(inbox_, notifier_, request->unit_id(), request->after_seq());
 }
@@ -132,18 +151,21 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
     grpc::CallbackServerContext* context, const infobus::dispatch::v1::AcknowledgeRequest* request,
     infobus::dispatch::v1::AcknowledgeResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status;
-  if (request->unit_id().empty()) {
-    status = absl::InvalidArgumentError("unit_id: is required");
-  } else if (units_->Find(request->unit_id()) == nullptr) {
-    status = absl::NotFoundError(absl::StrCat("unit_id: no unit '", request->unit_id(), "'"));
+  absl::Status status = CheckUnit(request->unit_id());
+  if (!status.ok()) {
   } else if (request->seq() == 0) {
     status = absl::InvalidArgumentError("seq: must be 1 or more");
-  } else if (request->acknowledged_by().empty() || request->acknowledged_by().size() > 128) {
-    status = absl::InvalidArgumentError("acknowledged_by: 1-128 bytes naming who signs off");
+  } else if (request->acknowledged_by().empty() || request->acknowledged_by().size() > 128 ||
+             !domain::IsValidUtf8(request->acknowledged_by())) {
+    status =
+        absl::InvalidArgumentError("acknowledged_by: 1-128 bytes of UTF-8 naming who signs off");
   } else {
-    auto result = inbox_->Acknowledge(request->unit_id(), request->seq(),
-                                      request->acknowledged_by());
+    auto result =
+        inbox_->Acknowledge(request->unit_id(), request->seq(), request->acknowledged_by(),
+                            [this](const Delivery& after) {
+                              return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_ACKNOWLEDGED,
+                                          after, FromProtoTimestamp(after.acknowledged_at()));
+                            });
     status = result.status();
     if (result.ok()) {
       response->set_already_acknowledged(result->already_acknowledged);
@@ -155,18 +177,123 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* DispatchServiceImpl::Feedback(
+    grpc::CallbackServerContext* context, const infobus::dispatch::v1::FeedbackRequest* request,
+    infobus::dispatch::v1::FeedbackResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = CheckUnit(request->unit_id());
+  if (!status.ok()) {
+  } else if (request->seq() == 0) {
+    status = absl::InvalidArgumentError("seq: must be 1 or more");
+  } else if (request->outcome() == infobus::common::v1::FEEDBACK_OUTCOME_UNSPECIFIED ||
+             !infobus::common::v1::FeedbackOutcome_IsValid(request->outcome())) {
+    status = absl::InvalidArgumentError(
+        "outcome: required (HANDLED, APPREHENDED, NOT_FOUND, FALSE_POSITIVE or TRANSFERRED)");
+  } else if (request->note().size() > 4096 || !domain::IsValidUtf8(request->note())) {
+    status = absl::InvalidArgumentError("note: at most 4096 bytes of UTF-8");
+  } else if (request->given_by().empty() || request->given_by().size() > 128 ||
+             !domain::IsValidUtf8(request->given_by())) {
+    status = absl::InvalidArgumentError("given_by: 1-128 bytes of UTF-8 naming who reports");
+  } else {
+    infobus::common::v1::Feedback feedback;
+    feedback.set_outcome(request->outcome());
+    feedback.set_note(request->note());
+    feedback.set_given_by(request->given_by());
+    auto result = inbox_->RecordFeedback(
+        request->unit_id(), request->seq(), std::move(feedback), [this](const Delivery& after) {
+          return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK, after,
+                      FromProtoTimestamp(after.feedback().given_at()));
+        });
+    status = result.status();
+    if (result.ok()) {
+      response->set_already_recorded(result->already_recorded);
+      *response->mutable_feedback() = result->delivery.feedback();
+    }
+  }
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
+    grpc::CallbackServerContext* context,
+    const infobus::dispatch::v1::ListDeliveriesRequest* request,
+    infobus::dispatch::v1::ListDeliveriesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = CheckUnit(request->unit_id());
+  Inbox::ListFilter filter;
+  uint64_t after_seq = 0;
+  const size_t page_size = request->page_size() == 0 ? 100 : request->page_size();
+  if (status.ok() && page_size > 1000) {
+    status = absl::InvalidArgumentError("page_size: at most 1000");
+  }
+  if (status.ok() && !request->page_token().empty() &&
+      !absl::SimpleAtoi(request->page_token(), &after_seq)) {
+    status = absl::InvalidArgumentError("page_token: not a token this service gave out");
+  }
+  for (int i = 0; status.ok() && i < request->statuses_size(); ++i) {
+    const int value = request->statuses(i);
+    if (value == infobus::common::v1::DELIVERY_STATUS_UNSPECIFIED ||
+        !infobus::common::v1::DeliveryStatus_IsValid(value)) {
+      status = absl::InvalidArgumentError(absl::StrCat("statuses[", i, "]: not a delivery status"));
+    } else {
+      filter.statuses.insert(static_cast<infobus::common::v1::DeliveryStatus>(value));
+    }
+  }
+  if (status.ok()) {
+    if (request->has_delivered_after()) {
+      filter.delivered_after = FromProtoTimestamp(request->delivered_after());
+    }
+    if (request->has_delivered_before()) {
+      filter.delivered_before = FromProtoTimestamp(request->delivered_before());
+    }
+    if (filter.delivered_before < filter.delivered_after) {
+      status = absl::InvalidArgumentError("delivered_before: is before delivered_after");
+    }
+  }
+  if (status.ok()) {
+    auto page = inbox_->List(request->unit_id(), filter, after_seq, page_size, 10 * 1000);
+    status = page.status();
+    if (page.ok()) {
+      for (Delivery& delivery : page->deliveries) *response->add_deliveries() = std::move(delivery);
+      if (page->next_after_seq != 0) {
+        response->set_next_page_token(absl::StrCat(page->next_after_seq));
+      }
+    }
+  }
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* DispatchServiceImpl::ListUnits(
-    grpc::CallbackServerContext* context, const infobus::dispatch::v1::ListUnitsRequest* /*request*/,
+    grpc::CallbackServerContext* context,
+    const infobus::dispatch::v1::ListUnitsRequest* /*request*/,
     infobus::dispatch::v1::ListUnitsResponse* response) {
-  for (const Unit& unit : units_->units()) {
+  const RoutingTablePtr table = routing_->Current();
+  for (const Unit& unit : table->units().units()) {
     auto* out = response->add_units();
     out->set_unit_id(unit.id);
     out->set_name(unit.name);
     for (const std::string& code : unit.jurisdictions) out->add_jurisdiction_codes(code);
     out->set_supervisor_unit_id(unit.supervisor);
+    if (unit.duty_hours) out->set_duty_hours(unit.duty_hours->text);
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* DispatchServiceImpl::ReloadRouting(
+    grpc::CallbackServerContext* context,
+    const infobus::dispatch::v1::ReloadRoutingRequest* /*request*/,
+    infobus::dispatch::v1::ReloadRoutingResponse* response) {
+  auto result = routing_->Reload();
+  if (result.ok()) {
+    response->set_changed(result->changed);
+    response->set_units(static_cast<uint32_t>(result->table->units().units().size()));
+    response->set_routes(static_cast<uint32_t>(result->table->routes().size()));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(result.status()));
   return reactor;
 }
 

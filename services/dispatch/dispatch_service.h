@@ -1,21 +1,32 @@
 #pragma once
 
+#include <string>
+
+#include "common/kafka/producer.h"
+#include "infobus/common/v1/dispatch_event.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
 #include "services/dispatch/inbox.h"
 #include "services/dispatch/inbox_notifier.h"
-#include "services/dispatch/unit_directory.h"
+#include "services/dispatch/routing_source.h"
 
 namespace infobus::dispatch {
 
-// dispatch.v1.DispatchService: units follow their inbox (Subscribe: backlog, then live) and
-// sign off deliveries (Acknowledge). A stream reads from the durable inbox, never from a
-// separate live feed, so the switch from backlog to live can neither skip nor repeat a delivery;
-// it holds at most one page of deliveries in memory, so a slow reader costs no more than that.
-// Thread-safe.
+// dispatch.v1.DispatchService: units follow their inbox (Subscribe: backlog, then live), sign
+// off deliveries (Acknowledge), report outcomes (Feedback) and list what is pending
+// (ListDeliveries). A stream reads from the durable inbox, never from a separate live feed, so
+// the switch from backlog to live can neither skip nor repeat a delivery; it holds at most one
+// page of deliveries in memory, so a slow reader costs no more than that. Acknowledge and
+// Feedback emit their dispatch event to Kafka before they record the change, so the topic never
+// misses a change the store has. Thread-safe.
 class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService::CallbackService {
  public:
-  DispatchServiceImpl(const UnitDirectory* units, Inbox* inbox, InboxNotifier* notifier)
-      : units_(units), inbox_(inbox), notifier_(notifier) {}
+  DispatchServiceImpl(RoutingSource* routing, Inbox* inbox, InboxNotifier* notifier,
+                      kafka::Producer* producer, std::string events_topic)
+      : routing_(routing),
+        inbox_(inbox),
+        notifier_(notifier),
+        producer_(producer),
+        events_topic_(std::move(events_topic)) {}
 
   // DispatchService::CallbackService
   grpc::ServerWriteReactor<infobus::common::v1::Delivery>* Subscribe(
@@ -25,14 +36,33 @@ class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService:
       grpc::CallbackServerContext* context,
       const infobus::dispatch::v1::AcknowledgeRequest* request,
       infobus::dispatch::v1::AcknowledgeResponse* response) override;
+  grpc::ServerUnaryReactor* Feedback(grpc::CallbackServerContext* context,
+                                     const infobus::dispatch::v1::FeedbackRequest* request,
+                                     infobus::dispatch::v1::FeedbackResponse* response) override;
+  grpc::ServerUnaryReactor* ListDeliveries(
+      grpc::CallbackServerContext* context,
+      const infobus::dispatch::v1::ListDeliveriesRequest* request,
+      infobus::dispatch::v1::ListDeliveriesResponse* response) override;
   grpc::ServerUnaryReactor* ListUnits(grpc::CallbackServerContext* context,
                                       const infobus::dispatch::v1::ListUnitsRequest* request,
                                       infobus::dispatch::v1::ListUnitsResponse* response) override;
+  grpc::ServerUnaryReactor* ReloadRouting(
+      grpc::CallbackServerContext* context,
+      const infobus::dispatch::v1::ReloadRoutingRequest* request,
+      infobus::dispatch::v1::ReloadRoutingResponse* response) override;
 
  private:
-  const UnitDirectory* units_;
-  Inbox* inbox_;
-  InboxNotifier* notifier_;
+  // OK when `unit_id` names a unit of the routing in force; else INVALID_ARGUMENT/NOT_FOUND.
+  absl::Status CheckUnit(const std::string& unit_id) const;
+  // Produces the event for a change of `delivery` and waits for Kafka's acknowledgement.
+  absl::Status Emit(infobus::common::v1::DispatchEventType type,
+                    const infobus::common::v1::Delivery& delivery, absl::Time at);
+
+  RoutingSource* const routing_;
+  Inbox* const inbox_;
+  InboxNotifier* const notifier_;
+  kafka::Producer* const producer_;
+  const std::string events_topic_;
 };
 
 }  // namespace infobus::dispatch

@@ -7,8 +7,16 @@
 
 namespace infobus::dispatch {
 
+using infobus::dispatch::v1::EscalationRecord;
+using infobus::dispatch::v1::SignOffRecord;
+
 std::string InboxKey(const std::string& unit_id, uint64_t seq) {
   return absl::StrCat(unit_id, "\n", EncodeBigEndian64(seq));
+}
+
+std::string DeadlineKey(absl::Time due, const std::string& unit_id, uint64_t seq) {
+  const int64_t micros = std::max<int64_t>(0, absl::ToUnixMicros(due));
+  return absl::StrCat(EncodeBigEndian64(static_cast<uint64_t>(micros)), InboxKey(unit_id, seq));
 }
 
 absl::StatusOr<uint64_t> Inbox::CommittedHead(const std::string& unit_id) {
@@ -21,15 +29,23 @@ absl::StatusOr<uint64_t> Inbox::CommittedHead(const std::string& unit_id) {
   return head;
 }
 
-absl::StatusOr<std::optional<uint64_t>> Inbox::Stage(const std::string& unit_id,
-                                                     const Judgment& judgment,
-                                                     rocksdb::WriteBatch* batch) {
+absl::StatusOr<Inbox::StageResult> Inbox::StageDelivery(const std::string& unit_id,
+                                                        const Judgment& judgment,
+                                                        const StageOptions& options,
+                                                        rocksdb::WriteBatch* batch) {
   absl::MutexLock lock(&mutex_);
+  StageResult result;
   const std::string index_key = absl::StrCat(unit_id, "\n", judgment.judgment_id());
-  if (staged_judgments_.count(index_key) > 0) return std::optional<uint64_t>();
+  if (auto staged = staged_judgments_.find(index_key); staged != staged_judgments_.end()) {
+    result.seq = staged->second;
+    return result;
+  }
   auto known = store_->Get(kJudgmentIndexFamily, index_key);
   if (!known.ok()) return known.status();
-  if (known->has_value()) return std::optional<uint64_t>();
+  if (known->has_value()) {
+    result.seq = DecodeBigEndian64(**known);
+    return result;
+  }
 
   uint64_t seq;
   if (auto staged = staged_heads_.find(unit_id); staged != staged_heads_.end()) {
@@ -40,20 +56,39 @@ absl::StatusOr<std::optional<uint64_t>> Inbox::Stage(const std::string& unit_id,
     seq = *head + 1;
   }
   staged_heads_[unit_id] = seq;
-  staged_judgments_.insert(index_key);
+  staged_judgments_[index_key] = seq;
 
-  Delivery delivery;
+  const absl::Time now = clock_->Now();
+  Delivery& delivery = result.delivery;
   delivery.set_delivery_id(absl::StrCat(unit_id, "/", seq));
   delivery.set_unit_id(unit_id);
   delivery.set_seq(seq);
   *delivery.mutable_judgment() = judgment;
   delivery.set_status(infobus::common::v1::DELIVERY_STATUS_PENDING);
-  *delivery.mutable_delivered_at() = ToProtoTimestamp(clock_->Now());
+  *delivery.mutable_delivered_at() = ToProtoTimestamp(now);
+  delivery.set_escalated_from(options.escalated_from);
+  delivery.set_escalation_level(options.escalation_level);
+  if (options.sign_off_within) {
+    const absl::Time due = now + *options.sign_off_within;
+    *delivery.mutable_deadline() = ToProtoTimestamp(due);
+    batch->Put(store_->Family(kDeadlineFamily), DeadlineKey(due, unit_id, seq), "");
+  }
   batch->Put(store_->Family(kDeliveriesFamily), InboxKey(unit_id, seq),
              delivery.SerializeAsString());
   batch->Put(store_->Family(kJudgmentIndexFamily), index_key, EncodeBigEndian64(seq));
   batch->Put(store_->Family(kHeadFamily), unit_id, EncodeBigEndian64(seq));
-  return std::optional<uint64_t>(seq);
+  result.created = true;
+  result.seq = seq;
+  return result;
+}
+
+absl::StatusOr<std::optional<uint64_t>> Inbox::Stage(const std::string& unit_id,
+                                                     const Judgment& judgment,
+                                                     rocksdb::WriteBatch* batch) {
+  auto result = StageDelivery(unit_id, judgment, StageOptions(), batch);
+  if (!result.ok()) return result.status();
+  if (!result->created) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(result->seq);
 }
 
 void Inbox::CommitStaged() {
@@ -74,49 +109,205 @@ absl::StatusOr<uint64_t> Inbox::LastSeq(const std::string& unit_id) {
   return CommittedHead(unit_id);
 }
 
+absl::Status Inbox::Merge(Delivery* delivery) const {
+  const std::string key = InboxKey(delivery->unit_id(), delivery->seq());
+  auto escalation = store_->Get(kEscalationFamily, key);
+  if (!escalation.ok()) return escalation.status();
+  if (escalation->has_value()) {
+    EscalationRecord record;
+    if (!record.ParseFromString(**escalation)) {
+      return absl::DataLossError(absl::StrCat("corrupt escalation of ", delivery->delivery_id()));
+    }
+    *delivery->mutable_escalated_at() = record.escalated_at();
+    delivery->set_escalated_to(record.escalated_to());
+    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
+  }
+  auto signoff = store_->Get(kSignOffFamily, key);
+  if (!signoff.ok()) return signoff.status();
+  if (signoff->has_value()) {
+    SignOffRecord record;
+    if (!record.ParseFromString(**signoff)) {
+      return absl::DataLossError(absl::StrCat("corrupt sign-off of ", delivery->delivery_id()));
+    }
+    *delivery->mutable_acknowledged_at() = record.acknowledged_at();
+    delivery->set_acknowledged_by(record.acknowledged_by());
+    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
+  }
+  auto feedback = store_->Get(kFeedbackFamily, key);
+  if (!feedback.ok()) return feedback.status();
+  if (feedback->has_value()) {
+    if (!delivery->mutable_feedback()->ParseFromString(**feedback)) {
+      return absl::DataLossError(absl::StrCat("corrupt feedback of ", delivery->delivery_id()));
+    }
+    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Delivery> Inbox::ReadStored(const std::string& unit_id, uint64_t seq) const {
+  auto stored = store_->Get(kDeliveriesFamily, InboxKey(unit_id, seq));
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) {
+    return absl::NotFoundError(absl::StrCat("seq: unit ", unit_id, " has no delivery ", seq));
+  }
+  Delivery delivery;
+  if (!delivery.ParseFromString(**stored)) {
+    return absl::DataLossError(absl::StrCat("corrupt delivery ", unit_id, "/", seq));
+  }
+  return delivery;
+}
+
+absl::StatusOr<Delivery> Inbox::Read(const std::string& unit_id, uint64_t seq) const {
+  auto delivery = ReadStored(unit_id, seq);
+  if (!delivery.ok()) return delivery.status();
+  if (absl::Status status = Merge(&*delivery); !status.ok()) return status;
+  return delivery;
+}
+
 absl::StatusOr<std::vector<Delivery>> Inbox::ReadAfter(const std::string& unit_id,
                                                        uint64_t after_seq, size_t limit) const {
-  std::vector<Delivery> out;
+  auto page = List(unit_id, ListFilter(), after_seq, limit, limit);
+  if (!page.ok()) return page.status();
+  return std::move(page->deliveries);
+}
+
+absl::StatusOr<Inbox::ListPage> Inbox::List(const std::string& unit_id, const ListFilter& filter,
+                                            uint64_t after_seq, size_t page_size,
+                                            size_t max_scan) const {
+  ListPage page;
   // No seq follows the largest; after_seq + 1 would wrap to 0 and replay the whole inbox.
-  if (after_seq == std::numeric_limits<uint64_t>::max()) return out;
+  if (after_seq == std::numeric_limits<uint64_t>::max() || page_size == 0) return page;
   const std::string prefix = unit_id + "\n";
   auto it = store_->NewIterator(kDeliveriesFamily);
-  for (it->Seek(InboxKey(unit_id, after_seq + 1));
-       it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+  size_t scanned = 0;
+  uint64_t last_seq = after_seq;
+  for (it->Seek(InboxKey(unit_id, after_seq + 1)); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    if (page.deliveries.size() >= page_size || scanned >= max_scan) {
+      page.next_after_seq = last_seq;  // there is more after what we looked at
+      break;
+    }
+    ++scanned;
     Delivery delivery;
     if (!delivery.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError(absl::StrCat("corrupt delivery in inbox of ", unit_id));
     }
-    out.push_back(std::move(delivery));
+    last_seq = delivery.seq();
+    const absl::Time delivered_at = FromProtoTimestamp(delivery.delivered_at());
+    if (delivered_at < filter.delivered_after || delivered_at >= filter.delivered_before) continue;
+    if (absl::Status status = Merge(&delivery); !status.ok()) return status;
+    if (!filter.statuses.empty() && filter.statuses.count(delivery.status()) == 0) continue;
+    page.deliveries.push_back(std::move(delivery));
+  }
+  if (!it->status().ok()) return absl::UnavailableError(it->status().ToString());
+  return page;
+}
+
+absl::StatusOr<Inbox::AckResult> Inbox::Acknowledge(const std::string& unit_id, uint64_t seq,
+                                                    const std::string& acknowledged_by,
+                                                    const BeforeWrite& before_write) {
+  absl::MutexLock lock(&ack_mutex_);
+  AckResult result;
+  auto delivery = Read(unit_id, seq);
+  if (!delivery.ok()) return delivery.status();
+  result.delivery = std::move(*delivery);
+  if (result.delivery.has_acknowledged_at()) {
+    result.already_acknowledged = true;
+    return result;
+  }
+  SignOffRecord record;
+  *record.mutable_acknowledged_at() = ToProtoTimestamp(clock_->Now());
+  record.set_acknowledged_by(acknowledged_by);
+  *result.delivery.mutable_acknowledged_at() = record.acknowledged_at();
+  result.delivery.set_acknowledged_by(acknowledged_by);
+  if (result.delivery.status() != infobus::common::v1::DELIVERY_STATUS_FEEDBACK) {
+    result.delivery.set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
+  }
+  if (before_write) {
+    if (absl::Status status = before_write(result.delivery); !status.ok()) return status;
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->Family(kSignOffFamily), InboxKey(unit_id, seq), record.SerializeAsString());
+  if (absl::Status status = store_->Write(&batch); !status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<Inbox::FeedbackResult> Inbox::RecordFeedback(const std::string& unit_id,
+                                                            uint64_t seq, Feedback feedback,
+                                                            const BeforeWrite& before_write) {
+  absl::MutexLock lock(&ack_mutex_);
+  FeedbackResult result;
+  auto delivery = Read(unit_id, seq);
+  if (!delivery.ok()) return delivery.status();
+  result.delivery = std::move(*delivery);
+  if (result.delivery.has_feedback()) {
+    result.already_recorded = true;
+    return result;
+  }
+  *feedback.mutable_given_at() = ToProtoTimestamp(clock_->Now());
+  *result.delivery.mutable_feedback() = feedback;
+  result.delivery.set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+  if (before_write) {
+    if (absl::Status status = before_write(result.delivery); !status.ok()) return status;
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->Family(kFeedbackFamily), InboxKey(unit_id, seq), feedback.SerializeAsString());
+  if (absl::Status status = store_->Write(&batch); !status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<std::vector<Inbox::DueDeadline>> Inbox::DueDeadlines(absl::Time now,
+                                                                    size_t limit) const {
+  std::vector<DueDeadline> out;
+  auto it = store_->NewIterator(kDeadlineFamily);
+  for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    // 8 bytes due, unit, '\n', 8 bytes seq.
+    if (key.size() < 8 + 1 + 1 + 8 || key[key.size() - 9] != '\n') {
+      return absl::DataLossError("corrupt deadline key");
+    }
+    DueDeadline deadline;
+    deadline.due = absl::FromUnixMicros(static_cast<int64_t>(DecodeBigEndian64(key.substr(0, 8))));
+    if (deadline.due >= now) break;
+    deadline.unit_id = std::string(key.substr(8, key.size() - 8 - 9));
+    deadline.seq = DecodeBigEndian64(key.substr(key.size() - 8));
+    deadline.key = std::string(key);
+    out.push_back(std::move(deadline));
   }
   if (!it->status().ok()) return absl::UnavailableError(it->status().ToString());
   return out;
 }
 
-absl::StatusOr<Inbox::AckResult> Inbox::Acknowledge(const std::string& unit_id, uint64_t seq,
-                                                    const std::string& acknowledged_by) {
+absl::StatusOr<bool> Inbox::SignedOffBy(const std::string& unit_id, uint64_t seq, absl::Time due) {
   absl::MutexLock lock(&ack_mutex_);
   const std::string key = InboxKey(unit_id, seq);
-  auto stored = store_->Get(kDeliveriesFamily, key);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) {
-    return absl::NotFoundError(absl::StrCat("seq: unit ", unit_id, " has no delivery ", seq));
+  auto signoff = store_->Get(kSignOffFamily, key);
+  if (!signoff.ok()) return signoff.status();
+  if (signoff->has_value()) {
+    SignOffRecord record;
+    if (record.ParseFromString(**signoff) && FromProtoTimestamp(record.acknowledged_at()) <= due) {
+      return true;
+    }
   }
-  AckResult result;
-  if (!result.delivery.ParseFromString(**stored)) {
-    return absl::DataLossError(absl::StrCat("corrupt delivery ", unit_id, "/", seq));
+  auto feedback = store_->Get(kFeedbackFamily, key);
+  if (!feedback.ok()) return feedback.status();
+  if (feedback->has_value()) {
+    Feedback record;
+    if (record.ParseFromString(**feedback) && FromProtoTimestamp(record.given_at()) <= due) {
+      return true;
+    }
   }
-  if (result.delivery.status() == infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED) {
-    result.already_acknowledged = true;
-    return result;
+  return false;
+}
+
+void Inbox::StageDeadlineDone(const DueDeadline& deadline,
+                              const std::optional<EscalationRecord>& escalation,
+                              rocksdb::WriteBatch* batch) {
+  batch->Delete(store_->Family(kDeadlineFamily), deadline.key);
+  if (escalation) {
+    batch->Put(store_->Family(kEscalationFamily), InboxKey(deadline.unit_id, deadline.seq),
+               escalation->SerializeAsString());
   }
-  result.delivery.set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
-  *result.delivery.mutable_acknowledged_at() = ToProtoTimestamp(clock_->Now());
-  result.delivery.set_acknowledged_by(acknowledged_by);
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->Family(kDeliveriesFamily), key, result.delivery.SerializeAsString());
-  if (absl::Status status = store_->Write(&batch); !status.ok()) return status;
-  return result;
 }
 
 }  // namespace infobus::dispatch

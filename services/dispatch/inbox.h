@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -9,39 +10,96 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/store/store.h"
 #include "common/util/clock.h"
 #include "infobus/common/v1/delivery.pb.h"
+#include "infobus/dispatch/v1/dispatch_store.pb.h"
 
 namespace infobus::dispatch {
 
 using infobus::common::v1::Delivery;
+using infobus::common::v1::DeliveryStatus;
+using infobus::common::v1::Feedback;
 using infobus::common::v1::Judgment;
 
 // Per-unit durable inboxes in RocksDB. Each unit's deliveries carry a sequence that starts at 1
-// and has no gaps; a judgment enters a unit's inbox at most once, however often it is offered.
+// and has no gaps; a judgment enters a unit's inbox at most once, however often it is offered
+// (by the judgments topic or by escalation).
 //
-// Writes come in two kinds. New deliveries are staged into a caller's WriteBatch from one thread
+// A stored Delivery never changes. Sign-off, feedback and escalation are records of their own
+// under the same "<unit>\n<seq>" key in their own families, merged into the Delivery when it is
+// read (status, acknowledged_*, feedback, escalated_*). So the consumer loop, which writes
+// deliveries and escalations, and the gRPC threads, which write sign-offs and feedback, never
+// write the same key.
+//
+// Threads: new deliveries and escalations are staged into a caller's WriteBatch from one thread
 // (the consumer loop) and become visible when the caller commits that batch and calls
-// CommitStaged(). Sign-offs (Acknowledge) may come from any thread. Reads are thread-safe.
+// CommitStaged(). Acknowledge and RecordFeedback may come from any thread. Reads are
+// thread-safe. Sign-off and the escalation check are serialised (SignedOffBy), so a delivery is
+// escalated iff it has no sign-off or feedback at or before its deadline.
 class Inbox {
  public:
-  static constexpr char kDeliveriesFamily[] = "inbox";        // unit \n seq → Delivery
+  static constexpr char kDeliveriesFamily[] = "inbox";               // unit \n seq → Delivery
   static constexpr char kJudgmentIndexFamily[] = "inbox_judgments";  // unit \n judgment → seq
-  static constexpr char kHeadFamily[] = "inbox_head";         // unit → last seq
+  static constexpr char kHeadFamily[] = "inbox_head";                // unit → last seq
+  static constexpr char kSignOffFamily[] = "signoffs";        // unit \n seq → SignOffRecord
+  static constexpr char kFeedbackFamily[] = "feedback";       // unit \n seq → Feedback
+  static constexpr char kEscalationFamily[] = "escalations";  // unit \n seq → EscalationRecord
+  // due (µs since the epoch, 8 bytes big-endian) unit \n seq (8 bytes) → "" : open deadlines in
+  // due order.
+  static constexpr char kDeadlineFamily[] = "deadlines";
   static std::vector<std::string> Families() {
-    return {kDeliveriesFamily, kJudgmentIndexFamily, kHeadFamily};
+    return {kDeliveriesFamily, kJudgmentIndexFamily, kHeadFamily,    kSignOffFamily,
+            kFeedbackFamily,   kEscalationFamily,    kDeadlineFamily};
   }
 
+  // What a new delivery carries besides the judgment.
+  struct StageOptions {
+    std::optional<absl::Duration> sign_off_within;  // sets deadline = delivered_at + this
+    std::string escalated_from;                     // "<unit>/<seq>"
+    uint32_t escalation_level = 0;
+  };
+  struct StageResult {
+    bool created = false;  // false: the unit already had the judgment
+    uint64_t seq = 0;      // the new seq, or the seq the unit already has it under
+    Delivery delivery;     // the new delivery (when created)
+  };
   struct AckResult {
-    Delivery delivery;  // as stored after the sign-off
+    Delivery delivery;  // as read after the sign-off
     bool already_acknowledged = false;
   };
+  struct FeedbackResult {
+    Delivery delivery;
+    bool already_recorded = false;
+  };
+  struct DueDeadline {
+    absl::Time due;
+    std::string unit_id;
+    uint64_t seq = 0;
+    std::string key;  // in kDeadlineFamily
+  };
+  struct ListFilter {
+    std::set<DeliveryStatus> statuses;  // empty: all
+    absl::Time delivered_after = absl::InfinitePast();
+    absl::Time delivered_before = absl::InfiniteFuture();
+  };
+  struct ListPage {
+    std::vector<Delivery> deliveries;
+    uint64_t next_after_seq = 0;  // 0: nothing more
+  };
+  // Called with the delivery as it will read after a sign-off or feedback, before that is
+  // written; an error aborts the change (used to emit the state change to Kafka first).
+  using BeforeWrite = std::function<absl::Status(const Delivery&)>;
 
   Inbox(Store* store, ClockPtr clock) : store_(store), clock_(std::move(clock)) {}
 
-  // Stages delivery of `judgment` to `unit_id` into `batch`. Returns the new seq, or nullopt
-  // when the unit already has this judgment (stored, or staged earlier in this batch).
+  // Stages delivery of `judgment` to `unit_id` into `batch` (loop thread). Dedupes against
+  // stored deliveries and those staged earlier in this batch.
+  absl::StatusOr<StageResult> StageDelivery(const std::string& unit_id, const Judgment& judgment,
+                                            const StageOptions& options,
+                                            rocksdb::WriteBatch* batch);
+  // StageDelivery without options: the new seq, or nullopt when the unit already has it.
   absl::StatusOr<std::optional<uint64_t>> Stage(const std::string& unit_id,
                                                 const Judgment& judgment,
                                                 rocksdb::WriteBatch* batch);
@@ -49,29 +107,58 @@ class Inbox {
   void CommitStaged();
   void AbortStaged();
 
-  // Up to `limit` deliveries of the unit with seq > after_seq, in order.
+  // Up to `limit` deliveries of the unit with seq > after_seq, in order, merged with their
+  // sign-off, feedback and escalation.
   absl::StatusOr<std::vector<Delivery>> ReadAfter(const std::string& unit_id, uint64_t after_seq,
                                                   size_t limit) const;
+  // One delivery, merged; NOT_FOUND when there is none.
+  absl::StatusOr<Delivery> Read(const std::string& unit_id, uint64_t seq) const;
+  // Deliveries with seq > after_seq that pass `filter`, at most `page_size`, looking at no
+  // more than `max_scan` deliveries (next_after_seq says where to go on).
+  absl::StatusOr<ListPage> List(const std::string& unit_id, const ListFilter& filter,
+                                uint64_t after_seq, size_t page_size, size_t max_scan) const;
+
   // Signs off a delivery; NOT_FOUND when the unit has no such seq. Idempotent: a second
   // sign-off changes nothing and reports the first.
   absl::StatusOr<AckResult> Acknowledge(const std::string& unit_id, uint64_t seq,
-                                        const std::string& acknowledged_by);
+                                        const std::string& acknowledged_by,
+                                        const BeforeWrite& before_write = nullptr);
+  // Records the outcome (`feedback` without given_at; it is stamped here). Idempotent: the
+  // first feedback stands.
+  absl::StatusOr<FeedbackResult> RecordFeedback(const std::string& unit_id, uint64_t seq,
+                                                Feedback feedback,
+                                                const BeforeWrite& before_write = nullptr);
+
+  // Open deadlines due strictly before `now`, earliest first, at most `limit`.
+  absl::StatusOr<std::vector<DueDeadline>> DueDeadlines(absl::Time now, size_t limit) const;
+  // True when the delivery was signed off (or given feedback) at or before `due`. Holds the
+  // sign-off lock, so a sign-off that comes after this returned false is stamped later than
+  // the moment of the check.
+  absl::StatusOr<bool> SignedOffBy(const std::string& unit_id, uint64_t seq, absl::Time due);
+  // Stages the end of a deadline: the escalation record (if any) and the deadline's removal.
+  void StageDeadlineDone(const DueDeadline& deadline,
+                         const std::optional<infobus::dispatch::v1::EscalationRecord>& escalation,
+                         rocksdb::WriteBatch* batch);
+
   // The unit's last committed seq (0 when its inbox is empty).
   absl::StatusOr<uint64_t> LastSeq(const std::string& unit_id);
 
  private:
   absl::StatusOr<uint64_t> CommittedHead(const std::string& unit_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  absl::Status Merge(Delivery* delivery) const;
+  absl::StatusOr<Delivery> ReadStored(const std::string& unit_id, uint64_t seq) const;
 
   Store* const store_;
   const ClockPtr clock_;
   absl::Mutex mutex_;
   std::map<std::string, uint64_t> heads_ ABSL_GUARDED_BY(mutex_);  // committed, cached
   std::map<std::string, uint64_t> staged_heads_ ABSL_GUARDED_BY(mutex_);
-  std::set<std::string> staged_judgments_ ABSL_GUARDED_BY(mutex_);
-  absl::Mutex ack_mutex_;  // one sign-off at a time: read-modify-write of a delivery
+  std::map<std::string, uint64_t> staged_judgments_ ABSL_GUARDED_BY(mutex_);  // index key → seq
+  absl::Mutex ack_mutex_;  // sign-offs, feedback and the escalation check, one at a time
 };
 
 std::string InboxKey(const std::string& unit_id, uint64_t seq);
+std::string DeadlineKey(absl::Time due, const std::string& unit_id, uint64_t seq);
 
 }  // namespace infobus::dispatch

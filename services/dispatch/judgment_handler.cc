@@ -7,8 +7,8 @@ namespace infobus::dispatch {
 
 void JudgmentHandler::HandleBatch(const std::vector<kafka::Record>& records,
                                   kafka::BatchContext& context) {
-  touched_units_.clear();
   const std::string& judgment_schema = Judgment::descriptor()->full_name();
+  std::vector<kafka::OutgoingMessage> events;
   for (const kafka::Record& record : records) {
     const std::string schema(record.HeaderValue(kafka::kSchemaHeader));
     if (!schema.empty() && schema != judgment_schema) {
@@ -21,31 +21,31 @@ void JudgmentHandler::HandleBatch(const std::vector<kafka::Record>& records,
       context.DeadLetter(record, absl::StrCat("value is not a valid ", judgment_schema));
       continue;
     }
-    const std::vector<std::string> units = router_->Route(judgment);
-    if (units.empty()) {
-      INFOBUS_LOG(Warning) << "judgment " << judgment.judgment_id() << " for jurisdiction "
-                           << judgment.jurisdiction_code() << " matches no unit";
-    }
-    for (const std::string& unit : units) {
-      auto seq = inbox_->Stage(unit, judgment, &context.batch());
-      if (!seq.ok()) {
-        context.Fail(seq.status());
-        return;
-      }
-      if (seq->has_value()) touched_units_.insert(unit);
+    if (absl::Status status = dispatcher_->StageJudgment(judgment, &context.batch(), &events);
+        !status.ok()) {
+      context.Fail(status);
+      return;
     }
   }
+  for (kafka::OutgoingMessage& event : events) context.Produce(std::move(event));
+}
+
+void JudgmentHandler::OnTick(kafka::BatchContext& context) {
+  routing_->ReloadIfChanged(reload_interval_);
+  std::vector<kafka::OutgoingMessage> events;
+  if (absl::Status status = dispatcher_->StageDueEscalations(&context.batch(), &events);
+      !status.ok()) {
+    context.Fail(status);
+    return;
+  }
+  for (kafka::OutgoingMessage& event : events) context.Produce(std::move(event));
 }
 
 void JudgmentHandler::OnBatchCommitted() {
-  inbox_->CommitStaged();
-  notifier_->Notify({touched_units_.begin(), touched_units_.end()});
-  touched_units_.clear();
+  dispatcher_->Committed();
+  notifier_->Notify(dispatcher_->TakeTouchedUnits());
 }
 
-void JudgmentHandler::OnBatchAborted() {
-  inbox_->AbortStaged();
-  touched_units_.clear();
-}
+void JudgmentHandler::OnBatchAborted() { dispatcher_->Aborted(); }
 
 }  // namespace infobus::dispatch

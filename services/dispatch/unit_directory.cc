@@ -2,22 +2,66 @@
 
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace infobus::dispatch {
+namespace {
 
-absl::StatusOr<UnitDirectory> UnitDirectory::FromYaml(const YAML::Node& node) {
+// "HH:MM" → minutes after midnight.
+std::optional<int> ParseClock(const std::string& text) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  int hours = 0;
+  int minutes = 0;
+  if (!absl::SimpleAtoi(text.substr(0, 2), &hours) || !absl::SimpleAtoi(text.substr(3), &minutes)) {
+    return std::nullopt;
+  }
+  if (hours < 0 || hours > 24 || minutes < 0 || minutes > 59 || (hours == 24 && minutes != 0)) {
+    return std::nullopt;
+  }
+  return hours * 60 + minutes;
+}
+
+}  // namespace
+
+absl::StatusOr<DutyHours> DutyHours::Parse(const std::string& text) {
+  const size_t dash = text.find('-');
+  std::optional<int> start;
+  std::optional<int> end;
+  if (dash != std::string::npos) {
+    start = ParseClock(text.substr(0, dash));
+    end = ParseClock(text.substr(dash + 1));
+  }
+  if (!start || !end || *start == *end) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is not HH:MM-HH:MM with different start and end"));
+  }
+  DutyHours hours;
+  hours.start_minute = *start;
+  hours.end_minute = *end;
+  hours.text = text;
+  return hours;
+}
+
+bool DutyHours::Covers(int minute_of_day) const {
+  if (start_minute < end_minute) return minute_of_day >= start_minute && minute_of_day < end_minute;
+  return minute_of_day >= start_minute || minute_of_day < end_minute;  // wraps past midnight
+}
+
+absl::StatusOr<UnitDirectory> UnitDirectory::FromYaml(const YAML::Node& node,
+                                                      const std::string& list_name) {
   std::vector<Unit> units;
-  if (!node.IsDefined() || node.IsNull()) return FromUnits(std::move(units));
-  if (!node.IsSequence()) return absl::InvalidArgumentError("dispatch.units: must be a list");
+  if (!node.IsDefined() || node.IsNull()) return FromUnits(std::move(units), list_name);
+  if (!node.IsSequence()) return absl::InvalidArgumentError(list_name + ": must be a list");
   try {
     for (size_t i = 0; i < node.size(); ++i) {
       const YAML::Node& item = node[i];
-      const std::string where = absl::StrCat("dispatch.units[", i, "]");
+      const std::string where = absl::StrCat(list_name, "[", i, "]");
       if (!item.IsMap()) return absl::InvalidArgumentError(absl::StrCat(where, ": must be a map"));
       for (const auto& field : item) {
         const std::string name = field.first.as<std::string>();
-        if (name != "id" && name != "name" && name != "jurisdictions" && name != "supervisor") {
+        if (name != "id" && name != "name" && name != "jurisdictions" && name != "supervisor" &&
+            name != "duty_hours") {
           return absl::InvalidArgumentError(absl::StrCat(where, ": unknown field '", name, "'"));
         }
       }
@@ -30,21 +74,31 @@ absl::StatusOr<UnitDirectory> UnitDirectory::FromYaml(const YAML::Node& node) {
         return absl::InvalidArgumentError(absl::StrCat(where, ".jurisdictions: must be a list"));
       }
       for (const auto& code : codes) unit.jurisdictions.push_back(code.as<std::string>());
+      if (const YAML::Node& duty = item["duty_hours"]; duty.IsDefined() && !duty.IsNull()) {
+        auto hours = DutyHours::Parse(duty.as<std::string>());
+        if (!hours.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, ".duty_hours: ", hours.status().message()));
+        }
+        unit.duty_hours = *hours;
+      }
       units.push_back(std::move(unit));
     }
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("dispatch.units: ", e.what()));
+    return absl::InvalidArgumentError(absl::StrCat(list_name, ": ", e.what()));
   }
-  return FromUnits(std::move(units));
+  return FromUnits(std::move(units), list_name);
 }
 
-absl::StatusOr<UnitDirectory> UnitDirectory::FromUnits(std::vector<Unit> units) {
+absl::StatusOr<UnitDirectory> UnitDirectory::FromUnits(std::vector<Unit> units,
+                                                       const std::string& list_name) {
   UnitDirectory directory;
   for (size_t i = 0; i < units.size(); ++i) {
     const Unit& unit = units[i];
-    const std::string where = absl::StrCat("dispatch.units[", i, "]");
+    const std::string where = absl::StrCat(list_name, "[", i, "]");
     if (unit.id.empty() || unit.id.size() > 64 ||
-        unit.id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+        unit.id.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
             std::string::npos) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, ".id: must be 1-64 of letters, digits, '_', '-', '.'"));
@@ -54,8 +108,8 @@ absl::StatusOr<UnitDirectory> UnitDirectory::FromUnits(std::vector<Unit> units) 
     }
     for (const std::string& code : unit.jurisdictions) {
       if (code.size() < 2 || code.find_first_not_of("0123456789") != std::string::npos) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            where, ".jurisdictions: '", code, "' is not a GB/T 2260 prefix (2+ digits)"));
+        return absl::InvalidArgumentError(absl::StrCat(where, ".jurisdictions: '", code,
+                                                       "' is not a GB/T 2260 prefix (2+ digits)"));
       }
     }
   }
@@ -65,11 +119,12 @@ absl::StatusOr<UnitDirectory> UnitDirectory::FromUnits(std::vector<Unit> units) 
     for (std::string up = units[i].supervisor; !up.empty();) {
       auto it = directory.index_.find(up);
       if (it == directory.index_.end()) {
-        return absl::InvalidArgumentError(absl::StrCat("dispatch.units[", i, "].supervisor: no unit '", up, "'"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(list_name, "[", i, "].supervisor: no unit '", up, "'"));
       }
       if (!seen.insert(up).second) {
         return absl::InvalidArgumentError(
-            absl::StrCat("dispatch.units[", i, "].supervisor: the chain loops at '", up, "'"));
+            absl::StrCat(list_name, "[", i, "].supervisor: the chain loops at '", up, "'"));
       }
       up = units[it->second].supervisor;
     }

@@ -1,13 +1,26 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "yaml-cpp/yaml.h"
 
 namespace infobus::dispatch {
+
+// When a unit is on duty: minutes after local midnight, [start, end). end < start wraps past
+// midnight ("20:00-08:00" is the night shift).
+struct DutyHours {
+  int start_minute = 0;
+  int end_minute = 0;
+  std::string text;  // as configured, "08:00-20:00"
+
+  static absl::StatusOr<DutyHours> Parse(const std::string& text);
+  bool Covers(int minute_of_day) const;
+};
 
 // A frontline or supervising unit, as configured.
 struct Unit {
@@ -15,17 +28,21 @@ struct Unit {
   std::string name;
   // GB/T 2260 prefixes (or police-unit codes) the unit answers for: "4514" is all of Chongzuo.
   std::vector<std::string> jurisdictions;
-  std::string supervisor;  // unit id, or empty at the top of the hierarchy
+  std::string supervisor;               // unit id, or empty at the top of the hierarchy
+  std::optional<DutyHours> duty_hours;  // unset: always on duty
 };
 
 // The configured units, validated: ids unique, jurisdictions digits, supervisors known and
 // without cycles. Immutable; thread-safe.
 class UnitDirectory {
  public:
-  // Parses the `dispatch.units` list:
-  //   - {id: fusui-station, name: 扶绥县公安局, jurisdictions: ["451421"], supervisor: chongzuo}
-  static absl::StatusOr<UnitDirectory> FromYaml(const YAML::Node& units);
-  static absl::StatusOr<UnitDirectory> FromUnits(std::vector<Unit> units);
+  // Parses a list of units (`where` names it in error messages, e.g. "units"):
+  //   - {id: fusui-psb, name: 扶绥县公安局, jurisdictions: ["451421"], supervisor: chongzuo-ops,
+  //      duty_hours: "08:00-20:00"}
+  static absl::StatusOr<UnitDirectory> FromYaml(const YAML::Node& units,
+                                                const std::string& where = "units");
+  static absl::StatusOr<UnitDirectory> FromUnits(std::vector<Unit> units,
+                                                 const std::string& where = "units");
 
   const Unit* Find(const std::string& id) const;
   const std::vector<Unit>& units() const { return units_; }

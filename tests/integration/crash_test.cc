@@ -2,6 +2,7 @@
 // judgment reaches a unit twice.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -15,9 +16,8 @@ namespace {
 
 using infobus::common::v1::Event;
 
-constexpr char kUnitsYaml[] = R"(dispatch:
-  units:
-    - {id: guangxi-ops, jurisdictions: ["45"]}
+constexpr char kRoutingYaml[] = R"(units:
+  - {id: guangxi-ops, jurisdictions: ["45"]}
 )";
 
 Event HitEvent(int i) {
@@ -36,7 +36,9 @@ Event HitEvent(int i) {
 TEST(Crash, KillNineOfJudgmentAndDispatchMidStreamLosesAndDoublesNothing) {
   TestBus bus("crash");
   auto judgment = bus.Service("judgment");
-  auto dispatch = bus.Service("dispatch", kUnitsYaml);
+  const std::string routing_file = bus.dir() + "/routing.yaml";
+  std::ofstream(routing_file) << kRoutingYaml;
+  auto dispatch = bus.Service("dispatch", "dispatch:\n  routing_file: " + routing_file + "\n");
   auto collection = bus.Service("collection");
   ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
   ASSERT_TRUE(dispatch->Start().ok()) << dispatch->Log();

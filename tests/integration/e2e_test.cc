@@ -3,6 +3,7 @@
 // each once, across a kill -9 of dispatch, and a republished batch changes nothing.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -20,14 +21,14 @@ using infobus::collection::v1::PublishResponse;
 using infobus::common::v1::Delivery;
 using infobus::common::v1::Event;
 
-constexpr char kUnitsYaml[] = R"(dispatch:
-  units:
-    - {id: guangxi-ops, jurisdictions: ["45"]}
-    - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops}
-    - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops}
-    - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops}
-    - {id: wuming-psb, jurisdictions: ["450110"], supervisor: guangxi-ops}
-    - {id: dongcheng-psb, jurisdictions: ["110101"]}
+// The dispatch routing file: no routes, so the default applies (every covering unit).
+constexpr char kRoutingYaml[] = R"(units:
+  - {id: guangxi-ops, jurisdictions: ["45"]}
+  - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops}
+  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops}
+  - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops}
+  - {id: wuming-psb, jurisdictions: ["450110"], supervisor: guangxi-ops}
+  - {id: dongcheng-psb, jurisdictions: ["110101"]}
 )";
 
 const std::vector<std::string> kCounties = {"451421", "451481", "450110"};
@@ -70,7 +71,9 @@ class EndToEndTest : public ::testing::Test {
  protected:
   void SetUp() override {
     judgment_ = bus_.Service("judgment");
-    dispatch_ = bus_.Service("dispatch", kUnitsYaml);
+    const std::string routing_file = bus_.dir() + "/routing.yaml";
+    std::ofstream(routing_file) << kRoutingYaml;
+    dispatch_ = bus_.Service("dispatch", "dispatch:\n  routing_file: " + routing_file + "\n");
     collection_ = bus_.Service("collection");
     ASSERT_TRUE(judgment_->Start().ok()) << judgment_->Log();
     ASSERT_TRUE(dispatch_->Start().ok()) << dispatch_->Log();

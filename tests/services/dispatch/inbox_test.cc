@@ -372,5 +372,105 @@ TEST(Inbox, ReopenedStoreContinuesTheSequenceAndRemembersJudgments) {
   EXPECT_EQ(deliveries[0].acknowledged_by(), "officer-0417");
 }
 
+TEST(Inbox, FeedbackIsRecordedOnceWithWhoAndWhen) {
+  InboxHarness h;
+  ASSERT_TRUE(h.ok());
+  h.Deliver("fusui-psb", {MakeJudgment("j1")});
+  h.clock().Advance(absl::Minutes(30));
+  Feedback feedback;
+  feedback.set_outcome(infobus::common::v1::FEEDBACK_OUTCOME_APPREHENDED);
+  feedback.set_note("taken at the Xinning bus station");
+  feedback.set_given_by("officer-0417");
+  int emitted = 0;
+  auto count = [&](const Delivery& after) {
+    ++emitted;
+    EXPECT_EQ(after.status(), infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+    return absl::OkStatus();
+  };
+  absl::StatusOr<Inbox::FeedbackResult> first =
+      h.inbox().RecordFeedback("fusui-psb", 1, feedback, count);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->already_recorded);
+  EXPECT_EQ(FromProtoTimestamp(first->delivery.feedback().given_at()), kStart + absl::Minutes(30));
+
+  Feedback other = feedback;
+  other.set_outcome(infobus::common::v1::FEEDBACK_OUTCOME_NOT_FOUND);
+  h.clock().Advance(absl::Minutes(1));
+  absl::StatusOr<Inbox::FeedbackResult> second =
+      h.inbox().RecordFeedback("fusui-psb", 1, other, count);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->already_recorded);
+  EXPECT_EQ(second->delivery.feedback().outcome(),
+            infobus::common::v1::FEEDBACK_OUTCOME_APPREHENDED);
+  EXPECT_EQ(emitted, 1);
+
+  const Delivery stored = h.Read("fusui-psb", 0, 10)[0];
+  EXPECT_EQ(stored.status(), infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+  EXPECT_EQ(stored.feedback().note(), "taken at the Xinning bus station");
+  EXPECT_EQ(stored.feedback().given_by(), "officer-0417");
+  EXPECT_EQ(h.inbox().RecordFeedback("fusui-psb", 2, feedback).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(Inbox, AFailedEmitRecordsNothing) {
+  InboxHarness h;
+  ASSERT_TRUE(h.ok());
+  h.Deliver("fusui-psb", {MakeJudgment("j1")});
+  auto fail = [](const Delivery&) { return absl::UnavailableError("Kafka is down"); };
+  EXPECT_EQ(h.inbox().Acknowledge("fusui-psb", 1, "officer-0417", fail).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(h.Read("fusui-psb", 0, 10)[0].status(), infobus::common::v1::DELIVERY_STATUS_PENDING);
+  // A retry once Kafka is back goes through.
+  absl::StatusOr<Inbox::AckResult> retry = h.inbox().Acknowledge("fusui-psb", 1, "officer-0417");
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_FALSE(retry->already_acknowledged);
+}
+
+TEST(Inbox, ListFiltersByStatusAndTimeAndPages) {
+  InboxHarness h;
+  ASSERT_TRUE(h.ok());
+  for (int i = 1; i <= 6; ++i) {
+    h.Deliver("fusui-psb", {MakeJudgment("j" + std::to_string(i))});
+    h.clock().Advance(absl::Minutes(1));
+  }
+  ASSERT_TRUE(h.inbox().Acknowledge("fusui-psb", 2, "a").ok());
+  ASSERT_TRUE(h.inbox().Acknowledge("fusui-psb", 5, "a").ok());
+
+  Inbox::ListFilter pending;
+  pending.statuses = {infobus::common::v1::DELIVERY_STATUS_PENDING};
+  absl::StatusOr<Inbox::ListPage> page = h.inbox().List("fusui-psb", pending, 0, 10, 100);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_THAT(Seqs(page->deliveries), ElementsAre(1, 3, 4, 6));
+  EXPECT_EQ(page->next_after_seq, 0u);
+
+  // Two at a time: the token carries on where the page stopped.
+  page = h.inbox().List("fusui-psb", pending, 0, 2, 100);
+  ASSERT_TRUE(page.ok());
+  EXPECT_THAT(Seqs(page->deliveries), ElementsAre(1, 3));
+  EXPECT_EQ(page->next_after_seq, 3u);
+  page = h.inbox().List("fusui-psb", pending, 3, 2, 100);
+  ASSERT_TRUE(page.ok());
+  EXPECT_THAT(Seqs(page->deliveries), ElementsAre(4, 6));
+
+  // Delivered in [+1m, +3m): seqs 2 and 3.
+  Inbox::ListFilter window;
+  window.delivered_after = kStart + absl::Minutes(1);
+  window.delivered_before = kStart + absl::Minutes(3);
+  page = h.inbox().List("fusui-psb", window, 0, 10, 100);
+  ASSERT_TRUE(page.ok());
+  EXPECT_THAT(Seqs(page->deliveries), ElementsAre(2, 3));
+
+  // A scan limit returns a partial (even empty) page with a token to go on.
+  Inbox::ListFilter acked;
+  acked.statuses = {infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED};
+  page = h.inbox().List("fusui-psb", acked, 2, 10, 2);
+  ASSERT_TRUE(page.ok());
+  EXPECT_THAT(Seqs(page->deliveries), IsEmpty());
+  EXPECT_EQ(page->next_after_seq, 4u);
+  page = h.inbox().List("fusui-psb", acked, 4, 10, 2);
+  ASSERT_TRUE(page.ok());
+  EXPECT_THAT(Seqs(page->deliveries), ElementsAre(5));
+}
+
 }  // namespace
 }  // namespace infobus::dispatch

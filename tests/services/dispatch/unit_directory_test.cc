@@ -1,5 +1,6 @@
 #include "services/dispatch/unit_directory.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,12 @@ absl::Status ParseError(const std::string& yaml) {
 }
 
 TEST(UnitDirectory, ParsesTheSampleDeploymentUnits) {
-  const YAML::Node root = YAML::LoadFile(INFOBUS_SOURCE_DIR "/deploy/config/dispatch.yaml");
-  absl::StatusOr<UnitDirectory> directory = UnitDirectory::FromYaml(root["dispatch"]["units"]);
+  const YAML::Node root = YAML::LoadFile(INFOBUS_SOURCE_DIR "/deploy/config/routing.yaml");
+  absl::StatusOr<UnitDirectory> directory = UnitDirectory::FromYaml(root["units"]);
   ASSERT_TRUE(directory.ok()) << directory.status();
-  EXPECT_THAT(Ids(*directory), ElementsAre("guangxi-ops", "chongzuo-ops", "fusui-psb",
-                                           "pingxiang-psb", "nanning-ops", "wuming-psb"));
+  EXPECT_THAT(Ids(*directory),
+              ElementsAre("guangxi-ops", "chongzuo-ops", "fusui-psb", "fusui-xinning-station",
+                          "pingxiang-psb", "nanning-ops", "wuming-psb", "border-task-force"));
 
   const Unit* top = directory->Find("guangxi-ops");
   ASSERT_NE(top, nullptr);
@@ -56,6 +58,32 @@ TEST(UnitDirectory, ParsesTheSampleDeploymentUnits) {
   ASSERT_NE(wuming, nullptr);
   EXPECT_EQ(wuming->supervisor, "nanning-ops");
   EXPECT_EQ(directory->Find("no-such-unit"), nullptr);
+
+  const Unit* station = directory->Find("fusui-xinning-station");
+  ASSERT_NE(station, nullptr);
+  ASSERT_TRUE(station->duty_hours.has_value());
+  EXPECT_EQ(station->duty_hours->text, "08:00-20:00");
+  EXPECT_FALSE(fusui->duty_hours.has_value());
+}
+
+TEST(UnitDirectory, DutyHoursParseAndMayWrapPastMidnight) {
+  absl::StatusOr<DutyHours> day = DutyHours::Parse("08:00-20:00");
+  ASSERT_TRUE(day.ok()) << day.status();
+  EXPECT_TRUE(day->Covers(8 * 60));
+  EXPECT_TRUE(day->Covers(19 * 60 + 59));
+  EXPECT_FALSE(day->Covers(20 * 60));
+  EXPECT_FALSE(day->Covers(7 * 60 + 59));
+  absl::StatusOr<DutyHours> night = DutyHours::Parse("20:00-08:00");
+  ASSERT_TRUE(night.ok()) << night.status();
+  EXPECT_TRUE(night->Covers(23 * 60));
+  EXPECT_TRUE(night->Covers(0));
+  EXPECT_FALSE(night->Covers(12 * 60));
+  for (const char* bad : {"", "8-20", "08:00", "08:00-08:00", "25:00-08:00", "08:60-09:00"}) {
+    EXPECT_FALSE(DutyHours::Parse(bad).ok()) << bad;
+  }
+  const absl::Status status = ParseError("- {id: a, jurisdictions: ['45'], duty_hours: '9-5'}\n");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("units[0].duty_hours"));
 }
 
 TEST(UnitDirectory, NameDefaultsToIdAndUnitsMayHaveSeveralJurisdictions) {
@@ -84,14 +112,14 @@ TEST(UnitDirectory, RejectsDuplicateIds) {
       "- {id: fusui-psb, jurisdictions: ['451421']}\n"
       "- {id: fusui-psb, jurisdictions: ['451481']}\n");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("dispatch.units[1].id"));
+  EXPECT_THAT(status.message(), HasSubstr("units[1].id"));
   EXPECT_THAT(status.message(), HasSubstr("fusui-psb"));
 }
 
 TEST(UnitDirectory, RejectsUnknownField) {
   const absl::Status status = ParseError("- {id: fusui-psb, jurisdiction: ['451421']}\n");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("dispatch.units[0]"));
+  EXPECT_THAT(status.message(), HasSubstr("units[0]"));
   EXPECT_THAT(status.message(), HasSubstr("'jurisdiction'"));
 }
 
@@ -100,7 +128,7 @@ TEST(UnitDirectory, RejectsUnknownSupervisor) {
       "- {id: guangxi-ops, jurisdictions: ['45']}\n"
       "- {id: fusui-psb, jurisdictions: ['451421'], supervisor: chongzuo-ops}\n");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("dispatch.units[1].supervisor"));
+  EXPECT_THAT(status.message(), HasSubstr("units[1].supervisor"));
   EXPECT_THAT(status.message(), HasSubstr("chongzuo-ops"));
 }
 
@@ -122,7 +150,7 @@ TEST(UnitDirectory, RejectsJurisdictionsThatAreNotDigitPrefixes) {
     const absl::Status status =
         ParseError(std::string("- {id: a, jurisdictions: ['") + code + "']}\n");
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << "'" << code << "'";
-    EXPECT_THAT(status.message(), HasSubstr("dispatch.units[0].jurisdictions")) << code;
+    EXPECT_THAT(status.message(), HasSubstr("units[0].jurisdictions")) << code;
   }
 }
 
@@ -139,15 +167,15 @@ TEST(UnitDirectory, RejectsMalformedShapes) {
 
 TEST(UnitDirectory, FromUnitsValidatesLikeFromYaml) {
   absl::StatusOr<UnitDirectory> ok = UnitDirectory::FromUnits({
-      {"guangxi-ops", "Guangxi", {"45"}, ""},
-      {"chongzuo-ops", "Chongzuo", {"4514"}, "guangxi-ops"},
+      {"guangxi-ops", "Guangxi", {"45"}, "", std::nullopt},
+      {"chongzuo-ops", "Chongzuo", {"4514"}, "guangxi-ops", std::nullopt},
   });
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_THAT(Ids(*ok), ElementsAre("guangxi-ops", "chongzuo-ops"));
 
   absl::StatusOr<UnitDirectory> loop = UnitDirectory::FromUnits({
-      {"a", "A", {"45"}, "b"},
-      {"b", "B", {"4514"}, "a"},
+      {"a", "A", {"45"}, "b", std::nullopt},
+      {"b", "B", {"4514"}, "a", std::nullopt},
   });
   EXPECT_EQ(loop.status().code(), absl::StatusCode::kInvalidArgument);
 }

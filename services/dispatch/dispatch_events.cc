@@ -1,0 +1,55 @@
+#include "services/dispatch/dispatch_events.h"
+
+#include "common/util/ids.h"
+#include "common/util/time.h"
+
+namespace infobus::dispatch {
+
+DispatchEvent MakeDispatchEvent(DispatchEventType type,
+                                const infobus::common::v1::Delivery& delivery,
+                                absl::Time occurred_at) {
+  DispatchEvent event;
+  const std::string& type_name = infobus::common::v1::DispatchEventType_Name(type);
+  event.set_event_id(StableId({type_name, delivery.unit_id(), delivery.judgment().judgment_id()}));
+  event.set_type(type);
+  *event.mutable_occurred_at() = ToProtoTimestamp(occurred_at);
+  event.set_judgment_id(delivery.judgment().judgment_id());
+  event.set_severity(delivery.judgment().severity());
+  event.set_jurisdiction_code(delivery.judgment().jurisdiction_code());
+  event.set_unit_id(delivery.unit_id());
+  event.set_seq(delivery.seq());
+  event.set_delivery_id(delivery.delivery_id());
+  event.set_escalation_level(delivery.escalation_level());
+  event.set_escalated_from(delivery.escalated_from());
+  if (delivery.has_deadline()) *event.mutable_deadline() = delivery.deadline();
+  switch (type) {
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_ESCALATED:
+      event.set_escalated_to(delivery.escalated_to());
+      break;
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_ACKNOWLEDGED:
+      event.set_acknowledged_by(delivery.acknowledged_by());
+      break;
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK:
+      *event.mutable_feedback() = delivery.feedback();
+      break;
+    default:
+      break;
+  }
+  return event;
+}
+
+kafka::OutgoingMessage DispatchEventMessage(const std::string& topic, const DispatchEvent& event,
+                                            const infobus::common::v1::Delivery& delivery) {
+  kafka::OutgoingMessage message;
+  message.topic = topic;
+  message.key = event.judgment_id();
+  message.value = event.SerializeAsString();
+  message.headers.push_back({kafka::kSchemaHeader, DispatchEvent::descriptor()->full_name()});
+  if (delivery.judgment().evidence_size() > 0 &&
+      !delivery.judgment().evidence(0).trace_id().empty()) {
+    message.headers.push_back({kafka::kTraceIdHeader, delivery.judgment().evidence(0).trace_id()});
+  }
+  return message;
+}
+
+}  // namespace infobus::dispatch

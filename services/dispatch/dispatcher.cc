@@ -1,0 +1,119 @@
+#include "services/dispatch/dispatcher.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/util/time.h"
+#include "services/dispatch/dispatch_events.h"
+#include "services/dispatch/router.h"
+
+namespace infobus::dispatch {
+
+using infobus::common::v1::DISPATCH_EVENT_TYPE_DELIVERED;
+using infobus::common::v1::DISPATCH_EVENT_TYPE_ESCALATED;
+using infobus::dispatch::v1::EscalationRecord;
+
+void Dispatcher::Emit(DispatchEventType type, const Delivery& delivery, absl::Time at,
+                      std::vector<kafka::OutgoingMessage>* out) const {
+  out->push_back(
+      DispatchEventMessage(events_topic_, MakeDispatchEvent(type, delivery, at), delivery));
+}
+
+Inbox::StageOptions Dispatcher::OptionsFor(const RoutingTable& table, const std::string& unit_id,
+                                           const Judgment& judgment) const {
+  Inbox::StageOptions options;
+  const Unit* unit = table.units().Find(unit_id);
+  // A deadline only where there is someone to escalate to.
+  if (unit != nullptr && !unit->supervisor.empty()) {
+    options.sign_off_within = table.DeadlineFor(judgment.severity());
+  }
+  return options;
+}
+
+absl::Status Dispatcher::StageJudgment(const Judgment& judgment, rocksdb::WriteBatch* batch,
+                                       std::vector<kafka::OutgoingMessage>* out) {
+  const RoutingTablePtr table = routing_->Current();
+  const std::vector<std::string> units = Router(table.get()).Route(judgment);
+  if (units.empty()) {
+    INFOBUS_LOG(Warning) << "judgment " << judgment.judgment_id() << " for jurisdiction "
+                         << judgment.jurisdiction_code() << " matches no unit";
+  }
+  for (const std::string& unit : units) {
+    auto staged = inbox_->StageDelivery(unit, judgment, OptionsFor(*table, unit, judgment), batch);
+    if (!staged.ok()) return staged.status();
+    if (!staged->created) continue;
+    staged_touched_.insert(unit);
+    Emit(DISPATCH_EVENT_TYPE_DELIVERED, staged->delivery,
+         FromProtoTimestamp(staged->delivery.delivered_at()), out);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
+                                             std::vector<kafka::OutgoingMessage>* out,
+                                             size_t limit) {
+  const absl::Time now = clock_->Now();
+  auto due = inbox_->DueDeadlines(now, limit);
+  if (!due.ok()) return due.status();
+  if (due->empty()) return absl::OkStatus();
+  const RoutingTablePtr table = routing_->Current();
+  for (const Inbox::DueDeadline& deadline : *due) {
+    auto signed_off = inbox_->SignedOffBy(deadline.unit_id, deadline.seq, deadline.due);
+    if (!signed_off.ok()) return signed_off.status();
+    if (*signed_off) {
+      inbox_->StageDeadlineDone(deadline, std::nullopt, batch);
+      continue;
+    }
+    auto delivery = inbox_->Read(deadline.unit_id, deadline.seq);
+    if (absl::IsNotFound(delivery.status())) {
+      INFOBUS_LOG(Error) << "deadline of missing delivery " << deadline.unit_id << "/"
+                         << deadline.seq << " dropped";
+      inbox_->StageDeadlineDone(deadline, std::nullopt, batch);
+      continue;
+    }
+    if (!delivery.ok()) return delivery.status();
+
+    EscalationRecord record;
+    *record.mutable_escalated_at() = ToProtoTimestamp(now);
+    const Unit* unit = table->units().Find(deadline.unit_id);
+    if (unit != nullptr && !unit->supervisor.empty()) {
+      Inbox::StageOptions options = OptionsFor(*table, unit->supervisor, delivery->judgment());
+      options.escalated_from = delivery->delivery_id();
+      options.escalation_level = delivery->escalation_level() + 1;
+      auto staged = inbox_->StageDelivery(unit->supervisor, delivery->judgment(), options, batch);
+      if (!staged.ok()) return staged.status();
+      record.set_escalated_to(absl::StrCat(unit->supervisor, "/", staged->seq));
+      if (staged->created) {
+        staged_touched_.insert(unit->supervisor);
+        Emit(DISPATCH_EVENT_TYPE_DELIVERED, staged->delivery, now, out);
+      }
+    } else {
+      INFOBUS_LOG(Warning) << "delivery " << delivery->delivery_id()
+                           << " is overdue and its unit has no supervisor to escalate to";
+    }
+    inbox_->StageDeadlineDone(deadline, record, batch);
+    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
+    *delivery->mutable_escalated_at() = record.escalated_at();
+    delivery->set_escalated_to(record.escalated_to());
+    Emit(DISPATCH_EVENT_TYPE_ESCALATED, *delivery, now, out);
+  }
+  return absl::OkStatus();
+}
+
+void Dispatcher::Committed() {
+  inbox_->CommitStaged();
+  touched_.insert(staged_touched_.begin(), staged_touched_.end());
+  staged_touched_.clear();
+}
+
+void Dispatcher::Aborted() {
+  inbox_->AbortStaged();
+  staged_touched_.clear();
+}
+
+std::vector<std::string> Dispatcher::TakeTouchedUnits() {
+  std::vector<std::string> units(touched_.begin(), touched_.end());
+  touched_.clear();
+  return units;
+}
+
+}  // namespace infobus::dispatch

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/kafka/message.h"
+#include "common/util/clock.h"
+#include "rocksdb/write_batch.h"
+#include "services/dispatch/dispatch_events.h"
+#include "services/dispatch/inbox.h"
+#include "services/dispatch/routing_source.h"
+
+namespace infobus::dispatch {
+
+// The consumer loop's side of dispatch, apart from Kafka so it can be driven by tests: routes a
+// judgment into inboxes, and escalates deliveries whose sign-off deadline passed. Each call
+// stages its state changes into a WriteBatch and its dispatch events into a message list; the
+// caller produces the messages, writes the batch, then calls Committed() (or Aborted() when
+// either failed). Single-threaded: the consumer-loop thread only.
+//
+// Escalation: a delivery whose severity has a sign-off deadline (routing file
+// sign_off_deadlines) and whose unit has a supervisor gets a deadline when it enters the inbox.
+// Once the clock is past the deadline, if nobody signed it off (or gave feedback) by then, the
+// judgment is delivered to the supervisor, marked escalated (escalated_from, escalation_level),
+// with a deadline of its own, and so on up the chain. A supervisor that already has the judgment
+// is not given it twice; the escalation then points at the delivery it has.
+class Dispatcher {
+ public:
+  Dispatcher(RoutingSource* routing, Inbox* inbox, ClockPtr clock, std::string events_topic)
+      : routing_(routing),
+        inbox_(inbox),
+        clock_(std::move(clock)),
+        events_topic_(std::move(events_topic)) {}
+
+  // Stages delivery of `judgment` to every unit the routing names. Returns the units it went to
+  // (new deliveries only) through TakeTouchedUnits().
+  absl::Status StageJudgment(const Judgment& judgment, rocksdb::WriteBatch* batch,
+                             std::vector<kafka::OutgoingMessage>* out);
+  // Handles up to `limit` deadlines that are due by the clock.
+  absl::Status StageDueEscalations(rocksdb::WriteBatch* batch,
+                                   std::vector<kafka::OutgoingMessage>* out, size_t limit = 500);
+  void Committed();
+  void Aborted();
+  // Units with new deliveries since the last call (to wake their streams after a commit).
+  std::vector<std::string> TakeTouchedUnits();
+
+ private:
+  void Emit(DispatchEventType type, const Delivery& delivery, absl::Time at,
+            std::vector<kafka::OutgoingMessage>* out) const;
+  Inbox::StageOptions OptionsFor(const RoutingTable& table, const std::string& unit_id,
+                                 const Judgment& judgment) const;
+
+  RoutingSource* const routing_;
+  Inbox* const inbox_;
+  const ClockPtr clock_;
+  const std::string events_topic_;
+  std::set<std::string> touched_;
+  std::set<std::string> staged_touched_;
+};
+
+}  // namespace infobus::dispatch

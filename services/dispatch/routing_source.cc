@@ -1,0 +1,74 @@
+#include "services/dispatch/routing_source.h"
+
+#include <sys/stat.h>
+
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+
+namespace infobus::dispatch {
+
+RoutingSource::FileStamp RoutingSource::Stamp(const std::string& path) {
+  struct stat info {};
+  FileStamp stamp;
+  if (::stat(path.c_str(), &info) == 0) {
+    stamp.mtime_ns = static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+    stamp.size = static_cast<int64_t>(info.st_size);
+  }
+  return stamp;
+}
+
+absl::StatusOr<std::unique_ptr<RoutingSource>> RoutingSource::Open(const std::string& path) {
+  const FileStamp stamp = Stamp(path);
+  auto table = RoutingTable::FromFile(path);
+  if (!table.ok()) return table.status();
+  auto source =
+      std::make_unique<RoutingSource>(std::make_shared<const RoutingTable>(std::move(*table)));
+  source->path_ = path;
+  absl::MutexLock lock(&source->reload_mutex_);
+  source->stamp_ = stamp;
+  return source;
+}
+
+RoutingTablePtr RoutingSource::Current() const {
+  absl::MutexLock lock(&mutex_);
+  return table_;
+}
+
+absl::StatusOr<RoutingSource::ReloadResult> RoutingSource::Reload() {
+  if (path_.empty()) return absl::FailedPreconditionError("routing is not read from a file");
+  absl::MutexLock reload(&reload_mutex_);
+  const FileStamp stamp = Stamp(path_);
+  auto table = RoutingTable::FromFile(path_);
+  const bool changed = !(stamp == stamp_);
+  stamp_ = stamp;  // a refused file is not retried until it changes again
+  if (!table.ok()) return table.status();
+  ReloadResult result;
+  result.changed = changed;
+  result.table = std::make_shared<const RoutingTable>(std::move(*table));
+  {
+    absl::MutexLock lock(&mutex_);
+    table_ = result.table;
+  }
+  INFOBUS_LOG(Info) << "routing reloaded from " << path_ << ": "
+                    << result.table->units().units().size() << " units, "
+                    << result.table->routes().size() << " routes";
+  return result;
+}
+
+void RoutingSource::ReloadIfChanged(absl::Duration interval) {
+  if (path_.empty()) return;
+  {
+    absl::MutexLock reload(&reload_mutex_);
+    const absl::Time now = absl::Now();
+    if (now - last_look_ < interval) return;
+    last_look_ = now;
+    if (Stamp(path_) == stamp_) return;
+  }
+  auto result = Reload();
+  if (!result.ok()) {
+    INFOBUS_LOG(Error) << "routing file refused, the previous routing stays in force: "
+                       << result.status();
+  }
+}
+
+}  // namespace infobus::dispatch

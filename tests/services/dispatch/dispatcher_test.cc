@@ -1,0 +1,350 @@
+// Escalation and dispatch events, driven through the Dispatcher with a fake clock and a real
+// RocksDB in a temp directory, the way the consumer loop drives it: stage, write, commit.
+#include "services/dispatch/dispatcher.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/store/store.h"
+#include "common/util/clock.h"
+#include "common/util/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "infobus/common/v1/dispatch_event.pb.h"
+#include "yaml-cpp/yaml.h"
+
+namespace infobus::dispatch {
+namespace {
+
+using infobus::common::v1::DispatchEvent;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+const absl::Time kStart = absl::FromUnixSeconds(1700000000);
+
+constexpr char kRouting[] = R"(
+sign_off_deadlines: {critical: 5m, high: 10m}
+units:
+  - {id: guangxi-ops, jurisdictions: ["45"]}
+  - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops}
+  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops}
+  - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops}
+routes:
+  - {match: {jurisdiction_prefixes: ["451481"]}, send_to_jurisdiction: all}
+  - {send_to_jurisdiction: most_specific}
+)";
+
+class DispatcherHarness {
+ public:
+  DispatcherHarness() : clock_(std::make_shared<FakeClock>(kStart)) {
+    auto table = RoutingTable::FromYaml(YAML::Load(kRouting));
+    EXPECT_TRUE(table.ok()) << table.status();
+    routing_ =
+        std::make_unique<RoutingSource>(std::make_shared<const RoutingTable>(std::move(*table)));
+    std::string pattern =
+        (std::filesystem::path(::testing::TempDir()) / "infobus_dispatcher_XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      ADD_FAILURE() << "mkdtemp failed";
+      return;
+    }
+    path_ = pattern;
+    Reopen();
+  }
+  ~DispatcherHarness() {
+    dispatcher_.reset();
+    inbox_.reset();
+    store_.reset();
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+
+  // Closes and reopens the store and everything on it, as a restart of the process would.
+  void Reopen() {
+    dispatcher_.reset();
+    inbox_.reset();
+    store_.reset();
+    auto store = Store::Open((path_ / "db").string(), Inbox::Families(), Store::Options());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    inbox_ = std::make_unique<Inbox>(store_.get(), clock_);
+    dispatcher_ =
+        std::make_unique<Dispatcher>(routing_.get(), inbox_.get(), clock_, "dispatch-events");
+  }
+
+  void Judge(const Judgment& judgment) {
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(dispatcher_->StageJudgment(judgment, &batch, &events_).ok());
+    ASSERT_TRUE(store_->Write(&batch).ok());
+    dispatcher_->Committed();
+  }
+
+  // One turn of the loop's OnTick.
+  void Tick() {
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(dispatcher_->StageDueEscalations(&batch, &events_).ok());
+    ASSERT_TRUE(store_->Write(&batch).ok());
+    dispatcher_->Committed();
+  }
+
+  std::vector<Delivery> Read(const std::string& unit) {
+    auto deliveries = inbox_->ReadAfter(unit, 0, 100);
+    EXPECT_TRUE(deliveries.ok()) << deliveries.status();
+    return deliveries.ok() ? *deliveries : std::vector<Delivery>();
+  }
+
+  // Types of the events emitted since the last call, as "TYPE unit/seq".
+  std::vector<std::string> TakeEvents() {
+    std::vector<std::string> out;
+    for (const kafka::OutgoingMessage& message : events_) {
+      DispatchEvent event;
+      EXPECT_TRUE(event.ParseFromString(message.value));
+      EXPECT_EQ(message.topic, "dispatch-events");
+      EXPECT_EQ(message.key, event.judgment_id());
+      EXPECT_EQ(event.event_id().size(), 32u);
+      std::string type = infobus::common::v1::DispatchEventType_Name(event.type());
+      out.push_back(type.substr(std::string("DISPATCH_EVENT_TYPE_").size()) + " " +
+                    event.delivery_id());
+    }
+    events_.clear();
+    return out;
+  }
+  std::vector<kafka::OutgoingMessage>& events() { return events_; }
+
+  FakeClock& clock() { return *clock_; }
+  Inbox& inbox() { return *inbox_; }
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  Store& store() { return *store_; }
+
+ private:
+  std::filesystem::path path_;
+  std::shared_ptr<FakeClock> clock_;
+  std::unique_ptr<RoutingSource> routing_;
+  StorePtr store_;
+  std::unique_ptr<Inbox> inbox_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::vector<kafka::OutgoingMessage> events_;
+};
+
+Judgment MakeJudgment(const std::string& id, const std::string& code,
+                      infobus::common::v1::Severity severity = infobus::common::v1::SEVERITY_HIGH) {
+  Judgment judgment;
+  judgment.set_judgment_id(id);
+  judgment.set_jurisdiction_code(code);
+  judgment.set_severity(severity);
+  judgment.set_kind(infobus::common::v1::JUDGMENT_KIND_WATCHLIST_HIT);
+  return judgment;
+}
+
+TEST(Escalation, DeliveryGetsTheDeadlineOfItsSeverity) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421"));
+  h.Judge(MakeJudgment("j2", "451421", infobus::common::v1::SEVERITY_LOW));
+  const std::vector<Delivery> fusui = h.Read("fusui-psb");
+  ASSERT_EQ(fusui.size(), 2u);
+  EXPECT_EQ(FromProtoTimestamp(fusui[0].deadline()), kStart + absl::Minutes(10));
+  EXPECT_FALSE(fusui[1].has_deadline());  // low: no deadline
+  EXPECT_EQ(fusui[0].status(), infobus::common::v1::DELIVERY_STATUS_PENDING);
+  EXPECT_THAT(h.TakeEvents(), ElementsAre("DELIVERED fusui-psb/1", "DELIVERED fusui-psb/2"));
+}
+
+TEST(Escalation, NotDueNothingHappens) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421"));
+  h.TakeEvents();
+  h.clock().Advance(absl::Minutes(9));
+  h.Tick();
+  h.clock().Advance(absl::Seconds(60));  // exactly at the deadline: not yet past it
+  h.Tick();
+  EXPECT_THAT(h.Read("chongzuo-ops"), IsEmpty());
+  EXPECT_THAT(h.TakeEvents(), IsEmpty());
+}
+
+TEST(Escalation, DueWithoutSignOffGoesToTheSupervisorMarkedEscalated) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421"));
+  h.TakeEvents();
+  h.clock().Advance(absl::Minutes(10) + absl::Milliseconds(1));
+  h.Tick();
+
+  const std::vector<Delivery> chongzuo = h.Read("chongzuo-ops");
+  ASSERT_EQ(chongzuo.size(), 1u);
+  EXPECT_EQ(chongzuo[0].seq(), 1u);
+  EXPECT_EQ(chongzuo[0].judgment().judgment_id(), "j1");
+  EXPECT_EQ(chongzuo[0].escalated_from(), "fusui-psb/1");
+  EXPECT_EQ(chongzuo[0].escalation_level(), 1u);
+  EXPECT_EQ(FromProtoTimestamp(chongzuo[0].deadline()),
+            kStart + absl::Minutes(20) + absl::Milliseconds(1));
+
+  const std::vector<Delivery> fusui = h.Read("fusui-psb");
+  ASSERT_EQ(fusui.size(), 1u);
+  EXPECT_EQ(fusui[0].status(), infobus::common::v1::DELIVERY_STATUS_ESCALATED);
+  EXPECT_EQ(fusui[0].escalated_to(), "chongzuo-ops/1");
+  EXPECT_EQ(FromProtoTimestamp(fusui[0].escalated_at()),
+            kStart + absl::Minutes(10) + absl::Milliseconds(1));
+  EXPECT_THAT(h.TakeEvents(), ElementsAre("DELIVERED chongzuo-ops/1", "ESCALATED fusui-psb/1"));
+
+  // Once only.
+  h.clock().Advance(absl::Seconds(1));
+  h.Tick();
+  EXPECT_EQ(h.Read("chongzuo-ops").size(), 1u);
+  EXPECT_THAT(h.TakeEvents(), IsEmpty());
+}
+
+TEST(Escalation, SignedOffJustInTimeIsNotEscalated) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421"));
+  h.clock().Advance(absl::Minutes(10));  // the last moment
+  ASSERT_TRUE(h.inbox().Acknowledge("fusui-psb", 1, "officer-7").ok());
+  h.clock().Advance(absl::Hours(1));
+  h.Tick();
+  EXPECT_THAT(h.Read("chongzuo-ops"), IsEmpty());
+  auto due = h.inbox().DueDeadlines(h.clock().Now(), 10);
+  ASSERT_TRUE(due.ok());
+  EXPECT_THAT(*due, IsEmpty());  // the deadline is closed
+  EXPECT_EQ(h.Read("fusui-psb")[0].status(), infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
+}
+
+TEST(Escalation, SignedOffLateIsStillEscalated) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421"));
+  h.clock().Advance(absl::Minutes(10) + absl::Seconds(1));
+  // The sign-off arrives before the loop's next turn, but after the deadline.
+  ASSERT_TRUE(h.inbox().Acknowledge("fusui-psb", 1, "officer-7").ok());
+  h.Tick();
+  ASSERT_EQ(h.Read("chongzuo-ops").size(), 1u);
+  const Delivery fusui = h.Read("fusui-psb")[0];
+  EXPECT_EQ(fusui.status(), infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
+  EXPECT_EQ(fusui.escalated_to(), "chongzuo-ops/1");
+}
+
+TEST(Escalation, FeedbackInTimeCountsAsSignOff) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421"));
+  h.clock().Advance(absl::Minutes(3));
+  Feedback feedback;
+  feedback.set_outcome(infobus::common::v1::FEEDBACK_OUTCOME_NOT_FOUND);
+  feedback.set_given_by("officer-7");
+  ASSERT_TRUE(h.inbox().RecordFeedback("fusui-psb", 1, feedback).ok());
+  h.clock().Advance(absl::Hours(1));
+  h.Tick();
+  EXPECT_THAT(h.Read("chongzuo-ops"), IsEmpty());
+}
+
+TEST(Escalation, ClimbsAChainOfTwoLevels) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421", infobus::common::v1::SEVERITY_CRITICAL));
+  h.TakeEvents();
+  h.clock().Advance(absl::Minutes(5) + absl::Seconds(1));
+  h.Tick();
+  ASSERT_EQ(h.Read("chongzuo-ops").size(), 1u);
+  EXPECT_THAT(h.Read("guangxi-ops"), IsEmpty());
+  h.clock().Advance(absl::Minutes(5));  // Chongzuo's own deadline, not yet past
+  h.Tick();
+  EXPECT_THAT(h.Read("guangxi-ops"), IsEmpty());
+  h.clock().Advance(absl::Seconds(1));
+  h.Tick();
+  const std::vector<Delivery> guangxi = h.Read("guangxi-ops");
+  ASSERT_EQ(guangxi.size(), 1u);
+  EXPECT_EQ(guangxi[0].escalated_from(), "chongzuo-ops/1");
+  EXPECT_EQ(guangxi[0].escalation_level(), 2u);
+  EXPECT_FALSE(guangxi[0].has_deadline());  // the top of the chain: nobody to escalate to
+  EXPECT_EQ(h.Read("chongzuo-ops")[0].escalated_to(), "guangxi-ops/1");
+  EXPECT_THAT(h.TakeEvents(), ElementsAre("DELIVERED chongzuo-ops/1", "ESCALATED fusui-psb/1",
+                                          "DELIVERED guangxi-ops/1", "ESCALATED chongzuo-ops/1"));
+  h.clock().Advance(absl::Hours(24));
+  h.Tick();
+  EXPECT_THAT(h.TakeEvents(), IsEmpty());
+}
+
+TEST(Escalation, SupervisorSigningOffStopsTheClimb) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421", infobus::common::v1::SEVERITY_CRITICAL));
+  h.clock().Advance(absl::Minutes(5) + absl::Seconds(1));
+  h.Tick();
+  ASSERT_TRUE(h.inbox().Acknowledge("chongzuo-ops", 1, "duty-officer").ok());
+  h.clock().Advance(absl::Hours(1));
+  h.Tick();
+  EXPECT_THAT(h.Read("guangxi-ops"), IsEmpty());
+}
+
+TEST(Escalation, OverdueDeadlinesFireAfterARestart) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421"));
+  h.Judge(MakeJudgment("j2", "451421"));
+  ASSERT_TRUE(h.inbox().Acknowledge("fusui-psb", 2, "officer-7").ok());
+  h.TakeEvents();
+  // The process dies; it comes back two hours later.
+  h.Reopen();
+  h.clock().Advance(absl::Hours(2));
+  h.Tick();
+  const std::vector<Delivery> chongzuo = h.Read("chongzuo-ops");
+  ASSERT_EQ(chongzuo.size(), 1u);  // j1 only: j2 was signed off
+  EXPECT_EQ(chongzuo[0].judgment().judgment_id(), "j1");
+  // Its own deadline runs from when it was escalated, so it is not instantly overdue too.
+  EXPECT_EQ(FromProtoTimestamp(chongzuo[0].deadline()), h.clock().Now() + absl::Minutes(10));
+  h.Tick();
+  EXPECT_THAT(h.Read("guangxi-ops"), IsEmpty());
+  EXPECT_THAT(h.TakeEvents(), ElementsAre("DELIVERED chongzuo-ops/1", "ESCALATED fusui-psb/1"));
+}
+
+TEST(Escalation, SupervisorThatAlreadyHasTheJudgmentIsNotGivenItTwice) {
+  DispatcherHarness h;
+  // Pingxiang routes to every covering unit: the province, Chongzuo and Pingxiang have it.
+  h.Judge(MakeJudgment("j1", "451481"));
+  ASSERT_EQ(h.Read("chongzuo-ops").size(), 1u);
+  ASSERT_TRUE(h.inbox().Acknowledge("chongzuo-ops", 1, "duty-officer").ok());
+  h.TakeEvents();
+  h.clock().Advance(absl::Minutes(11));
+  h.Tick();
+  EXPECT_EQ(h.Read("chongzuo-ops").size(), 1u);
+  EXPECT_EQ(h.Read("pingxiang-psb")[0].escalated_to(), "chongzuo-ops/1");
+  EXPECT_THAT(h.TakeEvents(), ElementsAre("ESCALATED pingxiang-psb/1"));
+}
+
+TEST(Escalation, AnUncommittedTurnIsRedoneWithTheSameSeqsAndEventIds) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421"));
+  h.Judge(MakeJudgment("j2", "451421"));
+  h.TakeEvents();
+  h.clock().Advance(absl::Minutes(11));
+  {
+    rocksdb::WriteBatch dropped;  // produced, then the process died before the write
+    ASSERT_TRUE(h.dispatcher().StageDueEscalations(&dropped, &h.events()).ok());
+    h.dispatcher().Aborted();
+  }
+  std::vector<std::string> first_ids;
+  for (const auto& message : h.events()) {
+    DispatchEvent event;
+    event.ParseFromString(message.value);
+    first_ids.push_back(event.event_id());
+  }
+  h.events().clear();
+  h.Tick();
+  std::vector<std::string> second_ids;
+  for (const auto& message : h.events()) {
+    DispatchEvent event;
+    event.ParseFromString(message.value);
+    second_ids.push_back(event.event_id());
+  }
+  EXPECT_EQ(first_ids, second_ids);
+  EXPECT_EQ(first_ids.size(), 4u);
+  const std::vector<Delivery> chongzuo = h.Read("chongzuo-ops");
+  ASSERT_EQ(chongzuo.size(), 2u);
+  EXPECT_EQ(chongzuo[0].seq(), 1u);
+  EXPECT_EQ(chongzuo[1].seq(), 2u);
+}
+
+TEST(Escalation, ReplayedJudgmentIsNotDeliveredOrAnnouncedAgain) {
+  DispatcherHarness h;
+  h.Judge(MakeJudgment("j1", "451421"));
+  h.Judge(MakeJudgment("j1", "451421"));
+  EXPECT_EQ(h.Read("fusui-psb").size(), 1u);
+  EXPECT_THAT(h.TakeEvents(), ElementsAre("DELIVERED fusui-psb/1"));
+}
+
+}  // namespace
+}  // namespace infobus::dispatch
