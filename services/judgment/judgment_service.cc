@@ -118,11 +118,11 @@ absl::Status ValidateFilter(const JudgmentFilter& filter) {
 
 // One Subscribe stream: the log after a seq, page by page from the store, then live entries as
 // the notifier announces commits. It holds at most one page in memory and the pipeline never
-// waits for it, so a slow reader costs the pipeline nothing. Once it has caught up with the log
-// (the replay is done), a reader that falls more than `max_lag` entries behind is finished with
-// RESOURCE_EXHAUSTED naming the seq to resume after (the last one it was sent); the check runs
-// whenever a write completes or the log grows while no write is pending. Finish() is always called
-// without the lock held. Deletes itself in OnDone.
+// waits for it, so a slow reader costs the pipeline nothing. A reader for which more than
+// `max_lag` entries were committed while it still had a write outstanding (it, not a burst of
+// judgments, is the bottleneck) is finished with RESOURCE_EXHAUSTED naming the seq to resume
+// after (the last one it was sent) as soon as its pending write completes. Finish() is always
+// called without the lock held. Deletes itself in OnDone.
 class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
  public:
   SubscribeReactor(JudgmentLog* log, JudgmentFilter filter, uint64_t after_seq, uint64_t max_lag)
@@ -131,7 +131,11 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
         max_lag_(max_lag),
         scanned_to_(after_seq),
         last_sent_(after_seq) {
-    token_ = log_->Listen([this] { Pump(); });
+    {
+      absl::MutexLock lock(&mutex_);
+      seen_head_ = log_->last_seq();  // the backlog to replay is not lag
+    }
+    token_ = log_->Listen([this] { OnLogGrew(); });
     Pump();
   }
 
@@ -172,12 +176,14 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
       absl::MutexLock lock(&mutex_);
       if (writing_ || finished_ || cancelled_) return;
       const uint64_t head = log_->last_seq();
-      if (live_ && head > last_sent_ + max_lag_) {
+      if (behind_ > max_lag_) {
         if (!TakeFinishLocked()) return;
         failure = grpc::Status(
             grpc::StatusCode::RESOURCE_EXHAUSTED,
-            absl::StrCat("subscriber too slow: ", head - last_sent_, " judgments behind (limit ",
-                         max_lag_, "); resubscribe with after_seq=", last_sent_));
+            absl::StrCat("subscriber too slow: ", head - last_sent_,
+                         " judgments behind, more than ", max_lag_,
+                         " of them made while it was still reading; resubscribe with after_seq=",
+                         last_sent_));
       } else if (buffer_.empty()) {
         auto page = log_->ReadAfter(scanned_to_, filter_, kPageSize, kScanLimit, &scanned_to_);
         if (!page.ok()) {
@@ -187,8 +193,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
           for (JudgmentRecord& record : *page) buffer_.push_back(std::move(record));
           // Nothing matched in what was scanned: the reader is as far as the scan.
           if (buffer_.empty()) last_sent_ = scanned_to_;
-          // Caught up with the log: from now on it must keep up.
-          if (scanned_to_ >= head) live_ = true;
+          // Caught up with the log: whatever it fell behind before is made up.
+          if (buffer_.empty() && scanned_to_ >= head) behind_ = 0;
         }
       }
       if (failure.ok()) {
@@ -217,6 +223,16 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
     StartWrite(next);
   }
 
+  void OnLogGrew() {
+    {
+      absl::MutexLock lock(&mutex_);
+      const uint64_t head = log_->last_seq();
+      if (writing_ && head > seen_head_) behind_ += head - seen_head_;
+      seen_head_ = std::max(seen_head_, head);
+    }
+    Pump();
+  }
+
   bool TakeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (finished_) return false;
     finished_ = true;
@@ -235,7 +251,10 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
   bool finished_ ABSL_GUARDED_BY(mutex_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
   bool more_ ABSL_GUARDED_BY(mutex_) = false;
-  bool live_ ABSL_GUARDED_BY(mutex_) = false;  // has caught up with the log once
+  uint64_t seen_head_ ABSL_GUARDED_BY(mutex_) = 0;
+  // Entries added to the log while this reader was still busy with a write: how far its own
+  // slowness has put it behind. Reset when it catches up.
+  uint64_t behind_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 class FailedStream final : public grpc::ServerWriteReactor<JudgmentRecord> {
