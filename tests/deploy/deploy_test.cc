@@ -112,10 +112,26 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
   const YAML::Node init = compose_["services"]["topic-init"]["environment"];
   const std::vector<std::string> created =
       absl::StrSplit(init["TOPICS"].as<std::string>(), ' ', absl::SkipEmpty());
+  const std::vector<std::string> compacted =
+      absl::StrSplit(init["COMPACTED_TOPICS"].as<std::string>(), ' ', absl::SkipEmpty());
   for (const auto& spec : BusTopicSpecs(*sample)) {
-    EXPECT_NE(std::find(created.begin(), created.end(), spec.name), created.end())
-        << "topic-init does not create " << spec.name;
+    const bool compact = std::find(spec.configs.begin(), spec.configs.end(),
+                                   std::make_pair(std::string("cleanup.policy"),
+                                                  std::string("compact"))) != spec.configs.end();
+    const auto& list = compact ? compacted : created;
+    EXPECT_NE(std::find(list.begin(), list.end(), spec.name), list.end())
+        << "topic-init does not create " << spec.name << (compact ? " (compacted)" : "");
     EXPECT_EQ(std::to_string(spec.partitions), init["PARTITIONS"].as<std::string>());
+  }
+
+  // Files the service reads come from the mounted config directory, and exist there.
+  for (const ConfigKey& key : program.schema) {
+    if (!absl::EndsWith(key.name, "_file") || absl::EndsWith(key.name, "port_file")) continue;
+    const std::string path = config->GetString(key.name);
+    if (path.empty()) continue;
+    EXPECT_TRUE(absl::StartsWith(path, "/etc/infobus/")) << key.name << " = " << path;
+    EXPECT_TRUE(std::ifstream(kDeploy + "/config/" + path.substr(path.rfind('/') + 1)).good())
+        << key.name << ": deploy/config has no " << path;
   }
 
   // The deployment guide documents every key.
