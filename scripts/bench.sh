@@ -18,6 +18,8 @@
 #                              install-deps and the build
 #   INFOBUS_BENCH_WRAP_COLLECTION|JUDGMENT|DISPATCH   a command prefix for that service, e.g.
 #                              "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
+#   INFOBUS_BENCH_SET          extra KEY=VALUE settings for all three services, space-separated
+#                              (experiments only, e.g. "kafka.linger=5ms"; recorded in the log)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -78,6 +80,9 @@ fi
 
 # A fresh topic prefix per run: runs never see each other's topics, groups or backlog.
 prefix="bench-$(date +%s)-$$."
+sets=()
+for kv in ${INFOBUS_BENCH_SET:-}; do sets+=(--set "$kv"); done
+[ ${#sets[@]} -eq 0 ] || echo "[bench] extra service settings: ${INFOBUS_BENCH_SET}" >&2
 for service in collection judgment dispatch; do
   rm -rf "${run:?}/$service" "$run/$service.port"
   wrap_var=INFOBUS_BENCH_WRAP_${service^^}
@@ -86,7 +91,7 @@ for service in collection judgment dispatch; do
     --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$prefix" \
     --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$run/$service.port" \
     --set "store.path=$run/$service/db" --set "metrics.listen=127.0.0.1:0" \
-    >"$run/logs/$service.log" 2>&1 &
+    ${sets[@]+"${sets[@]}"} >"$run/logs/$service.log" 2>&1 &
   pid[$service]=$!
 done
 declare -A addr=()
