@@ -158,6 +158,11 @@ Engine::ReloadSummary Engine::SetRules(RuleSet rules) {
   }
   rules_ = std::move(rules);
   RebuildIndex();
+  absl::flat_hash_map<std::string, const Rule*> by_id;
+  for (const Rule& rule : rules_.rules) by_id[rule.id] = &rule;
+  for (auto& [key, pattern] : patterns_) {
+    for (RulePattern& rule : pattern.rules) rule.rule = by_id[rule.rule_id];
+  }
   return summary;
 }
 
@@ -210,8 +215,13 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
     window.close_at_ns = state.close_at_ns();
     window.count = state.count();
     window.fired = state.fired();
-    for (const Evidence& item : state.evidence()) {
-      window.evidence.push_back(std::make_shared<const Evidence>(item));
+    for (const std::string& bytes : state.evidence()) {
+      auto item = std::make_shared<SharedEvidence>();
+      if (!item->proto.ParseFromString(bytes)) {
+        return absl::DataLossError(absl::StrCat("corrupt evidence in ", key_string));
+      }
+      item->bytes = bytes;
+      window.evidence.push_back(std::move(item));
     }
     expiry_.insert({window.close_at_ns, key_string});
   } else if (parts[2] == "S") {
@@ -220,8 +230,13 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
       return absl::DataLossError(absl::StrCat("corrupt subject state ", key_string));
     }
     std::vector<EvidencePtr> evidence;
-    for (const Evidence& item : state.evidence()) {
-      evidence.push_back(std::make_shared<const Evidence>(item));
+    for (const std::string& bytes : state.evidence()) {
+      auto item = std::make_shared<SharedEvidence>();
+      if (!item->proto.ParseFromString(bytes)) {
+        return absl::DataLossError(absl::StrCat("corrupt evidence in ", key_string));
+      }
+      item->bytes = bytes;
+      evidence.push_back(std::move(item));
     }
     auto [slot, inserted] = patterns_.try_emplace(key_string);
     Pattern& pattern = slot->second;
@@ -241,6 +256,7 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
       }
       RulePattern& restored = pattern.rules.emplace_back();
       restored.rule_id = stored.rule_id();
+      restored.rule = rule;
       restored.last_fired_ns = stored.last_fired_ns();
       for (int i = 0; i < stored.time_ns_size(); ++i) {
         const uint32_t index = stored.evidence_index(i);
@@ -295,7 +311,8 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
     for (const Rule* rule : *list) {
       if (!rule->filter.Matches(event)) continue;
       if (evidence == nullptr) {
-        auto item = std::make_shared<Evidence>();
+        auto shared = std::make_shared<SharedEvidence>();
+        Evidence* item = &shared->proto;
         item->set_event_id(event.event_id());
         item->set_source_id(event.source_id());
         item->set_trace_id(event.trace_id());
@@ -304,7 +321,7 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
         *item->mutable_occurred_at() = event.occurred_at();
         item->set_classification(event.classification());
         item->set_jurisdiction_code(JurisdictionOf(event));
-        evidence = std::move(item);
+        evidence = std::move(shared);
       }
       if (!subjects_ready && rule->kind != RuleKind::kHotspot) {
         for (const Subject& raw : event.subjects()) {
@@ -325,7 +342,7 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
       switch (rule->kind) {
         case RuleKind::kWatchlist:
           if (absl::Status status =
-                  JudgeWatchlist(*rule, event, *evidence, time_ns, subjects, found, out);
+                  JudgeWatchlist(*rule, event, evidence->proto, time_ns, subjects, found, out);
               !status.ok()) {
             return status;
           }
@@ -422,7 +439,7 @@ void Engine::JudgeHotspot(const Rule& rule, const Event& event, const EvidencePt
     if (state.count < rule.threshold) continue;
     state.fired = true;
     std::vector<const Evidence*> items;
-    for (const EvidencePtr& item : state.evidence) items.push_back(item.get());
+    for (const EvidencePtr& item : state.evidence) items.push_back(&item->proto);
     Judgment judgment = MakeJudgment(
         rule, StableId({rule.id, group, absl::StrCat(start)}), group, items, state.count, start,
         start + window, nullptr,
@@ -464,17 +481,19 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
   }
   RulePattern* found = nullptr;
   for (RulePattern& candidate : pattern.rules) {
-    if (candidate.rule_id == rule.id) found = &candidate;
+    if (candidate.rule == &rule) found = &candidate;
   }
   if (found == nullptr) {
     found = &pattern.rules.emplace_back();
     found->rule_id = rule.id;
+    found->rule = &rule;
   }
   RulePattern& state = *found;
   std::vector<Sighting>& sightings = state.sightings;
   for (const Sighting& sighting : sightings) {
-    if (sighting.evidence->event_id() == evidence->event_id() &&
-        sighting.evidence->source_id() == evidence->source_id()) {
+    if (sighting.time_ns == time_ns &&
+        sighting.evidence->proto.event_id() == evidence->proto.event_id() &&
+        sighting.evidence->proto.source_id() == evidence->proto.source_id()) {
       return;  // the same event again: nothing new
     }
   }
@@ -511,7 +530,8 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
         const Sighting& sighting = sightings[j];
         bool seen = false;
         for (const Sighting* chosen : per_county) {
-          if (chosen->evidence->county_code() == sighting.evidence->county_code()) seen = true;
+          if (chosen->evidence->proto.county_code() == sighting.evidence->proto.county_code())
+            seen = true;
         }
         if (!seen) per_county.push_back(&sighting);
         if (static_cast<int>(per_county.size()) >= rule.min_counties) break;
@@ -522,7 +542,7 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
       for (size_t j = i;
            j < n && sightings[j].time_ns <= end && sequence.size() < rule.sequence.size(); ++j) {
         const Sighting& sighting = sightings[j];
-        if (sighting.evidence->kind() != rule.sequence[sequence.size()]) continue;
+        if (sighting.evidence->proto.kind() != rule.sequence[sequence.size()]) continue;
         if (!sequence.empty() && sighting.time_ns <= sequence.back()->time_ns) continue;
         sequence.push_back(&sighting);
       }
@@ -533,7 +553,7 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
       for (size_t j = i; j < n && sightings[j].time_ns <= end && have < per_kind.size(); ++j) {
         const Sighting& sighting = sightings[j];
         for (size_t k = 0; k < rule.sequence.size(); ++k) {
-          if (per_kind[k] == nullptr && sighting.evidence->kind() == rule.sequence[k]) {
+          if (per_kind[k] == nullptr && sighting.evidence->proto.kind() == rule.sequence[k]) {
             per_kind[k] = &sighting;
             ++have;
           }
@@ -555,10 +575,10 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
   for (const Sighting* sighting : matched) {
     last_ns = std::max(last_ns, sighting->time_ns);
     if (static_cast<int>(items.size()) < rule.max_evidence) {
-      items.push_back(sighting->evidence.get());
+      items.push_back(&sighting->evidence->proto);
     }
-    counties.push_back(sighting->evidence->county_code());
-    kinds.push_back(sighting->evidence->kind());
+    counties.push_back(sighting->evidence->proto.county_code());
+    kinds.push_back(sighting->evidence->proto.kind());
   }
   Judgment judgment =
       MakeJudgment(rule, StableId({rule.id, subject.key, absl::StrCat(first_ns)}), subject.key,
@@ -647,7 +667,7 @@ std::vector<StateChange> Engine::TakeStateChanges() {
       window_proto_.set_close_at_ns(state.close_at_ns);
       window_proto_.set_count(state.count);
       window_proto_.set_fired(state.fired);
-      for (const EvidencePtr& item : state.evidence) *window_proto_.add_evidence() = *item;
+      for (const EvidencePtr& item : state.evidence) window_proto_.add_evidence(item->Bytes());
       change.value = window_proto_.SerializeAsString();
     } else if (auto pattern = patterns_.find(key); pattern != patterns_.end()) {
       Pattern& state = pattern->second;
@@ -655,7 +675,7 @@ std::vector<StateChange> Engine::TakeStateChanges() {
       pattern_proto_.Clear();
       *pattern_proto_.mutable_subject() = state.subject;
       pattern_proto_.set_expire_at_ns(state.expire_at_ns);
-      absl::flat_hash_map<const Evidence*, uint32_t> indexes;
+      absl::flat_hash_map<const SharedEvidence*, uint32_t> indexes;
       for (const RulePattern& rule : state.rules) {
         if (rule.sightings.empty()) continue;
         auto* out = pattern_proto_.add_rules();
@@ -664,7 +684,7 @@ std::vector<StateChange> Engine::TakeStateChanges() {
         for (const Sighting& sighting : rule.sightings) {
           auto [index, added] = indexes.try_emplace(
               sighting.evidence.get(), static_cast<uint32_t>(pattern_proto_.evidence_size()));
-          if (added) *pattern_proto_.add_evidence() = *sighting.evidence;
+          if (added) pattern_proto_.add_evidence(sighting.evidence->Bytes());
           out->add_time_ns(sighting.time_ns);
           out->add_evidence_index(index->second);
         }

@@ -100,7 +100,16 @@ class Engine {
     infobus::common::v1::Subject subject;
     std::string key;
   };
-  using EvidencePtr = std::shared_ptr<const infobus::common::v1::Evidence>;
+  // One event's evidence, shared by every rule and state it feeds; serialised at most once.
+  struct SharedEvidence {
+    infobus::common::v1::Evidence proto;
+    mutable std::string bytes;
+    const std::string& Bytes() const {
+      if (bytes.empty()) bytes = proto.SerializeAsString();
+      return bytes;
+    }
+  };
+  using EvidencePtr = std::shared_ptr<const SharedEvidence>;
   // In-memory forms of the state protos (judgment_state.proto): evidence is shared between
   // every rule an event feeds, and protos are built only when state is taken for storage.
   struct Window {
@@ -118,6 +127,7 @@ class Engine {
   };
   struct RulePattern {
     std::string rule_id;
+    const Rule* rule = nullptr;       // rules_ entry with that id; re-pointed by SetRules
     std::vector<Sighting> sightings;  // sorted by time
     int64_t last_fired_ns = INT64_MIN;
   };
