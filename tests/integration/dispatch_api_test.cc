@@ -1,0 +1,275 @@
+// The dispatch gRPC surface on a running process: Feedback and ListDeliveries, bad input named
+// by field, and the routing file reloaded without a restart (a bad version refused).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/kafka/producer.h"
+#include "common/util/time.h"
+#include "infobus/common/v1/dispatch_event.pb.h"
+#include "infobus/common/v1/judgment.pb.h"
+#include "tests/integration/support/bus.h"
+#include "tests/integration/support/clients.h"
+
+namespace infobus::testing {
+namespace {
+
+using infobus::common::v1::Delivery;
+using infobus::common::v1::Judgment;
+using infobus::dispatch::v1::DispatchService;
+
+constexpr char kRouting[] = R"(units:
+  - {id: chongzuo-ops, jurisdictions: ["4514"]}
+  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops}
+routes:
+  - {send_to_jurisdiction: most_specific}
+)";
+
+class DispatchApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    routing_file_ = bus_.dir() + "/routing.yaml";
+    WriteRouting(kRouting);
+    dispatch_ = bus_.Service("dispatch", "dispatch:\n  routing_file: " + routing_file_ +
+                                             "\n  routing_check_interval: 100ms\n");
+    ASSERT_TRUE(dispatch_->Start().ok()) << dispatch_->Log();
+    stub_ = DispatchService::NewStub(Channel(dispatch_->address()));
+  }
+  void TearDown() override {
+    if (HasFailure() && dispatch_) std::cerr << dispatch_->Log();
+  }
+
+  void WriteRouting(const std::string& text) {
+    std::ofstream(routing_file_ + ".tmp") << text;
+    std::filesystem::rename(routing_file_ + ".tmp", routing_file_);
+  }
+
+  void Inject(int count) {
+    auto producer = kafka::Producer::Create(TestBootstrapServers(), {});
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    std::vector<kafka::OutgoingMessage> messages;
+    for (int i = 1; i <= count; ++i) {
+      Judgment judgment;
+      judgment.set_judgment_id(absl::StrCat("api-", i));
+      judgment.set_severity(infobus::common::v1::SEVERITY_HIGH);
+      judgment.set_jurisdiction_code("451421");
+      *judgment.mutable_created_at() = ToProtoTimestamp(absl::Now());
+      messages.push_back({bus_.Topic("infobus.judgments.v1"),
+                          "451421",
+                          judgment.SerializeAsString(),
+                          {{kafka::kSchemaHeader, Judgment::descriptor()->full_name()}}});
+    }
+    for (const absl::Status& status : (*producer)->ProduceAll(messages)) {
+      ASSERT_TRUE(status.ok()) << status;
+    }
+  }
+
+  grpc::Status Feedback(const std::string& unit, uint64_t seq,
+                        infobus::common::v1::FeedbackOutcome outcome, const std::string& by,
+                        infobus::dispatch::v1::FeedbackResponse* response) {
+    infobus::dispatch::v1::FeedbackRequest request;
+    request.set_unit_id(unit);
+    request.set_seq(seq);
+    request.set_outcome(outcome);
+    request.set_note("checked the guesthouse register");
+    request.set_given_by(by);
+    grpc::ClientContext context;
+    return stub_->Feedback(&context, request, response);
+  }
+
+  grpc::Status List(const infobus::dispatch::v1::ListDeliveriesRequest& request,
+                    infobus::dispatch::v1::ListDeliveriesResponse* response) {
+    grpc::ClientContext context;
+    return stub_->ListDeliveries(&context, request, response);
+  }
+
+  std::vector<std::string> UnitIds() {
+    infobus::dispatch::v1::ListUnitsResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(stub_->ListUnits(&context, {}, &response).ok());
+    std::vector<std::string> ids;
+    for (const auto& unit : response.units()) ids.push_back(unit.unit_id());
+    return ids;
+  }
+
+  TestBus bus_{"dispatch-api"};
+  std::string routing_file_;
+  std::unique_ptr<ServiceProcess> dispatch_;
+  std::unique_ptr<DispatchService::Stub> stub_;
+};
+
+TEST_F(DispatchApiTest, FeedbackIsIdempotentAndListDeliveriesFiltersAndPages) {
+  Inject(5);
+  InboxReader reader(dispatch_->address(), "fusui-psb", 0);
+  ASSERT_TRUE(reader.WaitForCount(5, absl::Seconds(30)));
+
+  infobus::dispatch::v1::FeedbackResponse first;
+  ASSERT_TRUE(Feedback("fusui-psb", 2, infobus::common::v1::FEEDBACK_OUTCOME_APPREHENDED,
+                       "officer-7", &first)
+                  .ok());
+  EXPECT_FALSE(first.already_recorded());
+  EXPECT_EQ(first.feedback().given_by(), "officer-7");
+  EXPECT_TRUE(first.feedback().has_given_at());
+  infobus::dispatch::v1::FeedbackResponse again;
+  ASSERT_TRUE(
+      Feedback("fusui-psb", 2, infobus::common::v1::FEEDBACK_OUTCOME_NOT_FOUND, "officer-9", &again)
+          .ok());
+  EXPECT_TRUE(again.already_recorded());
+  EXPECT_EQ(again.feedback().outcome(), infobus::common::v1::FEEDBACK_OUTCOME_APPREHENDED);
+  EXPECT_EQ(again.feedback().given_by(), "officer-7");
+
+  // Pending, two per page: seqs 1, 3 then 4, 5.
+  infobus::dispatch::v1::ListDeliveriesRequest request;
+  request.set_unit_id("fusui-psb");
+  request.add_statuses(infobus::common::v1::DELIVERY_STATUS_PENDING);
+  request.set_page_size(2);
+  std::vector<uint64_t> seqs;
+  for (int page = 0; page < 5; ++page) {
+    infobus::dispatch::v1::ListDeliveriesResponse response;
+    ASSERT_TRUE(List(request, &response).ok());
+    for (const Delivery& delivery : response.deliveries()) seqs.push_back(delivery.seq());
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 3, 4, 5}));
+
+  infobus::dispatch::v1::ListDeliveriesRequest with_feedback;
+  with_feedback.set_unit_id("fusui-psb");
+  with_feedback.add_statuses(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+  infobus::dispatch::v1::ListDeliveriesResponse listed;
+  ASSERT_TRUE(List(with_feedback, &listed).ok());
+  ASSERT_EQ(listed.deliveries_size(), 1);
+  EXPECT_EQ(listed.deliveries(0).feedback().note(), "checked the guesthouse register");
+
+  // A time range that ends before anything was delivered lists nothing.
+  infobus::dispatch::v1::ListDeliveriesRequest early;
+  early.set_unit_id("fusui-psb");
+  *early.mutable_delivered_before() = ToProtoTimestamp(absl::Now() - absl::Hours(1));
+  infobus::dispatch::v1::ListDeliveriesResponse none;
+  ASSERT_TRUE(List(early, &none).ok());
+  EXPECT_EQ(none.deliveries_size(), 0);
+
+  // The feedback is on the events topic, once.
+  size_t feedback_events = 0;
+  for (const kafka::Record& record :
+       ReadTopic(bus_.Topic("infobus.dispatch-events.v1"), 6, absl::Seconds(10))) {
+    infobus::common::v1::DispatchEvent event;
+    ASSERT_TRUE(event.ParseFromString(record.value));
+    if (event.type() == infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK) {
+      ++feedback_events;
+      EXPECT_EQ(event.feedback().outcome(), infobus::common::v1::FEEDBACK_OUTCOME_APPREHENDED);
+      EXPECT_EQ(event.delivery_id(), "fusui-psb/2");
+    }
+  }
+  EXPECT_EQ(feedback_events, 1u);
+}
+
+TEST_F(DispatchApiTest, BadInputIsInvalidArgumentNamingTheField) {
+  auto expect_invalid = [](const grpc::Status& status, const std::string& field) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    EXPECT_EQ(status.error_message().rfind(field + ":", 0), 0u) << status.error_message();
+  };
+  infobus::dispatch::v1::FeedbackResponse ignored;
+  expect_invalid(Feedback("fusui-psb", 1, infobus::common::v1::FEEDBACK_OUTCOME_UNSPECIFIED,
+                          "officer-7", &ignored),
+                 "outcome");
+  expect_invalid(Feedback("fusui-psb", 1, static_cast<infobus::common::v1::FeedbackOutcome>(99),
+                          "o", &ignored),
+                 "outcome");
+  expect_invalid(
+      Feedback("fusui-psb", 0, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "o", &ignored),
+      "seq");
+  expect_invalid(
+      Feedback("fusui-psb", 1, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "", &ignored),
+      "given_by");
+  expect_invalid(Feedback("", 1, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "o", &ignored),
+                 "unit_id");
+  EXPECT_EQ(Feedback("nobody", 1, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "o", &ignored)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Feedback("fusui-psb", 99, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "o", &ignored)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  infobus::dispatch::v1::ListDeliveriesResponse listed;
+  infobus::dispatch::v1::ListDeliveriesRequest bad_token;
+  bad_token.set_unit_id("fusui-psb");
+  bad_token.set_page_token("zzz");
+  expect_invalid(List(bad_token, &listed), "page_token");
+  infobus::dispatch::v1::ListDeliveriesRequest big_page;
+  big_page.set_unit_id("fusui-psb");
+  big_page.set_page_size(5000);
+  expect_invalid(List(big_page, &listed), "page_size");
+  infobus::dispatch::v1::ListDeliveriesRequest bad_status;
+  bad_status.set_unit_id("fusui-psb");
+  bad_status.add_statuses(infobus::common::v1::DELIVERY_STATUS_UNSPECIFIED);
+  expect_invalid(List(bad_status, &listed), "statuses[0]");
+  infobus::dispatch::v1::ListDeliveriesRequest backwards;
+  backwards.set_unit_id("fusui-psb");
+  *backwards.mutable_delivered_after() = ToProtoTimestamp(absl::Now());
+  *backwards.mutable_delivered_before() = ToProtoTimestamp(absl::Now() - absl::Hours(1));
+  expect_invalid(List(backwards, &listed), "delivered_before");
+}
+
+TEST_F(DispatchApiTest, RoutingFileReloadsWithoutRestartAndABadVersionIsRefused) {
+  EXPECT_EQ(UnitIds(), (std::vector<std::string>{"chongzuo-ops", "fusui-psb"}));
+
+  // A bad version: the RPC names the problem and the routing in force stays.
+  WriteRouting(std::string(kRouting) + "  - {send_to: [nobody]}\n");
+  infobus::dispatch::v1::ReloadRoutingResponse reloaded;
+  {
+    grpc::ClientContext context;
+    grpc::Status status = stub_->ReloadRouting(&context, {}, &reloaded);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find("routes[1].send_to"), std::string::npos)
+        << status.error_message();
+  }
+  EXPECT_EQ(UnitIds(), (std::vector<std::string>{"chongzuo-ops", "fusui-psb"}));
+
+  // A good version with a new unit is picked up by the file watcher alone.
+  const std::string with_pingxiang =
+      "units:\n"
+      "  - {id: chongzuo-ops, jurisdictions: [\"4514\"]}\n"
+      "  - {id: fusui-psb, jurisdictions: [\"451421\"], supervisor: chongzuo-ops}\n"
+      "  - {id: pingxiang-psb, jurisdictions: [\"451481\"], supervisor: chongzuo-ops}\n"
+      "routes:\n"
+      "  - {send_to_jurisdiction: most_specific}\n";
+  WriteRouting(with_pingxiang);
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (UnitIds().size() != 3 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(50));  // awaiting the watcher; nothing to block on
+  }
+  EXPECT_EQ(UnitIds(), (std::vector<std::string>{"chongzuo-ops", "fusui-psb", "pingxiang-psb"}));
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ReloadRouting(&context, {}, &reloaded).ok());
+    EXPECT_FALSE(reloaded.changed());  // the watcher already has it
+    EXPECT_EQ(reloaded.units(), 3u);
+    EXPECT_EQ(reloaded.routes(), 1u);
+  }
+  // And the new unit receives judgments of its jurisdiction.
+  InboxReader reader(dispatch_->address(), "pingxiang-psb", 0);
+  auto producer = kafka::Producer::Create(TestBootstrapServers(), {});
+  ASSERT_TRUE(producer.ok());
+  Judgment judgment;
+  judgment.set_judgment_id("after-reload");
+  judgment.set_jurisdiction_code("451481");
+  judgment.set_severity(infobus::common::v1::SEVERITY_MEDIUM);
+  ASSERT_TRUE((*producer)
+                  ->ProduceAll({{bus_.Topic("infobus.judgments.v1"),
+                                 "451481",
+                                 judgment.SerializeAsString(),
+                                 {{kafka::kSchemaHeader, Judgment::descriptor()->full_name()}}}})[0]
+                  .ok());
+  ASSERT_TRUE(reader.WaitForCount(1, absl::Seconds(30)));
+  EXPECT_EQ(reader.deliveries()[0].judgment().judgment_id(), "after-reload");
+}
+
+}  // namespace
+}  // namespace infobus::testing
