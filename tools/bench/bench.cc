@@ -55,6 +55,8 @@ Flags (defaults in brackets):
   --latency-batch B         [200] most events per call in the open loop
   --load-fraction F         [0.2] --latency-rate R (events/s, overrides F)
   --latency-duration D      [30s]        --drain-timeout D     [180s]
+  --latency-send-interval D [0s] least time between open-loop calls (0: send what is due);
+                            e.g. 5ms models a batching source; the wait counts as latency
   --baseline-linger-ms MS   [2]  producer linger of the baseline (the services' default)
   --pids name=pid,...       collection, judgment, dispatch, kafka: CPU per process and phase
   --kafka-version V         --git-revision R    recorded in the results
@@ -137,6 +139,7 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
   num("latency-rate", &options.latency_rate);
   num("baseline-linger-ms", &options.baseline_linger_ms);
   duration("latency-duration", &options.latency_duration);
+  duration("latency-send-interval", &options.latency_send_interval);
   duration("drain-timeout", &options.drain_timeout);
   if (!error.ok()) return error;
   for (const auto& [name, value] : values) {
@@ -215,6 +218,7 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
   config.Set("latency_batch", options.latency_batch);
   config.Set("load_fraction", options.load_fraction);
   config.Set("latency_duration_s", absl::ToDoubleSeconds(options.latency_duration));
+  config.Set("latency_send_interval_ms", absl::ToDoubleMilliseconds(options.latency_send_interval));
 
   std::map<std::string, pid_t> pids;
   for (const auto& [name, pid] : options.pids) pids[name] = pid;
@@ -352,9 +356,12 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
                            rate, absl::FormatDuration(options.latency_duration),
                            static_cast<long long>(events));
     std::vector<int64_t> intended;
+    PublishConfig open_loop = publish;
+    open_loop.batch = options.latency_batch;
+    open_loop.send_interval_ns = absl::ToInt64Nanoseconds(options.latency_send_interval);
     cpu.Start();
     auto result =
-        PublishOpenLoop(publish, workload, "latency", rate, events, &intended, tracker.get());
+        PublishOpenLoop(open_loop, workload, "latency", rate, events, &intended, tracker.get());
     auto arrived = tracker->Wait("latency", result.expected_hits, absl::Seconds(60));
     Json cpu_json = cpu.Stop();
     Json& l = figures.Set("pipeline_latency", Json::Object());

@@ -33,6 +33,7 @@ struct BenchOptions {
   double load_fraction = 0.2;  // latency run's offered load, as a share of pipeline max
   double latency_rate = 0;     // events/s; overrides load_fraction when > 0
   absl::Duration latency_duration = absl::Seconds(30);
+  absl::Duration latency_send_interval = absl::ZeroDuration();  // see PublishConfig
   absl::Duration drain_timeout = absl::Seconds(180);
   int baseline_linger_ms = 2;  // as the services' kafka.linger default
 

@@ -263,9 +263,11 @@ OpenLoopResult PublishOpenLoop(const PublishConfig& config, const Workload& work
   constexpr int64_t kMaxInFlight = 1024;  // a cap on memory, far above what 20% load needs
 
   int64_t i = 0;
+  int64_t last_send = 0;
   while (i < events) {
     const int64_t due = (*intended_ns)[i];
-    if (NowNs() < due) SleepUntilNs(due);
+    const int64_t wake = std::max(due, last_send + config.send_interval_ns);
+    if (NowNs() < wake) SleepUntilNs(wake);
     {
       absl::MutexLock lock(&mutex);
       auto room = [&] { return in_flight < kMaxInFlight; };
@@ -273,6 +275,7 @@ OpenLoopResult PublishOpenLoop(const PublishConfig& config, const Workload& work
       ++in_flight;
     }
     const int64_t now = NowNs();
+    last_send = now;
     result.max_behind_ns = std::max(result.max_behind_ns, now - due);
     auto* call = new OpenLoopCall();
     while (i < events && (*intended_ns)[i] <= now && call->request.events_size() < config.batch) {

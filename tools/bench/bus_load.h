@@ -77,6 +77,10 @@ struct PublishConfig {
   std::string collection_address;
   int concurrency = 4;  // client threads, each with its own connection and one call in flight
   int batch = 200;      // events per Publish call
+  // Open loop only: the least time between two calls. 0 sends whatever is due at once (one or
+  // two events per call at a few thousand events/s); a few milliseconds models a source system
+  // that batches, trading that much latency (it is measured) for far fewer calls.
+  int64_t send_interval_ns = 0;
 };
 
 struct ClosedLoopResult {
