@@ -226,7 +226,7 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
   if (status.ok() && page_size > 1000) {
     status = absl::InvalidArgumentError("page_size: at most 1000");
   }
-  if (status.ok() && !request->page_token().empty() &&
+  if (status.ok() && !request->include_subordinates() && !request->page_token().empty() &&
       !absl::SimpleAtoi(request->page_token(), &after_seq)) {
     status = absl::InvalidArgumentError("page_token: not a token this service gave out");
   }
@@ -251,12 +251,48 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
     }
   }
   if (status.ok()) {
-    auto page = inbox_->List(request->unit_id(), filter, after_seq, page_size, 10 * 1000);
-    status = page.status();
-    if (page.ok()) {
+    // The units to list: the unit itself, then (for a supervisor's view) every unit below it.
+    std::vector<std::string> units = {request->unit_id()};
+    if (request->include_subordinates()) {
+      const RoutingTablePtr table = routing_->Current();
+      for (const Unit& unit : table->units().units()) {
+        for (const Unit* up = table->units().Find(unit.supervisor); up != nullptr;
+             up = table->units().Find(up->supervisor)) {
+          if (up->id == request->unit_id()) {
+            units.push_back(unit.id);
+            break;
+          }
+        }
+      }
+    }
+    // The token is "<seq>", or "<unit index>:<seq>" with include_subordinates.
+    size_t first_unit = 0;
+    if (request->include_subordinates() && !request->page_token().empty()) {
+      const std::string& token = request->page_token();
+      const size_t colon = token.find(':');
+      if (colon == std::string::npos || !absl::SimpleAtoi(token.substr(0, colon), &first_unit) ||
+          !absl::SimpleAtoi(token.substr(colon + 1), &after_seq) || first_unit >= units.size()) {
+        status = absl::InvalidArgumentError("page_token: not a token this service gave out");
+      }
+    }
+    size_t scan_budget = 10 * 1000;
+    for (size_t k = first_unit; status.ok() && k < units.size(); ++k, after_seq = 0) {
+      const size_t room = page_size - static_cast<size_t>(response->deliveries_size());
+      auto page = inbox_->List(units[k], filter, after_seq, room, scan_budget);
+      status = page.status();
+      if (!page.ok()) break;
+      scan_budget -= std::min(scan_budget, page->scanned);
       for (Delivery& delivery : page->deliveries) *response->add_deliveries() = std::move(delivery);
       if (page->next_after_seq != 0) {
-        response->set_next_page_token(absl::StrCat(page->next_after_seq));
+        response->set_next_page_token(request->include_subordinates()
+                                          ? absl::StrCat(k, ":", page->next_after_seq)
+                                          : absl::StrCat(page->next_after_seq));
+        break;
+      }
+      if (static_cast<size_t>(response->deliveries_size()) >= page_size) {
+        // Full exactly at the end of this unit: go on with the next one.
+        if (k + 1 < units.size()) response->set_next_page_token(absl::StrCat(k + 1, ":0"));
+        break;
       }
     }
   }

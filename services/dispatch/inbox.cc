@@ -200,6 +200,7 @@ absl::StatusOr<Inbox::ListPage> Inbox::List(const std::string& unit_id, const Li
     page.deliveries.push_back(std::move(delivery));
   }
   if (!it->status().ok()) return absl::UnavailableError(it->status().ToString());
+  page.scanned = scanned;
   return page;
 }
 

@@ -87,6 +87,7 @@ class Inbox {
   struct ListPage {
     std::vector<Delivery> deliveries;
     uint64_t next_after_seq = 0;  // 0: nothing more
+    size_t scanned = 0;           // deliveries looked at
   };
   // Called with the delivery as it will read after a sign-off or feedback, before that is
   // written; an error aborts the change (used to emit the state change to Kafka first).

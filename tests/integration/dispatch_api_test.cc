@@ -271,5 +271,44 @@ TEST_F(DispatchApiTest, RoutingFileReloadsWithoutRestartAndABadVersionIsRefused)
   EXPECT_EQ(reader.deliveries()[0].judgment().judgment_id(), "after-reload");
 }
 
+TEST_F(DispatchApiTest, SupervisorListsWhatIsPendingBelowIt) {
+  Inject(3);  // to fusui-psb (most specific)
+  InboxReader reader(dispatch_->address(), "fusui-psb", 0);
+  ASSERT_TRUE(reader.WaitForCount(3, absl::Seconds(30)));
+  {
+    infobus::dispatch::v1::AcknowledgeRequest ack;
+    ack.set_unit_id("fusui-psb");
+    ack.set_seq(2);
+    ack.set_acknowledged_by("officer-7");
+    infobus::dispatch::v1::AcknowledgeResponse acked;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->Acknowledge(&context, ack, &acked).ok());
+  }
+  // Chongzuo's own inbox is empty; with its subordinates it sees Fusui's two pending ones,
+  // one per page.
+  infobus::dispatch::v1::ListDeliveriesRequest request;
+  request.set_unit_id("chongzuo-ops");
+  request.set_include_subordinates(true);
+  request.add_statuses(infobus::common::v1::DELIVERY_STATUS_PENDING);
+  request.add_statuses(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
+  request.set_page_size(1);
+  std::vector<std::string> ids;
+  for (int page = 0; page < 10; ++page) {
+    infobus::dispatch::v1::ListDeliveriesResponse response;
+    grpc::Status status = List(request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    for (const Delivery& delivery : response.deliveries()) ids.push_back(delivery.delivery_id());
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"fusui-psb/1", "fusui-psb/3"}));
+
+  request.set_include_subordinates(false);
+  request.clear_page_token();
+  infobus::dispatch::v1::ListDeliveriesResponse own;
+  ASSERT_TRUE(List(request, &own).ok());
+  EXPECT_EQ(own.deliveries_size(), 0);
+}
+
 }  // namespace
 }  // namespace infobus::testing
