@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
+      {"fetch.wait.max.ms", "100"},  // an entry added elsewhere arrives within moments
   };
   auto conf = kafka::NewClientConf(settings, "watchlist reader");
   if (!conf.ok()) return conf.status();
@@ -37,17 +38,38 @@ absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
   if (!table->consumer_) {
     return absl::InvalidArgumentError(absl::StrCat("watchlist reader: ", error));
   }
+  // Offsets are asked on a connection of their own: a broker answers one connection's
+  // requests in order, so behind the reader's long-polling fetch they would wait for it.
+  table->offsets_client_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
+  if (!table->offsets_client_) {
+    return absl::InvalidArgumentError(absl::StrCat("watchlist offsets client: ", error));
+  }
 
-  // Every partition of the topic, from the offset applied last (or the beginning).
-  RdKafka::Metadata* raw_metadata = nullptr;
+  // Every partition of the topic, from the offset applied last (or the beginning). A topic
+  // created a moment ago may not be in the metadata yet: retry for a while.
   std::unique_ptr<RdKafka::Topic> handle(
       RdKafka::Topic::create(table->consumer_.get(), table->topic_, nullptr, error));
-  RdKafka::ErrorCode code = table->consumer_->metadata(false, handle.get(), &raw_metadata, 10000);
-  std::unique_ptr<RdKafka::Metadata> metadata(raw_metadata);
-  if (code != RdKafka::ERR_NO_ERROR || metadata->topics()->empty() ||
-      metadata->topics()->at(0)->err() != RdKafka::ERR_NO_ERROR) {
-    return absl::UnavailableError(absl::StrCat("watchlist topic ", table->topic_, ": no metadata (",
-                                               RdKafka::err2str(code), ")"));
+  std::unique_ptr<RdKafka::Metadata> metadata;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (true) {
+    RdKafka::Metadata* raw_metadata = nullptr;
+    RdKafka::ErrorCode code = table->consumer_->metadata(false, handle.get(), &raw_metadata, 5000);
+    metadata.reset(raw_metadata);
+    if (code == RdKafka::ERR_NO_ERROR && !metadata->topics()->empty() &&
+        metadata->topics()->at(0)->err() == RdKafka::ERR_NO_ERROR &&
+        !metadata->topics()->at(0)->partitions()->empty()) {
+      break;
+    }
+    if (absl::Now() >= deadline) {
+      const RdKafka::ErrorCode topic_error =
+          code == RdKafka::ERR_NO_ERROR && !metadata->topics()->empty()
+              ? metadata->topics()->at(0)->err()
+              : code;
+      return absl::UnavailableError(absl::StrCat("watchlist topic ", table->topic_,
+                                                 ": no metadata (", RdKafka::err2str(topic_error),
+                                                 ")"));
+    }
+    absl::SleepFor(absl::Milliseconds(200));
   }
   std::vector<RdKafka::TopicPartition*> assignment;
   for (const RdKafka::PartitionMetadata* partition : *metadata->topics()->at(0)->partitions()) {
@@ -70,7 +92,7 @@ absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
     }
     assignment.push_back(RdKafka::TopicPartition::create(table->topic_, id, offset));
   }
-  code = table->consumer_->assign(assignment);
+  RdKafka::ErrorCode code = table->consumer_->assign(assignment);
   RdKafka::TopicPartition::destroy(assignment);
   if (code != RdKafka::ERR_NO_ERROR) {
     return absl::UnavailableError(
@@ -84,6 +106,7 @@ WatchlistTable::~WatchlistTable() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
   if (consumer_) consumer_->close();
+  if (offsets_client_) offsets_client_->close();
 }
 
 void WatchlistTable::Run() {
@@ -146,7 +169,7 @@ absl::Status WatchlistTable::WaitForCatchUp(absl::Duration timeout) {
     while (true) {
       int64_t low = 0, high = 0;
       RdKafka::ErrorCode code =
-          consumer_->query_watermark_offsets(topic_, partition, &low, &high, 5000);
+          offsets_client_->query_watermark_offsets(topic_, partition, &low, &high, 5000);
       if (code == RdKafka::ERR_NO_ERROR) {
         targets[partition] = high;
         break;

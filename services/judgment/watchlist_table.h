@@ -55,7 +55,8 @@ class WatchlistTable {
   std::string topic_;
   Store* store_ = nullptr;
   kafka::Producer* producer_ = nullptr;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;        // the reader thread's
+  std::unique_ptr<RdKafka::KafkaConsumer> offsets_client_;  // watermark queries only
   std::vector<int32_t> partitions_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -380,10 +380,10 @@ absl::Status Engine::JudgeWatchlist(const Rule& rule, const Event& event, const 
     }
     for (const WatchlistEntry& entry : *found[i]) {
       Severity severity = entry.severity();
-      if (!rule.lists.empty()) {
-        auto list = rule.lists.find(entry.list_id());
-        if (list == rule.lists.end()) continue;
+      if (auto list = rule.lists.find(entry.list_id()); list != rule.lists.end()) {
         severity = std::max(severity, list->second);
+      } else if (rule.only_listed) {
+        continue;
       }
       if (severity == infobus::common::v1::SEVERITY_UNSPECIFIED) severity = rule.severity;
       Judgment judgment = MakeJudgment(

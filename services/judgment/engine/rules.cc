@@ -216,7 +216,7 @@ absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& field)
   std::set<std::string> allowed = CommonKeys();
   if (*kind_text == "watchlist") {
     rule.kind = RuleKind::kWatchlist;
-    allowed.insert("lists");
+    allowed.insert({"lists", "only_listed"});
   } else if (*kind_text == "hotspot") {
     rule.kind = RuleKind::kHotspot;
     allowed.insert({"group_by", "window", "advance", "grace", "threshold"});
@@ -269,6 +269,12 @@ absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& field)
         return Invalid(field + ".lists",
                        "must map list ids to a severity (e.g. wanted_person: "
                        "critical)");
+      }
+      auto only_listed = ParseBool(node["only_listed"], field + ".only_listed");
+      if (!only_listed.ok()) return only_listed.status();
+      rule.only_listed = *only_listed;
+      if (rule.only_listed && !lists) {
+        return Invalid(field + ".only_listed", "needs lists to name the lists");
       }
       if (lists) {
         for (const auto& item : lists) {

@@ -48,8 +48,10 @@ struct Rule {
   RuleFilter filter;
   int max_evidence = 20;
 
-  // kWatchlist: list id → severity floor for its entries; empty = every list.
+  // kWatchlist: list id → severity floor for its entries. Entries of other lists count with
+  // their own severity, unless `only_listed`.
   std::map<std::string, infobus::common::v1::Severity> lists;
+  bool only_listed = false;
   // kHotspot
   std::vector<GroupField> group_by;
   absl::Duration window = absl::ZeroDuration();

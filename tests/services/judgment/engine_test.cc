@@ -366,6 +366,7 @@ rules:
     version: 1
     kind: watchlist
     lists: {wanted_person: critical, stolen_vehicle: high}
+    only_listed: true
 )"));
   // Lower-case x: normalised before the lookup.
   auto fired = Feed(MakeEvent("e1", kT0, "lodging.checkin", "451421", "11010519491231002x"));
@@ -376,6 +377,26 @@ rules:
   EXPECT_EQ(fired[0].title(),
             std::string("Watchlist hit: ID_NUMBER:") + kPerson + " on wanted_person");
   EXPECT_EQ(fired[0].evidence(0).trace_id(), "trace-e1");
+}
+
+TEST_F(EngineTest, WatchlistListsSetFloorsAndOtherListsStillCount) {
+  WatchlistEntry entry;
+  entry.set_list_id("local_list");
+  entry.mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_ID_NUMBER);
+  entry.mutable_subject()->set_value(kPerson);
+  entry.set_severity(infobus::common::v1::SEVERITY_LOW);
+  watchlist_.Add(entry);
+  engine_.SetRules(Rules(R"(
+version: 1
+rules:
+  - id: watchlist-hit
+    version: 1
+    kind: watchlist
+    lists: {wanted_person: critical}
+)"));
+  auto fired = Feed(MakeEvent("e1", kT0, "lodging.checkin", "451421", kPerson));
+  ASSERT_THAT(fired, SizeIs(1));
+  EXPECT_EQ(fired[0].severity(), infobus::common::v1::SEVERITY_LOW);
 }
 
 TEST_F(EngineTest, FiltersOnCountyClassificationAndAttributes) {
