@@ -13,6 +13,7 @@ detach=false
 export INFOBUS_RUN_DIR=${INFOBUS_RUN_DIR:-$repo/.run}
 export INFOBUS_KAFKA_PORT=${INFOBUS_KAFKA_PORT:-19092}
 port_base=${INFOBUS_GRPC_PORT_BASE:-50050}
+bin=${INFOBUS_BUILD_DIR:-$repo/build}/bin
 run=$INFOBUS_RUN_DIR
 mkdir -p "$run/logs" "$run/pids"
 
@@ -36,7 +37,7 @@ for service in collection judgment dispatch; do
   extra=()
   # Dispatch's units, routes and deadlines: an absolute path, whatever the working directory.
   [ "$service" = dispatch ] && extra=(--set "dispatch.routing_file=$repo/deploy/config/routing.yaml")
-  build/bin/infobus-$service --config "deploy/config/$service.yaml" "${extra[@]}" \
+  "$bin/infobus-$service" --config "deploy/config/$service.yaml" "${extra[@]}" \
     --set "kafka.bootstrap_servers=127.0.0.1:$INFOBUS_KAFKA_PORT" \
     --set "grpc.listen=${addr[$service]}" --set "grpc.port_file=$run/$service.port" \
     --set "store.path=$run/$service/db" >"$run/logs/$service.log" 2>&1 &
@@ -56,7 +57,7 @@ for service in collection judgment dispatch; do
   echo "[up] $service serving on ${addr[$service]} (log: $run/logs/$service.log)"
 done
 
-ctl=build/bin/infobusctl
+ctl=$bin/infobusctl
 echo "[up] loading the sample watchlist (deploy/samples/watchlist.jsonl)"
 $ctl watch add --file deploy/samples/watchlist.jsonl
 echo "[up] publishing sample events (deploy/samples/events.jsonl; the last one is invalid on purpose)"

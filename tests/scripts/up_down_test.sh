@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The README's first command works: scripts/up.sh --detach brings up a broker and the three
+# services, loads the samples and shows unit fusui-psb receiving the judged sample event; and
+# scripts/down.sh stops everything it started. Runs with a private run dir and free ports, so it
+# disturbs neither the test broker nor a bus someone is running.
+#   up_down_test.sh <repo> <build dir>
+set -euo pipefail
+repo=$1
+export INFOBUS_BUILD_DIR=$2
+run=$(mktemp -d)
+export INFOBUS_RUN_DIR=$run
+cleanup() {
+  "$repo/scripts/down.sh" >/dev/null 2>&1 || true
+  rm -rf "$run"
+}
+trap cleanup EXIT
+
+# A base port with `count` consecutive free ports after it.
+free_ports() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+count = int(sys.argv[1])
+for _ in range(200):
+    base = random.randrange(22000, 30000)
+    socks = []
+    try:
+        for p in range(base, base + count):
+            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
+        print(base); break
+    except OSError:
+        pass
+    finally:
+        for s in socks: s.close()
+PY
+}
+export INFOBUS_KAFKA_PORT=$(free_ports 2)
+export INFOBUS_GRPC_PORT_BASE=$(( $(free_ports 4) ))
+export INFOBUS_METRICS_LISTEN=127.0.0.1:0
+
+output=$("$repo/scripts/up.sh" --detach 2>&1) || { echo "$output"; echo "FAIL: up.sh exited non-zero"; exit 1; }
+echo "$output" | tail -n 25
+fail() { echo "FAIL: $*"; exit 1; }
+echo "$output" | grep -q '"deliveryId":"fusui-psb/1"' || fail "fusui-psb did not receive the judged event"
+echo "$output" | grep -q 'PUBLISH_OUTCOME_REJECTED' || fail "the invalid sample event was not rejected"
+echo "$output" | grep -q 'scripts/down.sh' || fail "up.sh did not say how to stop"
+
+pids=$(cat "$run"/pids/*.pid)
+broker_pid=$(cat "$run/kafka/broker.pid")
+"$repo/scripts/down.sh"
+for pid in $pids $broker_pid; do
+  ! kill -0 "$pid" 2>/dev/null || fail "process $pid still running after down.sh"
+done
+echo "up.sh and down.sh: OK"
