@@ -105,9 +105,17 @@ class DispatchApiTest : public ::testing::Test {
 };
 
 TEST_F(DispatchApiTest, FeedbackIsIdempotentAndListDeliveriesFiltersAndPages) {
-  Inject(5);
+  // Two connections of one unit (say the duty desk and a patrol car) each get everything.
   InboxReader reader(dispatch_->address(), "fusui-psb", 0);
+  InboxReader second(dispatch_->address(), "fusui-psb", 0);
+  Inject(5);
   ASSERT_TRUE(reader.WaitForCount(5, absl::Seconds(30)));
+  ASSERT_TRUE(second.WaitForCount(5, absl::Seconds(30)));
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(reader.deliveries()[i].seq(), i + 1);
+    EXPECT_EQ(second.deliveries()[i].judgment().judgment_id(),
+              reader.deliveries()[i].judgment().judgment_id());
+  }
 
   infobus::dispatch::v1::FeedbackResponse first;
   ASSERT_TRUE(Feedback("fusui-psb", 2, infobus::common::v1::FEEDBACK_OUTCOME_APPREHENDED,
