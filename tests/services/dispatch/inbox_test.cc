@@ -248,10 +248,8 @@ TEST(Inbox, ReadAfterPassesSeq255To256InNumericOrder) {
   EXPECT_THAT(Seqs(h.Read("fusui-psb", 254, 10)), ElementsAre(255, 256, 257, 258));
 }
 
-// KNOWN BUG (kept failing on purpose): services/dispatch/inbox.cc, Inbox::ReadAfter seeks to
-// InboxKey(unit_id, after_seq + 1), which wraps to seq 0 when after_seq is UINT64_MAX, so the
-// whole inbox is returned instead of nothing ("seq > after_seq" admits none). after_seq comes
-// unchecked from SubscribeRequest.after_seq, so a client can trigger it.
+// Regression: seeking to after_seq + 1 wrapped to seq 0 for after_seq = UINT64_MAX and returned
+// the whole inbox instead of nothing; after_seq comes unchecked from SubscribeRequest.
 TEST(Inbox, ReadAfterTheLargestSeqReturnsNothing) {
   InboxHarness h;
   ASSERT_TRUE(h.ok());
