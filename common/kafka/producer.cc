@@ -2,8 +2,11 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/kafka/client_conf.h"
 #include "common/log/log.h"
@@ -78,21 +81,44 @@ void Producer::PollLoop() {
 namespace {
 
 // Wraps `done` so that every delivery report is counted and timed per topic.
-Producer::DeliveryCallback Measured(const std::string& topic, Producer::DeliveryCallback done) {
+// The produced and error counters of one topic, created together so that the error series is
+// exported (at 0) from the first message on: alerts and dashboards see it before any error.
+struct TopicCounters {
+  prometheus::Counter* produced;
+  prometheus::Counter* errors;
+};
+
+const TopicCounters& CountersFor(const std::string& topic) {
   static auto& produced = metrics::CounterFamily(
       "infobus_kafka_produced_total", "Messages acknowledged by Kafka (acks=all), by topic.");
-  static auto& errors = metrics::CounterFamily(
-      "infobus_kafka_produce_errors_total", "Messages Kafka could not take, by topic.");
+  static auto& errors = metrics::CounterFamily("infobus_kafka_produce_errors_total",
+                                               "Messages Kafka could not take, by topic.");
+  static absl::Mutex mutex(absl::kConstInit);
+  static auto* by_topic = new std::map<std::string, TopicCounters>();
+  absl::MutexLock lock(&mutex);
+  auto it = by_topic->find(topic);
+  if (it == by_topic->end()) {
+    it = by_topic
+             ->emplace(topic, TopicCounters{&produced.Add({{"topic", topic}}),
+                                            &errors.Add({{"topic", topic}})})
+             .first;
+  }
+  return it->second;
+}
+
+Producer::DeliveryCallback Measured(const std::string& topic, Producer::DeliveryCallback done) {
   static auto& latency = metrics::HistogramFamily(
       "infobus_kafka_produce_latency_seconds",
       "From handing a message to the producer to its acknowledgement, in seconds.");
+  static auto& latency_histogram = latency.Add({}, metrics::LatencyBuckets());
+  const TopicCounters& counters = CountersFor(topic);
   const absl::Time start = absl::Now();
-  return [topic, start, done = std::move(done)](absl::Status status) {
+  return [&counters, start, done = std::move(done)](absl::Status status) {
     if (status.ok()) {
-      produced.Add({{"topic", topic}}).Increment();
-      latency.Add({}, metrics::LatencyBuckets()).Observe(absl::ToDoubleSeconds(absl::Now() - start));
+      counters.produced->Increment();
+      latency_histogram.Observe(absl::ToDoubleSeconds(absl::Now() - start));
     } else {
-      errors.Add({{"topic", topic}}).Increment();
+      counters.errors->Increment();
     }
     done(std::move(status));
   };

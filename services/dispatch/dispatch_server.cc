@@ -2,6 +2,7 @@
 
 #include "common/log/log.h"
 #include "common/service/bus_config.h"
+#include "services/dispatch/dispatch_metrics.h"
 
 namespace infobus::dispatch {
 
@@ -54,6 +55,9 @@ absl::Status DispatchServer::Start() {
   runtime_ = std::move(*runtime);
   auto clock = std::make_shared<SystemClock>();
   inbox_ = std::make_unique<Inbox>(&runtime_->store(), clock);
+  auto unsigned_by_unit = inbox_->CountUnsignedByUnit();
+  if (!unsigned_by_unit.ok()) return unsigned_by_unit.status();
+  DispatchMetrics::Get().SetPending(*unsigned_by_unit);
   dispatcher_ = std::make_unique<Dispatcher>(routing_.get(), inbox_.get(), clock,
                                              runtime_->topics().dispatch_events);
   handler_ =

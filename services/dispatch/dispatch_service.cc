@@ -9,6 +9,7 @@
 #include "common/grpc/status.h"
 #include "common/util/time.h"
 #include "services/dispatch/dispatch_events.h"
+#include "services/dispatch/dispatch_metrics.h"
 
 namespace infobus::dispatch {
 namespace {
@@ -169,6 +170,11 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
     status = result.status();
     if (result.ok()) {
       response->set_already_acknowledged(result->already_acknowledged);
+      if (!result->already_acknowledged) {
+        DispatchMetrics::Get().SignedOff(request->unit_id(),
+                                         FromProtoTimestamp(result->delivery.acknowledged_at()) -
+                                             FromProtoTimestamp(result->delivery.delivered_at()));
+      }
       *response->mutable_acknowledged_at() = result->delivery.acknowledged_at();
       response->set_acknowledged_by(result->delivery.acknowledged_by());
     }

@@ -1,9 +1,12 @@
 #include "services/dispatch/dispatcher.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/util/time.h"
 #include "services/dispatch/dispatch_events.h"
+#include "services/dispatch/dispatch_metrics.h"
 #include "services/dispatch/router.h"
 
 namespace infobus::dispatch {
@@ -37,11 +40,22 @@ absl::Status Dispatcher::StageJudgment(const Judgment& judgment, rocksdb::WriteB
     INFOBUS_LOG(Warning) << "judgment " << judgment.judgment_id() << " for jurisdiction "
                          << judgment.jurisdiction_code() << " matches no unit";
   }
+  // The judgment became possible when its last piece of evidence was accepted.
+  absl::Time completed = absl::InfinitePast();
+  for (const auto& evidence : judgment.evidence()) {
+    if (evidence.has_ingested_at()) {
+      completed = std::max(completed, FromProtoTimestamp(evidence.ingested_at()));
+    }
+  }
   for (const std::string& unit : units) {
     auto staged = inbox_->StageDelivery(unit, judgment, OptionsFor(*table, unit, judgment), batch);
     if (!staged.ok()) return staged.status();
     if (!staged->created) continue;
     staged_touched_.insert(unit);
+    staged_delivered_.push_back(unit);
+    if (completed != absl::InfinitePast()) {
+      staged_latencies_.push_back(FromProtoTimestamp(staged->delivery.delivered_at()) - completed);
+    }
     Emit(DISPATCH_EVENT_TYPE_DELIVERED, staged->delivery,
          FromProtoTimestamp(staged->delivery.delivered_at()), out);
   }
@@ -84,6 +98,7 @@ absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
       record.set_escalated_to(absl::StrCat(unit->supervisor, "/", staged->seq));
       if (staged->created) {
         staged_touched_.insert(unit->supervisor);
+        staged_delivered_.push_back(unit->supervisor);
         Emit(DISPATCH_EVENT_TYPE_DELIVERED, staged->delivery, now, out);
       }
     } else {
@@ -91,6 +106,7 @@ absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
                            << " is overdue and its unit has no supervisor to escalate to";
     }
     inbox_->StageDeadlineDone(deadline, record, batch);
+    staged_escalated_.push_back(deadline.unit_id);
     delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
     *delivery->mutable_escalated_at() = record.escalated_at();
     delivery->set_escalated_to(record.escalated_to());
@@ -101,12 +117,22 @@ absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
 
 void Dispatcher::Committed() {
   inbox_->CommitStaged();
+  DispatchMetrics& metrics = DispatchMetrics::Get();
+  for (const std::string& unit : staged_delivered_) metrics.Delivered(unit);
+  for (const std::string& unit : staged_escalated_) metrics.Escalated(unit);
+  for (absl::Duration latency : staged_latencies_) metrics.PipelineLatency(latency);
+  staged_delivered_.clear();
+  staged_escalated_.clear();
+  staged_latencies_.clear();
   touched_.insert(staged_touched_.begin(), staged_touched_.end());
   staged_touched_.clear();
 }
 
 void Dispatcher::Aborted() {
   inbox_->AbortStaged();
+  staged_delivered_.clear();
+  staged_escalated_.clear();
+  staged_latencies_.clear();
   staged_touched_.clear();
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "common/kafka/message.h"
 #include "common/util/clock.h"
 #include "rocksdb/write_batch.h"
@@ -58,6 +59,10 @@ class Dispatcher {
   const std::string events_topic_;
   std::set<std::string> touched_;
   std::set<std::string> staged_touched_;
+  // Units of deliveries made / escalated in the batch being staged, counted once it commits.
+  std::vector<std::string> staged_delivered_;
+  std::vector<std::string> staged_escalated_;
+  std::vector<absl::Duration> staged_latencies_;
 };
 
 }  // namespace infobus::dispatch

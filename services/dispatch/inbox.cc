@@ -311,4 +311,19 @@ void Inbox::StageDeadlineDone(const DueDeadline& deadline,
   }
 }
 
+absl::StatusOr<std::map<std::string, int64_t>> Inbox::CountUnsignedByUnit() const {
+  std::map<std::string, int64_t> counts;
+  // Both families are keyed "<unit>\n<seq>": deliveries count up, sign-offs down.
+  for (const auto& [family, step] : {std::pair<const char*, int>{kDeliveriesFamily, 1},
+                                     std::pair<const char*, int>{kSignOffFamily, -1}}) {
+    auto it = store_->NewIterator(family);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string key = it->key().ToString();
+      counts[key.substr(0, key.find('\n'))] += step;
+    }
+    if (!it->status().ok()) return absl::UnavailableError(it->status().ToString());
+  }
+  return counts;
+}
+
 }  // namespace infobus::dispatch

@@ -116,6 +116,10 @@ class Inbox {
   absl::StatusOr<Delivery> Read(const std::string& unit_id, uint64_t seq) const;
   // Deliveries with seq > after_seq that pass `filter`, at most `page_size`, looking at no
   // more than `max_scan` deliveries (next_after_seq says where to go on).
+  // Deliveries not yet signed off, per unit (escalated ones included). Scans the inbox: for
+  // start-up, not for a hot path.
+  absl::StatusOr<std::map<std::string, int64_t>> CountUnsignedByUnit() const;
+
   absl::StatusOr<ListPage> List(const std::string& unit_id, const ListFilter& filter,
                                 uint64_t after_seq, size_t page_size, size_t max_scan) const;
 

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log/log.h"
+#include "common/metrics/metrics.h"
 
 namespace infobus::judgment {
 namespace {
@@ -119,6 +120,7 @@ void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
       }
       INFOBUS_LOG(Debug) << "judgment " << judgment.judgment_id() << " (" << judgment.rule_id()
                          << ") for event " << event.event_id();
+      staged_rule_ids_.push_back(judgment.rule_id());
       Emit(judgment, context);
     }
   }
@@ -199,12 +201,17 @@ void EventHandler::OnBatchCommitted() {
     rules_version_ = committed_rules_.version;
   }
   log_->Committed();
+  static auto& judgments = metrics::CounterFamily(
+      "infobus_judgments_total", "New judgments made (reviews and replays excluded), by rule.");
+  for (const std::string& rule : staged_rule_ids_) judgments.Add({{"rule", rule}}).Increment();
+  staged_rule_ids_.clear();
   for (const RequestPtr& request : in_flight_) Finish(request, absl::OkStatus());
   in_flight_.clear();
 }
 
 void EventHandler::OnBatchAborted() {
   log_->Aborted();
+  staged_rule_ids_.clear();
   for (const RequestPtr& request : in_flight_) {
     Finish(request, absl::UnavailableError("not committed (Kafka or the store failed); retry"));
   }

@@ -98,6 +98,8 @@ class EventHandler final : public kafka::RecordHandler {
   absl::Time next_rules_check_ = absl::InfinitePast();
   bool needs_restore_ = false;
   std::vector<RequestPtr> in_flight_;
+  // Rule ids of the new judgments in the batch being staged, counted once it commits.
+  std::vector<std::string> staged_rule_ids_;
 
   mutable absl::Mutex mutex_;
   std::deque<RequestPtr> queued_ ABSL_GUARDED_BY(mutex_);

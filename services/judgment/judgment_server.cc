@@ -68,6 +68,7 @@ absl::Status JudgmentServer::Start() {
   if (!loop.ok()) return loop.status();
   loop_ = std::move(*loop);
   loop_->Start();
+  runtime_->WatchConsumer(loop_.get());
 
   JudgmentServiceImpl::Options service_options;
   service_options.subscriber_max_lag =

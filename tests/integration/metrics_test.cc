@@ -65,10 +65,25 @@ double SampleValue(const std::string& text, const std::string& series_prefix) {
 
 TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
   TestBus bus("metrics");
+  const std::string routing = bus.dir() + "/routing.yaml";
+  std::ofstream(routing) << "units:\n  - {id: guangxi-ops, jurisdictions: [\"45\"]}\n";
   auto judgment = bus.Service("judgment");
+  auto dispatch = bus.Service("dispatch", "dispatch:\n  routing_file: " + routing + "\n");
   auto collection = bus.Service("collection");
   ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
+  ASSERT_TRUE(dispatch->Start().ok()) << dispatch->Log();
   ASSERT_TRUE(collection->Start().ok()) << collection->Log();
+  {
+    auto admin = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment->address()));
+    infobus::judgment::v1::AddWatchlistEntryRequest add;
+    add.mutable_entry()->set_list_id("wanted_person");
+    add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PHONE);
+    add.mutable_entry()->mutable_subject()->set_value("13800138000");
+    add.mutable_entry()->set_severity(infobus::common::v1::SEVERITY_HIGH);
+    infobus::judgment::v1::AddWatchlistEntryResponse added;
+    grpc::ClientContext add_context;
+    ASSERT_TRUE(admin->AddWatchlistEntry(&add_context, add, &added).ok());
+  }
 
   // Traffic that touches every series the dashboard shows: an accepted event, a rejected one,
   // and a dead letter.
@@ -80,6 +95,9 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
   event->set_county_code("451421");
   event->set_kind("lodging.checkin");
   *event->mutable_occurred_at() = ToProtoTimestamp(absl::Now());
+  auto* subject = event->add_subjects();
+  subject->set_type(infobus::common::v1::SUBJECT_TYPE_PHONE);
+  subject->set_value("138 0013 8000");
   *request.add_events() = *event;
   request.mutable_events(1)->set_county_code("bad");
   infobus::collection::v1::PublishResponse response;
@@ -87,27 +105,50 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
   ASSERT_TRUE(stub->Publish(&context, request, &response).ok());
   ProduceRaw(bus.Topic("infobus.events.v1"), "k", "not an event");
 
-  std::string collection_text, judgment_text;
+  // The watchlisted event reaches the unit, which signs it off.
+  InboxReader inbox(dispatch->address(), "guangxi-ops", 0);
+  ASSERT_TRUE(inbox.WaitForCount(1, absl::Seconds(60))) << dispatch->Log();
+  auto dispatch_stub =
+      infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch->address()));
+  infobus::dispatch::v1::AcknowledgeRequest ack;
+  ack.set_unit_id("guangxi-ops");
+  ack.set_seq(1);
+  ack.set_acknowledged_by("officer-1");
+  infobus::dispatch::v1::AcknowledgeResponse acked;
+  grpc::ClientContext ack_context;
+  ASSERT_TRUE(dispatch_stub->Acknowledge(&ack_context, ack, &acked).ok());
+
+  std::string collection_text, judgment_text, dispatch_text;
   for (absl::Time deadline = absl::Now() + absl::Seconds(60); absl::Now() < deadline;) {
     collection_text = Scrape(collection->metrics_port());
     judgment_text = Scrape(judgment->metrics_port());
-    if (SampleValue(judgment_text, "infobus_consumer_records_total") >= 2 &&
+    dispatch_text = Scrape(dispatch->metrics_port());
+    if (SampleValue(dispatch_text, "infobus_signoffs_total") >= 1 &&
+        SampleValue(judgment_text, "infobus_consumer_records_total") >= 2 &&
         SampleValue(judgment_text, "infobus_dead_letters_total") >= 1) {
       break;
     }
     absl::SleepFor(absl::Milliseconds(200));  // scraping another process, as Prometheus does
   }
-  EXPECT_EQ(SampleValue(collection_text,
-                        "infobus_collection_events_total{outcome=\"accepted\",source=\"fusui-lodging\"}"),
+  EXPECT_EQ(
+      SampleValue(collection_text,
+                  "infobus_collection_events_total{outcome=\"accepted\",source=\"fusui-lodging\"}"),
+      1);
+  EXPECT_EQ(SampleValue(collection_text, "infobus_collection_events_total{outcome=\"rejected\""),
             1);
-  EXPECT_EQ(SampleValue(collection_text, "infobus_collection_events_total{outcome=\"rejected\""), 1);
   EXPECT_GE(SampleValue(collection_text, "infobus_grpc_server_handled_total{grpc_code=\"OK\""), 1);
   EXPECT_GE(SampleValue(judgment_text, "infobus_consumer_records_total"), 2);
   EXPECT_EQ(SampleValue(judgment_text, "infobus_dead_letters_total"), 1);
   EXPECT_EQ(SampleValue(judgment_text, "infobus_health_serving"), 1);
+  EXPECT_EQ(SampleValue(judgment_text, "infobus_judgments_total"), 1);
+  EXPECT_EQ(SampleValue(dispatch_text, "infobus_deliveries_total{unit=\"guangxi-ops\"}"), 1);
+  EXPECT_EQ(SampleValue(dispatch_text, "infobus_signoffs_total{unit=\"guangxi-ops\"}"), 1);
+  EXPECT_EQ(SampleValue(dispatch_text, "infobus_deliveries_pending{unit=\"guangxi-ops\"}"), 0);
+  EXPECT_EQ(SampleValue(dispatch_text, "infobus_pipeline_latency_seconds_count"), 1);
 
   std::set<std::string> exported = MetricNames(collection_text);
   for (const std::string& name : MetricNames(judgment_text)) exported.insert(name);
+  for (const std::string& name : MetricNames(dispatch_text)) exported.insert(name);
 
   std::ifstream file(std::string(INFOBUS_SOURCE_DIR) + "/deploy/grafana/infobus.json");
   std::stringstream dashboard;
@@ -122,8 +163,8 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
     const std::string query = (*it)[1];
     for (auto m = std::sregex_iterator(query.begin(), query.end(), metric);
          m != std::sregex_iterator(); ++m) {
-      EXPECT_EQ(exported.count(m->str()), 1u) << "dashboard query uses " << m->str()
-                                              << ", which no service exports: " << query;
+      EXPECT_EQ(exported.count(m->str()), 1u)
+          << "dashboard query uses " << m->str() << ", which no service exports: " << query;
     }
   }
   EXPECT_GE(queries, 10);

@@ -319,6 +319,7 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
         item->set_kind(event.kind());
         item->set_county_code(event.county_code());
         *item->mutable_occurred_at() = event.occurred_at();
+        if (event.has_ingested_at()) *item->mutable_ingested_at() = event.ingested_at();
         item->set_classification(event.classification());
         item->set_jurisdiction_code(JurisdictionOf(event));
         evidence = std::move(shared);

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace infobus::dispatch {
+
+// Dispatch's Prometheus series, per unit: deliveries made, escalated and signed off, the
+// deliveries still waiting for sign-off, and how long sign-off took. Call only for changes that
+// are durable (committed batches, completed sign-offs). Thread-safe.
+class DispatchMetrics {
+ public:
+  static DispatchMetrics& Get();
+
+  void Delivered(const std::string& unit_id);
+  void Escalated(const std::string& unit_id);
+  // From collection accepting the event that completed a judgment to its delivery.
+  void PipelineLatency(absl::Duration ingest_to_inbox);
+  void SignedOff(const std::string& unit_id, absl::Duration after_delivery);
+  // At startup: the unsigned deliveries per unit found in the store.
+  void SetPending(const std::map<std::string, int64_t>& pending_by_unit);
+};
+
+}  // namespace infobus::dispatch
