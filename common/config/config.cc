@@ -35,8 +35,8 @@ absl::Status CheckType(const ConfigKey& key, const std::string& value) {
       if (absl::ParseDuration(value, &parsed) && parsed >= absl::ZeroDuration()) {
         return absl::OkStatus();
       }
-      return absl::InvalidArgumentError(absl::StrCat(
-          key.name, ": '", value, "' is not a duration (e.g. 250ms, 5s, 1m)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(key.name, ": '", value, "' is not a duration (e.g. 250ms, 5s, 1m)"));
     }
   }
   return absl::OkStatus();
@@ -97,9 +97,10 @@ absl::StatusOr<Config> Config::Load(const ConfigSchema& schema, const std::strin
       return absl::InvalidArgumentError(absl::StrCat("config file ", yaml_path, ": ", e.what()));
     }
     if (!root.IsMap() && !root.IsNull()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "config file ", yaml_path, ": must be a YAML map of keys (e.g. 'kafka:' then "
-          "'  bootstrap_servers: host:port'), or empty"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("config file ", yaml_path,
+                       ": must be a YAML map of keys (e.g. 'kafka:' then "
+                       "'  bootstrap_servers: host:port'), or empty"));
     }
     std::map<std::string, YAML::Node> flat;
     Flatten(root, "", &flat);

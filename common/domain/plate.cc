@@ -1,8 +1,8 @@
 #include "common/domain/plate.h"
 
-#include "common/domain/utf8.h"
-
 #include <string>
+
+#include "common/domain/utf8.h"
 
 namespace infobus::domain {
 namespace {

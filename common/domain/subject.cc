@@ -22,7 +22,8 @@ absl::StatusOr<std::string> NormalizeSubjectValue(const Subject& subject) {
     case infobus::common::v1::SUBJECT_TYPE_NAME:
       return NormalizeName(subject.value());
     default:
-      return absl::InvalidArgumentError("subject type must be one of ID_NUMBER, PLATE, PHONE, NAME");
+      return absl::InvalidArgumentError(
+          "subject type must be one of ID_NUMBER, PLATE, PHONE, NAME");
   }
 }
 

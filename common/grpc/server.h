@@ -19,8 +19,8 @@ class GrpcServer {
  public:
   // Binds `listen_address` ("127.0.0.1:0" picks a free port) and starts serving `services`,
   // which must outlive the server.
-  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const std::string& listen_address,
-                                                           const std::vector<grpc::Service*>& services);
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const std::string& listen_address, const std::vector<grpc::Service*>& services);
   ~GrpcServer();
 
   int port() const { return port_; }

@@ -23,8 +23,8 @@ void LogToInfobus(const rd_kafka_t* /*client*/, int level, const char* facility,
 
 }  // namespace
 
-absl::Status EnsureTopics(const std::string& bootstrap_servers, const std::vector<TopicSpec>& topics,
-                          absl::Duration timeout) {
+absl::Status EnsureTopics(const std::string& bootstrap_servers,
+                          const std::vector<TopicSpec>& topics, absl::Duration timeout) {
   if (topics.empty()) return absl::OkStatus();
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -65,8 +65,8 @@ absl::Status EnsureTopics(const std::string& bootstrap_servers, const std::vecto
     status = absl::UnavailableError(
         absl::StrCat("no answer from Kafka at ", bootstrap_servers, " to create topics"));
   } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    status = absl::UnavailableError(
-        absl::StrCat("create topics: ", rd_kafka_event_error_string(event)));
+    status =
+        absl::UnavailableError(absl::StrCat("create topics: ", rd_kafka_event_error_string(event)));
   } else {
     const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event);
     size_t count = 0;

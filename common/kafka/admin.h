@@ -18,7 +18,7 @@ struct TopicSpec {
 
 // Creates the topics that do not exist yet; existing ones are left as they are (their partition
 // count is not changed). Returns UNAVAILABLE when the broker cannot be reached within `timeout`.
-absl::Status EnsureTopics(const std::string& bootstrap_servers, const std::vector<TopicSpec>& topics,
-                          absl::Duration timeout);
+absl::Status EnsureTopics(const std::string& bootstrap_servers,
+                          const std::vector<TopicSpec>& topics, absl::Duration timeout);
 
 }  // namespace infobus::kafka

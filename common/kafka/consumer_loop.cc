@@ -145,8 +145,8 @@ void ConsumerLoop::Run() {
       backoff = absl::Milliseconds(100);
       continue;
     }
-    static auto& failed = metrics::CounterFamily(
-        "infobus_consumer_batches_failed_total", "Consumer batches not committed (retried).");
+    static auto& failed = metrics::CounterFamily("infobus_consumer_batches_failed_total",
+                                                 "Consumer batches not committed (retried).");
     failed.Add({{"group", options_.group_id}}).Increment();
     handler_->OnBatchAborted();
     Rewind(records);
@@ -214,8 +214,8 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
   if (context.failure_.ok()) handler_->OnTick(context);
   if (records.empty() && context.empty() && context.failure_.ok()) return true;
   if (!context.failure_.ok()) {
-    INFOBUS_LOG(Warning) << "batch of " << records.size() << " records failed, will retry: "
-                         << context.failure_;
+    INFOBUS_LOG(Warning) << "batch of " << records.size()
+                         << " records failed, will retry: " << context.failure_;
     return false;
   }
 
@@ -242,8 +242,8 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
     return false;
   }
   handler_->OnBatchCommitted();
-  static auto& consumed = metrics::CounterFamily(
-      "infobus_consumer_records_total", "Records consumed and committed, by topic.");
+  static auto& consumed = metrics::CounterFamily("infobus_consumer_records_total",
+                                                 "Records consumed and committed, by topic.");
   for (const Record& record : records) consumed.Add({{"topic", record.topic}}).Increment();
   UpdateLag();
 
@@ -259,8 +259,8 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
 
 void ConsumerLoop::UpdateLag() {
   // librdkafka keeps positions and watermarks locally, so this asks no broker.
-  static auto& lag = metrics::GaugeFamily(
-      "infobus_consumer_lag", "Records behind the partition's high watermark.");
+  static auto& lag = metrics::GaugeFamily("infobus_consumer_lag",
+                                          "Records behind the partition's high watermark.");
   std::vector<RdKafka::TopicPartition*> partitions;
   for (const auto& [topic, partition] : assigned_) {
     partitions.push_back(RdKafka::TopicPartition::create(topic, partition));
@@ -269,10 +269,11 @@ void ConsumerLoop::UpdateLag() {
   for (RdKafka::TopicPartition* partition : partitions) {
     int64_t low = 0, high = 0;
     if (partition->offset() >= 0 &&
-        consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low,
-                                         &high) == RdKafka::ERR_NO_ERROR &&
+        consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low, &high) ==
+            RdKafka::ERR_NO_ERROR &&
         high >= 0) {
-      lag.Add({{"topic", partition->topic()}, {"partition", std::to_string(partition->partition())}})
+      lag.Add(
+             {{"topic", partition->topic()}, {"partition", std::to_string(partition->partition())}})
           .Set(static_cast<double>(std::max<int64_t>(0, high - partition->offset())));
     }
   }
@@ -282,7 +283,8 @@ void ConsumerLoop::UpdateLag() {
 void ConsumerLoop::Rewind(const std::vector<Record>& records) {
   std::map<std::pair<std::string, int32_t>, int64_t> first_offsets;
   for (const Record& record : records) {
-    auto [it, inserted] = first_offsets.try_emplace({record.topic, record.partition}, record.offset);
+    auto [it, inserted] =
+        first_offsets.try_emplace({record.topic, record.partition}, record.offset);
     if (!inserted) it->second = std::min(it->second, record.offset);
   }
   for (const auto& [partition, offset] : first_offsets) {
@@ -301,12 +303,12 @@ absl::Status ConsumerLoop::Health(absl::Duration stall_after) const {
   const absl::Time last_turn = absl::FromUnixNanos(last_turn_ns_.load());
   const absl::Time last_success = absl::FromUnixNanos(last_success_ns_.load());
   if (now - last_turn > stall_after) {
-    return absl::UnavailableError(absl::StrCat("consumer loop stuck for ",
-                                               absl::FormatDuration(now - last_turn)));
+    return absl::UnavailableError(
+        absl::StrCat("consumer loop stuck for ", absl::FormatDuration(now - last_turn)));
   }
   if (now - last_success > stall_after) {
-    return absl::UnavailableError(absl::StrCat("consumer batches failing for ",
-                                               absl::FormatDuration(now - last_success)));
+    return absl::UnavailableError(
+        absl::StrCat("consumer batches failing for ", absl::FormatDuration(now - last_success)));
   }
   return absl::OkStatus();
 }

@@ -77,8 +77,8 @@ LogLine::LogLine(Level level, const char* file, int line) {
   }
   char ms[8];
   std::snprintf(ms, sizeof(ms), ".%03dZ", static_cast<int>(millis));
-  stream_ << stamp << ms << ' ' << LevelLetter(level) << ' ' << component << ' '
-          << Basename(file) << ':' << line << "] ";
+  stream_ << stamp << ms << ' ' << LevelLetter(level) << ' ' << component << ' ' << Basename(file)
+          << ':' << line << "] ";
 }
 
 LogLine::~LogLine() {

@@ -37,7 +37,7 @@ class LogLine {
 
 }  // namespace infobus::log
 
-#define INFOBUS_LOG(severity)                                                   \
-  if (::infobus::log::Level::k##severity < ::infobus::log::MinLevel()) {        \
-  } else                                                                        \
+#define INFOBUS_LOG(severity)                                            \
+  if (::infobus::log::Level::k##severity < ::infobus::log::MinLevel()) { \
+  } else                                                                 \
     ::infobus::log::LogLine(::infobus::log::Level::k##severity, __FILE__, __LINE__)

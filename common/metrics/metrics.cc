@@ -51,17 +51,17 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
 }
 
 prometheus::Family<prometheus::Counter>& CounterFamily(const std::string& name,
-                                                        const std::string& help) {
+                                                       const std::string& help) {
   return FamilyOf<prometheus::Counter>(name, help, prometheus::BuildCounter());
 }
 
 prometheus::Family<prometheus::Gauge>& GaugeFamily(const std::string& name,
-                                                    const std::string& help) {
+                                                   const std::string& help) {
   return FamilyOf<prometheus::Gauge>(name, help, prometheus::BuildGauge());
 }
 
 prometheus::Family<prometheus::Histogram>& HistogramFamily(const std::string& name,
-                                                            const std::string& help) {
+                                                           const std::string& help) {
   return FamilyOf<prometheus::Histogram>(name, help, prometheus::BuildHistogram());
 }
 
@@ -71,7 +71,8 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::s
     // civetweb wants "host:port"; one worker thread is plenty for a scrape every few seconds.
     server->exposer_ = std::make_unique<prometheus::Exposer>(listen, 1);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("metrics: cannot listen on ", listen, ": ", e.what()));
+    return absl::UnavailableError(
+        absl::StrCat("metrics: cannot listen on ", listen, ": ", e.what()));
   }
   server->exposer_->RegisterCollectable(SharedRegistry());
   const auto ports = server->exposer_->GetListeningPorts();

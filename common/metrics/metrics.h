@@ -25,11 +25,11 @@ prometheus::Registry& Registry();
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets();
 
 prometheus::Family<prometheus::Counter>& CounterFamily(const std::string& name,
-                                                        const std::string& help);
+                                                       const std::string& help);
 prometheus::Family<prometheus::Gauge>& GaugeFamily(const std::string& name,
-                                                    const std::string& help);
+                                                   const std::string& help);
 prometheus::Family<prometheus::Histogram>& HistogramFamily(const std::string& name,
-                                                            const std::string& help);
+                                                           const std::string& help);
 
 // Serves Registry() as Prometheus text on http://<listen>/metrics until destroyed.
 class MetricsServer {

@@ -46,7 +46,8 @@ ConfigSchema CommonSchema(const std::string& service, const std::string& default
        "gRPC listen address; port 0 picks a free port (see grpc.port_file)."},
       {"grpc.port_file", Type::kString, "",
        "If set, the bound gRPC port is written here once the service is ready."},
-      {"store.path", Type::kString, ".run/" + service + "/db", "RocksDB directory of this instance."},
+      {"store.path", Type::kString, ".run/" + service + "/db",
+       "RocksDB directory of this instance."},
       {"store.sync_writes", Type::kBool, "false",
        "fsync every RocksDB write. Off, state survives kill -9 but not a power cut."},
       {"log.level", Type::kString, "info", "debug, info, warning or error."},
@@ -72,8 +73,8 @@ std::vector<kafka::TopicSpec> BusTopicSpecs(const Config& config) {
   const int partitions = static_cast<int>(config.GetInt("kafka.partitions"));
   const int replication = static_cast<int>(config.GetInt("kafka.replication_factor"));
   std::vector<kafka::TopicSpec> specs;
-  for (const std::string& name : {topics.events, topics.judgments, topics.dead_letters,
-                                 topics.dispatch_events}) {
+  for (const std::string& name :
+       {topics.events, topics.judgments, topics.dead_letters, topics.dispatch_events}) {
     specs.push_back({name, partitions, replication, {}});
   }
   specs.push_back({topics.watchlists, partitions, replication, {{"cleanup.policy", "compact"}}});

@@ -31,7 +31,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
   runtime->store_ = std::move(*store);
 
   const std::string& bootstrap = config.GetString("kafka.bootstrap_servers");
-  if (absl::Status status = kafka::EnsureTopics(bootstrap, BusTopicSpecs(config), absl::Seconds(30));
+  if (absl::Status status =
+          kafka::EnsureTopics(bootstrap, BusTopicSpecs(config), absl::Seconds(30));
       !status.ok()) {
     return status;
   }

@@ -8,11 +8,11 @@
 #include "absl/status/statusor.h"
 #include "common/config/config.h"
 #include "common/grpc/server.h"
-#include "common/metrics/metrics.h"
-#include "common/service/health_monitor.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/kafka/producer.h"
 #include "common/kafka/topics.h"
+#include "common/metrics/metrics.h"
+#include "common/service/health_monitor.h"
 #include "common/store/store.h"
 
 namespace grpc {

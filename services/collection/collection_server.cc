@@ -31,8 +31,8 @@ ProgramInfo CollectionServer::Program() {
 
 absl::Status CollectionServer::Start() {
   ConfigureLogging(config_, "collection");
-  auto runtime = ServiceRuntime::Open(config_, "collection",
-                                      {CollectionServiceImpl::kPublishedFamily});
+  auto runtime =
+      ServiceRuntime::Open(config_, "collection", {CollectionServiceImpl::kPublishedFamily});
   if (!runtime.ok()) return runtime.status();
   runtime_ = std::move(*runtime);
 
@@ -43,10 +43,9 @@ absl::Status CollectionServer::Start() {
   options.limits.max_payload_bytes =
       static_cast<size_t>(config_.GetInt("collection.max_payload_bytes"));
   options.limits.max_future_skew = config_.GetDuration("collection.max_future_skew");
-  service_ = std::make_unique<CollectionServiceImpl>(options, &runtime_->store(),
-                                                     &runtime_->producer(),
-                                                     runtime_->topics().events,
-                                                     std::make_shared<SystemClock>());
+  service_ = std::make_unique<CollectionServiceImpl>(
+      options, &runtime_->store(), &runtime_->producer(), runtime_->topics().events,
+      std::make_shared<SystemClock>());
   return runtime_->Serve({service_.get()});
 }
 
@@ -58,7 +57,8 @@ void CollectionServer::Stop() {
 }
 
 int CollectionServer::Run() {
-  return RunUntilTerminated("collection", [this] { return Start(); }, [this] { Stop(); });
+  return RunUntilTerminated(
+      "collection", [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::collection

@@ -38,8 +38,8 @@ void SetOutcome(PublishResult* result, PublishOutcome outcome, grpc::StatusCode 
 // infobus_collection_events_total{source, outcome}. A source id that failed validation is
 // counted as "invalid", so bad input cannot create label values without bound.
 void CountOutcome(const std::string& source_id, PublishOutcome outcome) {
-  static auto& events = metrics::CounterFamily(
-      "infobus_collection_events_total", "Published events by source and outcome.");
+  static auto& events = metrics::CounterFamily("infobus_collection_events_total",
+                                               "Published events by source and outcome.");
   std::string name = v1::PublishOutcome_Name(outcome);
   constexpr std::string_view kPrefix = "PUBLISH_OUTCOME_";
   if (name.rfind(kPrefix, 0) == 0) name = absl::AsciiStrToLower(name.substr(kPrefix.size()));
@@ -80,15 +80,15 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const size_t count = static_cast<size_t>(request->events_size());
   if (count == 0) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 "events: at least one event is required"));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "events: at least one event is required"));
     return reactor;
   }
   if (count > options_.max_batch_events) {
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("events: ", count, " events in one call; the limit is ",
-                     options_.max_batch_events)));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                     absl::StrCat("events: ", count, " events in one call; the limit is ",
+                                  options_.max_batch_events)));
     return reactor;
   }
   if (in_flight_events_.fetch_add(count) + count > options_.max_in_flight_events) {
@@ -117,7 +117,8 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
     Event& event = *google::protobuf::Arena::CreateMessage<Event>(&arena);
     event = request->events(static_cast<int>(i));
     result->set_event_id(event.event_id());
-    if (auto error = ValidateAndNormalize(event, options_.limits, now, absl::StrCat("events[", i, "]"))) {
+    if (auto error =
+            ValidateAndNormalize(event, options_.limits, now, absl::StrCat("events[", i, "]"))) {
       result->set_field(error->field);
       SetOutcome(result, v1::PUBLISH_OUTCOME_REJECTED, grpc::StatusCode::INVALID_ARGUMENT,
                  absl::StrCat(error->field, ": ", error->reason));
@@ -181,8 +182,9 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
                      {kafka::kSchemaHeader, Event::descriptor()->full_name()}};
   for (size_t p = 0; p < to_send.size(); ++p) {
     const Event& event = *to_send[p];
-    message.key = event.subjects_size() > 0 ? domain::SubjectKey(event.subjects(0))
-                                            : absl::StrCat(event.source_id(), "/", event.event_id());
+    message.key = event.subjects_size() > 0
+                      ? domain::SubjectKey(event.subjects(0))
+                      : absl::StrCat(event.source_id(), "/", event.event_id());
     event.SerializeToString(&message.value);
     message.headers[0].value = event.trace_id();
     message.headers[1].value = event.source_id();

@@ -20,7 +20,8 @@ namespace infobus::collection {
 // (source_id, event_id) is recorded in the store so a retry answers DUPLICATE. Publish does not
 // block a gRPC thread while Kafka works: the call completes from the delivery reports.
 // Thread-safe.
-class CollectionServiceImpl final : public infobus::collection::v1::CollectionService::CallbackService {
+class CollectionServiceImpl final
+    : public infobus::collection::v1::CollectionService::CallbackService {
  public:
   struct Options {
     ValidationLimits limits;

@@ -61,9 +61,9 @@ std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLim
     return error("occurred_at", "has out-of-range nanos");
   }
   if (FromProtoTimestamp(event.occurred_at()) > now + limits.max_future_skew) {
-    return error("occurred_at", absl::StrCat("lies more than ",
-                                             absl::FormatDuration(limits.max_future_skew),
-                                             " in the future"));
+    return error("occurred_at",
+                 absl::StrCat("lies more than ", absl::FormatDuration(limits.max_future_skew),
+                              " in the future"));
   }
 
   auto* location = event.mutable_location();
@@ -72,8 +72,7 @@ std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLim
   } else if (!domain::JurisdictionCovers(event.county_code(), location->jurisdiction_code()) ||
              location->jurisdiction_code().size() > 24 ||
              location->jurisdiction_code().find_first_not_of("0123456789") != std::string::npos) {
-    return error("location.jurisdiction_code",
-                 "must be digits extending the event's county_code");
+    return error("location.jurisdiction_code", "must be digits extending the event's county_code");
   }
   if (location->has_coordinates() &&
       (!std::isfinite(location->lat()) || !std::isfinite(location->lon()) ||
@@ -108,9 +107,9 @@ std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLim
                                               "' must be 1-64 printable ASCII characters"));
     }
     if (value.size() > limits.max_attribute_bytes || !domain::IsValidUtf8(value)) {
-      return error(absl::StrCat("attributes[", key, "]"),
-                   absl::StrCat("must be valid UTF-8 of at most ", limits.max_attribute_bytes,
-                                " bytes"));
+      return error(
+          absl::StrCat("attributes[", key, "]"),
+          absl::StrCat("must be valid UTF-8 of at most ", limits.max_attribute_bytes, " bytes"));
     }
   }
 

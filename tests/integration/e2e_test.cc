@@ -143,8 +143,8 @@ TEST_F(EndToEndTest, EventsReachExactlyTheirUnitsOnceAcrossRestartAndRepublish) 
   std::vector<Event> events;
   std::map<std::string, std::set<std::string>> expected;  // unit → event ids
   const std::map<std::string, std::vector<std::string>> unit_prefixes = {
-      {"guangxi-ops", {"45"}},        {"chongzuo-ops", {"4514"}},    {"fusui-psb", {"451421"}},
-      {"pingxiang-psb", {"451481"}},  {"wuming-psb", {"450110"}},    {"dongcheng-psb", {"110101"}}};
+      {"guangxi-ops", {"45"}},       {"chongzuo-ops", {"4514"}}, {"fusui-psb", {"451421"}},
+      {"pingxiang-psb", {"451481"}}, {"wuming-psb", {"450110"}}, {"dongcheng-psb", {"110101"}}};
   for (int i = 0; i < 1000; ++i) {
     const std::string& county = kCounties[i % kCounties.size()];
     const bool hit = i % 100 == 37;
@@ -195,7 +195,8 @@ TEST_F(EndToEndTest, EventsReachExactlyTheirUnitsOnceAcrossRestartAndRepublish) 
   }
 
   // Sign-off is recorded once: the second attempt reports the first signer.
-  auto dispatch_stub = infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_->address()));
+  auto dispatch_stub =
+      infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_->address()));
   for (const char* by : {"officer-1", "officer-2"}) {
     infobus::dispatch::v1::AcknowledgeRequest ack;
     ack.set_unit_id("fusui-psb");
@@ -273,7 +274,8 @@ TEST_F(EndToEndTest, BadInputGetsInvalidArgumentNamingTheField) {
   EXPECT_NE(status.error_message().find("events"), std::string::npos);
 
   // Dispatch and judgment name the field too.
-  auto dispatch_stub = infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_->address()));
+  auto dispatch_stub =
+      infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_->address()));
   infobus::dispatch::v1::AcknowledgeRequest ack;
   ack.set_unit_id("fusui-psb");
   infobus::dispatch::v1::AcknowledgeResponse ack_response;
@@ -282,7 +284,8 @@ TEST_F(EndToEndTest, BadInputGetsInvalidArgumentNamingTheField) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message().rfind("seq", 0), 0u) << status.error_message();
 
-  auto judgment_stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment_->address()));
+  auto judgment_stub =
+      infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment_->address()));
   infobus::judgment::v1::AddWatchlistEntryRequest add;
   add.mutable_entry()->set_list_id("wanted_person");
   add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_ID_NUMBER);

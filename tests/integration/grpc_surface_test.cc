@@ -30,7 +30,8 @@ TEST_P(GrpcSurfaceTest, HealthIsServingAndReflectionDescribesTheService) {
   const std::string& full_name = names.at(GetParam());
   const std::string reflection = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
   // ServerReflectionRequest{list_services: ""}: field 7, length-delimited, empty.
-  const std::string services = CallRaw(service->address(), reflection, std::string("\x3a\x00", 2), &status);
+  const std::string services =
+      CallRaw(service->address(), reflection, std::string("\x3a\x00", 2), &status);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_NE(services.find(full_name), std::string::npos);
   EXPECT_NE(services.find("grpc.health.v1.Health"), std::string::npos);

@@ -43,9 +43,9 @@ class PrivateBroker {
   ~PrivateBroker() { Run("stop"); }
 
   int Run(const std::string& action) {
-    const std::string command = absl::StrCat("INFOBUS_RUN_DIR=", run_dir_,
-                                             " INFOBUS_KAFKA_PORT=", port_, " ", INFOBUS_SOURCE_DIR,
-                                             "/scripts/kafka.sh ", action, " >/dev/null 2>&1");
+    const std::string command =
+        absl::StrCat("INFOBUS_RUN_DIR=", run_dir_, " INFOBUS_KAFKA_PORT=", port_, " ",
+                     INFOBUS_SOURCE_DIR, "/scripts/kafka.sh ", action, " >/dev/null 2>&1");
     return std::system(command.c_str());
   }
   std::string bootstrap() const { return absl::StrCat("127.0.0.1:", port_); }
@@ -72,8 +72,7 @@ TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
                                 "health:\n  interval: 200ms\n  kafka_timeout: 500ms\n"
                                 "kafka:\n  message_timeout: 2s\n");
   ASSERT_TRUE(collection->Start().ok()) << collection->Log();
-  ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(30)))
-      << collection->Log();
+  ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(30))) << collection->Log();
 
   ASSERT_EQ(broker.Run("stop"), 0);
   ASSERT_TRUE(AwaitHealth(collection->address(), kNotServing, absl::Seconds(30)))
@@ -95,8 +94,7 @@ TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
   EXPECT_EQ(response.results(0).outcome(), infobus::collection::v1::PUBLISH_OUTCOME_RETRY);
 
   ASSERT_EQ(broker.Run("start"), 0);
-  ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(60)))
-      << collection->Log();
+  ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(60))) << collection->Log();
 
   // The same event, retried once Kafka is back, is accepted: it was never recorded as sent.
   infobus::collection::v1::PublishResponse retried;

@@ -33,7 +33,7 @@ using google::protobuf::util::JsonPrintOptions;
 class Flags {
  public:
   static std::optional<Flags> Parse(const std::vector<std::string>& args, size_t first,
-                                     std::ostream& err) {
+                                    std::ostream& err) {
     Flags flags;
     for (size_t i = first; i < args.size(); ++i) {
       const std::string& arg = args[i];
@@ -184,8 +184,8 @@ int Publish(Flags& flags, std::istream& in, std::ostream& out, std::ostream& err
       }
     }
   }
-  err << "published " << events.size() << " events: "
-      << totals[infobus::collection::v1::PUBLISH_OUTCOME_ACCEPTED] << " accepted, "
+  err << "published " << events.size()
+      << " events: " << totals[infobus::collection::v1::PUBLISH_OUTCOME_ACCEPTED] << " accepted, "
       << totals[infobus::collection::v1::PUBLISH_OUTCOME_DUPLICATE] << " duplicate, "
       << totals[infobus::collection::v1::PUBLISH_OUTCOME_REJECTED] << " rejected, "
       << totals[infobus::collection::v1::PUBLISH_OUTCOME_RETRY] << " not kept (retry)\n";

@@ -55,9 +55,8 @@ class RecordingHandler final : public RecordHandler {
 
   bool WaitForCommitted(size_t count, absl::Duration timeout) {
     absl::MutexLock lock(&mutex_);
-    auto done = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-      return committed_.size() >= count;
-    };
+    auto done = [this, count]()
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return committed_.size() >= count; };
     return mutex_.AwaitWithTimeout(absl::Condition(&done), timeout);
   }
   std::vector<std::string> committed() {
@@ -84,10 +83,11 @@ class ConsumerLoopTest : public ::testing::Test {
   void SetUp() override {
     input_ = bus_.Topic("input");
     output_ = bus_.Topic("output");
-    ASSERT_TRUE(EnsureTopics(TestBootstrapServers(),
-                             {{input_, 2, 1, {}}, {output_, 1, 1, {}}, {bus_.Topic("dlq"), 1, 1, {}}},
-                             absl::Seconds(30))
-                    .ok());
+    ASSERT_TRUE(
+        EnsureTopics(TestBootstrapServers(),
+                     {{input_, 2, 1, {}}, {output_, 1, 1, {}}, {bus_.Topic("dlq"), 1, 1, {}}},
+                     absl::Seconds(30))
+            .ok());
     auto producer = Producer::Create(TestBootstrapServers(), {});
     ASSERT_TRUE(producer.ok()) << producer.status();
     producer_ = std::move(*producer);

@@ -92,8 +92,8 @@ std::vector<kafka::Record> ReadTopic(const std::string& topic, size_t count,
     if (RdKafka::Headers* headers = message->headers()) {
       for (const auto& header : headers->get_all()) {
         record.headers.push_back(
-            {header.key(), std::string(static_cast<const char*>(header.value()),
-                                       header.value_size())});
+            {header.key(),
+             std::string(static_cast<const char*>(header.value()), header.value_size())});
       }
     }
     records.push_back(std::move(record));

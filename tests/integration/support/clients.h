@@ -20,8 +20,7 @@ std::shared_ptr<grpc::Channel> Channel(const std::string& address);
 // Follows one unit's inbox on a background thread and keeps every delivery it receives.
 class InboxReader {
  public:
-  InboxReader(const std::string& dispatch_address, const std::string& unit_id,
-              uint64_t after_seq);
+  InboxReader(const std::string& dispatch_address, const std::string& unit_id, uint64_t after_seq);
   ~InboxReader();  // cancels the stream
 
   // Waits until at least `count` deliveries arrived (true) or `timeout` passed (false).

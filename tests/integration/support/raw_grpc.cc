@@ -54,7 +54,6 @@ std::string CallRaw(const std::string& address, const std::string& method,
   return FromBuffer(response);
 }
 
-
 int HealthStatus(const std::string& address) {
   grpc::Status status;
   const std::string response = CallRaw(address, "/grpc.health.v1.Health/Check", "", &status);
