@@ -30,14 +30,6 @@ ConfigSchema CommonSchema(const std::string& service, const std::string& default
       {"kafka.partitions", Type::kInt, "3",
        "Partitions of each topic this service creates at startup (existing topics are kept)."},
       {"kafka.replication_factor", Type::kInt, "1", "Replication factor of created topics."},
-      {"kafka.group_id", Type::kString, "infobus-" + service,
-       "Consumer group id (instances of one service share it)."},
-      {"kafka.group_instance_id", Type::kString, "",
-       "Static group membership id, unique per instance: a restarted instance gets its "
-       "partitions back at once. Empty: dynamic membership."},
-      {"kafka.session_timeout", Type::kDuration, "10s",
-       "Consumer session timeout: how long a silent instance keeps its partitions."},
-      {"kafka.max_batch", Type::kInt, "500", "Most records a consumer handles in one batch."},
       {"kafka.linger", Type::kDuration, "2ms",
        "Producer linger: how long to wait to fill a batch before sending."},
       {"kafka.message_timeout", Type::kDuration, "15s",
@@ -59,6 +51,19 @@ ConfigSchema CommonSchema(const std::string& service, const std::string& default
        "How often grpc.health.v1 status is re-evaluated from the real dependencies."},
       {"health.kafka_timeout", Type::kDuration, "2s",
        "A metadata request slower than this counts as Kafka unreachable (NOT_SERVING)."},
+  };
+}
+
+ConfigSchema ConsumerSchema(const std::string& service) {
+  return {
+      {"kafka.group_id", Type::kString, "infobus-" + service,
+       "Consumer group id (instances of one service share it)."},
+      {"kafka.group_instance_id", Type::kString, "",
+       "Static group membership id, unique per instance: a restarted instance gets its "
+       "partitions back at once. Empty: dynamic membership."},
+      {"kafka.session_timeout", Type::kDuration, "10s",
+       "Consumer session timeout: how long a silent instance keeps its partitions."},
+      {"kafka.max_batch", Type::kInt, "500", "Most records a consumer handles in one batch."},
       {"health.consumer_stall", Type::kDuration, "30s",
        "A consumer loop that has not turned, or only failed, for this long is NOT_SERVING."},
   };

@@ -15,6 +15,9 @@ namespace infobus {
 // Keys every infobus service understands (Kafka, gRPC, store, logging); each service appends
 // its own.
 ConfigSchema CommonSchema(const std::string& service, const std::string& default_listen);
+// Keys of services that consume topics (consumer group, batch size, stall health); append them
+// to CommonSchema for those services only, so --help lists no knob that does nothing.
+ConfigSchema ConsumerSchema(const std::string& service);
 
 // The pieces of a service's configuration that the common libraries take.
 kafka::Topics TopicsFrom(const Config& config);

@@ -21,6 +21,7 @@ ProgramInfo DispatchServer::Program() {
       "state change), infobus.dlq.v1 (undecodable judgments). Stores: per-unit inboxes, "
       "sign-offs, feedback, escalations, open deadlines and consumed offsets (RocksDB).";
   program.schema = CommonSchema("dispatch", "127.0.0.1:50053");
+  for (ConfigKey& key : ConsumerSchema("dispatch")) program.schema.push_back(std::move(key));
   program.schema.push_back(
       {"dispatch.routing_file", ConfigKey::Type::kString, "",
        "The routing file: units (id, name, jurisdictions, supervisor, duty_hours), routes, the "

@@ -20,6 +20,7 @@ ProgramInfo JudgmentServer::Program() {
       "the watchlist, window and pattern state, the judgment log and consumed "
       "offsets (RocksDB).";
   program.schema = CommonSchema("judgment", "127.0.0.1:50052");
+  for (ConfigKey& key : ConsumerSchema("judgment")) program.schema.push_back(std::move(key));
   program.schema.push_back(
       {"judgment.rules_file", ConfigKey::Type::kString, "",
        "The rules file (see deploy/config/rules.yaml). Re-read when it changes; a bad new file "
