@@ -44,6 +44,19 @@ echo "$output" | grep -q '"deliveryId":"fusui-psb/1"' || fail "fusui-psb did not
 echo "$output" | grep -q 'PUBLISH_OUTCOME_REJECTED' || fail "the invalid sample event was not rejected"
 echo "$output" | grep -q 'scripts/down.sh' || fail "up.sh did not say how to stop"
 
+# The sign-off and feedback commands the README shows work against the running demo.
+ctl=$INFOBUS_BUILD_DIR/bin/infobusctl
+export INFOBUS_DISPATCH_ADDR=127.0.0.1:$((INFOBUS_GRPC_PORT_BASE + 3))
+"$ctl" ack --unit fusui-psb --seq 1 --by officer-7 | grep -q '"acknowledgedBy":"officer-7"' ||
+  fail "ack"
+"$ctl" feedback --unit fusui-psb --seq 1 --outcome apprehended --note "at the hotel" \
+  --by officer-7 | grep -q 'FEEDBACK_OUTCOME_APPREHENDED' || fail "feedback"
+"$ctl" feedback --unit fusui-psb --seq 1 --outcome not_found --by officer-8 |
+  grep -q '"alreadyRecorded":true' || fail "a second feedback was not reported as already recorded"
+"$ctl" deliveries --unit fusui-psb | grep -q '"deliveryId":"fusui-psb/1"' || fail "deliveries"
+[ -z "$("$ctl" deliveries --unit fusui-psb --status pending)" ] ||
+  fail "a signed-off delivery is still listed as pending"
+
 pids=$(cat "$run"/pids/*.pid)
 broker_pid=$(cat "$run/kafka/broker.pid")
 "$repo/scripts/down.sh"

@@ -16,6 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "infobus/collection/v1/collection_service.grpc.pb.h"
@@ -344,6 +345,70 @@ int Ack(Flags& flags, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// feedback: the outcome of a delivery (idempotent: the first feedback stands).
+int GiveFeedback(Flags& flags, std::ostream& out, std::ostream& err) {
+  const std::string address =
+      flags.Get("dispatch", EnvOr("INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053"));
+  infobus::dispatch::v1::FeedbackRequest request;
+  request.set_unit_id(flags.Get("unit"));
+  request.set_given_by(flags.Get("by", EnvOr("USER", "")));
+  request.set_note(flags.Get("note"));
+  uint64_t seq = 0;
+  infobus::common::v1::FeedbackOutcome outcome;
+  if (!absl::SimpleAtoi(flags.Get("seq", "0"), &seq)) {
+    err << "infobusctl feedback: --seq takes a number\n";
+    return 2;
+  }
+  if (!ParseEnum(flags.Get("outcome"), "FEEDBACK_OUTCOME_",
+                 &infobus::common::v1::FeedbackOutcome_Parse, &outcome)) {
+    err << "infobusctl feedback: --outcome must be handled, apprehended, not_found, "
+           "false_positive or transferred\n";
+    return 2;
+  }
+  if (!flags.CheckAllUsed(err)) return 2;
+  request.set_seq(seq);
+  request.set_outcome(outcome);
+  auto stub = infobus::dispatch::v1::DispatchService::NewStub(Connect(address));
+  grpc::ClientContext context;
+  SetDeadline(context, absl::Seconds(10));
+  infobus::dispatch::v1::FeedbackResponse response;
+  grpc::Status status = stub->Feedback(&context, request, &response);
+  if (!status.ok()) return Fail(err, "Feedback", status);
+  out << ToJson(response) << "\n";
+  return 0;
+}
+
+// deliveries: a unit's deliveries, filtered by status, every page.
+int ListDeliveries(Flags& flags, std::ostream& out, std::ostream& err) {
+  const std::string address =
+      flags.Get("dispatch", EnvOr("INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053"));
+  infobus::dispatch::v1::ListDeliveriesRequest request;
+  request.set_unit_id(flags.Get("unit"));
+  request.set_include_subordinates(flags.Get("subordinates", "false") == "true");
+  const std::vector<std::string> status_names =
+      absl::StrSplit(flags.Get("status"), ',', absl::SkipEmpty());
+  for (const std::string& name : status_names) {
+    infobus::common::v1::DeliveryStatus status;
+    if (!ParseEnum(name, "DELIVERY_STATUS_", &infobus::common::v1::DeliveryStatus_Parse, &status)) {
+      err << "infobusctl deliveries: unknown --status '" << name << "'\n";
+      return 2;
+    }
+    request.add_statuses(status);
+  }
+  if (!flags.CheckAllUsed(err)) return 2;
+  auto stub = infobus::dispatch::v1::DispatchService::NewStub(Connect(address));
+  do {
+    grpc::ClientContext context;
+    SetDeadline(context, absl::Seconds(30));
+    infobus::dispatch::v1::ListDeliveriesResponse response;
+    grpc::Status status = stub->ListDeliveries(&context, request, &response);
+    if (!status.ok()) return Fail(err, "ListDeliveries", status);
+    for (const auto& delivery : response.deliveries()) out << ToJson(delivery) << "\n";
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return 0;
+}
+
 int Units(Flags& flags, std::ostream& out, std::ostream& err) {
   const std::string address =
       flags.Get("dispatch", EnvOr("INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053"));
@@ -413,6 +478,11 @@ Commands (results are JSON lines in the protobuf JSON mapping):
       deliveries or --timeout (exit 1 if --count was not reached); runs until Ctrl-C otherwise.
   ack --unit U --seq N [--by NAME] [--dispatch ADDR]
       Sign off a delivery (idempotent).
+  feedback --unit U --seq N --outcome handled|apprehended|not_found|false_positive|transferred
+           [--note TEXT] [--by NAME] [--dispatch ADDR]
+      Report a delivery's outcome (idempotent: the first feedback stands).
+  deliveries --unit U [--status pending,acknowledged,...] [--subordinates] [--dispatch ADDR]
+      List the unit's deliveries (and with --subordinates those of the units below it).
   units [--dispatch ADDR]  List the configured units.
   health --addr HOST:PORT [--timeout 3s]
       grpc.health.v1 status of a service: prints SERVING (exit 0) or NOT_SERVING (exit 1).
@@ -450,6 +520,8 @@ int RunCommand(const std::vector<std::string>& args, std::istream& in, std::ostr
   if (command == "follow") return Follow(*flags, out, err);
   if (command == "ack") return Ack(*flags, out, err);
   if (command == "units") return Units(*flags, out, err);
+  if (command == "feedback") return GiveFeedback(*flags, out, err);
+  if (command == "deliveries") return ListDeliveries(*flags, out, err);
   if (command == "health") return Health(*flags, out, err);
   err << "infobusctl: unknown command '" << command << "' (try --help)\n";
   return 2;
