@@ -45,8 +45,7 @@ TEST(DeadLetter, GarbageOnEventsTopicIsDeadLetteredAndTheNextEventIsJudged) {
   auto* subject = event.add_subjects();
   subject->set_type(infobus::common::v1::SUBJECT_TYPE_PLATE);
   subject->set_value("桂FA1234");
-  ProduceRaw(events_topic, "PLATE:桂FA1234", event.SerializeAsString(),
-             {{kafka::kSchemaHeader, Event::descriptor()->full_name()}});
+  ProduceEvent(events_topic, event);  // keyed PLATE:桂FA1234 too
 
   auto judgments = ReadTopic(bus.Topic("infobus.judgments.v1"), 1, absl::Seconds(60));
   ASSERT_EQ(judgments.size(), 1u) << judgment->Log();

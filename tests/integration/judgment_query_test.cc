@@ -57,11 +57,6 @@ Event MakeEvent(const std::string& id, const std::string& kind, const std::strin
   return event;
 }
 
-void Publish(const std::string& topic, const Event& event) {
-  ProduceRaw(topic, event.subjects(0).value(), event.SerializeAsString(),
-             {{"schema", Event::descriptor()->full_name()}});
-}
-
 // Follows Subscribe on a background thread.
 class Follower {
  public:
@@ -126,11 +121,11 @@ class JudgmentQueryTest : public ::testing::Test {
 
     // Three watchlist hits (HIGH) in three counties, and two tip hotspots (LOW).
     const std::string events = bus_.Topic("infobus.events.v1");
-    Publish(events, MakeEvent("w1", "vehicle.pass", "451421", kPhone));
-    Publish(events, MakeEvent("w2", "vehicle.pass", "450110", kPhone));
-    Publish(events, MakeEvent("w3", "vehicle.pass", "451481", kPhone));
-    Publish(events, MakeEvent("t1", "tip", "451421", "13900000001"));
-    Publish(events, MakeEvent("t2", "tip", "450110", "13900000002"));
+    ProduceEvent(events, MakeEvent("w1", "vehicle.pass", "451421", kPhone));
+    ProduceEvent(events, MakeEvent("w2", "vehicle.pass", "450110", kPhone));
+    ProduceEvent(events, MakeEvent("w3", "vehicle.pass", "451481", kPhone));
+    ProduceEvent(events, MakeEvent("t1", "tip", "451421", "13900000001"));
+    ProduceEvent(events, MakeEvent("t2", "tip", "450110", "13900000002"));
     ASSERT_EQ(ReadTopic(bus_.Topic("infobus.judgments.v1"), 5, absl::Seconds(60)).size(), 5u)
         << judgment_->Log();
   }
@@ -267,7 +262,7 @@ TEST_F(JudgmentQueryTest, SubscribeReplaysThenFollowsAndResumes) {
   request.mutable_filter()->add_kinds(infobus::common::v1::JUDGMENT_KIND_WATCHLIST_HIT);
   auto follower = std::make_unique<Follower>(judgment_->address(), request);
   ASSERT_TRUE(follower->WaitForCount(3, absl::Seconds(30)));
-  Publish(bus_.Topic("infobus.events.v1"), MakeEvent("w4", "netcafe.login", "451421", kPhone));
+  ProduceEvent(bus_.Topic("infobus.events.v1"), MakeEvent("w4", "netcafe.login", "451421", kPhone));
   ASSERT_TRUE(follower->WaitForCount(4, absl::Seconds(30))) << judgment_->Log();
   std::vector<JudgmentRecord> records = follower->records();
   ASSERT_EQ(records.size(), 4u);
@@ -291,7 +286,7 @@ TEST_F(JudgmentQueryTest, SubscribeReplaysThenFollowsAndResumes) {
   infobus::judgment::v1::SubscribeRequest from_now;
   *from_now.mutable_since() = ToProtoTimestamp(absl::Now());
   Follower fresh(judgment_->address(), from_now);
-  Publish(bus_.Topic("infobus.events.v1"), MakeEvent("t3", "tip", "451481", "13900000003"));
+  ProduceEvent(bus_.Topic("infobus.events.v1"), MakeEvent("t3", "tip", "451481", "13900000003"));
   ASSERT_TRUE(fresh.WaitForCount(1, absl::Seconds(30)));
   absl::SleepFor(absl::Milliseconds(500));
   ASSERT_EQ(fresh.records().size(), 1u);

@@ -91,22 +91,6 @@ Event Phone(const std::string& id, absl::Time at, const std::string& kind,
   return MakeEvent(id, at, kind, county, infobus::common::v1::SUBJECT_TYPE_PHONE, phone);
 }
 
-void Publish(const std::string& topic, const std::vector<Event>& events) {
-  auto producer = kafka::Producer::Create(TestBootstrapServers(), {});
-  ASSERT_TRUE(producer.ok()) << producer.status();
-  std::vector<kafka::OutgoingMessage> messages;
-  for (const Event& event : events) {
-    messages.push_back(
-        {topic,
-         absl::StrCat(event.subjects(0).type(), ":", event.subjects(0).value()),
-         event.SerializeAsString(),
-         {{"trace-id", event.trace_id()}, {"schema", Event::descriptor()->full_name()}}});
-  }
-  for (const absl::Status& status : (*producer)->ProduceAll(messages)) {
-    ASSERT_TRUE(status.ok()) << status;
-  }
-}
-
 std::vector<Judgment> Judgments(const std::vector<kafka::Record>& records) {
   std::vector<Judgment> out;
   for (const kafka::Record& record : records) {
@@ -162,7 +146,7 @@ TEST(JudgmentRules, EveryRuleKindAcrossKillNineGivesTheSameJudgmentsOnce) {
     first.push_back(Phone(absl::StrCat("filler-a", i), kT0 + absl::Minutes(i), "petition", "451421",
                           absl::StrCat("137", 10000000 + i)));
   }
-  Publish(events_topic, first);
+  ProduceEvents(events_topic, first);
   // Wait until that batch is judged (the watchlist hit is out), let it commit, then kill -9.
   std::vector<kafka::Record> seen = ReadTopic(judgments_topic, 1, absl::Seconds(60));
   ASSERT_EQ(seen.size(), 1u) << judgment->Log();
@@ -182,7 +166,7 @@ TEST(JudgmentRules, EveryRuleKindAcrossKillNineGivesTheSameJudgmentsOnce) {
     second.push_back(Phone(absl::StrCat("filler-b", i), kT0 + absl::Minutes(i), "petition",
                            "451421", absl::StrCat("136", 10000000 + i)));
   }
-  Publish(events_topic, second);
+  ProduceEvents(events_topic, second);
   judgment->Kill();
   ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
 
@@ -245,9 +229,9 @@ TEST(JudgmentRules, RulesFileReloadsWithoutRestartAndKeepsUnchangedState) {
   const std::string judgments_topic = bus.Topic("infobus.judgments.v1");
 
   // Two of three alarms, then a new rule is added to the file.
-  Publish(events_topic,
-          {Phone("a1", kT0 + absl::Minutes(1), "alarm.call", "451421", "13900000001"),
-           Phone("a2", kT0 + absl::Minutes(2), "alarm.call", "451421", "13900000002")});
+  ProduceEvents(events_topic,
+                {Phone("a1", kT0 + absl::Minutes(1), "alarm.call", "451421", "13900000001"),
+                 Phone("a2", kT0 + absl::Minutes(2), "alarm.call", "451421", "13900000002")});
   absl::SleepFor(absl::Seconds(2));
   WriteFile(rules_path, std::string(kRules) + R"(  - id: tips
     version: 1
@@ -269,8 +253,9 @@ TEST(JudgmentRules, RulesFileReloadsWithoutRestartAndKeepsUnchangedState) {
   EXPECT_TRUE(reloaded.removed().empty());
 
   // The third alarm completes the hotspot begun before the reload; the new rule works.
-  Publish(events_topic, {Phone("a3", kT0 + absl::Minutes(3), "alarm.call", "451421", "13900000003"),
-                         Phone("t1", kT0 + absl::Minutes(3), "tip", "451421", "13900000004")});
+  ProduceEvents(events_topic,
+                {Phone("a3", kT0 + absl::Minutes(3), "alarm.call", "451421", "13900000003"),
+                 Phone("t1", kT0 + absl::Minutes(3), "tip", "451421", "13900000004")});
   std::set<std::string> rules;
   for (const Judgment& j : Judgments(ReadTopic(judgments_topic, 2, absl::Seconds(30)))) {
     rules.insert(j.rule_id());

@@ -37,11 +37,6 @@ Event PlateEvent(const std::string& id) {
   return event;
 }
 
-void Publish(const std::string& topic, const Event& event) {
-  ProduceRaw(topic, std::string("PLATE:") + kPlate, event.SerializeAsString(),
-             {{"schema", Event::descriptor()->full_name()}});
-}
-
 grpc::Status Add(const std::string& address, const std::string& written, bool* replaced) {
   auto stub = JudgmentService::NewStub(Channel(address));
   infobus::judgment::v1::AddWatchlistEntryRequest add;
@@ -88,7 +83,7 @@ TEST(JudgmentWatchlist, EntryAddedAtRuntimeReachesEveryInstanceAndCatchesTheNext
   const std::string judgments = bus.Topic("infobus.judgments.v1");
 
   // Before the entry exists: no judgment.
-  Publish(events, PlateEvent("before"));
+  ProduceEvent(events, PlateEvent("before"));
   absl::SleepFor(absl::Seconds(2));
   EXPECT_EQ(ReadTopic(judgments, 1, absl::Seconds(2)).size(), 0u);
 
@@ -107,7 +102,7 @@ TEST(JudgmentWatchlist, EntryAddedAtRuntimeReachesEveryInstanceAndCatchesTheNext
   EXPECT_TRUE(seen_by_second) << second.Log();
 
   // The next event is caught, whichever instance owns its partition.
-  Publish(events, PlateEvent("after"));
+  ProduceEvent(events, PlateEvent("after"));
   std::vector<kafka::Record> records = ReadTopic(judgments, 1, absl::Seconds(30));
   ASSERT_EQ(records.size(), 1u) << first->Log() << second.Log();
   Judgment judgment;
@@ -121,7 +116,7 @@ TEST(JudgmentWatchlist, EntryAddedAtRuntimeReachesEveryInstanceAndCatchesTheNext
   second.Kill();
   ASSERT_TRUE(first->Start().ok()) << first->Log();
   ASSERT_TRUE(second.Start().ok()) << second.Log();
-  Publish(events, PlateEvent("after-restart"));
+  ProduceEvent(events, PlateEvent("after-restart"));
   EXPECT_EQ(CountJudgments(judgments, 2), 2u);
 
   auto stub = JudgmentService::NewStub(Channel(second.address()));
@@ -134,7 +129,7 @@ TEST(JudgmentWatchlist, EntryAddedAtRuntimeReachesEveryInstanceAndCatchesTheNext
   ASSERT_TRUE(stub->RemoveWatchlistEntry(&context, remove, &removed).ok());
   EXPECT_TRUE(removed.removed());
   absl::SleepFor(absl::Seconds(2));  // the first instance applies the removal too
-  Publish(events, PlateEvent("after-removal"));
+  ProduceEvent(events, PlateEvent("after-removal"));
   EXPECT_EQ(CountJudgments(judgments, 2), 2u);
 }
 

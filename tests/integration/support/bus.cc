@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "common/domain/subject.h"
 #include "common/kafka/producer.h"
 
 namespace infobus::testing {
@@ -99,6 +100,32 @@ std::vector<kafka::Record> ReadTopic(const std::string& topic, size_t count,
   }
   consumer->close();
   return records;
+}
+
+void ProduceEvents(const std::string& topic,
+                   const std::vector<infobus::common::v1::Event>& events) {
+  auto producer = kafka::Producer::Create(TestBootstrapServers(), {});
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  std::vector<kafka::OutgoingMessage> messages;
+  for (const auto& event : events) {
+    kafka::OutgoingMessage message{topic,
+                                   event.subjects_size() > 0
+                                       ? domain::SubjectKey(event.subjects(0))
+                                       : event.source_id() + "/" + event.event_id(),
+                                   event.SerializeAsString(),
+                                   {{kafka::kSchemaHeader, event.GetDescriptor()->full_name()}}};
+    if (!event.trace_id().empty()) {
+      message.headers.push_back({kafka::kTraceIdHeader, event.trace_id()});
+    }
+    messages.push_back(std::move(message));
+  }
+  for (const absl::Status& status : (*producer)->ProduceAll(messages)) {
+    ASSERT_TRUE(status.ok()) << status;
+  }
+}
+
+void ProduceEvent(const std::string& topic, const infobus::common::v1::Event& event) {
+  ProduceEvents(topic, {event});
 }
 
 void ProduceRaw(const std::string& topic, const std::string& key, const std::string& value,

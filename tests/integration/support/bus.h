@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "common/kafka/message.h"
+#include "infobus/common/v1/event.pb.h"
 #include "tests/integration/support/service_process.h"
 
 namespace infobus::testing {
@@ -44,6 +45,12 @@ class TestBus {
 // arrived or `timeout` passes; returns what it got.
 std::vector<kafka::Record> ReadTopic(const std::string& topic, size_t count,
                                      absl::Duration timeout);
+
+// Produces events straight onto an events topic the way collection does (acks=all): keyed by
+// the primary subject, with the schema header and, when set, the trace-id header. For tests of
+// judgment that bypass collection.
+void ProduceEvents(const std::string& topic, const std::vector<infobus::common::v1::Event>& events);
+void ProduceEvent(const std::string& topic, const infobus::common::v1::Event& event);
 
 // Produces raw bytes to a topic (acks=all), for feeding services input they did not expect.
 void ProduceRaw(const std::string& topic, const std::string& key, const std::string& value,
