@@ -51,6 +51,9 @@ absl::StatusOr<std::unique_ptr<RdKafka::Producer>> MakeProducer(const BaselineOp
       {"acks", "all"},
       {"enable.idempotence", "true"},
       {"client.id", "infobus-bench-baseline"},
+      // As the services' clients (common/kafka/client_conf.cc), so both sides are compared
+      // on the same socket settings.
+      {"socket.nagle.disable", "true"},
   };
   for (const auto& [key, value] : options.producer_properties) settings[key] = value;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
@@ -68,7 +71,8 @@ absl::StatusOr<std::unique_ptr<RdKafka::KafkaConsumer>> MakeAssignedConsumer(
   if (absl::Status status = SetAll(conf.get(), {{"bootstrap.servers", options.bootstrap_servers},
                                                 {"group.id", absl::StrCat("bench-", NewTraceId())},
                                                 {"enable.auto.commit", "false"},
-                                                {"client.id", "infobus-bench-baseline"}});
+                                                {"client.id", "infobus-bench-baseline"},
+                                                {"socket.nagle.disable", "true"}});
       !status.ok()) {
     return status;
   }
