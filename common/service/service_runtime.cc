@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/kafka/admin.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/log/log.h"
@@ -98,6 +99,10 @@ void PrepareProcess() {
   BlockTerminationSignals();
   // A client that disconnects mid-write must not kill the process.
   signal(SIGPIPE, SIG_IGN);
+  // Debian's Abseil is built without NDEBUG, so every absl::Mutex (gRPC's too) would record
+  // its lock order in a global graph under a global lock: measurable CPU and contention on
+  // every call. Tests keep the detection; a service does not pay for it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 int RunUntilTerminated(const std::string& service, const std::function<absl::Status()>& start,
