@@ -68,6 +68,9 @@ class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
       }
       consumer->assign(partitions);
     } else {
+      // Hand the partitions over with Kafka's offsets up to date, for a new owner without
+      // our store.
+      loop_->CommitToKafka(ConsumerLoop::CommitWhen::kNow);
       for (RdKafka::TopicPartition* partition : partitions) {
         loop_->assigned_.erase({partition->topic(), partition->partition()});
       }
@@ -121,6 +124,7 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Create(Options optio
 
 ConsumerLoop::~ConsumerLoop() {
   Stop();
+  CommitToKafka(CommitWhen::kNowAndWait);
   consumer_->close();
 }
 
@@ -244,17 +248,37 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
   handler_->OnBatchCommitted();
   static auto& consumed = metrics::CounterFamily("infobus_consumer_records_total",
                                                  "Records consumed and committed, by topic.");
-  for (const Record& record : records) consumed.Add({{"topic", record.topic}}).Increment();
-  UpdateLag();
+  // One labelled-series lookup per topic, not per record.
+  std::map<std::string_view, int64_t> per_topic;
+  for (const Record& record : records) ++per_topic[record.topic];
+  for (const auto& [topic, count] : per_topic) {
+    consumed.Add({{"topic", std::string(topic)}}).Increment(static_cast<double>(count));
+  }
+  for (const auto& [partition, next] : next_offsets) kafka_pending_[partition] = next;
+  CommitToKafka(CommitWhen::kDue);
+  return true;
+}
 
+void ConsumerLoop::CommitToKafka(CommitWhen when) {
+  const absl::Time now = absl::Now();
+  if (when == CommitWhen::kDue && now - last_kafka_commit_ < options_.kafka_commit_interval) {
+    return;
+  }
+  last_kafka_commit_ = now;
+  UpdateLag();
+  if (kafka_pending_.empty()) return;
   // Kafka's committed offsets trail the store; they serve lag monitoring and a fresh store.
   std::vector<RdKafka::TopicPartition*> commits;
-  for (const auto& [partition, next] : next_offsets) {
+  for (const auto& [partition, next] : kafka_pending_) {
     commits.push_back(RdKafka::TopicPartition::create(partition.first, partition.second, next));
   }
-  consumer_->commitAsync(commits);
+  if (when == CommitWhen::kNowAndWait) {
+    consumer_->commitSync(commits);
+  } else {
+    consumer_->commitAsync(commits);
+  }
   RdKafka::TopicPartition::destroy(commits);
-  return true;
+  kafka_pending_.clear();
 }
 
 void ConsumerLoop::UpdateLag() {

@@ -86,6 +86,11 @@ class ConsumerLoop {
     absl::Duration poll_timeout = absl::Milliseconds(100);
     absl::Duration session_timeout = absl::Seconds(10);
     std::map<std::string, std::string> properties;  // extra librdkafka consumer settings
+    // How often the store's offsets are copied to Kafka's committed offsets (and the lag gauge
+    // refreshed). Each commit is a write on the broker; per batch, at small batches, it was a
+    // large part of the broker's work. They only serve lag monitoring and a fresh store, so
+    // they may trail: a new owner without our store redoes at most this much.
+    absl::Duration kafka_commit_interval = absl::Seconds(1);
   };
 
   static constexpr char kOffsetsFamily[] = "offsets";
@@ -117,6 +122,11 @@ class ConsumerLoop {
   bool ProcessBatch(const std::vector<Record>& records);
   void Rewind(const std::vector<Record>& records);
   void UpdateLag();
+  // Copies the offsets committed to the store since the last time to Kafka: kDue once the
+  // interval has passed; kNow at once (a revocation: asynchronous, as it runs inside the
+  // rebalance callback); kNowAndWait at once and waits for the answer (closing).
+  enum class CommitWhen { kDue, kNow, kNowAndWait };
+  void CommitToKafka(CommitWhen when);
 
   Options options_;
   Store* store_ = nullptr;
@@ -131,6 +141,9 @@ class ConsumerLoop {
   // Unix nanos of the last turn of the loop, and of the last turn that did not fail.
   std::atomic<int64_t> last_turn_ns_{0};
   std::atomic<int64_t> last_success_ns_{0};
+  // Offsets in the store but not yet committed to Kafka; owned by the loop thread.
+  std::map<std::pair<std::string, int32_t>, int64_t> kafka_pending_;
+  absl::Time last_kafka_commit_ = absl::InfinitePast();
   std::thread thread_;
 };
 using ConsumerLoopPtr = std::unique_ptr<ConsumerLoop>;
