@@ -21,6 +21,7 @@ namespace infobus::bench {
 void BenchOptions::MakeSmoke() {
   smoke = true;
   baseline_messages = 2000;
+  baseline_warmup_messages = 500;
   ingest_events = 2000;
   pipeline_events = 2000;
   warmup_events = 300;
@@ -49,6 +50,7 @@ Flags (defaults in brackets):
   --smoke                   tiny sizes for CI (seconds)
   --phases LIST             baseline,ingest,pipeline,latency [all]
   --baseline-messages N     [200000]     --ingest-events N     [100000]
+  --baseline-warmup N       [100000] unmeasured raw messages first, to warm the broker's JVM
   --pipeline-events N       [100000]     --warmup-events N     [2000]
   --concurrency C           [4]  client threads, one call in flight each
   --batch B                 [200] events per Publish call (closed loop)
@@ -129,6 +131,7 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
     options.pids[kv.first] = pid;
   }
   num("baseline-messages", &options.baseline_messages);
+  num("baseline-warmup", &options.baseline_warmup_messages);
   num("ingest-events", &options.ingest_events);
   num("pipeline-events", &options.pipeline_events);
   num("warmup-events", &options.warmup_events);
@@ -208,6 +211,7 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
   config.Set("partitions", 3);
   config.Set("watchlist_hit_rate", 0.01);
   config.Set("baseline_messages", options.baseline_messages);
+  config.Set("baseline_warmup_messages", options.baseline_warmup_messages);
   config.Set("baseline_producer", "acks=all enable.idempotence=true linger.ms=" +
                                       std::to_string(options.baseline_linger_ms));
   config.Set("ingest_events", options.ingest_events);
@@ -237,6 +241,14 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
   if (Has(options.phases, "baseline")) {
     log << "[bench] baseline: raw librdkafka, " << options.baseline_messages << " messages of "
         << typical_value.size() << " bytes" << std::endl;
+    if (options.baseline_warmup_messages > 0) {
+      BaselineOptions warmup = baseline;
+      warmup.topic_prefix += "warmup.";
+      auto warm = RunBaselineThroughput(warmup, options.baseline_warmup_messages);
+      if (!warm.ok()) return warm.status();
+      log << absl::StrFormat("[bench]   warm-up (not counted): produce %.0f msgs/s\n",
+                             warm->produce_per_s());
+    }
     cpu.Start();
     auto result = RunBaselineThroughput(baseline, options.baseline_messages);
     if (!result.ok()) return result.status();
