@@ -36,15 +36,43 @@ void SetOutcome(PublishResult* result, PublishOutcome outcome, grpc::StatusCode 
 }
 
 // infobus_collection_events_total{source, outcome}. A source id that failed validation is
-// counted as "invalid", so bad input cannot create label values without bound.
-void CountOutcome(const std::string& source_id, PublishOutcome outcome) {
-  static auto& events = metrics::CounterFamily("infobus_collection_events_total",
-                                               "Published events by source and outcome.");
-  std::string name = v1::PublishOutcome_Name(outcome);
-  constexpr std::string_view kPrefix = "PUBLISH_OUTCOME_";
-  if (name.rfind(kPrefix, 0) == 0) name = absl::AsciiStrToLower(name.substr(kPrefix.size()));
-  events.Add({{"source", source_id}, {"outcome", name}}).Increment();
-}
+// counted as "invalid", so bad input cannot create label values without bound. Outcomes are
+// tallied per call and the labelled series looked up once per (source, outcome) in it: a call
+// usually carries one source, and the lookup builds a label map.
+class OutcomeTally {
+ public:
+  void Add(const std::string& source_id, PublishOutcome outcome) {
+    for (Entry& entry : entries_) {
+      if (entry.outcome == outcome && entry.source_id == source_id) {
+        ++entry.count;
+        return;
+      }
+    }
+    entries_.push_back({source_id, outcome, 1});
+  }
+
+  // Adds the tally to the counters (once).
+  void Record() {
+    static auto& events = metrics::CounterFamily("infobus_collection_events_total",
+                                                 "Published events by source and outcome.");
+    for (const Entry& entry : entries_) {
+      std::string name = v1::PublishOutcome_Name(entry.outcome);
+      constexpr std::string_view kPrefix = "PUBLISH_OUTCOME_";
+      if (name.rfind(kPrefix, 0) == 0) name = absl::AsciiStrToLower(name.substr(kPrefix.size()));
+      events.Add({{"source", entry.source_id}, {"outcome", name}})
+          .Increment(static_cast<double>(entry.count));
+    }
+    entries_.clear();
+  }
+
+ private:
+  struct Entry {
+    std::string source_id;
+    PublishOutcome outcome;
+    int64_t count;
+  };
+  std::vector<Entry> entries_;
+};
 
 }  // namespace
 
@@ -160,17 +188,19 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
   }
 
   // Outcomes decided without Kafka (rejected, duplicate, busy) are final already.
+  OutcomeTally tally;
   for (size_t i = 0, p = 0; i < count; ++i) {
     if (p < call->pending.size() && call->pending[p].index == static_cast<int>(i)) {
       ++p;
       continue;
     }
     const auto& result = response->results(static_cast<int>(i));
-    CountOutcome(result.outcome() == v1::PUBLISH_OUTCOME_REJECTED
-                     ? "invalid"
-                     : request->events(static_cast<int>(i)).source_id(),
-                 result.outcome());
+    tally.Add(result.outcome() == v1::PUBLISH_OUTCOME_REJECTED
+                  ? "invalid"
+                  : request->events(static_cast<int>(i)).source_id(),
+              result.outcome());
   }
+  tally.Record();
 
   call->outstanding.fetch_add(to_send.size());
   // One message reused for every event: the producer copies it, and reusing its strings
@@ -217,10 +247,11 @@ void CollectionServiceImpl::Complete(const std::shared_ptr<Call>& call) {
     absl::MutexLock lock(&mutex_);
     for (const Call::Pending& pending : call->pending) in_flight_keys_.erase(pending.key);
   }
+  OutcomeTally tally;
   for (const Call::Pending& pending : call->pending) {
     PublishResult* result = call->response->mutable_results(pending.index);
-    CountOutcome(pending.source_id,
-                 pending.status.ok() ? v1::PUBLISH_OUTCOME_ACCEPTED : v1::PUBLISH_OUTCOME_RETRY);
+    tally.Add(pending.source_id,
+              pending.status.ok() ? v1::PUBLISH_OUTCOME_ACCEPTED : v1::PUBLISH_OUTCOME_RETRY);
     if (pending.status.ok()) {
       result->set_trace_id(pending.trace_id);
       SetOutcome(result, v1::PUBLISH_OUTCOME_ACCEPTED, grpc::StatusCode::OK, "");
@@ -229,6 +260,7 @@ void CollectionServiceImpl::Complete(const std::shared_ptr<Call>& call) {
                  std::string(pending.status.message()));
     }
   }
+  tally.Record();
   in_flight_events_.fetch_sub(static_cast<size_t>(call->response->results_size()));
   call->reactor->Finish(grpc::Status::OK);
 }
