@@ -1,7 +1,10 @@
 #include "services/judgment/engine/engine.h"
 
 #include <algorithm>
+#include <cstring>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -9,6 +12,8 @@
 #include "common/domain/subject.h"
 #include "common/util/ids.h"
 #include "common/util/time.h"
+#include "infobus/judgment/v1/judgment_state.pb.h"
+#include "services/judgment/engine/wire_format.h"
 
 namespace infobus::judgment {
 namespace {
@@ -25,6 +30,9 @@ using infobus::judgment::v1::WindowState;
 
 constexpr char kSep = '\x1f';
 
+// absl here is built without std::string_view as its string_view.
+absl::string_view View(std::string_view value) { return {value.data(), value.size()}; }
+
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
@@ -40,20 +48,19 @@ const std::string& JurisdictionOf(const Event& event) {
                                                       : event.location().jurisdiction_code();
 }
 
-std::string CommonPrefix(const std::vector<const Evidence*>& evidence) {
-  if (evidence.empty()) return "";
-  std::string prefix = evidence[0]->jurisdiction_code();
-  for (const Evidence* item : evidence) {
-    const std::string& code = item->jurisdiction_code();
-    size_t n = 0;
-    while (n < prefix.size() && n < code.size() && prefix[n] == code[n]) ++n;
-    prefix.resize(n);
-  }
-  return prefix;
+// domain::SubjectKey, written into `out` (no temporaries).
+void SubjectKeyInto(const Subject& subject, std::string& out) {
+  std::string_view type = infobus::common::v1::SubjectType_Name(subject.type());
+  constexpr std::string_view kPrefix = "SUBJECT_TYPE_";
+  if (type.substr(0, kPrefix.size()) == kPrefix) type.remove_prefix(kPrefix.size());
+  out.assign(type.data(), type.size());
+  out.push_back(':');
+  out.append(subject.value());
 }
 
-std::string GroupKey(const Rule& rule, const Event& event) {
-  std::string key;
+// The group key of `event` for a hotspot rule, written into `key`.
+void GroupKeyInto(const Rule& rule, const Event& event, std::string& key) {
+  key.clear();
   for (const GroupField& field : rule.group_by) {
     if (!key.empty()) key.push_back('|');
     switch (field.kind) {
@@ -67,7 +74,7 @@ std::string GroupKey(const Rule& rule, const Event& event) {
         key.append(event.source_id());
         break;
       case GroupField::Kind::kJurisdictionPrefix: {
-        const std::string& code = JurisdictionOf(event);
+        const std::string_view code = JurisdictionOf(event);
         key.append(field.prefix_length == 0
                        ? code
                        : code.substr(0, static_cast<size_t>(field.prefix_length)));
@@ -80,36 +87,208 @@ std::string GroupKey(const Rule& rule, const Event& event) {
       }
     }
   }
-  return key;
 }
 
-std::string Hex16(int64_t value) {
+// Appends 16 hex digits of `value`, offset so negative times still sort before positive ones.
+void AppendHex16(std::string& out, int64_t value) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  // Offset so negative times still sort before positive ones.
   uint64_t bits = static_cast<uint64_t>(value) ^ (uint64_t{1} << 63);
-  std::string out(16, '0');
+  char digits[16];
   for (int i = 15; i >= 0; --i) {
-    out[static_cast<size_t>(i)] = kDigits[bits & 0xf];
+    digits[i] = kDigits[bits & 0xf];
     bits >>= 4;
   }
-  return out;
+  out.append(digits, sizeof(digits));
 }
 
-std::string StateKey(std::string_view scope, const std::string& rule_id, char type,
-                     std::string_view key) {
-  std::string out;
-  out.reserve(scope.size() + rule_id.size() + key.size() + 6);
+// "<scope>\x1f<rule id>\x1f<type>\x1f", the start of a state key, into `out`.
+void StateKeyPrefix(std::string& out, std::string_view scope, std::string_view rule_id, char type) {
+  out.clear();
   out.append(scope);
   out.push_back(kSep);
   out.append(rule_id);
   out.push_back(kSep);
   out.push_back(type);
   out.push_back(kSep);
-  out.append(key);
-  return out;
 }
 
+using wire::DecodeEvidence;
+using wire::kFixed32;
+using wire::kFixed64;
+using wire::kLength;
+using wire::kVarint;
+using wire::LengthFieldSize;
+using wire::PutLengthField;
+using wire::PutStringField;
+using wire::PutVarint;
+using wire::PutVarintField;
+using wire::ReadField;
+using wire::ReadVarint;
+using wire::Signed;
+using wire::StringFieldSize;
+using wire::Tag;
+using wire::VarintFieldSize;
+using wire::VarintSize;
+using wire::WireField;
+
 }  // namespace
+
+// --- Evidence
+
+Engine::SharedEvidence* Engine::SharedEvidence::New(size_t size) {
+  static_assert(sizeof(SharedEvidence) % alignof(SharedEvidence) == 0);
+  void* memory = ::operator new(sizeof(SharedEvidence) + size);
+  auto* evidence = new (memory) SharedEvidence;
+  evidence->size = static_cast<uint32_t>(size);
+  return evidence;
+}
+
+void Engine::SharedEvidence::Delete(SharedEvidence* evidence) {
+  evidence->~SharedEvidence();
+  ::operator delete(evidence);
+}
+
+// --- States
+
+struct Engine::Tracked {
+  explicit Tracked(bool window) : is_window(window) {}
+  std::string_view key;  // the state key, stored after the state (NewWindow, NewPattern)
+  const bool is_window;
+  bool dirty = false;   // in dirty_
+  bool queued = false;  // in expiry_
+  bool dead = false;    // out of its map: freed once neither dirty nor queued
+};
+
+struct Engine::Window : Tracked {
+  Window() : Tracked(true) {}
+  std::string rule_id;
+  std::string group_key;
+  int64_t start_ns = 0, end_ns = 0, close_at_ns = 0;
+  int64_t count = 0;
+  bool fired = false;
+  std::vector<EvidenceRef> evidence;
+};
+
+struct Engine::RulePattern {
+  struct Sighting {
+    int64_t time_ns;
+    EvidenceRef evidence;
+  };
+  const Rule* rule = nullptr;       // the rules_ entry; re-pointed by SetRules
+  std::vector<Sighting> sightings;  // sorted by time
+  int64_t last_fired_ns = INT64_MIN;
+};
+
+// Every movement/correlation rule's state for one subject, so an event costs one lookup per
+// subject however many pattern rules it feeds.
+struct Engine::Pattern : Tracked {
+  Pattern() : Tracked(false) {}
+  std::string_view subject;  // serialised infobus.common.v1.Subject, as first seen
+  std::unique_ptr<std::string> restored_subject;  // when Restore replaced it
+  std::vector<RulePattern> rules;
+  int64_t expire_at_ns = INT64_MIN;
+};
+
+size_t Engine::PatternHash::operator()(absl::string_view key) const {
+  return absl::Hash<absl::string_view>()(key);
+}
+size_t Engine::PatternHash::operator()(const Pattern* pattern) const {
+  return (*this)(View(pattern->key));
+}
+bool Engine::PatternEq::operator()(const Pattern* a, absl::string_view b) const {
+  return View(a->key) == b;
+}
+
+Engine::Window* Engine::NewWindow(std::string_view key) {
+  void* memory = ::operator new(sizeof(Window) + key.size());
+  auto* window = new (memory) Window;
+  char* stored = reinterpret_cast<char*>(window + 1);
+  if (!key.empty()) std::memcpy(stored, key.data(), key.size());
+  window->key = std::string_view(stored, key.size());
+  return window;
+}
+
+Engine::Pattern* Engine::NewPattern(std::string_view key, std::string_view subject) {
+  void* memory = ::operator new(sizeof(Pattern) + key.size() + subject.size());
+  auto* pattern = new (memory) Pattern;
+  char* stored = reinterpret_cast<char*>(pattern + 1);
+  if (!key.empty()) std::memcpy(stored, key.data(), key.size());
+  pattern->key = std::string_view(stored, key.size());
+  stored += key.size();
+  if (!subject.empty()) std::memcpy(stored, subject.data(), subject.size());
+  pattern->subject = std::string_view(stored, subject.size());
+  return pattern;
+}
+
+void Engine::FreeState(Tracked* state) {
+  if (state->is_window) {
+    static_cast<Window*>(state)->~Window();
+  } else {
+    static_cast<Pattern*>(state)->~Pattern();
+  }
+  ::operator delete(state);
+}
+
+namespace {
+// The order of the expiry heap: earliest time first.
+constexpr auto Later = [](const auto& a, const auto& b) { return a.time_ns > b.time_ns; };
+}  // namespace
+
+Engine::~Engine() { FreeAll(); }
+
+void Engine::FreeAll() {
+  std::vector<Tracked*> all;
+  all.reserve(windows_.size() + patterns_.size() + expiry_.size() + dirty_.size());
+  for (const auto& [key, window] : windows_) all.push_back(window);
+  for (Pattern* pattern : patterns_) all.push_back(pattern);
+  for (const Expiry& entry : expiry_) all.push_back(entry.state);
+  for (Tracked* state : dirty_) all.push_back(state);
+  windows_.clear();
+  patterns_.clear();
+  expiry_.clear();
+  dirty_.clear();
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  for (Tracked* state : all) FreeState(state);
+}
+
+void Engine::MaybeFree(Tracked* state) {
+  if (!state->dead || state->dirty || state->queued) return;
+  FreeState(state);
+}
+
+void Engine::MarkDirty(Tracked* state) {
+  if (state->dirty) return;
+  state->dirty = true;
+  dirty_.push_back(state);
+}
+
+void Engine::Queue(Tracked* state, int64_t time_ns) {
+  state->queued = true;
+  expiry_.push_back({time_ns, state});
+  std::push_heap(expiry_.begin(), expiry_.end(), Later);
+}
+
+void Engine::Drop(Tracked* state, bool dirty) {
+  if (state->is_window) {
+    auto* window = static_cast<Window*>(state);
+    windows_.erase(View(window->key));
+    window->evidence.clear();
+  } else {
+    auto* pattern = static_cast<Pattern*>(state);
+    patterns_.erase(View(pattern->key));
+    pattern->rules.clear();
+  }
+  state->dead = true;
+  if (dirty) MarkDirty(state);
+  MaybeFree(state);
+}
+
+Engine::Tracked* Engine::FindLive(std::string_view key) const {
+  if (auto window = windows_.find(View(key)); window != windows_.end()) return window->second;
+  if (auto pattern = patterns_.find(View(key)); pattern != patterns_.end()) return *pattern;
+  return nullptr;
+}
 
 Engine::ReloadSummary Engine::SetRules(RuleSet rules) {
   ReloadSummary summary;
@@ -136,48 +315,145 @@ Engine::ReloadSummary Engine::SetRules(RuleSet rules) {
     }
   }
   if (!dropped.empty()) {
-    // Their expiry entries go stale and are skipped when they come up.
-    for (auto it = windows_.begin(); it != windows_.end();) {
-      auto current = it++;
-      if (!dropped.contains(current->second.rule_id)) continue;
-      dirty_.insert(current->first);
-      windows_.erase(current);
+    std::vector<Tracked*> gone;
+    for (const auto& [key, window] : windows_) {
+      if (dropped.contains(window->rule_id)) gone.push_back(window);
     }
-    for (auto it = patterns_.begin(); it != patterns_.end();) {
-      auto current = it++;
-      std::vector<RulePattern>& rules = current->second.rules;
+    for (Pattern* pattern : patterns_) {
+      std::vector<RulePattern>& rules = pattern->rules;
       const size_t before = rules.size();
-      rules.erase(
-          std::remove_if(rules.begin(), rules.end(),
-                         [&](const RulePattern& rule) { return dropped.contains(rule.rule_id); }),
-          rules.end());
+      rules.erase(std::remove_if(rules.begin(), rules.end(),
+                                 [&](const RulePattern& rule) {
+                                   return rule.rule == nullptr || dropped.contains(rule.rule->id);
+                                 }),
+                  rules.end());
       if (rules.size() == before) continue;
-      dirty_.insert(current->first);
-      if (rules.empty()) patterns_.erase(current);
+      MarkDirty(pattern);
+      if (rules.empty()) gone.push_back(pattern);
     }
+    for (Tracked* state : gone) Drop(state, /*dirty=*/true);
   }
+  const RuleSet old = std::move(rules_);
   rules_ = std::move(rules);
   RebuildIndex();
-  absl::flat_hash_map<std::string, const Rule*> by_id;
-  for (const Rule& rule : rules_.rules) by_id[rule.id] = &rule;
-  for (auto& [key, pattern] : patterns_) {
-    for (RulePattern& rule : pattern.rules) rule.rule = by_id[rule.rule_id];
+  absl::flat_hash_map<const Rule*, const Rule*> moved;
+  for (const Rule& rule : old.rules) {
+    auto it = by_id_.find(rule.id);
+    moved[&rule] = it == by_id_.end() ? nullptr : it->second;
+  }
+  for (Pattern* pattern : patterns_) {
+    for (RulePattern& rule : pattern->rules) rule.rule = moved[rule.rule];
   }
   return summary;
 }
 
 void Engine::RebuildIndex() {
   by_kind_.clear();
-  any_kind_.clear();
+  any_kind_ = KindRules();
+  by_id_.clear();
   for (const Rule& rule : rules_.rules) {
+    by_id_[rule.id] = &rule;
     std::vector<std::string> kinds = rule.filter.kinds;
     if (kinds.empty() && rule.kind == RuleKind::kCorrelation) kinds = rule.sequence;
+    const int pattern = rule.kind == RuleKind::kMovement || rule.kind == RuleKind::kCorrelation;
     if (kinds.empty()) {
-      any_kind_.push_back(&rule);
+      any_kind_.rules.push_back(&rule);
+      any_kind_.pattern_rules += pattern;
     } else {
-      for (const std::string& kind : kinds) by_kind_[kind].push_back(&rule);
+      for (const std::string& kind : kinds) {
+        KindRules& list = by_kind_[kind];
+        list.rules.push_back(&rule);
+        list.pattern_rules += pattern;
+      }
     }
   }
+}
+
+Engine::SharedEvidence* Engine::NewEvidence(const Event& event) {
+  // Evidence fields: 1 event_id, 2 source_id, 3 trace_id, 4 kind, 5 county_code, 6 occurred_at
+  // (always set), 7 classification, 8 jurisdiction_code, 9 ingested_at (when the event has it).
+  const std::string& jurisdiction = JurisdictionOf(event);
+  const size_t occurred_size = event.occurred_at().ByteSizeLong();
+  const bool has_ingested = event.has_ingested_at();
+  const size_t ingested_size = has_ingested ? event.ingested_at().ByteSizeLong() : 0;
+  const uint64_t classification = Signed(event.classification());
+  const size_t size = StringFieldSize(event.event_id()) + StringFieldSize(event.source_id()) +
+                      StringFieldSize(event.trace_id()) + StringFieldSize(event.kind()) +
+                      StringFieldSize(event.county_code()) + LengthFieldSize(occurred_size) +
+                      VarintFieldSize(classification) + StringFieldSize(jurisdiction) +
+                      (has_ingested ? LengthFieldSize(ingested_size) : 0);
+  SharedEvidence* evidence = SharedEvidence::New(size);
+  char* const base = evidence->data();
+  char* out = base;
+  // Writes a string field and points `view` at its value in the bytes.
+  auto put = [&](int number, const std::string& value, std::string_view* view) {
+    out = PutStringField(out, Tag(number, kLength), value);
+    if (view != nullptr) *view = std::string_view(out - value.size(), value.size());
+  };
+  auto put_timestamp = [&](int number, const google::protobuf::Timestamp& time, size_t length) {
+    *out++ = static_cast<char>(Tag(number, kLength));
+    out = PutVarint(out, length);
+    out = reinterpret_cast<char*>(
+        time.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out)));
+  };
+  put(1, event.event_id(), &evidence->event_id);
+  put(2, event.source_id(), &evidence->source_id);
+  put(3, event.trace_id(), nullptr);
+  put(4, event.kind(), &evidence->kind);
+  put(5, event.county_code(), &evidence->county_code);
+  put_timestamp(6, event.occurred_at(), occurred_size);
+  out = PutVarintField(out, Tag(7, kVarint), classification);
+  put(8, jurisdiction, &evidence->jurisdiction_code);
+  if (has_ingested) put_timestamp(9, event.ingested_at(), ingested_size);
+  evidence->size = static_cast<uint32_t>(out - base);  // == size
+  return evidence;
+}
+
+Engine::SharedEvidence* Engine::StoredEvidence(const std::string& bytes) {
+  if (bytes.size() > UINT32_MAX || !evidence_proto_.ParseFromString(bytes)) return nullptr;
+  SharedEvidence* evidence = SharedEvidence::New(bytes.size());
+  if (!bytes.empty()) std::memcpy(evidence->data(), bytes.data(), bytes.size());
+  // The views: the last of each field, as the parser takes it.
+  const char* in = evidence->data();
+  const char* end = in + evidence->size;
+  WireField field;
+  bool unknown = false;
+  while (in < end && !unknown) {
+    if (!ReadField(in, end, field) || field.number == 0 || field.number > 9) {
+      unknown = true;
+      break;
+    }
+    if (field.wire_type != kLength) continue;
+    switch (field.number) {
+      case 1:
+        evidence->event_id = field.bytes;
+        break;
+      case 2:
+        evidence->source_id = field.bytes;
+        break;
+      case 4:
+        evidence->kind = field.bytes;
+        break;
+      case 5:
+        evidence->county_code = field.bytes;
+        break;
+      case 8:
+        evidence->jurisdiction_code = field.bytes;
+        break;
+      default:
+        break;
+    }
+  }
+  if (unknown) {
+    evidence->parsed = std::make_unique<Evidence>(evidence_proto_);
+    const Evidence& parsed = *evidence->parsed;
+    evidence->event_id = parsed.event_id();
+    evidence->source_id = parsed.source_id();
+    evidence->kind = parsed.kind();
+    evidence->county_code = parsed.county_code();
+    evidence->jurisdiction_code = parsed.jurisdiction_code();
+  }
+  return evidence;
 }
 
 absl::Status Engine::Restore(std::string_view key, std::string_view value) {
@@ -194,70 +470,81 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
   if (parts.size() != 4 || parts[2].size() != 1) {
     return absl::DataLossError(absl::StrCat("malformed engine state key ", key_string));
   }
+  auto find_rule = [&](const std::string& id) -> const Rule* {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
+  };
   if (parts[2] == "W") {
-    const Rule* rule = nullptr;
-    for (const Rule& candidate : rules_.rules) {
-      if (candidate.id == parts[1]) rule = &candidate;
-    }
+    const Rule* rule = find_rule(parts[1]);
     WindowState state;
     if (!state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return absl::DataLossError(absl::StrCat("corrupt window state ", key_string));
     }
     if (rule == nullptr || rule->kind != RuleKind::kHotspot) {
-      dirty_.insert(key_string);
+      dirty_keys_.push_back(key_string);
       return absl::OkStatus();
     }
-    Window& window = windows_[key_string];
-    window.rule_id = state.rule_id();
-    window.group_key = state.group_key();
-    window.start_ns = state.window_start_ns();
-    window.end_ns = state.window_end_ns();
-    window.close_at_ns = state.close_at_ns();
-    window.count = state.count();
-    window.fired = state.fired();
+    Window* window;
+    if (auto it = windows_.find(View(key_string)); it != windows_.end()) {
+      window = it->second;
+    } else {
+      window = NewWindow(key_string);
+      windows_.emplace(View(window->key), window);
+    }
+    window->rule_id = state.rule_id();
+    window->group_key = state.group_key();
+    window->start_ns = state.window_start_ns();
+    window->end_ns = state.window_end_ns();
+    window->close_at_ns = state.close_at_ns();
+    window->count = state.count();
+    window->fired = state.fired();
     for (const std::string& bytes : state.evidence()) {
-      auto item = std::make_shared<SharedEvidence>();
-      if (!item->proto.ParseFromString(bytes)) {
+      SharedEvidence* item = StoredEvidence(bytes);
+      if (item == nullptr) {
         return absl::DataLossError(absl::StrCat("corrupt evidence in ", key_string));
       }
-      item->bytes = bytes;
-      window.evidence.push_back(std::move(item));
+      window->evidence.emplace_back(item);
     }
-    expiry_.insert({window.close_at_ns, key_string});
+    if (!window->queued) Queue(window, window->close_at_ns);
   } else if (parts[2] == "S") {
     SubjectPatterns state;
     if (!state.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return absl::DataLossError(absl::StrCat("corrupt subject state ", key_string));
     }
-    std::vector<EvidencePtr> evidence;
+    std::vector<EvidenceRef> evidence;
+    evidence.reserve(static_cast<size_t>(state.evidence_size()));
     for (const std::string& bytes : state.evidence()) {
-      auto item = std::make_shared<SharedEvidence>();
-      if (!item->proto.ParseFromString(bytes)) {
+      SharedEvidence* item = StoredEvidence(bytes);
+      if (item == nullptr) {
         return absl::DataLossError(absl::StrCat("corrupt evidence in ", key_string));
       }
-      item->bytes = bytes;
-      evidence.push_back(std::move(item));
+      evidence.emplace_back(item);
     }
-    auto [slot, inserted] = patterns_.try_emplace(key_string);
-    Pattern& pattern = slot->second;
-    pattern.key = &slot->first;
-    pattern.subject = state.subject();
-    pattern.expire_at_ns = state.expire_at_ns();
-    for (const auto& stored : state.rules()) {
-      const Rule* rule = nullptr;
-      for (const Rule& candidate : rules_.rules) {
-        if (candidate.id == stored.rule_id()) rule = &candidate;
+    std::string subject = state.subject().SerializeAsString();
+    Pattern* pattern;
+    if (auto it = patterns_.find(View(key_string)); it != patterns_.end()) {
+      pattern = *it;
+      if (pattern->subject != subject) {
+        pattern->restored_subject = std::make_unique<std::string>(std::move(subject));
+        pattern->subject = *pattern->restored_subject;
       }
+    } else {
+      pattern = NewPattern(key_string, subject);
+      patterns_.insert(pattern);
+    }
+    pattern->expire_at_ns = state.expire_at_ns();
+    for (const auto& stored : state.rules()) {
+      const Rule* rule = find_rule(stored.rule_id());
       if (rule == nullptr ||
           (rule->kind != RuleKind::kMovement && rule->kind != RuleKind::kCorrelation) ||
           stored.time_ns_size() != stored.evidence_index_size()) {
-        dirty_.insert(key_string);  // rewritten without it
+        MarkDirty(pattern);  // rewritten without it
         continue;
       }
-      RulePattern& restored = pattern.rules.emplace_back();
-      restored.rule_id = stored.rule_id();
+      RulePattern& restored = pattern->rules.emplace_back();
       restored.rule = rule;
       restored.last_fired_ns = stored.last_fired_ns();
+      restored.sightings.reserve(static_cast<size_t>(stored.time_ns_size()));
       for (int i = 0; i < stored.time_ns_size(); ++i) {
         const uint32_t index = stored.evidence_index(i);
         if (index >= evidence.size()) {
@@ -266,7 +553,7 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
         restored.sightings.push_back({stored.time_ns(i), evidence[index]});
       }
     }
-    expiry_.insert({pattern.expire_at_ns, key_string});
+    if (!pattern->queued) Queue(pattern, pattern->expire_at_ns);
   } else {
     return absl::DataLossError(absl::StrCat("unknown engine state type in ", key_string));
   }
@@ -274,18 +561,44 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
 }
 
 void Engine::ClearState() {
-  windows_.clear();
-  patterns_.clear();
-  expiry_.clear();
-  dirty_.clear();
+  FreeAll();
+  dirty_keys_.clear();
   meta_dirty_ = false;
   stream_time_ns_ = INT64_MIN;
 }
 
-void Engine::MarkDirty(const std::string& key, bool& dirty) {
-  if (dirty) return;
-  dirty = true;
-  dirty_.insert(key);
+void Engine::PrepareSubjects(const Event& event, std::string_view scope, bool patterns) {
+  subject_count_ = 0;
+  for (const Subject& raw : event.subjects()) {
+    if (subject_count_ == subjects_.size()) subjects_.emplace_back();
+    NormalizedSubject& normalized = subjects_[subject_count_];
+    // Events from collection are normalised already; this guards other producers.
+    auto value = domain::NormalizeSubjectValue(raw);
+    if (raw.GetReflection()->GetUnknownFields(raw).empty()) {
+      normalized.subject.Clear();
+      normalized.subject.set_type(raw.type());
+      normalized.subject.set_value(value.ok() ? *std::move(value) : raw.value());
+    } else {
+      normalized.subject = raw;
+      if (value.ok()) normalized.subject.set_value(*std::move(value));
+    }
+    if (normalized.subject.value().empty()) continue;
+    SubjectKeyInto(normalized.subject, normalized.key);
+    if (patterns) {
+      // "<scope>\x1f\x1fS\x1f<subject key>"; the lookup comes after the other rules, so start
+      // fetching its part of the table now.
+      StateKeyPrefix(normalized.pattern_key, scope, "", 'S');
+      normalized.pattern_key.append(normalized.key);
+      patterns_.prefetch(View(normalized.pattern_key));
+    }
+    ++subject_count_;
+  }
+  if (found_.size() < subject_count_) found_.resize(subject_count_);
+  if (subject_patterns_.size() < subject_count_) subject_patterns_.resize(subject_count_);
+  for (size_t i = 0; i < subject_count_; ++i) {
+    found_[i].reset();
+    subject_patterns_[i] = nullptr;
+  }
 }
 
 absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::string_view scope) {
@@ -297,53 +610,27 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
     meta_dirty_ = true;
   }
   auto kind_rules = by_kind_.find(event.kind());
-  const std::vector<const Rule*>* lists[2] = {
-      kind_rules == by_kind_.end() ? nullptr : &kind_rules->second, &any_kind_};
+  const KindRules* lists[2] = {kind_rules == by_kind_.end() ? nullptr : &kind_rules->second,
+                               &any_kind_};
+  int pattern_rules = 0;  // what a new subject's pattern may come to hold
+  for (const KindRules* list : lists) {
+    if (list != nullptr) pattern_rules += list->pattern_rules;
+  }
 
-  EvidencePtr evidence;
-  std::vector<NormalizedSubject> subjects;
+  EvidenceRef evidence;
   bool subjects_ready = false;
-  std::vector<std::optional<std::vector<WatchlistEntry>>> found;
-  std::vector<Pattern*> patterns;
-
-  for (const std::vector<const Rule*>* list : lists) {
+  for (const KindRules* list : lists) {
     if (list == nullptr) continue;
-    for (const Rule* rule : *list) {
+    for (const Rule* rule : list->rules) {
       if (!rule->filter.Matches(event)) continue;
-      if (evidence == nullptr) {
-        auto shared = std::make_shared<SharedEvidence>();
-        Evidence* item = &shared->proto;
-        item->set_event_id(event.event_id());
-        item->set_source_id(event.source_id());
-        item->set_trace_id(event.trace_id());
-        item->set_kind(event.kind());
-        item->set_county_code(event.county_code());
-        *item->mutable_occurred_at() = event.occurred_at();
-        if (event.has_ingested_at()) *item->mutable_ingested_at() = event.ingested_at();
-        item->set_classification(event.classification());
-        item->set_jurisdiction_code(JurisdictionOf(event));
-        evidence = std::move(shared);
-      }
+      if (!evidence) evidence = EvidenceRef(NewEvidence(event));
       if (!subjects_ready && rule->kind != RuleKind::kHotspot) {
-        for (const Subject& raw : event.subjects()) {
-          NormalizedSubject normalized;
-          normalized.subject = raw;
-          // Events from collection are normalised already; this guards other producers.
-          if (auto value = domain::NormalizeSubjectValue(raw); value.ok()) {
-            normalized.subject.set_value(*value);
-          }
-          if (normalized.subject.value().empty()) continue;
-          normalized.key = domain::SubjectKey(normalized.subject);
-          subjects.push_back(std::move(normalized));
-        }
-        found.resize(subjects.size());
-        patterns.resize(subjects.size(), nullptr);
+        PrepareSubjects(event, scope, pattern_rules > 0);
         subjects_ready = true;
       }
       switch (rule->kind) {
         case RuleKind::kWatchlist:
-          if (absl::Status status =
-                  JudgeWatchlist(*rule, event, evidence->proto, time_ns, subjects, found, out);
+          if (absl::Status status = JudgeWatchlist(*rule, event, evidence, time_ns, out);
               !status.ok()) {
             return status;
           }
@@ -353,10 +640,13 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
           break;
         case RuleKind::kMovement:
         case RuleKind::kCorrelation:
-          for (size_t i = 0; i < subjects.size(); ++i) {
-            if (!rule->filter.MatchesSubject(subjects[i].subject.type())) continue;
-            if (patterns[i] == nullptr) patterns[i] = &PatternFor(scope, subjects[i]);
-            JudgePattern(*rule, evidence, time_ns, *patterns[i], subjects[i], out);
+          for (size_t i = 0; i < subject_count_; ++i) {
+            const NormalizedSubject& subject = subjects_[i];
+            if (!rule->filter.MatchesSubject(subject.subject.type())) continue;
+            if (subject_patterns_[i] == nullptr) {
+              subject_patterns_[i] = &PatternFor(subject, pattern_rules);
+            }
+            JudgePattern(*rule, evidence, time_ns, *subject_patterns_[i], subject, out);
           }
           break;
       }
@@ -367,19 +657,18 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
   return out;
 }
 
-absl::Status Engine::JudgeWatchlist(const Rule& rule, const Event& event, const Evidence& evidence,
-                                    int64_t time_ns, const std::vector<NormalizedSubject>& subjects,
-                                    std::vector<std::optional<std::vector<WatchlistEntry>>>& found,
+absl::Status Engine::JudgeWatchlist(const Rule& rule, const Event& event,
+                                    const EvidenceRef& evidence, int64_t time_ns,
                                     std::vector<Judgment>& out) {
-  for (size_t i = 0; i < subjects.size(); ++i) {
-    const NormalizedSubject& subject = subjects[i];
+  for (size_t i = 0; i < subject_count_; ++i) {
+    const NormalizedSubject& subject = subjects_[i];
     if (!rule.filter.MatchesSubject(subject.subject.type())) continue;
-    if (!found[i].has_value()) {
-      auto entries = watchlist_->Find(subject.subject);
+    if (!found_[i].has_value()) {
+      auto entries = watchlist_->FindByKey(subject.subject, subject.key);
       if (!entries.ok()) return entries.status();
-      found[i] = std::move(*entries);
+      found_[i] = std::move(*entries);
     }
-    for (const WatchlistEntry& entry : *found[i]) {
+    for (const WatchlistEntry& entry : *found_[i]) {
       Severity severity = entry.severity();
       if (auto list = rule.lists.find(entry.list_id()); list != rule.lists.end()) {
         severity = std::max(severity, list->second);
@@ -390,11 +679,11 @@ absl::Status Engine::JudgeWatchlist(const Rule& rule, const Event& event, const 
       Judgment judgment = MakeJudgment(
           rule,
           StableId({rule.id, entry.list_id(), subject.key, event.source_id(), event.event_id()}),
-          subject.key, {&evidence}, 1, time_ns, time_ns, &subject.subject,
+          subject.key, {evidence.get()}, 1, time_ns, time_ns, &subject.subject,
           {{"{subject}", subject.key}, {"{list}", entry.list_id()}});
       judgment.set_severity(severity);
       judgment.set_summary(absl::StrCat(subject.key, " seen in ", event.kind(), " at ",
-                                        evidence.jurisdiction_code(),
+                                        View(evidence->jurisdiction_code),
                                         entry.note().empty() ? "" : "; ", entry.note()));
       out.push_back(std::move(judgment));
     }
@@ -402,15 +691,21 @@ absl::Status Engine::JudgeWatchlist(const Rule& rule, const Event& event, const 
   return absl::OkStatus();
 }
 
-void Engine::JudgeHotspot(const Rule& rule, const Event& event, const EvidencePtr& evidence,
+void Engine::JudgeHotspot(const Rule& rule, const Event& event, const EvidenceRef& evidence,
                           int64_t time_ns, std::vector<Judgment>& out) {
   const int64_t window = absl::ToInt64Nanoseconds(rule.window);
   const int64_t advance = absl::ToInt64Nanoseconds(rule.advance);
   const int64_t grace = absl::ToInt64Nanoseconds(rule.grace);
-  const std::string group = GroupKey(rule, event);
+  GroupKeyInto(rule, event, group_buffer_);
+  const std::string& group = group_buffer_;
   // Every window [start, start + window) with start a multiple of `advance` that holds time_ns.
   const int64_t first = FloorDiv(time_ns - window, advance) + 1;
   const int64_t last = FloorDiv(time_ns, advance);
+  // "*\x1f<rule id>\x1fW\x1f<group key>\x1f", then each window's start.
+  StateKeyPrefix(key_buffer_, kGlobalScope, rule.id, 'W');
+  key_buffer_.append(group);
+  key_buffer_.push_back(kSep);
+  const size_t prefix = key_buffer_.size();
   for (int64_t k = first; k <= last; ++k) {
     const int64_t start = k * advance;
     const int64_t close_at = start + window + grace;
@@ -418,61 +713,74 @@ void Engine::JudgeHotspot(const Rule& rule, const Event& event, const EvidencePt
       ++stats_.late_dropped;
       continue;
     }
-    key_buffer_ = StateKey(kGlobalScope, rule.id, 'W', absl::StrCat(group, "\x1f", Hex16(start)));
-    auto it = windows_.find(key_buffer_);
-    if (it == windows_.end()) {
-      it = windows_.try_emplace(key_buffer_).first;
-      Window& created = it->second;
-      created.rule_id = rule.id;
-      created.group_key = group;
-      created.start_ns = start;
-      created.end_ns = start + window;
-      created.close_at_ns = close_at;
-      expiry_.insert({close_at, key_buffer_});
+    key_buffer_.resize(prefix);
+    AppendHex16(key_buffer_, start);
+    Window* state;
+    if (auto it = windows_.find(View(key_buffer_)); it != windows_.end()) {
+      state = it->second;
+    } else {
+      state = NewWindow(key_buffer_);
+      state->rule_id = rule.id;
+      state->group_key = group;
+      state->start_ns = start;
+      state->end_ns = start + window;
+      state->close_at_ns = close_at;
+      windows_.emplace(View(state->key), state);
+      Queue(state, close_at);
     }
-    Window& state = it->second;
-    ++state.count;
-    MarkDirty(it->first, state.dirty);
-    if (state.fired) continue;
-    if (static_cast<int>(state.evidence.size()) < rule.max_evidence) {
-      state.evidence.push_back(evidence);
+    ++state->count;
+    MarkDirty(state);
+    if (state->fired) continue;
+    if (static_cast<int>(state->evidence.size()) < rule.max_evidence) {
+      state->evidence.push_back(evidence);
     }
-    if (state.count < rule.threshold) continue;
-    state.fired = true;
-    std::vector<const Evidence*> items;
-    for (const EvidencePtr& item : state.evidence) items.push_back(&item->proto);
+    if (state->count < rule.threshold) continue;
+    state->fired = true;
+    std::vector<const SharedEvidence*> items;
+    items.reserve(state->evidence.size());
+    for (const EvidenceRef& item : state->evidence) items.push_back(item.get());
     Judgment judgment = MakeJudgment(
-        rule, StableId({rule.id, group, absl::StrCat(start)}), group, items, state.count, start,
+        rule, StableId({rule.id, group, absl::StrCat(start)}), group, items, state->count, start,
         start + window, nullptr,
         {{"{group}", group},
-         {"{count}", absl::StrCat(state.count)},
+         {"{count}", absl::StrCat(state->count)},
          {"{threshold}", absl::StrCat(rule.threshold)},
          {"{window}", absl::StrCat(FormatNanos(start), "/", FormatNanos(start + window))},
          {"{window_start}", FormatNanos(start)},
          {"{window_end}", FormatNanos(start + window)}});
-    judgment.set_summary(absl::StrCat(state.count, " matching events of ", group, " between ",
+    judgment.set_summary(absl::StrCat(state->count, " matching events of ", group, " between ",
                                       FormatNanos(start), " and ", FormatNanos(start + window),
                                       " (threshold ", rule.threshold, ")"));
     out.push_back(std::move(judgment));
-    state.evidence.clear();  // fired: from now on only the count matters
+    state->evidence.clear();  // fired: from now on only the count matters
   }
 }
 
-Engine::Pattern& Engine::PatternFor(std::string_view scope, const NormalizedSubject& subject) {
-  key_buffer_ = StateKey(scope, "", 'S', subject.key);
-  auto it = patterns_.find(key_buffer_);
-  if (it == patterns_.end()) {
-    it = patterns_.try_emplace(key_buffer_).first;
-    it->second.subject = subject.subject;
-    it->second.key = &it->first;
+Engine::Pattern& Engine::PatternFor(const NormalizedSubject& subject, int expected_rules) {
+  Pattern* pattern;
+  if (auto it = patterns_.find(View(subject.pattern_key)); it != patterns_.end()) {
+    pattern = *it;
+  } else {
+    pattern = NewPattern(subject.pattern_key, subject.subject.SerializeAsString());
+    pattern->rules.reserve(static_cast<size_t>(std::max(expected_rules, 1)));
+    patterns_.insert(pattern);
   }
-  MarkDirty(it->first, it->second.dirty);
-  return it->second;
+  MarkDirty(pattern);
+  // JudgePattern reads the sightings of most of its rules next: start fetching them all now
+  // rather than one rule after another.
+  for (const RulePattern& rule : pattern->rules) {
+    const size_t n = rule.sightings.size();
+    if (n == 0) continue;
+    __builtin_prefetch(rule.sightings.data());
+    __builtin_prefetch(rule.sightings.data() + n - 1);
+  }
+  return *pattern;
 }
 
-void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t time_ns,
+void Engine::JudgePattern(const Rule& rule, const EvidenceRef& evidence, int64_t time_ns,
                           Pattern& pattern, const NormalizedSubject& subject,
                           std::vector<Judgment>& out) {
+  using Sighting = RulePattern::Sighting;
   const int64_t within = absl::ToInt64Nanoseconds(rule.within);
   const int64_t grace = absl::ToInt64Nanoseconds(rule.grace);
   const int64_t horizon = stream_time_ns_ - within - grace;
@@ -486,15 +794,14 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
   }
   if (found == nullptr) {
     found = &pattern.rules.emplace_back();
-    found->rule_id = rule.id;
     found->rule = &rule;
+    found->sightings.reserve(4);
   }
   RulePattern& state = *found;
   std::vector<Sighting>& sightings = state.sightings;
   for (const Sighting& sighting : sightings) {
-    if (sighting.time_ns == time_ns &&
-        sighting.evidence->proto.event_id() == evidence->proto.event_id() &&
-        sighting.evidence->proto.source_id() == evidence->proto.source_id()) {
+    if (sighting.time_ns == time_ns && sighting.evidence->event_id == evidence->event_id &&
+        sighting.evidence->source_id == evidence->source_id) {
       return;  // the same event again: nothing new
     }
   }
@@ -512,27 +819,60 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
   if (drop > 0) sightings.erase(sightings.begin(), sightings.begin() + static_cast<long>(drop));
   if (sightings.empty()) return;
   const int64_t expire_at = sightings.back().time_ns + within + grace;
-  if (pattern.expire_at_ns == INT64_MIN) expiry_.insert({expire_at, *pattern.key});
   pattern.expire_at_ns = std::max(pattern.expire_at_ns, expire_at);
+  if (!pattern.queued) Queue(&pattern, expire_at);
 
   // Look for evidence in a span of at most `within` that holds the new event and uses no
-  // sighting already used by an earlier judgment of this rule for this subject.
-  std::vector<const Sighting*> matched;
+  // sighting already used by an earlier judgment of this rule for this subject. A span starts
+  // at one of sightings[begin, end) and stays within sightings[begin, reach).
   const size_t n = sightings.size();
+  size_t begin = 0;
+  while (begin < n && (sightings[begin].time_ns <= state.last_fired_ns ||
+                       sightings[begin].time_ns < time_ns - within)) {
+    ++begin;
+  }
+  size_t end = begin;
+  while (end < n && sightings[end].time_ns <= time_ns) ++end;
+  if (begin == end) return;
+  const int64_t last_end = sightings[end - 1].time_ns + within;
+  size_t reach = end;
+  while (reach < n && sightings[reach].time_ns <= last_end) ++reach;
+  // No span can match unless they all together do: most events stop here.
+  if (rule.kind == RuleKind::kMovement) {
+    absl::InlinedVector<std::string_view, 8> counties;
+    for (size_t j = begin; j < reach && static_cast<int>(counties.size()) < rule.min_counties;
+         ++j) {
+      const std::string_view county = sightings[j].evidence->county_code;
+      if (std::find(counties.begin(), counties.end(), county) == counties.end()) {
+        counties.push_back(county);
+      }
+    }
+    if (static_cast<int>(counties.size()) < rule.min_counties) return;
+  } else if (rule.sequence.size() <= 16) {
+    uint32_t kinds = 0;  // rule.sequence has at most 10 kinds
+    for (size_t j = begin; j < reach; ++j) {
+      const std::string_view kind = sightings[j].evidence->kind;
+      for (size_t k = 0; k < rule.sequence.size(); ++k) {
+        if (kind == rule.sequence[k]) kinds |= 1u << k;
+      }
+    }
+    if (kinds != (1u << rule.sequence.size()) - 1) return;
+  }
+
+  std::vector<const Sighting*> matched;
   for (size_t i = 0; i < n && matched.empty(); ++i) {
     const Sighting& start = sightings[i];
     if (start.time_ns <= state.last_fired_ns) continue;
     if (start.time_ns > time_ns) break;
     if (start.time_ns < time_ns - within) continue;
-    const int64_t end = start.time_ns + within;
+    const int64_t end_ns = start.time_ns + within;
     if (rule.kind == RuleKind::kMovement) {
       std::vector<const Sighting*> per_county;
-      for (size_t j = i; j < n && sightings[j].time_ns <= end; ++j) {
+      for (size_t j = i; j < n && sightings[j].time_ns <= end_ns; ++j) {
         const Sighting& sighting = sightings[j];
         bool seen = false;
         for (const Sighting* chosen : per_county) {
-          if (chosen->evidence->proto.county_code() == sighting.evidence->proto.county_code())
-            seen = true;
+          if (chosen->evidence->county_code == sighting.evidence->county_code) seen = true;
         }
         if (!seen) per_county.push_back(&sighting);
         if (static_cast<int>(per_county.size()) >= rule.min_counties) break;
@@ -541,9 +881,9 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
     } else if (rule.ordered) {
       std::vector<const Sighting*> sequence;
       for (size_t j = i;
-           j < n && sightings[j].time_ns <= end && sequence.size() < rule.sequence.size(); ++j) {
+           j < n && sightings[j].time_ns <= end_ns && sequence.size() < rule.sequence.size(); ++j) {
         const Sighting& sighting = sightings[j];
-        if (sighting.evidence->proto.kind() != rule.sequence[sequence.size()]) continue;
+        if (sighting.evidence->kind != rule.sequence[sequence.size()]) continue;
         if (!sequence.empty() && sighting.time_ns <= sequence.back()->time_ns) continue;
         sequence.push_back(&sighting);
       }
@@ -551,10 +891,10 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
     } else {
       std::vector<const Sighting*> per_kind(rule.sequence.size(), nullptr);
       size_t have = 0;
-      for (size_t j = i; j < n && sightings[j].time_ns <= end && have < per_kind.size(); ++j) {
+      for (size_t j = i; j < n && sightings[j].time_ns <= end_ns && have < per_kind.size(); ++j) {
         const Sighting& sighting = sightings[j];
         for (size_t k = 0; k < rule.sequence.size(); ++k) {
-          if (per_kind[k] == nullptr && sighting.evidence->proto.kind() == rule.sequence[k]) {
+          if (per_kind[k] == nullptr && sighting.evidence->kind == rule.sequence[k]) {
             per_kind[k] = &sighting;
             ++have;
           }
@@ -571,15 +911,15 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
 
   const int64_t first_ns = matched.front()->time_ns;
   int64_t last_ns = first_ns;
-  std::vector<const Evidence*> items;
-  std::vector<std::string> counties, kinds;
+  std::vector<const SharedEvidence*> items;
+  std::vector<absl::string_view> counties, kinds;
   for (const Sighting* sighting : matched) {
     last_ns = std::max(last_ns, sighting->time_ns);
     if (static_cast<int>(items.size()) < rule.max_evidence) {
-      items.push_back(&sighting->evidence->proto);
+      items.push_back(sighting->evidence.get());
     }
-    counties.push_back(sighting->evidence->proto.county_code());
-    kinds.push_back(sighting->evidence->proto.kind());
+    counties.push_back(View(sighting->evidence->county_code));
+    kinds.push_back(View(sighting->evidence->kind));
   }
   Judgment judgment =
       MakeJudgment(rule, StableId({rule.id, subject.key, absl::StrCat(first_ns)}), subject.key,
@@ -600,29 +940,31 @@ void Engine::JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t
 }
 
 void Engine::Expire() {
-  while (!expiry_.empty() && expiry_.begin()->first <= stream_time_ns_) {
-    auto node = expiry_.extract(expiry_.begin());
-    std::string& key = node.value().second;
-    if (auto window = windows_.find(key); window != windows_.end()) {
-      windows_.erase(window);
-    } else if (auto pattern = patterns_.find(key); pattern != patterns_.end()) {
-      if (pattern->second.expire_at_ns > stream_time_ns_) {
+  while (!expiry_.empty() && expiry_.front().time_ns <= stream_time_ns_) {
+    std::pop_heap(expiry_.begin(), expiry_.end(), Later);
+    Tracked* state = expiry_.back().state;
+    expiry_.pop_back();
+    state->queued = false;
+    if (state->dead) {
+      MaybeFree(state);  // dropped by a rule change, or a pattern with nothing left
+      continue;
+    }
+    if (!state->is_window) {
+      const int64_t expire_at = static_cast<Pattern*>(state)->expire_at_ns;
+      if (expire_at > stream_time_ns_) {
         // Seen again since it was queued: queue it for its new expiry.
-        node.value().first = pattern->second.expire_at_ns;
-        expiry_.insert(std::move(node));
+        Queue(state, expire_at);
         continue;
       }
-      patterns_.erase(pattern);
-    } else {
-      continue;  // dropped by a rule change
     }
-    dirty_.insert(std::move(key));
+    Drop(state, /*dirty=*/true);
   }
 }
 
 Judgment Engine::MakeJudgment(const Rule& rule, std::string id, std::string group_key,
-                              const std::vector<const Evidence*>& evidence, int64_t evidence_count,
-                              int64_t start_ns, int64_t end_ns, const Subject* subject,
+                              const std::vector<const SharedEvidence*>& evidence,
+                              int64_t evidence_count, int64_t start_ns, int64_t end_ns,
+                              const Subject* subject,
                               std::vector<std::pair<std::string, std::string>> variables) const {
   Judgment judgment;
   judgment.set_judgment_id(std::move(id));
@@ -631,74 +973,223 @@ Judgment Engine::MakeJudgment(const Rule& rule, std::string id, std::string grou
   judgment.set_kind(JudgmentKindOf(rule.kind));
   judgment.set_severity(rule.severity);
   Classification classification = infobus::common::v1::CLASSIFICATION_UNSPECIFIED;
-  for (const Evidence* item : evidence) {
-    *judgment.add_evidence() = *item;
-    classification = std::max(classification, item->classification());
+  for (const SharedEvidence* item : evidence) {
+    Evidence* added = judgment.add_evidence();
+    if (item->parsed != nullptr) {
+      *added = *item->parsed;
+    } else if (!DecodeEvidence(item->bytes(), *added)) {
+      added->Clear();
+      added->ParseFromArray(item->data(), static_cast<int>(item->size));  // parsed when restored
+    }
+    classification = std::max(classification, added->classification());
   }
   judgment.set_classification(classification);
-  const std::string jurisdiction = CommonPrefix(evidence);
-  judgment.set_jurisdiction_code(jurisdiction);
+  // The longest jurisdiction code prefix common to the evidence.
+  std::string_view jurisdiction;
+  if (!evidence.empty()) {
+    jurisdiction = evidence[0]->jurisdiction_code;
+    for (const SharedEvidence* item : evidence) {
+      const std::string_view code = item->jurisdiction_code;
+      size_t n = 0;
+      while (n < jurisdiction.size() && n < code.size() && jurisdiction[n] == code[n]) ++n;
+      jurisdiction = jurisdiction.substr(0, n);
+    }
+  }
+  judgment.set_jurisdiction_code(std::string(jurisdiction));
   if (subject != nullptr) *judgment.add_subjects() = *subject;
   *judgment.mutable_created_at() = ToProtoTimestamp(clock_->Now());
   *judgment.mutable_window_start() = ToProtoTimestamp(absl::FromUnixNanos(start_ns));
   *judgment.mutable_window_end() = ToProtoTimestamp(absl::FromUnixNanos(end_ns));
   judgment.set_evidence_count(evidence_count);
   variables.push_back({"{rule}", rule.id});
-  variables.push_back({"{jurisdiction}", jurisdiction});
-  variables.push_back({"{kind}", evidence.empty() ? std::string() : evidence[0]->kind()});
+  variables.push_back({"{jurisdiction}", std::string(jurisdiction)});
+  variables.push_back(
+      {"{kind}", evidence.empty() ? std::string() : std::string(evidence[0]->kind)});
   judgment.set_title(absl::StrReplaceAll(rule.title, variables));
   judgment.set_group_key(std::move(group_key));
   return judgment;
 }
 
+// WindowState: 1 rule_id, 2 group_key, 3 window_start_ns, 4 window_end_ns, 5 close_at_ns,
+// 6 count, 7 fired, 8 evidence (repeated bytes).
+std::optional<std::string> Engine::SerializeWindow(const Window& window) const {
+  size_t size = StringFieldSize(window.rule_id) + StringFieldSize(window.group_key) +
+                VarintFieldSize(Signed(window.start_ns)) + VarintFieldSize(Signed(window.end_ns)) +
+                VarintFieldSize(Signed(window.close_at_ns)) +
+                VarintFieldSize(Signed(window.count)) + VarintFieldSize(window.fired ? 1 : 0);
+  for (const EvidenceRef& item : window.evidence) size += LengthFieldSize(item->size);
+  std::string value(size, '\0');
+  char* out = value.data();
+  out = PutStringField(out, Tag(1, kLength), window.rule_id);
+  out = PutStringField(out, Tag(2, kLength), window.group_key);
+  out = PutVarintField(out, Tag(3, kVarint), Signed(window.start_ns));
+  out = PutVarintField(out, Tag(4, kVarint), Signed(window.end_ns));
+  out = PutVarintField(out, Tag(5, kVarint), Signed(window.close_at_ns));
+  out = PutVarintField(out, Tag(6, kVarint), Signed(window.count));
+  out = PutVarintField(out, Tag(7, kVarint), window.fired ? 1 : 0);
+  for (const EvidenceRef& item : window.evidence) {
+    out = PutLengthField(out, Tag(8, kLength), item->bytes());
+  }
+  return value;
+}
+
+// SubjectPatterns: 1 subject, 2 evidence (repeated bytes, each event once, in order of first
+// use), 3 rules (repeated RulePattern: 1 rule_id, 2 time_ns packed, 3 evidence_index packed,
+// 4 last_fired_ns), 4 expire_at_ns. Rules without sightings are left out; nullopt when none
+// is left.
+std::optional<std::string> Engine::SerializePattern(const Pattern& pattern) {
+  const uint64_t serial = ++serial_;
+  record_evidence_.clear();
+  record_sizes_.clear();
+  size_t size = LengthFieldSize(pattern.subject.size());
+  for (const RulePattern& rule : pattern.rules) {
+    if (rule.sightings.empty()) continue;
+    size_t times = 0, indexes = 0;
+    for (const RulePattern::Sighting& sighting : rule.sightings) {
+      SharedEvidence* item = sighting.evidence.get();
+      if (item->serial != serial) {
+        item->serial = serial;
+        item->index = static_cast<uint32_t>(record_evidence_.size());
+        record_evidence_.push_back(item);
+        size += LengthFieldSize(item->size);
+      }
+      times += VarintSize(Signed(sighting.time_ns));
+      indexes += VarintSize(item->index);
+    }
+    const size_t body = StringFieldSize(rule.rule->id) + LengthFieldSize(times) +
+                        LengthFieldSize(indexes) + VarintFieldSize(Signed(rule.last_fired_ns));
+    record_sizes_.push_back(times);
+    record_sizes_.push_back(indexes);
+    record_sizes_.push_back(body);
+    size += LengthFieldSize(body);
+  }
+  if (record_sizes_.empty()) return std::nullopt;
+  size += VarintFieldSize(Signed(pattern.expire_at_ns));
+  std::string value(size, '\0');
+  char* out = value.data();
+  out = PutLengthField(out, Tag(1, kLength), pattern.subject);
+  for (const SharedEvidence* item : record_evidence_) {
+    out = PutLengthField(out, Tag(2, kLength), item->bytes());
+  }
+  size_t next = 0;
+  for (const RulePattern& rule : pattern.rules) {
+    if (rule.sightings.empty()) continue;
+    const size_t times = record_sizes_[next++];
+    const size_t indexes = record_sizes_[next++];
+    const size_t body = record_sizes_[next++];
+    *out++ = static_cast<char>(Tag(3, kLength));
+    out = PutVarint(out, body);
+    out = PutStringField(out, Tag(1, kLength), rule.rule->id);
+    *out++ = static_cast<char>(Tag(2, kLength));
+    out = PutVarint(out, times);
+    for (const RulePattern::Sighting& sighting : rule.sightings) {
+      out = PutVarint(out, Signed(sighting.time_ns));
+    }
+    *out++ = static_cast<char>(Tag(3, kLength));
+    out = PutVarint(out, indexes);
+    for (const RulePattern::Sighting& sighting : rule.sightings) {
+      out = PutVarint(out, sighting.evidence->index);
+    }
+    out = PutVarintField(out, Tag(4, kVarint), Signed(rule.last_fired_ns));
+  }
+  PutVarintField(out, Tag(4, kVarint), Signed(pattern.expire_at_ns));
+  return value;
+}
+
+void Engine::Prefetch(const Tracked* state, int level) {
+  auto fetch = [](const void* start, size_t bytes) {
+    const char* p = static_cast<const char*>(start);
+    for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset);
+  };
+  if (level == 0) {
+    fetch(state, (state->is_window ? sizeof(Window) : sizeof(Pattern)) + 64);
+    return;
+  }
+  if (state->is_window) {
+    const auto* window = static_cast<const Window*>(state);
+    if (level == 1) {
+      fetch(window->key.data(), window->key.size());
+      fetch(window->evidence.data(), window->evidence.size() * sizeof(EvidenceRef));
+    } else if (level == 2) {
+      for (const EvidenceRef& item : window->evidence) fetch(item.get(), sizeof(SharedEvidence));
+    }
+    return;
+  }
+  const auto* pattern = static_cast<const Pattern*>(state);
+  if (level == 1) {
+    fetch(pattern->rules.data(), pattern->rules.size() * sizeof(RulePattern));
+  } else if (level == 2) {
+    for (const RulePattern& rule : pattern->rules) {
+      fetch(rule.sightings.data(), rule.sightings.size() * sizeof(RulePattern::Sighting));
+    }
+  } else {
+    // The evidence: the rule with the most sightings has most of it.
+    const RulePattern* most = nullptr;
+    for (const RulePattern& rule : pattern->rules) {
+      if (most == nullptr || rule.sightings.size() > most->sightings.size()) most = &rule;
+    }
+    if (most == nullptr) return;
+    for (const RulePattern::Sighting& sighting : most->sightings) {
+      fetch(sighting.evidence.get(), sizeof(SharedEvidence) + 64);
+    }
+  }
+}
+
+StateChange Engine::Take(Tracked* state) {
+  StateChange change;
+  change.key = std::string(state->key);
+  if (state->is_window) {
+    change.value = SerializeWindow(*static_cast<const Window*>(state));
+  } else {
+    change.value = SerializePattern(*static_cast<const Pattern*>(state));
+    if (!change.value.has_value()) {
+      Drop(state, /*dirty=*/false);  // nothing left to remember
+    }
+  }
+  return change;
+}
+
 std::vector<StateChange> Engine::TakeStateChanges() {
   std::vector<StateChange> changes;
-  changes.reserve(dirty_.size() + 1);
-  for (const std::string& key : dirty_) {
-    StateChange change;
-    change.key = key;
-    if (auto window = windows_.find(key); window != windows_.end()) {
-      Window& state = window->second;
-      state.dirty = false;
-      window_proto_.Clear();
-      window_proto_.set_rule_id(state.rule_id);
-      window_proto_.set_group_key(state.group_key);
-      window_proto_.set_window_start_ns(state.start_ns);
-      window_proto_.set_window_end_ns(state.end_ns);
-      window_proto_.set_close_at_ns(state.close_at_ns);
-      window_proto_.set_count(state.count);
-      window_proto_.set_fired(state.fired);
-      for (const EvidencePtr& item : state.evidence) window_proto_.add_evidence(item->Bytes());
-      change.value = window_proto_.SerializeAsString();
-    } else if (auto pattern = patterns_.find(key); pattern != patterns_.end()) {
-      Pattern& state = pattern->second;
-      state.dirty = false;
-      pattern_proto_.Clear();
-      *pattern_proto_.mutable_subject() = state.subject;
-      pattern_proto_.set_expire_at_ns(state.expire_at_ns);
-      absl::flat_hash_map<const SharedEvidence*, uint32_t> indexes;
-      for (const RulePattern& rule : state.rules) {
-        if (rule.sightings.empty()) continue;
-        auto* out = pattern_proto_.add_rules();
-        out->set_rule_id(rule.rule_id);
-        out->set_last_fired_ns(rule.last_fired_ns);
-        for (const Sighting& sighting : rule.sightings) {
-          auto [index, added] = indexes.try_emplace(
-              sighting.evidence.get(), static_cast<uint32_t>(pattern_proto_.evidence_size()));
-          if (added) pattern_proto_.add_evidence(sighting.evidence->Bytes());
-          out->add_time_ns(sighting.time_ns);
-          out->add_evidence_index(index->second);
-        }
-      }
-      if (pattern_proto_.rules_size() > 0) {
-        change.value = pattern_proto_.SerializeAsString();
-      } else {
-        patterns_.erase(pattern);  // nothing left to remember (its expiry entry goes stale)
-      }
+  changes.reserve(dirty_.size() + dirty_keys_.size() + 1);
+  // First the keys of dropped states: a deletion each, unless a state lives under the key
+  // again, whose record then goes instead (once).
+  absl::flat_hash_set<std::string_view> dropped;
+  auto take_dropped = [&](std::string_view key) {
+    if (!dropped.insert(key).second) return;
+    if (Tracked* live = FindLive(key); live != nullptr) {
+      if (!live->dirty) changes.push_back(Take(live));  // else taken below
+      return;
     }
-    changes.push_back(std::move(change));
+    changes.push_back({std::string(key), std::nullopt});
+  };
+  for (Tracked* state : dirty_) {
+    if (state->dead) take_dropped(state->key);
+  }
+  for (const std::string& key : dirty_keys_) take_dropped(key);
+  // Then the live states, each once. Later events have mostly pushed them out of the cache, so
+  // fetch ahead: the state 8 on, what it points to 4 on, and so on (each level reads what the
+  // one before fetched).
+  constexpr size_t kAhead[] = {8, 4, 2, 1};
+  const size_t count = dirty_.size();
+  for (size_t i = 0; i < count; ++i) {
+    for (int level = 0; level < 4; ++level) {
+      const size_t ahead = i + kAhead[level];
+      if (ahead < count && !dirty_[ahead]->dead) Prefetch(dirty_[ahead], level);
+    }
+    Tracked*& state = dirty_[i];
+    if (state->dead) continue;
+    state->dirty = false;
+    changes.push_back(Take(state));  // may free it
+    state = nullptr;
+  }
+  for (Tracked* state : dirty_) {
+    if (state == nullptr) continue;
+    state->dirty = false;
+    MaybeFree(state);
   }
   dirty_.clear();
+  dirty_keys_.clear();
   if (meta_dirty_) {
     EngineMeta meta;
     meta.set_stream_time_ns(stream_time_ns_);

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,13 +10,12 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
 #include "infobus/common/v1/event.pb.h"
 #include "infobus/common/v1/judgment.pb.h"
-#include "infobus/judgment/v1/judgment_state.pb.h"
 #include "services/judgment/engine/rules.h"
 #include "services/judgment/engine/watchlist_lookup.h"
 
@@ -70,6 +68,9 @@ class Engine {
 
   Engine(const WatchlistLookup* watchlist, ClockPtr clock)
       : watchlist_(watchlist), clock_(std::move(clock)) {}
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   // Replaces the rules. Rules whose id and definition are unchanged keep their state; the state
   // of changed and removed rules is dropped (deletions staged).
@@ -98,87 +99,164 @@ class Engine {
  private:
   struct NormalizedSubject {
     infobus::common::v1::Subject subject;
-    std::string key;
+    std::string key;          // domain::SubjectKey
+    std::string pattern_key;  // its pattern's state key (when the event feeds pattern rules)
   };
-  // One event's evidence, shared by every rule and state it feeds; serialised at most once.
+  // One event's evidence, shared by every rule and state it feeds: the serialised
+  // infobus.common.v1.Evidence (written once, as stored), with views of the fields the rules
+  // compare. The Evidence proto is only built for a judgment.
   struct SharedEvidence {
-    infobus::common::v1::Evidence proto;
-    mutable std::string bytes;
-    const std::string& Bytes() const {
-      if (bytes.empty()) bytes = proto.SerializeAsString();
-      return bytes;
+    int64_t refs = 0;     // EvidenceRefs to it (one thread: not atomic)
+    uint64_t serial = 0;  // SerializePattern: the record it was last put in,
+    uint32_t index = 0;   // and its index there
+    uint32_t size = 0;    // of the bytes, which follow this header in the same allocation
+    std::string_view event_id, source_id, kind, county_code, jurisdiction_code;
+    // Only for stored bytes the wire reader does not take (unknown fields): the views point in.
+    std::unique_ptr<infobus::common::v1::Evidence> parsed;
+
+    std::string_view bytes() const { return {data(), size}; }
+    const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+    char* data() { return reinterpret_cast<char*>(this + 1); }
+    static SharedEvidence* New(size_t size);  // with room for `size` bytes
+    static void Delete(SharedEvidence* evidence);
+  };
+  class EvidenceRef {
+   public:
+    EvidenceRef() = default;
+    explicit EvidenceRef(SharedEvidence* evidence) : evidence_(evidence) { Acquire(); }
+    EvidenceRef(const EvidenceRef& other) : evidence_(other.evidence_) { Acquire(); }
+    EvidenceRef(EvidenceRef&& other) noexcept : evidence_(other.evidence_) {
+      other.evidence_ = nullptr;
     }
+    EvidenceRef& operator=(const EvidenceRef& other) {
+      if (this != &other) {
+        Release();
+        evidence_ = other.evidence_;
+        Acquire();
+      }
+      return *this;
+    }
+    EvidenceRef& operator=(EvidenceRef&& other) noexcept {
+      if (this != &other) {
+        Release();
+        evidence_ = other.evidence_;
+        other.evidence_ = nullptr;
+      }
+      return *this;
+    }
+    ~EvidenceRef() { Release(); }
+    SharedEvidence* get() const { return evidence_; }
+    SharedEvidence* operator->() const { return evidence_; }
+    explicit operator bool() const { return evidence_ != nullptr; }
+
+   private:
+    void Acquire() {
+      if (evidence_ != nullptr) ++evidence_->refs;
+    }
+    void Release() {
+      if (evidence_ != nullptr && --evidence_->refs == 0) SharedEvidence::Delete(evidence_);
+    }
+    SharedEvidence* evidence_ = nullptr;
   };
-  using EvidencePtr = std::shared_ptr<const SharedEvidence>;
-  // In-memory forms of the state protos (judgment_state.proto): evidence is shared between
-  // every rule an event feeds, and protos are built only when state is taken for storage.
-  struct Window {
-    std::string rule_id;
-    std::string group_key;
-    int64_t start_ns = 0, end_ns = 0, close_at_ns = 0;
-    int64_t count = 0;
-    bool fired = false;
-    bool dirty = false;
-    std::vector<EvidencePtr> evidence;
+  // In-memory forms of the state protos (judgment_state.proto), defined in engine.cc. Each is
+  // its own allocation, so the maps, the expiry queue and the dirty list hold pointers to it
+  // (no key copies). A state that leaves its map is "dead" and freed once neither the expiry
+  // queue nor the dirty list refers to it.
+  struct Tracked;
+  struct Window;
+  struct Pattern;
+  struct RulePattern;
+  // patterns_ holds the patterns themselves, found by key (stored in the same allocation), so a
+  // lookup reads the table and then one pattern.
+  struct PatternHash {
+    using is_transparent = void;
+    size_t operator()(absl::string_view key) const;
+    size_t operator()(const Pattern* pattern) const;
   };
-  struct Sighting {
+  struct PatternEq {
+    using is_transparent = void;
+    bool operator()(const Pattern* a, const Pattern* b) const { return a == b; }
+    bool operator()(const Pattern* a, absl::string_view b) const;
+    bool operator()(absl::string_view a, const Pattern* b) const { return (*this)(b, a); }
+  };
+  struct Expiry {
     int64_t time_ns;
-    EvidencePtr evidence;
+    Tracked* state;
   };
-  struct RulePattern {
-    std::string rule_id;
-    const Rule* rule = nullptr;       // rules_ entry with that id; re-pointed by SetRules
-    std::vector<Sighting> sightings;  // sorted by time
-    int64_t last_fired_ns = INT64_MIN;
-  };
-  // Every movement/correlation rule's state for one subject, so an event costs one lookup per
-  // subject however many pattern rules it feeds.
-  struct Pattern {
-    const std::string* key = nullptr;  // its key in patterns_
-    infobus::common::v1::Subject subject;
-    std::vector<RulePattern> rules;
-    int64_t expire_at_ns = INT64_MIN;
-    bool dirty = false;
+  struct KindRules {
+    std::vector<const Rule*> rules;
+    int pattern_rules = 0;  // movement and correlation rules among them
   };
 
   void RebuildIndex();
+  SharedEvidence* NewEvidence(const infobus::common::v1::Event& event);
+  // Evidence restored from stored bytes; nullptr when they do not parse.
+  SharedEvidence* StoredEvidence(const std::string& bytes);
+  void PrepareSubjects(const infobus::common::v1::Event& event, std::string_view scope,
+                       bool patterns);
   absl::Status JudgeWatchlist(const Rule& rule, const infobus::common::v1::Event& event,
-                              const infobus::common::v1::Evidence& evidence, int64_t time_ns,
-                              const std::vector<NormalizedSubject>& subjects,
-                              std::vector<std::optional<std::vector<WatchlistEntry>>>& found,
+                              const EvidenceRef& evidence, int64_t time_ns,
                               std::vector<infobus::common::v1::Judgment>& out);
   void JudgeHotspot(const Rule& rule, const infobus::common::v1::Event& event,
-                    const EvidencePtr& evidence, int64_t time_ns,
+                    const EvidenceRef& evidence, int64_t time_ns,
                     std::vector<infobus::common::v1::Judgment>& out);
-  Pattern& PatternFor(std::string_view scope, const NormalizedSubject& subject);
-  void JudgePattern(const Rule& rule, const EvidencePtr& evidence, int64_t time_ns, Pattern& state,
+  Pattern& PatternFor(const NormalizedSubject& subject, int expected_rules);
+  void JudgePattern(const Rule& rule, const EvidenceRef& evidence, int64_t time_ns, Pattern& state,
                     const NormalizedSubject& subject,
                     std::vector<infobus::common::v1::Judgment>& out);
   void Expire();
-  void MarkDirty(const std::string& key, bool& dirty);
+  void Queue(Tracked* state, int64_t time_ns);
+  void MarkDirty(Tracked* state);
+  // Takes `state` out of its map (its key gets a deletion unless `dirty` is false).
+  void Drop(Tracked* state, bool dirty);
+  void MaybeFree(Tracked* state);
+  void FreeAll();
+  Tracked* FindLive(std::string_view key) const;
+  // The record of `state` (a deletion when a pattern has nothing left, which is then dropped).
+  StateChange Take(Tracked* state);
+  // Starts fetching what Take(state) reads, one level of indirection per `level` (0 to 3).
+  static void Prefetch(const Tracked* state, int level);
+  // A new state with its key (and, for a pattern, its subject) in the same allocation.
+  static Window* NewWindow(std::string_view key);
+  static Pattern* NewPattern(std::string_view key, std::string_view subject);
+  static void FreeState(Tracked* state);
+  std::optional<std::string> SerializeWindow(const Window& window) const;
+  std::optional<std::string> SerializePattern(const Pattern& pattern);
   infobus::common::v1::Judgment MakeJudgment(
       const Rule& rule, std::string id, std::string group_key,
-      const std::vector<const infobus::common::v1::Evidence*>& evidence, int64_t evidence_count,
-      int64_t start_ns, int64_t end_ns, const infobus::common::v1::Subject* subject,
+      const std::vector<const SharedEvidence*>& evidence, int64_t evidence_count, int64_t start_ns,
+      int64_t end_ns, const infobus::common::v1::Subject* subject,
       std::vector<std::pair<std::string, std::string>> variables) const;
 
   const WatchlistLookup* watchlist_;
   const ClockPtr clock_;
   RuleSet rules_;
-  absl::flat_hash_map<std::string, std::vector<const Rule*>> by_kind_;
-  std::vector<const Rule*> any_kind_;
+  absl::flat_hash_map<std::string, KindRules> by_kind_;
+  KindRules any_kind_;
+  absl::flat_hash_map<absl::string_view, const Rule*> by_id_;
 
   int64_t stream_time_ns_ = INT64_MIN;
   bool meta_dirty_ = false;
-  absl::flat_hash_map<std::string, Window> windows_;
-  absl::node_hash_map<std::string, Pattern> patterns_;  // stable addresses within an event
-  // (close or expire time, key), possibly stale: a pattern's expiry moves later as it is seen
-  // again, and is re-queued when its old entry comes up.
-  std::set<std::pair<int64_t, std::string>> expiry_;
-  absl::flat_hash_set<std::string> dirty_;  // keys changed since TakeStateChanges
+  // Keys are views of the states' own key strings.
+  absl::flat_hash_map<absl::string_view, Window*> windows_;
+  absl::flat_hash_set<Pattern*, PatternHash, PatternEq> patterns_;
+  // A min-heap on time of (close or expire time, state), each state at most once. A pattern's
+  // entry may be older than its expiry, which moves later as it is seen again: it is re-queued
+  // when its old entry comes up.
+  std::vector<Expiry> expiry_;
+  std::vector<Tracked*> dirty_;          // states changed (or dropped) since TakeStateChanges
+  std::vector<std::string> dirty_keys_;  // stored keys with no state to delete (see Restore)
+  uint64_t serial_ = 0;                  // SerializePattern's marks on evidence
+  std::vector<const SharedEvidence*> record_evidence_;  // SerializePattern scratch
+  std::vector<size_t> record_sizes_;                    // SerializePattern scratch
+  // Process scratch, reused from event to event.
   std::string key_buffer_;
-  infobus::judgment::v1::WindowState window_proto_;  // reused for serialising
-  infobus::judgment::v1::SubjectPatterns pattern_proto_;
+  std::string group_buffer_;
+  std::vector<NormalizedSubject> subjects_;
+  size_t subject_count_ = 0;
+  std::vector<std::optional<std::vector<WatchlistEntry>>> found_;
+  std::vector<Pattern*> subject_patterns_;
+  infobus::common::v1::Evidence evidence_proto_;  // Restore scratch
   EngineStats stats_;
 };
 

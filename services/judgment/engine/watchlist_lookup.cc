@@ -17,7 +17,12 @@ void InMemoryWatchlist::Add(const WatchlistEntry& entry) {
 
 absl::StatusOr<std::vector<WatchlistEntry>> InMemoryWatchlist::Find(
     const infobus::common::v1::Subject& subject) const {
-  auto it = entries_.find(domain::SubjectKey(subject));
+  return FindByKey(subject, domain::SubjectKey(subject));
+}
+
+absl::StatusOr<std::vector<WatchlistEntry>> InMemoryWatchlist::FindByKey(
+    const infobus::common::v1::Subject& /*subject*/, std::string_view key) const {
+  auto it = entries_.find(absl::string_view(key.data(), key.size()));
   if (it == entries_.end()) return std::vector<WatchlistEntry>();
   return it->second;
 }

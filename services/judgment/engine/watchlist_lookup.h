@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -19,6 +20,12 @@ class WatchlistLookup {
   virtual ~WatchlistLookup() = default;
   virtual absl::StatusOr<std::vector<WatchlistEntry>> Find(
       const infobus::common::v1::Subject& subject) const = 0;
+  // The same, for a caller that has the subject's key (domain::SubjectKey) at hand already.
+  virtual absl::StatusOr<std::vector<WatchlistEntry>> FindByKey(
+      const infobus::common::v1::Subject& subject, std::string_view key) const {
+    (void)key;
+    return Find(subject);
+  }
 };
 
 // A watchlist held in memory, keyed by subject key: for tests and the benchmark. Not
@@ -32,6 +39,9 @@ class InMemoryWatchlist final : public WatchlistLookup {
   // WatchlistLookup
   absl::StatusOr<std::vector<WatchlistEntry>> Find(
       const infobus::common::v1::Subject& subject) const override;
+  // One hash lookup, no allocation unless the subject is listed.
+  absl::StatusOr<std::vector<WatchlistEntry>> FindByKey(const infobus::common::v1::Subject& subject,
+                                                        std::string_view key) const override;
 
  private:
   absl::flat_hash_map<std::string, std::vector<WatchlistEntry>> entries_;

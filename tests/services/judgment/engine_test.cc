@@ -15,6 +15,7 @@
 #include "common/util/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "infobus/judgment/v1/judgment_state.pb.h"
 
 namespace infobus::judgment {
 namespace {
@@ -532,6 +533,168 @@ TEST_F(EngineTest, ReprocessingAfterACrashYieldsTheSameIds) {
   }
   EXPECT_EQ(first_run, second_run);
   EXPECT_FALSE(first_run.empty());
+}
+
+// The evidence a judgment carries is the event's, field for field, whether the event was just
+// processed or restored from stored state; a plate subject's key matches the watchlist's.
+TEST_F(EngineTest, JudgmentEvidenceIsTheEventsBeforeAndAfterRestore) {
+  const RuleSet rules = Rules(R"(
+version: 1
+rules:
+  - id: plates
+    version: 1
+    kind: watchlist
+    severity: high
+  - id: tips
+    version: 1
+    kind: hotspot
+    severity: low
+    filter: {kinds: [tip]}
+    group_by: [kind]
+    window: 1h
+    grace: 0s
+    threshold: 2
+)");
+  engine_.SetRules(rules);
+  WatchlistEntry entry;
+  entry.set_list_id("stolen");
+  entry.mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PLATE);
+  entry.mutable_subject()->set_value("桂F12345");
+  watchlist_.Add(entry);
+  Event first = MakeEvent("a", kT0 + absl::Minutes(1) + absl::Nanoseconds(5), "tip", "451421");
+  first.mutable_location()->set_jurisdiction_code("4514210012");
+  *first.mutable_ingested_at() = ToProtoTimestamp(kT0 + absl::Minutes(2));
+  first.set_classification(infobus::common::v1::CLASSIFICATION_CONFIDENTIAL);
+  auto* plate = first.add_subjects();
+  plate->set_type(infobus::common::v1::SUBJECT_TYPE_PLATE);
+  plate->set_value("桂F12345");
+  infobus::common::v1::Evidence expected;
+  expected.set_event_id("a");
+  expected.set_source_id("src");
+  expected.set_trace_id("trace-a");
+  expected.set_kind("tip");
+  expected.set_county_code("451421");
+  *expected.mutable_occurred_at() = first.occurred_at();
+  expected.set_classification(infobus::common::v1::CLASSIFICATION_CONFIDENTIAL);
+  expected.set_jurisdiction_code("4514210012");
+  *expected.mutable_ingested_at() = first.ingested_at();
+
+  auto hit = Feed(first);
+  ASSERT_THAT(hit, SizeIs(1));
+  EXPECT_EQ(hit[0].group_key(), "PLATE:桂F12345");
+  ASSERT_EQ(hit[0].evidence_size(), 1);
+  EXPECT_EQ(hit[0].evidence(0).SerializeAsString(), expected.SerializeAsString());
+  EXPECT_EQ(hit[0].jurisdiction_code(), "4514210012");
+
+  // The hotspot's first evidence comes back from the store.
+  std::unique_ptr<Engine> restarted = Restarted(rules);
+  auto fired = ProcessOk(*restarted, MakeEvent("b", kT0 + absl::Minutes(3), "tip", "451481"));
+  ASSERT_THAT(fired, SizeIs(1));
+  ASSERT_EQ(fired[0].evidence_size(), 2);
+  EXPECT_EQ(fired[0].evidence(0).SerializeAsString(), expected.SerializeAsString());
+  EXPECT_EQ(fired[0].evidence(1).event_id(), "b");
+  EXPECT_EQ(fired[0].classification(), infobus::common::v1::CLASSIFICATION_CONFIDENTIAL);
+  EXPECT_EQ(fired[0].jurisdiction_code(), "4514");
+}
+
+// The engine writes its records itself: they must be exactly what the generated serialisers
+// write for the same content (so records written before still restore, and vice versa).
+TEST_F(EngineTest, StateRecordsAreTheProtosCanonicalBytes) {
+  engine_.SetRules(Rules(std::string(kHotspotRules) + R"(
+  - id: cross-county
+    version: 1
+    kind: movement
+    severity: medium
+    min_counties: 3
+    within: 6h
+    grace: 5m
+  - id: tip-then-alarm
+    version: 1
+    kind: correlation
+    severity: low
+    sequence: [tip, alarm.call]
+    ordered: true
+    within: 1h
+)"));
+  Feed(MakeEvent("a", kT0 + absl::Minutes(1), "tip", "451421", kPerson));
+  Feed(MakeEvent("b", kT0 + absl::Minutes(2), "alarm.call", "451481", kPerson));
+  Feed(MakeEvent("c", kT0 + absl::Minutes(2), "alarm.call", "451481"));
+  int windows = 0, patterns = 0, meta = 0;
+  for (const StateChange& change : engine_.TakeStateChanges()) {
+    ASSERT_TRUE(change.value.has_value()) << change.key;
+    const std::string& value = *change.value;
+    if (change.key == Engine::kMetaKey) {
+      infobus::judgment::v1::EngineMeta record;
+      ASSERT_TRUE(record.ParseFromString(value));
+      EXPECT_EQ(record.SerializeAsString(), value);
+      EXPECT_EQ(record.stream_time_ns(), absl::ToUnixNanos(kT0 + absl::Minutes(2)));
+      ++meta;
+    } else if (change.key.find("\x1fW\x1f") != std::string::npos) {
+      infobus::judgment::v1::WindowState record;
+      ASSERT_TRUE(record.ParseFromString(value));
+      EXPECT_EQ(record.SerializeAsString(), value);
+      EXPECT_EQ(record.rule_id(), "alarm-hotspot");
+      EXPECT_EQ(record.group_key(), "alarm.call|4514");
+      EXPECT_EQ(record.count(), 2);
+      EXPECT_EQ(record.evidence_size(), 2);
+      ++windows;
+    } else {
+      infobus::judgment::v1::SubjectPatterns record;
+      ASSERT_TRUE(record.ParseFromString(value));
+      EXPECT_EQ(record.SerializeAsString(), value);
+      EXPECT_EQ(change.key, std::string("events/0\x1f\x1fS\x1fID_NUMBER:") + kPerson);
+      EXPECT_EQ(record.subject().value(), kPerson);
+      // Event b fed both rules and is stored once.
+      ASSERT_EQ(record.evidence_size(), 2);
+      infobus::common::v1::Evidence evidence;
+      ASSERT_TRUE(evidence.ParseFromString(record.evidence(1)));
+      EXPECT_EQ(evidence.SerializeAsString(), record.evidence(1));
+      EXPECT_EQ(evidence.event_id(), "b");
+      // Rules in the order they first saw the subject: the tip fed the correlation first.
+      ASSERT_EQ(record.rules_size(), 2);
+      EXPECT_EQ(record.rules(0).rule_id(), "tip-then-alarm");
+      EXPECT_EQ(record.rules(0).last_fired_ns(), absl::ToUnixNanos(kT0 + absl::Minutes(2)));
+      EXPECT_EQ(record.rules(1).rule_id(), "cross-county");
+      EXPECT_EQ(record.rules(1).last_fired_ns(), INT64_MIN);
+      for (const auto& rule : record.rules()) {
+        EXPECT_THAT(rule.evidence_index(), ElementsAre(0, 1));
+        EXPECT_THAT(rule.time_ns(), ElementsAre(absl::ToUnixNanos(kT0 + absl::Minutes(1)),
+                                                absl::ToUnixNanos(kT0 + absl::Minutes(2))));
+      }
+      EXPECT_EQ(record.expire_at_ns(),
+                absl::ToUnixNanos(kT0 + absl::Minutes(2) + absl::Hours(6) + absl::Minutes(5)));
+      ++patterns;
+    }
+  }
+  EXPECT_EQ(windows, 1);
+  EXPECT_EQ(patterns, 1);
+  EXPECT_EQ(meta, 1);
+}
+
+// A window of a changed rule that has the key of a window the change dropped stays open until
+// its own close, not the dropped one's.
+TEST_F(EngineTest, ChangedRulesWindowOutlivesTheDroppedWindowsClose) {
+  const std::string rule = R"(
+version: 1
+rules:
+  - id: alarms
+    version: 1
+    kind: hotspot
+    severity: low
+    group_by: [kind]
+    grace: 0s
+    threshold: 3
+)";
+  engine_.SetRules(Rules(rule + "    window: 10m\n"));
+  Feed(MakeEvent("a", kT0 + absl::Minutes(1)));        // window [0, 10m)
+  engine_.SetRules(Rules(rule + "    window: 1h\n"));  // dropped; now [0, 1h), the same key
+  EXPECT_THAT(Feed(MakeEvent("b", kT0 + absl::Minutes(2))), IsEmpty());
+  EXPECT_THAT(Feed(MakeEvent("c", kT0 + absl::Minutes(11))), IsEmpty());  // past 10m
+  EXPECT_EQ(engine_.stats().windows_open, 1);
+  auto fired = Feed(MakeEvent("d", kT0 + absl::Minutes(12)));
+  ASSERT_THAT(fired, SizeIs(1));
+  EXPECT_EQ(fired[0].evidence_count(), 3);
+  EXPECT_EQ(FromProtoTimestamp(fired[0].window_end()), kT0 + absl::Hours(1));
 }
 
 TEST(RulesTest, ErrorsNameTheField) {
