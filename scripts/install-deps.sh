@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and running infobus needs on Debian 12, skipping what is there:
-# Debian packages (compiler, CMake, gRPC, protobuf, librdkafka, RocksDB, GoogleTest, yaml-cpp,
-# kcat, a JDK and Maven for the broker) and the Kafka broker jars (Maven Central).
+# Debian packages (compiler, CMake, gRPC, protobuf, librdkafka, RocksDB, jemalloc, GoogleTest,
+# yaml-cpp, kcat, a JDK and Maven for the broker) and the Kafka broker jars (Maven Central).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librdkafka-dev librocksdb-dev libyaml-cpp-dev
+  librdkafka-dev librocksdb-dev libyaml-cpp-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat openjdk-17-jre-headless maven docker-compose prometheus-cpp-dev
 )
