@@ -50,7 +50,7 @@ Flags (defaults in brackets):
   --smoke                   tiny sizes for CI (seconds)
   --phases LIST             baseline,ingest,pipeline,latency [all]
   --baseline-messages N     [200000]     --ingest-events N     [100000]
-  --baseline-warmup N       [100000] unmeasured raw messages first, to warm the broker's JVM
+  --baseline-warmup N       [500000] unmeasured raw messages first, to warm the broker's JVM
   --pipeline-events N       [100000]     --warmup-events N     [2000]
   --concurrency C           [4]  client threads, one call in flight each
   --batch B                 [200] events per Publish call (closed loop)

@@ -26,7 +26,7 @@ struct BenchOptions {
   int64_t baseline_messages = 200000;
   // Sent through the broker, unmeasured, before the baseline: a just-started broker's JVM is
   // still compiling its hot paths, which would make the yardstick short.
-  int64_t baseline_warmup_messages = 100000;
+  int64_t baseline_warmup_messages = 500000;
   int64_t ingest_events = 100000;
   int64_t pipeline_events = 100000;
   int64_t warmup_events = 2000;
