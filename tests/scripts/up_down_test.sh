@@ -57,6 +57,20 @@ export INFOBUS_DISPATCH_ADDR=127.0.0.1:$((INFOBUS_GRPC_PORT_BASE + 3))
 [ -z "$("$ctl" deliveries --unit fusui-psb --status pending)" ] ||
   fail "a signed-off delivery is still listed as pending"
 
+# The analyst's commands: list, fetch, review and stream judgments.
+export INFOBUS_JUDGMENT_ADDR=127.0.0.1:$((INFOBUS_GRPC_PORT_BASE + 2))
+listed=$("$ctl" judgments --kind watchlist_hit --severity medium) || fail "judgments"
+id=$(echo "$listed" | head -n 1 | sed -n 's/.*"judgmentId":"\([^"]*\)".*/\1/p')
+[ -n "$id" ] || fail "judgments listed no watchlist hit: $listed"
+[ -z "$("$ctl" judgments --kind hotspot)" ] || fail "a kind filter let other kinds through"
+"$ctl" judgment --id "$id" | grep -q "\"judgmentId\":\"$id\"" || fail "judgment --id"
+logged=$("$ctl" judgments | wc -l)
+"$ctl" review --id "$id" --status confirmed --note "seen at the hotel" --by analyst-3 |
+  grep -q 'REVIEW_STATUS_CONFIRMED' || fail "review"
+# The stream replays the log (every judgment so far, then the review) and stays live.
+"$ctl" judgments --follow --count $((logged + 1)) --timeout 20s | tail -n 1 |
+  grep -q '"reviewer":"analyst-3"' || fail "the review did not reach the analyst stream"
+
 pids=$(cat "$run"/pids/*.pid)
 broker_pid=$(cat "$run/kafka/broker.pid")
 "$repo/scripts/down.sh"

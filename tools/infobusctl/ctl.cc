@@ -281,6 +281,31 @@ int Watch(const std::string& action, Flags& flags, std::istream& in, std::ostrea
   return 0;
 }
 
+// Prints a server stream as JSON lines until `count` messages (0: no limit), the deadline or the
+// end. Exit 1 when the deadline cut off a stream before `count`, or on an error.
+template <typename T>
+int PrintStream(grpc::ClientReader<T>& reader, grpc::ClientContext& context, int64_t count,
+                const std::string& command, const std::string& what, std::ostream& out,
+                std::ostream& err) {
+  T message;
+  int64_t received = 0;
+  while ((count == 0 || received < count) && reader.Read(&message)) {
+    out << ToJson(message) << std::endl;
+    ++received;
+  }
+  if (count > 0 && received >= count) {
+    context.TryCancel();
+    reader.Finish();
+    return 0;
+  }
+  grpc::Status status = reader.Finish();
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    err << "infobusctl " << command << ": " << received << " " << what << " before the timeout\n";
+    return count > 0 ? 1 : 0;
+  }
+  return status.ok() ? 0 : Fail(err, "Subscribe", status);
+}
+
 // follow: streams a unit's inbox as JSON lines until --count deliveries or --timeout passes.
 int Follow(Flags& flags, std::ostream& out, std::ostream& err) {
   const std::string address =
@@ -303,23 +328,8 @@ int Follow(Flags& flags, std::ostream& out, std::ostream& err) {
   grpc::ClientContext context;
   if (timeout > absl::ZeroDuration()) SetDeadline(context, timeout);
   auto reader = stub->Subscribe(&context, request);
-  infobus::common::v1::Delivery delivery;
-  int64_t received = 0;
-  while ((count == 0 || received < count) && reader->Read(&delivery)) {
-    out << ToJson(delivery) << std::endl;
-    ++received;
-  }
-  if (count > 0 && received >= count) {
-    context.TryCancel();
-    reader->Finish();
-    return 0;
-  }
-  grpc::Status status = reader->Finish();
-  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    err << "infobusctl follow: " << received << " deliveries before the timeout\n";
-    return count > 0 ? 1 : 0;
-  }
-  return status.ok() ? 0 : Fail(err, "Subscribe", status);
+  return PrintStream<infobus::common::v1::Delivery>(*reader, context, count, "follow", "deliveries",
+                                                    out, err);
 }
 
 int Ack(Flags& flags, std::ostream& out, std::ostream& err) {
@@ -409,6 +419,158 @@ int ListDeliveries(Flags& flags, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// The analyst's filter, shared by `judgments` and `judgments --follow`. False (and a message)
+// on a bad value.
+bool ParseJudgmentFilter(Flags& flags, infobus::judgment::v1::JudgmentFilter* filter,
+                         std::ostream& err) {
+  const std::string severity = flags.Get("severity");
+  if (!severity.empty()) {
+    infobus::common::v1::Severity value;
+    if (!ParseEnum(severity, "SEVERITY_", &infobus::common::v1::Severity_Parse, &value)) {
+      err << "infobusctl judgments: --severity must be low, medium, high or critical\n";
+      return false;
+    }
+    filter->set_min_severity(value);
+  }
+  const std::vector<std::string> kinds = absl::StrSplit(flags.Get("kind"), ',', absl::SkipEmpty());
+  const std::vector<std::string> prefixes =
+      absl::StrSplit(flags.Get("jurisdiction"), ',', absl::SkipEmpty());
+  const std::vector<std::string> rules = absl::StrSplit(flags.Get("rule"), ',', absl::SkipEmpty());
+  for (const std::string& name : kinds) {
+    infobus::common::v1::JudgmentKind kind;
+    if (!ParseEnum(name, "JUDGMENT_KIND_", &infobus::common::v1::JudgmentKind_Parse, &kind)) {
+      err << "infobusctl judgments: --kind takes watchlist_hit, hotspot, movement or "
+             "correlation, not '"
+          << name << "'\n";
+      return false;
+    }
+    filter->add_kinds(kind);
+  }
+  for (const std::string& prefix : prefixes) {
+    filter->add_jurisdiction_prefixes(prefix);
+  }
+  for (const std::string& rule : rules) {
+    filter->add_rule_ids(rule);
+  }
+  return true;
+}
+
+// An RFC 3339 time flag into `out`; an empty flag leaves it unset.
+bool ParseTimeFlag(Flags& flags, const std::string& name, google::protobuf::Timestamp* out,
+                   bool* set, std::ostream& err) {
+  const std::string text = flags.Get(name);
+  *set = !text.empty();
+  if (!*set) return true;
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+    err << "infobusctl judgments: --" << name << " takes an RFC 3339 time "
+        << "(2026-11-28T08:00:00Z): " << error << "\n";
+    return false;
+  }
+  const int64_t nanos = absl::ToUnixNanos(time);
+  out->set_seconds(nanos / 1000000000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  return true;
+}
+
+// judgments: the judgment log, filtered; every page of a time range, or --follow for the replay
+// after --after-seq / --since and then live judgments.
+int Judgments(Flags& flags, std::ostream& out, std::ostream& err) {
+  const std::string address =
+      flags.Get("judgment", EnvOr("INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052"));
+  infobus::judgment::v1::JudgmentFilter filter;
+  if (!ParseJudgmentFilter(flags, &filter, err)) return 2;
+  google::protobuf::Timestamp since, until;
+  bool has_since = false, has_until = false;
+  if (!ParseTimeFlag(flags, "since", &since, &has_since, err) ||
+      !ParseTimeFlag(flags, "until", &until, &has_until, err)) {
+    return 2;
+  }
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Connect(address));
+  if (flags.Get("follow", "false") == "true") {
+    uint64_t after_seq = 0;
+    int64_t count = 0;
+    absl::Duration timeout;
+    if (!absl::SimpleAtoi(flags.Get("after-seq", "0"), &after_seq) ||
+        !absl::SimpleAtoi(flags.Get("count", "0"), &count) ||
+        !absl::ParseDuration(flags.Get("timeout", "0s"), &timeout) || has_until) {
+      err << "infobusctl judgments --follow: --after-seq and --count take numbers, --timeout a "
+             "duration (30s); --until does not apply\n";
+      return 2;
+    }
+    if (!flags.CheckAllUsed(err)) return 2;
+    infobus::judgment::v1::SubscribeRequest request;
+    *request.mutable_filter() = filter;
+    request.set_after_seq(after_seq);
+    if (has_since) *request.mutable_since() = since;
+    grpc::ClientContext context;
+    if (timeout > absl::ZeroDuration()) SetDeadline(context, timeout);
+    auto reader = stub->Subscribe(&context, request);
+    return PrintStream<infobus::judgment::v1::JudgmentRecord>(*reader, context, count, "judgments",
+                                                              "judgments", out, err);
+  }
+  if (!flags.CheckAllUsed(err)) return 2;
+  infobus::judgment::v1::ListJudgmentsRequest request;
+  *request.mutable_filter() = filter;
+  if (has_since) *request.mutable_since() = since;
+  if (has_until) *request.mutable_until() = until;
+  request.set_page_size(1000);
+  do {
+    grpc::ClientContext context;
+    SetDeadline(context, absl::Seconds(30));
+    infobus::judgment::v1::ListJudgmentsResponse response;
+    grpc::Status status = stub->ListJudgments(&context, request, &response);
+    if (!status.ok()) return Fail(err, "ListJudgments", status);
+    for (const auto& record : response.records()) out << ToJson(record) << "\n";
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return 0;
+}
+
+// judgment: one judgment by id, with its evidence and review.
+int GetJudgment(Flags& flags, std::ostream& out, std::ostream& err) {
+  const std::string address =
+      flags.Get("judgment", EnvOr("INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052"));
+  infobus::judgment::v1::GetJudgmentRequest request;
+  request.set_judgment_id(flags.Get("id"));
+  if (!flags.CheckAllUsed(err)) return 2;
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Connect(address));
+  grpc::ClientContext context;
+  SetDeadline(context, absl::Seconds(10));
+  infobus::judgment::v1::GetJudgmentResponse response;
+  grpc::Status status = stub->GetJudgment(&context, request, &response);
+  if (!status.ok()) return Fail(err, "GetJudgment", status);
+  out << ToJson(response.record()) << "\n";
+  return 0;
+}
+
+// review: an analyst's verdict on a judgment (confirmed or dismissed, with a note).
+int Review(Flags& flags, std::ostream& out, std::ostream& err) {
+  const std::string address =
+      flags.Get("judgment", EnvOr("INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052"));
+  infobus::judgment::v1::ReviewRequest request;
+  request.set_judgment_id(flags.Get("id"));
+  request.set_note(flags.Get("note"));
+  request.set_reviewer(flags.Get("by", EnvOr("USER", "")));
+  infobus::common::v1::ReviewStatus status_value;
+  if (!ParseEnum(flags.Get("status"), "REVIEW_STATUS_", &infobus::common::v1::ReviewStatus_Parse,
+                 &status_value)) {
+    err << "infobusctl review: --status must be confirmed or dismissed\n";
+    return 2;
+  }
+  if (!flags.CheckAllUsed(err)) return 2;
+  request.set_status(status_value);
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Connect(address));
+  grpc::ClientContext context;
+  SetDeadline(context, absl::Seconds(10));
+  infobus::judgment::v1::ReviewResponse response;
+  grpc::Status status = stub->Review(&context, request, &response);
+  if (!status.ok()) return Fail(err, "Review", status);
+  out << ToJson(response.record()) << "\n";
+  return 0;
+}
+
 int Units(Flags& flags, std::ostream& out, std::ostream& err) {
   const std::string address =
       flags.Get("dispatch", EnvOr("INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053"));
@@ -484,6 +646,16 @@ Commands (results are JSON lines in the protobuf JSON mapping):
   deliveries --unit U [--status pending,acknowledged,...] [--subordinates] [--dispatch ADDR]
       List the unit's deliveries (and with --subordinates those of the units below it).
   units [--dispatch ADDR]  List the configured units.
+  judgments [--severity S] [--kind K,...] [--rule R,...] [--jurisdiction PREFIX,...]
+            [--since T] [--until T] [--judgment ADDR]
+      The judgment log (JudgmentRecord lines), oldest first: judgments of at least severity S,
+      of these kinds, rules and jurisdiction prefixes, made in [since, until) (RFC 3339 times).
+  judgments --follow [filter flags] [--after-seq N | --since T] [--count N] [--timeout 30s]
+      The analyst stream: the log after seq N (or from time T), then live judgments and
+      reviews. A reader too slow for the service is cut off; resume with --after-seq.
+  judgment --id ID [--judgment ADDR]       One judgment, with its evidence and review.
+  review --id ID --status confirmed|dismissed [--note TEXT] [--by NAME] [--judgment ADDR]
+      Record an analyst's verdict (stored, and streamed to subscribers).
   health --addr HOST:PORT [--timeout 3s]
       grpc.health.v1 status of a service: prints SERVING (exit 0) or NOT_SERVING (exit 1).
 
@@ -523,6 +695,9 @@ int RunCommand(const std::vector<std::string>& args, std::istream& in, std::ostr
   if (command == "feedback") return GiveFeedback(*flags, out, err);
   if (command == "deliveries") return ListDeliveries(*flags, out, err);
   if (command == "health") return Health(*flags, out, err);
+  if (command == "judgments") return Judgments(*flags, out, err);
+  if (command == "judgment") return GetJudgment(*flags, out, err);
+  if (command == "review") return Review(*flags, out, err);
   err << "infobusctl: unknown command '" << command << "' (try --help)\n";
   return 2;
 }
