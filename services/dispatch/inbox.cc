@@ -1,5 +1,6 @@
 #include "services/dispatch/inbox.h"
 
+#include <functional>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -204,10 +205,14 @@ absl::StatusOr<Inbox::ListPage> Inbox::List(const std::string& unit_id, const Li
   return page;
 }
 
+absl::Mutex& Inbox::AckLock(const std::string& unit_id, uint64_t seq) {
+  return ack_stripes_[(std::hash<std::string>()(unit_id) * 31 + seq) % kAckStripes];
+}
+
 absl::StatusOr<Inbox::AckResult> Inbox::Acknowledge(const std::string& unit_id, uint64_t seq,
                                                     const std::string& acknowledged_by,
                                                     const BeforeWrite& before_write) {
-  absl::MutexLock lock(&ack_mutex_);
+  absl::MutexLock lock(&AckLock(unit_id, seq));
   AckResult result;
   auto delivery = Read(unit_id, seq);
   if (!delivery.ok()) return delivery.status();
@@ -236,7 +241,7 @@ absl::StatusOr<Inbox::AckResult> Inbox::Acknowledge(const std::string& unit_id, 
 absl::StatusOr<Inbox::FeedbackResult> Inbox::RecordFeedback(const std::string& unit_id,
                                                             uint64_t seq, Feedback feedback,
                                                             const BeforeWrite& before_write) {
-  absl::MutexLock lock(&ack_mutex_);
+  absl::MutexLock lock(&AckLock(unit_id, seq));
   FeedbackResult result;
   auto delivery = Read(unit_id, seq);
   if (!delivery.ok()) return delivery.status();
@@ -280,7 +285,7 @@ absl::StatusOr<std::vector<Inbox::DueDeadline>> Inbox::DueDeadlines(absl::Time n
 }
 
 absl::StatusOr<bool> Inbox::SignedOffBy(const std::string& unit_id, uint64_t seq, absl::Time due) {
-  absl::MutexLock lock(&ack_mutex_);
+  absl::MutexLock lock(&AckLock(unit_id, seq));
   const std::string key = InboxKey(unit_id, seq);
   auto signoff = store_->Get(kSignOffFamily, key);
   if (!signoff.ok()) return signoff.status();

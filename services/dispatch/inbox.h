@@ -160,7 +160,13 @@ class Inbox {
   std::map<std::string, uint64_t> heads_ ABSL_GUARDED_BY(mutex_);  // committed, cached
   std::map<std::string, uint64_t> staged_heads_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, uint64_t> staged_judgments_ ABSL_GUARDED_BY(mutex_);  // index key → seq
-  absl::Mutex ack_mutex_;  // sign-offs, feedback and the escalation check, one at a time
+  // Sign-off, feedback and the escalation check of one delivery run one at a time, because each
+  // reads, decides and writes. A lock per stripe of deliveries, not one for all: a sign-off
+  // holds it while its dispatch event is sent to Kafka, and must not stall every other unit's
+  // sign-offs (or the consumer loop's escalation check) for that long.
+  static constexpr size_t kAckStripes = 64;
+  absl::Mutex& AckLock(const std::string& unit_id, uint64_t seq);
+  absl::Mutex ack_stripes_[kAckStripes];
 };
 
 std::string InboxKey(const std::string& unit_id, uint64_t seq);

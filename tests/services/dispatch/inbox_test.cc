@@ -8,10 +8,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/store/store.h"
 #include "common/util/clock.h"
@@ -323,6 +325,46 @@ TEST(Inbox, AcknowledgeSignsOffOnceAndKeepsTheFirstSigner) {
   EXPECT_EQ(stored[1].status(), infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
   EXPECT_EQ(stored[1].acknowledged_by(), "officer-0417");
   EXPECT_EQ(FromProtoTimestamp(stored[1].acknowledged_at()), kStart + absl::Minutes(2));
+}
+
+// A sign-off waiting for its dispatch event to reach Kafka holds up only its own delivery: other
+// deliveries are signed off meanwhile, and the same delivery's second sign-off waits and then
+// finds it signed.
+TEST(Inbox, ASignOffWaitingForKafkaDoesNotHoldUpOtherDeliveries) {
+  InboxHarness h;
+  ASSERT_TRUE(h.ok());
+  h.Deliver("fusui-psb", {MakeJudgment("j1"), MakeJudgment("j2")});
+  h.Deliver("pingxiang-psb", {MakeJudgment("j1")});
+
+  absl::Notification emitting, release;
+  std::thread slow([&] {
+    auto result = h.inbox().Acknowledge("fusui-psb", 1, "officer-1", [&](const Delivery&) {
+      emitting.Notify();
+      release.WaitForNotification();  // Kafka is slow to answer
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(result.ok()) << result.status();
+  });
+  emitting.WaitForNotification();
+
+  absl::Notification others_done;
+  std::thread others([&] {
+    EXPECT_TRUE(h.inbox().Acknowledge("fusui-psb", 2, "officer-2").ok());
+    EXPECT_TRUE(h.inbox().Acknowledge("pingxiang-psb", 1, "officer-3").ok());
+    auto signed_off = h.inbox().SignedOffBy("pingxiang-psb", 1, kStart + absl::Hours(1));
+    EXPECT_TRUE(signed_off.ok() && *signed_off);
+    others_done.Notify();
+  });
+  const bool not_held_up = others_done.WaitForNotificationWithTimeout(absl::Seconds(20));
+  release.Notify();
+  others.join();
+  slow.join();
+  EXPECT_TRUE(not_held_up) << "other deliveries waited for the slow sign-off";
+
+  auto again = h.inbox().Acknowledge("fusui-psb", 1, "officer-9");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->already_acknowledged);
+  EXPECT_EQ(again->delivery.acknowledged_by(), "officer-1");
 }
 
 TEST(Inbox, AcknowledgeOfUnknownSeqIsNotFound) {
