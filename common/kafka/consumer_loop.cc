@@ -180,7 +180,11 @@ std::vector<Record> ConsumerLoop::PollBatch() {
     record.partition = message->partition();
     record.offset = message->offset();
     if (message->key()) record.key = *message->key();
-    record.value.assign(static_cast<const char*>(message->payload()), message->len());
+    if (message->payload() == nullptr) {
+      record.null_value = true;
+    } else {
+      record.value.assign(static_cast<const char*>(message->payload()), message->len());
+    }
     record.timestamp_ms = message->timestamp().timestamp;
     // Headers straight from the C message: the C++ wrapper's headers() and get_all() each copy
     // every header (two copies and a dozen allocations per record before ours), which was a

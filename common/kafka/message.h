@@ -22,6 +22,9 @@ struct OutgoingMessage {
   std::string key;
   std::string value;
   std::vector<Header> headers;
+  // Sent with a null value (and `value` ignored): on a compacted topic that deletes the key.
+  // An empty value is a record like any other and is kept forever.
+  bool tombstone = false;
 };
 
 // A consumed message.
@@ -31,6 +34,7 @@ struct Record {
   int64_t offset = 0;
   std::string key;
   std::string value;
+  bool null_value = false;  // a tombstone
   std::vector<Header> headers;
   int64_t timestamp_ms = 0;
 

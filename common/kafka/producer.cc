@@ -137,8 +137,9 @@ absl::Status Producer::ProduceAsync(const OutgoingMessage& message, DeliveryCall
   auto* opaque = new DeliveryCallback(Measured(message.topic, std::move(done)));
   RdKafka::ErrorCode code = producer_->produce(
       message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-      const_cast<char*>(message.value.data()), message.value.size(), message.key.data(),
-      message.key.size(), 0, headers, opaque);
+      message.tombstone ? nullptr : const_cast<char*>(message.value.data()),
+      message.tombstone ? 0 : message.value.size(), message.key.data(), message.key.size(), 0,
+      headers, opaque);
   if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
   // On failure librdkafka owns neither the headers nor the opaque.
   delete headers;

@@ -128,7 +128,7 @@ void WatchlistTable::Run() {
       next[message->partition()] = message->offset() + 1;
       const std::string key = message->key() ? *message->key() : std::string();
       if (key.empty()) continue;
-      if (message->len() == 0) {
+      if (message->len() == 0) {  // a tombstone (or an empty value, as written before)
         batch.Delete(entries, key);
         continue;
       }
@@ -194,12 +194,16 @@ absl::Status WatchlistTable::WaitForCatchUp(absl::Duration timeout) {
   return absl::OkStatus();
 }
 
-absl::Status WatchlistTable::Publish(const std::string& key, const std::string& value,
+absl::Status WatchlistTable::Publish(const std::string& key, const std::string* value,
                                      absl::Duration timeout) {
   kafka::OutgoingMessage message;
   message.topic = topic_;
   message.key = key;
-  message.value = value;
+  if (value == nullptr) {
+    message.tombstone = true;  // compaction then forgets the key
+  } else {
+    message.value = *value;
+  }
   message.headers = {{kafka::kSchemaHeader, WatchlistEntry::descriptor()->full_name()}};
   std::vector<absl::Status> sent = producer_->ProduceAll({message});
   if (!sent[0].ok()) return sent[0];
@@ -210,7 +214,8 @@ absl::StatusOr<bool> WatchlistTable::Put(const WatchlistEntry& entry, absl::Dura
   const std::string key = StoredWatchlist::Key(entry.list_id(), entry.subject());
   auto existing = store_->Get(StoredWatchlist::kFamily, key);
   if (!existing.ok()) return existing.status();
-  if (absl::Status status = Publish(key, entry.SerializeAsString(), timeout); !status.ok()) {
+  const std::string value = entry.SerializeAsString();
+  if (absl::Status status = Publish(key, &value, timeout); !status.ok()) {
     return status;
   }
   return existing->has_value();
@@ -223,7 +228,7 @@ absl::StatusOr<bool> WatchlistTable::Remove(const std::string& list_id,
   auto existing = store_->Get(StoredWatchlist::kFamily, key);
   if (!existing.ok()) return existing.status();
   if (!existing->has_value()) return false;
-  if (absl::Status status = Publish(key, "", timeout); !status.ok()) return status;
+  if (absl::Status status = Publish(key, nullptr, timeout); !status.ok()) return status;
   return true;
 }
 

@@ -50,7 +50,8 @@ class WatchlistTable {
  private:
   WatchlistTable() = default;
   void Run();
-  absl::Status Publish(const std::string& key, const std::string& value, absl::Duration timeout);
+  // Sends `value` for `key` (nullptr: a tombstone) and waits until this instance applied it.
+  absl::Status Publish(const std::string& key, const std::string* value, absl::Duration timeout);
 
   std::string topic_;
   Store* store_ = nullptr;

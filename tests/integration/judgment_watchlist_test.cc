@@ -128,6 +128,12 @@ TEST(JudgmentWatchlist, EntryAddedAtRuntimeReachesEveryInstanceAndCatchesTheNext
   grpc::ClientContext context;
   ASSERT_TRUE(stub->RemoveWatchlistEntry(&context, remove, &removed).ok());
   EXPECT_TRUE(removed.removed());
+  // The removal is a tombstone (a null value), so compaction drops the entry from the topic.
+  const std::vector<kafka::Record> written =
+      ReadTopic(bus.Topic("infobus.watchlists.v1"), 1000, absl::Seconds(5));  // all of it
+  ASSERT_FALSE(written.empty());
+  EXPECT_TRUE(written.back().null_value);
+  EXPECT_FALSE(written.front().null_value);
   absl::SleepFor(absl::Seconds(2));  // the first instance applies the removal too
   ProduceEvent(events, PlateEvent("after-removal"));
   EXPECT_EQ(CountJudgments(judgments, 2), 2u);

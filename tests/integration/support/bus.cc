@@ -88,7 +88,11 @@ std::vector<kafka::Record> ReadTopic(const std::string& topic, size_t count,
     record.partition = message->partition();
     record.offset = message->offset();
     if (message->key()) record.key = *message->key();
-    record.value.assign(static_cast<const char*>(message->payload()), message->len());
+    if (message->payload() == nullptr) {
+      record.null_value = true;
+    } else {
+      record.value.assign(static_cast<const char*>(message->payload()), message->len());
+    }
     if (RdKafka::Headers* headers = message->headers()) {
       for (const auto& header : headers->get_all()) {
         record.headers.push_back(
