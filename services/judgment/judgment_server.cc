@@ -48,7 +48,7 @@ absl::Status JudgmentServer::Start() {
   // they stand.
   auto table = WatchlistTable::Create(config_.GetString("kafka.bootstrap_servers"),
                                       runtime_->topics().watchlists, &runtime_->store(),
-                                      &runtime_->producer());
+                                      watchlist_.get(), &runtime_->producer());
   if (!table.ok()) return table.status();
   watchlist_table_ = std::move(*table);
   if (absl::Status status = watchlist_table_->WaitForCatchUp(absl::Seconds(60)); !status.ok()) {

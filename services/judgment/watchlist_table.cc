@@ -14,10 +14,11 @@ namespace infobus::judgment {
 
 absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
     const std::string& bootstrap_servers, std::string topic, Store* store,
-    kafka::Producer* producer) {
+    StoredWatchlist* watchlist, kafka::Producer* producer) {
   std::unique_ptr<WatchlistTable> table(new WatchlistTable());
   table->topic_ = std::move(topic);
   table->store_ = store;
+  table->watchlist_ = watchlist;
   table->producer_ = producer;
 
   std::string error;
@@ -138,6 +139,7 @@ void WatchlistTable::Run() {
                              << message->partition() << "@" << message->offset();
         continue;
       }
+      watchlist_->MayList(key);  // before the write, so a lookup never misses it
       batch.Put(entries, key, entry.SerializeAsString());
     }
     if (next.empty()) continue;

@@ -32,11 +32,11 @@ class WatchlistTable {
  public:
   static constexpr char kOffsetsFamily[] = "watchlist_offsets";
 
-  // `store` must have the StoredWatchlist::kFamily and kOffsetsFamily families; `store` and
-  // `producer` must outlive the table.
+  // `store` must have the StoredWatchlist::kFamily and kOffsetsFamily families, and `watchlist`
+  // read that store; `store`, `watchlist` and `producer` must outlive the table.
   static absl::StatusOr<std::unique_ptr<WatchlistTable>> Create(
       const std::string& bootstrap_servers, std::string topic, Store* store,
-      kafka::Producer* producer);
+      StoredWatchlist* watchlist, kafka::Producer* producer);
   ~WatchlistTable();
 
   // Writes the entry to the topic and waits until this instance has applied it. Returns
@@ -55,6 +55,7 @@ class WatchlistTable {
 
   std::string topic_;
   Store* store_ = nullptr;
+  StoredWatchlist* watchlist_ = nullptr;
   kafka::Producer* producer_ = nullptr;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;        // the reader thread's
   std::unique_ptr<RdKafka::KafkaConsumer> offsets_client_;  // watermark queries only
