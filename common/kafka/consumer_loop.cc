@@ -1,6 +1,5 @@
 #include "common/kafka/consumer_loop.h"
 
-#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/kafka/client_conf.h"
+#include "common/kafka/record_from.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/util/time.h"
@@ -175,34 +175,7 @@ std::vector<Record> ConsumerLoop::PollBatch() {
       INFOBUS_LOG(Warning) << "consume: " << message->errstr();
       break;
     }
-    Record record;
-    record.topic = message->topic_name();
-    record.partition = message->partition();
-    record.offset = message->offset();
-    if (message->key()) record.key = *message->key();
-    if (message->payload() == nullptr) {
-      record.null_value = true;
-    } else {
-      record.value.assign(static_cast<const char*>(message->payload()), message->len());
-    }
-    record.timestamp_ms = message->timestamp().timestamp;
-    // Headers straight from the C message: the C++ wrapper's headers() and get_all() each copy
-    // every header (two copies and a dozen allocations per record before ours), which was a
-    // seventh of judgment's CPU at full load.
-    rd_kafka_headers_t* headers = nullptr;
-    if (rd_kafka_message_headers(message->c_ptr(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      record.headers.reserve(rd_kafka_header_cnt(headers));
-      const char* name = nullptr;
-      const void* value = nullptr;
-      size_t size = 0;
-      for (size_t i = 0;
-           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-           ++i) {
-        if (value == nullptr) continue;
-        record.headers.push_back({name, std::string(static_cast<const char*>(value), size)});
-      }
-    }
-    records.push_back(std::move(record));
+    records.push_back(RecordFrom(*message));
     if (assignment_changed_) break;
   }
   if (assignment_changed_) {

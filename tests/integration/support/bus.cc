@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "common/domain/subject.h"
 #include "common/kafka/producer.h"
+#include "common/kafka/record_from.h"
 
 namespace infobus::testing {
 
@@ -83,24 +84,7 @@ std::vector<kafka::Record> ReadTopic(const std::string& topic, size_t count,
   while (records.size() < count && absl::Now() < deadline) {
     std::unique_ptr<RdKafka::Message> message(consumer->consume(100));
     if (message->err() != RdKafka::ERR_NO_ERROR) continue;
-    kafka::Record record;
-    record.topic = message->topic_name();
-    record.partition = message->partition();
-    record.offset = message->offset();
-    if (message->key()) record.key = *message->key();
-    if (message->payload() == nullptr) {
-      record.null_value = true;
-    } else {
-      record.value.assign(static_cast<const char*>(message->payload()), message->len());
-    }
-    if (RdKafka::Headers* headers = message->headers()) {
-      for (const auto& header : headers->get_all()) {
-        record.headers.push_back(
-            {header.key(),
-             std::string(static_cast<const char*>(header.value()), header.value_size())});
-      }
-    }
-    records.push_back(std::move(record));
+    records.push_back(kafka::RecordFrom(*message));
   }
   consumer->close();
   return records;
