@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/kafka/admin.h"
+#include "common/kafka/client_conf.h"
 #include "common/kafka/message.h"
 #include "common/util/ids.h"
 #include "tools/bench/clock.h"
@@ -34,16 +35,6 @@ class CountingReporter : public RdKafka::DeliveryReportCb {
   std::atomic<int64_t> last_ns{0};
 };
 
-absl::Status SetAll(RdKafka::Conf* conf, const std::map<std::string, std::string>& settings) {
-  std::string error;
-  for (const auto& [key, value] : settings) {
-    if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) {
-      return absl::InvalidArgumentError(absl::StrCat(key, ": ", error));
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::unique_ptr<RdKafka::Producer>> MakeProducer(const BaselineOptions& options,
                                                                 CountingReporter* reporter) {
   std::map<std::string, std::string> settings = {
@@ -51,34 +42,30 @@ absl::StatusOr<std::unique_ptr<RdKafka::Producer>> MakeProducer(const BaselineOp
       {"acks", "all"},
       {"enable.idempotence", "true"},
       {"client.id", "infobus-bench-baseline"},
-      // As the services' clients (common/kafka/client_conf.cc), so both sides are compared
-      // on the same socket settings.
-      {"socket.nagle.disable", "true"},
   };
   for (const auto& [key, value] : options.producer_properties) settings[key] = value;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  if (absl::Status status = SetAll(conf.get(), settings); !status.ok()) return status;
+  // The services' client configuration (Nagle off among it), so both sides of the ratio run
+  // on the same client settings.
+  auto conf = kafka::NewClientConf(settings, "baseline producer");
+  if (!conf.ok()) return conf.status();
   std::string error;
-  conf->set("dr_cb", reporter, error);
-  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), error));
+  (*conf)->set("dr_cb", reporter, error);
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf->get(), error));
   if (!producer) return absl::InternalError(absl::StrCat("producer: ", error));
   return producer;
 }
 
 absl::StatusOr<std::unique_ptr<RdKafka::KafkaConsumer>> MakeAssignedConsumer(
     const BaselineOptions& options, const std::string& topic) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  if (absl::Status status = SetAll(conf.get(), {{"bootstrap.servers", options.bootstrap_servers},
-                                                {"group.id", absl::StrCat("bench-", NewTraceId())},
-                                                {"enable.auto.commit", "false"},
-                                                {"client.id", "infobus-bench-baseline"},
-                                                {"socket.nagle.disable", "true"}});
-      !status.ok()) {
-    return status;
-  }
+  auto conf = kafka::NewClientConf({{"bootstrap.servers", options.bootstrap_servers},
+                                    {"group.id", absl::StrCat("bench-", NewTraceId())},
+                                    {"enable.auto.commit", "false"},
+                                    {"client.id", "infobus-bench-baseline"}},
+                                   "baseline consumer");
+  if (!conf.ok()) return conf.status();
   std::string error;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-      RdKafka::KafkaConsumer::create(conf.get(), error));
+      RdKafka::KafkaConsumer::create(conf->get(), error));
   if (!consumer) return absl::InternalError(absl::StrCat("consumer: ", error));
   std::vector<RdKafka::TopicPartition*> partitions;
   for (int p = 0; p < options.partitions; ++p) {
