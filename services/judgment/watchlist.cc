@@ -78,7 +78,7 @@ absl::StatusOr<std::vector<WatchlistEntry>> StoredWatchlist::FindByKey(
       return entries;
     }
   }
-  const std::string prefix = absl::StrCat(std::string(key), "\n");
+  const std::string prefix = absl::StrCat(absl::string_view(key.data(), key.size()), "\n");
   auto it = store_->NewIterator(kFamily);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     WatchlistEntry entry;
