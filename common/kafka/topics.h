@@ -12,7 +12,8 @@ struct Topics {
         judgments(prefix + "infobus.judgments.v1"),
         dead_letters(prefix + "infobus.dlq.v1"),
         watchlists(prefix + "infobus.watchlists.v1"),
-        dispatch_events(prefix + "infobus.dispatch-events.v1") {}
+        dispatch_events(prefix + "infobus.dispatch-events.v1"),
+        hotspot_sightings(prefix + "infobus.hotspot-sightings.v1") {}
 
   std::string events;
   std::string judgments;
@@ -22,6 +23,10 @@ struct Topics {
   std::string watchlists;
   // Every delivery state change (delivered, acknowledged, feedback, escalated); dispatch writes.
   std::string dispatch_events;
+  // Internal to judgment (a repartition topic, as Kafka Streams makes): one record per (hotspot
+  // rule, event), keyed by "<rule id>\x1f<group key>" so each group key is counted in one
+  // partition, by whichever instance owns it.
+  std::string hotspot_sightings;
 };
 
 }  // namespace infobus::kafka

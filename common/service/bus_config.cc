@@ -78,8 +78,8 @@ std::vector<kafka::TopicSpec> BusTopicSpecs(const Config& config) {
   const int partitions = static_cast<int>(config.GetInt("kafka.partitions"));
   const int replication = static_cast<int>(config.GetInt("kafka.replication_factor"));
   std::vector<kafka::TopicSpec> specs;
-  for (const std::string& name :
-       {topics.events, topics.judgments, topics.dead_letters, topics.dispatch_events}) {
+  for (const std::string& name : {topics.events, topics.judgments, topics.dead_letters,
+                                  topics.dispatch_events, topics.hotspot_sightings}) {
     specs.push_back({name, partitions, replication, {}});
   }
   specs.push_back({topics.watchlists, partitions, replication, {{"cleanup.policy", "compact"}}});

@@ -4,12 +4,14 @@
 #include "absl/strings/str_join.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
+#include "infobus/judgment/v1/hotspot_sighting.pb.h"
 
 namespace infobus::judgment {
 namespace {
 
 using infobus::common::v1::Event;
 using infobus::common::v1::Judgment;
+using HotspotSightingRecord = infobus::judgment::v1::HotspotSighting;
 
 constexpr char kRulesMarkerKey[] = "\x1frules";
 
@@ -84,46 +86,98 @@ void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
       return;
     }
   }
-  const std::string& event_schema = Event::descriptor()->full_name();
   for (const kafka::Record& record : records) {
-    const std::string_view schema = record.HeaderValue(kafka::kSchemaHeader);
-    if (!schema.empty() && schema != event_schema) {
-      context.DeadLetter(record, absl::StrCat("schema header is '", std::string(schema),
-                                              "', expected '", event_schema, "'"));
-      continue;
-    }
-    Event event;
-    if (!event.ParseFromString(record.value)) {
-      context.DeadLetter(record, absl::StrCat("value is not a valid ", event_schema));
-      continue;
-    }
-    if (event.event_id().empty() || event.source_id().empty()) {
-      context.DeadLetter(record, "event has no event_id or source_id");
-      continue;
-    }
-    auto judgments = engine_->Process(event, kafka::OffsetKey(record.topic, record.partition));
-    if (!judgments.ok()) {
-      // A store failure is not the record's fault: stop here and let the loop retry later.
-      INFOBUS_LOG(Error) << "cannot judge event " << event.event_id() << ": " << judgments.status();
-      context.Fail(judgments.status());
-      return;
-    }
-    for (const Judgment& judgment : *judgments) {
-      auto added = log_->StageNew(judgment, context.batch());
-      if (!added.ok()) {
-        context.Fail(added.status());
-        return;
-      }
-      if (!*added) {
-        INFOBUS_LOG(Debug) << "judgment " << judgment.judgment_id() << " was made before";
-        continue;
-      }
-      INFOBUS_LOG(Debug) << "judgment " << judgment.judgment_id() << " (" << judgment.rule_id()
-                         << ") for event " << event.event_id();
-      staged_rule_ids_.push_back(judgment.rule_id());
-      Emit(judgment, context);
-    }
+    const bool ok = record.topic == sightings_topic_ ? HandleSighting(record, context)
+                                                     : HandleEvent(record, context);
+    if (!ok) return;
   }
+}
+
+bool EventHandler::HandleEvent(const kafka::Record& record, kafka::BatchContext& context) {
+  const std::string& event_schema = Event::descriptor()->full_name();
+  const std::string_view schema = record.HeaderValue(kafka::kSchemaHeader);
+  if (!schema.empty() && schema != event_schema) {
+    context.DeadLetter(record, absl::StrCat("schema header is '", std::string(schema),
+                                            "', expected '", event_schema, "'"));
+    return true;
+  }
+  Event event;
+  if (!event.ParseFromString(record.value)) {
+    context.DeadLetter(record, absl::StrCat("value is not a valid ", event_schema));
+    return true;
+  }
+  if (event.event_id().empty() || event.source_id().empty()) {
+    context.DeadLetter(record, "event has no event_id or source_id");
+    return true;
+  }
+  sightings_.clear();
+  auto judgments =
+      engine_->Process(event, kafka::OffsetKey(record.topic, record.partition), &sightings_);
+  if (!judgments.ok()) {
+    // A store failure is not the record's fault: stop here and let the loop retry later.
+    INFOBUS_LOG(Error) << "cannot judge event " << event.event_id() << ": " << judgments.status();
+    context.Fail(judgments.status());
+    return false;
+  }
+  for (HotspotSighting& sighting : sightings_) {
+    HotspotSightingRecord value;
+    value.set_rule_id(sighting.rule_id);
+    value.set_group_key(sighting.group_key);
+    value.set_time_ns(sighting.time_ns);
+    value.set_evidence(std::move(sighting.evidence));
+    value.set_origin(std::move(sighting.origin));
+    value.set_origin_offset(record.offset);
+    kafka::OutgoingMessage message;
+    message.topic = sightings_topic_;
+    message.key = absl::StrCat(sighting.rule_id, "\x1f", sighting.group_key);
+    message.value = value.SerializeAsString();
+    message.headers = {{kafka::kTraceIdHeader, std::string(event.trace_id())},
+                       {kafka::kSchemaHeader, HotspotSightingRecord::descriptor()->full_name()}};
+    context.Produce(std::move(message));
+  }
+  return StageNew(*judgments, context);
+}
+
+bool EventHandler::HandleSighting(const kafka::Record& record, kafka::BatchContext& context) {
+  HotspotSightingRecord value;
+  if (!value.ParseFromString(record.value) || value.rule_id().empty()) {
+    context.DeadLetter(record, absl::StrCat("value is not a valid ",
+                                            HotspotSightingRecord::descriptor()->full_name()));
+    return true;
+  }
+  HotspotSighting sighting;
+  sighting.rule_id = value.rule_id();
+  sighting.group_key = value.group_key();
+  sighting.time_ns = value.time_ns();
+  sighting.evidence = std::move(*value.mutable_evidence());
+  sighting.origin = value.origin();
+  sighting.origin_offset = value.origin_offset();
+  auto judgments =
+      engine_->CountSighting(sighting, kafka::OffsetKey(record.topic, record.partition));
+  if (!judgments.ok()) {
+    context.DeadLetter(record, std::string(judgments.status().message()));
+    return true;
+  }
+  return StageNew(*judgments, context);
+}
+
+bool EventHandler::StageNew(const std::vector<Judgment>& judgments, kafka::BatchContext& context) {
+  for (const Judgment& judgment : judgments) {
+    auto added = log_->StageNew(judgment, context.batch());
+    if (!added.ok()) {
+      context.Fail(added.status());
+      return false;
+    }
+    if (!*added) {
+      INFOBUS_LOG(Debug) << "judgment " << judgment.judgment_id() << " was made before";
+      continue;
+    }
+    INFOBUS_LOG(Debug) << "judgment " << judgment.judgment_id() << " (" << judgment.rule_id()
+                       << ")";
+    staged_rule_ids_.push_back(judgment.rule_id());
+    Emit(judgment, context);
+  }
+  return true;
 }
 
 void EventHandler::ApplyRules(RulesSource::Loaded loaded, kafka::BatchContext& context,

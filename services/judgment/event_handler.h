@@ -17,11 +17,14 @@
 
 namespace infobus::judgment {
 
-// Consumes events and drives the engine. Each decodable event is judged; new judgments are
-// staged in the judgment log and produced to the judgments topic (keyed by jurisdiction,
-// headers trace-id/source-id/schema); the engine's state changes go into the same WriteBatch
-// as the consumed offsets (family judgment_state), so after a crash state and offsets agree.
-// A record that is not an Event goes to the dead-letter topic.
+// Consumes events and hotspot sightings and drives the engine. Each decodable event is judged;
+// its hotspot sightings are produced to the sightings topic (keyed by rule and group key) and
+// counted when they come back from it, in the scope of their sightings partition, so a group
+// key is counted whole by one instance however many share the events. New judgments are staged
+// in the judgment log and produced to the judgments topic (keyed by jurisdiction, headers
+// trace-id/source-id/schema); the engine's state changes go into the same WriteBatch as the
+// consumed offsets (family judgment_state), so after a crash state and offsets agree. A record
+// that is not an Event (or a HotspotSighting) goes to the dead-letter topic.
 //
 // On every tick it also checks the rules file (at most every `rules_check_interval`) and
 // applies queued requests from gRPC threads (rule reloads, reviews); a request's caller waits
@@ -35,12 +38,14 @@ class EventHandler final : public kafka::RecordHandler {
   static constexpr char kStateFamily[] = "judgment_state";
 
   EventHandler(Store* store, Engine* engine, JudgmentLog* log, RulesSource* rules,
-               std::string judgments_topic, absl::Duration rules_check_interval, ClockPtr clock)
+               std::string judgments_topic, std::string sightings_topic,
+               absl::Duration rules_check_interval, ClockPtr clock)
       : store_(store),
         engine_(engine),
         log_(log),
         rules_(rules),
         judgments_topic_(std::move(judgments_topic)),
+        sightings_topic_(std::move(sightings_topic)),
         rules_check_interval_(rules_check_interval),
         clock_(std::move(clock)) {}
 
@@ -80,12 +85,20 @@ class EventHandler final : public kafka::RecordHandler {
   void ApplyRules(RulesSource::Loaded loaded, kafka::BatchContext& context,
                   Engine::ReloadSummary* summary);
   void Emit(const infobus::common::v1::Judgment& judgment, kafka::BatchContext& context);
+  // Decodes and judges one record of the events topic; false when the batch failed.
+  bool HandleEvent(const kafka::Record& record, kafka::BatchContext& context);
+  // Decodes and counts one record of the sightings topic; false when the batch failed.
+  bool HandleSighting(const kafka::Record& record, kafka::BatchContext& context);
+  // Stages and emits the judgments that are new; false when the batch failed.
+  bool StageNew(const std::vector<infobus::common::v1::Judgment>& judgments,
+                kafka::BatchContext& context);
 
   Store* const store_;
   Engine* const engine_;
   JudgmentLog* const log_;
   RulesSource* const rules_;
   const std::string judgments_topic_;
+  const std::string sightings_topic_;
   const absl::Duration rules_check_interval_;
   const ClockPtr clock_;
 
@@ -100,6 +113,7 @@ class EventHandler final : public kafka::RecordHandler {
   std::vector<RequestPtr> in_flight_;
   // Rule ids of the new judgments in the batch being staged, counted once it commits.
   std::vector<std::string> staged_rule_ids_;
+  std::vector<HotspotSighting> sightings_;  // HandleEvent scratch
 
   mutable absl::Mutex mutex_;
   std::deque<RequestPtr> queued_ ABSL_GUARDED_BY(mutex_);

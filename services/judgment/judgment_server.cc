@@ -15,8 +15,12 @@ ProgramInfo JudgmentServer::Program() {
       "cross-source correlation) and produces a judgment (deterministic id, severity, evidence) "
       "for each finding. Rules reload when the file changes. Analysts query and review "
       "judgments and subscribe to them over gRPC (infobus.judgment.v1.JudgmentService).\n"
-      "Consumes: infobus.events.v1. Produces: infobus.judgments.v1, infobus.dlq.v1 (undecodable "
-      "events). Reads: infobus.watchlists.v1 (compacted, all of it, by every instance). Stores: "
+      "Consumes: infobus.events.v1, infobus.hotspot-sightings.v1 (which it produces itself). "
+      "Produces: "
+      "infobus.judgments.v1, infobus.hotspot-sightings.v1 (one record per hotspot rule and "
+      "event, keyed by rule and group key, so each group is counted by one instance), "
+      "infobus.dlq.v1 (undecodable records). Reads: infobus.watchlists.v1 (compacted, all of it, "
+      "by every instance). Stores: "
       "the watchlist, window and pattern state, the judgment log and consumed "
       "offsets (RocksDB).";
   program.schema = CommonSchema("judgment", "127.0.0.1:50052");
@@ -60,10 +64,13 @@ absl::Status JudgmentServer::Start() {
   if (absl::Status status = log_->Open(); !status.ok()) return status;
   handler_ = std::make_unique<EventHandler>(
       &runtime_->store(), engine_.get(), log_.get(), rules_.get(), runtime_->topics().judgments,
-      config_.GetDuration("judgment.rules_check_interval"), clock);
+      runtime_->topics().hotspot_sightings, config_.GetDuration("judgment.rules_check_interval"),
+      clock);
   if (absl::Status status = handler_->Start(); !status.ok()) return status;
   kafka::ConsumerLoop::Options options = ConsumerOptionsFrom(config_);
-  options.topics = {runtime_->topics().events};
+  // The sightings come back through the same loop: one thread drives the engine, and a batch's
+  // state and offsets of both topics commit together.
+  options.topics = {runtime_->topics().events, runtime_->topics().hotspot_sightings};
   auto loop = kafka::ConsumerLoop::Create(options, &runtime_->store(), &runtime_->producer(),
                                           handler_.get());
   if (!loop.ok()) return loop.status();

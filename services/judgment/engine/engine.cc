@@ -154,9 +154,10 @@ struct Engine::Tracked {
   explicit Tracked(bool window) : is_window(window) {}
   std::string_view key;  // the state key, stored after the state (NewWindow, NewPattern)
   const bool is_window;
-  bool dirty = false;   // in dirty_
-  bool queued = false;  // in expiry_
-  bool dead = false;    // out of its map: freed once neither dirty nor queued
+  Scope* scope = nullptr;  // whose stream time closes it (set before it is queued)
+  bool dirty = false;      // in dirty_
+  bool queued = false;     // in expiry_
+  bool dead = false;       // out of its map: freed once neither dirty nor queued
 };
 
 struct Engine::Window : Tracked {
@@ -238,14 +239,16 @@ Engine::~Engine() { FreeAll(); }
 
 void Engine::FreeAll() {
   std::vector<Tracked*> all;
-  all.reserve(windows_.size() + patterns_.size() + expiry_.size() + dirty_.size());
+  all.reserve(windows_.size() + patterns_.size() + dirty_.size());
   for (const auto& [key, window] : windows_) all.push_back(window);
   for (Pattern* pattern : patterns_) all.push_back(pattern);
-  for (const Expiry& entry : expiry_) all.push_back(entry.state);
+  for (const auto& [name, scope] : scopes_) {
+    for (const Expiry& entry : scope->expiry) all.push_back(entry.state);
+    scope->expiry.clear();
+  }
   for (Tracked* state : dirty_) all.push_back(state);
   windows_.clear();
   patterns_.clear();
-  expiry_.clear();
   dirty_.clear();
   std::sort(all.begin(), all.end());
   all.erase(std::unique(all.begin(), all.end()), all.end());
@@ -265,8 +268,38 @@ void Engine::MarkDirty(Tracked* state) {
 
 void Engine::Queue(Tracked* state, int64_t time_ns) {
   state->queued = true;
-  expiry_.push_back({time_ns, state});
-  std::push_heap(expiry_.begin(), expiry_.end(), Later);
+  std::vector<Expiry>& expiry = state->scope->expiry;
+  expiry.push_back({time_ns, state});
+  std::push_heap(expiry.begin(), expiry.end(), Later);
+}
+
+std::string Engine::MetaKey(std::string_view scope) {
+  std::string key;
+  StateKeyPrefix(key, scope, "", 'M');
+  return key;
+}
+
+Engine::Scope& Engine::ScopeFor(std::string_view name) {
+  if (last_scope_ != nullptr && last_scope_->name == name) return *last_scope_;
+  auto [it, added] = scopes_.try_emplace(std::string(name));
+  if (added) {
+    it->second = std::make_unique<Scope>();
+    it->second->name = it->first;
+  }
+  last_scope_ = it->second.get();
+  return *last_scope_;
+}
+
+void Engine::Advance(Scope& scope, int64_t time_ns) {
+  if (time_ns <= scope.stream_time_ns) return;
+  scope.stream_time_ns = time_ns;
+  scope.dirty = true;
+}
+
+absl::Time Engine::stream_time(std::string_view scope) const {
+  auto it = scopes_.find(View(scope));
+  if (it == scopes_.end() || it->second->stream_time_ns == INT64_MIN) return absl::InfinitePast();
+  return absl::FromUnixNanos(it->second->stream_time_ns);
 }
 
 void Engine::Drop(Tracked* state, bool dirty) {
@@ -457,18 +490,31 @@ Engine::SharedEvidence* Engine::StoredEvidence(const std::string& bytes) {
 }
 
 absl::Status Engine::Restore(std::string_view key, std::string_view value) {
-  if (key == kMetaKey) {
-    EngineMeta meta;
-    if (!meta.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      return absl::DataLossError("corrupt engine meta record");
-    }
-    stream_time_ns_ = std::max(stream_time_ns_, meta.stream_time_ns());
+  const std::string key_string(key);
+  if (key == kLegacyMetaKey) {
+    dirty_keys_.push_back(key_string);
     return absl::OkStatus();
   }
-  const std::string key_string(key);
   std::vector<std::string> parts = absl::StrSplit(key_string, absl::MaxSplits(kSep, 3));
   if (parts.size() != 4 || parts[2].size() != 1) {
     return absl::DataLossError(absl::StrCat("malformed engine state key ", key_string));
+  }
+  if (parts[0] == kLegacyGlobalScope) {
+    dirty_keys_.push_back(key_string);
+    return absl::OkStatus();
+  }
+  Scope& scope = ScopeFor(parts[0]);
+  if (parts[2] == "M") {
+    EngineMeta meta;
+    if (!meta.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt engine meta record ", key_string));
+    }
+    scope.stream_time_ns = std::max(scope.stream_time_ns, meta.stream_time_ns());
+    for (const auto& mark : meta.marks()) {
+      int64_t& offset = scope.marks[absl::StrCat(mark.rule_id(), "\x1f", mark.origin())];
+      offset = std::max(offset, mark.offset());
+    }
+    return absl::OkStatus();
   }
   auto find_rule = [&](const std::string& id) -> const Rule* {
     auto it = by_id_.find(id);
@@ -489,6 +535,7 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
       window = it->second;
     } else {
       window = NewWindow(key_string);
+      window->scope = &scope;
       windows_.emplace(View(window->key), window);
     }
     window->rule_id = state.rule_id();
@@ -530,6 +577,7 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
       }
     } else {
       pattern = NewPattern(key_string, subject);
+      pattern->scope = &scope;
       patterns_.insert(pattern);
     }
     pattern->expire_at_ns = state.expire_at_ns();
@@ -563,8 +611,8 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
 void Engine::ClearState() {
   FreeAll();
   dirty_keys_.clear();
-  meta_dirty_ = false;
-  stream_time_ns_ = INT64_MIN;
+  scopes_.clear();
+  last_scope_ = nullptr;
 }
 
 void Engine::PrepareSubjects(const Event& event, std::string_view scope, bool patterns) {
@@ -601,14 +649,14 @@ void Engine::PrepareSubjects(const Event& event, std::string_view scope, bool pa
   }
 }
 
-absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::string_view scope) {
+absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event,
+                                                      std::string_view scope_name,
+                                                      std::vector<HotspotSighting>* sightings) {
   std::vector<Judgment> out;
   ++stats_.events;
   const int64_t time_ns = absl::ToUnixNanos(FromProtoTimestamp(event.occurred_at()));
-  if (time_ns > stream_time_ns_) {
-    stream_time_ns_ = time_ns;
-    meta_dirty_ = true;
-  }
+  Scope& scope = ScopeFor(scope_name);
+  Advance(scope, time_ns);
   auto kind_rules = by_kind_.find(event.kind());
   const KindRules* lists[2] = {kind_rules == by_kind_.end() ? nullptr : &kind_rules->second,
                                &any_kind_};
@@ -625,7 +673,7 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
       if (!rule->filter.Matches(event)) continue;
       if (!evidence) evidence = EvidenceRef(NewEvidence(event));
       if (!subjects_ready && rule->kind != RuleKind::kHotspot) {
-        PrepareSubjects(event, scope, pattern_rules > 0);
+        PrepareSubjects(event, scope_name, pattern_rules > 0);
         subjects_ready = true;
       }
       switch (rule->kind) {
@@ -636,7 +684,17 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
           }
           break;
         case RuleKind::kHotspot:
-          JudgeHotspot(*rule, event, evidence, time_ns, out);
+          GroupKeyInto(*rule, event, group_buffer_);
+          if (sightings != nullptr) {
+            HotspotSighting& sighting = sightings->emplace_back();
+            sighting.rule_id = rule->id;
+            sighting.group_key = group_buffer_;
+            sighting.time_ns = time_ns;
+            sighting.evidence = std::string(evidence->bytes());
+            sighting.origin = std::string(scope_name);
+          } else {
+            JudgeHotspot(*rule, group_buffer_, evidence, time_ns, scope, out);
+          }
           break;
         case RuleKind::kMovement:
         case RuleKind::kCorrelation:
@@ -644,15 +702,44 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event, std::s
             const NormalizedSubject& subject = subjects_[i];
             if (!rule->filter.MatchesSubject(subject.subject.type())) continue;
             if (subject_patterns_[i] == nullptr) {
-              subject_patterns_[i] = &PatternFor(subject, pattern_rules);
+              subject_patterns_[i] = &PatternFor(subject, pattern_rules, scope);
             }
-            JudgePattern(*rule, evidence, time_ns, *subject_patterns_[i], subject, out);
+            JudgePattern(*rule, evidence, time_ns, *subject_patterns_[i], subject,
+                         scope.stream_time_ns, out);
           }
           break;
       }
     }
   }
-  Expire();
+  Expire(scope);
+  stats_.judgments += static_cast<int64_t>(out.size());
+  return out;
+}
+
+absl::StatusOr<std::vector<Judgment>> Engine::CountSighting(const HotspotSighting& sighting,
+                                                            std::string_view scope_name) {
+  std::vector<Judgment> out;
+  auto rule = by_id_.find(View(sighting.rule_id));
+  if (rule == by_id_.end() || rule->second->kind != RuleKind::kHotspot) return out;
+  EvidenceRef evidence(StoredEvidence(sighting.evidence));
+  if (!evidence) return absl::InvalidArgumentError("the sighting's evidence does not parse");
+  Scope& scope = ScopeFor(scope_name);
+  if (!sighting.origin.empty()) {
+    auto [mark, added] = scope.marks.try_emplace(
+        absl::StrCat(sighting.rule_id, "\x1f", sighting.origin), sighting.origin_offset);
+    if (!added) {
+      if (sighting.origin_offset <= mark->second) {
+        ++stats_.sightings_duplicate;
+        return out;
+      }
+      mark->second = sighting.origin_offset;
+    }
+    scope.dirty = true;
+  }
+  ++stats_.sightings;
+  Advance(scope, sighting.time_ns);
+  JudgeHotspot(*rule->second, sighting.group_key, evidence, sighting.time_ns, scope, out);
+  Expire(scope);
   stats_.judgments += static_cast<int64_t>(out.size());
   return out;
 }
@@ -691,25 +778,23 @@ absl::Status Engine::JudgeWatchlist(const Rule& rule, const Event& event,
   return absl::OkStatus();
 }
 
-void Engine::JudgeHotspot(const Rule& rule, const Event& event, const EvidenceRef& evidence,
-                          int64_t time_ns, std::vector<Judgment>& out) {
+void Engine::JudgeHotspot(const Rule& rule, const std::string& group, const EvidenceRef& evidence,
+                          int64_t time_ns, Scope& scope, std::vector<Judgment>& out) {
   const int64_t window = absl::ToInt64Nanoseconds(rule.window);
   const int64_t advance = absl::ToInt64Nanoseconds(rule.advance);
   const int64_t grace = absl::ToInt64Nanoseconds(rule.grace);
-  GroupKeyInto(rule, event, group_buffer_);
-  const std::string& group = group_buffer_;
   // Every window [start, start + window) with start a multiple of `advance` that holds time_ns.
   const int64_t first = FloorDiv(time_ns - window, advance) + 1;
   const int64_t last = FloorDiv(time_ns, advance);
-  // "*\x1f<rule id>\x1fW\x1f<group key>\x1f", then each window's start.
-  StateKeyPrefix(key_buffer_, kGlobalScope, rule.id, 'W');
+  // "<scope>\x1f<rule id>\x1fW\x1f<group key>\x1f", then each window's start.
+  StateKeyPrefix(key_buffer_, scope.name, rule.id, 'W');
   key_buffer_.append(group);
   key_buffer_.push_back(kSep);
   const size_t prefix = key_buffer_.size();
   for (int64_t k = first; k <= last; ++k) {
     const int64_t start = k * advance;
     const int64_t close_at = start + window + grace;
-    if (close_at <= stream_time_ns_) {
+    if (close_at <= scope.stream_time_ns) {
       ++stats_.late_dropped;
       continue;
     }
@@ -720,6 +805,7 @@ void Engine::JudgeHotspot(const Rule& rule, const Event& event, const EvidenceRe
       state = it->second;
     } else {
       state = NewWindow(key_buffer_);
+      state->scope = &scope;
       state->rule_id = rule.id;
       state->group_key = group;
       state->start_ns = start;
@@ -756,12 +842,14 @@ void Engine::JudgeHotspot(const Rule& rule, const Event& event, const EvidenceRe
   }
 }
 
-Engine::Pattern& Engine::PatternFor(const NormalizedSubject& subject, int expected_rules) {
+Engine::Pattern& Engine::PatternFor(const NormalizedSubject& subject, int expected_rules,
+                                    Scope& scope) {
   Pattern* pattern;
   if (auto it = patterns_.find(View(subject.pattern_key)); it != patterns_.end()) {
     pattern = *it;
   } else {
     pattern = NewPattern(subject.pattern_key, subject.subject.SerializeAsString());
+    pattern->scope = &scope;
     pattern->rules.reserve(static_cast<size_t>(std::max(expected_rules, 1)));
     patterns_.insert(pattern);
   }
@@ -779,11 +867,11 @@ Engine::Pattern& Engine::PatternFor(const NormalizedSubject& subject, int expect
 
 void Engine::JudgePattern(const Rule& rule, const EvidenceRef& evidence, int64_t time_ns,
                           Pattern& pattern, const NormalizedSubject& subject,
-                          std::vector<Judgment>& out) {
+                          int64_t stream_time_ns, std::vector<Judgment>& out) {
   using Sighting = RulePattern::Sighting;
   const int64_t within = absl::ToInt64Nanoseconds(rule.within);
   const int64_t grace = absl::ToInt64Nanoseconds(rule.grace);
-  const int64_t horizon = stream_time_ns_ - within - grace;
+  const int64_t horizon = stream_time_ns - within - grace;
   if (time_ns < horizon) {
     ++stats_.late_dropped;
     return;
@@ -939,11 +1027,12 @@ void Engine::JudgePattern(const Rule& rule, const EvidenceRef& evidence, int64_t
   out.push_back(std::move(judgment));
 }
 
-void Engine::Expire() {
-  while (!expiry_.empty() && expiry_.front().time_ns <= stream_time_ns_) {
-    std::pop_heap(expiry_.begin(), expiry_.end(), Later);
-    Tracked* state = expiry_.back().state;
-    expiry_.pop_back();
+void Engine::Expire(Scope& scope) {
+  std::vector<Expiry>& expiry = scope.expiry;
+  while (!expiry.empty() && expiry.front().time_ns <= scope.stream_time_ns) {
+    std::pop_heap(expiry.begin(), expiry.end(), Later);
+    Tracked* state = expiry.back().state;
+    expiry.pop_back();
     state->queued = false;
     if (state->dead) {
       MaybeFree(state);  // dropped by a rule change, or a pattern with nothing left
@@ -951,7 +1040,7 @@ void Engine::Expire() {
     }
     if (!state->is_window) {
       const int64_t expire_at = static_cast<Pattern*>(state)->expire_at_ns;
-      if (expire_at > stream_time_ns_) {
+      if (expire_at > scope.stream_time_ns) {
         // Seen again since it was queued: queue it for its new expiry.
         Queue(state, expire_at);
         continue;
@@ -1190,11 +1279,19 @@ std::vector<StateChange> Engine::TakeStateChanges() {
   }
   dirty_.clear();
   dirty_keys_.clear();
-  if (meta_dirty_) {
+  for (const auto& [name, scope] : scopes_) {
+    if (!scope->dirty) continue;
+    scope->dirty = false;
     EngineMeta meta;
-    meta.set_stream_time_ns(stream_time_ns_);
-    changes.push_back({kMetaKey, meta.SerializeAsString()});
-    meta_dirty_ = false;
+    meta.set_stream_time_ns(scope->stream_time_ns);
+    for (const auto& [key, offset] : scope->marks) {
+      const size_t split = key.find(kSep);  // rule ids have no \x1f (rules.cc)
+      auto* mark = meta.add_marks();
+      mark->set_rule_id(key.substr(0, split));
+      mark->set_origin(key.substr(split + 1));
+      mark->set_offset(offset);
+    }
+    changes.push_back({MetaKey(name), meta.SerializeAsString()});
   }
   return changes;
 }

@@ -28,8 +28,23 @@ struct StateChange {
   std::optional<std::string> value;
 };
 
+// One event's contribution to a hotspot rule's count, for counting where its group key is owned
+// (see Engine::Process). `origin` and `origin_offset` say where the event was read; the counter
+// skips a sighting of a (rule, origin) at or below the last offset it counted, so the event
+// consumer redoing a batch after a crash does not count an event twice.
+struct HotspotSighting {
+  std::string rule_id;
+  std::string group_key;
+  int64_t time_ns = 0;
+  std::string evidence;  // serialised infobus.common.v1.Evidence
+  std::string origin;    // "<topic>/<partition>"; empty: not deduplicated
+  int64_t origin_offset = -1;
+};
+
 struct EngineStats {
   int64_t events = 0;
+  int64_t sightings = 0;            // hotspot sightings counted (CountSighting)
+  int64_t sightings_duplicate = 0;  // skipped as already counted
   int64_t judgments = 0;
   int64_t late_dropped = 0;  // (event, window or pattern) pairs refused as later than the grace
   int64_t windows_open = 0;
@@ -45,20 +60,36 @@ struct EngineStats {
 // event-time windows, one judgment per window and key, fired as soon as the threshold is
 // crossed, late events accepted until window end + grace); movement (a subject in N or more
 // counties within T); correlation (a subject in every one of a list of kinds within T,
-// optionally in order). Time is event time: the stream time is the highest occurred_at seen.
+// optionally in order). Time is event time, and each scope keeps its own stream time (the
+// highest occurred_at seen there), as a Kafka Streams task does: a partition's windows close by
+// its own events, so they close the same wherever the partition is processed.
+//
+// Scopes. Every state belongs to the scope (input partition, "<topic>/<partition>") that fed it,
+// and its key starts with that scope, so one partition's state is one key prefix and can be moved
+// with the partition. Events are keyed by subject, so a subject's pattern state is whole in its
+// events partition. A hotspot's group key (e.g. kind and jurisdiction) is spread over all events
+// partitions, so with `sightings` given, Process does not count hotspots itself: it returns one
+// HotspotSighting per (hotspot rule, event), which the service sends through a topic keyed by
+// (rule, group key) and counts with CountSighting in that topic's partition's scope. Without
+// `sightings` (tests, the benchmark, a single-partition bus) hotspots count inline, in the
+// event's scope.
 //
 // Judgment ids are deterministic: StableId(rule id, key, window) where the window is the
 // hotspot window start or the first evidence time of a pattern; a watchlist hit's is
 // (rule id, list, subject, source, event). So replaying events yields the same ids.
 //
-// State keys: "<scope>\x1f<rule id>\x1fW\x1f<group key>\x1f<window start>" for hotspot windows
-// (scope "*": they count across partitions) and "<scope>\x1f\x1fS\x1f<subject key>" for the
-// movement and correlation state of a subject, where scope is the input partition, so one
-// partition's state is one key prefix. Not thread-safe: one thread drives an engine.
+// State keys: "<scope>\x1f<rule id>\x1fW\x1f<group key>\x1f<window start>" for hotspot windows,
+// "<scope>\x1f\x1fS\x1f<subject key>" for the movement and correlation state of a subject, and
+// "<scope>\x1f\x1fM\x1f" for the scope's stream time and sighting marks. Not thread-safe: one
+// thread drives an engine.
 class Engine {
  public:
-  static constexpr char kGlobalScope[] = "*";
-  static constexpr char kMetaKey[] = "\x1fmeta";
+  // Written before state was scoped: one stream time for all, and hotspot windows in scope "*".
+  // Restore drops them (staging their deletion); those windows start again from zero.
+  static constexpr char kLegacyGlobalScope[] = "*";
+  static constexpr char kLegacyMetaKey[] = "\x1fmeta";
+  // The key of a scope's meta record (EngineMeta).
+  static std::string MetaKey(std::string_view scope);
   // Sightings kept per subject and rule; older ones are dropped first.
   static constexpr int kMaxSightings = 64;
 
@@ -84,16 +115,25 @@ class Engine {
   // Forgets all state (before restoring it again, e.g. after an aborted batch).
   void ClearState();
 
-  // Judges one event. `scope` names where it came from ("<topic>/<partition>"); it prefixes
-  // the keys of per-subject pattern state. Fails only when the watchlist lookup fails; then
-  // the state may hold part of the event, so the caller must ClearState and Restore.
+  // Judges one event. `scope` names where it came from ("<topic>/<partition>"). With
+  // `sightings`, hotspot rules append a sighting there (origin `scope`, offset unset) instead of
+  // counting. Fails only when the watchlist lookup fails; then the state may hold part of the
+  // event, so the caller must ClearState and Restore.
   absl::StatusOr<std::vector<infobus::common::v1::Judgment>> Process(
-      const infobus::common::v1::Event& event, std::string_view scope);
+      const infobus::common::v1::Event& event, std::string_view scope,
+      std::vector<HotspotSighting>* sightings = nullptr);
+
+  // Counts a sighting in `scope` (the partition of the sightings topic it came from). A sighting
+  // of a rule that is gone or no longer a hotspot is ignored; one whose evidence does not parse
+  // is INVALID_ARGUMENT (nothing changes).
+  absl::StatusOr<std::vector<infobus::common::v1::Judgment>> CountSighting(
+      const HotspotSighting& sighting, std::string_view scope);
 
   // The state changes since the last call, one per key.
   std::vector<StateChange> TakeStateChanges();
 
-  absl::Time stream_time() const { return absl::FromUnixNanos(stream_time_ns_); }
+  // The stream time of `scope` (InfinitePast when it has seen nothing).
+  absl::Time stream_time(std::string_view scope) const;
   EngineStats stats() const;
 
  private:
@@ -183,6 +223,17 @@ class Engine {
     int64_t time_ns;
     Tracked* state;
   };
+  // One input partition's clock: its stream time, the expiry heap of its states (a min-heap on
+  // time of (close or expire time, state), each state at most once; a pattern's entry may be
+  // older than its expiry, which moves later as it is seen again: it is re-queued when its old
+  // entry comes up), and the last origin offset counted per "<rule id>\x1f<origin>".
+  struct Scope {
+    std::string name;
+    int64_t stream_time_ns = INT64_MIN;
+    std::vector<Expiry> expiry;
+    absl::flat_hash_map<std::string, int64_t> marks;
+    bool dirty = false;  // its meta record is to be written
+  };
   struct KindRules {
     std::vector<const Rule*> rules;
     int pattern_rules = 0;  // movement and correlation rules among them
@@ -197,14 +248,16 @@ class Engine {
   absl::Status JudgeWatchlist(const Rule& rule, const infobus::common::v1::Event& event,
                               const EvidenceRef& evidence, int64_t time_ns,
                               std::vector<infobus::common::v1::Judgment>& out);
-  void JudgeHotspot(const Rule& rule, const infobus::common::v1::Event& event,
-                    const EvidenceRef& evidence, int64_t time_ns,
-                    std::vector<infobus::common::v1::Judgment>& out);
-  Pattern& PatternFor(const NormalizedSubject& subject, int expected_rules);
+  void JudgeHotspot(const Rule& rule, const std::string& group, const EvidenceRef& evidence,
+                    int64_t time_ns, Scope& scope, std::vector<infobus::common::v1::Judgment>& out);
+  Pattern& PatternFor(const NormalizedSubject& subject, int expected_rules, Scope& scope);
   void JudgePattern(const Rule& rule, const EvidenceRef& evidence, int64_t time_ns, Pattern& state,
-                    const NormalizedSubject& subject,
+                    const NormalizedSubject& subject, int64_t stream_time_ns,
                     std::vector<infobus::common::v1::Judgment>& out);
-  void Expire();
+  Scope& ScopeFor(std::string_view name);
+  // Moves the stream time of `scope` to `time_ns` if that is later.
+  static void Advance(Scope& scope, int64_t time_ns);
+  void Expire(Scope& scope);
   void Queue(Tracked* state, int64_t time_ns);
   void MarkDirty(Tracked* state);
   // Takes `state` out of its map (its key gets a deletion unless `dirty` is false).
@@ -235,15 +288,12 @@ class Engine {
   KindRules any_kind_;
   absl::flat_hash_map<absl::string_view, const Rule*> by_id_;
 
-  int64_t stream_time_ns_ = INT64_MIN;
-  bool meta_dirty_ = false;
+  // By name; each Scope is its own allocation, so states point at it.
+  absl::flat_hash_map<std::string, std::unique_ptr<Scope>> scopes_;
+  Scope* last_scope_ = nullptr;  // most events come from the scope of the one before
   // Keys are views of the states' own key strings.
   absl::flat_hash_map<absl::string_view, Window*> windows_;
   absl::flat_hash_set<Pattern*, PatternHash, PatternEq> patterns_;
-  // A min-heap on time of (close or expire time, state), each state at most once. A pattern's
-  // entry may be older than its expiry, which moves later as it is seen again: it is re-queued
-  // when its old entry comes up.
-  std::vector<Expiry> expiry_;
   std::vector<Tracked*> dirty_;          // states changed (or dropped) since TakeStateChanges
   std::vector<std::string> dirty_keys_;  // stored keys with no state to delete (see Restore)
   uint64_t serial_ = 0;                  // SerializePattern's marks on evidence

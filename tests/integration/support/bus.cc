@@ -46,21 +46,34 @@ TestBus::~TestBus() {
 
 std::unique_ptr<ServiceProcess> TestBus::Service(const std::string& service,
                                                  const std::string& extra_yaml) {
-  const std::string config_path = absl::StrCat(dir_, "/", service, ".yaml");
+  return Make(service, service, service == "collection" ? "" : service + "-0", extra_yaml);
+}
+
+std::unique_ptr<ServiceProcess> TestBus::Instance(const std::string& service, int index,
+                                                  const std::string& extra_yaml) {
+  const std::string instance = absl::StrCat(service, "-", index);
+  return Make(service, instance, service == "collection" ? "" : instance, extra_yaml);
+}
+
+std::unique_ptr<ServiceProcess> TestBus::Make(const std::string& service,
+                                              const std::string& instance,
+                                              const std::string& member_id,
+                                              const std::string& extra_yaml) {
+  const std::string config_path = absl::StrCat(dir_, "/", instance, ".yaml");
   std::ofstream out(config_path, std::ios::trunc);
   out << "kafka:\n"
       << "  bootstrap_servers: "
       << (bootstrap_servers_.empty() ? TestBootstrapServers() : bootstrap_servers_) << "\n"
       << "  topic_prefix: \"" << prefix_ << "\"\n"
       << "  partitions: 3\n"
-      << (service == "collection" ? "" : "  group_instance_id: " + service + "-0\n") << "store:\n"
-      << "  path: " << dir_ << "/" << service << "-db\n"
+      << (member_id.empty() ? "" : "  group_instance_id: " + member_id + "\n") << "store:\n"
+      << "  path: " << dir_ << "/" << instance << "-db\n"
       << "metrics:\n"
       << "  listen: 127.0.0.1:0\n"
-      << "  port_file: " << dir_ << "/" << service << ".metrics.port\n"
+      << "  port_file: " << dir_ << "/" << instance << ".metrics.port\n"
       << extra_yaml;
   out.close();
-  return std::make_unique<ServiceProcess>(service, config_path, dir_);
+  return std::make_unique<ServiceProcess>(service, config_path, dir_, instance);
 }
 
 std::vector<kafka::Record> ReadTopic(const std::string& topic, size_t count,

@@ -34,8 +34,15 @@ class TestBus {
   // process for it (not started).
   std::unique_ptr<ServiceProcess> Service(const std::string& service,
                                           const std::string& extra_yaml = "");
+  // Instance `index` of `service` in its consumer group (its own config, store, static member
+  // id and files, all named "<service>-<index>"), for tests of several instances sharing work.
+  std::unique_ptr<ServiceProcess> Instance(const std::string& service, int index,
+                                           const std::string& extra_yaml = "");
 
  private:
+  std::unique_ptr<ServiceProcess> Make(const std::string& service, const std::string& instance,
+                                       const std::string& member_id, const std::string& extra_yaml);
+
   std::string prefix_;
   std::string dir_;
   std::string bootstrap_servers_;

@@ -19,12 +19,14 @@ std::string BinaryPath(const std::string& service) {
   return absl::StrCat(dir != nullptr ? dir : "build/bin", "/infobus-", service);
 }
 
-ServiceProcess::ServiceProcess(std::string service, std::string config_path, std::string work_dir)
+ServiceProcess::ServiceProcess(std::string service, std::string config_path, std::string work_dir,
+                               std::string instance)
     : service_(std::move(service)),
       config_path_(std::move(config_path)),
-      port_file_(absl::StrCat(work_dir, "/", service_, ".port")),
-      log_path_(absl::StrCat(work_dir, "/", service_, ".log")),
-      metrics_port_file_(absl::StrCat(work_dir, "/", service_, ".metrics.port")) {}
+      port_file_(absl::StrCat(work_dir, "/", instance.empty() ? service_ : instance, ".port")),
+      log_path_(absl::StrCat(work_dir, "/", instance.empty() ? service_ : instance, ".log")),
+      metrics_port_file_(
+          absl::StrCat(work_dir, "/", instance.empty() ? service_ : instance, ".metrics.port")) {}
 
 int ServiceProcess::metrics_port() const {
   std::ifstream in(metrics_port_file_);

@@ -17,7 +17,10 @@ namespace infobus::testing {
 class ServiceProcess {
  public:
   // `service` is collection, judgment or dispatch; the binary comes from $INFOBUS_BIN_DIR.
-  ServiceProcess(std::string service, std::string config_path, std::string work_dir);
+  // Its port, metrics port and log files in `work_dir` are named after `instance` (default:
+  // the service), so several instances of one service can share a directory.
+  ServiceProcess(std::string service, std::string config_path, std::string work_dir,
+                 std::string instance = "");
   ~ServiceProcess();
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;

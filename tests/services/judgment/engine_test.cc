@@ -442,7 +442,7 @@ TEST_F(EngineTest, RestartFromStoredStateContinuesWhereItStopped) {
   ASSERT_TRUE(fired.ok());
   ASSERT_THAT(*fired, SizeIs(1));
   EXPECT_EQ(fired->at(0).evidence_size(), 3);
-  EXPECT_EQ(restarted->stream_time(), kT0 + absl::Minutes(3));
+  EXPECT_EQ(restarted->stream_time("events/0"), kT0 + absl::Minutes(3));
 }
 
 TEST_F(EngineTest, ReloadKeepsStateOfUnchangedRulesAndDropsChangedOnes) {
@@ -623,7 +623,7 @@ TEST_F(EngineTest, StateRecordsAreTheProtosCanonicalBytes) {
   for (const StateChange& change : engine_.TakeStateChanges()) {
     ASSERT_TRUE(change.value.has_value()) << change.key;
     const std::string& value = *change.value;
-    if (change.key == Engine::kMetaKey) {
+    if (change.key == Engine::MetaKey("events/0")) {
       infobus::judgment::v1::EngineMeta record;
       ASSERT_TRUE(record.ParseFromString(value));
       EXPECT_EQ(record.SerializeAsString(), value);
@@ -740,6 +740,212 @@ TEST(RulesTest, SampleRulesFileParses) {
   auto rules = ParseRules(text.str());
   ASSERT_TRUE(rules.ok()) << rules.status();
   EXPECT_EQ(rules->rules.size(), 5u);
+}
+
+// --- Scopes and hotspot sightings
+
+// Routes `event` the way the service does: its hotspot sightings are counted in the scope of the
+// sightings partition, `origin_offset` standing in for the event's offset.
+std::vector<Judgment> Routed(Engine& engine, const Event& event, const std::string& events_scope,
+                             int64_t origin_offset, const std::string& sightings_scope) {
+  std::vector<HotspotSighting> sightings;
+  auto judgments = engine.Process(event, events_scope, &sightings);
+  EXPECT_TRUE(judgments.ok()) << judgments.status();
+  std::vector<Judgment> out = judgments.ok() ? *judgments : std::vector<Judgment>();
+  for (HotspotSighting& sighting : sightings) {
+    EXPECT_EQ(sighting.origin, events_scope);
+    sighting.origin_offset = origin_offset;
+    auto counted = engine.CountSighting(sighting, sightings_scope);
+    EXPECT_TRUE(counted.ok()) << counted.status();
+    if (counted.ok()) out.insert(out.end(), counted->begin(), counted->end());
+  }
+  return out;
+}
+
+TEST_F(EngineTest, WithSightingsHotspotsAreCountedWhereTheSightingsGoNotInProcess) {
+  engine_.SetRules(Rules(kHotspotRules));
+  std::vector<HotspotSighting> sightings;
+  auto judged = engine_.Process(MakeEvent("a", kT0 + absl::Minutes(1)), "events/0", &sightings);
+  ASSERT_TRUE(judged.ok());
+  EXPECT_THAT(*judged, IsEmpty());
+  ASSERT_THAT(sightings, SizeIs(1));
+  EXPECT_EQ(sightings[0].rule_id, "alarm-hotspot");
+  EXPECT_EQ(sightings[0].group_key, "alarm.call|4514");
+  EXPECT_EQ(sightings[0].time_ns, absl::ToUnixNanos(kT0 + absl::Minutes(1)));
+  infobus::common::v1::Evidence evidence;
+  ASSERT_TRUE(evidence.ParseFromString(sightings[0].evidence));
+  EXPECT_EQ(evidence.event_id(), "a");
+  EXPECT_EQ(evidence.trace_id(), "trace-a");
+  // Process kept no window: the state is the events partition's stream time only.
+  EXPECT_EQ(engine_.stats().windows_open, 0);
+
+  // Events of one group key from three events partitions, counted in one sightings partition:
+  // the window is whole and fires once, with the id the inline count gives.
+  EXPECT_THAT(Routed(engine_, MakeEvent("b", kT0 + absl::Minutes(2)), "events/1", 7, "hs/2"),
+              IsEmpty());
+  EXPECT_THAT(Routed(engine_, MakeEvent("c", kT0 + absl::Minutes(3)), "events/2", 4, "hs/2"),
+              IsEmpty());
+  std::vector<Judgment> fired =
+      Routed(engine_, MakeEvent("d", kT0 + absl::Minutes(4)), "events/0", 9, "hs/2");
+  ASSERT_THAT(fired, SizeIs(1));
+  EXPECT_EQ(fired[0].judgment_id(),
+            StableId({"alarm-hotspot", "alarm.call|4514", absl::StrCat(absl::ToUnixNanos(kT0))}));
+  EXPECT_EQ(fired[0].evidence_count(), 3);
+  ASSERT_EQ(fired[0].evidence_size(), 3);
+  EXPECT_EQ(fired[0].evidence(2).event_id(), "d");
+  EXPECT_EQ(fired[0].evidence(2).trace_id(), "trace-d");
+  // Its window lives in the sightings partition's scope.
+  bool window_in_scope = false;
+  for (const StateChange& change : engine_.TakeStateChanges()) {
+    if (change.key.find("\x1fW\x1f") == std::string::npos) continue;
+    EXPECT_EQ(change.key.rfind("hs/2\x1f", 0), 0u) << change.key;
+    window_in_scope = true;
+  }
+  EXPECT_TRUE(window_in_scope);
+}
+
+TEST_F(EngineTest, ASightingSentAgainIsNotCountedTwiceEvenAfterARestart) {
+  engine_.SetRules(Rules(kHotspotRules));
+  EXPECT_THAT(Routed(engine_, MakeEvent("a", kT0 + absl::Minutes(1)), "events/0", 10, "hs/0"),
+              IsEmpty());
+  EXPECT_THAT(Routed(engine_, MakeEvent("b", kT0 + absl::Minutes(2)), "events/0", 11, "hs/0"),
+              IsEmpty());
+  // The event consumer crashed before committing and redoes offsets 10 and 11: not counted.
+  EXPECT_THAT(Routed(engine_, MakeEvent("a", kT0 + absl::Minutes(1)), "events/0", 10, "hs/0"),
+              IsEmpty());
+  EXPECT_THAT(Routed(engine_, MakeEvent("b", kT0 + absl::Minutes(2)), "events/0", 11, "hs/0"),
+              IsEmpty());
+  EXPECT_EQ(engine_.stats().sightings, 2);
+  EXPECT_EQ(engine_.stats().sightings_duplicate, 2);
+
+  // The marks survive a restart of the counter too.
+  std::unique_ptr<Engine> restarted = Restarted(Rules(kHotspotRules));
+  EXPECT_THAT(Routed(*restarted, MakeEvent("b", kT0 + absl::Minutes(2)), "events/0", 11, "hs/0"),
+              IsEmpty());
+  EXPECT_EQ(restarted->stats().sightings_duplicate, 1);
+  // Another origin's offsets are its own: offset 3 of events/1 is new.
+  std::vector<Judgment> fired =
+      Routed(*restarted, MakeEvent("c", kT0 + absl::Minutes(3)), "events/1", 3, "hs/0");
+  ASSERT_THAT(fired, SizeIs(1));
+  EXPECT_EQ(fired[0].evidence_count(), 3);
+}
+
+TEST_F(EngineTest, ASightingWhoseEvidenceDoesNotParseIsRefusedAndChangesNothing) {
+  engine_.SetRules(Rules(kHotspotRules));
+  HotspotSighting sighting;
+  sighting.rule_id = "alarm-hotspot";
+  sighting.group_key = "alarm.call|4514";
+  sighting.time_ns = absl::ToUnixNanos(kT0);
+  sighting.evidence = "\xff\xff\xff";
+  sighting.origin = "events/0";
+  sighting.origin_offset = 1;
+  auto counted = engine_.CountSighting(sighting, "hs/0");
+  EXPECT_EQ(counted.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_.stats().windows_open, 0);
+  // A sighting of a rule that is not a hotspot (any more) is ignored.
+  sighting.rule_id = "no-such-rule";
+  counted = engine_.CountSighting(sighting, "hs/0");
+  ASSERT_TRUE(counted.ok());
+  EXPECT_THAT(*counted, IsEmpty());
+  EXPECT_THAT(engine_.TakeStateChanges(), IsEmpty());
+}
+
+// Each scope has its own stream time: a partition far ahead does not make another partition's
+// events late, so a partition's windows close the same wherever it is processed.
+TEST_F(EngineTest, StreamTimeIsKeptPerScope) {
+  engine_.SetRules(Rules(kHotspotRules));
+  Feed(MakeEvent("ahead", kT0 + absl::Hours(10)), "events/1");
+  EXPECT_EQ(engine_.stream_time("events/1"), kT0 + absl::Hours(10));
+  EXPECT_EQ(engine_.stream_time("events/0"), absl::InfinitePast());
+  EXPECT_THAT(Feed(MakeEvent("a", kT0 + absl::Minutes(1)), "events/0"), IsEmpty());
+  EXPECT_THAT(Feed(MakeEvent("b", kT0 + absl::Minutes(2)), "events/0"), IsEmpty());
+  EXPECT_THAT(Feed(MakeEvent("c", kT0 + absl::Minutes(3)), "events/0"), SizeIs(1));
+  EXPECT_EQ(engine_.stats().late_dropped, 0);
+  // Within a scope, its own stream time still decides what is late.
+  Feed(MakeEvent("d", kT0 + absl::Hours(2)), "events/0");
+  Feed(MakeEvent("e", kT0 + absl::Minutes(5)), "events/0");
+  EXPECT_EQ(engine_.stats().late_dropped, 1);
+
+  // Each scope's clock is its own record, and comes back with it.
+  std::unique_ptr<Engine> restarted = Restarted(Rules(kHotspotRules));
+  EXPECT_EQ(restarted->stream_time("events/0"), kT0 + absl::Hours(2));
+  EXPECT_EQ(restarted->stream_time("events/1"), kT0 + absl::Hours(10));
+  EXPECT_EQ(stored_.count(Engine::MetaKey("events/0")), 1u);
+  EXPECT_EQ(stored_.count(Engine::MetaKey("events/1")), 1u);
+}
+
+TEST_F(EngineTest, StateWrittenBeforeScopingIsDroppedOnRestore) {
+  engine_.SetRules(Rules(kHotspotRules));
+  infobus::judgment::v1::WindowState window;
+  window.set_rule_id("alarm-hotspot");
+  window.set_group_key("alarm.call|4514");
+  window.set_window_start_ns(absl::ToUnixNanos(kT0));
+  window.set_window_end_ns(absl::ToUnixNanos(kT0 + absl::Hours(1)));
+  window.set_close_at_ns(absl::ToUnixNanos(kT0 + absl::Minutes(70)));
+  window.set_count(2);
+  const std::string legacy_window =
+      "*\x1f"
+      "alarm-hotspot\x1f"
+      "W\x1f"
+      "alarm.call|4514\x1f"
+      "0";
+  infobus::judgment::v1::EngineMeta meta;
+  meta.set_stream_time_ns(absl::ToUnixNanos(kT0));
+  ASSERT_TRUE(engine_.Restore(legacy_window, window.SerializeAsString()).ok());
+  ASSERT_TRUE(engine_.Restore(Engine::kLegacyMetaKey, meta.SerializeAsString()).ok());
+  EXPECT_EQ(engine_.stats().windows_open, 0);
+  std::set<std::string> deleted;
+  for (const StateChange& change : engine_.TakeStateChanges()) {
+    EXPECT_FALSE(change.value.has_value()) << change.key;
+    deleted.insert(change.key);
+  }
+  EXPECT_EQ(deleted, (std::set<std::string>{legacy_window, Engine::kLegacyMetaKey}));
+}
+
+// A partition's state is the records under its scope's key prefix: handed to another engine (the
+// partition's new owner) with nothing else, it carries on exactly as the old owner would have.
+TEST_F(EngineTest, APartitionsStateIsItsKeyPrefixAndCarriesOnElsewhere) {
+  const RuleSet rules = Rules(std::string(kHotspotRules) + R"(
+  - id: cross-county
+    version: 1
+    kind: movement
+    severity: medium
+    min_counties: 3
+    within: 6h
+    grace: 5m
+)");
+  engine_.SetRules(rules);
+  // Partition 1: two alarms and two counties of a mover. Partition 0: other traffic, far ahead.
+  Feed(MakeEvent("a", kT0 + absl::Minutes(1), "alarm.call", "451421", kPerson), "events/1");
+  Feed(MakeEvent("b", kT0 + absl::Minutes(2), "alarm.call", "451481", kPerson), "events/1");
+  Feed(MakeEvent("x", kT0 + absl::Hours(9), "alarm.call", "450110"), "events/0");
+  for (StateChange& change : engine_.TakeStateChanges()) {
+    if (change.value) stored_[change.key] = *change.value;
+  }
+  // The old owner goes on with the next event of partition 1 ...
+  const Event next = MakeEvent("c", kT0 + absl::Minutes(3), "alarm.call", "451402", kPerson);
+  std::vector<Judgment> old_owner = Feed(next, "events/1");
+  ASSERT_THAT(old_owner, SizeIs(2));  // the hotspot and the movement
+
+  // ... and so does a new owner given only partition 1's records.
+  Engine moved(&watchlist_, clock_);
+  moved.SetRules(rules);
+  const std::string prefix = "events/1\x1f";
+  int records = 0;
+  for (const auto& [key, value] : stored_) {
+    if (key.rfind(prefix, 0) != 0) continue;
+    ASSERT_TRUE(moved.Restore(key, value).ok());
+    ++records;
+  }
+  EXPECT_EQ(records, 3);  // the window, the subject's patterns, the scope's clock
+  EXPECT_EQ(moved.stream_time("events/1"), kT0 + absl::Minutes(2));
+  auto new_owner = moved.Process(next, "events/1");
+  ASSERT_TRUE(new_owner.ok());
+  ASSERT_THAT(*new_owner, SizeIs(2));
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*new_owner)[i].judgment_id(), old_owner[i].judgment_id());
+    EXPECT_EQ((*new_owner)[i].evidence_size(), old_owner[i].evidence_size());
+  }
 }
 
 }  // namespace
