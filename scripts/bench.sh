@@ -20,6 +20,8 @@
 #                              "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
 #   INFOBUS_BENCH_SET          extra KEY=VALUE settings for all three services, space-separated
 #                              (experiments only, e.g. "kafka.linger=5ms"; recorded in the log)
+#   INFOBUS_BENCH_SET_<SERVICE> the same for one service, e.g.
+#                              INFOBUS_BENCH_SET_JUDGMENT="judgment.changelog=false"
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -86,12 +88,16 @@ for kv in ${INFOBUS_BENCH_SET:-}; do sets+=(--set "$kv"); done
 for service in collection judgment dispatch; do
   rm -rf "${run:?}/$service" "$run/$service.port"
   wrap_var=INFOBUS_BENCH_WRAP_${service^^}
+  own_var=INFOBUS_BENCH_SET_${service^^}
+  own=()
+  for kv in ${!own_var:-}; do own+=(--set "$kv"); done
+  [ ${#own[@]} -eq 0 ] || echo "[bench] $service settings: ${!own_var}" >&2
   # shellcheck disable=SC2086  # the wrapper is a command line on purpose
   ${!wrap_var:-} "$build/bin/infobus-$service" --config "deploy/config/$service.yaml" \
     --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$prefix" \
     --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$run/$service.port" \
     --set "store.path=$run/$service/db" --set "metrics.listen=127.0.0.1:0" \
-    ${sets[@]+"${sets[@]}"} >"$run/logs/$service.log" 2>&1 &
+    ${sets[@]+"${sets[@]}"} ${own[@]+"${own[@]}"} >"$run/logs/$service.log" 2>&1 &
   pid[$service]=$!
 done
 declare -A addr=()

@@ -54,6 +54,12 @@ class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     loop_->assignment_changed_ = true;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      std::vector<std::pair<std::string, int32_t>> assigned;
+      for (RdKafka::TopicPartition* partition : partitions) {
+        assigned.emplace_back(partition->topic(), partition->partition());
+      }
+      loop_->handler_->OnAssigned(assigned, loop_->revoked_);
+      loop_->revoked_.clear();
       for (RdKafka::TopicPartition* partition : partitions) {
         auto stored = loop_->store_->Get(kOffsetsFamily,
                                          OffsetKey(partition->topic(), partition->partition()));
@@ -71,8 +77,10 @@ class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
       // Hand the partitions over with Kafka's offsets up to date, for a new owner without
       // our store.
       loop_->CommitToKafka(ConsumerLoop::CommitWhen::kNow);
+      loop_->revoked_.clear();
       for (RdKafka::TopicPartition* partition : partitions) {
         loop_->assigned_.erase({partition->topic(), partition->partition()});
+        loop_->revoked_.insert({partition->topic(), partition->partition()});
       }
       consumer->unassign();
     }

@@ -62,6 +62,12 @@ class RecordHandler {
   virtual void OnBatchCommitted() {}
   // The batch was not committed and will be offered again.
   virtual void OnBatchAborted() {}
+  // Partitions are being assigned, before their stored offsets are read: a handler may bring
+  // its state (and the offsets it reflects) for them up to date, e.g. from a changelog written
+  // by their last owner. `kept` are those this loop owned until the rebalance began (its store
+  // is current for them). Runs inside the rebalance, between batches. Default: nothing.
+  virtual void OnAssigned(const std::vector<std::pair<std::string, int32_t>>& /*assigned*/,
+                          const std::set<std::pair<std::string, int32_t>>& /*kept*/) {}
 };
 
 // Consumes topics in a consumer group and runs batches through a RecordHandler with these
@@ -136,6 +142,9 @@ class ConsumerLoop {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   // Owned by the loop thread (touched by the rebalance callback, which runs inside consume()).
   std::set<std::pair<std::string, int32_t>> assigned_;
+  // What the last revocation took away: partitions assigned straight back were not processed
+  // by anyone else in between.
+  std::set<std::pair<std::string, int32_t>> revoked_;
   bool assignment_changed_ = false;
   std::atomic<bool> stopping_{false};
   // Unix nanos of the last turn of the loop, and of the last turn that did not fail.

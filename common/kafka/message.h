@@ -25,6 +25,9 @@ struct OutgoingMessage {
   // Sent with a null value (and `value` ignored): on a compacted topic that deletes the key.
   // An empty value is a record like any other and is kept forever.
   bool tombstone = false;
+  // The partition to write to; kAnyPartition: the partitioner's choice by key.
+  static constexpr int32_t kAnyPartition = -1;
+  int32_t partition = kAnyPartition;
 };
 
 // A consumed message.

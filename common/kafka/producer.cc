@@ -136,7 +136,10 @@ absl::Status Producer::ProduceAsync(const OutgoingMessage& message, DeliveryCall
   }
   auto* opaque = new DeliveryCallback(Measured(message.topic, std::move(done)));
   RdKafka::ErrorCode code = producer_->produce(
-      message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+      message.topic,
+      message.partition == OutgoingMessage::kAnyPartition ? RdKafka::Topic::PARTITION_UA
+                                                          : message.partition,
+      RdKafka::Producer::RK_MSG_COPY,
       message.tombstone ? nullptr : const_cast<char*>(message.value.data()),
       message.tombstone ? 0 : message.value.size(), message.key.data(), message.key.size(), 0,
       headers, opaque);

@@ -13,7 +13,8 @@ struct Topics {
         dead_letters(prefix + "infobus.dlq.v1"),
         watchlists(prefix + "infobus.watchlists.v1"),
         dispatch_events(prefix + "infobus.dispatch-events.v1"),
-        hotspot_sightings(prefix + "infobus.hotspot-sightings.v1") {}
+        hotspot_sightings(prefix + "infobus.hotspot-sightings.v1"),
+        judgment_changelog(prefix + "infobus.judgment-changelog.v1") {}
 
   std::string events;
   std::string judgments;
@@ -27,6 +28,9 @@ struct Topics {
   // rule, event), keyed by "<rule id>\x1f<group key>" so each group key is counted in one
   // partition, by whichever instance owns it.
   std::string hotspot_sightings;
+  // Compacted, internal to judgment: its window and pattern state, partition N holding the state
+  // of input partition N (services/judgment/state_changelog.h).
+  std::string judgment_changelog;
 };
 
 }  // namespace infobus::kafka

@@ -82,7 +82,9 @@ std::vector<kafka::TopicSpec> BusTopicSpecs(const Config& config) {
                                   topics.dispatch_events, topics.hotspot_sightings}) {
     specs.push_back({name, partitions, replication, {}});
   }
-  specs.push_back({topics.watchlists, partitions, replication, {{"cleanup.policy", "compact"}}});
+  for (const std::string& name : {topics.watchlists, topics.judgment_changelog}) {
+    specs.push_back({name, partitions, replication, {{"cleanup.policy", "compact"}}});
+  }
   return specs;
 }
 

@@ -90,6 +90,10 @@ void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
     const bool ok = record.topic == sightings_topic_ ? HandleSighting(record, context)
                                                      : HandleEvent(record, context);
     if (!ok) return;
+    if (changelog_ != nullptr) {
+      int64_t& next = batch_next_offsets_[kafka::OffsetKey(record.topic, record.partition)];
+      next = std::max(next, record.offset + 1);
+    }
   }
 }
 
@@ -238,11 +242,39 @@ void EventHandler::OnTick(kafka::BatchContext& context) {
 
   rocksdb::ColumnFamilyHandle* family = store_->Family(kStateFamily);
   for (StateChange& change : engine_->TakeStateChanges()) {
+    if (changelog_ != nullptr) changelog_->Stage(change, owned_scopes_, context);
     if (change.value.has_value()) {
       context.batch().Put(family, change.key, *change.value);
     } else {
       context.batch().Delete(family, change.key);
     }
+  }
+  // The marks go after the state they cover (Kafka keeps a partition's order).
+  for (const auto& [scope, next] : batch_next_offsets_) changelog_->StageMark(scope, next, context);
+  batch_next_offsets_.clear();
+}
+
+void EventHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>& assigned,
+                              const std::set<std::pair<std::string, int32_t>>& kept) {
+  owned_scopes_.clear();
+  std::vector<std::pair<std::string, int32_t>> moved;
+  for (const auto& partition : assigned) {
+    owned_scopes_.insert(kafka::OffsetKey(partition.first, partition.second));
+    if (kept.count(partition) == 0) moved.push_back(partition);
+  }
+  if (changelog_ == nullptr || moved.empty()) return;
+  auto restored = changelog_->Restore(moved);
+  if (!restored.ok()) {
+    // Not fatal: the store's own state and offsets are a consistent pair; where it has none,
+    // these partitions start from Kafka's committed offsets with empty state.
+    INFOBUS_LOG(Error) << "cannot read the state changelog; going on with the local state: "
+                       << restored.status();
+    return;
+  }
+  if (*restored == 0) return;
+  if (absl::Status status = RestoreState(); !status.ok()) {
+    INFOBUS_LOG(Error) << "cannot reload the engine state, will retry: " << status;
+    needs_restore_ = true;
   }
 }
 
@@ -265,6 +297,7 @@ void EventHandler::OnBatchCommitted() {
 
 void EventHandler::OnBatchAborted() {
   log_->Aborted();
+  batch_next_offsets_.clear();
   staged_rule_ids_.clear();
   for (const RequestPtr& request : in_flight_) {
     Finish(request, absl::UnavailableError("not committed (Kafka or the store failed); retry"));

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -14,6 +17,7 @@
 #include "services/judgment/engine/engine.h"
 #include "services/judgment/judgment_log.h"
 #include "services/judgment/rules_source.h"
+#include "services/judgment/state_changelog.h"
 
 namespace infobus::judgment {
 
@@ -31,6 +35,9 @@ namespace infobus::judgment {
 // until the batch that carries it is committed. After an aborted batch the engine's state is
 // reloaded from the store and the rules in force at the last commit are put back.
 //
+// With a StateChangelog, every state change also goes to the changelog topic, and partitions
+// assigned to this instance get their state from it when it is further on than the store.
+//
 // Start() before the loop starts; the RecordHandler methods run on the loop thread; Reload()
 // and Review() on any thread.
 class EventHandler final : public kafka::RecordHandler {
@@ -38,7 +45,7 @@ class EventHandler final : public kafka::RecordHandler {
   static constexpr char kStateFamily[] = "judgment_state";
 
   EventHandler(Store* store, Engine* engine, JudgmentLog* log, RulesSource* rules,
-               std::string judgments_topic, std::string sightings_topic,
+               std::string judgments_topic, std::string sightings_topic, StateChangelog* changelog,
                absl::Duration rules_check_interval, ClockPtr clock)
       : store_(store),
         engine_(engine),
@@ -46,6 +53,7 @@ class EventHandler final : public kafka::RecordHandler {
         rules_(rules),
         judgments_topic_(std::move(judgments_topic)),
         sightings_topic_(std::move(sightings_topic)),
+        changelog_(changelog),
         rules_check_interval_(rules_check_interval),
         clock_(std::move(clock)) {}
 
@@ -65,6 +73,8 @@ class EventHandler final : public kafka::RecordHandler {
   void OnTick(kafka::BatchContext& context) override;
   void OnBatchCommitted() override;
   void OnBatchAborted() override;
+  void OnAssigned(const std::vector<std::pair<std::string, int32_t>>& assigned,
+                  const std::set<std::pair<std::string, int32_t>>& kept) override;
 
  private:
   struct Request {
@@ -99,6 +109,7 @@ class EventHandler final : public kafka::RecordHandler {
   RulesSource* const rules_;
   const std::string judgments_topic_;
   const std::string sightings_topic_;
+  StateChangelog* const changelog_;  // nullptr: no changelog
   const absl::Duration rules_check_interval_;
   const ClockPtr clock_;
 
@@ -114,6 +125,10 @@ class EventHandler final : public kafka::RecordHandler {
   // Rule ids of the new judgments in the batch being staged, counted once it commits.
   std::vector<std::string> staged_rule_ids_;
   std::vector<HotspotSighting> sightings_;  // HandleEvent scratch
+  // The scopes (input partitions) this instance owns, and the next offset of each read in the
+  // batch being staged (for the changelog's marks).
+  std::set<std::string> owned_scopes_;
+  std::map<std::string, int64_t> batch_next_offsets_;
 
   mutable absl::Mutex mutex_;
   std::deque<RequestPtr> queued_ ABSL_GUARDED_BY(mutex_);

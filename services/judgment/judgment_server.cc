@@ -19,8 +19,10 @@ ProgramInfo JudgmentServer::Program() {
       "Produces: "
       "infobus.judgments.v1, infobus.hotspot-sightings.v1 (one record per hotspot rule and "
       "event, keyed by rule and group key, so each group is counted by one instance), "
+      "infobus.judgment-changelog.v1 (compacted: the window and pattern state, per partition), "
       "infobus.dlq.v1 (undecodable records). Reads: infobus.watchlists.v1 (compacted, all of it, "
-      "by every instance). Stores: "
+      "by every instance); infobus.judgment-changelog.v1 (the partitions it is assigned, to "
+      "take their state over). Stores: "
       "the watchlist, window and pattern state, the judgment log and consumed "
       "offsets (RocksDB).";
   program.schema = CommonSchema("judgment", "127.0.0.1:50052");
@@ -31,6 +33,11 @@ ProgramInfo JudgmentServer::Program() {
        "is refused and the rules in force stay. Empty: one built-in rule, watchlist-hit."});
   program.schema.push_back({"judgment.rules_check_interval", ConfigKey::Type::kDuration, "1s",
                             "How often the rules file is checked for changes."});
+  program.schema.push_back(
+      {"judgment.changelog", ConfigKey::Type::kBool, "true",
+       "Also write every window/pattern state change to the compacted topic "
+       "infobus.judgment-changelog.v1, so a partition that moves to another instance takes its "
+       "state along. Off: a moved partition starts with empty state on its new owner."});
   program.schema.push_back(
       {"judgment.subscriber_max_lag", ConfigKey::Type::kInt, "10000",
        "A Subscribe stream further behind the judgment log than this many entries is cut off "
@@ -62,10 +69,16 @@ absl::Status JudgmentServer::Start() {
   engine_ = std::make_unique<Engine>(watchlist_.get(), clock);
   log_ = std::make_unique<JudgmentLog>(&runtime_->store());
   if (absl::Status status = log_->Open(); !status.ok()) return status;
+  if (config_.GetBool("judgment.changelog")) {
+    changelog_ = std::make_unique<StateChangelog>(
+        config_.GetString("kafka.bootstrap_servers"), runtime_->topics().judgment_changelog,
+        &runtime_->store(), EventHandler::kStateFamily, kafka::ConsumerLoop::kOffsetsFamily,
+        absl::Seconds(60));
+  }
   handler_ = std::make_unique<EventHandler>(
       &runtime_->store(), engine_.get(), log_.get(), rules_.get(), runtime_->topics().judgments,
-      runtime_->topics().hotspot_sightings, config_.GetDuration("judgment.rules_check_interval"),
-      clock);
+      runtime_->topics().hotspot_sightings, changelog_.get(),
+      config_.GetDuration("judgment.rules_check_interval"), clock);
   if (absl::Status status = handler_->Start(); !status.ok()) return status;
   kafka::ConsumerLoop::Options options = ConsumerOptionsFrom(config_);
   // The sightings come back through the same loop: one thread drives the engine, and a batch's

@@ -36,6 +36,7 @@ class JudgmentServer {
   std::unique_ptr<RulesSource> rules_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<JudgmentLog> log_;
+  std::unique_ptr<StateChangelog> changelog_;
   std::unique_ptr<EventHandler> handler_;
   kafka::ConsumerLoopPtr loop_;
   std::unique_ptr<JudgmentServiceImpl> service_;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -137,6 +138,134 @@ TEST(JudgmentScaleOut, TwoInstancesCountAHotspotSpreadOverAllPartitionsWholeAndO
   ASSERT_TRUE(letter.ParseFromString(letters[0].value));
   EXPECT_EQ(letter.topic(), sightings_topic);
   EXPECT_NE(letter.reason().find("HotspotSighting"), std::string::npos) << letter.reason();
+}
+
+// Waits until `instance` has consumed and committed `count` records of `topic`.
+bool AwaitConsumed(const ServiceProcess& instance, const std::string& topic, double count) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < deadline) {
+    if (SampleValue(Scrape(instance.metrics_port()),
+                    "infobus_consumer_records_total{topic=\"" + topic + "\"}") >= count) {
+      return true;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
+}
+
+constexpr char kMoveRules[] = R"(version: 1
+rules:
+  - id: movement
+    version: 1
+    kind: movement
+    severity: medium
+    filter: {subject_types: [id_number]}
+    min_counties: 3
+    within: 6h
+    grace: 48h
+  - id: county-alarms
+    version: 1
+    kind: hotspot
+    severity: high
+    filter: {kinds: [alarm.call]}
+    group_by: [county]
+    window: 1h
+    grace: 48h
+    threshold: 3
+)";
+
+// A valid resident identity number (GB 11643 check character) for mover `i`.
+std::string MoverId(int i) {
+  std::string id = absl::StrCat("45142119900101", 100 + i);
+  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (int k = 0; k < 17; ++k) sum += (id[static_cast<size_t>(k)] - '0') * kWeights[k];
+  return id + "10X98765432"[sum % 11];
+}
+
+Event Sighting(const std::string& id, absl::Time at, const std::string& kind,
+               const std::string& county, infobus::common::v1::SubjectType type,
+               const std::string& subject) {
+  Event event = Alarm(0);
+  event.set_event_id(id);
+  event.set_trace_id(StableId({"trace", id}));
+  event.set_kind(kind);
+  event.set_county_code(county);
+  *event.mutable_occurred_at() = ToProtoTimestamp(at);
+  event.mutable_subjects(0)->set_type(type);
+  event.mutable_subjects(0)->set_value(subject);
+  return event;
+}
+
+// One instance builds up state for every partition; a second joins and takes some partitions
+// over. Their windows and patterns come along through the changelog, so every pattern completed
+// after the move fires, once.
+TEST(JudgmentScaleOut, APartitionsStateFollowsItToTheInstanceThatTakesItOver) {
+  TestBus bus("jmove");
+  const std::string rules = bus.dir() + "/rules.yaml";
+  std::ofstream(rules) << kMoveRules;
+  const std::string config = "judgment:\n  rules_file: " + rules + "\n";
+  const std::string events_topic = bus.Topic("infobus.events.v1");
+  const std::string judgments_topic = bus.Topic("infobus.judgments.v1");
+  const std::string sightings_topic = bus.Topic("infobus.hotspot-sightings.v1");
+  constexpr int kMovers = 24, kCounties = 12;
+  const std::vector<std::string> counties = {"451421", "451481", "451402"};
+
+  auto first = bus.Instance("judgment", 0, config);
+  ASSERT_TRUE(first->Start().ok()) << first->Log();
+  ASSERT_TRUE(AwaitAssigned(*first, events_topic)) << first->Log();
+
+  // Two of three counties per mover, two of three alarms per county: all in the first's state.
+  auto alarm = [](int county, int n) {
+    return Sighting(absl::StrCat("alarm-", county, "-", n), kT0 + absl::Minutes(10 * n),
+                    "alarm.call", absl::StrCat(451400 + county),
+                    infobus::common::v1::SUBJECT_TYPE_PHONE, absl::StrCat("1390000", county, n));
+  };
+  auto move = [&](int mover, int n) {
+    return Sighting(absl::StrCat("move-", mover, "-", n), kT0 + absl::Hours(n), "vehicle.pass",
+                    counties[static_cast<size_t>(n)], infobus::common::v1::SUBJECT_TYPE_ID_NUMBER,
+                    MoverId(mover));
+  };
+  std::vector<Event> before, after;
+  for (int i = 0; i < kMovers; ++i) {
+    before.push_back(move(i, 0));
+    before.push_back(move(i, 1));
+    after.push_back(move(i, 2));
+  }
+  for (int c = 0; c < kCounties; ++c) {
+    before.push_back(alarm(c, 0));
+    before.push_back(alarm(c, 1));
+    after.push_back(alarm(c, 2));
+  }
+  ProduceEvents(events_topic, before);
+  ASSERT_TRUE(AwaitConsumed(*first, events_topic, static_cast<double>(before.size())))
+      << first->Log();
+  ASSERT_TRUE(AwaitConsumed(*first, sightings_topic, 2 * kCounties)) << first->Log();
+
+  auto second = bus.Instance("judgment", 1, config);
+  ASSERT_TRUE(second->Start().ok()) << second->Log();
+  ASSERT_TRUE(AwaitAssigned(*second, events_topic)) << second->Log();
+  ProduceEvents(events_topic, after);
+
+  const size_t expected = kMovers + kCounties;
+  ReadTopic(judgments_topic, expected, absl::Seconds(60));
+  std::vector<Judgment> judgments =
+      Judgments(ReadTopic(judgments_topic, expected + 1, absl::Seconds(5)));
+  std::map<std::string, int> per_rule;
+  std::set<std::string> ids;
+  for (const Judgment& j : judgments) {
+    ++per_rule[j.rule_id()];
+    EXPECT_TRUE(ids.insert(j.judgment_id()).second) << "judged twice: " << j.judgment_id();
+    EXPECT_EQ(j.evidence_count(), 3) << j.rule_id() << " " << j.group_key();
+  }
+  EXPECT_EQ(per_rule["movement"], kMovers) << first->Log() << second->Log();
+  EXPECT_EQ(per_rule["county-alarms"], kCounties) << first->Log() << second->Log();
+  // The second took partitions over with their state, and judged their events.
+  EXPECT_NE(second->Log().find("restored from"), std::string::npos) << second->Log();
+  EXPECT_GT(SampleValue(Scrape(second->metrics_port()),
+                        "infobus_consumer_records_total{topic=\"" + events_topic + "\"}"),
+            0)
+      << second->Log();
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/kafka/consumer_loop.h"
+#include "common/store/store.h"
+#include "services/judgment/engine/engine.h"
+
+namespace infobus::judgment {
+
+// The engine state's changelog, as Kafka Streams keeps one: so a partition's state follows the
+// partition to its next owner instead of starting from zero there.
+//
+// Every state change is also produced to a compacted topic, to the partition numbered like its
+// scope's input partition ("<topic>/<N>" → N; the topics have the same partition count), keyed
+// by the state key (a deletion is a tombstone); after them, per input partition the batch read,
+// a mark "<scope>\x1f\x1fO\x1f" → the next input offset. The batch's offsets commit only once
+// Kafka has acknowledged all of it, so the changelog is never behind the store.
+//
+// When partitions are assigned, Restore reads their changelog partitions; where the mark is
+// ahead of the offset in the local store (or there is none: a new owner), the local state of
+// that scope is replaced by the changelog's and the offset set to the mark, in one WriteBatch.
+// Local state and offset are always a consistent pair, so a store that is behind is only slow
+// (it replays more), never wrong; the changelog is what lets a new owner start where the last
+// one stopped rather than with empty state at Kafka's committed offset.
+class StateChangelog {
+ public:
+  StateChangelog(std::string bootstrap_servers, std::string topic, Store* store,
+                 std::string state_family, std::string offsets_family, absl::Duration timeout)
+      : bootstrap_servers_(std::move(bootstrap_servers)),
+        topic_(std::move(topic)),
+        store_(store),
+        state_family_(std::move(state_family)),
+        offsets_family_(std::move(offsets_family)),
+        timeout_(timeout) {}
+
+  // The input partition number of a state key's scope; nullopt for keys with no such scope.
+  static std::optional<int32_t> PartitionOf(std::string_view key);
+  // The mark key of `scope`.
+  static std::string MarkKey(std::string_view scope);
+
+  // Stages `change` (skipped when its scope has no partition or is not in `owned`: state left
+  // over from partitions now owned by others must not overwrite theirs).
+  void Stage(const StateChange& change, const std::set<std::string>& owned,
+             kafka::BatchContext& context) const;
+  // Stages the mark of `scope`: its next input offset.
+  void StageMark(const std::string& scope, int64_t next_offset, kafka::BatchContext& context) const;
+
+  // Brings the store up to the changelog for these input partitions. Returns the number of
+  // scopes whose state was replaced.
+  absl::StatusOr<int> Restore(const std::vector<std::pair<std::string, int32_t>>& partitions);
+
+ private:
+  const std::string bootstrap_servers_;
+  const std::string topic_;
+  Store* const store_;
+  const std::string state_family_;
+  const std::string offsets_family_;
+  const absl::Duration timeout_;
+};
+
+}  // namespace infobus::judgment
