@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/domain/utf8.h"
+#include "common/grpc/paged_stream_reactor.h"
 #include "common/grpc/status.h"
 #include "common/util/time.h"
 #include "services/dispatch/dispatch_events.h"
@@ -19,10 +20,8 @@ using infobus::common::v1::Delivery;
 constexpr size_t kPageSize = 64;
 
 // One Subscribe stream. Writes one delivery at a time; when it runs out, it reads the next page
-// from the inbox, and when the inbox has nothing newer it waits for the notifier. Finish() is
-// always called without the lock held, because OnDone (which deletes this) may run on another
-// thread as soon as Finish() is called. Deletes itself in OnDone.
-class SubscribeReactor final : public grpc::ServerWriteReactor<Delivery> {
+// from the inbox, and when the inbox has nothing newer it waits for the notifier.
+class SubscribeReactor final : public PagedStreamReactor<Delivery> {
  public:
   SubscribeReactor(Inbox* inbox, InboxNotifier* notifier, std::string unit_id, uint64_t after_seq)
       : inbox_(inbox), notifier_(notifier), unit_id_(std::move(unit_id)), last_seq_(after_seq) {
@@ -30,91 +29,26 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<Delivery> {
     Pump();
   }
 
-  void OnWriteDone(bool ok) override {
-    {
-      absl::MutexLock lock(&mutex_);
-      writing_ = false;
-      buffer_.pop_front();
-      if (!ok && !TakeFinishLocked()) return;
-    }
-    if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
-      return;
-    }
-    Pump();
-  }
-
-  void OnCancel() override {
-    {
-      absl::MutexLock lock(&mutex_);
-      cancelled_ = true;
-      // A pending write completes (not ok) and finishes the call from OnWriteDone.
-      if (writing_ || !TakeFinishLocked()) return;
-    }
-    Finish(grpc::Status::CANCELLED);
-  }
-
-  void OnDone() override {
-    notifier_->Unlisten(token_);  // after this, Pump is never called again
-    delete this;
-  }
-
  private:
-  void Pump() {
-    const Delivery* next = nullptr;
-    grpc::Status failure;
-    {
-      absl::MutexLock lock(&mutex_);
-      if (writing_ || finished_ || cancelled_) return;
-      if (buffer_.empty()) {
-        auto page = inbox_->ReadAfter(unit_id_, last_seq_, kPageSize);
-        if (!page.ok()) {
-          if (!TakeFinishLocked()) return;
-          failure = ToGrpcStatus(page.status());
-        } else {
-          for (Delivery& delivery : *page) {
-            last_seq_ = delivery.seq();
-            buffer_.push_back(std::move(delivery));
-          }
-        }
-      }
-      if (failure.ok()) {
-        if (buffer_.empty()) return;  // caught up: the notifier wakes us
-        writing_ = true;
-        next = &buffer_.front();
+  Step NextLocked(std::deque<Delivery>& buffer) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    if (buffer.empty()) {
+      auto page = inbox_->ReadAfter(unit_id_, last_seq_, kPageSize);
+      if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
+      for (Delivery& delivery : *page) {
+        last_seq_ = delivery.seq();
+        buffer.push_back(std::move(delivery));
       }
     }
-    if (!failure.ok()) {
-      Finish(failure);
-      return;
-    }
-    StartWrite(next);
+    return buffer.empty() ? Step::Wait() : Step::Write();  // caught up: the notifier wakes us
   }
 
-  // True (once) when the caller is the one to call Finish().
-  bool TakeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    if (finished_) return false;
-    finished_ = true;
-    return true;
-  }
+  void StopListening() override { notifier_->Unlisten(token_); }
 
   Inbox* const inbox_;
   InboxNotifier* const notifier_;
   const std::string unit_id_;
   uint64_t token_ = 0;
-  absl::Mutex mutex_;
   uint64_t last_seq_ ABSL_GUARDED_BY(mutex_);
-  std::deque<Delivery> buffer_ ABSL_GUARDED_BY(mutex_);  // front is being written when writing_
-  bool writing_ ABSL_GUARDED_BY(mutex_) = false;
-  bool finished_ ABSL_GUARDED_BY(mutex_) = false;
-  bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
-};
-
-// A stream that fails before it starts.
-class FailedStream final : public grpc::ServerWriteReactor<Delivery> {
- public:
-  explicit FailedStream(grpc::Status status) { Finish(std::move(status)); }
-  void OnDone() override { delete this; }
 };
 
 }  // namespace
@@ -143,7 +77,7 @@ grpc::ServerWriteReactor<Delivery>* DispatchServiceImpl::Subscribe(
     grpc::CallbackServerContext* /*context*/,
     const infobus::dispatch::v1::SubscribeRequest* request) {
   if (absl::Status status = CheckUnit(request->unit_id()); !status.ok()) {
-    return new FailedStream(ToGrpcStatus(status));
+    return new FailedStream<Delivery>(ToGrpcStatus(status));
   }
   return new SubscribeReactor(inbox_, notifier_, request->unit_id(), request->after_seq());
 }

@@ -6,6 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/domain/subject.h"
+#include "common/grpc/paged_stream_reactor.h"
 #include "common/grpc/status.h"
 #include "common/log/log.h"
 #include "common/util/time.h"
@@ -121,9 +122,8 @@ absl::Status ValidateFilter(const JudgmentFilter& filter) {
 // waits for it, so a slow reader costs the pipeline nothing. A reader for which more than
 // `max_lag` entries were committed while it still had a write outstanding (it, not a burst of
 // judgments, is the bottleneck) is finished with RESOURCE_EXHAUSTED naming the seq to resume
-// after (the last one it was sent) as soon as its pending write completes. Finish() is always
-// called without the lock held. Deletes itself in OnDone.
-class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
+// after (the last one it was sent) as soon as its pending write completes.
+class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
  public:
   SubscribeReactor(JudgmentLog* log, JudgmentFilter filter, uint64_t after_seq, uint64_t max_lag)
       : log_(log),
@@ -139,128 +139,57 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<JudgmentRecord> {
     Pump();
   }
 
-  void OnWriteDone(bool ok) override {
-    {
-      absl::MutexLock lock(&mutex_);
-      writing_ = false;
-      last_sent_ = buffer_.front().seq();
-      buffer_.pop_front();
-      if (!ok && !TakeFinishLocked()) return;
-    }
-    if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
-      return;
-    }
-    Pump();
-  }
-
-  void OnCancel() override {
-    {
-      absl::MutexLock lock(&mutex_);
-      cancelled_ = true;
-      if (writing_ || !TakeFinishLocked()) return;
-    }
-    Finish(grpc::Status::CANCELLED);
-  }
-
-  void OnDone() override {
-    log_->Unlisten(token_);  // after this, Pump is never called again
-    delete this;
-  }
-
  private:
-  void Pump() {
-    const JudgmentRecord* next = nullptr;
-    grpc::Status failure;
-    {
-      absl::MutexLock lock(&mutex_);
-      if (writing_ || finished_ || cancelled_) return;
-      const uint64_t head = log_->last_seq();
-      if (behind_ > max_lag_) {
-        if (!TakeFinishLocked()) return;
-        failure = grpc::Status(
-            grpc::StatusCode::RESOURCE_EXHAUSTED,
-            absl::StrCat("subscriber too slow: ", head - last_sent_,
-                         " judgments behind, more than ", max_lag_,
-                         " of them made while it was still reading; resubscribe with after_seq=",
-                         last_sent_));
-      } else if (buffer_.empty()) {
-        auto page = log_->ReadAfter(scanned_to_, filter_, kPageSize, kScanLimit, &scanned_to_);
-        if (!page.ok()) {
-          if (!TakeFinishLocked()) return;
-          failure = ToGrpcStatus(page.status());
-        } else {
-          for (JudgmentRecord& record : *page) buffer_.push_back(std::move(record));
-          // Nothing matched in what was scanned: the reader is as far as the scan.
-          if (buffer_.empty()) last_sent_ = scanned_to_;
-          // Caught up with the log: whatever it fell behind before is made up.
-          if (buffer_.empty() && scanned_to_ >= head) behind_ = 0;
-        }
-      }
-      if (failure.ok()) {
-        if (buffer_.empty()) {
-          if (scanned_to_ < log_->last_seq()) more_ = true;
-          if (!more_) return;  // caught up: the log's listener wakes us
-        } else {
-          writing_ = true;
-          next = &buffer_.front();
-        }
-      }
+  Step NextLocked(std::deque<JudgmentRecord>& buffer) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    const uint64_t head = log_->last_seq();
+    if (behind_ > max_lag_) {
+      return Step::Finish(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("subscriber too slow: ", head - last_sent_, " judgments behind, more than ",
+                       max_lag_,
+                       " of them made while it was still reading; resubscribe with after_seq=",
+                       last_sent_)));
     }
-    if (!failure.ok()) {
-      Finish(failure);
-      return;
-    }
-    if (next == nullptr) {
-      // More to scan past non-matching entries: go round again.
-      {
-        absl::MutexLock lock(&mutex_);
-        more_ = false;
-      }
-      Pump();
-      return;
-    }
-    StartWrite(next);
+    if (!buffer.empty()) return Step::Write();
+    auto page = log_->ReadAfter(scanned_to_, filter_, kPageSize, kScanLimit, &scanned_to_);
+    if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
+    for (JudgmentRecord& record : *page) buffer.push_back(std::move(record));
+    if (!buffer.empty()) return Step::Write();
+    // Nothing matched in what was scanned: the reader is as far as the scan.
+    last_sent_ = scanned_to_;
+    // Caught up with the log: whatever it fell behind before is made up.
+    if (scanned_to_ >= head) behind_ = 0;
+    if (scanned_to_ < log_->last_seq()) return Step::Again();  // more to scan past non-matches
+    return Step::Wait();                                       // the log's listener wakes us
   }
+
+  void WrittenLocked(const JudgmentRecord& record) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    last_sent_ = record.seq();
+  }
+
+  void StopListening() override { log_->Unlisten(token_); }
 
   void OnLogGrew() {
     {
       absl::MutexLock lock(&mutex_);
       const uint64_t head = log_->last_seq();
-      if (writing_ && head > seen_head_) behind_ += head - seen_head_;
+      if (WritingLocked() && head > seen_head_) behind_ += head - seen_head_;
       seen_head_ = std::max(seen_head_, head);
     }
     Pump();
-  }
-
-  bool TakeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    if (finished_) return false;
-    finished_ = true;
-    return true;
   }
 
   JudgmentLog* const log_;
   const JudgmentFilter filter_;
   const uint64_t max_lag_;
   uint64_t token_ = 0;
-  absl::Mutex mutex_;
   uint64_t scanned_to_ ABSL_GUARDED_BY(mutex_);
   uint64_t last_sent_ ABSL_GUARDED_BY(mutex_);
-  std::deque<JudgmentRecord> buffer_ ABSL_GUARDED_BY(mutex_);
-  bool writing_ ABSL_GUARDED_BY(mutex_) = false;
-  bool finished_ ABSL_GUARDED_BY(mutex_) = false;
-  bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
-  bool more_ ABSL_GUARDED_BY(mutex_) = false;
   uint64_t seen_head_ ABSL_GUARDED_BY(mutex_) = 0;
   // Entries added to the log while this reader was still busy with a write: how far its own
   // slowness has put it behind. Reset when it catches up.
   uint64_t behind_ ABSL_GUARDED_BY(mutex_) = 0;
-};
-
-class FailedStream final : public grpc::ServerWriteReactor<JudgmentRecord> {
- public:
-  explicit FailedStream(grpc::Status status) { Finish(std::move(status)); }
-  void OnDone() override { delete this; }
 };
 
 }  // namespace
@@ -364,16 +293,16 @@ grpc::ServerWriteReactor<JudgmentRecord>* JudgmentServiceImpl::Subscribe(
     grpc::CallbackServerContext* /*context*/,
     const infobus::judgment::v1::SubscribeRequest* request) {
   if (absl::Status status = ValidateFilter(request->filter()); !status.ok()) {
-    return new FailedStream(ToGrpcStatus(status));
+    return new FailedStream<JudgmentRecord>(ToGrpcStatus(status));
   }
   uint64_t after_seq = request->after_seq();
   if (request->has_since()) {
     if (after_seq != 0) {
-      return new FailedStream(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                           "since: give either after_seq or since, not both"));
+      return new FailedStream<JudgmentRecord>(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT, "since: give either after_seq or since, not both"));
     }
     auto seq = log_->SeqBefore(FromProtoTimestamp(request->since()));
-    if (!seq.ok()) return new FailedStream(ToGrpcStatus(seq.status()));
+    if (!seq.ok()) return new FailedStream<JudgmentRecord>(ToGrpcStatus(seq.status()));
     after_seq = *seq;
   }
   return new SubscribeReactor(log_, request->filter(), after_seq, options_.subscriber_max_lag);
