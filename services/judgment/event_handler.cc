@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
+#include "common/util/time.h"
 #include "infobus/judgment/v1/hotspot_sighting.pb.h"
 
 namespace infobus::judgment {
@@ -346,6 +347,7 @@ absl::StatusOr<JudgmentRecord> EventHandler::Review(const std::string& judgment_
   request->kind = Request::Kind::kReview;
   request->judgment_id = judgment_id;
   request->review = review;
+  *request->review.mutable_reviewed_at() = ToProtoTimestamp(clock_->Now());
   if (absl::Status status = Submit(request, timeout); !status.ok()) return status;
   absl::MutexLock lock(&mutex_);
   return request->record;

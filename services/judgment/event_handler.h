@@ -62,6 +62,7 @@ class EventHandler final : public kafka::RecordHandler {
 
   // Re-reads the rules file and applies it; waits up to `timeout` for the change to commit.
   absl::StatusOr<Engine::ReloadSummary> Reload(absl::Duration timeout);
+  // Records `review` (stamped with the clock's now) on the judgment and emits it again.
   absl::StatusOr<JudgmentRecord> Review(const std::string& judgment_id,
                                         const infobus::common::v1::Review& review,
                                         absl::Duration timeout);

@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
 #include "common/domain/subject.h"
 #include "common/grpc/paged_stream_reactor.h"
 #include "common/grpc/status.h"
@@ -280,7 +279,6 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
     review.set_status(request->status());
     review.set_note(request->note());
     review.set_reviewer(request->reviewer());
-    *review.mutable_reviewed_at() = ToProtoTimestamp(absl::Now());
     auto record = handler_->Review(request->judgment_id(), review, options_.apply_timeout);
     status = record.status();
     if (record.ok()) *response->mutable_record() = std::move(*record);
