@@ -2,9 +2,11 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/log/log.h"
 
 namespace infobus::kafka {
@@ -21,11 +23,9 @@ void LogToInfobus(const rd_kafka_t* /*client*/, int level, const char* facility,
   }
 }
 
-}  // namespace
+using ClientPtr = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
 
-absl::Status EnsureTopics(const std::string& bootstrap_servers,
-                          const std::vector<TopicSpec>& topics, absl::Duration timeout) {
-  if (topics.empty()) return absl::OkStatus();
+absl::StatusOr<ClientPtr> NewAdminClient(const std::string& bootstrap_servers) {
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set_log_cb(conf, &LogToInfobus);
@@ -34,9 +34,49 @@ absl::Status EnsureTopics(const std::string& bootstrap_servers,
     rd_kafka_conf_destroy(conf);
     return absl::InvalidArgumentError(error);
   }
-  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> client(
-      rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error)), &rd_kafka_destroy);
+  ClientPtr client(rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error)), &rd_kafka_destroy);
   if (!client) return absl::InternalError(absl::StrCat("admin client: ", error));
+  return client;
+}
+
+}  // namespace
+
+absl::StatusOr<int> PartitionCount(const std::string& bootstrap_servers, const std::string& topic,
+                                   absl::Duration timeout) {
+  auto client = NewAdminClient(bootstrap_servers);
+  if (!client.ok()) return client.status();
+  std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> handle(
+      rd_kafka_topic_new(client->get(), topic.c_str(), nullptr), &rd_kafka_topic_destroy);
+  const absl::Time deadline = absl::Now() + timeout;
+  std::string why;
+  // A topic created a moment ago may not be in the metadata yet.
+  while (true) {
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const int wait_ms =
+        static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    rd_kafka_resp_err_t code =
+        rd_kafka_metadata(client->get(), 0, handle.get(), &metadata, std::min(wait_ms, 5000));
+    if (code == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topic_cnt == 1) {
+      code = metadata->topics[0].err;
+      const int count = metadata->topics[0].partition_cnt;
+      rd_kafka_metadata_destroy(metadata);
+      if (code == RD_KAFKA_RESP_ERR_NO_ERROR && count > 0) return count;
+    } else if (metadata != nullptr) {
+      rd_kafka_metadata_destroy(metadata);
+    }
+    why = rd_kafka_err2str(code);
+    if (absl::Now() >= deadline) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  return absl::UnavailableError(absl::StrCat("topic ", topic, ": no partitions known (", why, ")"));
+}
+
+absl::Status EnsureTopics(const std::string& bootstrap_servers,
+                          const std::vector<TopicSpec>& topics, absl::Duration timeout) {
+  if (topics.empty()) return absl::OkStatus();
+  char error[512];
+  auto client = NewAdminClient(bootstrap_servers);
+  if (!client.ok()) return client.status();
 
   std::vector<rd_kafka_NewTopic_t*> new_topics;
   for (const TopicSpec& spec : topics) {
@@ -54,10 +94,10 @@ absl::Status EnsureTopics(const std::string& bootstrap_servers,
 
   const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
   rd_kafka_AdminOptions_t* options =
-      rd_kafka_AdminOptions_new(client.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+      rd_kafka_AdminOptions_new(client->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, error, sizeof(error));
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(client.get());
-  rd_kafka_CreateTopics(client.get(), new_topics.data(), new_topics.size(), options, queue);
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(client->get());
+  rd_kafka_CreateTopics(client->get(), new_topics.data(), new_topics.size(), options, queue);
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, timeout_ms + 2000);
 
   absl::Status status;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace infobus::kafka {
@@ -20,5 +21,9 @@ struct TopicSpec {
 // count is not changed). Returns UNAVAILABLE when the broker cannot be reached within `timeout`.
 absl::Status EnsureTopics(const std::string& bootstrap_servers,
                           const std::vector<TopicSpec>& topics, absl::Duration timeout);
+
+// The number of partitions of `topic`; UNAVAILABLE when it is not known within `timeout`.
+absl::StatusOr<int> PartitionCount(const std::string& bootstrap_servers, const std::string& topic,
+                                   absl::Duration timeout);
 
 }  // namespace infobus::kafka

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "common/kafka/admin.h"
 #include "common/service/bus_config.h"
 
 namespace infobus::judgment {
@@ -45,6 +47,26 @@ ProgramInfo JudgmentServer::Program() {
   return program;
 }
 
+// The changelog's partition N holds input partition N's state: it needs as many partitions as
+// the topics judgment consumes, or a batch could never be written.
+absl::Status JudgmentServer::CheckChangelogPartitions() const {
+  const std::string bootstrap = config_.GetString("kafka.bootstrap_servers");
+  const kafka::Topics& topics = runtime_->topics();
+  auto changelog = kafka::PartitionCount(bootstrap, topics.judgment_changelog, absl::Seconds(30));
+  if (!changelog.ok()) return changelog.status();
+  for (const std::string& input : {topics.events, topics.hotspot_sightings}) {
+    auto count = kafka::PartitionCount(bootstrap, input, absl::Seconds(30));
+    if (!count.ok()) return count.status();
+    if (*count > *changelog) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          input, " has ", *count, " partitions but ", topics.judgment_changelog, " only ",
+          *changelog, ": give the changelog as many (kafka-topics.sh --alter --partitions ", *count,
+          "), or set judgment.changelog: false"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status JudgmentServer::Start() {
   ConfigureLogging(config_, "judgment");
   auto runtime = ServiceRuntime::Open(config_, "judgment",
@@ -70,6 +92,7 @@ absl::Status JudgmentServer::Start() {
   log_ = std::make_unique<JudgmentLog>(&runtime_->store());
   if (absl::Status status = log_->Open(); !status.ok()) return status;
   if (config_.GetBool("judgment.changelog")) {
+    if (absl::Status status = CheckChangelogPartitions(); !status.ok()) return status;
     changelog_ = std::make_unique<StateChangelog>(
         config_.GetString("kafka.bootstrap_servers"), runtime_->topics().judgment_changelog,
         &runtime_->store(), EventHandler::kStateFamily, kafka::ConsumerLoop::kOffsetsFamily,

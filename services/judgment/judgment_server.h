@@ -29,6 +29,8 @@ class JudgmentServer {
   int Run();
 
  private:
+  absl::Status CheckChangelogPartitions() const;
+
   const Config& config_;
   std::unique_ptr<ServiceRuntime> runtime_;
   std::unique_ptr<StoredWatchlist> watchlist_;

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/kafka/admin.h"
 #include "common/util/ids.h"
 #include "common/util/time.h"
 #include "infobus/common/v1/dead_letter.pb.h"
@@ -266,6 +267,28 @@ TEST(JudgmentScaleOut, APartitionsStateFollowsItToTheInstanceThatTakesItOver) {
                         "infobus_consumer_records_total{topic=\"" + events_topic + "\"}"),
             0)
       << second->Log();
+}
+
+// The changelog's partition N holds input partition N's state, so judgment refuses to start,
+// saying why, rather than stall on a batch it could never write.
+TEST(JudgmentScaleOut, RefusesToStartWhenTheChangelogHasFewerPartitionsThanAnInput) {
+  TestBus bus("jparts");
+  ASSERT_TRUE(
+      kafka::EnsureTopics(
+          TestBootstrapServers(),
+          {{bus.Topic("infobus.events.v1"), 4, 1, {}},
+           {bus.Topic("infobus.judgment-changelog.v1"), 3, 1, {{"cleanup.policy", "compact"}}}},
+          absl::Seconds(30))
+          .ok());
+  auto judgment = bus.Service("judgment");
+  EXPECT_FALSE(judgment->Start().ok());
+  const std::string log = judgment->Log();
+  EXPECT_NE(log.find("infobus.events.v1 has 4 partitions but"), std::string::npos) << log;
+  EXPECT_NE(log.find("judgment.changelog: false"), std::string::npos) << log;
+
+  // Without the changelog the same bus runs.
+  auto without = bus.Service("judgment", "judgment:\n  changelog: false\n");
+  EXPECT_TRUE(without->Start().ok()) << without->Log();
 }
 
 }  // namespace
