@@ -222,7 +222,11 @@ void EventHandler::OnTick(kafka::BatchContext& context) {
     requests.swap(queued_);
   }
   for (const RequestPtr& request : requests) {
-    if (request->kind == Request::Kind::kReload) {
+    if (request->kind == Request::Kind::kAbsorb) {
+      if (absl::Status status = ApplyAbsorb(*request, context); !status.ok()) {
+        context.Fail(status);  // part may be staged: none of this batch commits
+      }
+    } else if (request->kind == Request::Kind::kReload) {
       auto loaded = rules_->Read();
       if (!loaded.ok()) {
         Finish(request, loaded.status());
@@ -351,6 +355,27 @@ absl::StatusOr<JudgmentRecord> EventHandler::Review(const std::string& judgment_
   if (absl::Status status = Submit(request, timeout); !status.ok()) return status;
   absl::MutexLock lock(&mutex_);
   return request->record;
+}
+
+absl::Status EventHandler::Absorb(std::vector<Judgment> judgments, std::string offsets_family,
+                                  std::vector<std::pair<std::string, std::string>> offsets,
+                                  absl::Duration timeout) {
+  auto request = std::make_shared<Request>();
+  request->kind = Request::Kind::kAbsorb;
+  request->judgments = std::move(judgments);
+  request->offsets_family = std::move(offsets_family);
+  request->offsets = std::move(offsets);
+  return Submit(request, timeout);
+}
+
+absl::Status EventHandler::ApplyAbsorb(const Request& request, kafka::BatchContext& context) {
+  for (const Judgment& judgment : request.judgments) {
+    auto added = log_->StageFromTopic(judgment, context.batch());
+    if (!added.ok()) return added.status();
+  }
+  rocksdb::ColumnFamilyHandle* family = store_->Family(request.offsets_family);
+  for (const auto& [key, value] : request.offsets) context.batch().Put(family, key, value);
+  return absl::OkStatus();
 }
 
 int64_t EventHandler::rules_version() const {

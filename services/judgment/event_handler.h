@@ -67,6 +67,13 @@ class EventHandler final : public kafka::RecordHandler {
                                         const infobus::common::v1::Review& review,
                                         absl::Duration timeout);
   int64_t rules_version() const;
+  // Appends to the log the `judgments` (read from the judgments topic) it does not have, or
+  // whose review is new, and puts `offsets` into `offsets_family`, in one batch; waits up to
+  // `timeout` for it to commit (JudgmentsFeed).
+  absl::Status Absorb(std::vector<infobus::common::v1::Judgment> judgments,
+                      std::string offsets_family,
+                      std::vector<std::pair<std::string, std::string>> offsets,
+                      absl::Duration timeout);
 
   // kafka::RecordHandler
   void HandleBatch(const std::vector<kafka::Record>& records,
@@ -79,9 +86,12 @@ class EventHandler final : public kafka::RecordHandler {
 
  private:
   struct Request {
-    enum class Kind { kReload, kReview } kind;
+    enum class Kind { kReload, kReview, kAbsorb } kind;
     std::string judgment_id;
     infobus::common::v1::Review review;
+    std::vector<infobus::common::v1::Judgment> judgments;      // kAbsorb
+    std::string offsets_family;                                // kAbsorb
+    std::vector<std::pair<std::string, std::string>> offsets;  // kAbsorb
     // Filled on the loop thread.
     bool done = false;
     absl::Status status;
@@ -93,6 +103,8 @@ class EventHandler final : public kafka::RecordHandler {
   absl::Status RestoreState();
   absl::Status Submit(const RequestPtr& request, absl::Duration timeout);
   void Finish(const RequestPtr& request, absl::Status status);
+  // Stages an Absorb request's judgments and offsets; on failure part may be staged.
+  absl::Status ApplyAbsorb(const Request& request, kafka::BatchContext& context);
   void ApplyRules(RulesSource::Loaded loaded, kafka::BatchContext& context,
                   Engine::ReloadSummary* summary);
   void Emit(const infobus::common::v1::Judgment& judgment, kafka::BatchContext& context);

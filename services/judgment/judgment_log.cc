@@ -105,6 +105,26 @@ absl::StatusOr<JudgmentRecord> JudgmentLog::StageReview(const std::string& judgm
   return record;
 }
 
+absl::StatusOr<bool> JudgmentLog::StageFromTopic(const Judgment& judgment,
+                                                 rocksdb::WriteBatch& batch) {
+  std::optional<JudgmentRecord> known;
+  if (auto staged = staged_.find(judgment.judgment_id()); staged != staged_.end()) {
+    known = staged->second;
+  } else {
+    auto existing = Get(judgment.judgment_id());
+    if (!existing.ok()) return existing.status();
+    known = std::move(*existing);
+  }
+  if (!known.has_value()) return StageNew(judgment, batch);
+  if (!judgment.has_review() ||
+      judgment.review().SerializeAsString() == known->judgment().review().SerializeAsString()) {
+    return false;
+  }
+  auto reviewed = StageReview(judgment.judgment_id(), judgment.review(), batch);
+  if (!reviewed.ok()) return reviewed.status();
+  return true;
+}
+
 void JudgmentLog::Committed() {
   staged_.clear();
   bool grew = false;

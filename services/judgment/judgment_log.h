@@ -23,7 +23,8 @@ using infobus::judgment::v1::JudgmentRecord;
 
 bool MatchesFilter(const JudgmentFilter& filter, const infobus::common::v1::Judgment& judgment);
 
-// The judgments this instance made, in RocksDB (family "judgments"), as a log with a sequence
+// The judgments this instance made or read from the judgments topic (JudgmentsFeed: those of
+// the other instances), in RocksDB (family "judgments"), as a log with a sequence
 // number per entry (a new judgment, or a review of one) plus lookups by id and by created_at:
 //   "j" <id>                       → JudgmentRecord, latest (with its review)
 //   "s" <seq, 8 bytes big-endian>  → JudgmentRecord as appended
@@ -47,6 +48,10 @@ class JudgmentLog {
   absl::StatusOr<JudgmentRecord> StageReview(const std::string& judgment_id,
                                              const infobus::common::v1::Review& review,
                                              rocksdb::WriteBatch& batch);
+  // Loop thread. Stages a judgment read from the judgments topic: as new when its id is unknown,
+  // as a review when it carries a review the log does not have; else nothing (false).
+  absl::StatusOr<bool> StageFromTopic(const infobus::common::v1::Judgment& judgment,
+                                      rocksdb::WriteBatch& batch);
   void Committed();
   void Aborted();
 

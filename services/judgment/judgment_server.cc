@@ -23,8 +23,9 @@ ProgramInfo JudgmentServer::Program() {
       "event, keyed by rule and group key, so each group is counted by one instance), "
       "infobus.judgment-changelog.v1 (compacted: the window and pattern state, per partition), "
       "infobus.dlq.v1 (undecodable records). Reads: infobus.watchlists.v1 (compacted, all of it, "
-      "by every instance); infobus.judgment-changelog.v1 (the partitions it is assigned, to "
-      "take their state over). Stores: "
+      "by every instance); infobus.judgments.v1 (all of it, by every instance, so each "
+      "instance's judgment log holds every instance's judgments); infobus.judgment-changelog.v1 "
+      "(the partitions it is assigned, to take their state over). Stores: "
       "the watchlist, window and pattern state, the judgment log and consumed "
       "offsets (RocksDB).";
   program.schema = CommonSchema("judgment", "127.0.0.1:50052");
@@ -69,9 +70,10 @@ absl::Status JudgmentServer::CheckChangelogPartitions() const {
 
 absl::Status JudgmentServer::Start() {
   ConfigureLogging(config_, "judgment");
-  auto runtime = ServiceRuntime::Open(config_, "judgment",
-                                      {StoredWatchlist::kFamily, WatchlistTable::kOffsetsFamily,
-                                       EventHandler::kStateFamily, JudgmentLog::kFamily});
+  auto runtime = ServiceRuntime::Open(
+      config_, "judgment",
+      {StoredWatchlist::kFamily, WatchlistTable::kOffsetsFamily, EventHandler::kStateFamily,
+       JudgmentLog::kFamily, JudgmentsFeed::kOffsetsFamily});
   if (!runtime.ok()) return runtime.status();
   runtime_ = std::move(*runtime);
 
@@ -113,6 +115,11 @@ absl::Status JudgmentServer::Start() {
   loop_ = std::move(*loop);
   loop_->Start();
   runtime_->WatchConsumer(loop_.get());
+  auto feed =
+      JudgmentsFeed::Create(config_.GetString("kafka.bootstrap_servers"),
+                            runtime_->topics().judgments, &runtime_->store(), handler_.get());
+  if (!feed.ok()) return feed.status();
+  feed_ = std::move(*feed);
 
   JudgmentServiceImpl::Options service_options;
   service_options.subscriber_max_lag =
@@ -124,6 +131,7 @@ absl::Status JudgmentServer::Start() {
 
 void JudgmentServer::Stop() {
   if (runtime_) runtime_->StopServing(absl::Seconds(5));
+  feed_.reset();  // before the loop: it waits on the loop to apply what it read
   loop_.reset();  // finishes the batch in hand, then leaves the group
   watchlist_table_.reset();
   runtime_.reset();

@@ -10,6 +10,7 @@
 #include "services/judgment/event_handler.h"
 #include "services/judgment/judgment_log.h"
 #include "services/judgment/judgment_service.h"
+#include "services/judgment/judgments_feed.h"
 #include "services/judgment/rules_source.h"
 #include "services/judgment/watchlist.h"
 #include "services/judgment/watchlist_table.h"
@@ -41,6 +42,7 @@ class JudgmentServer {
   std::unique_ptr<StateChangelog> changelog_;
   std::unique_ptr<EventHandler> handler_;
   kafka::ConsumerLoopPtr loop_;
+  std::unique_ptr<JudgmentsFeed> feed_;
   std::unique_ptr<JudgmentServiceImpl> service_;
 };
 

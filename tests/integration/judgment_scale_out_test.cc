@@ -16,7 +16,9 @@
 #include "common/util/time.h"
 #include "infobus/common/v1/dead_letter.pb.h"
 #include "infobus/common/v1/judgment.pb.h"
+#include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 #include "tests/integration/support/bus.h"
+#include "tests/integration/support/clients.h"
 #include "tests/integration/support/scrape.h"
 
 namespace infobus::testing {
@@ -289,6 +291,100 @@ TEST(JudgmentScaleOut, RefusesToStartWhenTheChangelogHasFewerPartitionsThanAnInp
   // Without the changelog the same bus runs.
   auto without = bus.Service("judgment", "judgment:\n  changelog: false\n");
   EXPECT_TRUE(without->Start().ok()) << without->Log();
+}
+
+// The judgment ids `instance` lists (all of its log), or an empty set on failure.
+std::set<std::string> Listed(const ServiceProcess& instance) {
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(instance.address()));
+  infobus::judgment::v1::ListJudgmentsRequest request;
+  request.set_page_size(1000);
+  infobus::judgment::v1::ListJudgmentsResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  std::set<std::string> ids;
+  if (!stub->ListJudgments(&context, request, &response).ok()) return ids;
+  for (const auto& record : response.records()) ids.insert(record.judgment().judgment_id());
+  return ids;
+}
+
+// Two instances each make some of the judgments; an analyst asking either one sees them all,
+// and a review made on one instance shows on the other.
+TEST(JudgmentScaleOut, EveryInstanceListsEveryInstancesJudgmentsAndReviews) {
+  TestBus bus("jlog");
+  const std::string rules = bus.dir() + "/rules.yaml";
+  std::ofstream(rules) << kMoveRules;
+  const std::string config = "judgment:\n  rules_file: " + rules + "\n";
+  const std::string events_topic = bus.Topic("infobus.events.v1");
+  const std::string judgments_topic = bus.Topic("infobus.judgments.v1");
+  constexpr int kMovers = 24;
+  const std::vector<std::string> counties = {"451421", "451481", "451402"};
+
+  auto first = bus.Instance("judgment", 0, config);
+  ASSERT_TRUE(first->Start().ok()) << first->Log();
+  ASSERT_TRUE(AwaitAssigned(*first, events_topic)) << first->Log();
+  auto second = bus.Instance("judgment", 1, config);
+  ASSERT_TRUE(second->Start().ok()) << second->Log();
+  ASSERT_TRUE(AwaitAssigned(*second, events_topic)) << second->Log();
+
+  std::vector<Event> events;
+  for (int i = 0; i < kMovers; ++i) {
+    for (int n = 0; n < 3; ++n) {
+      events.push_back(Sighting(absl::StrCat("move-", i, "-", n), kT0 + absl::Hours(n),
+                                "vehicle.pass", counties[static_cast<size_t>(n)],
+                                infobus::common::v1::SUBJECT_TYPE_ID_NUMBER, MoverId(i)));
+    }
+  }
+  ProduceEvents(events_topic, events);
+  std::set<std::string> all;
+  for (const Judgment& j : Judgments(ReadTopic(judgments_topic, kMovers, absl::Seconds(60)))) {
+    all.insert(j.judgment_id());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(kMovers)) << first->Log() << second->Log();
+  // Each made only its share ...
+  for (const ServiceProcess* instance : {first.get(), second.get()}) {
+    const double made =
+        SampleValue(Scrape(instance->metrics_port()), "infobus_judgments_total{rule=\"movement\"}");
+    EXPECT_GT(made, 0) << instance->Log();
+    EXPECT_LT(made, kMovers) << instance->Log();
+  }
+  // ... and each lists them all.
+  for (const ServiceProcess* instance : {first.get(), second.get()}) {
+    std::set<std::string> listed;
+    for (absl::Time deadline = absl::Now() + absl::Seconds(30);
+         listed != all && absl::Now() < deadline; absl::SleepFor(absl::Milliseconds(100))) {
+      listed = Listed(*instance);
+    }
+    EXPECT_EQ(listed, all) << instance->Log();
+  }
+
+  // A review on the first shows on the second.
+  const std::string id = *all.begin();
+  {
+    auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(first->address()));
+    infobus::judgment::v1::ReviewRequest review;
+    review.set_judgment_id(id);
+    review.set_status(infobus::common::v1::REVIEW_STATUS_DISMISSED);
+    review.set_note("same car, two plates");
+    review.set_reviewer("analyst-7");
+    infobus::judgment::v1::ReviewResponse reviewed;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    grpc::Status status = stub->Review(&context, review, &reviewed);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(second->address()));
+  infobus::judgment::v1::GetJudgmentRequest get;
+  get.set_judgment_id(id);
+  infobus::judgment::v1::GetJudgmentResponse got;
+  for (absl::Time deadline = absl::Now() + absl::Seconds(30);
+       !got.record().judgment().has_review() && absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(100))) {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub->GetJudgment(&context, get, &got).ok());
+  }
+  EXPECT_EQ(got.record().judgment().review().status(),
+            infobus::common::v1::REVIEW_STATUS_DISMISSED);
+  EXPECT_EQ(got.record().judgment().review().reviewer(), "analyst-7");
 }
 
 }  // namespace
