@@ -78,10 +78,15 @@ class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
       // our store.
       loop_->CommitToKafka(ConsumerLoop::CommitWhen::kNow);
       loop_->revoked_.clear();
+      // Lost (the group moved on without us): someone else may have processed them since.
+      const bool lost = consumer->assignment_lost();
+      std::vector<std::pair<std::string, int32_t>> revoked;
       for (RdKafka::TopicPartition* partition : partitions) {
         loop_->assigned_.erase({partition->topic(), partition->partition()});
-        loop_->revoked_.insert({partition->topic(), partition->partition()});
+        if (!lost) loop_->revoked_.insert({partition->topic(), partition->partition()});
+        revoked.emplace_back(partition->topic(), partition->partition());
       }
+      loop_->handler_->OnRevoked(revoked);
       consumer->unassign();
     }
   }
@@ -208,12 +213,14 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
     return false;
   }
 
-  std::vector<absl::Status> sent = producer_->ProduceAll(context.outgoing_);
-  for (const absl::Status& status : sent) {
-    if (!status.ok()) {
-      INFOBUS_LOG(Warning) << "batch of " << records.size()
-                           << " records not committed, will retry: " << status;
-      return false;
+  for (const std::vector<OutgoingMessage>* phase : {&context.outgoing_, &context.trailing_}) {
+    std::vector<absl::Status> sent = producer_->ProduceAll(*phase);
+    for (const absl::Status& status : sent) {
+      if (!status.ok()) {
+        INFOBUS_LOG(Warning) << "batch of " << records.size()
+                             << " records not committed, will retry: " << status;
+        return false;
+      }
     }
   }
 

@@ -28,12 +28,15 @@ class BatchContext {
  public:
   rocksdb::WriteBatch& batch() { return batch_; }
   void Produce(OutgoingMessage message) { outgoing_.push_back(std::move(message)); }
+  // Produced only once every Produce() message of the batch is acknowledged, and before the
+  // store write: for a changelog of state that must never be ahead of the batch's output.
+  void ProduceAfterOutput(OutgoingMessage message) { trailing_.push_back(std::move(message)); }
   // Sends `record` to the dead-letter topic with why it could not be processed.
   void DeadLetter(const Record& record, std::string_view reason);
   // The batch cannot be processed now for a reason that is not the records' fault (e.g. the
   // store failed): nothing of it is committed, and it is offered again after a back-off.
   void Fail(absl::Status status) { failure_ = std::move(status); }
-  bool empty() const { return batch_.Count() == 0 && outgoing_.empty(); }
+  bool empty() const { return batch_.Count() == 0 && outgoing_.empty() && trailing_.empty(); }
 
  private:
   friend class ConsumerLoop;
@@ -44,6 +47,7 @@ class BatchContext {
   std::string consumer_;
   rocksdb::WriteBatch batch_;
   std::vector<OutgoingMessage> outgoing_;
+  std::vector<OutgoingMessage> trailing_;
   absl::Status failure_;
 };
 
@@ -68,6 +72,8 @@ class RecordHandler {
   // is current for them). Runs inside the rebalance, between batches. Default: nothing.
   virtual void OnAssigned(const std::vector<std::pair<std::string, int32_t>>& /*assigned*/,
                           const std::set<std::pair<std::string, int32_t>>& /*kept*/) {}
+  // Partitions are taken away (inside the rebalance, between batches). Default: nothing.
+  virtual void OnRevoked(const std::vector<std::pair<std::string, int32_t>>& /*revoked*/) {}
 };
 
 // Consumes topics in a consumer group and runs batches through a RecordHandler with these

@@ -170,8 +170,16 @@ std::vector<absl::Status> Producer::ProduceAll(const std::vector<OutgoingMessage
       absl::SleepFor(absl::Milliseconds(10));
     }
     if (!queued.ok()) {
-      results[i] = queued;
-      pending.DecrementCount();
+      // Queue none after it: a later message delivered past a missing one would leave a gap
+      // that readers relying on per-partition order (hotspot sighting marks) cannot see.
+      for (size_t j = i; j < messages.size(); ++j) {
+        results[j] = j == i ? queued
+                            : absl::AbortedError(
+                                  "not sent: an earlier message of the batch "
+                                  "could not be queued");
+        pending.DecrementCount();
+      }
+      break;
     }
   }
   pending.Wait();

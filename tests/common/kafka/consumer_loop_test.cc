@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 
@@ -176,6 +177,66 @@ TEST_F(ConsumerLoopTest, AFailedBatchCommitsNothingAndIsOfferedAgain) {
   EXPECT_EQ(std::set<std::string>(values.begin(), values.end()).size(), 12u);
   EXPECT_EQ(StateEntries(), 12u);
   EXPECT_EQ(StoredOffsetSum(*loop), 12);
+}
+
+// Produces each record to `output_partition` of the output topic and, after the output, a copy
+// to the trailing topic (as judgment's changelog does); counts aborted batches.
+class TrailingHandler final : public RecordHandler {
+ public:
+  TrailingHandler(std::string output, int32_t output_partition, std::string trailing)
+      : output_(std::move(output)),
+        output_partition_(output_partition),
+        trailing_(std::move(trailing)) {}
+
+  void HandleBatch(const std::vector<Record>& records, BatchContext& context) override {
+    for (const Record& record : records) {
+      OutgoingMessage output{output_, record.key, record.value, {}};
+      output.partition = output_partition_;
+      context.Produce(std::move(output));
+      context.ProduceAfterOutput({trailing_, record.key, record.value, {}});
+    }
+  }
+  void OnBatchAborted() override { ++aborted_; }
+  int aborted() const { return aborted_.load(); }
+
+ private:
+  std::string output_;
+  int32_t output_partition_;
+  std::string trailing_;
+  std::atomic<int> aborted_{0};
+};
+
+TEST_F(ConsumerLoopTest, MessagesAfterTheOutputGoOutOnlyOnceTheOutputIsAcknowledged) {
+  const std::string trailing = bus_.Topic("trailing");
+  ASSERT_TRUE(EnsureTopics(TestBootstrapServers(), {{trailing, 1, 1, {}}}, absl::Seconds(30)).ok());
+  ProduceInput(0, 3);
+  ConsumerLoop::Options options;
+  options.bootstrap_servers = TestBootstrapServers();
+  options.group_id = bus_.prefix() + "trailing";
+  options.topics = {input_};
+  options.dead_letter_topic = bus_.Topic("dlq");
+  {
+    // The output topic has one partition: output to partition 5 can never be acknowledged.
+    TrailingHandler handler(output_, 5, trailing);
+    auto loop = ConsumerLoop::Create(options, store_.get(), producer_.get(), &handler);
+    ASSERT_TRUE(loop.ok()) << loop.status();
+    (*loop)->Start();
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (handler.aborted() < 2 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+    ASSERT_GE(handler.aborted(), 2);
+    (*loop)->Stop();
+    EXPECT_TRUE((*loop)->StoredOffsets().empty());
+  }
+  EXPECT_EQ(infobus::testing::ReadTopic(trailing, 1, absl::Seconds(3)).size(), 0u)
+      << "a trailing message went out although the output it follows did not";
+
+  // With an output that can be written, both go out and the batch commits.
+  TrailingHandler handler(output_, 0, trailing);
+  auto loop = ConsumerLoop::Create(options, store_.get(), producer_.get(), &handler);
+  ASSERT_TRUE(loop.ok()) << loop.status();
+  (*loop)->Start();
+  EXPECT_EQ(infobus::testing::ReadTopic(trailing, 3, absl::Seconds(60)).size(), 3u);
+  EXPECT_EQ(infobus::testing::ReadTopic(output_, 3, absl::Seconds(60)).size(), 3u);
 }
 
 }  // namespace
