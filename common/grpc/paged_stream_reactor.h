@@ -19,18 +19,23 @@ template <typename T>
 class PagedStreamReactor : public grpc::ServerWriteReactor<T> {
  public:
   void OnWriteDone(bool ok) override {
+    bool cancelled = false;
     {
       absl::MutexLock lock(&mutex_);
       writing_ = false;
       WrittenLocked(buffer_.front());
       buffer_.pop_front();
-      if (!ok && !TakeFinishLocked()) return;
+      cancelled = cancelled_;
+      // A cancel that came during the write left the finishing to us.
+      if ((!ok || cancelled) && !TakeFinishLocked()) return;
     }
     if (!ok) {
       this->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
-      return;
+    } else if (cancelled) {
+      this->Finish(grpc::Status::CANCELLED);
+    } else {
+      Pump();
     }
-    Pump();
   }
 
   void OnCancel() override {

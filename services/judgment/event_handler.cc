@@ -255,8 +255,19 @@ void EventHandler::OnTick(kafka::BatchContext& context) {
     }
   }
   // The marks go after the state they cover (Kafka keeps a partition's order).
-  for (const auto& [scope, next] : batch_next_offsets_) changelog_->StageMark(scope, next, context);
+  if (changelog_ != nullptr) {
+    for (const auto& [scope, next] : batch_next_offsets_) {
+      changelog_->StageMark(scope, next, context);
+    }
+  }
   batch_next_offsets_.clear();
+}
+
+void EventHandler::OnRevoked(const std::vector<std::pair<std::string, int32_t>>& revoked) {
+  // From now on another instance may write these scopes' changelog records.
+  for (const auto& [topic, partition] : revoked) {
+    owned_scopes_.erase(kafka::OffsetKey(topic, partition));
+  }
 }
 
 void EventHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>& assigned,
@@ -271,12 +282,14 @@ void EventHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>
   auto restored = changelog_->Restore(moved);
   if (!restored.ok()) {
     // Not fatal: the store's own state and offsets are a consistent pair; where it has none,
-    // these partitions start from Kafka's committed offsets with empty state.
-    INFOBUS_LOG(Error) << "cannot read the state changelog; going on with the local state: "
+    // these partitions start from Kafka's committed offsets with empty state. A store write
+    // that failed part way may have replaced some scopes: reload below either way.
+    INFOBUS_LOG(Error) << "cannot restore from the state changelog; going on with the local "
+                          "state: "
                        << restored.status();
+  } else if (*restored == 0) {
     return;
   }
-  if (*restored == 0) return;
   if (absl::Status status = RestoreState(); !status.ok()) {
     INFOBUS_LOG(Error) << "cannot reload the engine state, will retry: " << status;
     needs_restore_ = true;

@@ -83,6 +83,7 @@ class EventHandler final : public kafka::RecordHandler {
   void OnBatchAborted() override;
   void OnAssigned(const std::vector<std::pair<std::string, int32_t>>& assigned,
                   const std::set<std::pair<std::string, int32_t>>& kept) override;
+  void OnRevoked(const std::vector<std::pair<std::string, int32_t>>& revoked) override;
 
  private:
   struct Request {

@@ -116,8 +116,11 @@ absl::StatusOr<bool> JudgmentLog::StageFromTopic(const Judgment& judgment,
     known = std::move(*existing);
   }
   if (!known.has_value()) return StageNew(judgment, batch);
+  // Only a later review: the topic may bring back an older one after a newer was recorded here.
+  const Judgment& held = known->judgment();
   if (!judgment.has_review() ||
-      judgment.review().SerializeAsString() == known->judgment().review().SerializeAsString()) {
+      (held.has_review() && FromProtoTimestamp(judgment.review().reviewed_at()) <=
+                                FromProtoTimestamp(held.review().reviewed_at()))) {
     return false;
   }
   auto reviewed = StageReview(judgment.judgment_id(), judgment.review(), batch);

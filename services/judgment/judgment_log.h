@@ -49,7 +49,7 @@ class JudgmentLog {
                                              const infobus::common::v1::Review& review,
                                              rocksdb::WriteBatch& batch);
   // Loop thread. Stages a judgment read from the judgments topic: as new when its id is unknown,
-  // as a review when it carries a review the log does not have; else nothing (false).
+  // as a review when it carries a review later than the one the log has; else nothing (false).
   absl::StatusOr<bool> StageFromTopic(const infobus::common::v1::Judgment& judgment,
                                       rocksdb::WriteBatch& batch);
   void Committed();

@@ -53,7 +53,7 @@ void StateChangelog::Stage(const StateChange& change, const std::set<std::string
   } else {
     message.tombstone = true;
   }
-  context.Produce(std::move(message));
+  context.ProduceAfterOutput(std::move(message));
 }
 
 void StateChangelog::StageMark(const std::string& scope, int64_t next_offset,
@@ -65,7 +65,7 @@ void StateChangelog::StageMark(const std::string& scope, int64_t next_offset,
   message.partition = *partition;
   message.key = MarkKey(scope);
   message.value = EncodeBigEndian64(static_cast<uint64_t>(next_offset));
-  context.Produce(std::move(message));
+  context.ProduceAfterOutput(std::move(message));
 }
 
 absl::StatusOr<int> StateChangelog::Restore(
@@ -76,7 +76,7 @@ absl::StatusOr<int> StateChangelog::Restore(
   for (const auto& [topic, partition] : partitions) {
     wanted[partition][kafka::OffsetKey(topic, partition)];
   }
-  int replaced = 0;
+  // Read everything first, so a read that fails changes nothing.
   for (auto& [partition, scopes] : wanted) {
     size_t read = 0;
     absl::Status status = kafka::ReadPartitionToEnd(
@@ -94,6 +94,10 @@ absl::StatusOr<int> StateChangelog::Restore(
               record.null_value ? std::nullopt : std::optional<std::string>(record.value);
         });
     if (!status.ok()) return status;
+    INFOBUS_LOG(Info) << read << " records read from " << topic_ << "/" << partition;
+  }
+  int replaced = 0;
+  for (const auto& [partition, scopes] : wanted) {
     for (const auto& [scope, log] : scopes) {
       auto stored = store_->Get(offsets_family_, scope);
       if (!stored.ok()) return stored.status();
@@ -118,7 +122,7 @@ absl::StatusOr<int> StateChangelog::Restore(
                         << ": " << kept << " records, resuming at offset " << log.mark
                         << " (the store had "
                         << (local < 0 ? std::string("none") : absl::StrCat("offset ", local))
-                        << "; " << read << " changelog records read)";
+                        << ")";
       ++replaced;
     }
   }

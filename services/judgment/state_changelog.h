@@ -22,8 +22,10 @@ namespace infobus::judgment {
 // Every state change is also produced to a compacted topic, to the partition numbered like its
 // scope's input partition ("<topic>/<N>" → N; the topics have the same partition count), keyed
 // by the state key (a deletion is a tombstone); after them, per input partition the batch read,
-// a mark "<scope>\x1f\x1fO\x1f" → the next input offset. The batch's offsets commit only once
-// Kafka has acknowledged all of it, so the changelog is never behind the store.
+// a mark "<scope>\x1f\x1fO\x1f" → the next input offset. The changelog goes out only once the
+// batch's judgments and sightings are acknowledged (BatchContext::ProduceAfterOutput), and the
+// batch's offsets commit to the store only once the changelog is acknowledged: so the changelog
+// is never ahead of the output nor behind the store.
 //
 // When partitions are assigned, Restore reads their changelog partitions; where the mark is
 // ahead of the offset in the local store (or there is none: a new owner), the local state of
@@ -55,7 +57,8 @@ class StateChangelog {
   void StageMark(const std::string& scope, int64_t next_offset, kafka::BatchContext& context) const;
 
   // Brings the store up to the changelog for these input partitions. Returns the number of
-  // scopes whose state was replaced.
+  // scopes whose state was replaced. Reads every changelog partition before writing; an error
+  // after that (a store write) may leave some scopes replaced.
   absl::StatusOr<int> Restore(const std::vector<std::pair<std::string, int32_t>>& partitions);
 
  private:

@@ -128,6 +128,10 @@ class JudgmentQueryTest : public ::testing::Test {
     ProduceEvent(events, MakeEvent("t2", "tip", "450110", "13900000002"));
     ASSERT_EQ(ReadTopic(bus_.Topic("infobus.judgments.v1"), 5, absl::Seconds(60)).size(), 5u)
         << judgment_->Log();
+    // On the topic first (acknowledged), in the log once their batch commits.
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (CountListed({}) < 5 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+    ASSERT_EQ(CountListed({}), 5u) << judgment_->Log();
   }
 
   grpc::Status List(const infobus::judgment::v1::ListJudgmentsRequest& request,
