@@ -71,6 +71,27 @@ bool AwaitAssigned(const ServiceProcess& instance, const std::string& topic) {
   return false;
 }
 
+// Writes `rules` into the bus's directory; the judgment config that uses them.
+std::string ConfigWithRules(const TestBus& bus, const std::string& rules) {
+  const std::string path = bus.dir() + "/rules.yaml";
+  std::ofstream(path) << rules;
+  return "judgment:\n  rules_file: " + path + "\n";
+}
+
+// Starts judgment instance `index` and waits for its first assignment; nullptr on failure.
+std::unique_ptr<ServiceProcess> StartAssigned(TestBus& bus, int index, const std::string& config) {
+  auto instance = bus.Instance("judgment", index, config);
+  if (absl::Status status = instance->Start(); !status.ok()) {
+    ADD_FAILURE() << status;
+    return nullptr;
+  }
+  if (!AwaitAssigned(*instance, bus.Topic("infobus.events.v1"))) {
+    ADD_FAILURE() << "no assignment\n" << instance->Log();
+    return nullptr;
+  }
+  return instance;
+}
+
 std::vector<Judgment> Judgments(const std::vector<kafka::Record>& records) {
   std::vector<Judgment> out;
   for (const kafka::Record& record : records) {
@@ -81,21 +102,17 @@ std::vector<Judgment> Judgments(const std::vector<kafka::Record>& records) {
 
 TEST(JudgmentScaleOut, TwoInstancesCountAHotspotSpreadOverAllPartitionsWholeAndOnce) {
   TestBus bus("jscale");
-  const std::string rules = bus.dir() + "/rules.yaml";
-  std::ofstream(rules) << kRules;
-  const std::string config = "judgment:\n  rules_file: " + rules + "\n";
+  const std::string config = ConfigWithRules(bus, kRules);
   const std::string events_topic = bus.Topic("infobus.events.v1");
   const std::string judgments_topic = bus.Topic("infobus.judgments.v1");
   const std::string sightings_topic = bus.Topic("infobus.hotspot-sightings.v1");
 
-  auto first = bus.Instance("judgment", 0, config);
-  ASSERT_TRUE(first->Start().ok()) << first->Log();
-  ASSERT_TRUE(AwaitAssigned(*first, events_topic)) << first->Log();
-  auto second = bus.Instance("judgment", 1, config);
-  ASSERT_TRUE(second->Start().ok()) << second->Log();
+  auto first = StartAssigned(bus, 0, config);
+  ASSERT_NE(first, nullptr);
   // The second one's assignment comes from the rebalance that also takes partitions from the
   // first: from here on each judges a share of the events.
-  ASSERT_TRUE(AwaitAssigned(*second, events_topic)) << second->Log();
+  auto second = StartAssigned(bus, 1, config);
+  ASSERT_NE(second, nullptr);
 
   // Two thirds of the threshold, then a kill -9 of one instance while it works.
   std::vector<Event> before, after;
@@ -200,23 +217,26 @@ Event Sighting(const std::string& id, absl::Time at, const std::string& kind,
   return event;
 }
 
+// Mover `mover` seen for the `n`th time (0-2): each time an hour later, in another county.
+Event Move(int mover, int n) {
+  static const char* const kCounties[] = {"451421", "451481", "451402"};
+  return Sighting(absl::StrCat("move-", mover, "-", n), kT0 + absl::Hours(n), "vehicle.pass",
+                  kCounties[n], infobus::common::v1::SUBJECT_TYPE_ID_NUMBER, MoverId(mover));
+}
+
 // One instance builds up state for every partition; a second joins and takes some partitions
 // over. Their windows and patterns come along through the changelog, so every pattern completed
 // after the move fires, once.
 TEST(JudgmentScaleOut, APartitionsStateFollowsItToTheInstanceThatTakesItOver) {
   TestBus bus("jmove");
-  const std::string rules = bus.dir() + "/rules.yaml";
-  std::ofstream(rules) << kMoveRules;
-  const std::string config = "judgment:\n  rules_file: " + rules + "\n";
+  const std::string config = ConfigWithRules(bus, kMoveRules);
   const std::string events_topic = bus.Topic("infobus.events.v1");
   const std::string judgments_topic = bus.Topic("infobus.judgments.v1");
   const std::string sightings_topic = bus.Topic("infobus.hotspot-sightings.v1");
   constexpr int kMovers = 24, kCounties = 12;
-  const std::vector<std::string> counties = {"451421", "451481", "451402"};
 
-  auto first = bus.Instance("judgment", 0, config);
-  ASSERT_TRUE(first->Start().ok()) << first->Log();
-  ASSERT_TRUE(AwaitAssigned(*first, events_topic)) << first->Log();
+  auto first = StartAssigned(bus, 0, config);
+  ASSERT_NE(first, nullptr);
 
   // Two of three counties per mover, two of three alarms per county: all in the first's state.
   auto alarm = [](int county, int n) {
@@ -224,16 +244,11 @@ TEST(JudgmentScaleOut, APartitionsStateFollowsItToTheInstanceThatTakesItOver) {
                     "alarm.call", absl::StrCat(451400 + county),
                     infobus::common::v1::SUBJECT_TYPE_PHONE, absl::StrCat("1390000", county, n));
   };
-  auto move = [&](int mover, int n) {
-    return Sighting(absl::StrCat("move-", mover, "-", n), kT0 + absl::Hours(n), "vehicle.pass",
-                    counties[static_cast<size_t>(n)], infobus::common::v1::SUBJECT_TYPE_ID_NUMBER,
-                    MoverId(mover));
-  };
   std::vector<Event> before, after;
   for (int i = 0; i < kMovers; ++i) {
-    before.push_back(move(i, 0));
-    before.push_back(move(i, 1));
-    after.push_back(move(i, 2));
+    before.push_back(Move(i, 0));
+    before.push_back(Move(i, 1));
+    after.push_back(Move(i, 2));
   }
   for (int c = 0; c < kCounties; ++c) {
     before.push_back(alarm(c, 0));
@@ -245,9 +260,8 @@ TEST(JudgmentScaleOut, APartitionsStateFollowsItToTheInstanceThatTakesItOver) {
       << first->Log();
   ASSERT_TRUE(AwaitConsumed(*first, sightings_topic, 2 * kCounties)) << first->Log();
 
-  auto second = bus.Instance("judgment", 1, config);
-  ASSERT_TRUE(second->Start().ok()) << second->Log();
-  ASSERT_TRUE(AwaitAssigned(*second, events_topic)) << second->Log();
+  auto second = StartAssigned(bus, 1, config);
+  ASSERT_NE(second, nullptr);
   ProduceEvents(events_topic, after);
 
   const size_t expected = kMovers + kCounties;
@@ -311,27 +325,20 @@ std::set<std::string> Listed(const ServiceProcess& instance) {
 // and a review made on one instance shows on the other.
 TEST(JudgmentScaleOut, EveryInstanceListsEveryInstancesJudgmentsAndReviews) {
   TestBus bus("jlog");
-  const std::string rules = bus.dir() + "/rules.yaml";
-  std::ofstream(rules) << kMoveRules;
-  const std::string config = "judgment:\n  rules_file: " + rules + "\n";
+  const std::string config = ConfigWithRules(bus, kMoveRules);
   const std::string events_topic = bus.Topic("infobus.events.v1");
   const std::string judgments_topic = bus.Topic("infobus.judgments.v1");
   constexpr int kMovers = 24;
-  const std::vector<std::string> counties = {"451421", "451481", "451402"};
 
-  auto first = bus.Instance("judgment", 0, config);
-  ASSERT_TRUE(first->Start().ok()) << first->Log();
-  ASSERT_TRUE(AwaitAssigned(*first, events_topic)) << first->Log();
-  auto second = bus.Instance("judgment", 1, config);
-  ASSERT_TRUE(second->Start().ok()) << second->Log();
-  ASSERT_TRUE(AwaitAssigned(*second, events_topic)) << second->Log();
+  auto first = StartAssigned(bus, 0, config);
+  ASSERT_NE(first, nullptr);
+  auto second = StartAssigned(bus, 1, config);
+  ASSERT_NE(second, nullptr);
 
   std::vector<Event> events;
   for (int i = 0; i < kMovers; ++i) {
     for (int n = 0; n < 3; ++n) {
-      events.push_back(Sighting(absl::StrCat("move-", i, "-", n), kT0 + absl::Hours(n),
-                                "vehicle.pass", counties[static_cast<size_t>(n)],
-                                infobus::common::v1::SUBJECT_TYPE_ID_NUMBER, MoverId(i)));
+      events.push_back(Move(i, n));
     }
   }
   ProduceEvents(events_topic, events);
