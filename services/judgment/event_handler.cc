@@ -267,6 +267,7 @@ void EventHandler::OnRevoked(const std::vector<std::pair<std::string, int32_t>>&
   // From now on another instance may write these scopes' changelog records.
   for (const auto& [topic, partition] : revoked) {
     owned_scopes_.erase(kafka::OffsetKey(topic, partition));
+    released_scopes_.insert(kafka::OffsetKey(topic, partition));
   }
 }
 
@@ -275,21 +276,40 @@ void EventHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>
   owned_scopes_.clear();
   std::vector<std::pair<std::string, int32_t>> moved;
   for (const auto& partition : assigned) {
-    owned_scopes_.insert(kafka::OffsetKey(partition.first, partition.second));
+    const std::string scope = kafka::OffsetKey(partition.first, partition.second);
+    owned_scopes_.insert(scope);
+    released_scopes_.erase(scope);
     if (kept.count(partition) == 0) moved.push_back(partition);
   }
-  if (changelog_ == nullptr || moved.empty()) return;
-  auto restored = changelog_->Restore(moved);
-  if (!restored.ok()) {
-    // Not fatal: the store's own state and offsets are a consistent pair; where it has none,
-    // these partitions start from Kafka's committed offsets with empty state. A store write
-    // that failed part way may have replaced some scopes: reload below either way.
-    INFOBUS_LOG(Error) << "cannot restore from the state changelog; going on with the local "
-                          "state: "
-                       << restored.status();
-  } else if (*restored == 0) {
+  if (changelog_ == nullptr) {
+    released_scopes_.clear();  // without a changelog the local copy is all there is: keep it
     return;
   }
+  bool reload = false;
+  // What went to another instance: its state lives on there (from the changelog), so the copy
+  // here would only take memory and, were the partition to come back, be replaced anyway.
+  if (!released_scopes_.empty()) {
+    if (absl::Status status = changelog_->DropLocal(released_scopes_); !status.ok()) {
+      INFOBUS_LOG(Warning) << "cannot drop the state of partitions given away: " << status;
+    }
+    released_scopes_.clear();
+    reload = true;
+  }
+  if (!moved.empty()) {
+    auto restored = changelog_->Restore(moved);
+    if (!restored.ok()) {
+      // Not fatal: the store's own state and offsets are a consistent pair; where it has none,
+      // these partitions start from Kafka's committed offsets with empty state. A store write
+      // that failed part way may have replaced some scopes: reload below either way.
+      INFOBUS_LOG(Error) << "cannot restore from the state changelog; going on with the local "
+                            "state: "
+                         << restored.status();
+      reload = true;
+    } else if (*restored > 0) {
+      reload = true;
+    }
+  }
+  if (!reload) return;
   if (absl::Status status = RestoreState(); !status.ok()) {
     INFOBUS_LOG(Error) << "cannot reload the engine state, will retry: " << status;
     needs_restore_ = true;

@@ -142,6 +142,8 @@ class EventHandler final : public kafka::RecordHandler {
   // The scopes (input partitions) this instance owns, and the next offset of each read in the
   // batch being staged (for the changelog's marks).
   std::set<std::string> owned_scopes_;
+  // Revoked and not (yet) assigned back: dropped at the next assignment (changelog on).
+  std::set<std::string> released_scopes_;
   std::map<std::string, int64_t> batch_next_offsets_;
 
   mutable absl::Mutex mutex_;

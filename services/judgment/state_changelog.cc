@@ -68,6 +68,18 @@ void StateChangelog::StageMark(const std::string& scope, int64_t next_offset,
   context.ProduceAfterOutput(std::move(message));
 }
 
+absl::Status StateChangelog::DropLocal(const std::set<std::string>& scopes) {
+  rocksdb::WriteBatch batch;
+  for (const std::string& scope : scopes) {
+    batch.DeleteRange(store_->Family(state_family_), scope + kSep,
+                      scope + static_cast<char>(kSep + 1));
+    batch.Delete(store_->Family(offsets_family_), scope);
+    INFOBUS_LOG(Info) << "dropping the local state of " << scope
+                      << ": another instance owns it now (its changelog has it)";
+  }
+  return store_->Write(&batch);
+}
+
 absl::StatusOr<int> StateChangelog::Restore(
     const std::vector<std::pair<std::string, int32_t>>& partitions) {
   // The scopes to look for, by changelog partition (an events and a sightings partition share

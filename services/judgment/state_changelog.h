@@ -61,6 +61,10 @@ class StateChangelog {
   // after that (a store write) may leave some scopes replaced.
   absl::StatusOr<int> Restore(const std::vector<std::pair<std::string, int32_t>>& partitions);
 
+  // Deletes the local state and stored offset of `scopes` (partitions now owned by another
+  // instance, which takes their state from the changelog), in one WriteBatch.
+  absl::Status DropLocal(const std::set<std::string>& scopes);
+
  private:
   const std::string bootstrap_servers_;
   const std::string topic_;

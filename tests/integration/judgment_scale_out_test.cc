@@ -277,8 +277,12 @@ TEST(JudgmentScaleOut, APartitionsStateFollowsItToTheInstanceThatTakesItOver) {
   }
   EXPECT_EQ(per_rule["movement"], kMovers) << first->Log() << second->Log();
   EXPECT_EQ(per_rule["county-alarms"], kCounties) << first->Log() << second->Log();
-  // The second took partitions over with their state, and judged their events.
+  // The second took partitions over with their state, and judged their events; the first let
+  // go of its copy of what it gave away.
   EXPECT_NE(second->Log().find("restored from"), std::string::npos) << second->Log();
+  EXPECT_NE(first->Log().find("dropping the local state of " + events_topic + "/"),
+            std::string::npos)
+      << first->Log();
   EXPECT_GT(SampleValue(Scrape(second->metrics_port()),
                         "infobus_consumer_records_total{topic=\"" + events_topic + "\"}"),
             0)
