@@ -1,5 +1,7 @@
 #include "common/kafka/client_conf.h"
 
+#include <random>
+
 #include "absl/strings/str_cat.h"
 #include "common/kafka/log_bridge.h"
 
@@ -25,6 +27,23 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> NewClientConf(
     return absl::InternalError(error);
   }
   return conf;
+}
+
+absl::StatusOr<std::unique_ptr<RdKafka::KafkaConsumer>> NewAssignOnlyConsumer(
+    const std::string& bootstrap_servers, const std::string& name,
+    std::map<std::string, std::string> settings) {
+  std::random_device random;
+  settings.try_emplace("bootstrap.servers", bootstrap_servers);
+  settings.try_emplace("group.id", absl::StrCat(name, "-", random()));
+  settings.try_emplace("enable.auto.commit", "false");
+  settings.try_emplace("enable.auto.offset.store", "false");
+  auto conf = NewClientConf(settings, name);
+  if (!conf.ok()) return conf.status();
+  std::string error;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf->get(), error));
+  if (!consumer) return absl::InvalidArgumentError(absl::StrCat(name, ": ", error));
+  return consumer;
 }
 
 }  // namespace infobus::kafka

@@ -3,7 +3,6 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <memory>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -20,19 +19,10 @@ absl::Status ReadPartitionToEnd(const std::string& bootstrap_servers, const std:
     return static_cast<int>(
         std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now())));
   };
-  std::random_device random;
-  // A group id is required to create the consumer; assign() never joins it.
-  auto conf = NewClientConf({{"bootstrap.servers", bootstrap_servers},
-                             {"group.id", absl::StrCat(topic, "-restore-", random())},
-                             {"enable.auto.commit", "false"},
-                             {"enable.auto.offset.store", "false"},
-                             {"enable.partition.eof", "true"}},
-                            "partition reader");
-  if (!conf.ok()) return conf.status();
-  std::string error;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-      RdKafka::KafkaConsumer::create(conf->get(), error));
-  if (!consumer) return absl::InvalidArgumentError(absl::StrCat("partition reader: ", error));
+  auto created = NewAssignOnlyConsumer(bootstrap_servers, topic + "-restore",
+                                       {{"enable.partition.eof", "true"}});
+  if (!created.ok()) return created.status();
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer = std::move(*created);
   auto fail = [&](std::string why) {
     consumer->close();
     return absl::UnavailableError(absl::StrCat("reading ", topic, "/", partition, ": ", why));

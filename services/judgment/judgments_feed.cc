@@ -2,7 +2,6 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
-#include <random>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -23,20 +22,12 @@ absl::StatusOr<std::unique_ptr<JudgmentsFeed>> JudgmentsFeed::Create(
   auto partitions = kafka::PartitionCount(bootstrap_servers, feed->topic_, absl::Seconds(30));
   if (!partitions.ok()) return partitions.status();
 
-  std::random_device random;
-  // A group id is required to create the consumer, but assign() never joins the group and
-  // nothing is committed: the applied offsets live in the store.
-  auto conf = kafka::NewClientConf({{"bootstrap.servers", bootstrap_servers},
-                                    {"group.id", absl::StrCat(feed->topic_, "-feed-", random())},
-                                    {"enable.auto.commit", "false"},
-                                    {"enable.auto.offset.store", "false"},
-                                    {"auto.offset.reset", "earliest"},
-                                    {"fetch.wait.max.ms", "100"}},
-                                   "judgments feed");
-  if (!conf.ok()) return conf.status();
-  std::string error;
-  feed->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
-  if (!feed->consumer_) return absl::InvalidArgumentError(absl::StrCat("judgments feed: ", error));
+  // The applied offsets live in the store.
+  auto consumer = kafka::NewAssignOnlyConsumer(
+      bootstrap_servers, feed->topic_ + "-feed",
+      {{"auto.offset.reset", "earliest"}, {"fetch.wait.max.ms", "100"}});
+  if (!consumer.ok()) return consumer.status();
+  feed->consumer_ = std::move(*consumer);
 
   std::vector<RdKafka::TopicPartition*> assignment;
   for (int32_t partition = 0; partition < *partitions; ++partition) {

@@ -2,10 +2,9 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
-#include <random>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/kafka/admin.h"
 #include "common/kafka/client_conf.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/log/log.h"
@@ -21,60 +20,28 @@ absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
   table->watchlist_ = watchlist;
   table->producer_ = producer;
 
-  std::string error;
-  std::random_device random;
-  // A group id is required to create the consumer, but assign() never joins the group and
-  // nothing is committed: the applied offsets live in the store.
+  // The applied offsets live in the store.
   const std::map<std::string, std::string> settings = {
-      {"bootstrap.servers", bootstrap_servers},
-      {"group.id", absl::StrCat(table->topic_, "-reader-", random())},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
       {"fetch.wait.max.ms", "100"},  // an entry added elsewhere arrives within moments
   };
-  auto conf = kafka::NewClientConf(settings, "watchlist reader");
-  if (!conf.ok()) return conf.status();
-  table->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
-  if (!table->consumer_) {
-    return absl::InvalidArgumentError(absl::StrCat("watchlist reader: ", error));
-  }
+  auto consumer =
+      kafka::NewAssignOnlyConsumer(bootstrap_servers, table->topic_ + "-reader", settings);
+  if (!consumer.ok()) return consumer.status();
+  table->consumer_ = std::move(*consumer);
   // Offsets are asked on a connection of their own: a broker answers one connection's
   // requests in order, so behind the reader's long-polling fetch they would wait for it.
-  table->offsets_client_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
-  if (!table->offsets_client_) {
-    return absl::InvalidArgumentError(absl::StrCat("watchlist offsets client: ", error));
-  }
+  auto offsets_client =
+      kafka::NewAssignOnlyConsumer(bootstrap_servers, table->topic_ + "-offsets", settings);
+  if (!offsets_client.ok()) return offsets_client.status();
+  table->offsets_client_ = std::move(*offsets_client);
 
   // Every partition of the topic, from the offset applied last (or the beginning). A topic
-  // created a moment ago may not be in the metadata yet: retry for a while.
-  std::unique_ptr<RdKafka::Topic> handle(
-      RdKafka::Topic::create(table->consumer_.get(), table->topic_, nullptr, error));
-  std::unique_ptr<RdKafka::Metadata> metadata;
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (true) {
-    RdKafka::Metadata* raw_metadata = nullptr;
-    RdKafka::ErrorCode code = table->consumer_->metadata(false, handle.get(), &raw_metadata, 5000);
-    metadata.reset(raw_metadata);
-    if (code == RdKafka::ERR_NO_ERROR && !metadata->topics()->empty() &&
-        metadata->topics()->at(0)->err() == RdKafka::ERR_NO_ERROR &&
-        !metadata->topics()->at(0)->partitions()->empty()) {
-      break;
-    }
-    if (absl::Now() >= deadline) {
-      const RdKafka::ErrorCode topic_error =
-          code == RdKafka::ERR_NO_ERROR && !metadata->topics()->empty()
-              ? metadata->topics()->at(0)->err()
-              : code;
-      return absl::UnavailableError(absl::StrCat("watchlist topic ", table->topic_,
-                                                 ": no metadata (", RdKafka::err2str(topic_error),
-                                                 ")"));
-    }
-    absl::SleepFor(absl::Milliseconds(200));
-  }
+  // created a moment ago may not be in the metadata yet: PartitionCount waits for it.
+  auto partitions = kafka::PartitionCount(bootstrap_servers, table->topic_, absl::Seconds(30));
+  if (!partitions.ok()) return partitions.status();
   std::vector<RdKafka::TopicPartition*> assignment;
-  for (const RdKafka::PartitionMetadata* partition : *metadata->topics()->at(0)->partitions()) {
-    const int32_t id = partition->id();
+  for (int32_t id = 0; id < *partitions; ++id) {
     int64_t offset = RdKafka::Topic::OFFSET_BEGINNING;
     auto stored = store->Get(kOffsetsFamily, kafka::OffsetKey(table->topic_, id));
     if (!stored.ok()) {

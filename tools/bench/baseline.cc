@@ -57,16 +57,10 @@ absl::StatusOr<std::unique_ptr<RdKafka::Producer>> MakeProducer(const BaselineOp
 
 absl::StatusOr<std::unique_ptr<RdKafka::KafkaConsumer>> MakeAssignedConsumer(
     const BaselineOptions& options, const std::string& topic) {
-  auto conf = kafka::NewClientConf({{"bootstrap.servers", options.bootstrap_servers},
-                                    {"group.id", absl::StrCat("bench-", NewTraceId())},
-                                    {"enable.auto.commit", "false"},
-                                    {"client.id", "infobus-bench-baseline"}},
-                                   "baseline consumer");
-  if (!conf.ok()) return conf.status();
-  std::string error;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-      RdKafka::KafkaConsumer::create(conf->get(), error));
-  if (!consumer) return absl::InternalError(absl::StrCat("consumer: ", error));
+  auto created = kafka::NewAssignOnlyConsumer(options.bootstrap_servers, "bench-baseline",
+                                              {{"client.id", "infobus-bench-baseline"}});
+  if (!created.ok()) return created.status();
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer = std::move(*created);
   std::vector<RdKafka::TopicPartition*> partitions;
   for (int p = 0; p < options.partitions; ++p) {
     partitions.push_back(
