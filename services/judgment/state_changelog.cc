@@ -12,6 +12,12 @@ namespace {
 
 constexpr char kSep = '\x1f';
 
+// Deletes every state record of `scope` (its keys are "<scope>\x1f…").
+void DeleteScope(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family,
+                 const std::string& scope) {
+  batch.DeleteRange(family, scope + kSep, scope + static_cast<char>(kSep + 1));
+}
+
 // What the changelog says of one scope.
 struct ScopeLog {
   std::map<std::string, std::optional<std::string>> records;  // latest per key; nullopt: deleted
@@ -71,8 +77,7 @@ void StateChangelog::StageMark(const std::string& scope, int64_t next_offset,
 absl::Status StateChangelog::DropLocal(const std::set<std::string>& scopes) {
   rocksdb::WriteBatch batch;
   for (const std::string& scope : scopes) {
-    batch.DeleteRange(store_->Family(state_family_), scope + kSep,
-                      scope + static_cast<char>(kSep + 1));
+    DeleteScope(batch, store_->Family(state_family_), scope);
     batch.Delete(store_->Family(offsets_family_), scope);
     INFOBUS_LOG(Info) << "dropping the local state of " << scope
                       << ": another instance owns it now (its changelog has it)";
@@ -118,9 +123,7 @@ absl::StatusOr<int> StateChangelog::Restore(
       if (log.mark <= local) continue;  // the store is as far on (or the changelog has nothing)
       rocksdb::WriteBatch batch;
       rocksdb::ColumnFamilyHandle* family = store_->Family(state_family_);
-      const std::string begin = scope + kSep;
-      const std::string end = scope + static_cast<char>(kSep + 1);
-      batch.DeleteRange(family, begin, end);
+      DeleteScope(batch, family, scope);
       size_t kept = 0;
       for (const auto& [key, value] : log.records) {
         if (!value.has_value()) continue;
