@@ -5,14 +5,12 @@
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/util/time.h"
-#include "infobus/judgment/v1/hotspot_sighting.pb.h"
 
 namespace infobus::judgment {
 namespace {
 
 using infobus::common::v1::Event;
 using infobus::common::v1::Judgment;
-using HotspotSightingRecord = infobus::judgment::v1::HotspotSighting;
 
 constexpr char kRulesMarkerKey[] = "\x1frules";
 
@@ -125,38 +123,25 @@ bool EventHandler::HandleEvent(const kafka::Record& record, kafka::BatchContext&
     return false;
   }
   for (HotspotSighting& sighting : sightings_) {
-    HotspotSightingRecord value;
-    value.set_rule_id(sighting.rule_id);
-    value.set_group_key(sighting.group_key);
-    value.set_time_ns(sighting.time_ns);
-    value.set_evidence(std::move(sighting.evidence));
-    value.set_origin(std::move(sighting.origin));
-    value.set_origin_offset(record.offset);
+    sighting.set_origin_offset(record.offset);
     kafka::OutgoingMessage message;
     message.topic = sightings_topic_;
-    message.key = absl::StrCat(sighting.rule_id, "\x1f", sighting.group_key);
-    message.value = value.SerializeAsString();
+    message.key = absl::StrCat(sighting.rule_id(), "\x1f", sighting.group_key());
+    message.value = sighting.SerializeAsString();
     message.headers = {{kafka::kTraceIdHeader, std::string(event.trace_id())},
-                       {kafka::kSchemaHeader, HotspotSightingRecord::descriptor()->full_name()}};
+                       {kafka::kSchemaHeader, HotspotSighting::descriptor()->full_name()}};
     context.Produce(std::move(message));
   }
   return StageNew(*judgments, context);
 }
 
 bool EventHandler::HandleSighting(const kafka::Record& record, kafka::BatchContext& context) {
-  HotspotSightingRecord value;
-  if (!value.ParseFromString(record.value) || value.rule_id().empty()) {
-    context.DeadLetter(record, absl::StrCat("value is not a valid ",
-                                            HotspotSightingRecord::descriptor()->full_name()));
+  HotspotSighting sighting;
+  if (!sighting.ParseFromString(record.value) || sighting.rule_id().empty()) {
+    context.DeadLetter(
+        record, absl::StrCat("value is not a valid ", HotspotSighting::descriptor()->full_name()));
     return true;
   }
-  HotspotSighting sighting;
-  sighting.rule_id = value.rule_id();
-  sighting.group_key = value.group_key();
-  sighting.time_ns = value.time_ns();
-  sighting.evidence = std::move(*value.mutable_evidence());
-  sighting.origin = value.origin();
-  sighting.origin_offset = value.origin_offset();
   auto judgments =
       engine_->CountSighting(sighting, kafka::OffsetKey(record.topic, record.partition));
   if (!judgments.ok()) {

@@ -687,11 +687,11 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event,
           GroupKeyInto(*rule, event, group_buffer_);
           if (sightings != nullptr) {
             HotspotSighting& sighting = sightings->emplace_back();
-            sighting.rule_id = rule->id;
-            sighting.group_key = group_buffer_;
-            sighting.time_ns = time_ns;
-            sighting.evidence = std::string(evidence->bytes());
-            sighting.origin = std::string(scope_name);
+            sighting.set_rule_id(rule->id);
+            sighting.set_group_key(group_buffer_);
+            sighting.set_time_ns(time_ns);
+            sighting.set_evidence(evidence->data(), evidence->size);
+            sighting.set_origin(scope_name.data(), scope_name.size());
           } else {
             JudgeHotspot(*rule, group_buffer_, evidence, time_ns, scope, out);
           }
@@ -719,26 +719,26 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event,
 absl::StatusOr<std::vector<Judgment>> Engine::CountSighting(const HotspotSighting& sighting,
                                                             std::string_view scope_name) {
   std::vector<Judgment> out;
-  auto rule = by_id_.find(View(sighting.rule_id));
+  auto rule = by_id_.find(View(sighting.rule_id()));
   if (rule == by_id_.end() || rule->second->kind != RuleKind::kHotspot) return out;
-  EvidenceRef evidence(StoredEvidence(sighting.evidence));
+  EvidenceRef evidence(StoredEvidence(sighting.evidence()));
   if (!evidence) return absl::InvalidArgumentError("the sighting's evidence does not parse");
   Scope& scope = ScopeFor(scope_name);
-  if (!sighting.origin.empty()) {
+  if (!sighting.origin().empty()) {
     auto [mark, added] = scope.marks.try_emplace(
-        absl::StrCat(sighting.rule_id, "\x1f", sighting.origin), sighting.origin_offset);
+        absl::StrCat(sighting.rule_id(), "\x1f", sighting.origin()), sighting.origin_offset());
     if (!added) {
-      if (sighting.origin_offset <= mark->second) {
+      if (sighting.origin_offset() <= mark->second) {
         ++stats_.sightings_duplicate;
         return out;
       }
-      mark->second = sighting.origin_offset;
+      mark->second = sighting.origin_offset();
     }
     scope.dirty = true;
   }
   ++stats_.sightings;
-  Advance(scope, sighting.time_ns);
-  JudgeHotspot(*rule->second, sighting.group_key, evidence, sighting.time_ns, scope, out);
+  Advance(scope, sighting.time_ns());
+  JudgeHotspot(*rule->second, sighting.group_key(), evidence, sighting.time_ns(), scope, out);
   Expire(scope);
   stats_.judgments += static_cast<int64_t>(out.size());
   return out;

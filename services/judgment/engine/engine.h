@@ -16,6 +16,7 @@
 #include "common/util/clock.h"
 #include "infobus/common/v1/event.pb.h"
 #include "infobus/common/v1/judgment.pb.h"
+#include "infobus/judgment/v1/hotspot_sighting.pb.h"
 #include "services/judgment/engine/rules.h"
 #include "services/judgment/engine/watchlist_lookup.h"
 
@@ -29,17 +30,11 @@ struct StateChange {
 };
 
 // One event's contribution to a hotspot rule's count, for counting where its group key is owned
-// (see Engine::Process). `origin` and `origin_offset` say where the event was read; the counter
-// skips a sighting of a (rule, origin) at or below the last offset it counted, so the event
-// consumer redoing a batch after a crash does not count an event twice.
-struct HotspotSighting {
-  std::string rule_id;
-  std::string group_key;
-  int64_t time_ns = 0;
-  std::string evidence;  // serialised infobus.common.v1.Evidence
-  std::string origin;    // "<topic>/<partition>"; empty: not deduplicated
-  int64_t origin_offset = -1;
-};
+// (see Engine::Process), in the form the sightings topic carries (hotspot_sighting.proto). The
+// counter skips a sighting of a (rule, origin) at or below the last origin offset it counted, so
+// the event consumer redoing a batch after a crash does not count an event twice; an empty
+// origin is not deduplicated.
+using infobus::judgment::v1::HotspotSighting;
 
 struct EngineStats {
   int64_t events = 0;

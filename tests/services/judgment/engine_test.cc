@@ -753,8 +753,8 @@ std::vector<Judgment> Routed(Engine& engine, const Event& event, const std::stri
   EXPECT_TRUE(judgments.ok()) << judgments.status();
   std::vector<Judgment> out = judgments.ok() ? *judgments : std::vector<Judgment>();
   for (HotspotSighting& sighting : sightings) {
-    EXPECT_EQ(sighting.origin, events_scope);
-    sighting.origin_offset = origin_offset;
+    EXPECT_EQ(sighting.origin(), events_scope);
+    sighting.set_origin_offset(origin_offset);
     auto counted = engine.CountSighting(sighting, sightings_scope);
     EXPECT_TRUE(counted.ok()) << counted.status();
     if (counted.ok()) out.insert(out.end(), counted->begin(), counted->end());
@@ -769,11 +769,11 @@ TEST_F(EngineTest, WithSightingsHotspotsAreCountedWhereTheSightingsGoNotInProces
   ASSERT_TRUE(judged.ok());
   EXPECT_THAT(*judged, IsEmpty());
   ASSERT_THAT(sightings, SizeIs(1));
-  EXPECT_EQ(sightings[0].rule_id, "alarm-hotspot");
-  EXPECT_EQ(sightings[0].group_key, "alarm.call|4514");
-  EXPECT_EQ(sightings[0].time_ns, absl::ToUnixNanos(kT0 + absl::Minutes(1)));
+  EXPECT_EQ(sightings[0].rule_id(), "alarm-hotspot");
+  EXPECT_EQ(sightings[0].group_key(), "alarm.call|4514");
+  EXPECT_EQ(sightings[0].time_ns(), absl::ToUnixNanos(kT0 + absl::Minutes(1)));
   infobus::common::v1::Evidence evidence;
-  ASSERT_TRUE(evidence.ParseFromString(sightings[0].evidence));
+  ASSERT_TRUE(evidence.ParseFromString(sightings[0].evidence()));
   EXPECT_EQ(evidence.event_id(), "a");
   EXPECT_EQ(evidence.trace_id(), "trace-a");
   // Process kept no window: the state is the events partition's stream time only.
@@ -833,17 +833,17 @@ TEST_F(EngineTest, ASightingSentAgainIsNotCountedTwiceEvenAfterARestart) {
 TEST_F(EngineTest, ASightingWhoseEvidenceDoesNotParseIsRefusedAndChangesNothing) {
   engine_.SetRules(Rules(kHotspotRules));
   HotspotSighting sighting;
-  sighting.rule_id = "alarm-hotspot";
-  sighting.group_key = "alarm.call|4514";
-  sighting.time_ns = absl::ToUnixNanos(kT0);
-  sighting.evidence = "\xff\xff\xff";
-  sighting.origin = "events/0";
-  sighting.origin_offset = 1;
+  sighting.set_rule_id("alarm-hotspot");
+  sighting.set_group_key("alarm.call|4514");
+  sighting.set_time_ns(absl::ToUnixNanos(kT0));
+  sighting.set_evidence("\xff\xff\xff");
+  sighting.set_origin("events/0");
+  sighting.set_origin_offset(1);
   auto counted = engine_.CountSighting(sighting, "hs/0");
   EXPECT_EQ(counted.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(engine_.stats().windows_open, 0);
   // A sighting of a rule that is not a hotspot (any more) is ignored.
-  sighting.rule_id = "no-such-rule";
+  sighting.set_rule_id("no-such-rule");
   counted = engine_.CountSighting(sighting, "hs/0");
   ASSERT_TRUE(counted.ok());
   EXPECT_THAT(*counted, IsEmpty());
