@@ -74,6 +74,17 @@ rules:
     threshold: 3
 )";
 
+// A movement rule to add to kHotspotRules.
+constexpr char kCrossCountyRule[] = R"(
+  - id: cross-county
+    version: 1
+    kind: movement
+    severity: medium
+    min_counties: 3
+    within: 6h
+    grace: 5m
+)";
+
 class EngineTest : public ::testing::Test {
  protected:
   EngineTest() : clock_(std::make_shared<FakeClock>(kT0)), engine_(&watchlist_, clock_) {}
@@ -600,14 +611,7 @@ rules:
 // The engine writes its records itself: they must be exactly what the generated serialisers
 // write for the same content (so records written before still restore, and vice versa).
 TEST_F(EngineTest, StateRecordsAreTheProtosCanonicalBytes) {
-  engine_.SetRules(Rules(std::string(kHotspotRules) + R"(
-  - id: cross-county
-    version: 1
-    kind: movement
-    severity: medium
-    min_counties: 3
-    within: 6h
-    grace: 5m
+  engine_.SetRules(Rules(std::string(kHotspotRules) + kCrossCountyRule + R"(
   - id: tip-then-alarm
     version: 1
     kind: correlation
@@ -905,15 +909,7 @@ TEST_F(EngineTest, StateWrittenBeforeScopingIsDroppedOnRestore) {
 // A partition's state is the records under its scope's key prefix: handed to another engine (the
 // partition's new owner) with nothing else, it carries on exactly as the old owner would have.
 TEST_F(EngineTest, APartitionsStateIsItsKeyPrefixAndCarriesOnElsewhere) {
-  const RuleSet rules = Rules(std::string(kHotspotRules) + R"(
-  - id: cross-county
-    version: 1
-    kind: movement
-    severity: medium
-    min_counties: 3
-    within: 6h
-    grace: 5m
-)");
+  const RuleSet rules = Rules(std::string(kHotspotRules) + kCrossCountyRule);
   engine_.SetRules(rules);
   // Partition 1: two alarms and two counties of a mover. Partition 0: other traffic, far ahead.
   Feed(MakeEvent("a", kT0 + absl::Minutes(1), "alarm.call", "451421", kPerson), "events/1");
