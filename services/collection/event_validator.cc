@@ -54,11 +54,27 @@ std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLim
   if (!IsValidKind(event.kind())) {
     return error("kind", "must be lower-case dotted words, e.g. lodging.checkin (at most 64)");
   }
-  if (!event.has_occurred_at() || event.occurred_at().seconds() <= 0) {
-    return error("occurred_at", "is required");
-  }
+  if (!event.has_occurred_at()) return error("occurred_at", "is required");
   if (event.occurred_at().nanos() < 0 || event.occurred_at().nanos() > 999999999) {
-    return error("occurred_at", "has out-of-range nanos");
+    return error("occurred_at", absl::StrCat("has nanos ", event.occurred_at().nanos(),
+                                             "; they must be 0 to 999999999"));
+  }
+  // google.protobuf.Timestamp's own range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+  constexpr int64_t kMinTimestampSeconds = -62135596800, kMaxTimestampSeconds = 253402300799;
+  if (event.occurred_at().seconds() < kMinTimestampSeconds ||
+      event.occurred_at().seconds() > kMaxTimestampSeconds) {
+    return error("occurred_at",
+                 absl::StrCat("has seconds ", event.occurred_at().seconds(),
+                              ", outside the Timestamp range 0001-01-01 to 9999-12-31"));
+  }
+  // Event time is kept in nanoseconds since 1970 downstream, and no source records earlier.
+  if (event.occurred_at().seconds() <= 0) {
+    return error(
+        "occurred_at",
+        absl::StrCat("is ",
+                     absl::FormatTime("%4Y-%m-%dT%H:%M:%E*SZ",
+                                      FromProtoTimestamp(event.occurred_at()), absl::UTCTimeZone()),
+                     "; an event must have happened after 1970-01-01T00:00:00Z"));
   }
   if (FromProtoTimestamp(event.occurred_at()) > now + limits.max_future_skew) {
     return error("occurred_at",

@@ -169,6 +169,8 @@ absl::StatusOr<std::vector<JudgmentRecord>> JudgmentLog::ReadAfter(uint64_t afte
   std::vector<JudgmentRecord> out;
   const uint64_t last = last_seq();  // never read past what is committed and announced
   *scanned_to = after_seq;
+  // Nothing can follow the largest seq, and after_seq + 1 would wrap to the first entry.
+  if (after_seq >= last) return out;
   auto it = store_->NewIterator(kFamily);
   size_t scanned = 0;
   for (it->Seek(SeqKey(after_seq + 1)); it->Valid() && it->key().starts_with("s"); it->Next()) {

@@ -297,5 +297,24 @@ TEST_F(JudgmentQueryTest, SubscribeReplaysThenFollowsAndResumes) {
   EXPECT_EQ(fresh.records()[0].judgment().rule_id(), "tips");
 }
 
+TEST_F(JudgmentQueryTest, SubscribeAfterTheLargestSeqsSendsNothing) {
+  // 2^64 - 1 once replayed the whole log (after_seq + 1 wrapped to 0).
+  std::vector<std::unique_ptr<Follower>> edges;
+  for (uint64_t after : {~uint64_t{0}, ~uint64_t{0} - 1, uint64_t{1} << 63, uint64_t{1000000000}}) {
+    infobus::judgment::v1::SubscribeRequest request;
+    request.set_after_seq(after);
+    edges.push_back(std::make_unique<Follower>(judgment_->address(), request));
+  }
+  // A control from the start sees the backlog and a live judgment, which all edges had time for.
+  Follower control(judgment_->address(), infobus::judgment::v1::SubscribeRequest());
+  ASSERT_TRUE(control.WaitForCount(5, absl::Seconds(30)));
+  ProduceEvent(bus_.Topic("infobus.events.v1"), MakeEvent("w9", "netcafe.login", "451421", kPhone));
+  ASSERT_TRUE(control.WaitForCount(6, absl::Seconds(30))) << judgment_->Log();
+  for (size_t i = 0; i < edges.size(); ++i) {
+    EXPECT_TRUE(edges[i]->records().empty())
+        << "edge " << i << " got " << edges[i]->records().size();
+  }
+}
+
 }  // namespace
 }  // namespace infobus::testing

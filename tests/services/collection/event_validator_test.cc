@@ -148,6 +148,33 @@ TEST(EventValidator, MissingOccurredAtIsRejected) {
   EXPECT_EQ(RejectedField(event), "events[3].occurred_at");
 }
 
+// The reason for a given but impossible time says what is wrong with it, not "is required".
+std::string OccurredAtReason(int64_t seconds, int32_t nanos = 0) {
+  Event event = ValidEvent();
+  event.mutable_occurred_at()->set_seconds(seconds);
+  event.mutable_occurred_at()->set_nanos(nanos);
+  std::optional<FieldError> error = ValidateAndNormalize(event, ValidationLimits(), kNow, kPrefix);
+  if (!error.has_value()) return "";
+  EXPECT_EQ(error->field, "events[3].occurred_at");
+  return error->reason;
+}
+
+TEST(EventValidator, OccurredAtBeforeNineteenSeventyOrOutOfRangeSaysWhy) {
+  EXPECT_THAT(OccurredAtReason(-1), HasSubstr("1969-12-31T23:59:59Z"));
+  EXPECT_THAT(OccurredAtReason(-1), HasSubstr("after 1970-01-01"));
+  EXPECT_THAT(OccurredAtReason(0), HasSubstr("after 1970-01-01"));
+  EXPECT_THAT(OccurredAtReason(-62135596800), HasSubstr("0001-01-01T00:00:00Z"));  // year 1
+  EXPECT_THAT(OccurredAtReason(-62135596801), HasSubstr("outside the Timestamp range"));
+  EXPECT_THAT(OccurredAtReason(INT64_MIN), HasSubstr("outside the Timestamp range"));
+  EXPECT_THAT(OccurredAtReason(253402300800), HasSubstr("outside the Timestamp range"));
+  EXPECT_THAT(OccurredAtReason(1699999000, -1), HasSubstr("nanos -1"));
+  EXPECT_THAT(OccurredAtReason(1699999000, 1000000000), HasSubstr("nanos 1000000000"));
+  for (int64_t seconds : {int64_t{-1}, int64_t{0}, int64_t{-62135596801}}) {
+    EXPECT_THAT(OccurredAtReason(seconds), ::testing::Not(HasSubstr("required"))) << seconds;
+  }
+  EXPECT_EQ(OccurredAtReason(1), "");
+}
+
 TEST(EventValidator, OccurredAtBeyondFutureSkewIsRejected) {
   ValidationLimits limits;
   limits.max_future_skew = absl::Minutes(5);

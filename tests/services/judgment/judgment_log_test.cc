@@ -83,5 +83,24 @@ TEST_F(JudgmentLogTest, AJudgmentReadWithItsReviewIsAppendedWithIt) {
   EXPECT_EQ((*held)->judgment().review().status(), infobus::common::v1::REVIEW_STATUS_CONFIRMED);
 }
 
+TEST_F(JudgmentLogTest, ReadingAfterTheLastOrTheLargestSeqFindsNothing) {
+  for (const char* id : {"j1", "j2", "j3"}) ASSERT_TRUE(FromTopic(MakeJudgment(id)));
+  uint64_t scanned_to = 0;
+  auto all = log_->ReadAfter(0, JudgmentFilter(), 100, 100, &scanned_to);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->size(), 3u);
+  auto rest = log_->ReadAfter(1, JudgmentFilter(), 100, 100, &scanned_to);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].seq(), 2u);
+  // The edges: the last seq, 2^63 and 2^64 - 1 (where after_seq + 1 wraps to 0) send nothing.
+  for (uint64_t after : {uint64_t{3}, uint64_t{1} << 63, ~uint64_t{0}}) {
+    auto none = log_->ReadAfter(after, JudgmentFilter(), 100, 100, &scanned_to);
+    ASSERT_TRUE(none.ok()) << after;
+    EXPECT_TRUE(none->empty()) << "after_seq " << after << " gave " << none->size();
+    EXPECT_EQ(scanned_to, after);
+  }
+}
+
 }  // namespace
 }  // namespace infobus::judgment
