@@ -19,10 +19,30 @@ std::string OffsetKey(const std::string& topic, int32_t partition) {
   return absl::StrCat(topic, "/", partition);
 }
 
-void BatchContext::DeadLetter(const Record& record, std::string_view reason) {
-  static auto& dead_letters = metrics::CounterFamily(
+namespace {
+
+// The loop's labelled series. Every label value a loop can know of (its topics and group) is
+// exported at 0 when it starts, so dashboards and alerts see a series before its first event.
+prometheus::Family<prometheus::Counter>& DeadLetters() {
+  static auto& family = metrics::CounterFamily(
       "infobus_dead_letters_total", "Records sent to the dead-letter topic, by source topic.");
-  dead_letters.Add({{"topic", record.topic}}).Increment();
+  return family;
+}
+prometheus::Family<prometheus::Counter>& BatchesFailed() {
+  static auto& family = metrics::CounterFamily("infobus_consumer_batches_failed_total",
+                                               "Consumer batches not committed (retried).");
+  return family;
+}
+prometheus::Family<prometheus::Counter>& RecordsConsumed() {
+  static auto& family = metrics::CounterFamily("infobus_consumer_records_total",
+                                               "Records consumed and committed, by topic.");
+  return family;
+}
+
+}  // namespace
+
+void BatchContext::DeadLetter(const Record& record, std::string_view reason) {
+  DeadLetters().Add({{"topic", record.topic}}).Increment();
   infobus::common::v1::DeadLetter letter;
   letter.set_reason(std::string(reason));
   letter.set_consumer(consumer_);
@@ -142,6 +162,11 @@ ConsumerLoop::~ConsumerLoop() {
 }
 
 void ConsumerLoop::Start() {
+  for (const std::string& topic : options_.topics) {
+    DeadLetters().Add({{"topic", topic}});
+    RecordsConsumed().Add({{"topic", topic}});
+  }
+  BatchesFailed().Add({{"group", options_.group_id}});
   last_turn_ns_ = last_success_ns_ = absl::GetCurrentTimeNanos();
   thread_ = std::thread([this] { Run(); });
 }
@@ -162,9 +187,7 @@ void ConsumerLoop::Run() {
       backoff = absl::Milliseconds(100);
       continue;
     }
-    static auto& failed = metrics::CounterFamily("infobus_consumer_batches_failed_total",
-                                                 "Consumer batches not committed (retried).");
-    failed.Add({{"group", options_.group_id}}).Increment();
+    BatchesFailed().Add({{"group", options_.group_id}}).Increment();
     handler_->OnBatchAborted();
     Rewind(records);
     // Back off so a broker outage is not a busy loop; stay responsive to Stop().
@@ -238,13 +261,11 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
     return false;
   }
   handler_->OnBatchCommitted();
-  static auto& consumed = metrics::CounterFamily("infobus_consumer_records_total",
-                                                 "Records consumed and committed, by topic.");
   // One labelled-series lookup per topic, not per record.
   std::map<std::string_view, int64_t> per_topic;
   for (const Record& record : records) ++per_topic[record.topic];
   for (const auto& [topic, count] : per_topic) {
-    consumed.Add({{"topic", std::string(topic)}}).Increment(static_cast<double>(count));
+    RecordsConsumed().Add({{"topic", std::string(topic)}}).Increment(static_cast<double>(count));
   }
   for (const auto& [partition, next] : next_offsets) kafka_pending_[partition] = next;
   CommitToKafka(CommitWhen::kDue);

@@ -46,6 +46,15 @@ void DispatchMetrics::Delivered(const std::string& unit_id) {
   SignOffs().Add({{"unit", unit_id}});
 }
 
+void DispatchMetrics::KnownUnits(const std::vector<std::string>& unit_ids) {
+  for (const std::string& unit_id : unit_ids) {
+    Deliveries().Add({{"unit", unit_id}});
+    Escalations().Add({{"unit", unit_id}});
+    SignOffs().Add({{"unit", unit_id}});
+    Pending().Add({{"unit", unit_id}});
+  }
+}
+
 void DispatchMetrics::Escalated(const std::string& unit_id) {
   Escalations().Add({{"unit", unit_id}}).Increment();
 }

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -19,6 +20,9 @@ class DispatchMetrics {
   // From collection accepting the event that completed a judgment to its delivery.
   void PipelineLatency(absl::Duration ingest_to_inbox);
   void SignedOff(const std::string& unit_id, absl::Duration after_delivery);
+  // Exports every series of these units at 0 (values already counted stay), so dashboards
+  // and alerts see a unit before its first delivery, and after a restart.
+  void KnownUnits(const std::vector<std::string>& unit_ids);
   // At startup: the unsigned deliveries per unit found in the store.
   void SetPending(const std::map<std::string, int64_t>& pending_by_unit);
 };

@@ -58,6 +58,9 @@ absl::Status DispatchServer::Start() {
   inbox_ = std::make_unique<Inbox>(&runtime_->store(), clock);
   auto unsigned_by_unit = inbox_->CountUnsignedByUnit();
   if (!unsigned_by_unit.ok()) return unsigned_by_unit.status();
+  std::vector<std::string> unit_ids;
+  for (const Unit& unit : table->units().units()) unit_ids.push_back(unit.id);
+  DispatchMetrics::Get().KnownUnits(unit_ids);
   DispatchMetrics::Get().SetPending(*unsigned_by_unit);
   dispatcher_ = std::make_unique<Dispatcher>(routing_.get(), inbox_.get(), clock,
                                              runtime_->topics().dispatch_events);

@@ -20,6 +20,17 @@ std::string Describe(const Engine::ReloadSummary& summary) {
                       absl::StrJoin(summary.removed, ", "), "], kept ", summary.kept.size());
 }
 
+prometheus::Family<prometheus::Counter>& JudgmentsMade() {
+  static auto& family = metrics::CounterFamily(
+      "infobus_judgments_total", "New judgments made (reviews and replays excluded), by rule.");
+  return family;
+}
+
+// Each rule's series exists (at 0) from the moment the rule is in force.
+void ExportRules(const RuleSet& rules) {
+  for (const Rule& rule : rules.rules) JudgmentsMade().Add({{"rule", rule.id}});
+}
+
 }  // namespace
 
 absl::Status EventHandler::Start() {
@@ -27,6 +38,7 @@ absl::Status EventHandler::Start() {
   if (!loaded.ok()) return loaded.status();
   committed_rules_ = loaded->rules;
   committed_stamp_ = loaded->stamp;
+  ExportRules(loaded->rules);
   engine_->SetRules(loaded->rules);
   {
     absl::MutexLock lock(&mutex_);
@@ -173,6 +185,7 @@ bool EventHandler::StageNew(const std::vector<Judgment>& judgments, kafka::Batch
 void EventHandler::ApplyRules(RulesSource::Loaded loaded, kafka::BatchContext& context,
                               Engine::ReloadSummary* summary) {
   const int64_t version = loaded.rules.version;
+  ExportRules(loaded.rules);
   Engine::ReloadSummary applied = engine_->SetRules(std::move(loaded.rules));
   staged_stamp_ = loaded.stamp;
   rules_staged_ = true;
@@ -310,9 +323,8 @@ void EventHandler::OnBatchCommitted() {
     rules_version_ = committed_rules_.version;
   }
   log_->Committed();
-  static auto& judgments = metrics::CounterFamily(
-      "infobus_judgments_total", "New judgments made (reviews and replays excluded), by rule.");
-  for (const std::string& rule : staged_rule_ids_) judgments.Add({{"rule", rule}}).Increment();
+  for (const std::string& rule : staged_rule_ids_)
+    JudgmentsMade().Add({{"rule", rule}}).Increment();
   staged_rule_ids_.clear();
   for (const RequestPtr& request : in_flight_) Finish(request, absl::OkStatus());
   in_flight_.clear();

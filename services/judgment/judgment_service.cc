@@ -47,9 +47,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
   WatchlistEntry entry = request->entry();
   absl::Status status = ValidateListId(entry.list_id(), "entry.list_id");
   if (status.ok()) status = NormalizeSubject(*entry.mutable_subject(), "entry.subject");
-  if (status.ok() && (entry.severity() == infobus::common::v1::SEVERITY_UNSPECIFIED ||
-                      !infobus::common::v1::Severity_IsValid(entry.severity()))) {
-    status = absl::InvalidArgumentError("entry.severity: must be LOW, MEDIUM, HIGH or CRITICAL");
+  // Unset is allowed: the rule's list severity, else its own, applies (rules.yaml says so).
+  if (status.ok() && !infobus::common::v1::Severity_IsValid(entry.severity())) {
+    status =
+        absl::InvalidArgumentError("entry.severity: must be unset, LOW, MEDIUM, HIGH or CRITICAL");
   }
   if (status.ok() && entry.note().size() > 1024) {
     status = absl::InvalidArgumentError("entry.note: at most 1024 bytes");

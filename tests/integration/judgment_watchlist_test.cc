@@ -37,13 +37,14 @@ Event PlateEvent(const std::string& id) {
   return event;
 }
 
-grpc::Status Add(const std::string& address, const std::string& written, bool* replaced) {
+grpc::Status Add(const std::string& address, const std::string& written, bool* replaced,
+                 infobus::common::v1::Severity severity = infobus::common::v1::SEVERITY_HIGH) {
   auto stub = JudgmentService::NewStub(Channel(address));
   infobus::judgment::v1::AddWatchlistEntryRequest add;
   add.mutable_entry()->set_list_id("stolen_vehicle");
   add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PLATE);
   add.mutable_entry()->mutable_subject()->set_value(written);
-  add.mutable_entry()->set_severity(infobus::common::v1::SEVERITY_HIGH);
+  add.mutable_entry()->set_severity(severity);
   infobus::judgment::v1::AddWatchlistEntryResponse added;
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
@@ -56,6 +57,26 @@ grpc::Status Add(const std::string& address, const std::string& written, bool* r
 size_t CountJudgments(const std::string& topic, size_t at_least) {
   ReadTopic(topic, at_least, absl::Seconds(30));
   return ReadTopic(topic, at_least + 5, absl::Seconds(3)).size();
+}
+
+TEST(JudgmentWatchlist, AnEntryWithoutSeverityTakesTheRulesAndAnUnknownOneIsRefused) {
+  TestBus bus("jwsev");
+  auto judgment = bus.Service("judgment");  // the built-in rule: watchlist-hit, severity medium
+  ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
+  grpc::Status refused =
+      Add(judgment->address(), kPlate, nullptr, static_cast<infobus::common::v1::Severity>(99));
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("entry.severity"), std::string::npos);
+  grpc::Status added =
+      Add(judgment->address(), kPlate, nullptr, infobus::common::v1::SEVERITY_UNSPECIFIED);
+  ASSERT_TRUE(added.ok()) << added.error_message();
+  ProduceEvent(bus.Topic("infobus.events.v1"), PlateEvent("unrated"));
+  std::vector<kafka::Record> records =
+      ReadTopic(bus.Topic("infobus.judgments.v1"), 1, absl::Seconds(30));
+  ASSERT_EQ(records.size(), 1u) << judgment->Log();
+  Judgment made;
+  ASSERT_TRUE(made.ParseFromString(records[0].value));
+  EXPECT_EQ(made.severity(), infobus::common::v1::SEVERITY_MEDIUM);
 }
 
 TEST(JudgmentWatchlist, EntryAddedAtRuntimeReachesEveryInstanceAndCatchesTheNextEvent) {

@@ -138,5 +138,44 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
   EXPECT_GE(queries, 10);
 }
 
+// Labelled counters exist at 0 from the start, for every label value the service knows of (its
+// topics, group, rules and units), so dashboards and alerts see them before the first increment
+// and again right after a restart.
+TEST(Metrics, KnownLabelledCountersAreExportedAtZeroFromTheStart) {
+  TestBus bus("metrics-zero");
+  const std::string routing = bus.dir() + "/routing.yaml";
+  std::ofstream(routing) << "units:\n  - {id: guangxi-ops, jurisdictions: [\"45\"]}\n";
+  auto judgment = bus.Service("judgment");
+  auto dispatch = bus.Service("dispatch", "dispatch:\n  routing_file: " + routing + "\n");
+  ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
+  ASSERT_TRUE(dispatch->Start().ok()) << dispatch->Log();
+  const std::string events = bus.Topic("infobus.events.v1");
+  const std::string judgments = bus.Topic("infobus.judgments.v1");
+  for (int restart = 0; restart < 2; ++restart) {
+    const std::string judgment_text = Scrape(judgment->metrics_port());
+    const std::string dispatch_text = Scrape(dispatch->metrics_port());
+    for (const std::string& series :
+         {absl::StrCat("infobus_dead_letters_total{topic=\"", events, "\"} 0"),
+          absl::StrCat("infobus_consumer_records_total{topic=\"", events, "\"} 0"),
+          std::string("infobus_judgments_total{rule=\"watchlist-hit\"} 0")}) {
+      EXPECT_NE(judgment_text.find(series), std::string::npos) << series << "\n" << judgment_text;
+    }
+    EXPECT_NE(judgment_text.find("infobus_consumer_batches_failed_total{group="),
+              std::string::npos);
+    for (const std::string& series :
+         {absl::StrCat("infobus_dead_letters_total{topic=\"", judgments, "\"} 0"),
+          std::string("infobus_deliveries_total{unit=\"guangxi-ops\"} 0"),
+          std::string("infobus_escalations_total{unit=\"guangxi-ops\"} 0"),
+          std::string("infobus_signoffs_total{unit=\"guangxi-ops\"} 0"),
+          std::string("infobus_deliveries_pending{unit=\"guangxi-ops\"} 0")}) {
+      EXPECT_NE(dispatch_text.find(series), std::string::npos) << series << "\n" << dispatch_text;
+    }
+    judgment->Kill();
+    dispatch->Kill();
+    ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
+    ASSERT_TRUE(dispatch->Start().ok()) << dispatch->Log();
+  }
+}
+
 }  // namespace
 }  // namespace infobus::testing
