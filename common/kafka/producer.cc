@@ -64,7 +64,14 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
 }
 
 Producer::~Producer() {
-  if (producer_->flush(10000) != RdKafka::ERR_NO_ERROR) {
+  // Up to 10 s for what is in flight, but not while no broker answers: then nothing would get
+  // through and a stop would only be slow (callers have been answered RETRY by then).
+  for (const absl::Time until = absl::Now() + absl::Seconds(10);
+       producer_->outq_len() > 0 && absl::Now() < until;) {
+    if (producer_->flush(200) == RdKafka::ERR_NO_ERROR) break;
+    if (!CheckBroker(absl::Milliseconds(200)).ok()) break;
+  }
+  if (producer_->outq_len() > 0) {
     INFOBUS_LOG(Warning) << "producer closing with " << producer_->outq_len()
                          << " messages undelivered; failing them";
     producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);

@@ -33,7 +33,7 @@ class Producer {
   // settings that would weaken durability (acks, enable.idempotence) are refused.
   static absl::StatusOr<std::unique_ptr<Producer>> Create(
       const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties);
-  ~Producer();  // flushes for up to 10 s, then fails what is left
+  ~Producer();  // flushes for up to 10 s while a broker answers, then fails what is left
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
 

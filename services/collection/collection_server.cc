@@ -25,6 +25,9 @@ ProgramInfo CollectionServer::Program() {
           {"collection.max_payload_bytes", Type::kInt, "65536", "Largest event payload."},
           {"collection.max_future_skew", Type::kDuration, "5m",
            "How far in the future an event's occurred_at may lie."},
+          {"collection.max_answer_wait", Type::kDuration, "10s",
+           "Longest a Publish waits for Kafka's acknowledgement before answering RETRY for what "
+           "is not acknowledged yet; a caller's earlier deadline is honoured as well."},
       });
   return program;
 }
@@ -43,6 +46,7 @@ absl::Status CollectionServer::Start() {
   options.limits.max_payload_bytes =
       static_cast<size_t>(config_.GetInt("collection.max_payload_bytes"));
   options.limits.max_future_skew = config_.GetDuration("collection.max_future_skew");
+  options.max_answer_wait = config_.GetDuration("collection.max_answer_wait");
   service_ = std::make_unique<CollectionServiceImpl>(
       options, &runtime_->store(), &runtime_->producer(), runtime_->topics().events,
       std::make_shared<SystemClock>());

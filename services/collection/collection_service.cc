@@ -1,7 +1,9 @@
 #include "services/collection/collection_service.h"
 
 #include <google/protobuf/arena.h>
+#include <grpcpp/alarm.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -76,23 +78,31 @@ class OutcomeTally {
 
 }  // namespace
 
-// One Publish call whose events are being produced.
+// One Publish call whose events are being produced. It is answered once: when the last
+// delivery report arrives, or earlier, at `answer_by`, with RETRY for what Kafka has not
+// acknowledged by then (the caller's deadline must not pass first). It is settled once every
+// report is in: the keys of what Kafka took are stored, whenever that happens, so a retry of an
+// event answered RETRY but kept after all answers DUPLICATE.
 struct CollectionServiceImpl::Call {
   struct Pending {
     int index;
     std::string source_id;
     std::string key;
     std::string trace_id;
-    absl::Status status;
+    bool reported = false;  // guarded by mutex
+    absl::Status status;    // guarded by mutex, once reported
   };
   grpc::ServerUnaryReactor* reactor;
-  PublishResponse* response;
+  PublishResponse* response;  // gRPC's; not to be touched once answered
   std::vector<Pending> pending;
+  size_t event_count = 0;
   // Delivery reports still due, plus one held by the producing loop so that early reports cannot
   // complete the call before every event is queued.
   std::atomic<size_t> outstanding{1};
+  absl::Mutex mutex;
+  bool answered ABSL_GUARDED_BY(mutex) = false;
+  std::unique_ptr<grpc::Alarm> answer_alarm;  // cancelled when the call is destroyed
 };
-
 CollectionServiceImpl::CollectionServiceImpl(Options options, Store* store,
                                              kafka::Producer* producer, std::string events_topic,
                                              ClockPtr clock)
@@ -131,6 +141,7 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
   auto call = std::make_shared<Call>();
   call->reactor = reactor;
   call->response = response;
+  call->event_count = count;
   const absl::Time now = clock_->Now();
   // The call's events are copied (to be normalised and stamped) into an arena that dies with
   // this function: the producer copies what it sends, so nothing refers to them later, and the
@@ -183,7 +194,7 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
     *event.mutable_ingested_at() = ToProtoTimestamp(now);
     event.set_trace_id(NewTraceId());
     call->pending.push_back(
-        {static_cast<int>(i), event.source_id(), std::move(key), event.trace_id(), {}});
+        {static_cast<int>(i), event.source_id(), std::move(key), event.trace_id(), false, {}});
     to_send.push_back(&event);
   }
 
@@ -219,19 +230,42 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
     message.headers[0].value = event.trace_id();
     message.headers[1].value = event.source_id();
     absl::Status queued = producer_->ProduceAsync(message, [this, call, p](absl::Status status) {
-      call->pending[p].status = std::move(status);
-      if (call->outstanding.fetch_sub(1) == 1) Complete(call);
+      {
+        absl::MutexLock lock(&call->mutex);
+        call->pending[p].status = std::move(status);
+        call->pending[p].reported = true;
+      }
+      if (call->outstanding.fetch_sub(1) == 1) Settle(call);
     });
     if (!queued.ok()) {
+      absl::MutexLock lock(&call->mutex);
       call->pending[p].status = absl::UnavailableError(queued.message());
+      call->pending[p].reported = true;
       call->outstanding.fetch_sub(1);
     }
   }
-  if (call->outstanding.fetch_sub(1) == 1) Complete(call);
+  if (!to_send.empty()) {
+    // Answer before the caller gives up: a little ahead of its deadline, and never later than
+    // the configured wait, whatever Kafka does meanwhile.
+    const absl::Time now_wall = absl::Now();
+    absl::Time answer_by = now_wall + options_.max_answer_wait;
+    if (const auto deadline = absl::FromChrono(context->deadline()); deadline < answer_by) {
+      const absl::Duration margin =
+          std::clamp((deadline - now_wall) / 10, absl::Milliseconds(20), absl::Seconds(1));
+      answer_by = deadline - margin;
+    }
+    call->answer_alarm = std::make_unique<grpc::Alarm>();
+    // Weak: the call owns its alarm, and lives only until its last delivery report.
+    call->answer_alarm->Set(absl::ToChronoTime(answer_by),
+                            [this, weak = std::weak_ptr<Call>(call)](bool fired) {
+                              if (auto held = weak.lock(); held && fired) Answer(*held);
+                            });
+  }
+  if (call->outstanding.fetch_sub(1) == 1) Settle(call);
   return reactor;
 }
 
-void CollectionServiceImpl::Complete(const std::shared_ptr<Call>& call) {
+void CollectionServiceImpl::Settle(const std::shared_ptr<Call>& call) {
   rocksdb::WriteBatch batch;
   for (const Call::Pending& pending : call->pending) {
     if (pending.status.ok()) {
@@ -240,29 +274,43 @@ void CollectionServiceImpl::Complete(const std::shared_ptr<Call>& call) {
   }
   if (absl::Status status = store_->Write(&batch); !status.ok()) {
     // The events are in Kafka, so they stay ACCEPTED; a retry may send them again, and
-    // downstream deterministic judgment ids keep that from doubling any judgment.
+    // judgment counts an event once however often it is on the topic.
     INFOBUS_LOG(Error) << "events accepted but their idempotency keys not stored: " << status;
   }
   {
     absl::MutexLock lock(&mutex_);
     for (const Call::Pending& pending : call->pending) in_flight_keys_.erase(pending.key);
   }
+  Answer(*call);
+  in_flight_events_.fetch_sub(call->event_count);
+}
+
+void CollectionServiceImpl::Answer(Call& call) {
   OutcomeTally tally;
-  for (const Call::Pending& pending : call->pending) {
-    PublishResult* result = call->response->mutable_results(pending.index);
-    tally.Add(pending.source_id,
-              pending.status.ok() ? v1::PUBLISH_OUTCOME_ACCEPTED : v1::PUBLISH_OUTCOME_RETRY);
-    if (pending.status.ok()) {
-      result->set_trace_id(pending.trace_id);
-      SetOutcome(result, v1::PUBLISH_OUTCOME_ACCEPTED, grpc::StatusCode::OK, "");
-    } else {
-      SetOutcome(result, v1::PUBLISH_OUTCOME_RETRY, grpc::StatusCode::UNAVAILABLE,
-                 std::string(pending.status.message()));
+  {
+    absl::MutexLock lock(&call.mutex);
+    if (call.answered) return;
+    call.answered = true;
+    for (const Call::Pending& pending : call.pending) {
+      PublishResult* result = call.response->mutable_results(pending.index);
+      const bool accepted = pending.reported && pending.status.ok();
+      tally.Add(pending.source_id,
+                accepted ? v1::PUBLISH_OUTCOME_ACCEPTED : v1::PUBLISH_OUTCOME_RETRY);
+      if (accepted) {
+        result->set_trace_id(pending.trace_id);
+        SetOutcome(result, v1::PUBLISH_OUTCOME_ACCEPTED, grpc::StatusCode::OK, "");
+      } else if (pending.reported) {
+        SetOutcome(result, v1::PUBLISH_OUTCOME_RETRY, grpc::StatusCode::UNAVAILABLE,
+                   std::string(pending.status.message()));
+      } else {
+        SetOutcome(result, v1::PUBLISH_OUTCOME_RETRY, grpc::StatusCode::UNAVAILABLE,
+                   "Kafka has not acknowledged it in time; retry (a retry answers DUPLICATE if "
+                   "it was kept after all)");
+      }
     }
   }
   tally.Record();
-  in_flight_events_.fetch_sub(static_cast<size_t>(call->response->results_size()));
-  call->reactor->Finish(grpc::Status::OK);
+  call.reactor->Finish(grpc::Status::OK);
 }
 
 }  // namespace infobus::collection

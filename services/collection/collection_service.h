@@ -18,7 +18,8 @@ namespace infobus::collection {
 // them (ingested_at, trace_id) and produces them to the events topic, keyed by primary subject.
 // An event is answered ACCEPTED only after Kafka acknowledged it (acks=all); then its
 // (source_id, event_id) is recorded in the store so a retry answers DUPLICATE. Publish does not
-// block a gRPC thread while Kafka works: the call completes from the delivery reports.
+// block a gRPC thread while Kafka works: the call completes from the delivery reports, or
+// with RETRY for the rest shortly before the caller's deadline (or Options::max_answer_wait).
 // Thread-safe.
 class CollectionServiceImpl final
     : public infobus::collection::v1::CollectionService::CallbackService {
@@ -29,6 +30,10 @@ class CollectionServiceImpl final
     // Events accepted for producing but not yet acknowledged by Kafka, over all calls; beyond
     // it Publish answers RESOURCE_EXHAUSTED with a retry hint instead of queueing without bound.
     size_t max_in_flight_events = 50000;
+    // Longest a call waits for Kafka before answering RETRY for what is not acknowledged yet
+    // (Kafka may still take it: a retry then answers DUPLICATE). A caller's deadline that comes
+    // sooner is honoured too, so nobody times out waiting for an answer.
+    absl::Duration max_answer_wait = absl::Seconds(10);
   };
 
   static constexpr char kPublishedFamily[] = "published";
@@ -44,7 +49,10 @@ class CollectionServiceImpl final
 
  private:
   struct Call;
-  void Complete(const std::shared_ptr<Call>& call);
+  // Every delivery report is in: stores the keys of what Kafka took, then answers if not yet.
+  void Settle(const std::shared_ptr<Call>& call);
+  // Answers the call once, from what is reported so far.
+  void Answer(Call& call);
 
   const Options options_;
   Store* const store_;

@@ -1,0 +1,129 @@
+// CollectionServiceImpl over gRPC on loopback, with a real store and a real producer whose
+// broker never answers (a port nobody listens on): what a caller sees during a Kafka outage.
+#include "services/collection/collection_service.h"
+
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc/server.h"
+#include "common/util/time.h"
+#include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
+
+namespace infobus::collection {
+namespace {
+
+using infobus::collection::v1::CollectionService;
+using infobus::collection::v1::PublishRequest;
+using infobus::collection::v1::PublishResponse;
+
+// A loopback port that was free a moment ago and has no listener now.
+int DeadPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+class CollectionOutageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store =
+        Store::Open(dir_.Sub("db"), {CollectionServiceImpl::kPublishedFamily}, Store::Options());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto producer = kafka::Producer::Create(absl::StrCat("127.0.0.1:", DeadPort()), {});
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    producer_ = *std::move(producer);
+  }
+
+  void StartService(CollectionServiceImpl::Options options) {
+    service_ = std::make_unique<CollectionServiceImpl>(options, store_.get(), producer_.get(),
+                                                       "infobus.events.v1",
+                                                       std::make_shared<SystemClock>());
+    auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = CollectionService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  static PublishRequest TwoEvents() {
+    PublishRequest request;
+    for (int i = 0; i < 2; ++i) {
+      auto* event = request.add_events();
+      event->set_event_id(absl::StrCat("outage-", i));
+      event->set_source_id("fusui-lodging");
+      event->set_county_code("451421");
+      event->set_kind("lodging.checkin");
+      *event->mutable_occurred_at() = ToProtoTimestamp(absl::Now() - absl::Minutes(1));
+    }
+    return request;
+  }
+
+  // Destroyed bottom up, as CollectionServer::Stop does: the server, then the producer (whose
+  // last delivery reports still reach the service), then the service, then the store.
+  testing::TempDir dir_;
+  StorePtr store_;
+  std::unique_ptr<CollectionServiceImpl> service_;
+  kafka::ProducerPtr producer_;
+  GrpcServerPtr server_;
+  std::unique_ptr<CollectionService::Stub> stub_;
+};
+
+TEST_F(CollectionOutageTest, KafkaDownAnswersRetryBeforeTheCallersDeadline) {
+  StartService(CollectionServiceImpl::Options());
+  for (absl::Duration deadline : {absl::Seconds(2), absl::Milliseconds(300)}) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+    PublishResponse response;
+    grpc::Status status = stub_->Publish(&context, TwoEvents(), &response);
+    // Before the fix the call waited for the producer's message timeout: DEADLINE_EXCEEDED.
+    ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+    ASSERT_EQ(response.results_size(), 2);
+    for (const auto& result : response.results()) {
+      EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_RETRY) << result.reason();
+      EXPECT_EQ(result.code(), static_cast<int>(grpc::StatusCode::UNAVAILABLE));
+      EXPECT_TRUE(result.trace_id().empty());
+    }
+  }
+}
+
+TEST_F(CollectionOutageTest, WithoutADeadlineTheConfiguredWaitBoundsTheAnswer) {
+  CollectionServiceImpl::Options options;
+  options.max_answer_wait = absl::Milliseconds(500);
+  StartService(options);
+  grpc::ClientContext context;
+  // A generous deadline the answer must come well within.
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(8)));
+  PublishResponse response;
+  grpc::Status status = stub_->Publish(&context, TwoEvents(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  for (const auto& result : response.results()) {
+    EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_RETRY);
+  }
+  // The same events again, while the first attempt may still be in the producer: never
+  // ACCEPTED without Kafka, never answered twice for one key at a time.
+  grpc::ClientContext again;
+  again.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(8)));
+  PublishResponse second;
+  ASSERT_TRUE(stub_->Publish(&again, TwoEvents(), &second).ok());
+  for (const auto& result : second.results()) {
+    EXPECT_EQ(result.outcome(), v1::PUBLISH_OUTCOME_RETRY) << result.reason();
+  }
+}
+
+}  // namespace
+}  // namespace infobus::collection
