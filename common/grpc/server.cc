@@ -27,7 +27,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", listen_address));
+    // Not transient: the address is taken or not ours; retrying would not help.
+    return absl::FailedPreconditionError(absl::StrCat("cannot listen on ", listen_address));
   }
   return server;
 }

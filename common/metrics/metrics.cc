@@ -71,7 +71,7 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::s
     // civetweb wants "host:port"; one worker thread is plenty for a scrape every few seconds.
     server->exposer_ = std::make_unique<prometheus::Exposer>(listen, 1);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(
+    return absl::FailedPreconditionError(
         absl::StrCat("metrics: cannot listen on ", listen, ": ", e.what()));
   }
   server->exposer_->RegisterCollectable(SharedRegistry());

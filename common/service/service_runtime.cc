@@ -2,8 +2,15 @@
 
 #include <signal.h>
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "common/kafka/admin.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/log/log.h"
@@ -11,6 +18,30 @@
 #include "common/util/signals.h"
 
 namespace infobus {
+namespace {
+
+// The server that answers NOT_SERVING on the service's address while it starts
+// (RunUntilTerminated); Serve() takes the address over.
+absl::Mutex startup_server_mutex(absl::kConstInit);
+GrpcServerPtr& StartupServer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(startup_server_mutex) {
+  static auto* server = new GrpcServerPtr();
+  return *server;
+}
+
+void ReleaseStartupServer() {
+  absl::MutexLock lock(&startup_server_mutex);
+  if (GrpcServerPtr& server = StartupServer()) {
+    server->Shutdown(absl::ZeroDuration());
+    server.reset();
+  }
+}
+
+// Kafka not answering (yet): the errors a start is retried after.
+bool IsTransient(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
     const Config& config, const std::string& service, const std::vector<std::string>& families) {
@@ -28,7 +59,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
   std::vector<std::string> all_families = families;
   all_families.push_back(kafka::ConsumerLoop::kOffsetsFamily);
   auto store = Store::Open(config.GetString("store.path"), all_families, StoreOptionsFrom(config));
-  if (!store.ok()) return store.status();
+  // Not Kafka, so not worth waiting for (RunUntilTerminated retries only UNAVAILABLE ones).
+  if (!store.ok()) return absl::FailedPreconditionError(store.status().message());
   runtime->store_ = std::move(*store);
 
   const std::string& bootstrap = config.GetString("kafka.bootstrap_servers");
@@ -55,6 +87,7 @@ void ServiceRuntime::WatchConsumer(const kafka::ConsumerLoop* loop) {
 }
 
 absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) {
+  ReleaseStartupServer();  // the address is ours now
   auto server = GrpcServer::Start(config_.GetString("grpc.listen"), services);
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
@@ -105,16 +138,64 @@ void PrepareProcess() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
-int RunUntilTerminated(const std::string& service, const std::function<absl::Status()>& start,
+int RunUntilTerminated(const Config& config, const std::string& service,
+                       const std::function<absl::Status()>& start,
                        const std::function<void()>& stop) {
-  if (absl::Status status = start(); !status.ok()) {
-    INFOBUS_LOG(Error) << service << " failed to start: " << status;
-    stop();
+  {
+    auto startup = GrpcServer::Start(config.GetString("grpc.listen"), {});
+    if (!startup.ok()) {
+      INFOBUS_LOG(Error) << service << " failed to start: " << startup.status();
+      return 1;
+    }
+    (*startup)->SetServing(false);
+    absl::MutexLock lock(&startup_server_mutex);
+    StartupServer() = *std::move(startup);
+  }
+  // Start on a thread of its own, so that a signal is heard while Kafka is awaited.
+  std::atomic<bool> stopping{false};
+  absl::Notification started;
+  absl::Status outcome;  // written before `started` is notified
+  std::thread starter([&] {
+    absl::Duration backoff = absl::Seconds(1);
+    for (int attempt = 1;; ++attempt) {
+      outcome = start();
+      if (outcome.ok()) break;
+      stop();  // undoes what the attempt opened
+      if (!IsTransient(outcome) || stopping.load()) break;
+      INFOBUS_LOG(Warning) << service << " cannot start yet (attempt " << attempt
+                           << "): " << outcome << "; NOT_SERVING, retrying in " << backoff;
+      for (const absl::Time until = absl::Now() + backoff;
+           absl::Now() < until && !stopping.load();) {
+        absl::SleepFor(absl::Milliseconds(50));
+      }
+      if (stopping.load()) break;
+      backoff = std::min(backoff * 2, absl::Seconds(15));
+    }
+    started.Notify();
+  });
+
+  int signal_number = 0;
+  while (signal_number == 0 && !(started.HasBeenNotified() && !outcome.ok())) {
+    signal_number = WaitForTerminationSignalFor(200);
+  }
+  if (signal_number == 0) {  // start gave up
+    starter.join();
+    ReleaseStartupServer();
+    INFOBUS_LOG(Error) << service << " failed to start: " << outcome;
     return 1;
   }
-  const int signal_number = WaitForTerminationSignal();
   INFOBUS_LOG(Info) << service << " received signal " << signal_number << ", shutting down";
-  stop();
+  stopping = true;
+  // A start still waiting on Kafka has nothing to hand over yet; past a short grace the
+  // process ends as if killed, which the store and offsets are built to survive.
+  if (!started.WaitForNotificationWithTimeout(absl::Seconds(3))) {
+    INFOBUS_LOG(Warning) << service << " stopped while still starting";
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
+  starter.join();
+  if (outcome.ok()) stop();
+  ReleaseStartupServer();
   INFOBUS_LOG(Info) << service << " stopped";
   return 0;
 }

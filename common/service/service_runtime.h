@@ -64,9 +64,14 @@ class ServiceRuntime {
 
 // Blocks SIGINT/SIGTERM for all threads; call first in main.
 void PrepareProcess();
-// Runs a service process: start(), then wait for SIGINT/SIGTERM, then stop(). Returns the exit
-// code: 0 after a clean stop, 1 when start() failed (its status is logged).
-int RunUntilTerminated(const std::string& service, const std::function<absl::Status()>& start,
+// Runs a service process until SIGINT/SIGTERM, then stop(); returns the exit code (0 after a
+// clean stop, 1 when start() failed for good). While start() has not succeeded, grpc.listen
+// answers grpc.health.v1 with NOT_SERVING (Serve takes the address over); a start that fails
+// because Kafka does not answer (UNAVAILABLE, DEADLINE_EXCEEDED) is undone with stop() and
+// retried with backoff (1 s doubling to 15 s), anything else ends the process. A signal during
+// start-up ends it within about 3 s.
+int RunUntilTerminated(const Config& config, const std::string& service,
+                       const std::function<absl::Status()>& start,
                        const std::function<void()>& stop);
 
 }  // namespace infobus

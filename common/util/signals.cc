@@ -28,4 +28,11 @@ int WaitForTerminationSignal() {
   return signal_number;
 }
 
+int WaitForTerminationSignalFor(int timeout_ms) {
+  sigset_t set = TerminationSignals();
+  timespec timeout{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1000000L};
+  const int signal_number = sigtimedwait(&set, nullptr, &timeout);
+  return signal_number > 0 ? signal_number : 0;
+}
+
 }  // namespace infobus

@@ -8,5 +8,7 @@ void BlockTerminationSignals();
 
 // Waits until SIGINT or SIGTERM arrives; returns the signal number.
 int WaitForTerminationSignal();
+// The same for at most `timeout_ms` milliseconds; 0 when none arrived.
+int WaitForTerminationSignalFor(int timeout_ms);
 
 }  // namespace infobus

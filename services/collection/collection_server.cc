@@ -62,7 +62,7 @@ void CollectionServer::Stop() {
 
 int CollectionServer::Run() {
   return RunUntilTerminated(
-      "collection", [this] { return Start(); }, [this] { Stop(); });
+      config_, "collection", [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::collection

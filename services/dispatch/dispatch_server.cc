@@ -87,12 +87,18 @@ void DispatchServer::Stop() {
   // Streams are cancelled by the server shutdown after a short grace.
   if (runtime_) runtime_->StopServing(absl::Seconds(1));
   loop_.reset();
+  // The rest in reverse order of creation, so that a start can be undone and tried again.
+  service_.reset();
+  handler_.reset();
+  dispatcher_.reset();
+  inbox_.reset();
   runtime_.reset();
+  routing_.reset();
 }
 
 int DispatchServer::Run() {
   return RunUntilTerminated(
-      "dispatch", [this] { return Start(); }, [this] { Stop(); });
+      config_, "dispatch", [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::dispatch

@@ -134,12 +134,20 @@ void JudgmentServer::Stop() {
   feed_.reset();  // before the loop: it waits on the loop to apply what it read
   loop_.reset();  // finishes the batch in hand, then leaves the group
   watchlist_table_.reset();
+  // The rest in reverse order of creation, so that a start can be undone and tried again.
+  service_.reset();
+  handler_.reset();
+  changelog_.reset();
+  log_.reset();
+  engine_.reset();
+  rules_.reset();
+  watchlist_.reset();
   runtime_.reset();
 }
 
 int JudgmentServer::Run() {
   return RunUntilTerminated(
-      "judgment", [this] { return Start(); }, [this] { Stop(); });
+      config_, "judgment", [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::judgment

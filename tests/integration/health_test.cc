@@ -105,5 +105,74 @@ TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
   EXPECT_TRUE(collection->Stop().ok());
 }
 
+// A loopback port that nobody listens on a moment after the call.
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// Started before their broker, the services wait for it answering NOT_SERVING (they used to
+// exit after 32 s), serve once it is up, and stop promptly on SIGTERM in every state.
+TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
+  TestBus bus("startup");
+  PrivateBroker broker(bus.dir());  // not started yet
+  bus.set_bootstrap_servers(broker.bootstrap());
+  const std::string fast_health = "health:\n  interval: 200ms\n  kafka_timeout: 500ms\n";
+  std::vector<std::unique_ptr<ServiceProcess>> services;
+  std::vector<std::string> addresses;
+  for (const char* name : {"collection", "judgment", "dispatch"}) {
+    services.push_back(bus.Service(name, fast_health));
+    addresses.push_back(absl::StrCat("127.0.0.1:", FreePort()));
+    ASSERT_TRUE(services.back()->Launch(addresses.back()).ok());
+  }
+  // Another collection with its own store, to be stopped while it still waits.
+  auto waiting = bus.Instance("collection", 1, fast_health);
+  const std::string waiting_address = absl::StrCat("127.0.0.1:", FreePort());
+  ASSERT_TRUE(waiting->Launch(waiting_address).ok());
+  for (size_t i = 0; i < services.size(); ++i) {
+    EXPECT_TRUE(AwaitHealth(addresses[i], kNotServing, absl::Seconds(20))) << services[i]->Log();
+  }
+  ASSERT_TRUE(AwaitHealth(waiting_address, kNotServing, absl::Seconds(20))) << waiting->Log();
+  const absl::Time stop_started = absl::Now();
+  EXPECT_TRUE(waiting->Stop(absl::Seconds(10)).ok()) << waiting->Log();
+  const absl::Duration stop_took = absl::Now() - stop_started;
+  EXPECT_LT(stop_took, absl::Seconds(5)) << "SIGTERM while waiting for Kafka took " << stop_took;
+
+  ASSERT_EQ(broker.Run("start"), 0) << "private broker did not start";
+  for (size_t i = 0; i < services.size(); ++i) {
+    EXPECT_FALSE(services[i]->Exited()) << services[i]->Log();
+    EXPECT_TRUE(AwaitHealth(addresses[i], kServing, absl::Seconds(90))) << services[i]->Log();
+  }
+  auto stub = infobus::collection::v1::CollectionService::NewStub(Channel(addresses[0]));
+  infobus::collection::v1::PublishRequest request;
+  auto* event = request.add_events();
+  event->set_event_id("after-start");
+  event->set_source_id("fusui-lodging");
+  event->set_county_code("451421");
+  event->set_kind("lodging.checkin");
+  *event->mutable_occurred_at() = ToProtoTimestamp(absl::Now());
+  infobus::collection::v1::PublishResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  ASSERT_TRUE(stub->Publish(&context, request, &response).ok());
+  EXPECT_EQ(response.results(0).outcome(), infobus::collection::v1::PUBLISH_OUTCOME_ACCEPTED)
+      << response.results(0).reason();
+
+  // Serving, then the broker goes away: SIGTERM still stops each promptly.
+  ASSERT_EQ(broker.Run("stop"), 0);
+  for (size_t i = 0; i < services.size(); ++i) {
+    const absl::Time started = absl::Now();
+    EXPECT_TRUE(services[i]->Stop(absl::Seconds(30)).ok()) << services[i]->Log();
+    EXPECT_LT(absl::Now() - started, absl::Seconds(10)) << services[i]->Log();
+  }
+}
+
 }  // namespace
 }  // namespace infobus::testing

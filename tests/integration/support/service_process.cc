@@ -38,23 +38,8 @@ int ServiceProcess::metrics_port() const {
 ServiceProcess::~ServiceProcess() { Kill(); }
 
 absl::Status ServiceProcess::Start(absl::Duration timeout) {
-  if (running()) return absl::FailedPreconditionError(service_ + " is already running");
-  ::unlink(port_file_.c_str());
+  if (absl::Status launched = Launch("127.0.0.1:0"); !launched.ok()) return launched;
   const std::string binary = BinaryPath(service_);
-  const std::string listen = "grpc.listen=127.0.0.1:0";
-  const std::string port_file = "grpc.port_file=" + port_file_;
-  pid_ = ::fork();
-  if (pid_ < 0) return absl::InternalError("fork failed");
-  if (pid_ == 0) {
-    const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (log >= 0) {
-      ::dup2(log, STDOUT_FILENO);
-      ::dup2(log, STDERR_FILENO);
-    }
-    ::execl(binary.c_str(), binary.c_str(), "--config", config_path_.c_str(), "--set",
-            listen.c_str(), "--set", port_file.c_str(), static_cast<char*>(nullptr));
-    std::_Exit(127);
-  }
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     std::ifstream in(port_file_);
@@ -70,6 +55,35 @@ absl::Status ServiceProcess::Start(absl::Duration timeout) {
   Kill();
   return absl::DeadlineExceededError(
       absl::StrCat(service_, " did not report its port in time; log:\n", Log()));
+}
+
+bool ServiceProcess::Exited() {
+  if (!running()) return true;
+  if (::waitpid(pid_, nullptr, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
+}
+
+absl::Status ServiceProcess::Launch(const std::string& listen_address) {
+  if (running()) return absl::FailedPreconditionError(service_ + " is already running");
+  ::unlink(port_file_.c_str());
+  port_ = 0;
+  const std::string binary = BinaryPath(service_);
+  const std::string listen = "grpc.listen=" + listen_address;
+  const std::string port_file = "grpc.port_file=" + port_file_;
+  pid_ = ::fork();
+  if (pid_ < 0) return absl::InternalError("fork failed");
+  if (pid_ == 0) {
+    const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (log >= 0) {
+      ::dup2(log, STDOUT_FILENO);
+      ::dup2(log, STDERR_FILENO);
+    }
+    ::execl(binary.c_str(), binary.c_str(), "--config", config_path_.c_str(), "--set",
+            listen.c_str(), "--set", port_file.c_str(), static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  return absl::OkStatus();
 }
 
 void ServiceProcess::Kill() {

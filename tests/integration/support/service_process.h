@@ -26,12 +26,17 @@ class ServiceProcess {
   ServiceProcess& operator=(const ServiceProcess&) = delete;
 
   absl::Status Start(absl::Duration timeout = absl::Seconds(60));
+  // Starts the binary listening on `listen` ("127.0.0.1:PORT") and returns at once, without
+  // waiting for it to serve (port() is 0 until Start); for tests of start-up itself.
+  absl::Status Launch(const std::string& listen);
   void Kill();
   absl::Status Stop(absl::Duration timeout = absl::Seconds(30));
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // Whether the process has exited (reaping it); false while it runs.
+  bool Exited();
   std::string Log() const;  // the whole log so far, for failure messages
   // The Prometheus port the service wrote to <work_dir>/<service>.metrics.port, or 0.
   int metrics_port() const;
