@@ -52,4 +52,14 @@ std::string StableId(std::initializer_list<std::string_view> parts) {
   return Hex(Mix(a), Mix(b ^ a));
 }
 
+uint64_t StableHash64(std::initializer_list<std::string_view> parts) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (std::string_view part : parts) {
+    char length[8];  // little-endian, whatever the machine
+    for (int i = 0; i < 8; ++i) length[i] = static_cast<char>(part.size() >> (8 * i));
+    hash = Fnv1a(Fnv1a(hash, std::string_view(length, sizeof(length))), part);
+  }
+  return Mix(hash);
+}
+
 }  // namespace infobus

@@ -168,6 +168,7 @@ struct Engine::Window : Tracked {
   int64_t count = 0;
   bool fired = false;
   std::vector<EvidenceRef> evidence;
+  std::vector<uint64_t> counted_events;  // until fired; see WindowState.counted_events
 };
 
 struct Engine::RulePattern {
@@ -552,6 +553,7 @@ absl::Status Engine::Restore(std::string_view key, std::string_view value) {
       }
       window->evidence.emplace_back(item);
     }
+    window->counted_events.assign(state.counted_events().begin(), state.counted_events().end());
     if (!window->queued) Queue(window, window->close_at_ns);
   } else if (parts[2] == "S") {
     SubjectPatterns state;
@@ -791,6 +793,7 @@ void Engine::JudgeHotspot(const Rule& rule, const std::string& group, const Evid
   key_buffer_.append(group);
   key_buffer_.push_back(kSep);
   const size_t prefix = key_buffer_.size();
+  const uint64_t identity = StableHash64({evidence->source_id, evidence->event_id});
   for (int64_t k = first; k <= last; ++k) {
     const int64_t start = k * advance;
     const int64_t close_at = start + window + grace;
@@ -813,6 +816,15 @@ void Engine::JudgeHotspot(const Rule& rule, const std::string& group, const Evid
       state->close_at_ns = close_at;
       windows_.emplace(View(state->key), state);
       Queue(state, close_at);
+    }
+    if (!state->fired) {
+      // Linear: a window holds at most `threshold` of them, and usually few.
+      if (std::find(state->counted_events.begin(), state->counted_events.end(), identity) !=
+          state->counted_events.end()) {
+        ++stats_.events_repeated;
+        continue;
+      }
+      state->counted_events.push_back(identity);
     }
     ++state->count;
     MarkDirty(state);
@@ -839,6 +851,8 @@ void Engine::JudgeHotspot(const Rule& rule, const std::string& group, const Evid
                                       " (threshold ", rule.threshold, ")"));
     out.push_back(std::move(judgment));
     state->evidence.clear();  // fired: from now on only the count matters
+    state->counted_events.clear();
+    state->counted_events.shrink_to_fit();
   }
 }
 
@@ -1100,13 +1114,15 @@ Judgment Engine::MakeJudgment(const Rule& rule, std::string id, std::string grou
 }
 
 // WindowState: 1 rule_id, 2 group_key, 3 window_start_ns, 4 window_end_ns, 5 close_at_ns,
-// 6 count, 7 fired, 8 evidence (repeated bytes).
+// 6 count, 7 fired, 8 evidence (repeated bytes), 9 counted_events (packed fixed64).
 std::optional<std::string> Engine::SerializeWindow(const Window& window) const {
   size_t size = StringFieldSize(window.rule_id) + StringFieldSize(window.group_key) +
                 VarintFieldSize(Signed(window.start_ns)) + VarintFieldSize(Signed(window.end_ns)) +
                 VarintFieldSize(Signed(window.close_at_ns)) +
                 VarintFieldSize(Signed(window.count)) + VarintFieldSize(window.fired ? 1 : 0);
   for (const EvidenceRef& item : window.evidence) size += LengthFieldSize(item->size);
+  const size_t counted_bytes = window.counted_events.size() * sizeof(uint64_t);
+  if (counted_bytes > 0) size += LengthFieldSize(counted_bytes);
   std::string value(size, '\0');
   char* out = value.data();
   out = PutStringField(out, Tag(1, kLength), window.rule_id);
@@ -1118,6 +1134,13 @@ std::optional<std::string> Engine::SerializeWindow(const Window& window) const {
   out = PutVarintField(out, Tag(7, kVarint), window.fired ? 1 : 0);
   for (const EvidenceRef& item : window.evidence) {
     out = PutLengthField(out, Tag(8, kLength), item->bytes());
+  }
+  if (counted_bytes > 0) {
+    *out++ = static_cast<char>(Tag(9, kLength));
+    out = PutVarint(out, counted_bytes);
+    for (uint64_t identity : window.counted_events) {
+      for (int i = 0; i < 8; ++i) *out++ = static_cast<char>(identity >> (8 * i));  // LE
+    }
   }
   return value;
 }

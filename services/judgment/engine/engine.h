@@ -40,6 +40,7 @@ struct EngineStats {
   int64_t events = 0;
   int64_t sightings = 0;            // hotspot sightings counted (CountSighting)
   int64_t sightings_duplicate = 0;  // skipped as already counted
+  int64_t events_repeated = 0;      // (event, window) pairs skipped: the event counted there before
   int64_t judgments = 0;
   int64_t late_dropped = 0;  // (event, window or pattern) pairs refused as later than the grace
   int64_t windows_open = 0;

@@ -834,6 +834,46 @@ TEST_F(EngineTest, ASightingSentAgainIsNotCountedTwiceEvenAfterARestart) {
   EXPECT_EQ(fired[0].evidence_count(), 3);
 }
 
+// The same event record on the events topic twice (at two offsets: a producer retry, or a
+// client's resend after collection crashed before storing its key) counts once in a window,
+// inline and through sightings, and also after a restart in between.
+TEST_F(EngineTest, AnEventOnTheTopicTwiceCountsOncePerWindow) {
+  const RuleSet rules = Rules(kHotspotRules);  // threshold 3
+  engine_.SetRules(rules);
+  EXPECT_THAT(Feed(MakeEvent("a", kT0 + absl::Minutes(1))), IsEmpty());
+  EXPECT_THAT(Feed(MakeEvent("b", kT0 + absl::Minutes(2))), IsEmpty());
+  EXPECT_THAT(Feed(MakeEvent("a", kT0 + absl::Minutes(1))), IsEmpty());  // again
+  EXPECT_EQ(engine_.stats().events_repeated, 1);
+  // Restarted from its state, it still knows "b" was counted.
+  std::unique_ptr<Engine> restarted = Restarted(rules);
+  auto again = restarted->Process(MakeEvent("b", kT0 + absl::Minutes(2)), "events/0");
+  ASSERT_TRUE(again.ok());
+  EXPECT_THAT(*again, IsEmpty());
+  auto fired = restarted->Process(MakeEvent("c", kT0 + absl::Minutes(3)), "events/0");
+  ASSERT_TRUE(fired.ok());
+  ASSERT_THAT(*fired, SizeIs(1));
+  EXPECT_EQ(fired->at(0).evidence_count(), 3);
+  std::set<std::string> ids;
+  for (const auto& evidence : fired->at(0).evidence()) ids.insert(evidence.event_id());
+  EXPECT_THAT(ids, ElementsAre("a", "b", "c"));
+
+  // Through sightings: the repeat comes at a new offset, so the offset marks do not catch it.
+  Engine counter(&watchlist_, clock_);
+  counter.SetRules(rules);
+  EXPECT_THAT(Routed(counter, MakeEvent("a", kT0 + absl::Minutes(1)), "events/0", 1, "hs/0"),
+              IsEmpty());
+  EXPECT_THAT(Routed(counter, MakeEvent("b", kT0 + absl::Minutes(2)), "events/0", 2, "hs/0"),
+              IsEmpty());
+  EXPECT_THAT(Routed(counter, MakeEvent("b", kT0 + absl::Minutes(2)), "events/0", 3, "hs/0"),
+              IsEmpty());
+  // The same event id from another source is another event.
+  Event other_source = MakeEvent("b", kT0 + absl::Minutes(2));
+  other_source.set_source_id("another-source");
+  std::vector<Judgment> through = Routed(counter, other_source, "events/0", 4, "hs/0");
+  ASSERT_THAT(through, SizeIs(1));
+  EXPECT_EQ(through[0].evidence_count(), 3);
+}
+
 TEST_F(EngineTest, ASightingWhoseEvidenceDoesNotParseIsRefusedAndChangesNothing) {
   engine_.SetRules(Rules(kHotspotRules));
   HotspotSighting sighting;
