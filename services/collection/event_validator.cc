@@ -107,6 +107,9 @@ std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLim
         !infobus::common::v1::SubjectType_IsValid(subject->type())) {
       return error(absl::StrCat(path, ".type"), "must be ID_NUMBER, PLATE, PHONE or NAME");
     }
+    if (!domain::IsValidUtf8(subject->value())) {
+      return error(absl::StrCat(path, ".value"), "is not valid UTF-8");
+    }
     auto normalized = domain::NormalizeSubjectValue(*subject);
     if (!normalized.ok()) {
       return error(absl::StrCat(path, ".value"), std::string(normalized.status().message()));

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/domain/utf8.h"
+#include "common/grpc/lenient_parse.h"
 #include "common/grpc/paged_stream_reactor.h"
 #include "common/grpc/status.h"
 #include "common/util/time.h"
@@ -76,6 +77,9 @@ absl::Status DispatchServiceImpl::Emit(infobus::common::v1::DispatchEventType ty
 grpc::ServerWriteReactor<Delivery>* DispatchServiceImpl::Subscribe(
     grpc::CallbackServerContext* /*context*/,
     const infobus::dispatch::v1::SubscribeRequest* request) {
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    return new FailedStream<Delivery>(ToGrpcStatus(utf8));
+  }
   if (absl::Status status = CheckUnit(request->unit_id()); !status.ok()) {
     return new FailedStream<Delivery>(ToGrpcStatus(status));
   }
@@ -86,6 +90,10 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
     grpc::CallbackServerContext* context, const infobus::dispatch::v1::AcknowledgeRequest* request,
     infobus::dispatch::v1::AcknowledgeResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    reactor->Finish(ToGrpcStatus(utf8));
+    return reactor;
+  }
   absl::Status status = CheckUnit(request->unit_id());
   if (!status.ok()) {
   } else if (request->seq() == 0) {
@@ -121,6 +129,10 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Feedback(
     grpc::CallbackServerContext* context, const infobus::dispatch::v1::FeedbackRequest* request,
     infobus::dispatch::v1::FeedbackResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    reactor->Finish(ToGrpcStatus(utf8));
+    return reactor;
+  }
   absl::Status status = CheckUnit(request->unit_id());
   if (!status.ok()) {
   } else if (request->seq() == 0) {
@@ -159,6 +171,10 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
     const infobus::dispatch::v1::ListDeliveriesRequest* request,
     infobus::dispatch::v1::ListDeliveriesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    reactor->Finish(ToGrpcStatus(utf8));
+    return reactor;
+  }
   absl::Status status = CheckUnit(request->unit_id());
   Inbox::ListFilter filter;
   uint64_t after_seq = 0;

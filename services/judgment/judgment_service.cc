@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/domain/subject.h"
+#include "common/grpc/lenient_parse.h"
 #include "common/grpc/paged_stream_reactor.h"
 #include "common/grpc/status.h"
 #include "common/log/log.h"
@@ -44,6 +45,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
     const infobus::judgment::v1::AddWatchlistEntryRequest* request,
     infobus::judgment::v1::AddWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    reactor->Finish(ToGrpcStatus(utf8));
+    return reactor;
+  }
   WatchlistEntry entry = request->entry();
   absl::Status status = ValidateListId(entry.list_id(), "entry.list_id");
   if (status.ok()) status = NormalizeSubject(*entry.mutable_subject(), "entry.subject");
@@ -74,6 +79,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::RemoveWatchlistEntry(
     const infobus::judgment::v1::RemoveWatchlistEntryRequest* request,
     infobus::judgment::v1::RemoveWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    reactor->Finish(ToGrpcStatus(utf8));
+    return reactor;
+  }
   Subject subject = request->subject();
   absl::Status status = ValidateListId(request->list_id(), "list_id");
   if (status.ok()) status = NormalizeSubject(subject, "subject");
@@ -214,6 +223,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::GetJudgment(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::GetJudgmentRequest* request,
     infobus::judgment::v1::GetJudgmentResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    reactor->Finish(ToGrpcStatus(utf8));
+    return reactor;
+  }
   absl::Status status;
   if (request->judgment_id().empty()) {
     status = absl::InvalidArgumentError("judgment_id: is required");
@@ -236,6 +249,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ListJudgments(
     const infobus::judgment::v1::ListJudgmentsRequest* request,
     infobus::judgment::v1::ListJudgmentsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    reactor->Finish(ToGrpcStatus(utf8));
+    return reactor;
+  }
   absl::Status status = ValidateFilter(request->filter());
   if (status.ok() && (request->page_size() < 0 || request->page_size() > 1000)) {
     status = absl::InvalidArgumentError("page_size: 1-1000 (0: 100)");
@@ -265,6 +282,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::ReviewRequest* request,
     infobus::judgment::v1::ReviewResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    reactor->Finish(ToGrpcStatus(utf8));
+    return reactor;
+  }
   absl::Status status;
   if (request->judgment_id().empty()) {
     status = absl::InvalidArgumentError("judgment_id: is required");
@@ -291,6 +312,9 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
 grpc::ServerWriteReactor<JudgmentRecord>* JudgmentServiceImpl::Subscribe(
     grpc::CallbackServerContext* /*context*/,
     const infobus::judgment::v1::SubscribeRequest* request) {
+  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
+    return new FailedStream<JudgmentRecord>(ToGrpcStatus(utf8));
+  }
   if (absl::Status status = ValidateFilter(request->filter()); !status.ok()) {
     return new FailedStream<JudgmentRecord>(ToGrpcStatus(status));
   }

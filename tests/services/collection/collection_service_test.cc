@@ -125,5 +125,33 @@ TEST_F(CollectionOutageTest, WithoutADeadlineTheConfiguredWaitBoundsTheAnswer) {
   }
 }
 
+// Bad bytes from a source system: the call is parsed all the same (it used to fail with
+// UNIMPLEMENTED and no message), each bad event is REJECTED naming its field, and the others
+// get their own answers.
+TEST_F(CollectionOutageTest, InvalidUtf8IsAFieldErrorOfItsEventAlone) {
+  StartService(CollectionServiceImpl::Options());
+  PublishRequest request = TwoEvents();
+  *request.add_events() = request.events(0);
+  request.mutable_events(2)->set_event_id("outage-2");
+  request.mutable_events(0)->set_payload(std::string("guest \xff\xfe", 8));
+  auto* subject = request.mutable_events(2)->add_subjects();
+  subject->set_type(infobus::common::v1::SUBJECT_TYPE_NAME);
+  subject->set_value(std::string("\xe5\xbc", 2));  // a truncated 张
+  (*request.mutable_events(1)->mutable_attributes())["room"] = "301";
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  PublishResponse response;
+  grpc::Status status = stub_->Publish(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+  ASSERT_EQ(response.results_size(), 3);
+  EXPECT_EQ(response.results(0).outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+  EXPECT_EQ(response.results(0).field(), "events[0].payload");
+  EXPECT_EQ(response.results(0).reason(), "events[0].payload: is not valid UTF-8");
+  EXPECT_EQ(response.results(0).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(response.results(1).outcome(), v1::PUBLISH_OUTCOME_RETRY);  // valid; Kafka is down
+  EXPECT_EQ(response.results(2).outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+  EXPECT_EQ(response.results(2).field(), "events[2].subjects[0].value");
+}
+
 }  // namespace
 }  // namespace infobus::collection

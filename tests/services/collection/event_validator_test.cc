@@ -1,8 +1,12 @@
 #include "services/collection/event_validator.h"
 
+#include <functional>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/util/time.h"
 #include "gmock/gmock.h"
@@ -280,6 +284,77 @@ TEST(EventValidator, FirstProblemIsReportedInFieldOrder) {
   event.clear_source_id();
   event.set_kind("Bad Kind");
   EXPECT_EQ(RejectedField(event), "events[3].source_id");
+}
+
+// Every string field of an Event, at every depth, holding invalid UTF-8 (as the lenient request
+// parser lets through, common/grpc/lenient_parse.h) is rejected naming that field, or cleared
+// (the stamps). Walks the descriptors, so a string field added to the protos without a check
+// fails here.
+TEST(EventValidator, InvalidUtf8InAnyStringFieldIsRejectedNamingTheField) {
+  const std::string bad("\xff\xfe", 2);
+  struct Case {
+    std::string field;  // the path the rejection must name, "" for a field that is cleared
+    std::function<void(Event&)> spoil;
+  };
+  std::vector<Case> cases;
+  auto top = [&](const std::string& name, std::string expected) {
+    cases.push_back({expected, [name, bad](Event& event) {
+                       const auto* field = Event::descriptor()->FindFieldByName(name);
+                       event.GetReflection()->SetString(&event, field, bad);
+                     }});
+  };
+  std::set<std::string> covered;
+  for (const char* name : {"event_id", "source_id", "county_code", "kind", "payload"}) {
+    top(name, absl::StrCat("events[3].", name));
+    covered.insert(absl::StrCat("Event.", name));
+  }
+  top("trace_id", "");
+  covered.insert("Event.trace_id");
+  cases.push_back({"events[3].location.jurisdiction_code", [bad](Event& event) {
+                     event.mutable_location()->set_jurisdiction_code("451421" + bad);
+                   }});
+  cases.push_back({"events[3].location.place",
+                   [bad](Event& event) { event.mutable_location()->set_place(bad); }});
+  covered.insert({"Location.jurisdiction_code", "Location.place"});
+  cases.push_back({"events[3].subjects[1].value",
+                   [bad](Event& event) { event.mutable_subjects(1)->set_value(bad); }});
+  covered.insert("Subject.value");
+  cases.push_back({"events[3].attributes[room]",
+                   [bad](Event& event) { (*event.mutable_attributes())["room"] = bad; }});
+  cases.push_back(
+      {"events[3].attributes", [bad](Event& event) { (*event.mutable_attributes())[bad] = "x"; }});
+  covered.insert("Event.attributes");
+
+  for (const Case& c : cases) {
+    Event event = ValidEvent();
+    c.spoil(event);
+    std::optional<FieldError> error =
+        ValidateAndNormalize(event, ValidationLimits(), kNow, kPrefix);
+    if (c.field.empty()) {
+      EXPECT_FALSE(error.has_value()) << error->field;
+      EXPECT_TRUE(event.trace_id().empty());
+      continue;
+    }
+    ASSERT_TRUE(error.has_value()) << c.field << " was accepted";
+    EXPECT_EQ(error->field, c.field);
+  }
+  // Every string field reachable from Event is one of the cases above.
+  std::function<void(const google::protobuf::Descriptor*)> walk =
+      [&](const google::protobuf::Descriptor* type) {
+        for (int i = 0; i < type->field_count(); ++i) {
+          const auto* field = type->field(i);
+          const std::string name = absl::StrCat(type->name(), ".", field->name());
+          if (field->is_map()) {
+            EXPECT_TRUE(covered.count(name)) << name << " has no invalid-UTF-8 case";
+          } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+            EXPECT_TRUE(covered.count(name)) << name << " has no invalid-UTF-8 case";
+          } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
+                     field->message_type()->file()->package() == "infobus.common.v1") {
+            walk(field->message_type());
+          }
+        }
+      };
+  walk(Event::descriptor());
 }
 
 }  // namespace
