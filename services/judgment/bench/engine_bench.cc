@@ -144,6 +144,16 @@ BENCHMARK(BM_EngineEvents)
     ->Args({10000, 11})
     ->Args({10000, 7})
     ->Unit(benchmark::kMicrosecond);
+// A fixed 30,000 events with all rules, for instruction counts that compare run to run (the cost
+// per event grows with the history a run builds, so time-bounded runs of different speed differ):
+//   valgrind --tool=callgrind --toggle-collect='infobus::judgment::Engine::Process*'
+//     build/bin/judgment_engine_bench --benchmark_filter=Fixed
+BENCHMARK(BM_EngineEvents)
+    ->Name("BM_EngineEventsFixed")
+    ->ArgNames({"watchlist", "skip"})
+    ->Args({10000, 0})
+    ->Iterations(30000)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace infobus::judgment

@@ -403,6 +403,14 @@ void Engine::RebuildIndex() {
   }
 }
 
+uint64_t Engine::SharedEvidence::Identity() {
+  if (!has_identity) {
+    identity = StableHash64({source_id, event_id});
+    has_identity = true;
+  }
+  return identity;
+}
+
 Engine::SharedEvidence* Engine::NewEvidence(const Event& event) {
   // Evidence fields: 1 event_id, 2 source_id, 3 trace_id, 4 kind, 5 county_code, 6 occurred_at
   // (always set), 7 classification, 8 jurisdiction_code, 9 ingested_at (when the event has it).
@@ -793,7 +801,7 @@ void Engine::JudgeHotspot(const Rule& rule, const std::string& group, const Evid
   key_buffer_.append(group);
   key_buffer_.push_back(kSep);
   const size_t prefix = key_buffer_.size();
-  const uint64_t identity = StableHash64({evidence->source_id, evidence->event_id});
+  const uint64_t identity = evidence->Identity();
   for (int64_t k = first; k <= last; ++k) {
     const int64_t start = k * advance;
     const int64_t close_at = start + window + grace;

@@ -147,6 +147,10 @@ class Engine {
     uint32_t index = 0;   // and its index there
     uint32_t size = 0;    // of the bytes, which follow this header in the same allocation
     std::string_view event_id, source_id, kind, county_code, jurisdiction_code;
+    // StableHash64(source_id, event_id), computed on first use (Identity()).
+    uint64_t identity = 0;
+    bool has_identity = false;
+    uint64_t Identity();
     // Only for stored bytes the wire reader does not take (unknown fields): the views point in.
     std::unique_ptr<infobus::common::v1::Evidence> parsed;
 
