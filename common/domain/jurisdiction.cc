@@ -43,6 +43,27 @@ absl::Status ValidateCountyCode(std::string_view code) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateJurisdictionPrefix(std::string_view code) {
+  if (code.size() > kMaxJurisdictionDigits) {
+    return absl::InvalidArgumentError("jurisdiction code has " + std::to_string(code.size()) +
+                                      " characters, at most " +
+                                      std::to_string(kMaxJurisdictionDigits) + " digits");
+  }
+  for (char c : code) {
+    if (!IsAsciiDigit(c)) return absl::InvalidArgumentError("jurisdiction code must be digits");
+  }
+  if (code.size() >= 2 && !IsProvinceCode(code.substr(0, 2))) {
+    return absl::InvalidArgumentError("jurisdiction code: province code " +
+                                      std::string(code.substr(0, 2)) + " does not exist");
+  }
+  if (code.size() >= 6) {
+    if (absl::Status county = ValidateCountyCode(code.substr(0, 6)); !county.ok()) {
+      return absl::InvalidArgumentError("jurisdiction code: " + std::string(county.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 bool JurisdictionCovers(std::string_view prefix, std::string_view code) {
   return !prefix.empty() && code.substr(0, prefix.size()) == prefix;
 }

@@ -350,5 +350,19 @@ TEST(Jurisdiction, DoesNotCoverOtherCodes) {
   EXPECT_FALSE(JurisdictionCovers("451421", "451422010000"));
 }
 
+TEST(JurisdictionPrefix, AcceptsWhatAJudgmentSpanningEventsHas) {
+  for (const char* code : {"", "4", "45", "451", "4514", "45142", "451421", "451421010000"}) {
+    EXPECT_TRUE(ValidateJurisdictionPrefix(code).ok()) << code;
+  }
+}
+
+TEST(JurisdictionPrefix, RejectsWhatNoEventCanHave) {
+  ExpectInvalid(ValidateJurisdictionPrefix("4a"), "must be digits");
+  ExpectInvalid(ValidateJurisdictionPrefix("99"), "province code 99 does not exist");
+  ExpectInvalid(ValidateJurisdictionPrefix("451400"), "names a city, not a county");
+  ExpectInvalid(ValidateJurisdictionPrefix("45000012"), "names a province, not a county");
+  ExpectInvalid(ValidateJurisdictionPrefix(std::string(25, '4')), "at most 24 digits");
+}
+
 }  // namespace
 }  // namespace infobus::domain
