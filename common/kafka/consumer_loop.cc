@@ -7,11 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/kafka/client_conf.h"
+#include "common/kafka/dead_letter.h"
 #include "common/kafka/record_from.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
-#include "common/util/time.h"
-#include "infobus/common/v1/dead_letter.pb.h"
 
 namespace infobus::kafka {
 
@@ -22,12 +21,8 @@ std::string OffsetKey(const std::string& topic, int32_t partition) {
 namespace {
 
 // The loop's labelled series. Every label value a loop can know of (its topics and group) is
-// exported at 0 when it starts, so dashboards and alerts see a series before its first event.
-prometheus::Family<prometheus::Counter>& DeadLetters() {
-  static auto& family = metrics::CounterFamily(
-      "infobus_dead_letters_total", "Records sent to the dead-letter topic, by source topic.");
-  return family;
-}
+// exported at 0 when it starts, so dashboards and alerts see a series before its first event
+// (the dead letters' through ExportDeadLetters).
 prometheus::Family<prometheus::Counter>& BatchesFailed() {
   static auto& family = metrics::CounterFamily("infobus_consumer_batches_failed_total",
                                                "Consumer batches not committed (retried).");
@@ -42,27 +37,7 @@ prometheus::Family<prometheus::Counter>& RecordsConsumed() {
 }  // namespace
 
 void BatchContext::DeadLetter(const Record& record, std::string_view reason) {
-  DeadLetters().Add({{"topic", record.topic}}).Increment();
-  infobus::common::v1::DeadLetter letter;
-  letter.set_reason(std::string(reason));
-  letter.set_consumer(consumer_);
-  letter.set_topic(record.topic);
-  letter.set_partition(record.partition);
-  letter.set_offset(record.offset);
-  letter.set_key(record.key);
-  letter.set_value(record.value);
-  *letter.mutable_dead_lettered_at() = ToProtoTimestamp(absl::Now());
-  OutgoingMessage message;
-  message.topic = dead_letter_topic_;
-  message.key = OffsetKey(record.topic, record.partition);
-  message.value = letter.SerializeAsString();
-  message.headers.push_back({kSchemaHeader, letter.GetDescriptor()->full_name()});
-  if (auto trace = record.HeaderValue(kTraceIdHeader); !trace.empty()) {
-    message.headers.push_back({kTraceIdHeader, std::string(trace)});
-  }
-  INFOBUS_LOG(Warning) << "dead-lettering " << message.key << "@" << record.offset << ": "
-                       << reason;
-  outgoing_.push_back(std::move(message));
+  outgoing_.push_back(DeadLetterMessage(record, reason, consumer_, dead_letter_topic_));
 }
 
 // Resumes assigned partitions from the offsets in the store. Runs inside consume().
@@ -163,7 +138,7 @@ ConsumerLoop::~ConsumerLoop() {
 
 void ConsumerLoop::Start() {
   for (const std::string& topic : options_.topics) {
-    DeadLetters().Add({{"topic", topic}});
+    ExportDeadLetters(topic);
     RecordsConsumed().Add({{"topic", topic}});
   }
   BatchesFailed().Add({{"group", options_.group_id}});
