@@ -14,7 +14,8 @@ namespace infobus::dispatch {
 // The consumer-loop adapter of the Dispatcher: judgments from the topic go into inboxes
 // (HandleBatch); on every turn of the loop the routing file is checked for changes and due
 // deadlines are escalated (OnTick); once a batch is durable the units' live streams are woken.
-// A record that is not a Judgment goes to the dead-letter topic. Runs on the loop thread.
+// A record that is not a valid Judgment (codec::DecodeJudgment) goes to the dead-letter topic.
+// Runs on the loop thread.
 class JudgmentHandler final : public kafka::RecordHandler {
  public:
   JudgmentHandler(Dispatcher* dispatcher, InboxNotifier* notifier, RoutingSource* routing,

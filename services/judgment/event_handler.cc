@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/codec/event_decoder.h"
+#include "common/codec/hotspot_sighting_decoder.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/util/time.h"
@@ -109,22 +111,12 @@ void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
 }
 
 bool EventHandler::HandleEvent(const kafka::Record& record, kafka::BatchContext& context) {
-  const std::string& event_schema = Event::descriptor()->full_name();
-  const std::string_view schema = record.HeaderValue(kafka::kSchemaHeader);
-  if (!schema.empty() && schema != event_schema) {
-    context.DeadLetter(record, absl::StrCat("schema header is '", std::string(schema),
-                                            "', expected '", event_schema, "'"));
+  auto decoded = codec::DecodeEvent(record);
+  if (!decoded.ok()) {
+    context.DeadLetter(record, std::string(decoded.status().message()));
     return true;
   }
-  Event event;
-  if (!event.ParseFromString(record.value)) {
-    context.DeadLetter(record, absl::StrCat("value is not a valid ", event_schema));
-    return true;
-  }
-  if (event.event_id().empty() || event.source_id().empty()) {
-    context.DeadLetter(record, "event has no event_id or source_id");
-    return true;
-  }
+  const Event& event = *decoded;
   sightings_.clear();
   auto judgments =
       engine_->Process(event, kafka::OffsetKey(record.topic, record.partition), &sightings_);
@@ -148,14 +140,13 @@ bool EventHandler::HandleEvent(const kafka::Record& record, kafka::BatchContext&
 }
 
 bool EventHandler::HandleSighting(const kafka::Record& record, kafka::BatchContext& context) {
-  HotspotSighting sighting;
-  if (!sighting.ParseFromString(record.value) || sighting.rule_id().empty()) {
-    context.DeadLetter(
-        record, absl::StrCat("value is not a valid ", HotspotSighting::descriptor()->full_name()));
+  auto sighting = codec::DecodeHotspotSighting(record);
+  if (!sighting.ok()) {
+    context.DeadLetter(record, std::string(sighting.status().message()));
     return true;
   }
   auto judgments =
-      engine_->CountSighting(sighting, kafka::OffsetKey(record.topic, record.partition));
+      engine_->CountSighting(*sighting, kafka::OffsetKey(record.topic, record.partition));
   if (!judgments.ok()) {
     context.DeadLetter(record, std::string(judgments.status().message()));
     return true;
@@ -387,12 +378,14 @@ absl::StatusOr<JudgmentRecord> EventHandler::Review(const std::string& judgment_
   return request->record;
 }
 
-absl::Status EventHandler::Absorb(std::vector<Judgment> judgments, std::string offsets_family,
+absl::Status EventHandler::Absorb(std::vector<Judgment> judgments, std::vector<Rejected> rejected,
+                                  std::string offsets_family,
                                   std::vector<std::pair<std::string, std::string>> offsets,
                                   absl::Duration timeout) {
   auto request = std::make_shared<Request>();
   request->kind = Request::Kind::kAbsorb;
   request->judgments = std::move(judgments);
+  request->rejected = std::move(rejected);
   request->offsets_family = std::move(offsets_family);
   request->offsets = std::move(offsets);
   return Submit(request, timeout);
@@ -402,6 +395,9 @@ absl::Status EventHandler::ApplyAbsorb(const Request& request, kafka::BatchConte
   for (const Judgment& judgment : request.judgments) {
     auto added = log_->StageFromTopic(judgment, context.batch());
     if (!added.ok()) return added.status();
+  }
+  for (const Rejected& rejected : request.rejected) {
+    context.DeadLetter(rejected.record, rejected.reason);
   }
   rocksdb::ColumnFamilyHandle* family = store_->Family(request.offsets_family);
   for (const auto& [key, value] : request.offsets) context.batch().Put(family, key, value);

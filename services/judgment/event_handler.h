@@ -67,11 +67,17 @@ class EventHandler final : public kafka::RecordHandler {
                                         const infobus::common::v1::Review& review,
                                         absl::Duration timeout);
   int64_t rules_version() const;
+  // A record read from the judgments topic that is not a valid Judgment, and why.
+  struct Rejected {
+    kafka::Record record;
+    std::string reason;
+  };
   // Appends to the log the `judgments` (read from the judgments topic) it does not have, or
-  // whose review is new, and puts `offsets` into `offsets_family`, in one batch; waits up to
+  // whose review is new, dead-letters the `rejected` records (with this loop's consumer group
+  // as the consumer), and puts `offsets` into `offsets_family`, in one batch; waits up to
   // `timeout` for it to commit (JudgmentsFeed).
   absl::Status Absorb(std::vector<infobus::common::v1::Judgment> judgments,
-                      std::string offsets_family,
+                      std::vector<Rejected> rejected, std::string offsets_family,
                       std::vector<std::pair<std::string, std::string>> offsets,
                       absl::Duration timeout);
 
@@ -91,6 +97,7 @@ class EventHandler final : public kafka::RecordHandler {
     std::string judgment_id;
     infobus::common::v1::Review review;
     std::vector<infobus::common::v1::Judgment> judgments;      // kAbsorb
+    std::vector<Rejected> rejected;                            // kAbsorb
     std::string offsets_family;                                // kAbsorb
     std::vector<std::pair<std::string, std::string>> offsets;  // kAbsorb
     // Filled on the loop thread.

@@ -81,9 +81,10 @@ absl::Status JudgmentServer::Start() {
   watchlist_ = std::make_unique<StoredWatchlist>(&runtime_->store());
   // The whole watchlist topic, before judging anything: events are judged against the lists as
   // they stand.
-  auto table = WatchlistTable::Create(config_.GetString("kafka.bootstrap_servers"),
-                                      runtime_->topics().watchlists, &runtime_->store(),
-                                      watchlist_.get(), &runtime_->producer());
+  auto table = WatchlistTable::Create(
+      config_.GetString("kafka.bootstrap_servers"), runtime_->topics().watchlists,
+      {runtime_->topics().dead_letters, ConsumerOptionsFrom(config_).group_id}, &runtime_->store(),
+      watchlist_.get(), &runtime_->producer());
   if (!table.ok()) return table.status();
   watchlist_table_ = std::move(*table);
   if (absl::Status status = watchlist_table_->WaitForCatchUp(absl::Seconds(60)); !status.ok()) {

@@ -6,9 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/codec/judgment_decoder.h"
 #include "common/kafka/admin.h"
 #include "common/kafka/client_conf.h"
 #include "common/kafka/consumer_loop.h"
+#include "common/kafka/dead_letter.h"
+#include "common/kafka/record_from.h"
 #include "common/log/log.h"
 
 namespace infobus::judgment {
@@ -46,6 +49,7 @@ absl::StatusOr<std::unique_ptr<JudgmentsFeed>> JudgmentsFeed::Create(
   if (code != RdKafka::ERR_NO_ERROR) {
     return absl::UnavailableError(absl::StrCat("judgments feed assign: ", RdKafka::err2str(code)));
   }
+  kafka::ExportDeadLetters(feed->topic_);
   feed->thread_ = std::thread([f = feed.get()] { f->Run(); });
   return feed;
 }
@@ -59,6 +63,7 @@ JudgmentsFeed::~JudgmentsFeed() {
 void JudgmentsFeed::Run() {
   while (!stopping_.load()) {
     std::vector<infobus::common::v1::Judgment> judgments;
+    std::vector<EventHandler::Rejected> rejected;
     std::map<int32_t, int64_t> next;
     int timeout_ms = 100;
     for (int i = 0; i < 500 && !stopping_.load(); ++i) {
@@ -71,11 +76,12 @@ void JudgmentsFeed::Run() {
         break;
       }
       next[message->partition()] = message->offset() + 1;
-      // Dispatch dead-letters what is not a Judgment; here it is only skipped.
-      if (!judgments.emplace_back().ParseFromArray(message->payload(),
-                                                   static_cast<int>(message->len())) ||
-          judgments.back().judgment_id().empty()) {
-        judgments.pop_back();
+      kafka::Record record = kafka::RecordFrom(*message);
+      auto judgment = codec::DecodeJudgment(record);
+      if (judgment.ok()) {
+        judgments.push_back(*std::move(judgment));
+      } else {
+        rejected.push_back({std::move(record), std::string(judgment.status().message())});
       }
     }
     if (next.empty()) continue;
@@ -84,8 +90,8 @@ void JudgmentsFeed::Run() {
       offsets.emplace_back(kafka::OffsetKey(topic_, partition),
                            EncodeBigEndian64(static_cast<uint64_t>(offset)));
     }
-    absl::Status status = handler_->Absorb(std::move(judgments), kOffsetsFamily, std::move(offsets),
-                                           absl::Seconds(5));
+    absl::Status status = handler_->Absorb(std::move(judgments), std::move(rejected),
+                                           kOffsetsFamily, std::move(offsets), absl::Seconds(5));
     if (status.ok()) {
       for (const auto& [partition, offset] : next) applied_[partition] = offset;
       continue;

@@ -20,8 +20,11 @@ namespace infobus::judgment {
 // instance answers: reads the whole judgments topic (all partitions assigned, no consumer group)
 // and hands each page to the EventHandler, which appends to the log the judgments (and reviews)
 // it does not have yet, with the offsets read, in one batch of the consumer loop (family
-// kOffsetsFamily). Its own judgments come back too and are known already. A seq is this
-// instance's order of arrival: the same judgment has a different seq on another instance.
+// kOffsetsFamily). Its own judgments come back too and are known already. A record that is not
+// a valid Judgment (codec::DecodeJudgment) is dead-lettered in that same batch, so it is on the
+// dead-letter topic before its offset is stored; each instance's feed dead-letters it (consumer:
+// the judgment group; topic: the judgments topic), as dispatch does for its own group. A seq is
+// this instance's order of arrival: the same judgment has a different seq on another instance.
 //
 // Lifecycle: Create (starts the reader thread) once the consumer loop runs; destroy before the
 // loop stops.

@@ -1,18 +1,11 @@
 #include "services/judgment/watchlist.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/codec/watchlist_decoder.h"
 #include "common/domain/subject.h"
 #include "common/log/log.h"
 
 namespace infobus::judgment {
-namespace {
-
-std::string SubjectPrefix(const infobus::common::v1::Subject& subject) {
-  return absl::StrCat(domain::SubjectKey(subject), "\n");
-}
-
-}  // namespace
-
 StoredWatchlist::StoredWatchlist(Store* store) : store_(store) {
   absl::flat_hash_set<std::string> listed;
   auto it = store_->NewIterator(kFamily);
@@ -37,11 +30,11 @@ void StoredWatchlist::MayList(std::string_view store_key) {
 
 std::string StoredWatchlist::Key(const std::string& list_id,
                                  const infobus::common::v1::Subject& subject) {
-  return absl::StrCat(SubjectPrefix(subject), list_id);
+  return codec::WatchlistKey(list_id, subject);
 }
 
 absl::StatusOr<bool> StoredWatchlist::Add(const WatchlistEntry& entry) {
-  const std::string key = absl::StrCat(SubjectPrefix(entry.subject()), entry.list_id());
+  const std::string key = Key(entry.list_id(), entry.subject());
   auto existing = store_->Get(kFamily, key);
   if (!existing.ok()) return existing.status();
   MayList(key);
@@ -53,7 +46,7 @@ absl::StatusOr<bool> StoredWatchlist::Add(const WatchlistEntry& entry) {
 
 absl::StatusOr<bool> StoredWatchlist::Remove(const std::string& list_id,
                                              const infobus::common::v1::Subject& subject) {
-  const std::string key = absl::StrCat(SubjectPrefix(subject), list_id);
+  const std::string key = Key(list_id, subject);
   auto existing = store_->Get(kFamily, key);
   if (!existing.ok()) return existing.status();
   if (!existing->has_value()) return false;

@@ -4,18 +4,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/codec/watchlist_decoder.h"
 #include "common/kafka/admin.h"
 #include "common/kafka/client_conf.h"
 #include "common/kafka/consumer_loop.h"
+#include "common/kafka/dead_letter.h"
+#include "common/kafka/record_from.h"
 #include "common/log/log.h"
 
 namespace infobus::judgment {
 
 absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
-    const std::string& bootstrap_servers, std::string topic, Store* store,
+    const std::string& bootstrap_servers, std::string topic, DeadLetters dead_letters, Store* store,
     StoredWatchlist* watchlist, kafka::Producer* producer) {
   std::unique_ptr<WatchlistTable> table(new WatchlistTable());
   table->topic_ = std::move(topic);
+  table->dead_letters_ = std::move(dead_letters);
   table->store_ = store;
   table->watchlist_ = watchlist;
   table->producer_ = producer;
@@ -66,6 +70,7 @@ absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
     return absl::UnavailableError(
         absl::StrCat("watchlist reader assign: ", RdKafka::err2str(code)));
   }
+  kafka::ExportDeadLetters(table->topic_);
   table->thread_ = std::thread([t = table.get()] { t->Run(); });
   return table;
 }
@@ -82,6 +87,7 @@ void WatchlistTable::Run() {
   rocksdb::ColumnFamilyHandle* offsets = store_->Family(kOffsetsFamily);
   while (!stopping_.load()) {
     rocksdb::WriteBatch batch;
+    std::vector<kafka::OutgoingMessage> letters;
     std::map<int32_t, int64_t> next;
     int timeout_ms = 100;
     for (int i = 0; i < 1000 && !stopping_.load(); ++i) {
@@ -94,29 +100,34 @@ void WatchlistTable::Run() {
         break;
       }
       next[message->partition()] = message->offset() + 1;
-      const std::string key = message->key() ? *message->key() : std::string();
-      if (key.empty()) continue;
-      if (message->len() == 0) {  // a tombstone (or an empty value, as written before)
-        batch.Delete(entries, key);
+      const kafka::Record record = kafka::RecordFrom(*message);
+      auto change = codec::DecodeWatchlistRecord(record);
+      if (!change.ok()) {
+        letters.push_back(kafka::DeadLetterMessage(record, std::string(change.status().message()),
+                                                   dead_letters_.consumer, dead_letters_.topic));
         continue;
       }
-      WatchlistEntry entry;
-      if (!entry.ParseFromArray(message->payload(), static_cast<int>(message->len()))) {
-        INFOBUS_LOG(Warning) << "watchlist reader: skipping undecodable entry at "
-                             << message->partition() << "@" << message->offset();
+      if (!change->entry.has_value()) {
+        batch.Delete(entries, change->key);
         continue;
       }
-      watchlist_->MayList(key);  // before the write, so a lookup never misses it
-      batch.Put(entries, key, entry.SerializeAsString());
+      watchlist_->MayList(change->key);  // before the write, so a lookup never misses it
+      batch.Put(entries, change->key, change->entry->SerializeAsString());
     }
     if (next.empty()) continue;
     for (const auto& [partition, offset] : next) {
       batch.Put(offsets, kafka::OffsetKey(topic_, partition),
                 EncodeBigEndian64(static_cast<uint64_t>(offset)));
     }
-    if (absl::Status status = store_->Write(&batch); !status.ok()) {
+    // The dead letters are out before the offsets past them are stored, as in a consumer loop.
+    absl::Status status;
+    for (const absl::Status& sent : producer_->ProduceAll(letters)) {
+      if (!sent.ok()) status = sent;
+    }
+    if (status.ok()) status = store_->Write(&batch);
+    if (!status.ok()) {
       // Read again from what was applied last.
-      INFOBUS_LOG(Error) << "watchlist reader: store write failed, will retry: " << status;
+      INFOBUS_LOG(Error) << "watchlist reader: batch not applied, will retry: " << status;
       absl::MutexLock lock(&mutex_);
       for (const auto& [partition, offset] : next) {
         std::unique_ptr<RdKafka::TopicPartition> target(

@@ -20,11 +20,13 @@ class KafkaConsumer;
 namespace infobus::judgment {
 
 // The watchlist as a global table: every entry lives on the compacted watchlist topic (key
-// "<subject key>\n<list id>", value a WatchlistEntry; an empty value removes the entry), and
+// "<subject key>\n<list id>", value a WatchlistEntry; a tombstone removes the entry), and
 // every judgment instance reads the whole topic (all partitions assigned, no consumer group)
 // into its store (family "watchlist", via StoredWatchlist's keys), with the offsets it has
 // applied written in the same WriteBatch (family "watchlist_offsets"). So all instances agree,
-// and an entry added on any instance reaches every instance within moments.
+// and an entry added on any instance reaches every instance within moments. A record that is
+// not a valid entry or removal (codec::DecodeWatchlistRecord) is dead-lettered, produced before
+// the offsets past it are stored, and changes nothing here.
 //
 // Lifecycle: Create (starts the reader thread), destroy to stop. Put/Remove/WaitForCatchUp are
 // thread-safe.
@@ -32,11 +34,18 @@ class WatchlistTable {
  public:
   static constexpr char kOffsetsFamily[] = "watchlist_offsets";
 
+  // Where undecodable records go, and the consumer named in their DeadLetter (the service's
+  // consumer group: the reader has none of its own).
+  struct DeadLetters {
+    std::string topic;
+    std::string consumer;
+  };
+
   // `store` must have the StoredWatchlist::kFamily and kOffsetsFamily families, and `watchlist`
   // read that store; `store`, `watchlist` and `producer` must outlive the table.
   static absl::StatusOr<std::unique_ptr<WatchlistTable>> Create(
-      const std::string& bootstrap_servers, std::string topic, Store* store,
-      StoredWatchlist* watchlist, kafka::Producer* producer);
+      const std::string& bootstrap_servers, std::string topic, DeadLetters dead_letters,
+      Store* store, StoredWatchlist* watchlist, kafka::Producer* producer);
   ~WatchlistTable();
 
   // Writes the entry to the topic and waits until this instance has applied it. Returns
@@ -54,6 +63,7 @@ class WatchlistTable {
   absl::Status Publish(const std::string& key, const std::string* value, absl::Duration timeout);
 
   std::string topic_;
+  DeadLetters dead_letters_;
   Store* store_ = nullptr;
   StoredWatchlist* watchlist_ = nullptr;
   kafka::Producer* producer_ = nullptr;

@@ -57,6 +57,8 @@ class DispatchApiTest : public ::testing::Test {
     for (int i = 1; i <= count; ++i) {
       Judgment judgment;
       judgment.set_judgment_id(absl::StrCat("api-", i));
+      judgment.set_rule_id("watchlist-hit");
+      judgment.set_kind(infobus::common::v1::JUDGMENT_KIND_WATCHLIST_HIT);
       judgment.set_severity(infobus::common::v1::SEVERITY_HIGH);
       judgment.set_jurisdiction_code("451421");
       *judgment.mutable_created_at() = ToProtoTimestamp(absl::Now());
@@ -267,8 +269,11 @@ TEST_F(DispatchApiTest, RoutingFileReloadsWithoutRestartAndABadVersionIsRefused)
   ASSERT_TRUE(producer.ok());
   Judgment judgment;
   judgment.set_judgment_id("after-reload");
+  judgment.set_rule_id("watchlist-hit");
+  judgment.set_kind(infobus::common::v1::JUDGMENT_KIND_WATCHLIST_HIT);
   judgment.set_jurisdiction_code("451481");
   judgment.set_severity(infobus::common::v1::SEVERITY_MEDIUM);
+  *judgment.mutable_created_at() = ToProtoTimestamp(absl::Now());
   ASSERT_TRUE((*producer)
                   ->ProduceAll({{bus_.Topic("infobus.judgments.v1"),
                                  "451481",

@@ -29,7 +29,8 @@ using infobus::common::v1::Judgment;
 constexpr int kUnits = 100;
 
 std::string UnitId(int i) { return absl::StrFormat("unit-%03d", i); }
-std::string UnitCode(int i) { return absl::StrFormat("450100%02d", i); }
+// Stations of Xingning district (450102), Nanning.
+std::string UnitCode(int i) { return absl::StrFormat("450102%02d", i); }
 
 // Follows one unit's stream and notes, for each delivery, how long after the judgment's
 // created_at (stamped just before it was produced) it arrived.
@@ -123,6 +124,7 @@ TEST(DispatchLatency, JudgmentToStreamWithHundredUnitStreams) {
     Judgment judgment;
     judgment.set_judgment_id(absl::StrCat("lat-", next_id++));
     judgment.set_rule_id("watchlist-hit");
+    judgment.set_kind(infobus::common::v1::JUDGMENT_KIND_WATCHLIST_HIT);
     judgment.set_severity(infobus::common::v1::SEVERITY_HIGH);
     judgment.set_jurisdiction_code(UnitCode(unit));
     *judgment.mutable_created_at() = ToProtoTimestamp(absl::Now());

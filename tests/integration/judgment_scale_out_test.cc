@@ -241,7 +241,7 @@ TEST(JudgmentScaleOut, APartitionsStateFollowsItToTheInstanceThatTakesItOver) {
   // Two of three counties per mover, two of three alarms per county: all in the first's state.
   auto alarm = [](int county, int n) {
     return Sighting(absl::StrCat("alarm-", county, "-", n), kT0 + absl::Minutes(10 * n),
-                    "alarm.call", absl::StrCat(451400 + county),
+                    "alarm.call", absl::StrCat(451401 + county),  // 451400 is the city
                     infobus::common::v1::SUBJECT_TYPE_PHONE, absl::StrCat("1390000", county, n));
   };
   std::vector<Event> before, after;
