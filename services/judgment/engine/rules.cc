@@ -21,6 +21,8 @@ absl::Status Invalid(const std::string& field, std::string_view message) {
 }
 
 absl::StatusOr<std::string> Scalar(const YAML::Node& node, const std::string& field) {
+  // A key the map lacks gives an invalid node, and asking it anything but IsDefined throws.
+  if (!node.IsDefined()) return Invalid(field, "is required");
   if (!node.IsScalar()) return Invalid(field, "must be a single value");
   return node.Scalar();
 }

@@ -737,6 +737,17 @@ TEST(RulesTest, ErrorsNameTheField) {
   check("version: [", "rules file");
 }
 
+// Found by rules_fuzz: a rule without an id (or a kind) threw yaml-cpp's InvalidNode out of
+// ParseRules, which ended the judgment service, at start or when the rules file changed.
+TEST(RulesTest, ARuleWithoutIdOrKindIsRefusedNotThrown) {
+  auto rules = ParseRules("version: 1\nrules:\n  - {kind: watchlist, severity: high}\n");
+  ASSERT_FALSE(rules.ok());
+  EXPECT_EQ(rules.status().message(), "rules[0].id: is required");
+  rules = ParseRules("version: 1\nrules:\n  - {id: a, version: 1, severity: high}\n");
+  ASSERT_FALSE(rules.ok());
+  EXPECT_EQ(rules.status().message(), "rules[0].kind: is required");
+}
+
 TEST(RulesTest, SampleRulesFileParses) {
   std::ifstream in(std::string(INFOBUS_SOURCE_DIR) + "/deploy/config/rules.yaml");
   std::stringstream text;
