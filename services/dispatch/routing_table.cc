@@ -211,18 +211,22 @@ absl::StatusOr<RoutingTable> RoutingTable::FromYaml(const YAML::Node& root) {
   return table;
 }
 
+absl::StatusOr<RoutingTable> RoutingTable::FromText(std::string_view text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(e.what());
+  }
+  return FromYaml(root);
+}
+
 absl::StatusOr<RoutingTable> RoutingTable::FromFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("routing file ", path, ": cannot be read"));
   std::stringstream text;
   text << in.rdbuf();
-  YAML::Node root;
-  try {
-    root = YAML::Load(text.str());
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("routing file ", path, ": ", e.what()));
-  }
-  auto table = FromYaml(root);
+  auto table = FromText(text.str());
   if (!table.ok()) {
     return absl::Status(table.status().code(),
                         absl::StrCat("routing file ", path, ": ", table.status().message()));

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -50,6 +51,8 @@ class RoutingTable {
   // Parses and validates a routing document (see deploy/config/routing.yaml). Errors name the
   // field: "routes[2].send_to: no unit 'x'".
   static absl::StatusOr<RoutingTable> FromYaml(const YAML::Node& root);
+  // The same from the document's text (a YAML syntax error is INVALID_ARGUMENT too).
+  static absl::StatusOr<RoutingTable> FromText(std::string_view text);
   static absl::StatusOr<RoutingTable> FromFile(const std::string& path);
   // A table of `units` alone, routing like the walking skeleton (every covering unit), with no
   // deadlines. For tests.
