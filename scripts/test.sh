@@ -2,14 +2,24 @@
 # Runs every test: installs what is missing, builds, starts a Kafka broker of its own
 # (127.0.0.1:19192, data under .run/test), runs ctest, stops the broker, and exits non-zero on
 # any failure. Extra arguments go to ctest, e.g.  scripts/test.sh -L unit   or   -R E2e
+# The fuzz targets (tests/fuzz) are built with clang into build-fuzz/ and run by a second ctest
+# there (label fuzz, INFOBUS_FUZZ_SECONDS each, default 20), unless arguments are given that do
+# not name them (scripts/test.sh -L fuzz runs only them).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 started=$(date +%s)
 
+fuzz=1
+if [ $# -gt 0 ] && [[ "$*" != *[Ff]uzz* ]]; then fuzz=0; fi
+
 scripts/install-deps.sh
 scripts/build.sh
 echo "[test] build done after $(( $(date +%s) - started )) s" >&2
+if [ "$fuzz" = 1 ]; then
+  scripts/fuzz.sh --build-only
+  echo "[test] fuzz build done after $(( $(date +%s) - started )) s" >&2
+fi
 
 export INFOBUS_RUN_DIR=$repo/.run/test
 export INFOBUS_KAFKA_PORT=${INFOBUS_TEST_KAFKA_PORT:-19192}
@@ -20,5 +30,8 @@ scripts/kafka.sh start
 
 status=0
 ctest --test-dir build --output-on-failure --timeout 600 -j 2 "$@" || status=$?
+if [ "$fuzz" = 1 ]; then
+  ctest --test-dir build-fuzz --output-on-failure --timeout 600 -j 2 "$@" || status=$?
+fi
 echo "[test] finished after $(( $(date +%s) - started )) s with status $status" >&2
 exit $status
