@@ -13,8 +13,11 @@ class Service;
 
 namespace infobus {
 
-// A started gRPC server with the standard health service (grpc.health.v1) and server reflection,
-// so grpcurl works without .proto files. Health starts SERVING. Thread-safe.
+class HealthService;
+
+// A started gRPC server with the standard health service (grpc.health.v1, ours: see
+// HealthService) and server reflection, so grpcurl works without .proto files. Health starts
+// SERVING. Thread-safe.
 class GrpcServer {
  public:
   // Binds `listen_address` ("127.0.0.1:0" picks a free port) and starts serving `services`,
@@ -24,13 +27,15 @@ class GrpcServer {
   ~GrpcServer();
 
   int port() const { return port_; }
-  // Overall health ("" service name) and that of each registered service.
+  // Overall health ("" service name) and that of each service the server serves.
   void SetServing(bool serving);
-  // Stops accepting calls, gives running ones `grace` to finish, then cancels them.
+  // Answers NOT_SERVING and ends health watches, stops accepting calls, gives running ones
+  // `grace` to finish, then cancels them.
   void Shutdown(absl::Duration grace);
 
  private:
-  GrpcServer() = default;
+  GrpcServer();
+  std::unique_ptr<HealthService> health_;  // outlives server_
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -1,6 +1,7 @@
-// Health that tells the truth: collection answers NOT_SERVING while its Kafka broker is down,
-// refuses to accept what it cannot keep, and answers SERVING again once the broker is back.
-// This test runs a broker of its own, so stopping it disturbs no other test.
+// Health that tells the truth: collection answers NOT_SERVING while its Kafka broker is down
+// (and says so to a Watch as it happens), refuses to accept what it cannot keep, and answers
+// SERVING again once the broker is back. This test runs a broker of its own, so stopping it
+// disturbs no other test.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -13,13 +14,14 @@
 #include "common/util/time.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
-#include "tests/integration/support/raw_grpc.h"
 
 namespace infobus::testing {
 namespace {
 
-constexpr int kServing = 1;
-constexpr int kNotServing = 2;
+using grpc::health::v1::HealthCheckResponse;
+
+constexpr ServingStatus kServing = HealthCheckResponse::SERVING;
+constexpr ServingStatus kNotServing = HealthCheckResponse::NOT_SERVING;
 
 bool PortFree(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -55,9 +57,10 @@ class PrivateBroker {
   int port_;
 };
 
-bool AwaitHealth(const std::string& address, int want, absl::Duration timeout) {
+bool AwaitHealth(const std::string& address, ServingStatus want, absl::Duration timeout) {
   for (absl::Time deadline = absl::Now() + timeout; absl::Now() < deadline;) {
-    if (HealthStatus(address) == want) return true;
+    auto status = CheckHealth(address);
+    if (status.ok() && *status == want) return true;
     absl::SleepFor(absl::Milliseconds(100));  // polling another process's state
   }
   return false;
@@ -74,7 +77,20 @@ TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
   ASSERT_TRUE(collection->Start().ok()) << collection->Log();
   ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(30))) << collection->Log();
 
+  // A watcher of the service by name hears each change the health monitor makes.
+  grpc::health::v1::Health::Stub health(Channel(collection->address()));
+  grpc::health::v1::HealthCheckRequest watch_request;
+  watch_request.set_service("infobus.collection.v1.CollectionService");
+  grpc::ClientContext watch_context;
+  watch_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Minutes(3)));
+  auto watch = health.Watch(&watch_context, watch_request);
+  HealthCheckResponse seen;
+  ASSERT_TRUE(watch->Read(&seen));
+  EXPECT_EQ(seen.status(), kServing);
+
   ASSERT_EQ(broker.Run("stop"), 0);
+  ASSERT_TRUE(watch->Read(&seen)) << collection->Log();
+  EXPECT_EQ(seen.status(), kNotServing);
   ASSERT_TRUE(AwaitHealth(collection->address(), kNotServing, absl::Seconds(30)))
       << collection->Log();
   EXPECT_NE(collection->Log().find("NOT_SERVING: kafka"), std::string::npos);
@@ -94,6 +110,10 @@ TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
   EXPECT_EQ(response.results(0).outcome(), infobus::collection::v1::PUBLISH_OUTCOME_RETRY);
 
   ASSERT_EQ(broker.Run("start"), 0);
+  ASSERT_TRUE(watch->Read(&seen)) << collection->Log();
+  EXPECT_EQ(seen.status(), kServing);
+  watch_context.TryCancel();
+  EXPECT_EQ(watch->Finish().error_code(), grpc::StatusCode::CANCELLED);
   ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(60))) << collection->Log();
 
   // The same event, retried once Kafka is back, is accepted: it was never recorded as sent.

@@ -1,9 +1,25 @@
 #include "tests/integration/support/clients.h"
 
+#include <chrono>
+
 namespace infobus::testing {
 
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
   return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+absl::StatusOr<ServingStatus> CheckHealth(const std::string& address, const std::string& service) {
+  grpc::health::v1::Health::Stub stub(Channel(address));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  const grpc::Status status = stub.Check(&context, request, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  return response.status();
 }
 
 InboxReader::InboxReader(const std::string& dispatch_address, const std::string& unit_id,

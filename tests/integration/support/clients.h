@@ -7,8 +7,10 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "infobus/collection/v1/collection_service.grpc.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
@@ -16,6 +18,13 @@
 namespace infobus::testing {
 
 std::shared_ptr<grpc::Channel> Channel(const std::string& address);
+
+using ServingStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
+
+// grpc.health.v1.Health/Check of `service` ("": the server as a whole) through the standard
+// stub: the status, or the call's failure (NOT_FOUND for a name the server does not serve).
+absl::StatusOr<ServingStatus> CheckHealth(const std::string& address,
+                                          const std::string& service = "");
 
 // Follows one unit's inbox on a background thread and keeps every delivery it receives.
 class InboxReader {

@@ -54,12 +54,4 @@ std::string CallRaw(const std::string& address, const std::string& method,
   return FromBuffer(response);
 }
 
-int HealthStatus(const std::string& address) {
-  grpc::Status status;
-  const std::string response = CallRaw(address, "/grpc.health.v1.Health/Check", "", &status);
-  // HealthCheckResponse{status = 1}: tag 08, then the enum value as one varint byte.
-  if (!status.ok() || response.size() != 2 || response[0] != '\x08') return -1;
-  return response[1];
-}
-
 }  // namespace infobus::testing
