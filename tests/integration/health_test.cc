@@ -1,12 +1,16 @@
 // Health that tells the truth: collection answers NOT_SERVING while its Kafka broker is down
 // (and says so to a Watch as it happens), refuses to accept what it cannot keep, and answers
-// SERVING again once the broker is back. This test runs a broker of its own, so stopping it
-// disturbs no other test.
+// SERVING again once the broker is back; services started before their broker wait
+// NOT_SERVING; and the container health checks of deploy/docker-compose.yml, run exactly as
+// compose runs them, pass against healthy services. The broker tests run a broker of their own,
+// so stopping it disturbs no other test.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +18,7 @@
 #include "common/util/time.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/run_program.h"
 
 namespace infobus::testing {
 namespace {
@@ -191,6 +196,41 @@ TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
     const absl::Time started = absl::Now();
     EXPECT_TRUE(services[i]->Stop(absl::Seconds(30)).ok()) << services[i]->Log();
     EXPECT_LT(absl::Now() - started, absl::Seconds(10)) << services[i]->Log();
+  }
+}
+
+// The health check compose runs for each service, taken from deploy/docker-compose.yml and run
+// the way compose runs it (exec form: no shell, infobusctl found on PATH) against the service:
+// it names the port the service listens on there, and it passes. Only that port is replaced by
+// the one the test's service listens on.
+TEST(Health, ComposeHealthCheckOfEveryServicePasses) {
+  const YAML::Node compose = YAML::LoadFile(INFOBUS_SOURCE_DIR "/deploy/docker-compose.yml");
+  const char* bin_dir = std::getenv("INFOBUS_BIN_DIR");
+  TestBus bus("compose-health");
+  for (const std::string name : {"collection", "judgment", "dispatch"}) {
+    SCOPED_TRACE(name);
+    const YAML::Node definition = compose["services"][name];
+    ASSERT_TRUE(definition["healthcheck"]["test"].IsSequence()) << "no healthcheck.test";
+    const auto test = definition["healthcheck"]["test"].as<std::vector<std::string>>();
+    ASSERT_GE(test.size(), 2u);
+    ASSERT_EQ(test[0], "CMD") << "this test runs exec-form checks only";
+    std::vector<std::string> argv(test.begin() + 1, test.end());
+
+    const auto listen = definition["environment"]["INFOBUS_GRPC_LISTEN"].as<std::string>("");
+    ASSERT_FALSE(listen.empty()) << "no INFOBUS_GRPC_LISTEN";
+    const auto addr = std::find(argv.begin(), argv.end(), "--addr");
+    ASSERT_TRUE(addr != argv.end() && addr + 1 != argv.end()) << "no --addr HOST:PORT";
+    EXPECT_EQ(*(addr + 1), "127.0.0.1:" + listen.substr(listen.rfind(':') + 1))
+        << "the check does not ask the port the service listens on";
+
+    auto service = bus.Service(name);
+    ASSERT_TRUE(service->Start().ok()) << service->Log();
+    *(addr + 1) = service->address();
+    auto result = RunProgram(argv, bin_dir != nullptr ? bin_dir : "build/bin", absl::Seconds(30));
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->exit_code, 0) << result->output;
+    EXPECT_EQ(result->output, "SERVING\n");
+    EXPECT_TRUE(service->Stop().ok());
   }
 }
 

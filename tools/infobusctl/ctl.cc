@@ -1,7 +1,6 @@
 #include "tools/infobusctl/ctl.h"
 
 #include <google/protobuf/util/json_util.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -19,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "infobus/collection/v1/collection_service.grpc.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
@@ -586,40 +586,27 @@ int Units(Flags& flags, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
-// health: grpc.health.v1.Health/Check of a server, for container health checks. A generic stub
-// keeps the client free of health.proto (Debian ships none). Exit 0 only when SERVING.
+// health: grpc.health.v1.Health/Check of a server (or of one service it serves), for
+// container health checks. Exit 0 only when SERVING.
 int Health(Flags& flags, std::ostream& out, std::ostream& err) {
+  using grpc::health::v1::HealthCheckResponse;
   const std::string address = flags.Get("addr");
   absl::Duration timeout;
   if (address.empty() || !absl::ParseDuration(flags.Get("timeout", "3s"), &timeout)) {
     err << "infobusctl health: --addr HOST:PORT is required; --timeout takes a duration\n";
     return 2;
   }
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(flags.Get("service"));
   if (!flags.CheckAllUsed(err)) return 2;
-  grpc::GenericStub stub(Connect(address));
+  auto stub = grpc::health::v1::Health::NewStub(Connect(address));
   grpc::ClientContext context;
   SetDeadline(context, timeout);
-  grpc::CompletionQueue queue;
-  grpc::ByteBuffer request;  // HealthCheckRequest{service: ""} encodes to nothing
-  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", request, &queue);
-  call->StartCall();
-  grpc::ByteBuffer response;
-  grpc::Status status;
-  call->Finish(&response, &status, nullptr);
-  void* tag = nullptr;
-  bool ok = false;
-  queue.Next(&tag, &ok);
+  HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
   if (!status.ok()) return Fail(err, "health", status);
-  std::vector<grpc::Slice> slices;
-  (void)response.Dump(&slices);
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  // HealthCheckResponse{status}: tag 0x08 then the enum; SERVING is 1.
-  const bool serving = bytes.size() == 2 && bytes[0] == '\x08' && bytes[1] == 1;
-  out << (serving ? "SERVING" : "NOT_SERVING") << "\n";
-  return serving ? 0 : 1;
+  out << HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
+  return response.status() == HealthCheckResponse::SERVING ? 0 : 1;
 }
 
 }  // namespace
@@ -656,8 +643,9 @@ Commands (results are JSON lines in the protobuf JSON mapping):
   judgment --id ID [--judgment ADDR]       One judgment, with its evidence and review.
   review --id ID --status confirmed|dismissed [--note TEXT] [--by NAME] [--judgment ADDR]
       Record an analyst's verdict (stored, and streamed to subscribers).
-  health --addr HOST:PORT [--timeout 3s]
-      grpc.health.v1 status of a service: prints SERVING (exit 0) or NOT_SERVING (exit 1).
+  health --addr HOST:PORT [--service NAME] [--timeout 3s]
+      grpc.health.v1 status of a server, or of the service NAME it serves (e.g.
+      infobus.collection.v1.CollectionService): prints SERVING (exit 0) or NOT_SERVING (exit 1).
 
 Addresses default to $INFOBUS_COLLECTION_ADDR (127.0.0.1:50051), $INFOBUS_JUDGMENT_ADDR
 (127.0.0.1:50052) and $INFOBUS_DISPATCH_ADDR (127.0.0.1:50053).
