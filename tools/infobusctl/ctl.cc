@@ -2,20 +2,24 @@
 
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
+#include <pwd.h>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <istream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <thread>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -27,54 +31,18 @@ namespace infobus::ctl {
 namespace {
 
 using google::protobuf::Message;
-using google::protobuf::util::JsonParseOptions;
-using google::protobuf::util::JsonPrintOptions;
+using infobus::collection::v1::CollectionService;
+using infobus::dispatch::v1::DispatchService;
+using infobus::judgment::v1::JudgmentService;
 
-// Parsed "--flag value" / "--flag=value" arguments after the command words.
-class Flags {
- public:
-  static std::optional<Flags> Parse(const std::vector<std::string>& args, size_t first,
-                                    std::ostream& err) {
-    Flags flags;
-    for (size_t i = first; i < args.size(); ++i) {
-      const std::string& arg = args[i];
-      if (arg.rfind("--", 0) != 0) {
-        err << "infobusctl: unexpected argument '" << arg << "' (try --help)\n";
-        return std::nullopt;
-      }
-      const auto eq = arg.find('=');
-      if (eq != std::string::npos) {
-        flags.values_[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
-      } else if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
-        flags.values_[arg.substr(2)] = args[++i];
-      } else {
-        flags.values_[arg.substr(2)] = "true";
-      }
-    }
-    return flags;
-  }
+constexpr absl::Duration kCallTimeout = absl::Seconds(10);
+constexpr absl::Duration kPageTimeout = absl::Seconds(30);
 
-  std::string Get(const std::string& name, const std::string& fallback = "") {
-    used_.push_back(name);
-    auto it = values_.find(name);
-    return it == values_.end() ? fallback : it->second;
-  }
-  bool Has(const std::string& name) const { return values_.count(name) > 0; }
-
-  // Flags given but never asked for: typos.
-  bool CheckAllUsed(std::ostream& err) const {
-    for (const auto& [name, value] : values_) {
-      if (std::find(used_.begin(), used_.end(), name) == used_.end()) {
-        err << "infobusctl: unknown flag --" << name << " (try --help)\n";
-        return false;
-      }
-    }
-    return true;
-  }
-
- private:
-  std::map<std::string, std::string> values_;
-  std::vector<std::string> used_;
+// Where a command reads its input and writes its results (JSON lines) and diagnostics.
+struct Io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -82,28 +50,66 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return value != nullptr && *value != '\0' ? value : fallback;
 }
 
-std::string ToJson(const Message& message) {
-  JsonPrintOptions options;
-  options.preserve_proto_field_names = false;
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  return json;
+// Who signs off, reports or reviews when --by is not given: the login name ($USER, $LOGNAME, or
+// the account of the process when neither is set, as in a container or a CI job).
+std::string DefaultActor() {
+  std::string name = EnvOr("USER", EnvOr("LOGNAME", ""));
+  if (name.empty()) {
+    if (const passwd* account = ::getpwuid(::geteuid()); account != nullptr) {
+      name = account->pw_name;
+    }
+  }
+  return name;
 }
 
-bool FromJson(const std::string& json, Message* message, std::string* error) {
-  JsonParseOptions options;
+// Writes `message` as one JSON line (protobuf JSON mapping, lowerCamelCase names). False, with
+// the reason on err, when it cannot be converted.
+bool PrintJson(const Message& message, Io& io) {
+  std::string json;
+  const auto status = google::protobuf::util::MessageToJsonString(message, &json);
+  if (!status.ok()) {
+    io.err << "infobusctl: cannot print a " << message.GetTypeName()
+           << " as JSON: " << status.message() << "\n";
+    return false;
+  }
+  io.out << json << "\n";
+  return true;
+}
+
+absl::Status FromJson(const std::string& json, Message* message) {
+  google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  auto status = google::protobuf::util::JsonStringToMessage(json, message, options);
-  if (!status.ok()) *error = std::string(status.message());
-  return status.ok();
+  const auto status = google::protobuf::util::JsonStringToMessage(json, message, options);
+  if (status.ok()) return absl::OkStatus();
+  return absl::InvalidArgumentError(std::string(status.message()));
+}
+
+// Messages of type T, one JSON object per line of `file` ("-": `in`); blank lines are skipped.
+// A relative path is relative to the current directory.
+template <typename T>
+absl::StatusOr<std::vector<T>> ReadJsonLines(const std::string& file, std::istream& in) {
+  std::ifstream file_stream;
+  std::istream* input = &in;
+  if (file != "-") {
+    file_stream.open(file);
+    if (!file_stream) return absl::NotFoundError(absl::StrCat("cannot open ", file));
+    input = &file_stream;
+  }
+  std::vector<T> messages;
+  std::string line;
+  for (int number = 1; std::getline(*input, line); ++number) {
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    T message;
+    if (absl::Status status = FromJson(line, &message); !status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("line ", number, ": ", status.message()));
+    }
+    messages.push_back(std::move(message));
+  }
+  return messages;
 }
 
 std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
   return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-}
-
-void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {
-  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
 }
 
 int Fail(std::ostream& err, const std::string& what, const grpc::Status& status) {
@@ -112,90 +118,30 @@ int Fail(std::ostream& err, const std::string& what, const grpc::Status& status)
   return 1;
 }
 
-// publish: JSON lines of Event → Publish in batches; results as JSON lines. Events answered
-// RETRY are sent again (up to --retries times) after a back-off.
-int Publish(Flags& flags, std::istream& in, std::ostream& out, std::ostream& err) {
-  const std::string address =
-      flags.Get("collection", EnvOr("INFOBUS_COLLECTION_ADDR", "127.0.0.1:50051"));
-  const std::string file = flags.Get("file", "-");
-  int batch_size = 0, retries = 0;
-  if (!absl::SimpleAtoi(flags.Get("batch", "200"), &batch_size) || batch_size < 1 ||
-      !absl::SimpleAtoi(flags.Get("retries", "5"), &retries) || retries < 0) {
-    err << "infobusctl publish: --batch must be >= 1 and --retries >= 0\n";
-    return 2;
-  }
-  if (!flags.CheckAllUsed(err)) return 2;
-  std::ifstream file_stream;
-  std::istream* input = &in;
-  if (file != "-") {
-    file_stream.open(file);
-    if (!file_stream) {
-      err << "infobusctl publish: cannot open " << file << "\n";
-      return 2;
-    }
-    input = &file_stream;
-  }
+template <typename Stub, typename Request, typename Response>
+using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
 
-  std::vector<infobus::common::v1::Event> events;
-  std::string line;
-  for (int number = 1; std::getline(*input, line); ++number) {
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    infobus::common::v1::Event event;
-    std::string error;
-    if (!FromJson(line, &event, &error)) {
-      err << "infobusctl publish: line " << number << ": " << error << "\n";
-      return 2;
-    }
-    events.push_back(std::move(event));
-  }
-
-  auto stub = infobus::collection::v1::CollectionService::NewStub(Connect(address));
-  std::map<infobus::collection::v1::PublishOutcome, int> totals;
-  for (size_t start = 0; start < events.size(); start += batch_size) {
-    std::vector<infobus::common::v1::Event> todo(
-        events.begin() + start, events.begin() + std::min(events.size(), start + batch_size));
-    for (int attempt = 0; !todo.empty(); ++attempt) {
-      infobus::collection::v1::PublishRequest request;
-      for (const auto& event : todo) *request.add_events() = event;
-      infobus::collection::v1::PublishResponse response;
-      grpc::ClientContext context;
-      SetDeadline(context, absl::Seconds(60));
-      grpc::Status status = stub->Publish(&context, request, &response);
-      const bool retryable = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                             status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
-      if (!status.ok() && (!retryable || attempt >= retries)) return Fail(err, "Publish", status);
-      std::vector<infobus::common::v1::Event> again;
-      if (status.ok()) {
-        for (int i = 0; i < response.results_size(); ++i) {
-          const auto& result = response.results(i);
-          if (result.outcome() == infobus::collection::v1::PUBLISH_OUTCOME_RETRY &&
-              attempt < retries) {
-            again.push_back(todo[i]);
-            continue;
-          }
-          ++totals[result.outcome()];
-          out << ToJson(result) << "\n";
-        }
-      } else {
-        again = todo;
-      }
-      todo = std::move(again);
-      if (!todo.empty()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200 << std::min(attempt, 4)));
-      }
-    }
-  }
-  err << "published " << events.size()
-      << " events: " << totals[infobus::collection::v1::PUBLISH_OUTCOME_ACCEPTED] << " accepted, "
-      << totals[infobus::collection::v1::PUBLISH_OUTCOME_DUPLICATE] << " duplicate, "
-      << totals[infobus::collection::v1::PUBLISH_OUTCOME_REJECTED] << " rejected, "
-      << totals[infobus::collection::v1::PUBLISH_OUTCOME_RETRY] << " not kept (retry)\n";
-  const bool all_kept = totals[infobus::collection::v1::PUBLISH_OUTCOME_REJECTED] == 0 &&
-                        totals[infobus::collection::v1::PUBLISH_OUTCOME_RETRY] == 0;
-  return all_kept ? 0 : 1;
+// One unary call on a fresh context with a deadline.
+template <typename Stub, typename Request, typename Response>
+grpc::Status Call(Stub& stub, UnaryMethod<Stub, Request, Response> method, const Request& request,
+                  Response* response, absl::Duration timeout) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return (stub.*method)(&context, request, response);
 }
 
-// Accepts "high", "HIGH" or "SEVERITY_HIGH"; likewise for subject types.
+// The shape of every unary command: the call, then `print(response)` (false: the command
+// failed) or the failure on err. Returns the exit code.
+template <typename Stub, typename Request, typename Response, typename Print>
+int Unary(Stub& stub, UnaryMethod<Stub, Request, Response> method, const Request& request,
+          const std::string& rpc, Print print, Io& io, absl::Duration timeout = kCallTimeout) {
+  Response response;
+  const grpc::Status status = Call(stub, method, request, &response, timeout);
+  if (!status.ok()) return Fail(io.err, rpc, status);
+  return print(response) ? 0 : 1;
+}
+
+// Accepts "high", "HIGH" or "SEVERITY_HIGH"; likewise for every enum of ours.
 template <typename Enum>
 bool ParseEnum(const std::string& text, const std::string& prefix,
                bool (*parse)(const std::string&, Enum*), Enum* value) {
@@ -204,489 +150,783 @@ bool ParseEnum(const std::string& text, const std::string& prefix,
   return parse(name, value);
 }
 
-// watch add|remove: one entry from flags, or JSON lines of WatchlistEntry from --file.
-int Watch(const std::string& action, Flags& flags, std::istream& in, std::ostream& out,
-          std::ostream& err) {
-  const std::string address =
-      flags.Get("judgment", EnvOr("INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052"));
-  std::vector<infobus::judgment::v1::WatchlistEntry> entries;
-  if (flags.Has("file")) {
-    const std::string file = flags.Get("file");
-    std::ifstream file_stream;
-    std::istream* input = &in;
-    if (file != "-") {
-      file_stream.open(file);
-      if (!file_stream) {
-        err << "infobusctl watch: cannot open " << file << "\n";
-        return 2;
-      }
-      input = &file_stream;
-    }
-    std::string line, error;
-    for (int number = 1; std::getline(*input, line); ++number) {
-      if (absl::StripAsciiWhitespace(line).empty()) continue;
-      infobus::judgment::v1::WatchlistEntry entry;
-      if (!FromJson(line, &entry, &error)) {
-        err << "infobusctl watch: line " << number << ": " << error << "\n";
-        return 2;
-      }
-      entries.push_back(std::move(entry));
-    }
-  } else {
-    infobus::judgment::v1::WatchlistEntry entry;
-    entry.set_list_id(flags.Get("list"));
-    infobus::common::v1::SubjectType type;
-    if (!ParseEnum(flags.Get("type"), "SUBJECT_TYPE_", &infobus::common::v1::SubjectType_Parse,
-                   &type)) {
-      err << "infobusctl watch: --type must be id_number, plate, phone or name\n";
-      return 2;
-    }
-    entry.mutable_subject()->set_type(type);
-    entry.mutable_subject()->set_value(flags.Get("value"));
-    if (action == "add") {
-      infobus::common::v1::Severity severity;
-      if (!ParseEnum(flags.Get("severity", "high"), "SEVERITY_",
-                     &infobus::common::v1::Severity_Parse, &severity)) {
-        err << "infobusctl watch: --severity must be low, medium, high or critical\n";
-        return 2;
-      }
-      entry.set_severity(severity);
-      entry.set_note(flags.Get("note"));
-    }
-    entries.push_back(std::move(entry));
-  }
-  if (!flags.CheckAllUsed(err)) return 2;
+// A flag whose value names an enum value of ours (see ParseEnum), stored in `*value`, which
+// holds the default. `names` lists the accepted values for --help and errors.
+template <typename Enum>
+CLI::Option* AddEnum(CLI::App& command, const std::string& flag, const std::string& help,
+                     const std::string& prefix, bool (*parse)(const std::string&, Enum*),
+                     const std::string& names, Enum* value) {
+  return command
+      .add_option_function<std::string>(
+          flag,
+          [=](const std::string& text) {
+            if (!ParseEnum(text, prefix, parse, value)) {
+              throw CLI::ValidationError(flag, absl::StrCat("'", text, "' is not ", names));
+            }
+          },
+          help)
+      ->type_name(names);
+}
 
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Connect(address));
-  for (const auto& entry : entries) {
-    grpc::ClientContext context;
-    SetDeadline(context, absl::Seconds(10));
-    grpc::Status status;
-    if (action == "add") {
-      infobus::judgment::v1::AddWatchlistEntryRequest request;
-      *request.mutable_entry() = entry;
-      infobus::judgment::v1::AddWatchlistEntryResponse response;
-      status = stub->AddWatchlistEntry(&context, request, &response);
-      if (status.ok()) out << ToJson(response) << "\n";
-    } else {
-      infobus::judgment::v1::RemoveWatchlistEntryRequest request;
-      request.set_list_id(entry.list_id());
-      *request.mutable_subject() = entry.subject();
-      infobus::judgment::v1::RemoveWatchlistEntryResponse response;
-      status = stub->RemoveWatchlistEntry(&context, request, &response);
-      if (status.ok()) out << ToJson(response) << "\n";
-    }
-    if (!status.ok()) return Fail(err, "watch " + action, status);
+// The same for a comma-separated list of values (the flag may also be repeated).
+template <typename Enum>
+CLI::Option* AddEnumList(CLI::App& command, const std::string& flag, const std::string& help,
+                         const std::string& prefix, bool (*parse)(const std::string&, Enum*),
+                         const std::string& names, std::vector<Enum>* values) {
+  return command
+      .add_option_function<std::vector<std::string>>(
+          flag,
+          [=](const std::vector<std::string>& texts) {
+            for (const std::string& text : texts) {
+              if (!ParseEnum(text, prefix, parse, &values->emplace_back())) {
+                throw CLI::ValidationError(flag, absl::StrCat("'", text, "' is not ", names));
+              }
+            }
+          },
+          help)
+      ->type_name(names + ",...")
+      ->delimiter(',');
+}
+
+// A duration flag (30s, 500ms, 2m) stored in `*duration`, which holds the default.
+CLI::Option* AddDuration(CLI::App& command, const std::string& flag, const std::string& help,
+                         absl::Duration* duration) {
+  return command
+      .add_option_function<std::string>(
+          flag,
+          [=](const std::string& text) {
+            if (!absl::ParseDuration(text, duration)) {
+              throw CLI::ValidationError(
+                  flag, absl::StrCat("'", text, "' is not a duration (30s, 500ms, 2m)"));
+            }
+          },
+          help)
+      ->type_name("DURATION")
+      ->default_str(absl::FormatDuration(*duration));
+}
+
+// An RFC 3339 time flag stored in `*time`; unset when the flag is not given.
+CLI::Option* AddTime(CLI::App& command, const std::string& flag, const std::string& help,
+                     std::optional<google::protobuf::Timestamp>* time) {
+  return command
+      .add_option_function<std::string>(
+          flag,
+          [=](const std::string& text) {
+            absl::Time parsed;
+            std::string error;
+            if (!absl::ParseTime(absl::RFC3339_full, text, &parsed, &error)) {
+              throw CLI::ValidationError(
+                  flag, absl::StrCat("'", text,
+                                     "' is not an RFC 3339 time (2026-11-28T08:00:00Z): ", error));
+            }
+            const int64_t nanos = absl::ToUnixNanos(parsed);
+            auto& timestamp = time->emplace();
+            timestamp.set_seconds(nanos / 1000000000);
+            timestamp.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+          },
+          help)
+      ->type_name("TIME");
+}
+
+// A deadline `timeout` from now on `context`; none for a zero timeout.
+void SetTimeout(grpc::ClientContext& context, absl::Duration timeout) {
+  if (timeout > absl::ZeroDuration()) {
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   }
-  return 0;
+}
+
+// The address flag of a command talking to `service`, defaulting to $<env> or `fallback`.
+CLI::Option* AddAddress(CLI::App& command, const std::string& service, const char* env,
+                        const std::string& fallback, std::string* address) {
+  *address = EnvOr(env, fallback);
+  return command
+      .add_option(
+          "--" + service, *address,
+          absl::StrCat(service, " service address (default: $", env, ", else ", fallback, ")"))
+      ->type_name("ADDR");
+}
+
+void AddCollection(CLI::App& command, std::string* address) {
+  AddAddress(command, "collection", "INFOBUS_COLLECTION_ADDR", "127.0.0.1:50051", address);
+}
+void AddJudgment(CLI::App& command, std::string* address) {
+  AddAddress(command, "judgment", "INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052", address);
+}
+void AddDispatch(CLI::App& command, std::string* address) {
+  AddAddress(command, "dispatch", "INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053", address);
+}
+
+CLI::Option* AddBy(CLI::App& command, const std::string& what, std::string* by) {
+  *by = DefaultActor();
+  return command.add_option("--by", *by, what + " (default: $USER, else the login name)")
+      ->type_name("NAME");
 }
 
 // Prints a server stream as JSON lines until `count` messages (0: no limit), the deadline or the
 // end. Exit 1 when the deadline cut off a stream before `count`, or on an error.
 template <typename T>
 int PrintStream(grpc::ClientReader<T>& reader, grpc::ClientContext& context, int64_t count,
-                const std::string& command, const std::string& what, std::ostream& out,
-                std::ostream& err) {
+                const std::string& command, const std::string& what, Io& io) {
   T message;
   int64_t received = 0;
+  bool printed = true;
   while ((count == 0 || received < count) && reader.Read(&message)) {
-    out << ToJson(message) << std::endl;
+    printed = PrintJson(message, io);
+    if (!printed) break;
+    io.out.flush();  // a live stream: each line as it comes
     ++received;
   }
-  if (count > 0 && received >= count) {
-    context.TryCancel();
-    reader.Finish();
-    return 0;
+  const bool cancelled = !printed || (count > 0 && received >= count);
+  if (cancelled) context.TryCancel();
+  const grpc::Status status = reader.Finish();
+  if (cancelled) {
+    // CANCELLED is what we asked for; anything else went wrong before.
+    if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
+      return Fail(io.err, "Subscribe", status);
+    }
+    return printed ? 0 : 1;
   }
-  grpc::Status status = reader.Finish();
   if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    err << "infobusctl " << command << ": " << received << " " << what << " before the timeout\n";
+    io.err << "infobusctl " << command << ": " << received << " " << what
+           << " before the timeout\n";
     return count > 0 ? 1 : 0;
   }
-  return status.ok() ? 0 : Fail(err, "Subscribe", status);
+  return status.ok() ? 0 : Fail(io.err, "Subscribe", status);
 }
 
-// follow: streams a unit's inbox as JSON lines until --count deliveries or --timeout passes.
-int Follow(Flags& flags, std::ostream& out, std::ostream& err) {
-  const std::string address =
-      flags.Get("dispatch", EnvOr("INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053"));
-  infobus::dispatch::v1::SubscribeRequest request;
-  request.set_unit_id(flags.Get("unit"));
-  uint64_t after_seq = 0;
-  int64_t count = 0;
-  absl::Duration timeout;
-  if (!absl::SimpleAtoi(flags.Get("after-seq", "0"), &after_seq) ||
-      !absl::SimpleAtoi(flags.Get("count", "0"), &count) ||
-      !absl::ParseDuration(flags.Get("timeout", "0s"), &timeout)) {
-    err << "infobusctl follow: --after-seq and --count take numbers, --timeout a duration (30s)\n";
-    return 2;
-  }
-  if (!flags.CheckAllUsed(err)) return 2;
-  request.set_after_seq(after_seq);
+// One infobusctl command: its settings, bound to the flags of its CLI11 subcommand by Flags(),
+// and Run(), called with those settings once the command line has been parsed.
+class CommandBase {
+ public:
+  virtual ~CommandBase() = default;
+  virtual void Flags(CLI::App& command) = 0;
+  virtual int Run(Io& io) const = 0;
+};
 
-  auto stub = infobus::dispatch::v1::DispatchService::NewStub(Connect(address));
-  grpc::ClientContext context;
-  if (timeout > absl::ZeroDuration()) SetDeadline(context, timeout);
-  auto reader = stub->Subscribe(&context, request);
-  return PrintStream<infobus::common::v1::Delivery>(*reader, context, count, "follow", "deliveries",
-                                                    out, err);
+// A row of the command table: the subcommand and the command that runs when it is chosen.
+struct Command {
+  CLI::App* app;
+  std::shared_ptr<const CommandBase> command;
+};
+
+template <typename T>
+Command Define(CLI::App& parent, const std::string& name, const std::string& description) {
+  auto command = std::make_shared<T>();
+  CLI::App* app = parent.add_subcommand(name, description);
+  command->Flags(*app);
+  return {app, std::move(command)};
 }
 
-int Ack(Flags& flags, std::ostream& out, std::ostream& err) {
-  const std::string address =
-      flags.Get("dispatch", EnvOr("INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053"));
-  infobus::dispatch::v1::AcknowledgeRequest request;
-  request.set_unit_id(flags.Get("unit"));
-  request.set_acknowledged_by(flags.Get("by", EnvOr("USER", "")));
-  uint64_t seq = 0;
-  if (!absl::SimpleAtoi(flags.Get("seq", "0"), &seq)) {
-    err << "infobusctl ack: --seq takes a number\n";
-    return 2;
+// publish: JSON lines of Event → Publish in batches; results as JSON lines. Events answered
+// RETRY are sent again (up to --retries times) after a back-off.
+class PublishCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.footer(R"(
+Reads one JSON Event per line (stdin by default) and prints one PublishResult per event; events
+answered RETRY are resent. Exit 1 if any event was rejected or not kept. An event line:
+  {"eventId":"e1","sourceId":"fusui-hotel","countyCode":"451421","kind":"lodging.checkin",
+   "occurredAt":"2026-11-28T08:00:00Z","subjects":[{"type":"SUBJECT_TYPE_ID_NUMBER",
+   "value":"11010519491231002x"}],"payload":"check-in, room 302"})");
+    command
+        .add_option("--file", file_,
+                    "JSON lines of Event, relative to the current directory; - for stdin")
+        ->type_name("F")
+        ->capture_default_str();
+    command.add_option("--batch", batch_, "events per Publish call")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    command.add_option("--retries", retries_, "times an event answered RETRY is resent")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    AddCollection(command, &address_);
   }
-  if (!flags.CheckAllUsed(err)) return 2;
-  request.set_seq(seq);
-  auto stub = infobus::dispatch::v1::DispatchService::NewStub(Connect(address));
-  grpc::ClientContext context;
-  SetDeadline(context, absl::Seconds(10));
-  infobus::dispatch::v1::AcknowledgeResponse response;
-  grpc::Status status = stub->Acknowledge(&context, request, &response);
-  if (!status.ok()) return Fail(err, "Acknowledge", status);
-  out << ToJson(response) << "\n";
-  return 0;
-}
 
-// feedback: the outcome of a delivery (idempotent: the first feedback stands).
-int GiveFeedback(Flags& flags, std::ostream& out, std::ostream& err) {
-  const std::string address =
-      flags.Get("dispatch", EnvOr("INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053"));
-  infobus::dispatch::v1::FeedbackRequest request;
-  request.set_unit_id(flags.Get("unit"));
-  request.set_given_by(flags.Get("by", EnvOr("USER", "")));
-  request.set_note(flags.Get("note"));
-  uint64_t seq = 0;
-  infobus::common::v1::FeedbackOutcome outcome;
-  if (!absl::SimpleAtoi(flags.Get("seq", "0"), &seq)) {
-    err << "infobusctl feedback: --seq takes a number\n";
-    return 2;
-  }
-  if (!ParseEnum(flags.Get("outcome"), "FEEDBACK_OUTCOME_",
-                 &infobus::common::v1::FeedbackOutcome_Parse, &outcome)) {
-    err << "infobusctl feedback: --outcome must be handled, apprehended, not_found, "
-           "false_positive or transferred\n";
-    return 2;
-  }
-  if (!flags.CheckAllUsed(err)) return 2;
-  request.set_seq(seq);
-  request.set_outcome(outcome);
-  auto stub = infobus::dispatch::v1::DispatchService::NewStub(Connect(address));
-  grpc::ClientContext context;
-  SetDeadline(context, absl::Seconds(10));
-  infobus::dispatch::v1::FeedbackResponse response;
-  grpc::Status status = stub->Feedback(&context, request, &response);
-  if (!status.ok()) return Fail(err, "Feedback", status);
-  out << ToJson(response) << "\n";
-  return 0;
-}
-
-// deliveries: a unit's deliveries, filtered by status, every page.
-int ListDeliveries(Flags& flags, std::ostream& out, std::ostream& err) {
-  const std::string address =
-      flags.Get("dispatch", EnvOr("INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053"));
-  infobus::dispatch::v1::ListDeliveriesRequest request;
-  request.set_unit_id(flags.Get("unit"));
-  request.set_include_subordinates(flags.Get("subordinates", "false") == "true");
-  const std::vector<std::string> status_names =
-      absl::StrSplit(flags.Get("status"), ',', absl::SkipEmpty());
-  for (const std::string& name : status_names) {
-    infobus::common::v1::DeliveryStatus status;
-    if (!ParseEnum(name, "DELIVERY_STATUS_", &infobus::common::v1::DeliveryStatus_Parse, &status)) {
-      err << "infobusctl deliveries: unknown --status '" << name << "'\n";
+  int Run(Io& io) const override {
+    using infobus::collection::v1::PublishOutcome;
+    auto events = ReadJsonLines<infobus::common::v1::Event>(file_, io.in);
+    if (!events.ok()) {
+      io.err << "infobusctl publish: " << events.status().message() << "\n";
       return 2;
     }
-    request.add_statuses(status);
+    CollectionService::Stub stub(Connect(address_));
+    std::map<PublishOutcome, int> totals;
+    const size_t batch = static_cast<size_t>(batch_);
+    for (size_t start = 0; start < events->size(); start += batch) {
+      std::vector<infobus::common::v1::Event> todo(
+          events->begin() + start, events->begin() + std::min(events->size(), start + batch));
+      for (int attempt = 0; !todo.empty(); ++attempt) {
+        infobus::collection::v1::PublishRequest request;
+        for (const auto& event : todo) *request.add_events() = event;
+        infobus::collection::v1::PublishResponse response;
+        const grpc::Status status =
+            Call(stub, &CollectionService::Stub::Publish, request, &response, absl::Seconds(60));
+        const bool retryable = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                               status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+        if (!status.ok() && (!retryable || attempt >= retries_)) {
+          return Fail(io.err, "Publish", status);
+        }
+        std::vector<infobus::common::v1::Event> again;
+        if (status.ok()) {
+          for (int i = 0; i < response.results_size(); ++i) {
+            const auto& result = response.results(i);
+            if (result.outcome() == infobus::collection::v1::PUBLISH_OUTCOME_RETRY &&
+                attempt < retries_) {
+              again.push_back(todo[i]);
+              continue;
+            }
+            ++totals[result.outcome()];
+            if (!PrintJson(result, io)) return 1;
+          }
+        } else {
+          again = todo;
+        }
+        todo = std::move(again);
+        if (!todo.empty()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200 << std::min(attempt, 4)));
+        }
+      }
+    }
+    io.err << "published " << events->size()
+           << " events: " << totals[infobus::collection::v1::PUBLISH_OUTCOME_ACCEPTED]
+           << " accepted, " << totals[infobus::collection::v1::PUBLISH_OUTCOME_DUPLICATE]
+           << " duplicate, " << totals[infobus::collection::v1::PUBLISH_OUTCOME_REJECTED]
+           << " rejected, " << totals[infobus::collection::v1::PUBLISH_OUTCOME_RETRY]
+           << " not kept (retry)\n";
+    const bool all_kept = totals[infobus::collection::v1::PUBLISH_OUTCOME_REJECTED] == 0 &&
+                          totals[infobus::collection::v1::PUBLISH_OUTCOME_RETRY] == 0;
+    return all_kept ? 0 : 1;
   }
-  if (!flags.CheckAllUsed(err)) return 2;
-  auto stub = infobus::dispatch::v1::DispatchService::NewStub(Connect(address));
-  do {
+
+ private:
+  std::string address_, file_ = "-";
+  int batch_ = 200, retries_ = 5;
+};
+
+// watch add|remove: one entry from flags, or JSON lines of WatchlistEntry from --file.
+template <bool kAdd>
+class WatchCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    CLI::Option_group* entry = command.add_option_group(
+        "entry", "the entry from --list, --type and --value, or entries from --file");
+    CLI::Option* list = entry->add_option("--list", list_, "watchlist id")->type_name("ID");
+    entry
+        ->add_option("--file", file_,
+                     "JSON lines of WatchlistEntry, relative to the current directory; - for stdin")
+        ->type_name("F");
+    entry->require_option(1);
+    CLI::Option* type =
+        AddEnum(command, "--type", "subject type", "SUBJECT_TYPE_",
+                &infobus::common::v1::SubjectType_Parse, "id_number|plate|phone|name", &type_)
+            ->needs(list);
+    CLI::Option* value =
+        command.add_option("--value", value_, "subject value")->type_name("V")->needs(list);
+    list->needs(type)->needs(value);
+    if (kAdd) {
+      AddEnum(command, "--severity", "severity of a hit", "SEVERITY_",
+              &infobus::common::v1::Severity_Parse, "low|medium|high|critical", &severity_)
+          ->default_str("high")
+          ->needs(list);
+      command.add_option("--note", note_, "why the subject is watched")
+          ->type_name("TEXT")
+          ->needs(list);
+    }
+    AddJudgment(command, &address_);
+  }
+
+  int Run(Io& io) const override {
+    std::vector<infobus::judgment::v1::WatchlistEntry> entries;
+    if (!file_.empty()) {
+      auto read = ReadJsonLines<infobus::judgment::v1::WatchlistEntry>(file_, io.in);
+      if (!read.ok()) {
+        io.err << "infobusctl watch: " << read.status().message() << "\n";
+        return 2;
+      }
+      entries = std::move(*read);
+    } else {
+      auto& entry = entries.emplace_back();
+      entry.set_list_id(list_);
+      entry.mutable_subject()->set_type(type_);
+      entry.mutable_subject()->set_value(value_);
+      entry.set_severity(severity_);
+      entry.set_note(note_);
+    }
+    JudgmentService::Stub stub(Connect(address_));
+    const char* what = kAdd ? "watch add" : "watch remove";
+    const auto print = [&io](const Message& response) { return PrintJson(response, io); };
+    for (const auto& entry : entries) {
+      int code;
+      if (kAdd) {
+        infobus::judgment::v1::AddWatchlistEntryRequest request;
+        *request.mutable_entry() = entry;
+        code = Unary(stub, &JudgmentService::Stub::AddWatchlistEntry, request, what, print, io);
+      } else {
+        infobus::judgment::v1::RemoveWatchlistEntryRequest request;
+        request.set_list_id(entry.list_id());
+        *request.mutable_subject() = entry.subject();
+        code = Unary(stub, &JudgmentService::Stub::RemoveWatchlistEntry, request, what, print, io);
+      }
+      if (code != 0) return code;
+    }
+    return 0;
+  }
+
+ private:
+  std::string address_, list_, value_, note_, file_;
+  infobus::common::v1::SubjectType type_ = infobus::common::v1::SUBJECT_TYPE_UNSPECIFIED;
+  infobus::common::v1::Severity severity_ = infobus::common::v1::SEVERITY_HIGH;
+};
+
+// follow: streams a unit's inbox as JSON lines until --count deliveries or --timeout passes.
+class FollowCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.footer(R"(
+Prints the deliveries after --after-seq, then live ones. Stops after --count deliveries or
+--timeout (exit 1 if --count was not reached first); runs until Ctrl-C otherwise.)");
+    command.add_option("--unit", unit_, "unit id")->type_name("U")->required();
+    command.add_option("--after-seq", after_seq_, "replay the inbox after this seq")
+        ->type_name("N")
+        ->capture_default_str();
+    command.add_option("--count", count_, "stop after this many deliveries (0: never)")
+        ->type_name("N")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    AddDuration(command, "--timeout", "stop after this long (0: never)", &timeout_);
+    AddDispatch(command, &address_);
+  }
+
+  int Run(Io& io) const override {
+    infobus::dispatch::v1::SubscribeRequest request;
+    request.set_unit_id(unit_);
+    request.set_after_seq(after_seq_);
+    DispatchService::Stub stub(Connect(address_));
     grpc::ClientContext context;
-    SetDeadline(context, absl::Seconds(30));
-    infobus::dispatch::v1::ListDeliveriesResponse response;
-    grpc::Status status = stub->ListDeliveries(&context, request, &response);
-    if (!status.ok()) return Fail(err, "ListDeliveries", status);
-    for (const auto& delivery : response.deliveries()) out << ToJson(delivery) << "\n";
-    request.set_page_token(response.next_page_token());
-  } while (!request.page_token().empty());
-  return 0;
-}
+    SetTimeout(context, timeout_);
+    auto reader = stub.Subscribe(&context, request);
+    return PrintStream<infobus::common::v1::Delivery>(*reader, context, count_, "follow",
+                                                      "deliveries", io);
+  }
 
-// The analyst's filter, shared by `judgments` and `judgments --follow`. False (and a message)
-// on a bad value.
-bool ParseJudgmentFilter(Flags& flags, infobus::judgment::v1::JudgmentFilter* filter,
-                         std::ostream& err) {
-  const std::string severity = flags.Get("severity");
-  if (!severity.empty()) {
-    infobus::common::v1::Severity value;
-    if (!ParseEnum(severity, "SEVERITY_", &infobus::common::v1::Severity_Parse, &value)) {
-      err << "infobusctl judgments: --severity must be low, medium, high or critical\n";
-      return false;
-    }
-    filter->set_min_severity(value);
-  }
-  const std::vector<std::string> kinds = absl::StrSplit(flags.Get("kind"), ',', absl::SkipEmpty());
-  const std::vector<std::string> prefixes =
-      absl::StrSplit(flags.Get("jurisdiction"), ',', absl::SkipEmpty());
-  const std::vector<std::string> rules = absl::StrSplit(flags.Get("rule"), ',', absl::SkipEmpty());
-  for (const std::string& name : kinds) {
-    infobus::common::v1::JudgmentKind kind;
-    if (!ParseEnum(name, "JUDGMENT_KIND_", &infobus::common::v1::JudgmentKind_Parse, &kind)) {
-      err << "infobusctl judgments: --kind takes watchlist_hit, hotspot, movement or "
-             "correlation, not '"
-          << name << "'\n";
-      return false;
-    }
-    filter->add_kinds(kind);
-  }
-  for (const std::string& prefix : prefixes) {
-    filter->add_jurisdiction_prefixes(prefix);
-  }
-  for (const std::string& rule : rules) {
-    filter->add_rule_ids(rule);
-  }
-  return true;
-}
+ private:
+  std::string address_, unit_;
+  uint64_t after_seq_ = 0;
+  int64_t count_ = 0;
+  absl::Duration timeout_ = absl::ZeroDuration();
+};
 
-// An RFC 3339 time flag into `out`; an empty flag leaves it unset.
-bool ParseTimeFlag(Flags& flags, const std::string& name, google::protobuf::Timestamp* out,
-                   bool* set, std::ostream& err) {
-  const std::string text = flags.Get(name);
-  *set = !text.empty();
-  if (!*set) return true;
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
-    err << "infobusctl judgments: --" << name << " takes an RFC 3339 time "
-        << "(2026-11-28T08:00:00Z): " << error << "\n";
-    return false;
+// ack: signs off a delivery (idempotent).
+class AckCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.add_option("--unit", unit_, "unit id")->type_name("U")->required();
+    command.add_option("--seq", seq_, "the delivery's seq in the unit's inbox")
+        ->type_name("N")
+        ->required();
+    AddBy(command, "who signs off", &by_);
+    AddDispatch(command, &address_);
   }
-  const int64_t nanos = absl::ToUnixNanos(time);
-  out->set_seconds(nanos / 1000000000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-  return true;
-}
+
+  int Run(Io& io) const override {
+    infobus::dispatch::v1::AcknowledgeRequest request;
+    request.set_unit_id(unit_);
+    request.set_seq(seq_);
+    request.set_acknowledged_by(by_);
+    DispatchService::Stub stub(Connect(address_));
+    return Unary(
+        stub, &DispatchService::Stub::Acknowledge, request, "Acknowledge",
+        [&io](const infobus::dispatch::v1::AcknowledgeResponse& response) {
+          return PrintJson(response, io);
+        },
+        io);
+  }
+
+ private:
+  std::string address_, unit_, by_;
+  uint64_t seq_ = 0;
+};
+
+// feedback: the outcome of a delivery (idempotent: the first feedback stands).
+class FeedbackCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.add_option("--unit", unit_, "unit id")->type_name("U")->required();
+    command.add_option("--seq", seq_, "the delivery's seq in the unit's inbox")
+        ->type_name("N")
+        ->required();
+    AddEnum(command, "--outcome", "what came of it", "FEEDBACK_OUTCOME_",
+            &infobus::common::v1::FeedbackOutcome_Parse,
+            "handled|apprehended|not_found|false_positive|transferred", &outcome_)
+        ->required();
+    command.add_option("--note", note_, "free text, at most 4 KiB")->type_name("TEXT");
+    AddBy(command, "who reports", &by_);
+    AddDispatch(command, &address_);
+  }
+
+  int Run(Io& io) const override {
+    infobus::dispatch::v1::FeedbackRequest request;
+    request.set_unit_id(unit_);
+    request.set_seq(seq_);
+    request.set_outcome(outcome_);
+    request.set_note(note_);
+    request.set_given_by(by_);
+    DispatchService::Stub stub(Connect(address_));
+    return Unary(
+        stub, &DispatchService::Stub::Feedback, request, "Feedback",
+        [&io](const infobus::dispatch::v1::FeedbackResponse& response) {
+          return PrintJson(response, io);
+        },
+        io);
+  }
+
+ private:
+  std::string address_, unit_, note_, by_;
+  uint64_t seq_ = 0;
+  infobus::common::v1::FeedbackOutcome outcome_ = infobus::common::v1::FEEDBACK_OUTCOME_UNSPECIFIED;
+};
+
+// deliveries: a unit's deliveries, filtered by status, every page.
+class DeliveriesCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.add_option("--unit", unit_, "unit id")->type_name("U")->required();
+    AddEnumList(command, "--status", "only deliveries in these states", "DELIVERY_STATUS_",
+                &infobus::common::v1::DeliveryStatus_Parse,
+                "pending|delivered|acknowledged|feedback_given|escalated", &statuses_);
+    command.add_flag("--subordinates", subordinates_, "also the deliveries of every unit below it");
+    AddDispatch(command, &address_);
+  }
+
+  int Run(Io& io) const override {
+    infobus::dispatch::v1::ListDeliveriesRequest request;
+    request.set_unit_id(unit_);
+    request.set_include_subordinates(subordinates_);
+    for (const auto status : statuses_) request.add_statuses(status);
+    DispatchService::Stub stub(Connect(address_));
+    std::string next_page;
+    do {
+      request.set_page_token(next_page);
+      const int code = Unary(
+          stub, &DispatchService::Stub::ListDeliveries, request, "ListDeliveries",
+          [&](const infobus::dispatch::v1::ListDeliveriesResponse& response) {
+            for (const auto& delivery : response.deliveries()) {
+              if (!PrintJson(delivery, io)) return false;
+            }
+            next_page = response.next_page_token();
+            return true;
+          },
+          io, kPageTimeout);
+      if (code != 0) return code;
+    } while (!next_page.empty());
+    return 0;
+  }
+
+ private:
+  std::string address_, unit_;
+  std::vector<infobus::common::v1::DeliveryStatus> statuses_;
+  bool subordinates_ = false;
+};
+
+// units: the configured units.
+class UnitsCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override { AddDispatch(command, &address_); }
+
+  int Run(Io& io) const override {
+    DispatchService::Stub stub(Connect(address_));
+    return Unary(
+        stub, &DispatchService::Stub::ListUnits, infobus::dispatch::v1::ListUnitsRequest(),
+        "ListUnits",
+        [&io](const infobus::dispatch::v1::ListUnitsResponse& response) {
+          for (const auto& unit : response.units()) {
+            if (!PrintJson(unit, io)) return false;
+          }
+          return true;
+        },
+        io);
+  }
+
+ private:
+  std::string address_;
+};
 
 // judgments: the judgment log, filtered; every page of a time range, or --follow for the replay
 // after --after-seq / --since and then live judgments.
-int Judgments(Flags& flags, std::ostream& out, std::ostream& err) {
-  const std::string address =
-      flags.Get("judgment", EnvOr("INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052"));
-  infobus::judgment::v1::JudgmentFilter filter;
-  if (!ParseJudgmentFilter(flags, &filter, err)) return 2;
-  google::protobuf::Timestamp since, until;
-  bool has_since = false, has_until = false;
-  if (!ParseTimeFlag(flags, "since", &since, &has_since, err) ||
-      !ParseTimeFlag(flags, "until", &until, &has_until, err)) {
-    return 2;
+class JudgmentsCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.footer(R"(
+Prints JudgmentRecord lines, oldest first: judgments of at least --severity, of these kinds,
+rules and jurisdiction prefixes, made in [--since, --until). With --follow, the analyst stream:
+the log after --after-seq (or from --since), then live judgments and reviews. A reader too slow
+for the service is cut off; resume with --after-seq.)");
+    AddEnum(command, "--severity", "judgments of at least this severity", "SEVERITY_",
+            &infobus::common::v1::Severity_Parse, "low|medium|high|critical", &min_severity_);
+    AddEnumList(command, "--kind", "only these kinds", "JUDGMENT_KIND_",
+                &infobus::common::v1::JudgmentKind_Parse,
+                "watchlist_hit|hotspot|movement|correlation", &kinds_);
+    command.add_option("--rule", rules_, "only these rule ids")->type_name("R,...")->delimiter(',');
+    command
+        .add_option("--jurisdiction", jurisdictions_,
+                    "only these jurisdiction prefixes (45, 4514, 451421)")
+        ->type_name("PREFIX,...")
+        ->delimiter(',');
+    AddTime(command, "--since", "made at or after this time", &since_);
+    CLI::Option* follow = command.add_flag(
+        "--follow", follow_, "stream: replay the log, then live judgments and reviews");
+    AddTime(command, "--until", "made before this time (not with --follow)", &until_)
+        ->excludes(follow);
+    command.add_option("--after-seq", after_seq_, "with --follow: replay after this seq")
+        ->type_name("N")
+        ->needs(follow);
+    command.add_option("--count", count_, "with --follow: stop after this many (0: never)")
+        ->type_name("N")
+        ->check(CLI::NonNegativeNumber)
+        ->needs(follow);
+    AddDuration(command, "--timeout", "with --follow: stop after this long (0: never)", &timeout_)
+        ->needs(follow);
+    AddJudgment(command, &address_);
   }
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Connect(address));
-  if (flags.Get("follow", "false") == "true") {
-    uint64_t after_seq = 0;
-    int64_t count = 0;
-    absl::Duration timeout;
-    if (!absl::SimpleAtoi(flags.Get("after-seq", "0"), &after_seq) ||
-        !absl::SimpleAtoi(flags.Get("count", "0"), &count) ||
-        !absl::ParseDuration(flags.Get("timeout", "0s"), &timeout) || has_until) {
-      err << "infobusctl judgments --follow: --after-seq and --count take numbers, --timeout a "
-             "duration (30s); --until does not apply\n";
-      return 2;
+
+  int Run(Io& io) const override {
+    infobus::judgment::v1::JudgmentFilter filter;
+    filter.set_min_severity(min_severity_);
+    for (const auto kind : kinds_) filter.add_kinds(kind);
+    for (const std::string& prefix : jurisdictions_) filter.add_jurisdiction_prefixes(prefix);
+    for (const std::string& rule : rules_) filter.add_rule_ids(rule);
+    JudgmentService::Stub stub(Connect(address_));
+    if (follow_) {
+      infobus::judgment::v1::SubscribeRequest request;
+      *request.mutable_filter() = filter;
+      request.set_after_seq(after_seq_);
+      if (since_) *request.mutable_since() = *since_;
+      grpc::ClientContext context;
+      SetTimeout(context, timeout_);
+      auto reader = stub.Subscribe(&context, request);
+      return PrintStream<infobus::judgment::v1::JudgmentRecord>(*reader, context, count_,
+                                                                "judgments", "judgments", io);
     }
-    if (!flags.CheckAllUsed(err)) return 2;
-    infobus::judgment::v1::SubscribeRequest request;
+    infobus::judgment::v1::ListJudgmentsRequest request;
     *request.mutable_filter() = filter;
-    request.set_after_seq(after_seq);
-    if (has_since) *request.mutable_since() = since;
-    grpc::ClientContext context;
-    if (timeout > absl::ZeroDuration()) SetDeadline(context, timeout);
-    auto reader = stub->Subscribe(&context, request);
-    return PrintStream<infobus::judgment::v1::JudgmentRecord>(*reader, context, count, "judgments",
-                                                              "judgments", out, err);
+    if (since_) *request.mutable_since() = *since_;
+    if (until_) *request.mutable_until() = *until_;
+    request.set_page_size(1000);
+    std::string next_page;
+    do {
+      request.set_page_token(next_page);
+      const int code = Unary(
+          stub, &JudgmentService::Stub::ListJudgments, request, "ListJudgments",
+          [&](const infobus::judgment::v1::ListJudgmentsResponse& response) {
+            for (const auto& record : response.records()) {
+              if (!PrintJson(record, io)) return false;
+            }
+            next_page = response.next_page_token();
+            return true;
+          },
+          io, kPageTimeout);
+      if (code != 0) return code;
+    } while (!next_page.empty());
+    return 0;
   }
-  if (!flags.CheckAllUsed(err)) return 2;
-  infobus::judgment::v1::ListJudgmentsRequest request;
-  *request.mutable_filter() = filter;
-  if (has_since) *request.mutable_since() = since;
-  if (has_until) *request.mutable_until() = until;
-  request.set_page_size(1000);
-  do {
-    grpc::ClientContext context;
-    SetDeadline(context, absl::Seconds(30));
-    infobus::judgment::v1::ListJudgmentsResponse response;
-    grpc::Status status = stub->ListJudgments(&context, request, &response);
-    if (!status.ok()) return Fail(err, "ListJudgments", status);
-    for (const auto& record : response.records()) out << ToJson(record) << "\n";
-    request.set_page_token(response.next_page_token());
-  } while (!request.page_token().empty());
-  return 0;
-}
+
+ private:
+  std::string address_;
+  infobus::common::v1::Severity min_severity_ = infobus::common::v1::SEVERITY_UNSPECIFIED;
+  std::vector<infobus::common::v1::JudgmentKind> kinds_;
+  std::vector<std::string> rules_, jurisdictions_;
+  std::optional<google::protobuf::Timestamp> since_, until_;
+  bool follow_ = false;
+  uint64_t after_seq_ = 0;
+  int64_t count_ = 0;
+  absl::Duration timeout_ = absl::ZeroDuration();
+};
 
 // judgment: one judgment by id, with its evidence and review.
-int GetJudgment(Flags& flags, std::ostream& out, std::ostream& err) {
-  const std::string address =
-      flags.Get("judgment", EnvOr("INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052"));
-  infobus::judgment::v1::GetJudgmentRequest request;
-  request.set_judgment_id(flags.Get("id"));
-  if (!flags.CheckAllUsed(err)) return 2;
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Connect(address));
-  grpc::ClientContext context;
-  SetDeadline(context, absl::Seconds(10));
-  infobus::judgment::v1::GetJudgmentResponse response;
-  grpc::Status status = stub->GetJudgment(&context, request, &response);
-  if (!status.ok()) return Fail(err, "GetJudgment", status);
-  out << ToJson(response.record()) << "\n";
-  return 0;
-}
+class JudgmentCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.add_option("--id", id_, "judgment id")->type_name("ID")->required();
+    AddJudgment(command, &address_);
+  }
+
+  int Run(Io& io) const override {
+    infobus::judgment::v1::GetJudgmentRequest request;
+    request.set_judgment_id(id_);
+    JudgmentService::Stub stub(Connect(address_));
+    return Unary(
+        stub, &JudgmentService::Stub::GetJudgment, request, "GetJudgment",
+        [&io](const infobus::judgment::v1::GetJudgmentResponse& response) {
+          return PrintJson(response.record(), io);
+        },
+        io);
+  }
+
+ private:
+  std::string address_, id_;
+};
 
 // review: an analyst's verdict on a judgment (confirmed or dismissed, with a note).
-int Review(Flags& flags, std::ostream& out, std::ostream& err) {
-  const std::string address =
-      flags.Get("judgment", EnvOr("INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052"));
-  infobus::judgment::v1::ReviewRequest request;
-  request.set_judgment_id(flags.Get("id"));
-  request.set_note(flags.Get("note"));
-  request.set_reviewer(flags.Get("by", EnvOr("USER", "")));
-  infobus::common::v1::ReviewStatus status_value;
-  if (!ParseEnum(flags.Get("status"), "REVIEW_STATUS_", &infobus::common::v1::ReviewStatus_Parse,
-                 &status_value)) {
-    err << "infobusctl review: --status must be confirmed or dismissed\n";
-    return 2;
+class ReviewCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.add_option("--id", id_, "judgment id")->type_name("ID")->required();
+    AddEnum(command, "--status", "the verdict", "REVIEW_STATUS_",
+            &infobus::common::v1::ReviewStatus_Parse, "confirmed|dismissed", &status_)
+        ->required();
+    command.add_option("--note", note_, "free text")->type_name("TEXT");
+    AddBy(command, "who reviews", &by_);
+    AddJudgment(command, &address_);
   }
-  if (!flags.CheckAllUsed(err)) return 2;
-  request.set_status(status_value);
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Connect(address));
-  grpc::ClientContext context;
-  SetDeadline(context, absl::Seconds(10));
-  infobus::judgment::v1::ReviewResponse response;
-  grpc::Status status = stub->Review(&context, request, &response);
-  if (!status.ok()) return Fail(err, "Review", status);
-  out << ToJson(response.record()) << "\n";
-  return 0;
+
+  int Run(Io& io) const override {
+    infobus::judgment::v1::ReviewRequest request;
+    request.set_judgment_id(id_);
+    request.set_status(status_);
+    request.set_note(note_);
+    request.set_reviewer(by_);
+    JudgmentService::Stub stub(Connect(address_));
+    return Unary(
+        stub, &JudgmentService::Stub::Review, request, "Review",
+        [&io](const infobus::judgment::v1::ReviewResponse& response) {
+          return PrintJson(response.record(), io);
+        },
+        io);
+  }
+
+ private:
+  std::string address_, id_, note_, by_;
+  infobus::common::v1::ReviewStatus status_ = infobus::common::v1::REVIEW_STATUS_UNSPECIFIED;
+};
+
+// health: grpc.health.v1.Health/Check of a server, for container health checks.
+class HealthCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.footer(R"(
+Prints the status of the server as a whole, or of the service named by --service (an unknown
+name fails with NOT_FOUND). This is the container health check of deploy/docker-compose.yml.)");
+    command.add_option("--addr", address_, "the server")->type_name("HOST:PORT")->required();
+    command
+        .add_option("--service", service_,
+                    "a service it serves, e.g. infobus.collection.v1.CollectionService "
+                    "(default: the server as a whole)")
+        ->type_name("NAME");
+    AddDuration(command, "--timeout", "how long to wait for the answer", &timeout_);
+  }
+
+  int Run(Io& io) const override {
+    using grpc::health::v1::HealthCheckResponse;
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service_);
+    grpc::health::v1::Health::Stub stub(Connect(address_));
+    return Unary(
+        stub, &grpc::health::v1::Health::Stub::Check, request, "health",
+        [&io](const HealthCheckResponse& response) {
+          io.out << HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
+          return response.status() == HealthCheckResponse::SERVING;
+        },
+        io, timeout_);
+  }
+
+ private:
+  std::string address_, service_;
+  absl::Duration timeout_ = absl::Seconds(3);
+};
+
+constexpr char kFooter[] = R"(
+Results are JSON lines in the protobuf JSON mapping. `infobusctl COMMAND --help` shows the
+flags of a command, --help-all those of every command. Addresses default to
+$INFOBUS_COLLECTION_ADDR (127.0.0.1:50051), $INFOBUS_JUDGMENT_ADDR (127.0.0.1:50052) and
+$INFOBUS_DISPATCH_ADDR (127.0.0.1:50053).)";
+
+// CLI11 gives an option that takes a value whatever follows it, so in `ack --unit --seq 1` the
+// unit would be "--seq" (and 1 a stray argument). A value that looks like a flag is refused.
+const CLI::Validator kNotAFlag(
+    [](std::string& value) -> std::string {
+      if (value.rfind("--", 0) == 0 || value == "-h") {
+        return absl::StrCat("needs a value, not the flag ", value);
+      }
+      return "";
+    },
+    "");
+
+void RefuseFlagsAsValues(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_size() > 0) option->check(kNotAFlag);
+  }
+  for (CLI::App* subcommand : app.get_subcommands([](CLI::App*) { return true; })) {
+    RefuseFlagsAsValues(*subcommand);
+  }
 }
 
-int Units(Flags& flags, std::ostream& out, std::ostream& err) {
-  const std::string address =
-      flags.Get("dispatch", EnvOr("INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053"));
-  if (!flags.CheckAllUsed(err)) return 2;
-  auto stub = infobus::dispatch::v1::DispatchService::NewStub(Connect(address));
-  grpc::ClientContext context;
-  SetDeadline(context, absl::Seconds(10));
-  infobus::dispatch::v1::ListUnitsResponse response;
-  grpc::Status status =
-      stub->ListUnits(&context, infobus::dispatch::v1::ListUnitsRequest(), &response);
-  if (!status.ok()) return Fail(err, "ListUnits", status);
-  for (const auto& unit : response.units()) out << ToJson(unit) << "\n";
-  return 0;
-}
-
-// health: grpc.health.v1.Health/Check of a server (or of one service it serves), for
-// container health checks. Exit 0 only when SERVING.
-int Health(Flags& flags, std::ostream& out, std::ostream& err) {
-  using grpc::health::v1::HealthCheckResponse;
-  const std::string address = flags.Get("addr");
-  absl::Duration timeout;
-  if (address.empty() || !absl::ParseDuration(flags.Get("timeout", "3s"), &timeout)) {
-    err << "infobusctl health: --addr HOST:PORT is required; --timeout takes a duration\n";
-    return 2;
+// "infobusctl feedback: --seq is required (try infobusctl feedback --help)".
+std::string FailureMessage(const CLI::App* app, const CLI::Error& error) {
+  std::string command = "infobusctl";
+  for (const CLI::App* chosen = app;;) {
+    const std::vector<const CLI::App*> subcommands = chosen->get_subcommands({});
+    const CLI::App* next = nullptr;
+    for (const CLI::App* subcommand : subcommands) {
+      if (subcommand->parsed() && !subcommand->get_name().empty()) next = subcommand;
+    }
+    if (next == nullptr) break;
+    absl::StrAppend(&command, " ", next->get_name());
+    chosen = next;
   }
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service(flags.Get("service"));
-  if (!flags.CheckAllUsed(err)) return 2;
-  auto stub = grpc::health::v1::Health::NewStub(Connect(address));
-  grpc::ClientContext context;
-  SetDeadline(context, timeout);
-  HealthCheckResponse response;
-  grpc::Status status = stub->Check(&context, request, &response);
-  if (!status.ok()) return Fail(err, "health", status);
-  out << HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
-  return response.status() == HealthCheckResponse::SERVING ? 0 : 1;
+  return absl::StrCat(command, ": ", error.what(), " (try ", command, " --help)\n");
 }
 
 }  // namespace
 
-std::string Usage() {
-  return R"(usage: infobusctl COMMAND [FLAGS]
-
-Commands (results are JSON lines in the protobuf JSON mapping):
-  publish [--file F|-] [--batch 200] [--retries 5] [--collection ADDR]
-      Publish events, one JSON Event per line (stdin by default). Prints one PublishResult per
-      event; events answered RETRY are resent. Exit 1 if any event was rejected or not kept.
-  watch add --list ID --type id_number|plate|phone|name --value V [--severity high] [--note T]
-            [--judgment ADDR]
-  watch add --file F       one JSON WatchlistEntry per line
-  watch remove --list ID --type T --value V
-  follow --unit U [--after-seq N] [--count N] [--timeout 30s] [--dispatch ADDR]
-      Stream the unit's inbox: deliveries after seq N, then live ones. Stops after --count
-      deliveries or --timeout (exit 1 if --count was not reached); runs until Ctrl-C otherwise.
-  ack --unit U --seq N [--by NAME] [--dispatch ADDR]
-      Sign off a delivery (idempotent).
-  feedback --unit U --seq N --outcome handled|apprehended|not_found|false_positive|transferred
-           [--note TEXT] [--by NAME] [--dispatch ADDR]
-      Report a delivery's outcome (idempotent: the first feedback stands).
-  deliveries --unit U [--status pending,acknowledged,...] [--subordinates] [--dispatch ADDR]
-      List the unit's deliveries (and with --subordinates those of the units below it).
-  units [--dispatch ADDR]  List the configured units.
-  judgments [--severity S] [--kind K,...] [--rule R,...] [--jurisdiction PREFIX,...]
-            [--since T] [--until T] [--judgment ADDR]
-      The judgment log (JudgmentRecord lines), oldest first: judgments of at least severity S,
-      of these kinds, rules and jurisdiction prefixes, made in [since, until) (RFC 3339 times).
-  judgments --follow [filter flags] [--after-seq N | --since T] [--count N] [--timeout 30s]
-      The analyst stream: the log after seq N (or from time T), then live judgments and
-      reviews. A reader too slow for the service is cut off; resume with --after-seq.
-  judgment --id ID [--judgment ADDR]       One judgment, with its evidence and review.
-  review --id ID --status confirmed|dismissed [--note TEXT] [--by NAME] [--judgment ADDR]
-      Record an analyst's verdict (stored, and streamed to subscribers).
-  health --addr HOST:PORT [--service NAME] [--timeout 3s]
-      grpc.health.v1 status of a server, or of the service NAME it serves (e.g.
-      infobus.collection.v1.CollectionService): prints SERVING (exit 0) or NOT_SERVING (exit 1).
-
-Addresses default to $INFOBUS_COLLECTION_ADDR (127.0.0.1:50051), $INFOBUS_JUDGMENT_ADDR
-(127.0.0.1:50052) and $INFOBUS_DISPATCH_ADDR (127.0.0.1:50053).
-
-Example event line:
-  {"eventId":"e1","sourceId":"fusui-hotel","countyCode":"451421","kind":"lodging.checkin",
-   "occurredAt":"2026-11-28T08:00:00Z","subjects":[{"type":"SUBJECT_TYPE_ID_NUMBER",
-   "value":"11010519491231002x"}],"payload":"check-in, room 302"}
-)";
-}
-
 int RunCommand(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                std::ostream& err) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    (args.empty() ? err : out) << Usage();
-    return args.empty() ? 2 : 0;
-  }
-  const std::string& command = args[0];
-  const bool watch = command == "watch";
-  if (watch && (args.size() < 2 || (args[1] != "add" && args[1] != "remove"))) {
-    err << "infobusctl watch: expected 'add' or 'remove'\n";
+  CLI::App app("infobusctl: the command-line client of the infobus services.", "infobusctl");
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Print every command with its flags and exit");
+  app.failure_message(FailureMessage);
+  // The command table, in the order --help lists it; `watch` groups add and remove.
+  std::vector<Command> commands;
+  commands.push_back(Define<PublishCommand>(app, "publish", "Publish events from JSON lines."));
+  CLI::App* watch = app.add_subcommand("watch", "Add or remove watchlist entries.");
+  watch->require_subcommand(1);
+  commands.push_back(Define<WatchCommand<true>>(
+      *watch, "add", "Add a watchlist entry (or every entry of --file)."));
+  commands.push_back(Define<WatchCommand<false>>(
+      *watch, "remove", "Remove a watchlist entry (or every entry of --file)."));
+  commands.push_back(Define<FollowCommand>(app, "follow", "Stream a unit's inbox."));
+  commands.push_back(Define<AckCommand>(app, "ack", "Sign off a delivery (idempotent)."));
+  commands.push_back(Define<FeedbackCommand>(
+      app, "feedback", "Report a delivery's outcome (idempotent: the first one stands)."));
+  commands.push_back(Define<DeliveriesCommand>(
+      app, "deliveries", "List a unit's deliveries (with --subordinates, those below it)."));
+  commands.push_back(Define<UnitsCommand>(app, "units", "List the configured units."));
+  commands.push_back(Define<JudgmentsCommand>(
+      app, "judgments", "List the judgment log, or stream it with --follow."));
+  commands.push_back(
+      Define<JudgmentCommand>(app, "judgment", "One judgment, with its evidence and review."));
+  commands.push_back(
+      Define<ReviewCommand>(app, "review", "Record an analyst's verdict on a judgment."));
+  commands.push_back(Define<HealthCommand>(
+      app, "health", "grpc.health.v1 status of a server: SERVING (exit 0) or not (exit 1)."));
+  app.footer(kFooter);  // after the subcommands, which would inherit it
+  RefuseFlagsAsValues(app);
+
+  Io io{in, out, err};
+  if (args.empty()) {
+    err << app.help();
     return 2;
   }
-  std::optional<Flags> flags = Flags::Parse(args, watch ? 2 : 1, err);
-  if (!flags) return 2;
-  if (flags->Has("help")) {
-    out << Usage();
-    return 0;
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
+  if (args.size() == 1 && args[0] == "help") reversed = {"--help"};
+  try {
+    app.parse(std::move(reversed));
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error, out, err) == 0 ? 0 : 2;
   }
-  if (command == "publish") return Publish(*flags, in, out, err);
-  if (watch) return Watch(args[1], *flags, in, out, err);
-  if (command == "follow") return Follow(*flags, out, err);
-  if (command == "ack") return Ack(*flags, out, err);
-  if (command == "units") return Units(*flags, out, err);
-  if (command == "feedback") return GiveFeedback(*flags, out, err);
-  if (command == "deliveries") return ListDeliveries(*flags, out, err);
-  if (command == "health") return Health(*flags, out, err);
-  if (command == "judgments") return Judgments(*flags, out, err);
-  if (command == "judgment") return GetJudgment(*flags, out, err);
-  if (command == "review") return Review(*flags, out, err);
-  err << "infobusctl: unknown command '" << command << "' (try --help)\n";
+  for (const Command& command : commands) {
+    if (command.app->parsed()) return command.command->Run(io);
+  }
+  err << app.help();
   return 2;
 }
 
