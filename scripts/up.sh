@@ -3,7 +3,10 @@
 # services on 127.0.0.1, loads the sample watchlist and units, publishes sample events and shows
 # a unit receiving the judged one. Then it stays in the foreground; Ctrl-C stops everything.
 #   --detach   leave everything running and return (stop it with scripts/down.sh)
-# Logs and data live under .run/ (INFOBUS_RUN_DIR).
+# Environment: INFOBUS_RUN_DIR (.run/) holds logs, pids and data, and scripts/down.sh needs the
+# same one; INFOBUS_KAFKA_PORT (19092) the broker's port; INFOBUS_GRPC_PORT_BASE (50050) + 1, 2, 3
+# the gRPC ports of collection, judgment and dispatch; INFOBUS_METRICS_LISTEN overrides every
+# service's metrics.listen (127.0.0.1:0 picks free ports); INFOBUS_BUILD_DIR (build/).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -26,6 +29,7 @@ export INFOBUS_JUDGMENT_ADDR=127.0.0.1:$((port_base + 2))
 export INFOBUS_DISPATCH_ADDR=127.0.0.1:$((port_base + 3))
 declare -A addr=([collection]=$INFOBUS_COLLECTION_ADDR [judgment]=$INFOBUS_JUDGMENT_ADDR
                  [dispatch]=$INFOBUS_DISPATCH_ADDR)
+declare -A metrics=()
 
 for service in collection judgment dispatch; do
   pid_file=$run/pids/$service.pid
@@ -33,13 +37,14 @@ for service in collection judgment dispatch; do
     echo "[up] $service already running (pid $(cat "$pid_file"))"
     continue
   fi
-  rm -f "$run/$service.port"
+  rm -f "$run/$service.port" "$run/$service.metrics.port"
   extra=()
   # Dispatch's units, routes and deadlines: an absolute path, whatever the working directory.
   [ "$service" = dispatch ] && extra=(--set "dispatch.routing_file=$repo/deploy/config/routing.yaml")
   "$bin/infobus-$service" --config "deploy/config/$service.yaml" "${extra[@]}" \
     --set "kafka.bootstrap_servers=127.0.0.1:$INFOBUS_KAFKA_PORT" \
     --set "grpc.listen=${addr[$service]}" --set "grpc.port_file=$run/$service.port" \
+    --set "metrics.port_file=$run/$service.metrics.port" \
     --set "store.path=$run/$service/db" >"$run/logs/$service.log" 2>&1 &
   echo $! >"$pid_file"
 done
@@ -54,7 +59,11 @@ for service in collection judgment dispatch; do
     tail -n 30 "$run/logs/$service.log" >&2
     exit 1
   fi
-  echo "[up] $service serving on ${addr[$service]} (log: $run/logs/$service.log)"
+  # Written before the gRPC port, when metrics are on; a service already running keeps its own.
+  metrics[$service]="(off)"
+  [ -s "$run/$service.metrics.port" ] &&
+    metrics[$service]=http://127.0.0.1:$(cat "$run/$service.metrics.port")/metrics
+  echo "[up] $service serving on ${addr[$service]}, metrics on ${metrics[$service]} (log: $run/logs/$service.log)"
 done
 
 ctl=$bin/infobusctl
@@ -65,15 +74,24 @@ $ctl publish --file deploy/samples/events.jsonl || true
 echo "[up] unit fusui-psb (扶绥县公安局) follows its inbox:"
 $ctl follow --unit fusui-psb --count 1 --timeout 60s
 
+# What to type to reach this bus (and stop it) from another shell in the repository root.
+env_hint=""
+[ "$port_base" = 50050 ] || env_hint="
+         export INFOBUS_COLLECTION_ADDR=${addr[collection]} INFOBUS_JUDGMENT_ADDR=${addr[judgment]} INFOBUS_DISPATCH_ADDR=${addr[dispatch]}"
+down="scripts/down.sh"
+[ "$run" = "$repo/.run" ] || down="INFOBUS_RUN_DIR=$run scripts/down.sh"
 cat <<MSG
 
 infobus is running on 127.0.0.1: collection ${addr[collection]}, judgment ${addr[judgment]},
 dispatch ${addr[dispatch]}, Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT.
+  metrics: collection ${metrics[collection]}, judgment ${metrics[judgment]},
+           dispatch ${metrics[dispatch]}
   logs:  $run/logs/   data: $run/<service>/db and $run/kafka/data
-  try:   $ctl follow --unit chongzuo-ops --timeout 5s
-         $ctl ack --unit fusui-psb --seq 1 --by officer-7
-         $ctl publish --file deploy/samples/events.jsonl   (now: all duplicate)
-  stop:  scripts/down.sh$($detach || echo " (or Ctrl-C here)")
+  try:   export PATH="$bin:\$PATH"   # infobusctl is $ctl$env_hint
+         infobusctl follow --unit chongzuo-ops --timeout 5s
+         infobusctl ack --unit fusui-psb --seq 1 --by officer-7
+         infobusctl publish --file deploy/samples/events.jsonl   (now: all duplicate)
+  stop:  $down$($detach || echo " (or Ctrl-C here)")
 MSG
 
 if ! $detach; then

@@ -15,24 +15,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A base port with `count` consecutive free ports after it.
-free_ports() {
-  python3 - "$1" <<'PY'
-import random, socket, sys
-count = int(sys.argv[1])
-for _ in range(200):
-    base = random.randrange(22000, 30000)
-    socks = []
-    try:
-        for p in range(base, base + count):
-            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
-        print(base); break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-PY
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 export INFOBUS_KAFKA_PORT=$(free_ports 2)
 export INFOBUS_GRPC_PORT_BASE=$(( $(free_ports 4) ))
 export INFOBUS_METRICS_LISTEN=127.0.0.1:0
@@ -42,7 +26,17 @@ echo "$output" | tail -n 25
 fail() { echo "FAIL: $*"; exit 1; }
 echo "$output" | grep -q '"deliveryId":"fusui-psb/1"' || fail "fusui-psb did not receive the judged event"
 echo "$output" | grep -q 'PUBLISH_OUTCOME_REJECTED' || fail "the invalid sample event was not rejected"
-echo "$output" | grep -q 'scripts/down.sh' || fail "up.sh did not say how to stop"
+# The banner says how to stop this bus (its run dir is not the default one) and where each
+# service's /metrics listens, and the address it gives serves the metrics.
+echo "$output" | grep -qF "INFOBUS_RUN_DIR=$run scripts/down.sh" ||
+  fail "up.sh did not print the down command for its run dir"
+for service in collection judgment dispatch; do
+  url=$(echo "$output" | sed -n "s|^\[up\] $service serving on .*, metrics on \(http://[^ ]*\) .*|\1|p")
+  [ -n "$url" ] || fail "up.sh did not say where $service's /metrics listens"
+  python3 -c 'import sys, urllib.request; sys.exit(b"infobus_" not in urllib.request.urlopen(sys.argv[1], timeout=10).read())' \
+    "$url" || fail "$service's metrics are not at $url"
+  echo "$output" | grep -A1 '^  metrics:' | grep -qF "$url" || fail "the banner does not show $url"
+done
 
 # The sign-off and feedback commands the README shows work against the running demo.
 ctl=$INFOBUS_BUILD_DIR/bin/infobusctl
