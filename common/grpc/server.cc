@@ -54,12 +54,14 @@ class HealthNamesOption final : public grpc::ServerBuilderOption {
 GrpcServer::GrpcServer() : health_(std::make_unique<HealthService>()) {}
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const std::string& listen_address, const std::vector<grpc::Service*>& services) {
+    const std::string& listen_address, const std::vector<grpc::Service*>& services,
+    const std::vector<std::string>& health_names) {
   // gRPC's own health service knows only "" and cannot be told the service names; ours is
   // registered instead, from the standard health.proto, so reflection describes it too.
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<GrpcServer> server(new GrpcServer());
+  server->health_->AddServices(health_names);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &server->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);

@@ -22,8 +22,11 @@ class GrpcServer {
  public:
   // Binds `listen_address` ("127.0.0.1:0" picks a free port) and starts serving `services`,
   // which must outlive the server.
+  // `health_names`: services not served (yet) whose health it answers too, e.g. the services a
+  // process is still starting.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const std::string& listen_address, const std::vector<grpc::Service*>& services);
+      const std::string& listen_address, const std::vector<grpc::Service*>& services,
+      const std::vector<std::string>& health_names = {});
   ~GrpcServer();
 
   int port() const { return port_; }

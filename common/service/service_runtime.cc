@@ -139,10 +139,10 @@ void PrepareProcess() {
 }
 
 int RunUntilTerminated(const Config& config, const std::string& service,
-                       const std::function<absl::Status()>& start,
+                       const std::string& grpc_service, const std::function<absl::Status()>& start,
                        const std::function<void()>& stop) {
   {
-    auto startup = GrpcServer::Start(config.GetString("grpc.listen"), {});
+    auto startup = GrpcServer::Start(config.GetString("grpc.listen"), {}, {grpc_service});
     if (!startup.ok()) {
       INFOBUS_LOG(Error) << service << " failed to start: " << startup.status();
       return 1;

@@ -70,8 +70,10 @@ void PrepareProcess();
 // because Kafka does not answer (UNAVAILABLE, DEADLINE_EXCEEDED) is undone with stop() and
 // retried with backoff (1 s doubling to 15 s), anything else ends the process. A signal during
 // start-up ends it within about 3 s.
+// `grpc_service` is the full name of the gRPC service it will serve, answered NOT_SERVING
+// by name too while it starts.
 int RunUntilTerminated(const Config& config, const std::string& service,
-                       const std::function<absl::Status()>& start,
+                       const std::string& grpc_service, const std::function<absl::Status()>& start,
                        const std::function<void()>& stop);
 
 }  // namespace infobus

@@ -62,7 +62,8 @@ void CollectionServer::Stop() {
 
 int CollectionServer::Run() {
   return RunUntilTerminated(
-      config_, "collection", [this] { return Start(); }, [this] { Stop(); });
+      config_, "collection", infobus::collection::v1::CollectionService::service_full_name(),
+      [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::collection

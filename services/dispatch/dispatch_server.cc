@@ -98,7 +98,8 @@ void DispatchServer::Stop() {
 
 int DispatchServer::Run() {
   return RunUntilTerminated(
-      config_, "dispatch", [this] { return Start(); }, [this] { Stop(); });
+      config_, "dispatch", infobus::dispatch::v1::DispatchService::service_full_name(),
+      [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::dispatch

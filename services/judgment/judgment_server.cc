@@ -148,7 +148,8 @@ void JudgmentServer::Stop() {
 
 int JudgmentServer::Run() {
   return RunUntilTerminated(
-      config_, "judgment", [this] { return Start(); }, [this] { Stop(); });
+      config_, "judgment", infobus::judgment::v1::JudgmentService::service_full_name(),
+      [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::judgment

@@ -161,8 +161,15 @@ TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
   auto waiting = bus.Instance("collection", 1, fast_health);
   const std::string waiting_address = absl::StrCat("127.0.0.1:", FreePort());
   ASSERT_TRUE(waiting->Launch(waiting_address).ok());
+  const std::vector<std::string> names = {"infobus.collection.v1.CollectionService",
+                                          "infobus.judgment.v1.JudgmentService",
+                                          "infobus.dispatch.v1.DispatchService"};
   for (size_t i = 0; i < services.size(); ++i) {
     EXPECT_TRUE(AwaitHealth(addresses[i], kNotServing, absl::Seconds(20))) << services[i]->Log();
+    // By name too: the service it is starting is NOT_SERVING, not unknown.
+    auto named = CheckHealth(addresses[i], names[i]);
+    ASSERT_TRUE(named.ok()) << named.status();
+    EXPECT_EQ(*named, kNotServing);
   }
   ASSERT_TRUE(AwaitHealth(waiting_address, kNotServing, absl::Seconds(20))) << waiting->Log();
   const absl::Time stop_started = absl::Now();

@@ -424,9 +424,10 @@ class WatchCommand final : public CommandBase {
         command.add_option("--value", value_, "subject value")->type_name("V")->needs(list);
     list->needs(type)->needs(value);
     if (kAdd) {
-      AddEnum(command, "--severity", "severity of a hit", "SEVERITY_",
-              &infobus::common::v1::Severity_Parse, "low|medium|high|critical", &severity_)
-          ->default_str("high")
+      AddEnum(command, "--severity",
+              "severity of a hit; unset: the rule's list severity, else the rule's own",
+              "SEVERITY_", &infobus::common::v1::Severity_Parse, "low|medium|high|critical",
+              &severity_)
           ->needs(list);
       command.add_option("--note", note_, "why the subject is watched")
           ->type_name("TEXT")
@@ -475,7 +476,7 @@ class WatchCommand final : public CommandBase {
  private:
   std::string address_, list_, value_, note_, file_;
   infobus::common::v1::SubjectType type_ = infobus::common::v1::SUBJECT_TYPE_UNSPECIFIED;
-  infobus::common::v1::Severity severity_ = infobus::common::v1::SEVERITY_HIGH;
+  infobus::common::v1::Severity severity_ = infobus::common::v1::SEVERITY_UNSPECIFIED;
 };
 
 // follow: streams a unit's inbox as JSON lines until --count deliveries or --timeout passes.
