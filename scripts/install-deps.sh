@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and running infobus needs on Debian 12, skipping what is there:
 # Debian packages (compiler, CMake, gRPC, protobuf, librdkafka, RocksDB, jemalloc, GoogleTest,
-# yaml-cpp, kcat, a JDK and Maven for the broker, clang and libFuzzer for tests/fuzz) and the Kafka
-# broker jars (Maven Central).
+# yaml-cpp, CLI11, kcat, a JDK and Maven for the broker, clang and libFuzzer for tests/fuzz) and
+# the Kafka broker jars (Maven Central).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -11,7 +11,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libyaml-cpp-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  kcat openjdk-17-jre-headless maven docker-compose prometheus-cpp-dev
+  kcat openjdk-17-jre-headless maven docker-compose prometheus-cpp-dev libcli11-dev
   clang libclang-rt-14-dev  # the fuzz targets (scripts/fuzz.sh): clang++ and its libFuzzer
 )
 
