@@ -47,6 +47,8 @@ declare -A skip=(
   ["scripts/test.sh -L integration"]="a part of the suite that runs this test (it is in it)"
   ["scripts/bench.sh"]="the full benchmark: minutes of load on shared cores (--smoke runs the same steps)"
   ["scripts/bench.sh --concurrency 8 --batch 500 --out /tmp/b.json"]="a full benchmark run with other sizes: minutes"
+  ["scripts/faults.sh"]="the full fault suite: about 10 minutes of kill -9 rounds and broker outages"
+  ["scripts/faults.sh --short"]="the suite runs this scale already (Faults.ShortRunOfKillNineRoundsAndBrokerOutagesLosesNothing)"
 )
 
 # The command of a README line: the line without its trailing comment.

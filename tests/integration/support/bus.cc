@@ -36,9 +36,18 @@ TestBus::TestBus(const std::string& test_name) {
   std::filesystem::create_directories(dir_);
 }
 
+TestBus::TestBus(const std::string& test_name, const std::string& parent_dir) : keep_dir_(true) {
+  std::random_device random;
+  prefix_ = absl::StrCat("f-", test_name, "-", ::getpid(), "-", random() % 100000, ".");
+  dir_ = absl::StrCat(parent_dir, "/", test_name);
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+  std::filesystem::create_directories(dir_);
+}
+
 TestBus::~TestBus() {
   // Keep the directory (logs) of a failed test for inspection.
-  if (!::testing::Test::HasFailure()) {
+  if (!keep_dir_ && !::testing::Test::HasFailure()) {
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }

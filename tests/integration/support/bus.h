@@ -21,6 +21,9 @@ std::string TestBootstrapServers();
 class TestBus {
  public:
   explicit TestBus(const std::string& test_name);
+  // A bus outside a gtest run (the fault suite): its directory is <parent_dir>/<test_name>,
+  // created afresh, and stays after the bus is gone with every service's log and store.
+  TestBus(const std::string& test_name, const std::string& parent_dir);
   ~TestBus();
 
   // Services of this bus talk to this broker instead of $INFOBUS_TEST_KAFKA.
@@ -46,6 +49,7 @@ class TestBus {
   std::string prefix_;
   std::string dir_;
   std::string bootstrap_servers_;
+  bool keep_dir_ = false;
 };
 
 // Reads `topic` from the beginning with a throw-away consumer group until `count` records have

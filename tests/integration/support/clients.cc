@@ -22,6 +22,14 @@ absl::StatusOr<ServingStatus> CheckHealth(const std::string& address, const std:
   return response.status();
 }
 
+std::shared_ptr<grpc::Channel> ReconnectingChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
 InboxReader::InboxReader(const std::string& dispatch_address, const std::string& unit_id,
                          uint64_t after_seq)
     : stub_(infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_address))) {

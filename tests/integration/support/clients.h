@@ -18,6 +18,9 @@
 namespace infobus::testing {
 
 std::shared_ptr<grpc::Channel> Channel(const std::string& address);
+// A channel that tries a lost connection again every 100-500 ms (gRPC's default backoff climbs
+// to two minutes), for clients of a service that is killed and restarted on the same port.
+std::shared_ptr<grpc::Channel> ReconnectingChannel(const std::string& address);
 
 using ServingStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
 

@@ -38,12 +38,17 @@ int ServiceProcess::metrics_port() const {
 ServiceProcess::~ServiceProcess() { Kill(); }
 
 absl::Status ServiceProcess::Start(absl::Duration timeout) {
-  if (absl::Status launched = Launch("127.0.0.1:0"); !launched.ok()) return launched;
+  if (absl::Status launched = Launch(absl::StrCat("127.0.0.1:", kept_port_)); !launched.ok()) {
+    return launched;
+  }
   const std::string binary = BinaryPath(service_);
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     std::ifstream in(port_file_);
-    if (in >> port_) return absl::OkStatus();
+    if (in >> port_) {
+      if (keep_port_) kept_port_ = port_;
+      return absl::OkStatus();
+    }
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;

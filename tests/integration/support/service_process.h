@@ -31,6 +31,9 @@ class ServiceProcess {
   absl::Status Launch(const std::string& listen);
   void Kill();
   absl::Status Stop(absl::Duration timeout = absl::Seconds(30));
+  // From the next Start() on, the service listens on the port its first start got, so clients
+  // keep one address across kill -9 and restart, as against a deployment's fixed port.
+  void KeepPortAcrossRestarts() { keep_port_ = true; }
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
@@ -49,6 +52,8 @@ class ServiceProcess {
   std::string metrics_port_file_;
   pid_t pid_ = -1;
   int port_ = 0;
+  bool keep_port_ = false;
+  int kept_port_ = 0;  // with keep_port_: the port of the first start
 };
 
 // The path of a service binary: $INFOBUS_BIN_DIR/infobus-<service>.
