@@ -21,10 +21,15 @@
 #include "tests/faults/publisher.h"
 #include "tests/faults/unit_follower.h"
 #include "tests/integration/support/clients.h"
-#include "tests/integration/support/raw_grpc.h"
 
 namespace infobus::faults {
 namespace {
+
+// grpc.health.v1 of the whole server; UNKNOWN when the call itself fails.
+testing::ServingStatus Health(const std::string& address) {
+  auto status = testing::CheckHealth(address);
+  return status.ok() ? *status : testing::ServingStatus::HealthCheckResponse_ServingStatus_UNKNOWN;
+}
 
 using infobus::common::v1::Event;
 
@@ -56,7 +61,9 @@ void WatchUntil(std::initializer_list<std::vector<Watched>*> lists, absl::Time u
           exited.insert(w.name);
           continue;
         }
-        if (testing::HealthStatus(w.address) == 2) w.not_serving_seen = true;
+        if (Health(w.address) ==
+            testing::ServingStatus::HealthCheckResponse_ServingStatus_NOT_SERVING)
+          w.not_serving_seen = true;
       }
     }
     absl::SleepFor(std::min(kHealthPoll, std::max(absl::ZeroDuration(), until - absl::Now())));
@@ -76,7 +83,8 @@ void AwaitServing(std::initializer_list<std::vector<Watched>*> lists, absl::Time
           exited.insert(w.name);
           continue;
         }
-        if (testing::HealthStatus(w.address) == 1) {
+        if (Health(w.address) ==
+            testing::ServingStatus::HealthCheckResponse_ServingStatus_SERVING) {
           w.serving_after = absl::Now() - back_at;
         } else {
           all = false;
