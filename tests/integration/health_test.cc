@@ -19,6 +19,7 @@
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
 #include "tests/integration/support/run_program.h"
+#include "tests/support/free_port.h"
 
 namespace infobus::testing {
 namespace {
@@ -130,19 +131,6 @@ TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
   EXPECT_TRUE(collection->Stop().ok());
 }
 
-// A loopback port that nobody listens on a moment after the call.
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 // Started before their broker, the services wait for it answering NOT_SERVING (they used to
 // exit after 32 s), serve once it is up, and stop promptly on SIGTERM in every state.
 TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
@@ -154,12 +142,12 @@ TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
   std::vector<std::string> addresses;
   for (const char* name : {"collection", "judgment", "dispatch"}) {
     services.push_back(bus.Service(name, fast_health));
-    addresses.push_back(absl::StrCat("127.0.0.1:", FreePort()));
+    addresses.push_back(absl::StrCat("127.0.0.1:", FreeLoopbackPort()));
     ASSERT_TRUE(services.back()->Launch(addresses.back()).ok());
   }
   // Another collection with its own store, to be stopped while it still waits.
   auto waiting = bus.Instance("collection", 1, fast_health);
-  const std::string waiting_address = absl::StrCat("127.0.0.1:", FreePort());
+  const std::string waiting_address = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
   ASSERT_TRUE(waiting->Launch(waiting_address).ok());
   const std::vector<std::string> names = {"infobus.collection.v1.CollectionService",
                                           "infobus.judgment.v1.JudgmentService",

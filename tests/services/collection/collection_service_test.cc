@@ -3,9 +3,6 @@
 #include "services/collection/collection_service.h"
 
 #include <grpcpp/grpcpp.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -15,6 +12,7 @@
 #include "common/grpc/server.h"
 #include "common/util/time.h"
 #include "gtest/gtest.h"
+#include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
 
 namespace infobus::collection {
@@ -24,19 +22,6 @@ using infobus::collection::v1::CollectionService;
 using infobus::collection::v1::PublishRequest;
 using infobus::collection::v1::PublishResponse;
 
-// A loopback port that was free a moment ago and has no listener now.
-int DeadPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 class CollectionOutageTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -44,7 +29,8 @@ class CollectionOutageTest : public ::testing::Test {
         Store::Open(dir_.Sub("db"), {CollectionServiceImpl::kPublishedFamily}, Store::Options());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    auto producer = kafka::Producer::Create(absl::StrCat("127.0.0.1:", DeadPort()), {});
+    auto producer =
+        kafka::Producer::Create(absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort()), {});
     ASSERT_TRUE(producer.ok()) << producer.status();
     producer_ = *std::move(producer);
   }
