@@ -28,6 +28,12 @@ prometheus::Family<prometheus::Counter>& BatchesFailed() {
                                                "Consumer batches not committed (retried).");
   return family;
 }
+prometheus::Family<prometheus::Counter>& Restarts() {
+  static auto& family = metrics::CounterFamily(
+      "infobus_consumer_restarts_total",
+      "Consumers replaced after a fatal error (e.g. a static member fenced).");
+  return family;
+}
 prometheus::Family<prometheus::Counter>& RecordsConsumed() {
   static auto& family = metrics::CounterFamily("infobus_consumer_records_total",
                                                "Records consumed and committed, by topic.");
@@ -47,6 +53,11 @@ class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
+    if (loop_->closing_fatal_) {
+      // Closing a consumer being replaced: its partitions were given up already.
+      if (err != RdKafka::ERR__ASSIGN_PARTITIONS) consumer->unassign();
+      return;
+    }
     loop_->assignment_changed_ = true;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       std::vector<std::pair<std::string, int32_t>> assigned;
@@ -100,7 +111,12 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Create(Options optio
   loop->handler_ = handler;
   loop->rebalancer_ = std::make_unique<Rebalancer>(loop.get());
 
-  const Options& o = loop->options_;
+  if (absl::Status status = loop->Connect(); !status.ok()) return status;
+  return loop;
+}
+
+absl::Status ConsumerLoop::Connect() {
+  const Options& o = options_;
   std::map<std::string, std::string> settings = {
       {"bootstrap.servers", o.bootstrap_servers},
       {"group.id", o.group_id},
@@ -116,22 +132,44 @@ absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Create(Options optio
   auto conf = NewClientConf(settings, "consumer");
   if (!conf.ok()) return conf.status();
   std::string error;
-  if ((*conf)->set("rebalance_cb", loop->rebalancer_.get(), error) != RdKafka::Conf::CONF_OK) {
+  if ((*conf)->set("rebalance_cb", rebalancer_.get(), error) != RdKafka::Conf::CONF_OK) {
     return absl::InternalError(error);
   }
-  loop->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
-  if (!loop->consumer_) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot create consumer: ", error));
-  }
-  RdKafka::ErrorCode code = loop->consumer_->subscribe(o.topics);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+      RdKafka::KafkaConsumer::create(conf->get(), error));
+  if (!consumer) return absl::InvalidArgumentError(absl::StrCat("cannot create consumer: ", error));
+  RdKafka::ErrorCode code = consumer->subscribe(o.topics);
   if (code != RdKafka::ERR_NO_ERROR) {
     return absl::InvalidArgumentError(absl::StrCat("subscribe: ", RdKafka::err2str(code)));
   }
-  return loop;
+  consumer_ = std::move(consumer);
+  return absl::OkStatus();
+}
+
+bool ConsumerLoop::ReplaceIfFatal() {
+  std::string reason;
+  if (consumer_->fatal_error(reason) == RdKafka::ERR_NO_ERROR) return false;
+  // A fatal consumer never consumes again (librdkafka#3437: a static member whose session
+  // expired in a broker outage rejoins and is then fenced by its own new member id). Only a new
+  // consumer recovers; its assignment resumes from the store like any other.
+  Restarts().Add({{"group", options_.group_id}}).Increment();
+  INFOBUS_LOG(Error) << "consumer hit a fatal error, replacing it: " << reason;
+  // Our partitions may have been processed by someone else since: handlers treat them as lost.
+  std::vector<std::pair<std::string, int32_t>> lost(assigned_.begin(), assigned_.end());
+  assigned_.clear();
+  revoked_.clear();
+  kafka_pending_.clear();
+  if (!lost.empty()) handler_->OnRevoked(lost);
+  closing_fatal_ = true;  // the close below must not call into the handler again
+  consumer_->close();
+  closing_fatal_ = false;
+  consumer_.reset();
+  return true;
 }
 
 ConsumerLoop::~ConsumerLoop() {
   Stop();
+  if (consumer_ == nullptr) return;
   CommitToKafka(CommitWhen::kNowAndWait);
   consumer_->close();
 }
@@ -142,6 +180,7 @@ void ConsumerLoop::Start() {
     RecordsConsumed().Add({{"topic", topic}});
   }
   BatchesFailed().Add({{"group", options_.group_id}});
+  Restarts().Add({{"group", options_.group_id}});
   last_turn_ns_ = last_success_ns_ = absl::GetCurrentTimeNanos();
   thread_ = std::thread([this] { Run(); });
 }
@@ -154,6 +193,16 @@ void ConsumerLoop::Stop() {
 void ConsumerLoop::Run() {
   absl::Duration backoff = absl::Milliseconds(100);
   while (!stopping_.load()) {
+    // Checked every turn: a fatal consumer still "polls" fine (nothing), so the loop would look
+    // healthy while it has stopped consuming for good.
+    if (consumer_ == nullptr || ReplaceIfFatal()) {
+      last_turn_ns_ = absl::GetCurrentTimeNanos();
+      if (absl::Status status = Connect(); !status.ok()) {
+        INFOBUS_LOG(Error) << "cannot replace the consumer, will retry: " << status;
+        BackOff(backoff);
+      }
+      continue;
+    }
     std::vector<Record> records = PollBatch();
     const bool committed = ProcessBatch(records);
     last_turn_ns_ = absl::GetCurrentTimeNanos();
@@ -165,12 +214,16 @@ void ConsumerLoop::Run() {
     BatchesFailed().Add({{"group", options_.group_id}}).Increment();
     handler_->OnBatchAborted();
     Rewind(records);
-    // Back off so a broker outage is not a busy loop; stay responsive to Stop().
-    for (absl::Time until = absl::Now() + backoff; absl::Now() < until && !stopping_.load();) {
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    backoff = std::min(backoff * 2, absl::Seconds(5));
+    BackOff(backoff);
   }
+}
+
+void ConsumerLoop::BackOff(absl::Duration& backoff) {
+  // So a broker outage is not a busy loop; stays responsive to Stop().
+  for (absl::Time until = absl::Now() + backoff; absl::Now() < until && !stopping_.load();) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  backoff = std::min(backoff * 2, absl::Seconds(5));
 }
 
 std::vector<Record> ConsumerLoop::PollBatch() {

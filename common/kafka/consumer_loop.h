@@ -122,13 +122,20 @@ class ConsumerLoop {
 
   // Whether the loop is doing its job: OK while it turns and commits; UNAVAILABLE with the
   // reason when its last turn is older than `stall_after` (stuck in a handler or in librdkafka)
-  // or its batches have kept failing since then. Thread-safe.
+  // or its batches have kept failing since then (a consumer that cannot be replaced after a
+  // fatal error counts as failing). Thread-safe.
   absl::Status Health(absl::Duration stall_after) const;
 
  private:
   class Rebalancer;
   ConsumerLoop() = default;
 
+  // Creates the consumer and subscribes.
+  absl::Status Connect();
+  // When the consumer has hit a fatal error: gives up its partitions and closes it (the loop
+  // then connects anew). Returns whether it did.
+  bool ReplaceIfFatal();
+  void BackOff(absl::Duration& backoff);
   void Run();
   std::vector<Record> PollBatch();
   bool ProcessBatch(const std::vector<Record>& records);
@@ -152,6 +159,7 @@ class ConsumerLoop {
   // by anyone else in between.
   std::set<std::pair<std::string, int32_t>> revoked_;
   bool assignment_changed_ = false;
+  bool closing_fatal_ = false;
   std::atomic<bool> stopping_{false};
   // Unix nanos of the last turn of the loop, and of the last turn that did not fail.
   std::atomic<int64_t> last_turn_ns_{0};

@@ -4,6 +4,7 @@
 #include "common/kafka/consumer_loop.h"
 
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
 #include <filesystem>
@@ -12,7 +13,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "common/kafka/admin.h"
+#include "common/metrics/metrics.h"
 #include "tests/integration/support/bus.h"
 
 namespace infobus::kafka {
@@ -110,8 +113,10 @@ class ConsumerLoopTest : public ::testing::Test {
     for (const absl::Status& status : producer_->ProduceAll(messages)) ASSERT_TRUE(status.ok());
   }
 
-  std::unique_ptr<ConsumerLoop> StartLoop(RecordingHandler* handler, const std::string& group) {
+  std::unique_ptr<ConsumerLoop> StartLoop(RecordingHandler* handler, const std::string& group,
+                                          const std::string& instance_id = "") {
     ConsumerLoop::Options options;
+    options.group_instance_id = instance_id;
     options.bootstrap_servers = TestBootstrapServers();
     options.group_id = bus_.prefix() + group;
     options.topics = {input_};
@@ -177,6 +182,58 @@ TEST_F(ConsumerLoopTest, AFailedBatchCommitsNothingAndIsOfferedAgain) {
   EXPECT_EQ(std::set<std::string>(values.begin(), values.end()).size(), 12u);
   EXPECT_EQ(StateEntries(), 12u);
   EXPECT_EQ(StoredOffsetSum(*loop), 12);
+}
+
+// librdkafka makes a static member that the broker fences (another member joined with its
+// group.instance.id; seen after a broker outage, librdkafka#3437) a fatal error: that consumer
+// never consumes again. Here a second consumer takes the loop's instance id, then goes away.
+TEST_F(ConsumerLoopTest, AFencedStaticMemberRejoinsAndKeepsConsuming) {
+  ProduceInput(0, 10);
+  RecordingHandler handler(store_.get(), output_, 0);
+  auto loop = StartLoop(&handler, "static", "member-1");
+  ASSERT_TRUE(handler.WaitForCommitted(10, absl::Seconds(60)));
+
+  {
+    std::string error;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    for (const auto& [key, value] :
+         std::map<std::string, std::string>{{"bootstrap.servers", TestBootstrapServers()},
+                                            {"group.id", bus_.prefix() + "static"},
+                                            {"group.instance.id", "member-1"},
+                                            {"enable.auto.commit", "false"},
+                                            {"session.timeout.ms", "6000"}}) {
+      ASSERT_EQ(conf->set(key, value, error), RdKafka::Conf::CONF_OK) << error;
+    }
+    std::unique_ptr<RdKafka::KafkaConsumer> usurper(
+        RdKafka::KafkaConsumer::create(conf.get(), error));
+    ASSERT_NE(usurper, nullptr) << error;
+    ASSERT_EQ(usurper->subscribe({input_}), RdKafka::ERR_NO_ERROR);
+    std::vector<RdKafka::TopicPartition*> assignment;
+    for (absl::Time deadline = absl::Now() + absl::Seconds(60);
+         assignment.empty() && absl::Now() < deadline;) {
+      delete usurper->consume(100);
+      usurper->assignment(assignment);
+    }
+    ASSERT_FALSE(assignment.empty()) << "the second member never joined";
+    RdKafka::TopicPartition::destroy(assignment);
+    usurper->close();
+  }
+
+  // The loop is fenced on its next heartbeat (and, without the fix, never consumes again);
+  // the restart counter says when. Records after that must still be consumed.
+  auto& restarts = metrics::CounterFamily("infobus_consumer_restarts_total", "")
+                       .Add({{"group", bus_.prefix() + "static"}});
+  for (absl::Time deadline = absl::Now() + absl::Seconds(60);
+       restarts.Value() < 1 && absl::Now() < deadline;) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_GE(restarts.Value(), 1) << "the loop was never fenced, or never replaced its consumer";
+  ProduceInput(10, 10);
+  ASSERT_TRUE(handler.WaitForCommitted(20, absl::Seconds(90)))
+      << "the fenced loop stopped consuming; committed " << handler.committed().size();
+  EXPECT_TRUE(loop->Health(absl::Seconds(30)).ok());
+  std::vector<std::string> values = handler.committed();
+  EXPECT_EQ(std::set<std::string>(values.begin(), values.end()).size(), 20u);
 }
 
 // Produces each record to `output_partition` of the output topic and, after the output, a copy
