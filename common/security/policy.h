@@ -45,12 +45,15 @@ absl::Status CanActForUnit(const Principal& caller, std::string_view unit_id,
 // Any authenticated person may list the units (names and hierarchy, no items).
 absl::Status CanListUnits(const Principal& caller);
 
-// Whether an item with `labels` is visible to the caller: clearance at least its classification
-// (UNSPECIFIED counts as INTERNAL), every compartment held, and its jurisdiction within one of
-// the caller's. Streams skip what this refuses.
+// Whether an item with `labels` is visible to the caller on the judgment read paths: clearance
+// at least its classification (an item's UNSPECIFIED counts as INTERNAL, a caller's as PUBLIC),
+// every compartment held, and its jurisdiction within one of the caller's (a judgment whose
+// events span beyond every prefix the caller holds is not theirs). Streams skip what this
+// refuses.
 absl::Status CanSee(const Principal& caller, const Labels& labels);
 
-// Whether `code` lies within the GB/T 2260 prefix `prefix` ("4514" covers "451421").
-bool WithinJurisdiction(std::string_view code, std::string_view prefix);
+// The same for what reached a unit's inbox: clearance and compartments only, because routing
+// chose the unit by jurisdiction already (and an escalation reaches a unit above it).
+absl::Status CanSeeDelivered(const Principal& caller, const Labels& labels);
 
 }  // namespace infobus::security
