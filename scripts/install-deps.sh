@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and running infobus needs on Debian 12, skipping what is there:
 # Debian packages (compiler, CMake, gRPC, protobuf, librdkafka, RocksDB, jemalloc, GoogleTest,
-# yaml-cpp, CLI11, kcat, jq, a JDK and Maven for the broker, clang and libFuzzer for tests/fuzz)
-# and the Kafka broker jars (Maven Central).
+# yaml-cpp, CLI11, libjwt, nlohmann-json, OpenSSL, kcat, jq, a JDK and Maven for the broker, clang
+# and libFuzzer for tests/fuzz) and the Kafka broker jars (Maven Central).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -11,6 +11,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libyaml-cpp-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  libjwt-dev nlohmann-json3-dev libssl-dev  # people's tokens: common/security
   kcat jq openjdk-17-jre-headless maven docker-compose prometheus-cpp-dev
   clang libclang-rt-14-dev  # the fuzz targets (scripts/fuzz.sh): clang++ and its libFuzzer
 )
