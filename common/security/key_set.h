@@ -20,8 +20,11 @@ class KeySet {
     std::string public_pem;  // SubjectPublicKeyInfo PEM, as libjwt takes it
   };
 
-  // Refuses a document that is not JSON, has no "keys", or a key without kid or with a type,
-  // curve or alg it does not support; names the key and field.
+  // Refuses (INVALID_ARGUMENT, naming the key and field: "keys[1].x: not base64url") a document
+  // that is not JSON or has no or an empty "keys"; a key without kid, with a kid seen before,
+  // with a type, curve or alg it does not support, with "use" other than "sig", with private or
+  // symmetric material ("d", "k", ...), an EC point off the curve or an RSA modulus under 2048
+  // bits. One bad key refuses the whole document, so a reload never half-applies.
   static absl::StatusOr<KeySet> FromJwks(std::string_view json);
 
   const Key* Find(std::string_view kid) const;

@@ -346,7 +346,7 @@ absl::StatusOr<std::string> MintToken(const TokenClaims& claims, std::string_vie
   }
   if (!claims.issuer.empty()) body["iss"] = claims.issuer;
   if (!claims.audience.empty()) body["aud"] = claims.audience;
-  body["roles"] = claims.roles;
+  if (!claims.roles.empty()) body["roles"] = claims.roles;
   if (!claims.unit.empty()) body["unit"] = claims.unit;
   if (!claims.jurisdictions.empty()) body["jurisdictions"] = claims.jurisdictions;
   if (!claims.clearance.empty()) body["clearance"] = claims.clearance;

@@ -19,7 +19,12 @@ namespace infobus::security {
 //
 // Claims: sub, roles (array of role names), unit (unit id), jurisdictions (array of GB/T 2260
 // prefixes), clearance ("PUBLIC", "INTERNAL", "CONFIDENTIAL", "SECRET"), compartments (array).
-// A token cannot claim the machine roles (source, service).
+// A token cannot claim the machine roles (source, service): one that does is refused. Role
+// names this version does not know are ignored (they grant nothing), but one known person role
+// is required. A jurisdiction is a province, city or county code (2, 4, 6 digits) or a
+// police-unit code extending a county's (domain::ValidateJurisdictionPrefix), never empty. An
+// absent clearance is CLASSIFICATION_UNSPECIFIED; an unknown one is refused. The reasons quote
+// at most a short, escaped piece of a claim or header, never the token.
 struct TokenRules {
   std::string issuer;
   std::string audience;
@@ -29,8 +34,9 @@ struct TokenRules {
 absl::StatusOr<Principal> VerifyToken(std::string_view token, const KeySet& keys,
                                       const TokenRules& rules, absl::Time now);
 
-// Signs a token for development and tests (infobusctl token mint): ES256 with a PEM private
-// key, header kid = `kid`.
+// Signs a token for development and tests (infobusctl token mint): ES256 with a PEM EC P-256
+// private key, header kid = `kid`. Empty strings and lists are left out of the claims, and nbf
+// (with iat) when not_before is left at its default, the epoch; exp is always written.
 struct TokenClaims {
   std::string subject;
   std::vector<std::string> roles;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <sstream>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -22,6 +23,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/security/principal.h"
+#include "common/security/token_verifier.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "infobus/collection/v1/collection_service.grpc.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
@@ -835,6 +838,96 @@ name fails with NOT_FOUND). This is the container health check of deploy/docker-
   absl::Duration timeout_ = absl::Seconds(3);
 };
 
+// token mint: a person's bearer token signed with a local key, for development and tests.
+class TokenMintCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.footer(R"(
+For development and tests only: it signs (ES256) with a key file on this machine, which
+scripts/pki.sh init makes with its public JWKS (.run/pki/jwt/signing.key, jwks.json). Real
+tokens come from the identity provider. Prints the token on one line, e.g.
+  TOKEN=$(infobusctl token mint --sub zhang-wei --role analyst --jurisdiction 4514))");
+    key_ = EnvOr("INFOBUS_RUN_DIR", "./.run") + "/pki/jwt/signing.key";
+    command
+        .add_option("--key", key_,
+                    "PEM EC P-256 private key (default: $INFOBUS_RUN_DIR/pki/jwt/signing.key, "
+                    "INFOBUS_RUN_DIR defaulting to ./.run)")
+        ->type_name("PEM");
+    command.add_option("--kid", kid_, "key id in the header")
+        ->type_name("KID")
+        ->capture_default_str();
+    command.add_option("--sub", claims_.subject, "subject: the person's id")
+        ->type_name("ID")
+        ->required();
+    command.add_option("--role", claims_.roles, "a person's role (repeatable)")
+        ->type_name("ROLE")
+        ->delimiter(',')
+        ->required()
+        ->check(CLI::IsMember({"analyst", "officer", "supervisor", "administrator"}));
+    command.add_option("--unit", claims_.unit, "unit id (officers, supervisors)")->type_name("U");
+    command
+        .add_option("--jurisdiction", claims_.jurisdictions,
+                    "GB/T 2260 prefix (45, 4514, 451421; repeatable)")
+        ->type_name("PREFIX")
+        ->delimiter(',');
+    command
+        .add_option_function<std::string>(
+            "--clearance",
+            [this](const std::string& text) {
+              const std::string name = absl::AsciiStrToUpper(text);
+              if (name != "PUBLIC" && name != "INTERNAL" && name != "CONFIDENTIAL" &&
+                  name != "SECRET") {
+                throw CLI::ValidationError(
+                    "--clearance",
+                    absl::StrCat("'", text, "' is not public|internal|confidential|secret"));
+              }
+              claims_.clearance = name;
+            },
+            "highest classification the person may see")
+        ->type_name("public|internal|confidential|secret");
+    command.add_option("--compartment", claims_.compartments, "a compartment held (repeatable)")
+        ->type_name("C")
+        ->delimiter(',');
+    claims_.issuer = "infobus-local";
+    claims_.audience = "infobus";
+    command.add_option("--issuer", claims_.issuer, "iss")->type_name("ISS")->capture_default_str();
+    command.add_option("--audience", claims_.audience, "aud")
+        ->type_name("AUD")
+        ->capture_default_str();
+    AddDuration(command, "--ttl", "how long the token is valid", &ttl_);
+  }
+
+  int Run(Io& io) const override {
+    if (ttl_ <= absl::ZeroDuration()) {
+      io.err << "infobusctl token mint: --ttl must be positive\n";
+      return 2;
+    }
+    std::ifstream in(key_, std::ios::binary);
+    std::ostringstream pem;
+    pem << in.rdbuf();
+    if (!in) {
+      io.err << "infobusctl token mint: cannot read the key " << key_
+             << " (scripts/pki.sh init makes one)\n";
+      return 1;
+    }
+    security::TokenClaims claims = claims_;
+    claims.not_before = absl::Now();
+    claims.expires = claims.not_before + ttl_;
+    const absl::StatusOr<std::string> token = security::MintToken(claims, pem.str(), kid_);
+    if (!token.ok()) {
+      io.err << "infobusctl token mint: " << key_ << ": " << token.status().message() << "\n";
+      return 1;
+    }
+    io.out << *token << "\n";
+    return 0;
+  }
+
+ private:
+  std::string key_, kid_ = "local-1";
+  security::TokenClaims claims_;
+  absl::Duration ttl_ = absl::Hours(8);
+};
+
 constexpr char kFooter[] = R"(
 Results are JSON lines in the protobuf JSON mapping. `infobusctl COMMAND --help` shows the
 flags of a command, --help-all those of every command. Addresses default to
@@ -909,6 +1002,10 @@ int RunCommand(const std::vector<std::string>& args, std::istream& in, std::ostr
       Define<ReviewCommand>(app, "review", "Record an analyst's verdict on a judgment."));
   commands.push_back(Define<HealthCommand>(
       app, "health", "grpc.health.v1 status of a server: SERVING (exit 0) or not (exit 1)."));
+  CLI::App* token = app.add_subcommand("token", "Bearer tokens for development and tests.");
+  token->require_subcommand(1);
+  commands.push_back(Define<TokenMintCommand>(
+      *token, "mint", "Sign a person's token with a local key (development and tests only)."));
   app.footer(kFooter);  // after the subcommands, which would inherit it
   RefuseFlagsAsValues(app);
 

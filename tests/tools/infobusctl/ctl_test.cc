@@ -34,7 +34,7 @@ TEST(Infobusctl, HelpListsEveryCommand) {
   const Result result = Ctl({"--help"});
   EXPECT_EQ(result.code, 0);
   for (const char* command : {"publish", "watch", "follow", "ack", "feedback", "deliveries",
-                              "units", "judgments", "judgment", "review", "health"}) {
+                              "units", "judgments", "judgment", "review", "health", "token"}) {
     EXPECT_NE(result.out.find(std::string("\n  ") + command + " "), std::string::npos) << command;
   }
 }
@@ -50,6 +50,16 @@ TEST(Infobusctl, EachCommandHasItsOwnHelp) {
   EXPECT_EQ(add.code, 0);
   EXPECT_NE(add.out.find("Usage: infobusctl watch add"), std::string::npos) << add.out;
   EXPECT_NE(add.out.find("--severity"), std::string::npos);
+}
+
+TEST(Infobusctl, TokenMintSaysItIsForDevelopmentOnly) {
+  const Result help = Ctl({"token", "mint", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("Usage: infobusctl token mint"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("For development and tests only"), std::string::npos) << help.out;
+  EXPECT_EQ(Ctl({"token", "mint", "--sub", "zhang-wei"}).code, 2) << "--role is required";
+  EXPECT_EQ(Ctl({"token", "mint", "--role", "analyst"}).code, 2) << "--sub is required";
+  EXPECT_EQ(Ctl({"token", "mint", "--sub", "s", "--role", "source"}).code, 2) << "a machine role";
 }
 
 TEST(Infobusctl, RequiredFlagsAreEnforcedBeforeAnyCall) {
