@@ -97,6 +97,7 @@ for service in collection judgment dispatch; do
     --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$prefix" \
     --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$run/$service.port" \
     --set "store.path=$run/$service/db" --set "metrics.listen=127.0.0.1:0" \
+    --set "security.mode=insecure" \
     ${sets[@]+"${sets[@]}"} ${own[@]+"${own[@]}"} >"$run/logs/$service.log" 2>&1 &
   pid[$service]=$!
 done

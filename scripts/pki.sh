@@ -6,9 +6,9 @@
 #                                        $INFOBUS_RUN_DIR/pki, i.e. .run/pki):
 #       ca.pem ca.key                    the local CA (EC P-256, 10 years)
 #       services/<name>.pem .key         collection, judgment, dispatch, supervision, gateway,
-#                                        admin: SAN URI infobus://service/<name>, DNS localhost,
-#                                        IP 127.0.0.1; serverAuth + clientAuth; CN=<name> (the
-#                                        Kafka principal User:CN=<name>)
+#                                        admin: SAN URI infobus://service/<name>, DNS <name>,
+#                                        DNS localhost, IP 127.0.0.1; serverAuth + clientAuth;
+#                                        CN=<name> (the Kafka principal User:CN=<name>)
 #       sources/<id>.pem .key            one per sample source system (fusui-lodging,
 #                                        pingxiang-checkpoint, ...): SAN URI infobus://source/<id>
 #       jwt/signing.key jwt/jwks.json    the token signing key (ES256) and its public JWKS, kid
@@ -75,7 +75,7 @@ issue() {  # kind name
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth,clientAuth
-subjectAltName=URI:infobus://$kind/$name,DNS:localhost,IP:127.0.0.1
+subjectAltName=URI:infobus://$kind/$name,DNS:$name,DNS:localhost,IP:127.0.0.1
 EXT
   openssl req -new -key "$out/$name.key" -subj "/O=infobus/CN=$name" 2>/dev/null |
     openssl x509 -req -CA "$ca_dir/ca.pem" -CAkey "$ca_dir/ca.key" -CAcreateserial -sha256 \

@@ -54,8 +54,8 @@ class HealthNamesOption final : public grpc::ServerBuilderOption {
 GrpcServer::GrpcServer() : health_(std::make_unique<HealthService>()) {}
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const std::string& listen_address, const std::vector<grpc::Service*>& services,
-    const std::vector<std::string>& health_names) {
+    const std::string& listen_address, std::shared_ptr<grpc::ServerCredentials> credentials,
+    const std::vector<grpc::Service*>& services, const std::vector<std::string>& health_names) {
   // gRPC's own health service knows only "" and cannot be told the service names; ours is
   // registered instead, from the standard health.proto, so reflection describes it too.
   grpc::EnableDefaultHealthCheckService(false);
@@ -63,7 +63,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   std::unique_ptr<GrpcServer> server(new GrpcServer());
   server->health_->AddServices(health_names);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(listen_address, std::move(credentials), &server->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);
   builder.RegisterService(server->health_.get());
   builder.SetOption(std::make_unique<HealthNamesOption>(server->health_.get()));

@@ -8,6 +8,7 @@
 
 namespace grpc {
 class Server;
+class ServerCredentials;
 class Service;
 }  // namespace grpc
 
@@ -24,8 +25,10 @@ class GrpcServer {
   // which must outlive the server.
   // `health_names`: services not served (yet) whose health it answers too, e.g. the services a
   // process is still starting.
+  // `credentials`: TLS with the call authenticator (ServerCredentialsFrom), or plaintext.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const std::string& listen_address, const std::vector<grpc::Service*>& services,
+      const std::string& listen_address, std::shared_ptr<grpc::ServerCredentials> credentials,
+      const std::vector<grpc::Service*>& services,
       const std::vector<std::string>& health_names = {});
   ~GrpcServer();
 

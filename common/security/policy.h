@@ -14,7 +14,8 @@ namespace infobus::security {
 // these functions, with no I/O, so the whole matrix is unit-tested (policy_test.cc) and each
 // entry point only maps its request onto a call here. A denial is PERMISSION_DENIED naming what
 // the caller lacks (a role, a unit, a jurisdiction, a clearance, a compartment) and never the
-// item's contents. Thread-safe (stateless).
+// item's contents. An unrestricted principal (insecure mode) passes every check. Thread-safe
+// (stateless).
 
 // The administrative changes: watchlist entries, rules, routing.
 enum class AdminAction { kWatchlist, kRules, kRouting };

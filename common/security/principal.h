@@ -34,6 +34,9 @@ struct Principal {
       infobus::common::v1::CLASSIFICATION_UNSPECIFIED;  // nothing above PUBLIC is visible
   std::set<std::string> compartments;
   bool authenticated_by_certificate = false;
+  // Only in a server started with security.mode=insecure (benchmarks; loudly logged, never the
+  // default): no TLS, nobody authenticated, and every policy check passes.
+  bool unrestricted = false;
 
   bool Has(Role role) const { return roles.count(role) > 0; }
   // "analyst:zhang-wei" style, for logs, audit and denials.

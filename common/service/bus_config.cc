@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/log/log.h"
+#include "common/service/service_security.h"
 
 namespace infobus {
 
@@ -22,7 +23,7 @@ std::string DefaultMetricsListen(const std::string& service) {
 }  // namespace
 
 ConfigSchema CommonSchema(const std::string& service, const std::string& default_listen) {
-  return {
+  ConfigSchema schema = {
       {"kafka.bootstrap_servers", Type::kString, "127.0.0.1:19092",
        "Kafka brokers, comma-separated host:port."},
       {"kafka.topic_prefix", Type::kString, "",
@@ -52,6 +53,8 @@ ConfigSchema CommonSchema(const std::string& service, const std::string& default
       {"health.kafka_timeout", Type::kDuration, "2s",
        "A metadata request slower than this counts as Kafka unreachable (NOT_SERVING)."},
   };
+  for (ConfigKey& key : SecuritySchema(service)) schema.push_back(std::move(key));
+  return schema;
 }
 
 ConfigSchema ConsumerSchema(const std::string& service) {

@@ -1,5 +1,7 @@
 #include "common/service/service_runtime.h"
 
+#include "common/service/service_security.h"
+
 #include <signal.h>
 
 #include <atomic>
@@ -88,7 +90,9 @@ void ServiceRuntime::WatchConsumer(const kafka::ConsumerLoop* loop) {
 
 absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) {
   ReleaseStartupServer();  // the address is ours now
-  auto server = GrpcServer::Start(config_.GetString("grpc.listen"), services);
+  auto credentials = ServerCredentialsFrom(config_);
+  if (!credentials.ok()) return credentials.status();
+  auto server = GrpcServer::Start(config_.GetString("grpc.listen"), *credentials, services);
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
 
@@ -142,7 +146,12 @@ int RunUntilTerminated(const Config& config, const std::string& service,
                        const std::string& grpc_service, const std::function<absl::Status()>& start,
                        const std::function<void()>& stop) {
   {
-    auto startup = GrpcServer::Start(config.GetString("grpc.listen"), {}, {grpc_service});
+    auto credentials = ServerCredentialsFrom(config);
+    if (!credentials.ok()) {
+      INFOBUS_LOG(Error) << service << " failed to start: " << credentials.status();
+      return 1;
+    }
+    auto startup = GrpcServer::Start(config.GetString("grpc.listen"), *credentials, {}, {grpc_service});
     if (!startup.ok()) {
       INFOBUS_LOG(Error) << service << " failed to start: " << startup.status();
       return 1;

@@ -9,9 +9,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/subject.h"
+#include "common/grpc/caller.h"
+#include "common/grpc/status.h"
 #include "common/kafka/message.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
+#include "common/security/policy.h"
 #include "common/util/ids.h"
 #include "common/util/time.h"
 
@@ -128,6 +131,22 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
                      absl::StrCat("events: ", count, " events in one call; the limit is ",
                                   options_.max_batch_events)));
     return reactor;
+  }
+  // Need-to-know first: a call with any event its source may not publish stores nothing.
+  auto caller = CallerOf(*context);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    const Event& event = request->events(static_cast<int>(i));
+    if (absl::Status allowed = security::CanPublish(*caller, event.source_id(), event.county_code(),
+                                                    event.classification());
+        !allowed.ok()) {
+      reactor->Finish(ToGrpcStatus(
+          absl::PermissionDeniedError(absl::StrCat("events[", i, "]: ", allowed.message()))));
+      return reactor;
+    }
   }
   if (in_flight_events_.fetch_add(count) + count > options_.max_in_flight_events) {
     in_flight_events_.fetch_sub(count);

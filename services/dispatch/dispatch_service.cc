@@ -6,9 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/domain/utf8.h"
+#include "common/grpc/caller.h"
 #include "common/grpc/lenient_parse.h"
 #include "common/grpc/paged_stream_reactor.h"
 #include "common/grpc/status.h"
+#include "common/security/judgment_labels.h"
+#include "common/security/policy.h"
 #include "common/util/time.h"
 #include "services/dispatch/dispatch_events.h"
 #include "services/dispatch/dispatch_metrics.h"
@@ -20,27 +23,47 @@ using infobus::common::v1::Delivery;
 
 constexpr size_t kPageSize = 64;
 
+// Who a sign-off or feedback is recorded as: the caller; in insecure mode, what the request says.
+std::string SignedBy(const absl::StatusOr<security::Principal>& caller,
+                     const std::string& requested) {
+  if (!caller.ok() || caller->unrestricted) return requested;
+  return caller->id;
+}
+
 // One Subscribe stream. Writes one delivery at a time; when it runs out, it reads the next page
 // from the inbox, and when the inbox has nothing newer it waits for the notifier.
 class SubscribeReactor final : public PagedStreamReactor<Delivery> {
  public:
-  SubscribeReactor(Inbox* inbox, InboxNotifier* notifier, std::string unit_id, uint64_t after_seq)
-      : inbox_(inbox), notifier_(notifier), unit_id_(std::move(unit_id)), last_seq_(after_seq) {
+  SubscribeReactor(Inbox* inbox, InboxNotifier* notifier, std::string unit_id, uint64_t after_seq,
+                   security::Principal caller)
+      : inbox_(inbox),
+        notifier_(notifier),
+        unit_id_(std::move(unit_id)),
+        caller_(std::move(caller)),
+        last_seq_(after_seq) {
     token_ = notifier_->Listen(unit_id_, [this] { Pump(); });
     Pump();
   }
 
  private:
   Step NextLocked(std::deque<Delivery>& buffer) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    bool skipped_page = false;
     if (buffer.empty()) {
       auto page = inbox_->ReadAfter(unit_id_, last_seq_, kPageSize);
+      skipped_page = !page.ok() ? false : !page->empty();
       if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
       for (Delivery& delivery : *page) {
         last_seq_ = delivery.seq();
-        buffer.push_back(std::move(delivery));
+        // Above the caller's clearance: skipped, and the stream goes on past it.
+        if (security::CanSeeDelivered(caller_, security::JudgmentLabels(delivery.judgment()))
+                .ok()) {
+          buffer.push_back(std::move(delivery));
+        }
       }
     }
-    return buffer.empty() ? Step::Wait() : Step::Write();  // caught up: the notifier wakes us
+    if (!buffer.empty()) return Step::Write();
+    // A whole page skipped is not the end of the inbox.
+    return skipped_page ? Step::Again() : Step::Wait();  // caught up: the notifier wakes us
   }
 
   void StopListening() override { notifier_->Unlisten(token_); }
@@ -48,11 +71,30 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
   Inbox* const inbox_;
   InboxNotifier* const notifier_;
   const std::string unit_id_;
+  const security::Principal caller_;
   uint64_t token_ = 0;
   uint64_t last_seq_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace
+
+absl::StatusOr<security::Principal> DispatchServiceImpl::AuthorizeForUnit(
+    const grpc::CallbackServerContext& context, const std::string& unit_id) const {
+  auto caller = CallerOf(context);
+  if (!caller.ok()) return caller.status();
+  const RoutingTablePtr table = routing_->Current();
+  const security::UnitBelow below = [&table](std::string_view unit, std::string_view ancestor) {
+    for (const Unit* up = table->units().Find(std::string(unit)); up != nullptr;
+         up = table->units().Find(up->supervisor)) {
+      if (up->id == ancestor) return true;
+    }
+    return false;
+  };
+  if (absl::Status allowed = security::CanActForUnit(*caller, unit_id, below); !allowed.ok()) {
+    return allowed;
+  }
+  return caller;
+}
 
 absl::Status DispatchServiceImpl::CheckUnit(const std::string& unit_id) const {
   if (unit_id.empty()) return absl::InvalidArgumentError("unit_id: is required");
@@ -75,15 +117,17 @@ absl::Status DispatchServiceImpl::Emit(infobus::common::v1::DispatchEventType ty
 }
 
 grpc::ServerWriteReactor<Delivery>* DispatchServiceImpl::Subscribe(
-    grpc::CallbackServerContext* /*context*/,
-    const infobus::dispatch::v1::SubscribeRequest* request) {
+    grpc::CallbackServerContext* context, const infobus::dispatch::v1::SubscribeRequest* request) {
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
     return new FailedStream<Delivery>(ToGrpcStatus(utf8));
   }
   if (absl::Status status = CheckUnit(request->unit_id()); !status.ok()) {
     return new FailedStream<Delivery>(ToGrpcStatus(status));
   }
-  return new SubscribeReactor(inbox_, notifier_, request->unit_id(), request->after_seq());
+  auto caller = AuthorizeForUnit(*context, request->unit_id());
+  if (!caller.ok()) return new FailedStream<Delivery>(ToGrpcStatus(caller.status()));
+  return new SubscribeReactor(inbox_, notifier_, request->unit_id(), request->after_seq(),
+                              *std::move(caller));
 }
 
 grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
@@ -95,20 +139,28 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
     return reactor;
   }
   absl::Status status = CheckUnit(request->unit_id());
+  absl::StatusOr<security::Principal> caller = status.ok()
+                                                   ? AuthorizeForUnit(*context, request->unit_id())
+                                                   : absl::StatusOr<security::Principal>(status);
+  // Who signs off is who calls.
+  const std::string by = SignedBy(caller, request->acknowledged_by());
   if (!status.ok()) {
+  } else if (!caller.ok()) {
+    status = caller.status();
+  } else if (!request->acknowledged_by().empty() && by != request->acknowledged_by()) {
+    status = absl::PermissionDeniedError(
+        absl::StrCat("acknowledged_by: must be the caller (", by, ") or empty"));
   } else if (request->seq() == 0) {
     status = absl::InvalidArgumentError("seq: must be 1 or more");
-  } else if (request->acknowledged_by().empty() || request->acknowledged_by().size() > 128 ||
-             !domain::IsValidUtf8(request->acknowledged_by())) {
+  } else if (by.empty() || by.size() > 128 || !domain::IsValidUtf8(by)) {
     status =
         absl::InvalidArgumentError("acknowledged_by: 1-128 bytes of UTF-8 naming who signs off");
   } else {
     auto result =
-        inbox_->Acknowledge(request->unit_id(), request->seq(), request->acknowledged_by(),
-                            [this](const Delivery& after) {
-                              return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_ACKNOWLEDGED,
-                                          after, FromProtoTimestamp(after.acknowledged_at()));
-                            });
+        inbox_->Acknowledge(request->unit_id(), request->seq(), by, [this](const Delivery& after) {
+          return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_ACKNOWLEDGED, after,
+                      FromProtoTimestamp(after.acknowledged_at()));
+        });
     status = result.status();
     if (result.ok()) {
       response->set_already_acknowledged(result->already_acknowledged);
@@ -134,7 +186,16 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Feedback(
     return reactor;
   }
   absl::Status status = CheckUnit(request->unit_id());
+  absl::StatusOr<security::Principal> caller = status.ok()
+                                                   ? AuthorizeForUnit(*context, request->unit_id())
+                                                   : absl::StatusOr<security::Principal>(status);
+  const std::string by = SignedBy(caller, request->given_by());
   if (!status.ok()) {
+  } else if (!caller.ok()) {
+    status = caller.status();
+  } else if (!request->given_by().empty() && by != request->given_by()) {
+    status = absl::PermissionDeniedError(
+        absl::StrCat("given_by: must be the caller (", by, ") or empty"));
   } else if (request->seq() == 0) {
     status = absl::InvalidArgumentError("seq: must be 1 or more");
   } else if (request->outcome() == infobus::common::v1::FEEDBACK_OUTCOME_UNSPECIFIED ||
@@ -143,14 +204,13 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Feedback(
         "outcome: required (HANDLED, APPREHENDED, NOT_FOUND, FALSE_POSITIVE or TRANSFERRED)");
   } else if (request->note().size() > 4096 || !domain::IsValidUtf8(request->note())) {
     status = absl::InvalidArgumentError("note: at most 4096 bytes of UTF-8");
-  } else if (request->given_by().empty() || request->given_by().size() > 128 ||
-             !domain::IsValidUtf8(request->given_by())) {
+  } else if (by.empty() || by.size() > 128 || !domain::IsValidUtf8(by)) {
     status = absl::InvalidArgumentError("given_by: 1-128 bytes of UTF-8 naming who reports");
   } else {
     infobus::common::v1::Feedback feedback;
     feedback.set_outcome(request->outcome());
     feedback.set_note(request->note());
-    feedback.set_given_by(request->given_by());
+    feedback.set_given_by(by);
     auto result = inbox_->RecordFeedback(
         request->unit_id(), request->seq(), std::move(feedback), [this](const Delivery& after) {
           return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK, after,
@@ -176,6 +236,15 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
     return reactor;
   }
   absl::Status status = CheckUnit(request->unit_id());
+  absl::StatusOr<security::Principal> caller = status.ok()
+                                                   ? AuthorizeForUnit(*context, request->unit_id())
+                                                   : absl::StatusOr<security::Principal>(status);
+  if (status.ok()) status = caller.status();
+  if (status.ok() && request->include_subordinates() && !caller->unrestricted &&
+      !caller->Has(security::Role::kSupervisor)) {
+    status = absl::PermissionDeniedError(
+        absl::StrCat("caller ", caller->id, ": include_subordinates needs the supervisor role"));
+  }
   Inbox::ListFilter filter;
   uint64_t after_seq = 0;
   const size_t page_size = request->page_size() == 0 ? 100 : request->page_size();
@@ -238,7 +307,13 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
       status = page.status();
       if (!page.ok()) break;
       scan_budget -= std::min(scan_budget, page->scanned);
-      for (Delivery& delivery : page->deliveries) *response->add_deliveries() = std::move(delivery);
+      for (Delivery& delivery : page->deliveries) {
+        // Above the caller's clearance: left out (the page may come back short).
+        if (security::CanSeeDelivered(*caller, security::JudgmentLabels(delivery.judgment()))
+                .ok()) {
+          *response->add_deliveries() = std::move(delivery);
+        }
+      }
       if (page->next_after_seq != 0) {
         response->set_next_page_token(request->include_subordinates()
                                           ? absl::StrCat(k, ":", page->next_after_seq)
@@ -260,6 +335,13 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListUnits(
     grpc::CallbackServerContext* context,
     const infobus::dispatch::v1::ListUnitsRequest* /*request*/,
     infobus::dispatch::v1::ListUnitsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto caller = CallerOf(*context);
+  absl::Status allowed = caller.ok() ? security::CanListUnits(*caller) : caller.status();
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
   const RoutingTablePtr table = routing_->Current();
   for (const Unit& unit : table->units().units()) {
     auto* out = response->add_units();
@@ -269,7 +351,6 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListUnits(
     out->set_supervisor_unit_id(unit.supervisor);
     if (unit.duty_hours) out->set_duty_hours(unit.duty_hours->text);
   }
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -278,13 +359,21 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ReloadRouting(
     grpc::CallbackServerContext* context,
     const infobus::dispatch::v1::ReloadRoutingRequest* /*request*/,
     infobus::dispatch::v1::ReloadRoutingResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto caller = CallerOf(*context);
+  absl::Status allowed = caller.ok()
+                             ? security::CanAdminister(*caller, security::AdminAction::kRouting)
+                             : caller.status();
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
   auto result = routing_->Reload();
   if (result.ok()) {
     response->set_changed(result->changed);
     response->set_units(static_cast<uint32_t>(result->table->units().units().size()));
     response->set_routes(static_cast<uint32_t>(result->table->routes().size()));
   }
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(result.status()));
   return reactor;
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/kafka/producer.h"
+#include "common/security/principal.h"
 #include "infobus/common/v1/dispatch_event.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
 #include "services/dispatch/inbox.h"
@@ -54,6 +55,9 @@ class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService:
  private:
   // OK when `unit_id` names a unit of the routing in force; else INVALID_ARGUMENT/NOT_FOUND.
   absl::Status CheckUnit(const std::string& unit_id) const;
+  // The caller, when it may act for `unit_id` (its own unit, or below it for a supervisor).
+  absl::StatusOr<security::Principal> AuthorizeForUnit(const grpc::CallbackServerContext& context,
+                                                       const std::string& unit_id) const;
   // Produces the event for a change of `delivery` and waits for Kafka's acknowledgement.
   absl::Status Emit(infobus::common::v1::DispatchEventType type,
                     const infobus::common::v1::Delivery& delivery, absl::Time at);

@@ -5,10 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/domain/subject.h"
+#include "common/grpc/caller.h"
 #include "common/grpc/lenient_parse.h"
 #include "common/grpc/paged_stream_reactor.h"
 #include "common/grpc/status.h"
 #include "common/log/log.h"
+#include "common/security/judgment_labels.h"
+#include "common/security/policy.h"
 #include "common/util/time.h"
 
 namespace infobus::judgment {
@@ -38,6 +41,21 @@ absl::Status NormalizeSubject(Subject& subject, const std::string& field) {
   return absl::OkStatus();
 }
 
+// The caller, when it may do `check`; else the call's answer (UNAUTHENTICATED or
+// PERMISSION_DENIED) as the status.
+template <typename Check>
+absl::StatusOr<security::Principal> Authorize(const grpc::CallbackServerContext& context,
+                                              Check check) {
+  auto caller = CallerOf(context);
+  if (!caller.ok()) return caller.status();
+  if (absl::Status allowed = check(*caller); !allowed.ok()) return allowed;
+  return caller;
+}
+
+absl::Status CanChangeWatchlist(const security::Principal& caller) {
+  return security::CanAdminister(caller, security::AdminAction::kWatchlist);
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
@@ -45,6 +63,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
     const infobus::judgment::v1::AddWatchlistEntryRequest* request,
     infobus::judgment::v1::AddWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = Authorize(*context, CanChangeWatchlist); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
     reactor->Finish(ToGrpcStatus(utf8));
     return reactor;
@@ -79,6 +101,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::RemoveWatchlistEntry(
     const infobus::judgment::v1::RemoveWatchlistEntryRequest* request,
     infobus::judgment::v1::RemoveWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = Authorize(*context, CanChangeWatchlist); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
     reactor->Finish(ToGrpcStatus(utf8));
     return reactor;
@@ -134,9 +160,11 @@ absl::Status ValidateFilter(const JudgmentFilter& filter) {
 // after (the last one it was sent) as soon as its pending write completes.
 class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
  public:
-  SubscribeReactor(JudgmentLog* log, JudgmentFilter filter, uint64_t after_seq, uint64_t max_lag)
+  SubscribeReactor(JudgmentLog* log, JudgmentFilter filter, uint64_t after_seq, uint64_t max_lag,
+                   security::Principal caller)
       : log_(log),
         filter_(std::move(filter)),
+        caller_(std::move(caller)),
         max_lag_(max_lag),
         scanned_to_(after_seq),
         last_sent_(after_seq) {
@@ -163,7 +191,13 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
     if (!buffer.empty()) return Step::Write();
     auto page = log_->ReadAfter(scanned_to_, filter_, kPageSize, kScanLimit, &scanned_to_);
     if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
-    for (JudgmentRecord& record : *page) buffer.push_back(std::move(record));
+    // What the caller may not see is skipped like a non-match: nothing of it is sent, and the
+    // scan goes on past it.
+    for (JudgmentRecord& record : *page) {
+      if (security::CanSee(caller_, security::JudgmentLabels(record.judgment())).ok()) {
+        buffer.push_back(std::move(record));
+      }
+    }
     if (!buffer.empty()) return Step::Write();
     // Nothing matched in what was scanned: the reader is as far as the scan.
     last_sent_ = scanned_to_;
@@ -191,6 +225,7 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
 
   JudgmentLog* const log_;
   const JudgmentFilter filter_;
+  const security::Principal caller_;
   const uint64_t max_lag_;
   uint64_t token_ = 0;
   uint64_t scanned_to_ ABSL_GUARDED_BY(mutex_);
@@ -207,6 +242,14 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ReloadRules(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::ReloadRulesRequest*,
     infobus::judgment::v1::ReloadRulesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = Authorize(*context,
+                              [](const security::Principal& p) {
+                                return security::CanAdminister(p, security::AdminAction::kRules);
+                              });
+      !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   auto summary = handler_->Reload(options_.apply_timeout);
   if (summary.ok()) {
     response->set_rules_version(handler_->rules_version());
@@ -223,6 +266,11 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::GetJudgment(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::GetJudgmentRequest* request,
     infobus::judgment::v1::GetJudgmentResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto caller = Authorize(*context, security::CanReadJudgments);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
     reactor->Finish(ToGrpcStatus(utf8));
     return reactor;
@@ -237,7 +285,8 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::GetJudgment(
       status = absl::NotFoundError(
           absl::StrCat("judgment_id: no judgment '", request->judgment_id(), "'"));
     } else if (record.ok()) {
-      *response->mutable_record() = **record;
+      status = security::CanSee(*caller, security::JudgmentLabels((*record)->judgment()));
+      if (status.ok()) *response->mutable_record() = **record;
     }
   }
   reactor->Finish(ToGrpcStatus(status));
@@ -249,6 +298,11 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ListJudgments(
     const infobus::judgment::v1::ListJudgmentsRequest* request,
     infobus::judgment::v1::ListJudgmentsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto caller = Authorize(*context, security::CanReadJudgments);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
     reactor->Finish(ToGrpcStatus(utf8));
     return reactor;
@@ -269,7 +323,13 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ListJudgments(
                      request->page_size() == 0 ? 100 : request->page_size(), request->page_token());
       status = page.status();
       if (page.ok()) {
-        for (JudgmentRecord& record : page->records) *response->add_records() = std::move(record);
+        // What the caller may not see is left out; the page may come back short (the token
+        // says whether there is more).
+        for (JudgmentRecord& record : page->records) {
+          if (security::CanSee(*caller, security::JudgmentLabels(record.judgment())).ok()) {
+            *response->add_records() = std::move(record);
+          }
+        }
         response->set_next_page_token(page->next_page_token);
       }
     }
@@ -278,10 +338,30 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ListJudgments(
   return reactor;
 }
 
+absl::Status JudgmentServiceImpl::VisibleTo(const security::Principal& caller,
+                                            const std::string& judgment_id) const {
+  auto record = log_->Get(judgment_id);
+  // An unknown id is the handler's to report (NOT_FOUND), a read error too.
+  if (!record.ok() || !record->has_value()) return absl::OkStatus();
+  return security::CanSee(caller, security::JudgmentLabels((*record)->judgment()));
+}
+
 grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::ReviewRequest* request,
     infobus::judgment::v1::ReviewResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto caller = Authorize(*context, security::CanReview);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  // The reviewer is who is calling; a request naming someone else is refused.
+  std::string reviewer = caller->unrestricted ? request->reviewer() : caller->id;
+  if (!caller->unrestricted && !request->reviewer().empty() && request->reviewer() != caller->id) {
+    reactor->Finish(ToGrpcStatus(absl::PermissionDeniedError(
+        absl::StrCat("reviewer: must be the caller (", caller->id, ") or empty"))));
+    return reactor;
+  }
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
     reactor->Finish(ToGrpcStatus(utf8));
     return reactor;
@@ -294,13 +374,15 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
     status = absl::InvalidArgumentError("status: must be CONFIRMED or DISMISSED");
   } else if (request->note().size() > 4096) {
     status = absl::InvalidArgumentError("note: at most 4096 bytes");
-  } else if (request->reviewer().empty() || request->reviewer().size() > 128) {
+  } else if (reviewer.empty() || reviewer.size() > 128) {
     status = absl::InvalidArgumentError("reviewer: 1-128 bytes naming who reviews");
+  } else if (status = VisibleTo(*caller, request->judgment_id()); !status.ok()) {
+    // Not the caller's to review.
   } else {
     infobus::common::v1::Review review;
     review.set_status(request->status());
     review.set_note(request->note());
-    review.set_reviewer(request->reviewer());
+    review.set_reviewer(reviewer);
     auto record = handler_->Review(request->judgment_id(), review, options_.apply_timeout);
     status = record.status();
     if (record.ok()) *response->mutable_record() = std::move(*record);
@@ -310,8 +392,9 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
 }
 
 grpc::ServerWriteReactor<JudgmentRecord>* JudgmentServiceImpl::Subscribe(
-    grpc::CallbackServerContext* /*context*/,
-    const infobus::judgment::v1::SubscribeRequest* request) {
+    grpc::CallbackServerContext* context, const infobus::judgment::v1::SubscribeRequest* request) {
+  auto caller = Authorize(*context, security::CanReadJudgments);
+  if (!caller.ok()) return new FailedStream<JudgmentRecord>(ToGrpcStatus(caller.status()));
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
     return new FailedStream<JudgmentRecord>(ToGrpcStatus(utf8));
   }
@@ -328,7 +411,8 @@ grpc::ServerWriteReactor<JudgmentRecord>* JudgmentServiceImpl::Subscribe(
     if (!seq.ok()) return new FailedStream<JudgmentRecord>(ToGrpcStatus(seq.status()));
     after_seq = *seq;
   }
-  return new SubscribeReactor(log_, request->filter(), after_seq, options_.subscriber_max_lag);
+  return new SubscribeReactor(log_, request->filter(), after_seq, options_.subscriber_max_lag,
+                              *std::move(caller));
 }
 
 }  // namespace infobus::judgment

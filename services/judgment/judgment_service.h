@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/security/principal.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 #include "services/judgment/event_handler.h"
 #include "services/judgment/judgment_log.h"
@@ -54,6 +55,9 @@ class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService:
       const infobus::judgment::v1::SubscribeRequest* request) override;
 
  private:
+  // OK when the caller may see the judgment (or there is none of that id).
+  absl::Status VisibleTo(const security::Principal& caller, const std::string& judgment_id) const;
+
   WatchlistTable* watchlist_;
   EventHandler* handler_;
   JudgmentLog* log_;

@@ -22,7 +22,7 @@ constexpr char kHealth[] = "grpc.health.v1.Health";
 class HealthServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server = GrpcServer::Start("127.0.0.1:0", {});
+    auto server = GrpcServer::Start("127.0.0.1:0", grpc::InsecureServerCredentials(), {});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     stub_ = grpc::health::v1::Health::NewStub(grpc::CreateChannel(

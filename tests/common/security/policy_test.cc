@@ -180,6 +180,21 @@ TEST(PolicyTest, WhatReachedAUnitIsSeenWithClearanceAndCompartmentsWhateverItsJu
                "compartment");
 }
 
+TEST(PolicyTest, OnlyAnInsecureServersUnrestrictedCallerPassesEveryCheck) {
+  Principal nobody;
+  ExpectDenied(CanAdminister(nobody, AdminAction::kRules), "only an administrator");
+  ExpectDenied(CanSee(nobody, {CLASSIFICATION_PUBLIC, {}, "451421"}), "jurisdiction");
+  nobody.unrestricted = true;
+  ExpectAllowed(CanAdminister(nobody, AdminAction::kRules));
+  ExpectAllowed(CanPublish(nobody, "any", "451421", CLASSIFICATION_SECRET));
+  ExpectAllowed(CanReadJudgments(nobody));
+  ExpectAllowed(CanReview(nobody));
+  ExpectAllowed(CanActForUnit(nobody, "fusui-psb", Below));
+  ExpectAllowed(CanListUnits(nobody));
+  ExpectAllowed(CanSee(nobody, {CLASSIFICATION_SECRET, {"x"}, ""}));
+  ExpectAllowed(CanSeeDelivered(nobody, {CLASSIFICATION_SECRET, {"x"}, ""}));
+}
+
 TEST(PolicyTest, ADenialNamesWhatIsMissingButNotTheItem) {
   const Principal officer =
       Person("wang", {Role::kAnalyst}, "", {"451421"}, CLASSIFICATION_INTERNAL);

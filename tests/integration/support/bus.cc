@@ -15,6 +15,7 @@
 #include "common/domain/subject.h"
 #include "common/kafka/producer.h"
 #include "common/kafka/record_from.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 
@@ -80,6 +81,8 @@ std::unique_ptr<ServiceProcess> TestBus::Make(const std::string& service,
       << "metrics:\n"
       << "  listen: 127.0.0.1:0\n"
       << "  port_file: " << dir_ << "/" << instance << ".metrics.port\n"
+      << (secure_ ? SecureServiceYaml(service, dir_, sources_yaml_)
+                  : "security:\n  mode: insecure\n")
       << extra_yaml;
   out.close();
   return std::make_unique<ServiceProcess>(service, config_path, dir_, instance);

@@ -39,7 +39,7 @@ class CollectionOutageTest : public ::testing::Test {
     service_ = std::make_unique<CollectionServiceImpl>(options, store_.get(), producer_.get(),
                                                        "infobus.events.v1",
                                                        std::make_shared<SystemClock>());
-    auto server = GrpcServer::Start("127.0.0.1:0", {service_.get()});
+    auto server = GrpcServer::Start("127.0.0.1:0", grpc::InsecureServerCredentials(), {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = CollectionService::NewStub(grpc::CreateChannel(
