@@ -14,7 +14,8 @@ struct Topics {
         watchlists(prefix + "infobus.watchlists.v1"),
         dispatch_events(prefix + "infobus.dispatch-events.v1"),
         hotspot_sightings(prefix + "infobus.hotspot-sightings.v1"),
-        judgment_changelog(prefix + "infobus.judgment-changelog.v1") {}
+        judgment_changelog(prefix + "infobus.judgment-changelog.v1"),
+        audit(prefix + "infobus.audit.v1") {}
 
   std::string events;
   std::string judgments;
@@ -31,6 +32,9 @@ struct Topics {
   // Compacted, internal to judgment: its window and pattern state, partition N holding the state
   // of input partition N (services/judgment/state_changelog.h).
   std::string judgment_changelog;
+  // Every access decision on a classified item and every administrative change
+  // (common/audit/audit_log.h); each service writes, supervision reads.
+  std::string audit;
 };
 
 }  // namespace infobus::kafka

@@ -88,6 +88,9 @@ std::vector<kafka::TopicSpec> BusTopicSpecs(const Config& config) {
   for (const std::string& name : {topics.watchlists, topics.judgment_changelog}) {
     specs.push_back({name, partitions, replication, {{"cleanup.policy", "compact"}}});
   }
+  // Accountability outlives Kafka's default week: the audit trail is kept until an operator
+  // archives it.
+  specs.push_back({topics.audit, partitions, replication, {{"retention.ms", "-1"}}});
   return specs;
 }
 

@@ -74,6 +74,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
   auto producer = kafka::Producer::Create(bootstrap, ProducerPropertiesFrom(config));
   if (!producer.ok()) return producer.status();
   runtime->producer_ = std::move(*producer);
+  runtime->audit_ = std::make_unique<audit::AuditLog>(runtime->producer_.get(),
+                                                      runtime->topics_.audit, service);
   return runtime;
 }
 

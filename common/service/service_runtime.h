@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/audit/audit_log.h"
 #include "common/config/config.h"
 #include "common/grpc/server.h"
 #include "common/kafka/consumer_loop.h"
@@ -33,6 +34,8 @@ class ServiceRuntime {
 
   Store& store() { return *store_; }
   kafka::Producer& producer() { return *producer_; }
+  // Access records on infobus.audit.v1, through the producer.
+  audit::AuditLog& audit() { return *audit_; }
   const kafka::Topics& topics() const { return topics_; }
 
   // Adds a health check (before Serve): while any check fails, grpc.health.v1 answers
@@ -57,6 +60,7 @@ class ServiceRuntime {
   std::unique_ptr<metrics::MetricsServer> metrics_;
   StorePtr store_;
   kafka::ProducerPtr producer_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::vector<std::pair<std::string, HealthMonitor::Check>> health_checks_;
   GrpcServerPtr server_;
   std::unique_ptr<HealthMonitor> health_;

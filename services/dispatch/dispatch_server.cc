@@ -79,7 +79,8 @@ absl::Status DispatchServer::Start() {
 
   service_ = std::make_unique<DispatchServiceImpl>(routing_.get(), inbox_.get(), &notifier_,
                                                    &runtime_->producer(),
-                                                   runtime_->topics().dispatch_events);
+                                                   runtime_->topics().dispatch_events,
+                                                   &runtime_->audit());
   return runtime_->Serve({service_.get()});
 }
 

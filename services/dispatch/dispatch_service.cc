@@ -5,6 +5,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/audit/admit_change.h"
+#include "common/audit/audited_reply.h"
+#include "common/audit/stream_audit.h"
 #include "common/domain/utf8.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/lenient_parse.h"
@@ -23,6 +26,11 @@ using infobus::common::v1::Delivery;
 
 constexpr size_t kPageSize = 64;
 
+audit::Item DeliveryItem(const Delivery& delivery) {
+  return {"delivery", absl::StrCat(delivery.unit_id(), "/", delivery.seq()),
+          delivery.judgment().classification()};
+}
+
 // Who a sign-off or feedback is recorded as: the caller; in insecure mode, what the request says.
 std::string SignedBy(const absl::StatusOr<security::Principal>& caller,
                      const std::string& requested) {
@@ -35,11 +43,12 @@ std::string SignedBy(const absl::StatusOr<security::Principal>& caller,
 class SubscribeReactor final : public PagedStreamReactor<Delivery> {
  public:
   SubscribeReactor(Inbox* inbox, InboxNotifier* notifier, std::string unit_id, uint64_t after_seq,
-                   security::Principal caller)
+                   security::Principal caller, audit::AuditLog* audit)
       : inbox_(inbox),
         notifier_(notifier),
         unit_id_(std::move(unit_id)),
         caller_(std::move(caller)),
+        audit_(audit),
         last_seq_(after_seq) {
     token_ = notifier_->Listen(unit_id_, [this] { Pump(); });
     Pump();
@@ -47,31 +56,78 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
 
  private:
   Step NextLocked(std::deque<Delivery>& buffer) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    bool skipped_page = false;
-    if (buffer.empty()) {
-      auto page = inbox_->ReadAfter(unit_id_, last_seq_, kPageSize);
-      skipped_page = !page.ok() ? false : !page->empty();
-      if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
-      for (Delivery& delivery : *page) {
-        last_seq_ = delivery.seq();
-        // Above the caller's clearance: skipped, and the stream goes on past it.
-        if (security::CanSeeDelivered(caller_, security::JudgmentLabels(delivery.judgment()))
-                .ok()) {
-          buffer.push_back(std::move(delivery));
-        }
-      }
-    }
+    if (!audit_failure_.ok()) return Step::Finish(ToGrpcStatus(audit_failure_));
+    if (auditing_) return Step::Wait();  // the page is held until its records are kept
     if (!buffer.empty()) return Step::Write();
+    if (!cleared_.empty()) {
+      for (Delivery& delivery : cleared_) buffer.push_back(std::move(delivery));
+      cleared_.clear();
+      return Step::Write();
+    }
+    auto page = inbox_->ReadAfter(unit_id_, last_seq_, kPageSize);
+    if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
+    if (page->empty()) return Step::Wait();  // caught up: the notifier wakes us
+    // Above the caller's clearance: skipped, and the stream goes on past it. Decisions on
+    // classified deliveries are audited before any of the page is sent.
+    std::vector<Delivery> visible;
+    std::vector<audit::AuditRecord> records;
+    for (Delivery& delivery : *page) {
+      last_seq_ = delivery.seq();
+      const absl::Status decision =
+          security::CanSeeDelivered(caller_, security::JudgmentLabels(delivery.judgment()));
+      if (audit::IsClassified(delivery.judgment().classification())) {
+        records.push_back(audit::NewRecord(caller_, audit_.log()->service(),
+                                           "DispatchService/Subscribe", DeliveryItem(delivery),
+                                           decision, absl::Now()));
+      }
+      if (decision.ok()) visible.push_back(std::move(delivery));
+    }
+    if (!records.empty()) {
+      held_ = std::move(visible);
+      visible.clear();
+      auditing_ = true;
+      std::optional<absl::Status> answer = audit_.Send(
+          std::move(records), [this](absl::Status kept) { OnAudited(std::move(kept)); });
+      if (!answer.has_value()) return Step::Wait();
+      auditing_ = false;
+      if (!answer->ok()) return Step::Finish(ToGrpcStatus(*answer));
+      visible = std::move(held_);
+      held_.clear();
+    }
+    for (Delivery& delivery : visible) buffer.push_back(std::move(delivery));
     // A whole page skipped is not the end of the inbox.
-    return skipped_page ? Step::Again() : Step::Wait();  // caught up: the notifier wakes us
+    return buffer.empty() ? Step::Again() : Step::Write();
   }
 
-  void StopListening() override { notifier_->Unlisten(token_); }
+  void OnAudited(absl::Status kept) {
+    {
+      absl::MutexLock lock(&mutex_);
+      auditing_ = false;
+      if (kept.ok()) {
+        cleared_ = std::move(held_);
+      } else {
+        audit_failure_ = std::move(kept);
+      }
+      held_.clear();
+    }
+    Pump();
+  }
+
+  void StopListening() override {
+    notifier_->Unlisten(token_);
+    audit_.Close();
+  }
 
   Inbox* const inbox_;
   InboxNotifier* const notifier_;
   const std::string unit_id_;
   const security::Principal caller_;
+  audit::StreamAudit audit_;
+  // A page whose access records are being written, then cleared to send.
+  bool auditing_ ABSL_GUARDED_BY(mutex_) = false;
+  std::vector<Delivery> held_ ABSL_GUARDED_BY(mutex_);
+  std::vector<Delivery> cleared_ ABSL_GUARDED_BY(mutex_);
+  absl::Status audit_failure_ ABSL_GUARDED_BY(mutex_);
   uint64_t token_ = 0;
   uint64_t last_seq_ ABSL_GUARDED_BY(mutex_);
 };
@@ -127,7 +183,7 @@ grpc::ServerWriteReactor<Delivery>* DispatchServiceImpl::Subscribe(
   auto caller = AuthorizeForUnit(*context, request->unit_id());
   if (!caller.ok()) return new FailedStream<Delivery>(ToGrpcStatus(caller.status()));
   return new SubscribeReactor(inbox_, notifier_, request->unit_id(), request->after_seq(),
-                              *std::move(caller));
+                              *std::move(caller), audit_);
 }
 
 grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
@@ -246,6 +302,7 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
         absl::StrCat("caller ", caller->id, ": include_subordinates needs the supervisor role"));
   }
   Inbox::ListFilter filter;
+  std::vector<audit::AuditRecord> records;
   uint64_t after_seq = 0;
   const size_t page_size = request->page_size() == 0 ? 100 : request->page_size();
   if (status.ok() && page_size > 1000) {
@@ -309,10 +366,14 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
       scan_budget -= std::min(scan_budget, page->scanned);
       for (Delivery& delivery : page->deliveries) {
         // Above the caller's clearance: left out (the page may come back short).
-        if (security::CanSeeDelivered(*caller, security::JudgmentLabels(delivery.judgment()))
-                .ok()) {
-          *response->add_deliveries() = std::move(delivery);
+        const absl::Status visible =
+            security::CanSeeDelivered(*caller, security::JudgmentLabels(delivery.judgment()));
+        if (audit::IsClassified(delivery.judgment().classification())) {
+          records.push_back(audit::NewRecord(*caller, audit_->service(),
+                                             "DispatchService/ListDeliveries",
+                                             DeliveryItem(delivery), visible, absl::Now()));
         }
+        if (visible.ok()) *response->add_deliveries() = std::move(delivery);
       }
       if (page->next_after_seq != 0) {
         response->set_next_page_token(request->include_subordinates()
@@ -327,7 +388,7 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
       }
     }
   }
-  reactor->Finish(ToGrpcStatus(status));
+  audit::ReplyAudited(audit_, reactor, std::move(records), ToGrpcStatus(status));
   return reactor;
 }
 
@@ -360,12 +421,12 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ReloadRouting(
     const infobus::dispatch::v1::ReloadRoutingRequest* /*request*/,
     infobus::dispatch::v1::ReloadRoutingResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto caller = CallerOf(*context);
-  absl::Status allowed = caller.ok()
-                             ? security::CanAdminister(*caller, security::AdminAction::kRouting)
-                             : caller.status();
-  if (!allowed.ok()) {
-    reactor->Finish(ToGrpcStatus(allowed));
+  if (!audit::AdmitChange(audit_, *context, reactor, "DispatchService/ReloadRouting",
+                          {"routing", "", {}},
+                          [](const security::Principal& p) {
+                            return security::CanAdminister(p, security::AdminAction::kRouting);
+                          })
+           .ok()) {
     return reactor;
   }
   auto result = routing_->Reload();

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/audit/audit_log.h"
 #include "common/kafka/producer.h"
 #include "common/security/principal.h"
 #include "infobus/common/v1/dispatch_event.pb.h"
@@ -21,13 +22,15 @@ namespace infobus::dispatch {
 // misses a change the store has. Thread-safe.
 class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService::CallbackService {
  public:
+  // `audit` records every access decision on a classified delivery and every routing change.
   DispatchServiceImpl(RoutingSource* routing, Inbox* inbox, InboxNotifier* notifier,
-                      kafka::Producer* producer, std::string events_topic)
+                      kafka::Producer* producer, std::string events_topic, audit::AuditLog* audit)
       : routing_(routing),
         inbox_(inbox),
         notifier_(notifier),
         producer_(producer),
-        events_topic_(std::move(events_topic)) {}
+        events_topic_(std::move(events_topic)),
+        audit_(audit) {}
 
   // DispatchService::CallbackService
   grpc::ServerWriteReactor<infobus::common::v1::Delivery>* Subscribe(
@@ -67,6 +70,7 @@ class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService:
   InboxNotifier* const notifier_;
   kafka::Producer* const producer_;
   const std::string events_topic_;
+  audit::AuditLog* const audit_;
 };
 
 }  // namespace infobus::dispatch

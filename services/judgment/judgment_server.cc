@@ -126,7 +126,7 @@ absl::Status JudgmentServer::Start() {
   service_options.subscriber_max_lag =
       static_cast<uint64_t>(std::max<int64_t>(1, config_.GetInt("judgment.subscriber_max_lag")));
   service_ = std::make_unique<JudgmentServiceImpl>(watchlist_table_.get(), handler_.get(),
-                                                   log_.get(), service_options);
+                                                   log_.get(), &runtime_->audit(), service_options);
   return runtime_->Serve({service_.get()});
 }
 

@@ -4,6 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/audit/admit_change.h"
+#include "common/audit/audited_reply.h"
+#include "common/audit/stream_audit.h"
 #include "common/domain/subject.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/lenient_parse.h"
@@ -56,6 +59,17 @@ absl::Status CanChangeWatchlist(const security::Principal& caller) {
   return security::CanAdminister(caller, security::AdminAction::kWatchlist);
 }
 
+audit::Item JudgmentItem(const infobus::common::v1::Judgment& judgment) {
+  return {"judgment", judgment.judgment_id(), judgment.classification()};
+}
+
+// "add SUBJECT_TYPE_PHONE 13800138000": what an audit record of a watchlist change says.
+std::string WatchlistDetail(std::string_view action, const Subject& subject) {
+  return absl::StrCat(std::string(action), " ",
+                      infobus::common::v1::SubjectType_Name(subject.type()), " ",
+                      subject.value().substr(0, 64));
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
@@ -63,8 +77,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
     const infobus::judgment::v1::AddWatchlistEntryRequest* request,
     infobus::judgment::v1::AddWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (auto caller = Authorize(*context, CanChangeWatchlist); !caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
+  if (!audit::AdmitChange(audit_, *context, reactor, "JudgmentService/AddWatchlistEntry",
+                          {"watchlist", request->entry().list_id(), {}}, CanChangeWatchlist,
+                          WatchlistDetail("add", request->entry().subject()))
+           .ok()) {
     return reactor;
   }
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
@@ -101,8 +117,10 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::RemoveWatchlistEntry(
     const infobus::judgment::v1::RemoveWatchlistEntryRequest* request,
     infobus::judgment::v1::RemoveWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (auto caller = Authorize(*context, CanChangeWatchlist); !caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
+  if (!audit::AdmitChange(audit_, *context, reactor, "JudgmentService/RemoveWatchlistEntry",
+                          {"watchlist", request->list_id(), {}}, CanChangeWatchlist,
+                          WatchlistDetail("remove", request->subject()))
+           .ok()) {
     return reactor;
   }
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
@@ -161,10 +179,11 @@ absl::Status ValidateFilter(const JudgmentFilter& filter) {
 class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
  public:
   SubscribeReactor(JudgmentLog* log, JudgmentFilter filter, uint64_t after_seq, uint64_t max_lag,
-                   security::Principal caller)
+                   security::Principal caller, audit::AuditLog* audit)
       : log_(log),
         filter_(std::move(filter)),
         caller_(std::move(caller)),
+        audit_(audit),
         max_lag_(max_lag),
         scanned_to_(after_seq),
         last_sent_(after_seq) {
@@ -188,16 +207,44 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
                        " of them made while it was still reading; resubscribe with after_seq=",
                        last_sent_)));
     }
+    if (!audit_failure_.ok()) return Step::Finish(ToGrpcStatus(audit_failure_));
+    if (auditing_) return Step::Wait();  // the page is held until its records are kept
     if (!buffer.empty()) return Step::Write();
+    if (!cleared_.empty()) {
+      for (JudgmentRecord& record : cleared_) buffer.push_back(std::move(record));
+      cleared_.clear();
+      return Step::Write();
+    }
     auto page = log_->ReadAfter(scanned_to_, filter_, kPageSize, kScanLimit, &scanned_to_);
     if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
     // What the caller may not see is skipped like a non-match: nothing of it is sent, and the
-    // scan goes on past it.
+    // scan goes on past it. Decisions on classified judgments are audited before any of the
+    // page is sent.
+    std::vector<JudgmentRecord> visible;
+    std::vector<audit::AuditRecord> records;
     for (JudgmentRecord& record : *page) {
-      if (security::CanSee(caller_, security::JudgmentLabels(record.judgment())).ok()) {
-        buffer.push_back(std::move(record));
+      const absl::Status decision =
+          security::CanSee(caller_, security::JudgmentLabels(record.judgment()));
+      if (audit::IsClassified(record.judgment().classification())) {
+        records.push_back(audit::NewRecord(caller_, audit_.log()->service(),
+                                           "JudgmentService/Subscribe",
+                                           JudgmentItem(record.judgment()), decision, absl::Now()));
       }
+      if (decision.ok()) visible.push_back(std::move(record));
     }
+    if (!records.empty()) {
+      held_ = std::move(visible);
+      visible.clear();
+      auditing_ = true;
+      std::optional<absl::Status> answer = audit_.Send(
+          std::move(records), [this](absl::Status kept) { OnAudited(std::move(kept)); });
+      if (!answer.has_value()) return Step::Wait();
+      auditing_ = false;
+      if (!answer->ok()) return Step::Finish(ToGrpcStatus(*answer));
+      visible = std::move(held_);
+      held_.clear();
+    }
+    for (JudgmentRecord& record : visible) buffer.push_back(std::move(record));
     if (!buffer.empty()) return Step::Write();
     // Nothing matched in what was scanned: the reader is as far as the scan.
     last_sent_ = scanned_to_;
@@ -211,7 +258,24 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
     last_sent_ = record.seq();
   }
 
-  void StopListening() override { log_->Unlisten(token_); }
+  void StopListening() override {
+    log_->Unlisten(token_);
+    audit_.Close();
+  }
+
+  void OnAudited(absl::Status kept) {
+    {
+      absl::MutexLock lock(&mutex_);
+      auditing_ = false;
+      if (kept.ok()) {
+        cleared_ = std::move(held_);
+      } else {
+        audit_failure_ = std::move(kept);
+      }
+      held_.clear();
+    }
+    Pump();
+  }
 
   void OnLogGrew() {
     {
@@ -226,6 +290,12 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
   JudgmentLog* const log_;
   const JudgmentFilter filter_;
   const security::Principal caller_;
+  audit::StreamAudit audit_;
+  // A page whose access records are being written, then cleared to send.
+  bool auditing_ ABSL_GUARDED_BY(mutex_) = false;
+  std::vector<JudgmentRecord> held_ ABSL_GUARDED_BY(mutex_);
+  std::vector<JudgmentRecord> cleared_ ABSL_GUARDED_BY(mutex_);
+  absl::Status audit_failure_ ABSL_GUARDED_BY(mutex_);
   const uint64_t max_lag_;
   uint64_t token_ = 0;
   uint64_t scanned_to_ ABSL_GUARDED_BY(mutex_);
@@ -242,12 +312,12 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ReloadRules(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::ReloadRulesRequest*,
     infobus::judgment::v1::ReloadRulesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (auto caller = Authorize(*context,
-                              [](const security::Principal& p) {
-                                return security::CanAdminister(p, security::AdminAction::kRules);
-                              });
-      !caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
+  if (!audit::AdmitChange(audit_, *context, reactor, "JudgmentService/ReloadRules",
+                          {"rules", "", {}},
+                          [](const security::Principal& p) {
+                            return security::CanAdminister(p, security::AdminAction::kRules);
+                          })
+           .ok()) {
     return reactor;
   }
   auto summary = handler_->Reload(options_.apply_timeout);
@@ -276,6 +346,7 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::GetJudgment(
     return reactor;
   }
   absl::Status status;
+  std::vector<audit::AuditRecord> records;
   if (request->judgment_id().empty()) {
     status = absl::InvalidArgumentError("judgment_id: is required");
   } else {
@@ -285,11 +356,17 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::GetJudgment(
       status = absl::NotFoundError(
           absl::StrCat("judgment_id: no judgment '", request->judgment_id(), "'"));
     } else if (record.ok()) {
-      status = security::CanSee(*caller, security::JudgmentLabels((*record)->judgment()));
+      const infobus::common::v1::Judgment& judgment = (*record)->judgment();
+      status = security::CanSee(*caller, security::JudgmentLabels(judgment));
+      if (audit::IsClassified(judgment.classification())) {
+        records.push_back(audit::NewRecord(*caller, audit_->service(),
+                                           "JudgmentService/GetJudgment", JudgmentItem(judgment),
+                                           status, absl::Now()));
+      }
       if (status.ok()) *response->mutable_record() = **record;
     }
   }
-  reactor->Finish(ToGrpcStatus(status));
+  audit::ReplyAudited(audit_, reactor, std::move(records), ToGrpcStatus(status));
   return reactor;
 }
 
@@ -308,6 +385,7 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ListJudgments(
     return reactor;
   }
   absl::Status status = ValidateFilter(request->filter());
+  std::vector<audit::AuditRecord> records;
   if (status.ok() && (request->page_size() < 0 || request->page_size() > 1000)) {
     status = absl::InvalidArgumentError("page_size: 1-1000 (0: 100)");
   }
@@ -326,46 +404,56 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ListJudgments(
         // What the caller may not see is left out; the page may come back short (the token
         // says whether there is more).
         for (JudgmentRecord& record : page->records) {
-          if (security::CanSee(*caller, security::JudgmentLabels(record.judgment())).ok()) {
-            *response->add_records() = std::move(record);
+          const absl::Status visible =
+              security::CanSee(*caller, security::JudgmentLabels(record.judgment()));
+          if (audit::IsClassified(record.judgment().classification())) {
+            records.push_back(
+                audit::NewRecord(*caller, audit_->service(), "JudgmentService/ListJudgments",
+                                 JudgmentItem(record.judgment()), visible, absl::Now()));
           }
+          if (visible.ok()) *response->add_records() = std::move(record);
         }
         response->set_next_page_token(page->next_page_token);
       }
     }
   }
-  reactor->Finish(ToGrpcStatus(status));
+  audit::ReplyAudited(audit_, reactor, std::move(records), ToGrpcStatus(status));
   return reactor;
-}
-
-absl::Status JudgmentServiceImpl::VisibleTo(const security::Principal& caller,
-                                            const std::string& judgment_id) const {
-  auto record = log_->Get(judgment_id);
-  // An unknown id is the handler's to report (NOT_FOUND), a read error too.
-  if (!record.ok() || !record->has_value()) return absl::OkStatus();
-  return security::CanSee(caller, security::JudgmentLabels((*record)->judgment()));
 }
 
 grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::ReviewRequest* request,
     infobus::judgment::v1::ReviewResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto caller = Authorize(*context, security::CanReview);
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  // The reviewer is who is calling; a request naming someone else is refused.
-  std::string reviewer = caller->unrestricted ? request->reviewer() : caller->id;
-  if (!caller->unrestricted && !request->reviewer().empty() && request->reviewer() != caller->id) {
-    reactor->Finish(ToGrpcStatus(absl::PermissionDeniedError(
-        absl::StrCat("reviewer: must be the caller (", caller->id, ") or empty"))));
-    return reactor;
-  }
   if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
     reactor->Finish(ToGrpcStatus(utf8));
     return reactor;
   }
+  // Decided on the stored judgment's labels (an unknown id is the handler's NOT_FOUND), and
+  // audited like every review, before it is made.
+  std::optional<infobus::common::v1::Judgment> stored;
+  if (!request->judgment_id().empty()) {
+    if (auto record = log_->Get(request->judgment_id()); record.ok() && record->has_value()) {
+      stored = (*record)->judgment();
+    }
+  }
+  audit::Item item{
+      "judgment", request->judgment_id(),
+      stored ? stored->classification() : infobus::common::v1::CLASSIFICATION_UNSPECIFIED};
+  auto caller = audit::AdmitChange(
+      audit_, *context, reactor, "JudgmentService/Review", item,
+      [&](const security::Principal& p) -> absl::Status {
+        if (absl::Status allowed = security::CanReview(p); !allowed.ok()) return allowed;
+        // The reviewer is who is calling; a request naming someone else is refused.
+        if (!p.unrestricted && !request->reviewer().empty() && request->reviewer() != p.id) {
+          return absl::PermissionDeniedError(
+              absl::StrCat("reviewer: must be the caller (", p.id, ") or empty"));
+        }
+        return stored ? security::CanSee(p, security::JudgmentLabels(*stored)) : absl::OkStatus();
+      },
+      infobus::common::v1::ReviewStatus_Name(request->status()));
+  if (!caller.ok()) return reactor;
+  const std::string reviewer = caller->unrestricted ? request->reviewer() : caller->id;
   absl::Status status;
   if (request->judgment_id().empty()) {
     status = absl::InvalidArgumentError("judgment_id: is required");
@@ -376,8 +464,6 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
     status = absl::InvalidArgumentError("note: at most 4096 bytes");
   } else if (reviewer.empty() || reviewer.size() > 128) {
     status = absl::InvalidArgumentError("reviewer: 1-128 bytes naming who reviews");
-  } else if (status = VisibleTo(*caller, request->judgment_id()); !status.ok()) {
-    // Not the caller's to review.
   } else {
     infobus::common::v1::Review review;
     review.set_status(request->status());
@@ -412,7 +498,7 @@ grpc::ServerWriteReactor<JudgmentRecord>* JudgmentServiceImpl::Subscribe(
     after_seq = *seq;
   }
   return new SubscribeReactor(log_, request->filter(), after_seq, options_.subscriber_max_lag,
-                              *std::move(caller));
+                              *std::move(caller), audit_);
 }
 
 }  // namespace infobus::judgment

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/audit/audit_log.h"
 #include "common/security/principal.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 #include "services/judgment/event_handler.h"
@@ -22,9 +23,10 @@ class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService:
     absl::Duration apply_timeout = absl::Seconds(10);
   };
 
+  // `audit` records every access decision on a classified judgment and every change.
   JudgmentServiceImpl(WatchlistTable* watchlist, EventHandler* handler, JudgmentLog* log,
-                      Options options)
-      : watchlist_(watchlist), handler_(handler), log_(log), options_(options) {}
+                      audit::AuditLog* audit, Options options)
+      : watchlist_(watchlist), handler_(handler), log_(log), audit_(audit), options_(options) {}
 
   // JudgmentService::CallbackService
   grpc::ServerUnaryReactor* AddWatchlistEntry(
@@ -55,12 +57,10 @@ class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService:
       const infobus::judgment::v1::SubscribeRequest* request) override;
 
  private:
-  // OK when the caller may see the judgment (or there is none of that id).
-  absl::Status VisibleTo(const security::Principal& caller, const std::string& judgment_id) const;
-
   WatchlistTable* watchlist_;
   EventHandler* handler_;
   JudgmentLog* log_;
+  audit::AuditLog* audit_;
   const Options options_;
 };
 
