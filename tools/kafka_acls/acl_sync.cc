@@ -75,6 +75,16 @@ rd_kafka_ResourceType_t ResourceType(const std::string& resource) {
   return resource == "topic" ? RD_KAFKA_RESOURCE_TOPIC : RD_KAFKA_RESOURCE_GROUP;
 }
 
+// One ACL's failure: PERMISSION_DENIED when the broker refused the client, else UNAVAILABLE.
+absl::Status AclError(const std::string& what, const rd_kafka_error_t* error) {
+  const std::string message = absl::StrCat(what, ": ", rd_kafka_error_string(error));
+  if (rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(message, " (the client must be a super user, e.g. admin)"));
+  }
+  return absl::UnavailableError(message);
+}
+
 // The result event of one admin request, or why there is none.
 absl::StatusOr<EventPtr> Await(rd_kafka_queue_t* queue, absl::Duration timeout,
                                const std::string& what) {
@@ -210,8 +220,7 @@ absl::StatusOr<SyncResult> SyncAcls(const std::string& bootstrap_servers,
             rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(event->get()), &count);
         for (size_t i = 0; i < count && status.ok(); ++i) {
           if (const rd_kafka_error_t* failed = rd_kafka_acl_result_error(results[i])) {
-            status = absl::UnavailableError(absl::StrCat("create ", result.created[i].ToString(),
-                                                         ": ", rd_kafka_error_string(failed)));
+            status = AclError("create " + result.created[i].ToString(), failed);
           }
         }
       }
@@ -233,8 +242,7 @@ absl::StatusOr<SyncResult> SyncAcls(const std::string& bootstrap_servers,
       for (size_t i = 0; i < count && status.ok(); ++i) {
         if (const rd_kafka_error_t* failed =
                 rd_kafka_DeleteAcls_result_response_error(responses[i])) {
-          status = absl::UnavailableError(absl::StrCat("delete ", result.deleted[i].ToString(),
-                                                       ": ", rd_kafka_error_string(failed)));
+          status = AclError("delete " + result.deleted[i].ToString(), failed);
         }
       }
     }
