@@ -22,6 +22,15 @@
 #                              (experiments only, e.g. "kafka.linger=5ms"; recorded in the log)
 #   INFOBUS_BENCH_SET_<SERVICE> the same for one service, e.g.
 #                              INFOBUS_BENCH_SET_JUDGMENT="judgment.changelog=false"
+#   INFOBUS_KAFKA_SECURITY     tls (default: the broker of scripts/kafka.sh with mutual TLS and
+#                              ACLs) or plaintext (no TLS: a broker it starts runs plaintext,
+#                              loudly; an INFOBUS_BENCH_KAFKA broker must be plaintext too)
+#   INFOBUS_PKI_DIR            certificates (tls): default <run dir>/pki for a broker it starts,
+#                              $INFOBUS_RUN_DIR/pki (.run/pki) for INFOBUS_BENCH_KAFKA's
+# With TLS, the services and infobus-bench connect as admin (a super user): the run's topic
+# prefix has no ACLs of its own. TLS costs are in the figures; ACL matching is not (the
+# authorizer lets super users through first).
+#   scripts/bench.sh --help    this text
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -30,6 +39,7 @@ out=""
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     --out) out=$2; shift ;;
     --out=*) out=${1#--out=} ;;
     *) args+=("$1") ;;
@@ -64,9 +74,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+security=${INFOBUS_KAFKA_SECURITY:-tls}
 kafka_pid=""
 if [ -n "${INFOBUS_BENCH_KAFKA:-}" ]; then
   kafka=$INFOBUS_BENCH_KAFKA
+  pki=${INFOBUS_PKI_DIR:-${INFOBUS_RUN_DIR:-$repo/.run}/pki}
   # The broker of scripts/test.sh records its pid in its run dir: its CPU is worth reporting.
   if [ -f "${INFOBUS_RUN_DIR:-/nonexistent}/kafka/broker.pid" ]; then
     kafka_pid=$(cat "$INFOBUS_RUN_DIR/kafka/broker.pid")
@@ -76,8 +88,24 @@ else
   kafka=127.0.0.1:$kafka_port
   rm -rf "$run/kafka/data"  # every run starts from an empty broker
   started_broker=true
-  INFOBUS_RUN_DIR=$run INFOBUS_KAFKA_PORT=$kafka_port scripts/kafka.sh start
+  pki=${INFOBUS_PKI_DIR:-$run/pki}
+  INFOBUS_RUN_DIR=$run INFOBUS_KAFKA_PORT=$kafka_port INFOBUS_PKI_DIR=$pki \
+    INFOBUS_KAFKA_SECURITY=$security scripts/kafka.sh start
   kafka_pid=$(cat "$run/kafka/broker.pid")
+fi
+
+tls_sets=()
+tls_flags=()
+if [ "$security" = tls ]; then
+  [ -f "$pki/services/admin.pem" ] || { echo "[bench] no certificates in $pki (INFOBUS_PKI_DIR)" >&2; exit 1; }
+  tls_sets=(--set kafka.security_protocol=ssl --set "kafka.ssl_ca=$pki/ca.pem"
+            --set "kafka.ssl_cert=$pki/services/admin.pem" --set "kafka.ssl_key=$pki/services/admin.key")
+  tls_flags=(--kafka-ca "$pki/ca.pem" --kafka-cert "$pki/services/admin.pem"
+             --kafka-key "$pki/services/admin.key")
+  echo "[bench] Kafka over mutual TLS as admin ($pki)" >&2
+else
+  tls_sets=(--set kafka.security_protocol=plaintext)
+  echo "[bench] ##### WARNING: Kafka over PLAINTEXT (INFOBUS_KAFKA_SECURITY=plaintext): no TLS in these figures #####" >&2
 fi
 
 # A fresh topic prefix per run: runs never see each other's topics, groups or backlog.
@@ -96,7 +124,7 @@ for service in collection judgment dispatch; do
   ${!wrap_var:-} "$build/bin/infobus-$service" --config "deploy/config/$service.yaml" \
     --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$prefix" \
     --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$run/$service.port" \
-    --set "store.path=$run/$service/db" --set "metrics.listen=127.0.0.1:0" \
+    --set "store.path=$run/$service/db" --set "metrics.listen=127.0.0.1:0" "${tls_sets[@]}" \
     --set "security.mode=insecure" \
     ${sets[@]+"${sets[@]}"} ${own[@]+"${own[@]}"} >"$run/logs/$service.log" 2>&1 &
   pid[$service]=$!
@@ -123,7 +151,7 @@ git diff --quiet HEAD 2>/dev/null || revision="$revision+dirty"
 pids="collection=${pid[collection]},judgment=${pid[judgment]},dispatch=${pid[dispatch]}"
 [ -n "$kafka_pid" ] && pids="$pids,kafka=$kafka_pid"
 
-"$build/bin/infobus-bench" --kafka "$kafka" --topic-prefix "$prefix" \
+"$build/bin/infobus-bench" --kafka "$kafka" ${tls_flags[@]+"${tls_flags[@]}"} --topic-prefix "$prefix" \
   --collection "${addr[collection]}" --judgment "${addr[judgment]}" --dispatch "${addr[dispatch]}" \
   --pids "$pids" --kafka-version "$kafka_version" --git-revision "$revision" \
   --out "$out" ${args[@]+"${args[@]}"}

@@ -6,9 +6,13 @@
 #                                        $INFOBUS_RUN_DIR/pki, i.e. .run/pki):
 #       ca.pem ca.key                    the local CA (EC P-256, 10 years)
 #       services/<name>.pem .key         collection, judgment, dispatch, supervision, gateway,
-#                                        admin: SAN URI infobus://service/<name>, DNS <name>,
-#                                        DNS localhost, IP 127.0.0.1; serverAuth + clientAuth;
-#                                        CN=<name> (the Kafka principal User:CN=<name>)
+#                                        admin, kafka (the broker's own): SAN URI
+#                                        infobus://service/<name>, DNS localhost, DNS <name> (its
+#                                        compose host name), IP 127.0.0.1; serverAuth +
+#                                        clientAuth; CN=<name> (the Kafka principal User:<name>,
+#                                        deploy/kafka/acls.yaml)
+#       services/<name>.keystore.pem     kafka, admin: key and certificate in one file, the PEM
+#                                        keystore Kafka's Java broker and tools want
 #       sources/<id>.pem .key            one per sample source system (fusui-lodging,
 #                                        pingxiang-checkpoint, ...): SAN URI infobus://source/<id>
 #       jwt/signing.key jwt/jwks.json    the token signing key (ES256) and its public JWKS, kid
@@ -75,7 +79,7 @@ issue() {  # kind name
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth,clientAuth
-subjectAltName=URI:infobus://$kind/$name,DNS:$name,DNS:localhost,IP:127.0.0.1
+subjectAltName=URI:infobus://$kind/$name,DNS:localhost,IP:127.0.0.1$([ "$kind" = service ] && echo ",DNS:$name")
 EXT
   openssl req -new -key "$out/$name.key" -subj "/O=infobus/CN=$name" 2>/dev/null |
     openssl x509 -req -CA "$ca_dir/ca.pem" -CAkey "$ca_dir/ca.key" -CAcreateserial -sha256 \
@@ -98,7 +102,12 @@ jwk() {  # key kid
 case "$command" in
   init)
     make_ca "$dir"
-    for service in collection judgment dispatch supervision gateway admin; do issue service "$service"; done
+    for service in collection judgment dispatch supervision gateway admin kafka; do issue service "$service"; done
+    for service in kafka admin; do
+      keystore=$dir/services/$service.keystore.pem
+      [ -f "$keystore" ] ||
+        (umask 077 && cat "$dir/services/$service.key" "$dir/services/$service.pem" >"$keystore")
+    done
     for source in fusui-lodging pingxiang-checkpoint chongzuo-tips; do issue source "$source"; done
     mkdir -p "$dir/jwt"
     if [ ! -f "$dir/jwt/signing.key" ]; then

@@ -6,18 +6,30 @@
 # Environment: INFOBUS_RUN_DIR (.run/) holds logs, pids and data, and scripts/down.sh needs the
 # same one; INFOBUS_KAFKA_PORT (19092) the broker's port; INFOBUS_GRPC_PORT_BASE (50050) + 1, 2, 3
 # the gRPC ports of collection, judgment and dispatch; INFOBUS_METRICS_LISTEN overrides every
-# service's metrics.listen (127.0.0.1:0 picks free ports); INFOBUS_BUILD_DIR (build/).
+# service's metrics.listen (127.0.0.1:0 picks free ports); INFOBUS_BUILD_DIR (build/);
+# INFOBUS_KAFKA_SECURITY (tls, the default: mutual TLS, each service presenting its own
+# certificate, CN=<service>, so the broker's ACLs of deploy/kafka/acls.yaml apply; or plaintext);
+# INFOBUS_PKI_DIR ($INFOBUS_RUN_DIR/pki) the certificates (scripts/pki.sh makes them).
+#   --help     this text
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 detach=false
-[ "${1:-}" = "--detach" ] && detach=true
+case "${1:-}" in
+  --detach) detach=true ;;
+  -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+  "") ;;
+  *) echo "up.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+esac
 
 export INFOBUS_RUN_DIR=${INFOBUS_RUN_DIR:-$repo/.run}
 export INFOBUS_KAFKA_PORT=${INFOBUS_KAFKA_PORT:-19092}
 port_base=${INFOBUS_GRPC_PORT_BASE:-50050}
 bin=${INFOBUS_BUILD_DIR:-$repo/build}/bin
 run=$INFOBUS_RUN_DIR
+export INFOBUS_KAFKA_SECURITY=${INFOBUS_KAFKA_SECURITY:-tls}
+export INFOBUS_PKI_DIR=${INFOBUS_PKI_DIR:-$run/pki}
+pki=$INFOBUS_PKI_DIR
 mkdir -p "$run/logs" "$run/pids"
 
 scripts/install-deps.sh
@@ -41,6 +53,14 @@ for service in collection judgment dispatch; do
   extra=()
   # Dispatch's units, routes and deadlines: an absolute path, whatever the working directory.
   [ "$service" = dispatch ] && extra=(--set "dispatch.routing_file=$repo/deploy/config/routing.yaml")
+  # Its own identity: the broker's ACLs let it touch its own topics only.
+  if [ "$INFOBUS_KAFKA_SECURITY" = tls ]; then
+    extra+=(--set kafka.security_protocol=ssl --set "kafka.ssl_ca=$pki/ca.pem"
+            --set "kafka.ssl_cert=$pki/services/$service.pem"
+            --set "kafka.ssl_key=$pki/services/$service.key")
+  else
+    extra+=(--set kafka.security_protocol=plaintext)
+  fi
   "$bin/infobus-$service" --config "deploy/config/$service.yaml" "${extra[@]}" \
     --set "kafka.bootstrap_servers=127.0.0.1:$INFOBUS_KAFKA_PORT" \
     --set "grpc.listen=${addr[$service]}" --set "grpc.port_file=$run/$service.port" \
@@ -86,7 +106,7 @@ down="scripts/down.sh"
 cat <<MSG
 
 infobus is running on 127.0.0.1: collection ${addr[collection]}, judgment ${addr[judgment]},
-dispatch ${addr[dispatch]}, Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT.
+dispatch ${addr[dispatch]}, Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT ($INFOBUS_KAFKA_SECURITY; certificates in $pki).
   metrics: collection ${metrics[collection]}, judgment ${metrics[judgment]},
            dispatch ${metrics[dispatch]}
   logs:  $run/logs/   data: $run/<service>/db and $run/kafka/data

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/kafka/client_conf.h"
 #include "common/log/log.h"
 
 namespace infobus::kafka {
@@ -29,10 +30,13 @@ absl::StatusOr<ClientPtr> NewAdminClient(const std::string& bootstrap_servers) {
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set_log_cb(conf, &LogToInfobus);
-  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap_servers.c_str(), error,
-                        sizeof(error)) != RD_KAFKA_CONF_OK) {
-    rd_kafka_conf_destroy(conf);
-    return absl::InvalidArgumentError(error);
+  // The process's security too: an admin client is a client like any other.
+  for (const auto& [key, value] : WithProcessDefaults({{"bootstrap.servers", bootstrap_servers}})) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
+        RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return absl::InvalidArgumentError(absl::StrCat("admin client setting ", key, ": ", error));
+    }
   }
   ClientPtr client(rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error)), &rd_kafka_destroy);
   if (!client) return absl::InternalError(absl::StrCat("admin client: ", error));

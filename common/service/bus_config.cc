@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/service/service_security.h"
 
@@ -26,6 +27,15 @@ ConfigSchema CommonSchema(const std::string& service, const std::string& default
   ConfigSchema schema = {
       {"kafka.bootstrap_servers", Type::kString, "127.0.0.1:19092",
        "Kafka brokers, comma-separated host:port."},
+      {"kafka.security_protocol", Type::kString, "ssl",
+       "plaintext or ssl (mutual TLS: the broker's principal for this service is its "
+       "certificate's CN). Every Kafka client of the process uses it."},
+      {"kafka.ssl_ca", Type::kString, "",
+       "PEM file of the CA that signed the broker's certificate (ssl; empty: the system's CAs)."},
+      {"kafka.ssl_cert", Type::kString, "",
+       "PEM file of this service's client certificate (ssl; CN=<service>, e.g. from "
+       "scripts/pki.sh)."},
+      {"kafka.ssl_key", Type::kString, "", "PEM file of the private key of kafka.ssl_cert."},
       {"kafka.topic_prefix", Type::kString, "",
        "Prepended to every topic name (e.g. \"test42.\"), so several buses can share a broker."},
       {"kafka.partitions", Type::kInt, "3",
@@ -70,6 +80,19 @@ ConfigSchema ConsumerSchema(const std::string& service) {
       {"health.consumer_stall", Type::kDuration, "30s",
        "A consumer loop that has not turned, or only failed, for this long is NOT_SERVING."},
   };
+}
+
+absl::StatusOr<kafka::ClientSecurity> ClientSecurityFrom(const Config& config) {
+  kafka::ClientSecurity security;
+  security.protocol = config.GetString("kafka.security_protocol");
+  security.ca_location = config.GetString("kafka.ssl_ca");
+  security.certificate_location = config.GetString("kafka.ssl_cert");
+  security.key_location = config.GetString("kafka.ssl_key");
+  if (absl::Status status = security.Validate(); !status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("kafka.security_protocol, kafka.ssl_*: ", status.message()));
+  }
+  return security;
 }
 
 kafka::Topics TopicsFrom(const Config& config) {

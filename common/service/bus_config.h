@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "common/config/config.h"
 #include "common/kafka/admin.h"
+#include "common/kafka/client_conf.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/kafka/topics.h"
 #include "common/store/store.h"
@@ -20,6 +22,8 @@ ConfigSchema CommonSchema(const std::string& service, const std::string& default
 ConfigSchema ConsumerSchema(const std::string& service);
 
 // The pieces of a service's configuration that the common libraries take.
+// kafka.security_protocol and kafka.ssl_*; INVALID_ARGUMENT when they do not fit together.
+absl::StatusOr<kafka::ClientSecurity> ClientSecurityFrom(const Config& config);
 kafka::Topics TopicsFrom(const Config& config);
 std::vector<kafka::TopicSpec> BusTopicSpecs(const Config& config);
 Store::Options StoreOptionsFrom(const Config& config);

@@ -65,6 +65,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
   if (!store.ok()) return absl::FailedPreconditionError(store.status().message());
   runtime->store_ = std::move(*store);
 
+  // Before the first Kafka client: every client of the process authenticates the same way.
+  auto security = ClientSecurityFrom(config);
+  if (!security.ok()) return absl::FailedPreconditionError(security.status().message());
+  kafka::SetProcessSecurity(*security);
   const std::string& bootstrap = config.GetString("kafka.bootstrap_servers");
   if (absl::Status status =
           kafka::EnsureTopics(bootstrap, BusTopicSpecs(config), absl::Seconds(30));
@@ -124,7 +128,12 @@ absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) 
   INFOBUS_LOG(Info) << service_ << " serving gRPC on port " << server_->port() << ", metrics on "
                     << (metrics_ ? std::to_string(metrics_->port()) : std::string("(off)"))
                     << ", store " << store_->path() << ", Kafka "
-                    << config_.GetString("kafka.bootstrap_servers");
+                    << config_.GetString("kafka.bootstrap_servers") << " ("
+                    << config_.GetString("kafka.security_protocol")
+                    << (config_.GetString("kafka.ssl_cert").empty()
+                            ? std::string()
+                            : ", certificate " + config_.GetString("kafka.ssl_cert"))
+                    << ")";
   return absl::OkStatus();
 }
 

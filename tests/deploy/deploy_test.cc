@@ -99,6 +99,21 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
       compose_["services"]["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"].as<std::string>();
   EXPECT_TRUE(absl::StrContains(advertised, "//" + config->GetString("kafka.bootstrap_servers")));
 
+  // It speaks mutual TLS to the broker as itself (its principal is its certificate's CN), with
+  // certificates that are secrets of its own, and the broker has no plaintext listener.
+  EXPECT_EQ(config->GetString("kafka.security_protocol"), "ssl");
+  EXPECT_EQ(config->GetString("kafka.ssl_cert"), "/run/secrets/" + service + "-cert");
+  EXPECT_EQ(config->GetString("kafka.ssl_key"), "/run/secrets/" + service + "-key");
+  std::set<std::string> secrets;
+  for (const auto& secret : node["secrets"]) secrets.insert(secret.as<std::string>());
+  EXPECT_EQ(secrets, (std::set<std::string>{"kafka-ca", service + "-cert", service + "-key"}));
+  EXPECT_EQ(config->GetString("kafka.ssl_ca"), "/run/secrets/kafka-ca");
+  const YAML::Node broker = compose_["services"]["kafka"]["environment"];
+  EXPECT_FALSE(absl::StrContains(broker["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].as<std::string>(),
+                                 "PLAINTEXT"));
+  EXPECT_EQ(broker["KAFKA_SSL_CLIENT_AUTH"].as<std::string>(), "required");
+  EXPECT_EQ(broker["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"].as<std::string>(), "false");
+
   // Its store lives on a volume, not in the container's writable layer.
   const std::string store = config->GetString("store.path");
   bool on_volume = false;

@@ -14,10 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/kafka/client_conf.h"
 #include "tests/faults/kafka_broker.h"
 #include "tests/faults/line_log.h"
 #include "tests/faults/r1_kill_nine.h"
 #include "tests/faults/r2_broker_outage.h"
+#include "tests/integration/support/bus.h"
 
 namespace {
 
@@ -104,6 +106,8 @@ int main(int argc, char** argv) {
   r2.outage = absl::Seconds(outage_seconds);
   r1.drain_timeout = r2.drain_timeout = absl::Seconds(drain_seconds);
   ::setenv("INFOBUS_BIN_DIR", bin_dir.c_str(), 1);
+  // scripts/kafka.sh start applies the broker's ACLs with it.
+  ::setenv("INFOBUS_KAFKA_ACLS_BIN", (bin_dir + "/infobus-kafka-acls").c_str(), 1);
   const std::vector<std::string> wanted = absl::StrSplit(checks, ',', absl::SkipEmpty());
   auto want = [&wanted](const std::string& check) {
     return std::find(wanted.begin(), wanted.end(), check) != wanted.end();
@@ -131,6 +135,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::cout << "seed=" << seed << " broker=" << broker.bootstrap_servers() << "\n";
+  // The suite's clients, and the services its buses start (TestBus), connect to this broker as
+  // admin with its certificates, whatever a surrounding scripts/test.sh set.
+  ::setenv("INFOBUS_TEST_KAFKA_SECURITY", "tls", 1);
+  ::setenv("INFOBUS_TEST_KAFKA_PKI", broker.pki_dir().c_str(), 1);
+  infobus::kafka::SetProcessSecurity(infobus::testing::TestKafkaSecurity());
 
   bool passed = true;
   if (want("r1")) {

@@ -73,8 +73,9 @@ void KafkaBroker::Reset() {
 
 absl::Status KafkaBroker::RunScript(const std::string& verb) {
   const std::string command =
-      absl::StrCat("INFOBUS_RUN_DIR='", run_dir_, "' INFOBUS_KAFKA_PORT=", port_, " '", script_,
-                   "' ", verb, " >>'", log_path(), "' 2>&1 </dev/null");
+      absl::StrCat("INFOBUS_RUN_DIR='", run_dir_, "' INFOBUS_KAFKA_PORT=", port_,
+                   " INFOBUS_KAFKA_SECURITY=tls INFOBUS_PKI_DIR='", pki_dir(), "' '", script_, "' ",
+                   verb, " >>'", log_path(), "' 2>&1 </dev/null");
   const int status = std::system(command.c_str());
   if (status != 0) {
     return absl::InternalError(

@@ -41,6 +41,9 @@ class KafkaBroker {
   int port() const { return port_; }
   std::string bootstrap_servers() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string log_path() const { return run_dir_ + "/kafka-script.log"; }
+  // The broker speaks mutual TLS (scripts/kafka.sh's default) with the certificates here
+  // (scripts/pki.sh's layout; kafka.sh makes them on the first start).
+  std::string pki_dir() const { return run_dir_ + "/pki"; }
 
  private:
   absl::Status RunScript(const std::string& verb);

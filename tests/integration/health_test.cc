@@ -51,9 +51,12 @@ class PrivateBroker {
   ~PrivateBroker() { Run("stop"); }
 
   int Run(const std::string& action) {
-    const std::string command =
-        absl::StrCat("INFOBUS_RUN_DIR=", run_dir_, " INFOBUS_KAFKA_PORT=", port_, " ",
-                     INFOBUS_SOURCE_DIR, "/scripts/kafka.sh ", action, " >/dev/null 2>&1");
+    const std::string command = absl::StrCat(
+        "INFOBUS_RUN_DIR=", run_dir_, " INFOBUS_KAFKA_PORT=", port_,
+        // The test broker's certificates, which the bus's services present.
+        " INFOBUS_PKI_DIR='", TestKafkaPkiDir(),
+        "' INFOBUS_KAFKA_SECURITY=", TestKafkaSecurity().protocol == "ssl" ? "tls" : "plaintext",
+        " ", INFOBUS_SOURCE_DIR, "/scripts/kafka.sh ", action, " >/dev/null 2>&1");
     return std::system(command.c_str());
   }
   std::string bootstrap() const { return absl::StrCat("127.0.0.1:", port_); }

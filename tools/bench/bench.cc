@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/kafka/client_conf.h"
 #include "tools/bench/baseline.h"
 #include "tools/bench/bus_load.h"
 #include "tools/bench/clock.h"
@@ -62,6 +63,8 @@ Flags (defaults in brackets):
   --baseline-linger-ms MS   [2]  producer linger of the baseline (the services' default)
   --pids name=pid,...       collection, judgment, dispatch, kafka: CPU per process and phase
   --kafka-version V         --git-revision R    recorded in the results
+  --kafka-ca PEM            TLS to the broker with this CA (plaintext without it);
+  --kafka-cert PEM --kafka-key PEM   the client certificate the baseline's clients present
 )";
 }
 
@@ -112,6 +115,9 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
     }
   };
   str("kafka", &options.kafka);
+  str("kafka-ca", &options.kafka_ca);
+  str("kafka-cert", &options.kafka_cert);
+  str("kafka-key", &options.kafka_key);
   str("topic-prefix", &options.topic_prefix);
   str("collection", &options.collection);
   str("judgment", &options.judgment);
@@ -153,6 +159,12 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
     return absl::InvalidArgumentError(
         "--kafka, --collection, --judgment and --dispatch are required");
   }
+  if (!options.kafka_ca.empty()) {
+    kafka::ClientSecurity security{"ssl", options.kafka_ca, options.kafka_cert, options.kafka_key};
+    if (absl::Status valid = security.Validate(); !valid.ok()) return valid;
+  } else if (!options.kafka_cert.empty() || !options.kafka_key.empty()) {
+    return absl::InvalidArgumentError("--kafka-cert and --kafka-key need --kafka-ca");
+  }
   if (options.concurrency < 1 || options.batch < 1 || options.latency_batch < 1) {
     return absl::InvalidArgumentError("--concurrency, --batch and --latency-batch must be >= 1");
   }
@@ -191,6 +203,9 @@ std::string RunId() {
 }  // namespace
 
 absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
+  if (!options.kafka_ca.empty()) {
+    kafka::SetProcessSecurity({"ssl", options.kafka_ca, options.kafka_cert, options.kafka_key});
+  }
   const Workload workload(RunId());
   Json doc = Json::Object();
   Json& meta = doc.Set("run", Json::Object());
@@ -204,6 +219,7 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
   const std::string typical_value = workload.TypicalKafkaValue();
   Json& config = doc.Set("config", Json::Object());
   config.Set("kafka", options.kafka);
+  config.Set("kafka_security", options.kafka_ca.empty() ? "plaintext" : "ssl");
   config.Set("topic_prefix", options.topic_prefix);
   config.Set("phases", options.phases);
   config.Set("event_value_bytes", static_cast<int64_t>(typical_value.size()));

@@ -12,7 +12,10 @@ namespace infobus::bench {
 
 // Everything one benchmark run needs. scripts/bench.sh fills it from the processes it started.
 struct BenchOptions {
-  std::string kafka;                           // bootstrap servers
+  std::string kafka;  // bootstrap servers
+  // TLS to the broker (every Kafka client of the run): with kafka_ca set, security.protocol=ssl
+  // with this CA and, when set, this client certificate and key. Empty: plaintext.
+  std::string kafka_ca, kafka_cert, kafka_key;
   std::string topic_prefix;                    // the services' kafka.topic_prefix
   std::string collection, judgment, dispatch;  // gRPC addresses
   std::map<std::string, int> pids;  // collection, judgment, dispatch, kafka: for CPU figures

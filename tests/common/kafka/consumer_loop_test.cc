@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/kafka/admin.h"
+#include "common/kafka/client_conf.h"
 #include "common/metrics/metrics.h"
 #include "tests/integration/support/bus.h"
 
@@ -194,18 +195,16 @@ TEST_F(ConsumerLoopTest, AFencedStaticMemberRejoinsAndKeepsConsuming) {
   ASSERT_TRUE(handler.WaitForCommitted(10, absl::Seconds(60)));
 
   {
+    auto conf = NewClientConf({{"bootstrap.servers", TestBootstrapServers()},
+                               {"group.id", bus_.prefix() + "static"},
+                               {"group.instance.id", "member-1"},
+                               {"enable.auto.commit", "false"},
+                               {"session.timeout.ms", "6000"}},
+                              "usurper");
+    ASSERT_TRUE(conf.ok()) << conf.status();
     std::string error;
-    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-    for (const auto& [key, value] :
-         std::map<std::string, std::string>{{"bootstrap.servers", TestBootstrapServers()},
-                                            {"group.id", bus_.prefix() + "static"},
-                                            {"group.instance.id", "member-1"},
-                                            {"enable.auto.commit", "false"},
-                                            {"session.timeout.ms", "6000"}}) {
-      ASSERT_EQ(conf->set(key, value, error), RdKafka::Conf::CONF_OK) << error;
-    }
     std::unique_ptr<RdKafka::KafkaConsumer> usurper(
-        RdKafka::KafkaConsumer::create(conf.get(), error));
+        RdKafka::KafkaConsumer::create(conf->get(), error));
     ASSERT_NE(usurper, nullptr) << error;
     ASSERT_EQ(usurper->subscribe({input_}), RdKafka::ERR_NO_ERROR);
     std::vector<RdKafka::TopicPartition*> assignment;

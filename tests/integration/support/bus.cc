@@ -13,13 +13,49 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "common/domain/subject.h"
+#include "common/kafka/client_conf.h"
 #include "common/kafka/producer.h"
 #include "common/kafka/record_from.h"
 #include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 
+std::string TestKafkaPkiDir() {
+  const char* dir = std::getenv("INFOBUS_TEST_KAFKA_PKI");
+  return dir != nullptr && *dir != '\0' ? dir : INFOBUS_TEST_DEFAULT_PKI_DIR;
+}
+
+kafka::ClientSecurity TestKafkaSecurity(const std::string& identity) {
+  const char* mode = std::getenv("INFOBUS_TEST_KAFKA_SECURITY");
+  if (mode != nullptr && std::string(mode) == "plaintext") return kafka::ClientSecurity();
+  return kafka::ClientSecurity::FromPkiDir(TestKafkaPkiDir(), identity);
+}
+
+std::string KafkaSecurityYaml(const kafka::ClientSecurity& security) {
+  std::string yaml = "  security_protocol: " + security.protocol + "\n";
+  if (!security.ca_location.empty()) yaml += "  ssl_ca: " + security.ca_location + "\n";
+  if (!security.certificate_location.empty()) {
+    yaml += "  ssl_cert: " + security.certificate_location + "\n";
+  }
+  if (!security.key_location.empty()) yaml += "  ssl_key: " + security.key_location + "\n";
+  return yaml;
+}
+
+namespace {
+
+// Once per test process, before its first Kafka client.
+void ConfigureTestClients() {
+  static const bool configured = [] {
+    kafka::SetProcessSecurity(TestKafkaSecurity());
+    return true;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 std::string TestBootstrapServers() {
+  ConfigureTestClients();
   const char* servers = std::getenv("INFOBUS_TEST_KAFKA");
   if (servers == nullptr || *servers == '\0') {
     ADD_FAILURE() << "INFOBUS_TEST_KAFKA is not set: integration tests need the broker that "
@@ -35,6 +71,7 @@ TestBus::TestBus(const std::string& test_name) {
   prefix_ = absl::StrCat("t-", absl::StrReplaceAll(id, {{"/", "-"}, {".", "-"}}), ".");
   dir_ = absl::StrCat(::testing::TempDir(), "/infobus-", id);
   std::filesystem::create_directories(dir_);
+  ConfigureTestClients();
 }
 
 TestBus::TestBus(const std::string& test_name, const std::string& parent_dir) : keep_dir_(true) {
@@ -74,7 +111,8 @@ std::unique_ptr<ServiceProcess> TestBus::Make(const std::string& service,
   out << "kafka:\n"
       << "  bootstrap_servers: "
       << (bootstrap_servers_.empty() ? TestBootstrapServers() : bootstrap_servers_) << "\n"
-      << "  topic_prefix: \"" << prefix_ << "\"\n"
+      << KafkaSecurityYaml(security_ ? *security_ : TestKafkaSecurity()) << "  topic_prefix: \""
+      << prefix_ << "\"\n"
       << "  partitions: 3\n"
       << (member_id.empty() ? "" : "  group_instance_id: " + member_id + "\n") << "store:\n"
       << "  path: " << dir_ << "/" << instance << "-db\n"
@@ -91,15 +129,20 @@ std::unique_ptr<ServiceProcess> TestBus::Make(const std::string& service,
 std::vector<kafka::Record> ReadTopic(const std::string& topic, size_t count,
                                      absl::Duration timeout) {
   std::vector<kafka::Record> records;
-  std::string error;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  conf->set("bootstrap.servers", TestBootstrapServers(), error);
   std::random_device random;
-  conf->set("group.id", absl::StrCat("reader-", ::getpid(), "-", random()), error);
-  conf->set("auto.offset.reset", "earliest", error);
-  conf->set("enable.auto.commit", "false", error);
+  auto conf =
+      kafka::NewClientConf({{"bootstrap.servers", TestBootstrapServers()},
+                            {"group.id", absl::StrCat("reader-", ::getpid(), "-", random())},
+                            {"auto.offset.reset", "earliest"},
+                            {"enable.auto.commit", "false"}},
+                           "reader");
+  if (!conf.ok()) {
+    ADD_FAILURE() << conf.status();
+    return records;
+  }
+  std::string error;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-      RdKafka::KafkaConsumer::create(conf.get(), error));
+      RdKafka::KafkaConsumer::create(conf->get(), error));
   if (!consumer) {
     ADD_FAILURE() << "reader: " << error;
     return records;

@@ -2,10 +2,12 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/kafka/client_conf.h"
 #include "common/kafka/message.h"
 #include "infobus/common/v1/event.pb.h"
 #include "tests/integration/support/service_process.h"
@@ -13,7 +15,21 @@
 namespace infobus::testing {
 
 // The broker that scripts/test.sh started ($INFOBUS_TEST_KAFKA). Fails the test when unset.
+// The first call also makes every Kafka client of the test process use TestKafkaSecurity().
 std::string TestBootstrapServers();
+
+// Where the test broker's certificates are: $INFOBUS_TEST_KAFKA_PKI, by default the PKI that
+// scripts/kafka.sh made for scripts/test.sh's broker (<source>/.run/test/pki).
+std::string TestKafkaPkiDir();
+
+// How a test client reaches that broker: mutual TLS as `identity` from TestKafkaPkiDir() ("admin",
+// a super user, so that tests may use topics of any prefix; "" presents no certificate), or
+// plaintext when $INFOBUS_TEST_KAFKA_SECURITY is "plaintext" (a broker started with
+// INFOBUS_KAFKA_SECURITY=plaintext).
+kafka::ClientSecurity TestKafkaSecurity(const std::string& identity = "admin");
+
+// The config lines (under "kafka:") that make a service use `security`.
+std::string KafkaSecurityYaml(const kafka::ClientSecurity& security);
 
 // A private bus for one test: a fresh topic prefix and consumer groups on the shared broker, a
 // temp directory with a config file and a RocksDB directory per service. Tests using different
@@ -36,6 +52,8 @@ class TestBus {
 
   // Services of this bus talk to this broker instead of $INFOBUS_TEST_KAFKA.
   void set_bootstrap_servers(std::string servers) { bootstrap_servers_ = std::move(servers); }
+  // Services of this bus authenticate so (default: TestKafkaSecurity(), i.e. as admin).
+  void set_kafka_security(kafka::ClientSecurity security) { security_ = std::move(security); }
 
   const std::string& prefix() const { return prefix_; }
   const std::string& dir() const { return dir_; }
@@ -57,6 +75,7 @@ class TestBus {
   std::string prefix_;
   std::string dir_;
   std::string bootstrap_servers_;
+  std::optional<kafka::ClientSecurity> security_;
   bool keep_dir_ = false;
   bool secure_ = false;
   std::string sources_yaml_;

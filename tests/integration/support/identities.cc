@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/security/token_verifier.h"
+#include "tests/integration/support/bus.h"
 
 namespace infobus::testing {
 namespace {
@@ -36,8 +37,8 @@ std::string Pki() { return INFOBUS_SOURCE_DIR "/scripts/pki.sh"; }
 
 const std::string& TestPkiDir() {
   static const std::string* dir = [] {
-    auto* path = new std::string(absl::StrCat(std::filesystem::temp_directory_path().string(),
-                                              "/infobus-test-pki-", ::getuid()));
+    // The broker's (scripts/test.sh): one CA for the whole test bus.
+    auto* path = new std::string(TestKafkaPkiDir());
     RunLocked(*path, absl::StrCat(Pki(), " init --dir ", *path, " >/dev/null"));
     return path;
   }();

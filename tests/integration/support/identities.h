@@ -10,8 +10,9 @@
 
 namespace infobus::testing {
 
-// The tests' PKI: scripts/pki.sh init run once per machine into a shared directory (under a
-// lock, since tests run in parallel): the CA, service and source certificates, the token key.
+// The tests' PKI, the test broker's (TestKafkaPkiDir): scripts/pki.sh init, run once per test
+// process under a lock (tests run in parallel): the CA, service and source certificates, the
+// token key.
 const std::string& TestPkiDir();
 
 // The security: section of a service's config for a TLS bus on the test PKI, with source

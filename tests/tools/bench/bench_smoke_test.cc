@@ -51,8 +51,16 @@ TEST(BenchSmoke, CompletesAndWritesEveryFigure) {
   std::filesystem::create_directories(dir);
   const std::string out = dir + "/bench.json";
   const std::string log = dir + "/bench.log";
+  // The test broker's security and certificates, as the other integration tests find them
+  // (tests/integration/support/bus.h).
+  const char* pki = std::getenv("INFOBUS_TEST_KAFKA_PKI");
+  const char* security = std::getenv("INFOBUS_TEST_KAFKA_SECURITY");
   const std::string command =
-      std::string("INFOBUS_BENCH_KAFKA=") + kafka + " INFOBUS_BUILD_DIR=" + INFOBUS_BUILD_DIR +
+      std::string("INFOBUS_PKI_DIR='") +
+      (pki != nullptr && *pki != '\0' ? pki : INFOBUS_SOURCE_DIR "/.run/test/pki") +
+      "' INFOBUS_KAFKA_SECURITY=" +
+      (security != nullptr && std::string(security) == "plaintext" ? "plaintext" : "tls") +
+      " INFOBUS_BENCH_KAFKA=" + kafka + " INFOBUS_BUILD_DIR=" + INFOBUS_BUILD_DIR +
       " INFOBUS_BENCH_SKIP_BUILD=1 INFOBUS_BENCH_RUN_DIR=" + dir + " " + INFOBUS_SOURCE_DIR +
       "/scripts/bench.sh --smoke --out " + out + " >" + log + " 2>&1";
   const int status = std::system(command.c_str());
