@@ -49,7 +49,7 @@ absl::Status CollectionServer::Start() {
   options.max_answer_wait = config_.GetDuration("collection.max_answer_wait");
   service_ = std::make_unique<CollectionServiceImpl>(
       options, &runtime_->store(), &runtime_->producer(), runtime_->topics().events,
-      std::make_shared<SystemClock>());
+      std::make_shared<SystemClock>(), &runtime_->audit());
   return runtime_->Serve({service_.get()});
 }
 

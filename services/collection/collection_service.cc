@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audited_reply.h"
 #include "common/domain/subject.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/status.h"
@@ -108,12 +109,13 @@ struct CollectionServiceImpl::Call {
 };
 CollectionServiceImpl::CollectionServiceImpl(Options options, Store* store,
                                              kafka::Producer* producer, std::string events_topic,
-                                             ClockPtr clock)
+                                             ClockPtr clock, audit::AuditLog* audit)
     : options_(options),
       store_(store),
       producer_(producer),
       events_topic_(std::move(events_topic)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      audit_(audit) {}
 
 grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerContext* context,
                                                          const PublishRequest* request,
@@ -132,7 +134,8 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
                                   options_.max_batch_events)));
     return reactor;
   }
-  // Need-to-know first: a call with any event its source may not publish stores nothing.
+  // Need-to-know first: a call with any event its source may not publish stores nothing (and
+  // the refusal is audited).
   auto caller = CallerOf(*context);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
@@ -143,8 +146,15 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
     if (absl::Status allowed = security::CanPublish(*caller, event.source_id(), event.county_code(),
                                                     event.classification());
         !allowed.ok()) {
-      reactor->Finish(ToGrpcStatus(
-          absl::PermissionDeniedError(absl::StrCat("events[", i, "]: ", allowed.message()))));
+      const absl::Status denied =
+          absl::PermissionDeniedError(absl::StrCat("events[", i, "]: ", allowed.message()));
+      audit::ReplyAudited(
+          audit_, reactor,
+          {audit::NewRecord(*caller, audit_->service(), "CollectionService/Publish",
+                            {"event", absl::StrCat(event.source_id(), "/", event.event_id()),
+                             event.classification()},
+                            denied, clock_->Now())},
+          ToGrpcStatus(denied));
       return reactor;
     }
   }

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "common/audit/audit_log.h"
 #include "common/kafka/producer.h"
 #include "common/store/store.h"
 #include "common/util/clock.h"
@@ -39,8 +40,9 @@ class CollectionServiceImpl final
   static constexpr char kPublishedFamily[] = "published";
 
   // `store` (opened with kPublishedFamily) and `producer` must outlive the service.
+  // `audit` records every refused publish.
   CollectionServiceImpl(Options options, Store* store, kafka::Producer* producer,
-                        std::string events_topic, ClockPtr clock);
+                        std::string events_topic, ClockPtr clock, audit::AuditLog* audit);
 
   // CollectionService::CallbackService
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
@@ -59,6 +61,7 @@ class CollectionServiceImpl final
   kafka::Producer* const producer_;
   const std::string events_topic_;
   const ClockPtr clock_;
+  audit::AuditLog* const audit_;
   std::atomic<size_t> in_flight_events_{0};
   absl::Mutex mutex_;
   // Idempotency keys being produced right now, so two concurrent calls never both send one.

@@ -7,11 +7,13 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/util/time.h"
+#include "infobus/common/v1/audit.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
 #include "tests/integration/support/identities.h"
@@ -624,6 +626,66 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
     context.set_deadline(In(10));
     Expect("ListUnits: " + caller.name,
            Dispatch(*caller.who)->ListUnits(&context, request, &response), caller.expected);
+  }
+
+  // --- Audit: the decisions on classified items and the changes are on infobus.audit.v1.
+  {
+    std::vector<infobus::common::v1::AuditRecord> audit;
+    auto has = [&audit](const std::string& subject, const std::string& method,
+                        const std::string& item_id, infobus::common::v1::AuditDecision decision) {
+      for (const auto& record : audit) {
+        if (record.subject() == subject && record.method() == method &&
+            (item_id.empty() || record.item_id() == item_id) && record.decision() == decision) {
+          return true;
+        }
+      }
+      return false;
+    };
+    const auto kAllowed = infobus::common::v1::AUDIT_DECISION_ALLOWED;
+    const auto kDenied = infobus::common::v1::AUDIT_DECISION_DENIED;
+    const std::vector<
+        std::tuple<std::string, std::string, std::string, infobus::common::v1::AuditDecision>>
+        expected = {
+            {"admin", "JudgmentService/AddWatchlistEntry", "person_of_interest", kAllowed},
+            {"fusui-lodging", "CollectionService/Publish", "pingxiang-checkpoint/p1", kDenied},
+            {"analyst-45", "JudgmentService/AddWatchlistEntry", "matrix_probe", kDenied},
+            {"root", "JudgmentService/ReloadRules", "", kAllowed},
+            {"supervisor-4514", "DispatchService/ReloadRouting", "", kDenied},
+            {"analyst-45", "JudgmentService/GetJudgment", fusui_secret, kAllowed},
+            {"analyst-4514", "JudgmentService/GetJudgment", fusui_secret, kDenied},
+            {"analyst-4514", "JudgmentService/ListJudgments", fusui_secret, kDenied},
+            {"analyst-4514", "JudgmentService/ListJudgments", fusui_confidential, kAllowed},
+            {"analyst-4514", "JudgmentService/Subscribe", fusui_secret, kDenied},
+            {"analyst-4514", "JudgmentService/Review", fusui_confidential, kAllowed},
+            {"analyst-4514", "JudgmentService/Review", fusui_secret, kDenied},
+            {"officer-fusui", "DispatchService/ListDeliveries", "", kDenied},
+            {"officer-fusui-s", "DispatchService/Subscribe", "", kAllowed},
+        };
+    for (absl::Time deadline = absl::Now() + absl::Seconds(30); absl::Now() < deadline;) {
+      audit.clear();
+      for (const kafka::Record& record :
+           ReadTopic(bus_.Topic("infobus.audit.v1"), 100000, absl::Seconds(3))) {
+        infobus::common::v1::AuditRecord parsed;
+        if (parsed.ParseFromString(record.value)) audit.push_back(std::move(parsed));
+      }
+      bool all = true;
+      for (const auto& [subject, method, item, decision] : expected) {
+        all = all && has(subject, method, item, decision);
+      }
+      if (all) break;
+    }
+    for (const auto& [subject, method, item, decision] : expected) {
+      ++rows_;
+      EXPECT_TRUE(has(subject, method, item, decision))
+          << "no audit record: " << subject << " " << method << " " << item << " "
+          << infobus::common::v1::AuditDecision_Name(decision) << " (of " << audit.size() << ")";
+    }
+    // INTERNAL items are not classified: reading them leaves no record.
+    for (const auto& record : audit) {
+      if (record.item_kind() == "judgment" && record.item_id() == pingxiang_internal) {
+        ADD_FAILURE() << "an INTERNAL judgment's read was audited: " << record.ShortDebugString();
+      }
+    }
   }
 
   EXPECT_GE(rows_, 80) << "the matrix shrank";

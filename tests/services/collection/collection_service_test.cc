@@ -36,10 +36,12 @@ class CollectionOutageTest : public ::testing::Test {
   }
 
   void StartService(CollectionServiceImpl::Options options) {
-    service_ = std::make_unique<CollectionServiceImpl>(options, store_.get(), producer_.get(),
-                                                       "infobus.events.v1",
-                                                       std::make_shared<SystemClock>());
-    auto server = GrpcServer::Start("127.0.0.1:0", grpc::InsecureServerCredentials(), {service_.get()});
+    audit_ = std::make_unique<audit::AuditLog>(producer_.get(), "infobus.audit.v1", "collection");
+    service_ = std::make_unique<CollectionServiceImpl>(
+        options, store_.get(), producer_.get(), "infobus.events.v1",
+        std::make_shared<SystemClock>(), audit_.get());
+    auto server =
+        GrpcServer::Start("127.0.0.1:0", grpc::InsecureServerCredentials(), {service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = CollectionService::NewStub(grpc::CreateChannel(
@@ -63,6 +65,7 @@ class CollectionOutageTest : public ::testing::Test {
   // last delivery reports still reach the service), then the service, then the store.
   testing::TempDir dir_;
   StorePtr store_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<CollectionServiceImpl> service_;
   kafka::ProducerPtr producer_;
   GrpcServerPtr server_;
