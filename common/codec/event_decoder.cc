@@ -14,6 +14,14 @@ absl::StatusOr<Event> DecodeEvent(const kafka::Record& record) {
   Event event;
   if (absl::Status status = ParseRecordValue(record, &event); !status.ok()) return status;
   if (absl::Status status = CheckEvent(event); !status.ok()) return status;
+  // Collection stamps the source it authenticated; an event whose body names another source
+  // was not published through it (or was altered) and is not trusted.
+  const std::string_view header = record.HeaderValue(kafka::kSourceIdHeader);
+  if (header != event.source_id()) {
+    return Invalid(*Event::descriptor(), "source_id",
+                   header.empty() ? "no source-id header (events come through collection)"
+                                  : "differs from the record's source-id header");
+  }
   return event;
 }
 

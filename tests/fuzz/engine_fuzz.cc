@@ -75,9 +75,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view prefix = infobus::fuzz::Take(&data, &size, 2);
     const size_t length = static_cast<uint8_t>(prefix[0]) << 8 | static_cast<uint8_t>(prefix[1]);
     const std::string_view framed = infobus::fuzz::Take(&data, &size, length);
-    const infobus::kafka::Record record =
+    infobus::kafka::Record record =
         infobus::fuzz::RecordFrom(reinterpret_cast<const uint8_t*>(framed.data()), framed.size(),
                                   schema, "infobus.common.v1.Judgment");
+    infobus::fuzz::StampSourceId(&record);
     auto event = infobus::codec::DecodeEvent(record);
     if (!event.ok()) continue;
     sightings.clear();

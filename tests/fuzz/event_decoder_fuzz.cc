@@ -5,8 +5,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using infobus::common::v1::Event;
-  const infobus::kafka::Record record = infobus::fuzz::RecordFrom(
+  infobus::kafka::Record record = infobus::fuzz::RecordFrom(
       data, size, Event::descriptor()->full_name(), "infobus.common.v1.Judgment");
+  // Half the inputs carry the source-id header collection stamps, half do not.
+  if (size % 2 == 0) infobus::fuzz::StampSourceId(&record);
   auto event = infobus::codec::DecodeEvent(record);
   if (!event.ok()) {
     INFOBUS_FUZZ_CHECK(absl::IsInvalidArgument(event.status()) && !event.status().message().empty(),

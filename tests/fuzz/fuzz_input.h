@@ -9,6 +9,7 @@
 
 #include "common/kafka/message.h"
 #include "google/protobuf/stubs/logging.h"
+#include "infobus/common/v1/event.pb.h"
 
 namespace infobus::fuzz {
 
@@ -69,6 +70,15 @@ inline kafka::Record RecordFrom(const uint8_t* data, size_t size, const std::str
   record.null_value = (flags & 4) != 0;
   if (!record.null_value) record.value = std::string(Take(&data, &size, size));
   return record;
+}
+
+// Adds the source-id header collection stamps, naming the source in the record's value when it
+// parses as an Event (so the decoders' check of it passes and the input reaches deeper).
+inline void StampSourceId(kafka::Record* record) {
+  infobus::common::v1::Event event;
+  if (event.ParseFromString(record->value)) {
+    record->headers.push_back({kafka::kSourceIdHeader, event.source_id()});
+  }
 }
 
 // The encoding of RecordFrom for a record with the right schema header, for the seeds.

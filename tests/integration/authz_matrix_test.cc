@@ -75,6 +75,8 @@ Event MakeEvent(const std::string& id, const std::string& source, const std::str
 // The people and machines of the matrix.
 const Person kAnalystProvince{"analyst-45", {"analyst"}, "", {"45"}, "SECRET", {}};
 const Person kAnalystCity{"analyst-4514", {"analyst"}, "", {"4514"}, "CONFIDENTIAL", {}};
+// Cleared for everything, but only for Pingxiang: what it may not see is the jurisdiction's.
+const Person kAnalystPingxiangSecret{"analyst-451481-s", {"analyst"}, "", {"451481"}, "SECRET", {}};
 const Person kAnalystPingxiang{"analyst-451481", {"analyst"}, "", {"451481"}, "INTERNAL", {}};
 const Person kOfficerFusui{"officer-fusui", {"officer"},    "fusui-psb",
                            {"451421"},      "CONFIDENTIAL", {}};
@@ -247,6 +249,7 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
   const ClientSecurity analyst_province = PersonIdentity(kAnalystProvince);
   const ClientSecurity analyst_city = PersonIdentity(kAnalystCity);
   const ClientSecurity analyst_pingxiang = PersonIdentity(kAnalystPingxiang);
+  const ClientSecurity analyst_pingxiang_secret = PersonIdentity(kAnalystPingxiangSecret);
   const ClientSecurity officer_fusui = PersonIdentity(kOfficerFusui);
   const ClientSecurity officer_fusui_secret = PersonIdentity(kOfficerFusuiSecret);
   const ClientSecurity officer_pingxiang = PersonIdentity(kOfficerPingxiang);
@@ -392,6 +395,10 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
       {"pingxiang analyst, fusui (other jurisdiction)", &analyst_pingxiang, fusui_confidential,
        Code::PERMISSION_DENIED},
       {"pingxiang analyst, pingxiang", &analyst_pingxiang, pingxiang_internal, Code::OK},
+      {"cleared pingxiang analyst, fusui (other jurisdiction)", &analyst_pingxiang_secret,
+       fusui_secret, Code::PERMISSION_DENIED},
+      {"cleared pingxiang analyst, pingxiang", &analyst_pingxiang_secret, pingxiang_internal,
+       Code::OK},
       {"city supervisor, secret", &supervisor_city, fusui_secret, Code::OK},
       {"fusui officer (no analyst role)", &officer_fusui, fusui_confidential,
        Code::PERMISSION_DENIED},
@@ -430,6 +437,7 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
        Code::OK,
        {fusui_confidential, pingxiang_internal, fusui_confidential_2}},
       {"pingxiang analyst", &analyst_pingxiang, Code::OK, {pingxiang_internal}},
+      {"cleared pingxiang analyst", &analyst_pingxiang_secret, Code::OK, {pingxiang_internal}},
       {"city supervisor",
        &supervisor_city,
        Code::OK,
@@ -454,6 +462,9 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
         << "the city analyst's stream showed a SECRET judgment or stalled";
     ids = JudgmentStream(analyst_pingxiang, 1, &status);
     EXPECT_EQ(ids, (std::vector<std::string>{pingxiang_internal}));
+    ids = JudgmentStream(analyst_pingxiang_secret, 1, &status);
+    EXPECT_EQ(ids, (std::vector<std::string>{pingxiang_internal}))
+        << "the Pingxiang analyst's stream showed a Fusui judgment";
     ids = JudgmentStream(officer_fusui, 1, &status);
     Expect("Subscribe judgments: fusui officer", status, Code::PERMISSION_DENIED);
     EXPECT_TRUE(ids.empty());
@@ -475,6 +486,8 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
       {"city analyst, secret", &analyst_city, fusui_secret, "", Code::PERMISSION_DENIED},
       {"pingxiang analyst, fusui", &analyst_pingxiang, fusui_confidential_2, "",
        Code::PERMISSION_DENIED},
+      {"cleared pingxiang analyst, fusui (other jurisdiction)", &analyst_pingxiang_secret,
+       fusui_confidential_2, "", Code::PERMISSION_DENIED},
       {"city analyst as someone else", &analyst_city, fusui_confidential_2, "analyst-45",
        Code::PERMISSION_DENIED},
       {"city supervisor (no analyst role)", &supervisor_city, fusui_confidential, "",

@@ -312,9 +312,9 @@ TEST(DeadLetter, AWatchlistRecordThatIsNoValidEntryIsDeadLetteredAndListsNothing
   const std::string events = bus.Topic("infobus.events.v1");
   const std::string schema = Event::descriptor()->full_name();
   ProduceRaw(events, "plates", PlateEvent("misfiled-plate", "桂FA1234").SerializeAsString(),
-             {{kafka::kSchemaHeader, schema}});
+             {{kafka::kSchemaHeader, schema}, {kafka::kSourceIdHeader, "pingxiang-checkpoint"}});
   ProduceRaw(events, "plates", PlateEvent("listed-plate", "桂FC5678").SerializeAsString(),
-             {{kafka::kSchemaHeader, schema}});
+             {{kafka::kSchemaHeader, schema}, {kafka::kSourceIdHeader, "pingxiang-checkpoint"}});
   auto judgments = ReadTopic(bus.Topic("infobus.judgments.v1"), 1, absl::Seconds(30));
   ASSERT_EQ(judgments.size(), 1u) << judgment->Log();
   Judgment first;

@@ -66,7 +66,7 @@ TEST(JudgmentSlowSubscriber, IsCutOffWithAResumePointAndTheRestFollowsOnResume) 
     messages.push_back({bus.Topic("infobus.events.v1"),
                         "PHONE:13800138000",
                         event.SerializeAsString(),
-                        {{"schema", Event::descriptor()->full_name()}}});
+                        {{"schema", Event::descriptor()->full_name()}, {"source-id", "s"}}});
   }
   auto producer = kafka::Producer::Create(TestBootstrapServers(), {});
   ASSERT_TRUE(producer.ok());

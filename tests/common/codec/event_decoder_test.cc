@@ -29,18 +29,37 @@ Event ValidEvent() {
   return event;
 }
 
+// The record collection writes for it: with the source-id header it stamps.
+kafka::Record EventRecord(const Event& event) {
+  kafka::Record record = RecordOf(event);
+  record.headers.push_back({kafka::kSourceIdHeader, event.source_id()});
+  return record;
+}
+
 std::string Reason(const Event& event) {
-  auto decoded = DecodeEvent(RecordOf(event));
+  auto decoded = DecodeEvent(EventRecord(event));
   EXPECT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
   return std::string(decoded.status().message());
 }
 
 TEST(EventDecoder, DecodesAValidEvent) {
-  auto decoded = DecodeEvent(RecordOf(ValidEvent()));
+  auto decoded = DecodeEvent(EventRecord(ValidEvent()));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(decoded->event_id(), "e-1");
   EXPECT_EQ(decoded->subjects(0).value(), "11010519491231002X");
+}
+
+TEST(EventDecoder, RefusesAnEventWhoseSourceIsNotTheOneCollectionStamped) {
+  kafka::Record record = RecordOf(ValidEvent());
+  auto decoded = DecodeEvent(record);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_THAT(std::string(decoded.status().message()), HasSubstr("no source-id header"));
+  record.headers.push_back({kafka::kSourceIdHeader, "pingxiang-checkpoint"});
+  decoded = DecodeEvent(record);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_THAT(std::string(decoded.status().message()),
+              HasSubstr("source_id: differs from the record's source-id header"));
 }
 
 TEST(EventDecoder, RefusesAWrongSchemaHeader) {
@@ -64,7 +83,7 @@ TEST(EventDecoder, ShowsAHeaderThatIsNotUtf8Escaped) {
 }
 
 TEST(EventDecoder, RefusesGarbageAndNull) {
-  kafka::Record record = RecordOf(ValidEvent());
+  kafka::Record record = EventRecord(ValidEvent());
   record.value = "\xff\xfe not a protobuf \x01\x02";
   auto decoded = DecodeEvent(record);
   ASSERT_FALSE(decoded.ok());
@@ -127,7 +146,7 @@ TEST(EventDecoder, RequiresOccurredAtInRange) {
 TEST(EventDecoder, RequiresTheJurisdictionToExtendTheCounty) {
   Event event = ValidEvent();
   event.mutable_location()->clear_jurisdiction_code();
-  EXPECT_TRUE(DecodeEvent(RecordOf(event)).ok());  // the engine falls back to the county
+  EXPECT_TRUE(DecodeEvent(EventRecord(event)).ok());  // the engine falls back to the county
   event.mutable_location()->set_jurisdiction_code("451481");
   EXPECT_THAT(Reason(event), HasSubstr("location.jurisdiction_code: must be digits extending"));
   event.mutable_location()->set_jurisdiction_code("451421x");
@@ -144,7 +163,7 @@ TEST(EventDecoder, RequiresKnownEnums) {
             "infobus.common.v1.Classification");
   event = ValidEvent();
   event.set_classification(infobus::common::v1::CLASSIFICATION_UNSPECIFIED);
-  EXPECT_TRUE(DecodeEvent(RecordOf(event)).ok());  // read as INTERNAL, as collection does
+  EXPECT_TRUE(DecodeEvent(EventRecord(event)).ok());  // read as INTERNAL, as collection does
   event = ValidEvent();
   event.mutable_subjects(0)->set_type(static_cast<infobus::common::v1::SubjectType>(7));
   EXPECT_EQ(Reason(event),

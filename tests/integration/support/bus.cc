@@ -169,7 +169,8 @@ void ProduceEvents(const std::string& topic,
                                        ? domain::SubjectKey(event.subjects(0))
                                        : event.source_id() + "/" + event.event_id(),
                                    event.SerializeAsString(),
-                                   {{kafka::kSchemaHeader, event.GetDescriptor()->full_name()}}};
+                                   {{kafka::kSchemaHeader, event.GetDescriptor()->full_name()},
+                                    {kafka::kSourceIdHeader, event.source_id()}}};
     if (!event.trace_id().empty()) {
       message.headers.push_back({kafka::kTraceIdHeader, event.trace_id()});
     }
