@@ -121,6 +121,9 @@ INFOBUS_TOKEN=$officer $ctl follow --unit fusui-psb --count 1 --timeout 60s
 env_hint=""
 [ "$port_base" = 50050 ] || env_hint="
          export INFOBUS_COLLECTION_ADDR=${addr[collection]} INFOBUS_JUDGMENT_ADDR=${addr[judgment]} INFOBUS_DISPATCH_ADDR=${addr[dispatch]}"
+# infobusctl audit finds the broker at 127.0.0.1:$INFOBUS_KAFKA_PORT.
+[ "$INFOBUS_KAFKA_PORT" = 19092 ] || env_hint="$env_hint
+         export INFOBUS_KAFKA_PORT=$INFOBUS_KAFKA_PORT"
 # infobusctl finds the CA and token mint the signing key under $INFOBUS_RUN_DIR/pki.
 [ "$run" = "$repo/.run" ] || env_hint="$env_hint
          export INFOBUS_RUN_DIR=$run"
@@ -142,7 +145,7 @@ dispatch ${addr[dispatch]}, Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT ($INFOBUS_KAFKA_
          infobusctl ack --unit fusui-psb --seq 1     # signed off by officer-7, the token's subject
          grep -F '"sourceId":"fusui-lodging"' deploy/samples/events.jsonl | infobusctl publish \\
            --cert $pki/sources/fusui-lodging.pem --key $pki/sources/fusui-lodging.key   # as that source: duplicates now
-         infobusctl audit --subject officer-7        # the access records, read as the admin machine
+         infobusctl audit --subject admin            # the access records (here: the watchlist loads), read as the admin machine
   stop:  $down$($detach || echo " (or Ctrl-C here)")
 MSG
 
