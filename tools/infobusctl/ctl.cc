@@ -471,7 +471,10 @@ class PublishCommand final : public CommandBase {
   void Flags(CLI::App& command) override {
     command.footer(R"(
 Reads one JSON Event per line (stdin by default) and prints one PublishResult per event; events
-answered RETRY are resent. Exit 1 if any event was rejected or not kept. An event line:
+answered RETRY are resent. Exit 1 if any event was rejected or not kept. The caller is the
+events' source, by its certificate (--cert/--key, SAN infobus://source/<id>): a batch with an
+event of another source, or beyond its registration, is refused whole (PERMISSION_DENIED).
+An event line:
   {"eventId":"e1","sourceId":"fusui-hotel","countyCode":"451421","kind":"lodging.checkin",
    "occurredAt":"2026-11-28T08:00:00Z","subjects":[{"type":"SUBJECT_TYPE_ID_NUMBER",
    "value":"11010519491231002x"}],"payload":"check-in, room 302"})");
@@ -1039,7 +1042,7 @@ admin certificate. E.g.
         ->type_name("HOST:PORT");
     command.add_option("--topic-prefix", prefix_, "the bus's kafka.topic_prefix")
         ->type_name("PREFIX");
-    const std::string where = "(default: $INFOBUS_PKI_DIR, else $INFOBUS_RUN_DIR/pki, ";
+    const std::string where = "(default: under $INFOBUS_PKI_DIR, else $INFOBUS_RUN_DIR/pki: ";
     CLI::Option* ca =
         command.add_option("--kafka-ca", ca_, "PEM CA of the broker " + where + "ca.pem)")
             ->type_name("PEM");
