@@ -14,7 +14,8 @@
 #       services/<name>.keystore.pem     kafka, admin: key and certificate in one file, the PEM
 #                                        keystore Kafka's Java broker and tools want
 #       sources/<id>.pem .key            one per sample source system (fusui-lodging,
-#                                        pingxiang-checkpoint, ...): SAN URI infobus://source/<id>
+#                                        pingxiang-checkpoint, wuming-netcafe, chongzuo-tips; see
+#                                        deploy/config/sources.yaml): SAN URI infobus://source/<id>
 #       jwt/signing.key jwt/jwks.json    the token signing key (ES256) and its public JWKS, kid
 #                                        "local-1" (infobusctl token mint signs with it)
 #   scripts/pki.sh issue --kind service|source --name NAME [--dir DIR] [--ca-dir CADIR]
@@ -108,7 +109,7 @@ case "$command" in
       [ -f "$keystore" ] ||
         (umask 077 && cat "$dir/services/$service.key" "$dir/services/$service.pem" >"$keystore")
     done
-    for source in fusui-lodging pingxiang-checkpoint chongzuo-tips; do issue source "$source"; done
+    for source in fusui-lodging pingxiang-checkpoint wuming-netcafe chongzuo-tips; do issue source "$source"; done
     mkdir -p "$dir/jwt"
     if [ ! -f "$dir/jwt/signing.key" ]; then
       new_key "$dir/jwt/signing.key"

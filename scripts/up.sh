@@ -2,6 +2,11 @@
 # Runs the bus locally: installs what is missing, builds, starts a Kafka broker and the three
 # services on 127.0.0.1, loads the sample watchlist and units, publishes sample events and shows
 # a unit receiving the judged one. Then it stays in the foreground; Ctrl-C stops everything.
+# Secure as deployed: every gRPC call is TLS and authenticated (security.mode=tls), each service
+# with its certificate from the local PKI (scripts/pki.sh init), people's tokens checked
+# against its JWKS, the sample sources registered by deploy/config/sources.yaml. Its own calls
+# present the right identity: the admin machine's certificate for the watchlist, each source's
+# for its events, an officer's token (infobusctl token mint) to follow fusui-psb.
 #   --detach   leave everything running and return (stop it with scripts/down.sh)
 # Environment: INFOBUS_RUN_DIR (.run/) holds logs, pids and data, and scripts/down.sh needs the
 # same one; INFOBUS_KAFKA_PORT (19092) the broker's port; INFOBUS_GRPC_PORT_BASE (50050) + 1, 2, 3
@@ -35,6 +40,8 @@ mkdir -p "$run/logs" "$run/pids"
 scripts/install-deps.sh
 scripts/build.sh
 scripts/kafka.sh start
+# The gRPC identities too (kafka.sh makes the PKI when missing; this adds what an older one lacks).
+scripts/pki.sh init --dir "$pki"
 
 export INFOBUS_COLLECTION_ADDR=127.0.0.1:$((port_base + 1))
 export INFOBUS_JUDGMENT_ADDR=127.0.0.1:$((port_base + 2))
@@ -53,6 +60,12 @@ for service in collection judgment dispatch; do
   extra=()
   # Dispatch's units, routes and deadlines: an absolute path, whatever the working directory.
   [ "$service" = dispatch ] && extra=(--set "dispatch.routing_file=$repo/deploy/config/routing.yaml")
+  # Which sources may publish what (absolute, like the routing file).
+  [ "$service" = collection ] && extra=(--set "security.sources_file=$repo/deploy/config/sources.yaml")
+  # Its gRPC identity: TLS with its own certificate; people's tokens verified with the JWKS.
+  extra+=(--set "security.ca_file=$pki/ca.pem" --set "security.cert_file=$pki/services/$service.pem"
+          --set "security.key_file=$pki/services/$service.key"
+          --set "security.jwks_file=$pki/jwt/jwks.json")
   # Its own identity: the broker's ACLs let it touch its own topics only.
   if [ "$INFOBUS_KAFKA_SECURITY" = tls ]; then
     extra+=(--set kafka.security_protocol=ssl --set "kafka.ssl_ca=$pki/ca.pem"
@@ -65,10 +78,7 @@ for service in collection judgment dispatch; do
     --set "kafka.bootstrap_servers=127.0.0.1:$INFOBUS_KAFKA_PORT" \
     --set "grpc.listen=${addr[$service]}" --set "grpc.port_file=$run/$service.port" \
     --set "metrics.port_file=$run/$service.metrics.port" \
-    --set "store.path=$run/$service/db" \
-    --set "security.mode=insecure" >"$run/logs/$service.log" 2>&1 &
-  # TODO(issue 12): secure by default here too, with infobusctl presenting certificates and
-  # tokens; until then the local bus runs insecure (each service logs a warning).
+    --set "store.path=$run/$service/db" >"$run/logs/$service.log" 2>&1 &
   echo $! >"$pid_file"
 done
 for service in collection judgment dispatch; do
@@ -90,17 +100,35 @@ for service in collection judgment dispatch; do
 done
 
 ctl=$bin/infobusctl
-echo "[up] loading the sample watchlist (deploy/samples/watchlist.jsonl)"
-$ctl watch add --file deploy/samples/watchlist.jsonl
-echo "[up] publishing sample events (deploy/samples/events.jsonl; the last one is invalid on purpose)"
-$ctl publish --file deploy/samples/events.jsonl || true
-echo "[up] unit fusui-psb (扶绥县公安局) follows its inbox:"
-$ctl follow --unit fusui-psb --count 1 --timeout 60s
+export INFOBUS_CA=$pki/ca.pem
+echo "[up] loading the sample watchlist (deploy/samples/watchlist.jsonl) as the admin machine"
+$ctl watch add --file deploy/samples/watchlist.jsonl \
+  --cert "$pki/services/admin.pem" --key "$pki/services/admin.key"
+# A source publishes only its own events: the sample file, one source (certificate) at a time.
+sources=$(sed -n 's/.*"sourceId":"\([^"]*\)".*/\1/p' deploy/samples/events.jsonl | sort -u)
+for source in $sources; do
+  echo "[up] publishing $source's sample events (deploy/samples/events.jsonl) as $source"
+  # bad-0001 of fusui-lodging is invalid on purpose: that call exits 1.
+  grep -F "\"sourceId\":\"$source\"" deploy/samples/events.jsonl |
+    $ctl publish --cert "$pki/sources/$source.pem" --key "$pki/sources/$source.key" || true
+done
+echo "[up] unit fusui-psb (扶绥县公安局) follows its inbox, as its officer-7:"
+officer=$($ctl token mint --key "$pki/jwt/signing.key" --sub officer-7 --role officer \
+  --unit fusui-psb --jurisdiction 451421 --clearance CONFIDENTIAL)
+INFOBUS_TOKEN=$officer $ctl follow --unit fusui-psb --count 1 --timeout 60s
 
 # What to type to reach this bus (and stop it) from another shell in the repository root.
 env_hint=""
 [ "$port_base" = 50050 ] || env_hint="
          export INFOBUS_COLLECTION_ADDR=${addr[collection]} INFOBUS_JUDGMENT_ADDR=${addr[judgment]} INFOBUS_DISPATCH_ADDR=${addr[dispatch]}"
+# infobusctl audit finds the broker at 127.0.0.1:$INFOBUS_KAFKA_PORT.
+[ "$INFOBUS_KAFKA_PORT" = 19092 ] || env_hint="$env_hint
+         export INFOBUS_KAFKA_PORT=$INFOBUS_KAFKA_PORT"
+# infobusctl finds the CA and token mint the signing key under $INFOBUS_RUN_DIR/pki.
+[ "$run" = "$repo/.run" ] || env_hint="$env_hint
+         export INFOBUS_RUN_DIR=$run"
+[ "$pki" = "$run/pki" ] || env_hint="$env_hint
+         export INFOBUS_CA=$pki/ca.pem   # and token mint --key $pki/jwt/signing.key"
 down="scripts/down.sh"
 [ "$run" = "$repo/.run" ] || down="INFOBUS_RUN_DIR=$run scripts/down.sh"
 cat <<MSG
@@ -110,10 +138,14 @@ dispatch ${addr[dispatch]}, Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT ($INFOBUS_KAFKA_
   metrics: collection ${metrics[collection]}, judgment ${metrics[judgment]},
            dispatch ${metrics[dispatch]}
   logs:  $run/logs/   data: $run/<service>/db and $run/kafka/data
+  gRPC:  TLS; every call says who it is: a certificate (machines) or a token (people)
   try:   export PATH="$bin:\$PATH"   # infobusctl is $ctl$env_hint
-         infobusctl follow --unit chongzuo-ops --timeout 5s
-         infobusctl ack --unit fusui-psb --seq 1 --by officer-7
-         infobusctl publish --file deploy/samples/events.jsonl   (now: all duplicate)
+         export INFOBUS_TOKEN=\$(infobusctl token mint --sub officer-7 --role officer --unit fusui-psb --jurisdiction 451421 --clearance CONFIDENTIAL)
+         infobusctl follow --unit fusui-psb --timeout 5s
+         infobusctl ack --unit fusui-psb --seq 1     # signed off by officer-7, the token's subject
+         grep -F '"sourceId":"fusui-lodging"' deploy/samples/events.jsonl | infobusctl publish \\
+           --cert $pki/sources/fusui-lodging.pem --key $pki/sources/fusui-lodging.key   # as that source: duplicates now
+         infobusctl audit --subject admin            # the access records (here: the watchlist loads), read as the admin machine
   stop:  $down$($detach || echo " (or Ctrl-C here)")
 MSG
 

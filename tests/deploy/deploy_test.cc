@@ -76,8 +76,27 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
   EXPECT_TRUE(absl::EndsWith(sample->GetString("grpc.listen"), ":" + port))
       << "sample config and compose disagree on the gRPC port";
   EXPECT_EQ(node["ports"][0].as<std::string>(), port + ":" + port);
+  // The gRPC port faces the network: TLS with every call authenticated, this service's own
+  // certificate from its secrets, people's tokens checked against the JWKS secret.
+  EXPECT_EQ(config->GetString("security.mode"), "tls");
+  EXPECT_EQ(config->GetString("security.ca_file"), "/run/secrets/kafka-ca");
+  EXPECT_EQ(config->GetString("security.cert_file"), "/run/secrets/" + service + "-cert");
+  EXPECT_EQ(config->GetString("security.key_file"), "/run/secrets/" + service + "-key");
+  EXPECT_EQ(config->GetString("security.jwks_file"), "/run/secrets/jwks");
+  if (service == "collection") {
+    EXPECT_EQ(config->GetString("security.sources_file"), "/etc/infobus/sources.yaml");
+  }
+  // The health check asks this port, as the service itself (health needs authentication too).
   const auto health = node["healthcheck"]["test"].as<std::vector<std::string>>();
   EXPECT_NE(std::find(health.begin(), health.end(), "127.0.0.1:" + port), health.end());
+  for (const auto& [flag, file] : std::vector<std::pair<std::string, std::string>>{
+           {"--ca", "/run/secrets/kafka-ca"},
+           {"--cert", "/run/secrets/" + service + "-cert"},
+           {"--key", "/run/secrets/" + service + "-key"}}) {
+    const auto at = std::find(health.begin(), health.end(), flag);
+    ASSERT_TRUE(at != health.end() && at + 1 != health.end()) << "health check without " << flag;
+    EXPECT_EQ(*(at + 1), file) << flag;
+  }
   EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/Dockerfile"), port))
       << "Dockerfile does not EXPOSE " << port;
 
@@ -88,7 +107,10 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
   ASSERT_TRUE(defaults.ok());
   EXPECT_TRUE(absl::EndsWith(defaults->GetString("metrics.listen"), ":" + metrics_port))
       << "compose moves the metrics port away from the service's default";
-  EXPECT_EQ(node["ports"][1].as<std::string>(), metrics_port + ":" + metrics_port);
+  // Metrics are plaintext HTTP: on loopback inside the container, and not published.
+  EXPECT_TRUE(absl::StartsWith(metrics_listen, "127.0.0.1:"))
+      << "metrics.listen " << metrics_listen;
+  EXPECT_EQ(node["ports"].size(), 1u) << "only the gRPC port (TLS) is published";
   EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/prometheus/prometheus.yml"),
                                 "\"" + service + ":" + metrics_port + "\""))
       << "prometheus.yml does not scrape " << service << ":" << metrics_port;
@@ -106,7 +128,14 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
   EXPECT_EQ(config->GetString("kafka.ssl_key"), "/run/secrets/" + service + "-key");
   std::set<std::string> secrets;
   for (const auto& secret : node["secrets"]) secrets.insert(secret.as<std::string>());
-  EXPECT_EQ(secrets, (std::set<std::string>{"kafka-ca", service + "-cert", service + "-key"}));
+  EXPECT_EQ(secrets,
+            (std::set<std::string>{"kafka-ca", service + "-cert", service + "-key", "jwks"}));
+  // Every secret it names is a file of the PKI directory, never of the image.
+  for (const std::string& secret : secrets) {
+    EXPECT_TRUE(absl::StartsWith(compose_["secrets"][secret]["file"].as<std::string>(""),
+                                 "${INFOBUS_PKI_DIR:-./pki}/"))
+        << secret;
+  }
   EXPECT_EQ(config->GetString("kafka.ssl_ca"), "/run/secrets/kafka-ca");
   const YAML::Node broker = compose_["services"]["kafka"]["environment"];
   EXPECT_FALSE(absl::StrContains(broker["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].as<std::string>(),
@@ -129,21 +158,41 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
       absl::StrSplit(init["TOPICS"].as<std::string>(), ' ', absl::SkipEmpty());
   const std::vector<std::string> compacted =
       absl::StrSplit(init["COMPACTED_TOPICS"].as<std::string>(), ' ', absl::SkipEmpty());
+  const std::vector<std::string> retained =
+      absl::StrSplit(init["RETAINED_TOPICS"].as<std::string>(""), ' ', absl::SkipEmpty());
+  const std::string init_command =
+      compose_["services"]["topic-init"]["command"].as<std::vector<std::string>>().back();
+  EXPECT_TRUE(absl::StrContains(init_command, "--config retention.ms=-1"));
+  EXPECT_TRUE(absl::StrContains(init_command, "--config cleanup.policy=compact"));
   for (const auto& spec : BusTopicSpecs(*sample)) {
-    const bool compact = std::find(spec.configs.begin(), spec.configs.end(),
-                                   std::make_pair(std::string("cleanup.policy"),
-                                                  std::string("compact"))) != spec.configs.end();
-    const auto& list = compact ? compacted : created;
+    auto has = [&spec](const std::string& key, const std::string& value) {
+      return std::find(spec.configs.begin(), spec.configs.end(), std::make_pair(key, value)) !=
+             spec.configs.end();
+    };
+    const bool compact = has("cleanup.policy", "compact");
+    const bool kept = has("retention.ms", "-1");
+    EXPECT_LE(spec.configs.size(), 1u) << spec.name << ": topic-init sets one config per list";
+    const auto& list = compact ? compacted : kept ? retained : created;
     EXPECT_NE(std::find(list.begin(), list.end(), spec.name), list.end())
-        << "topic-init does not create " << spec.name << (compact ? " (compacted)" : "");
+        << "topic-init does not create " << spec.name
+        << (compact ? " (compacted)"
+            : kept  ? " (retention.ms=-1)"
+                    : "");
     EXPECT_EQ(std::to_string(spec.partitions), init["PARTITIONS"].as<std::string>());
   }
 
-  // Files the service reads come from the mounted config directory, and exist there.
+  // Files the service reads come from the mounted config directory, and exist there; keys and
+  // certificates (security.*_file but the sources) come from its secrets, never the image.
   for (const ConfigKey& key : program.schema) {
     if (!absl::EndsWith(key.name, "_file") || absl::EndsWith(key.name, "port_file")) continue;
     const std::string path = config->GetString(key.name);
     if (path.empty()) continue;
+    if (absl::StartsWith(key.name, "security.") && key.name != "security.sources_file") {
+      EXPECT_TRUE(absl::StartsWith(path, "/run/secrets/")) << key.name << " = " << path;
+      EXPECT_EQ(secrets.count(path.substr(std::string("/run/secrets/").size())), 1u)
+          << key.name << " = " << path << " is not a secret of " << service;
+      continue;
+    }
     EXPECT_TRUE(absl::StartsWith(path, "/etc/infobus/")) << key.name << " = " << path;
     EXPECT_TRUE(std::ifstream(kDeploy + "/config/" + path.substr(path.rfind('/') + 1)).good())
         << key.name << ": deploy/config has no " << path;
@@ -155,6 +204,18 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
     EXPECT_TRUE(absl::StrContains(guide, "`" + key.name + "`"))
         << key.name << " is missing from deploy/README.md (run scripts/config-reference.sh)";
   }
+}
+
+// Grafana asks who you are: no anonymous access, the admin password from a secret file.
+TEST(DeployGrafana, NoAnonymousAccessAndThePasswordIsASecret) {
+  const YAML::Node compose = YAML::LoadFile(kDeploy + "/docker-compose.yml");
+  const YAML::Node grafana = compose["services"]["grafana"];
+  EXPECT_EQ(grafana["environment"]["GF_AUTH_ANONYMOUS_ENABLED"].as<std::string>(), "false");
+  EXPECT_FALSE(grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD"].IsDefined());
+  EXPECT_EQ(grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD__FILE"].as<std::string>(),
+            "/run/secrets/grafana-admin-password");
+  EXPECT_EQ(grafana["secrets"][0].as<std::string>(), "grafana-admin-password");
+  EXPECT_TRUE(compose["secrets"]["grafana-admin-password"]["file"].IsDefined());
 }
 
 INSTANTIATE_TEST_SUITE_P(Services, DeployTest,

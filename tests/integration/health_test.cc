@@ -13,11 +13,14 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/util/time.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 #include "tests/integration/support/run_program.h"
 #include "tests/support/free_port.h"
 
@@ -199,14 +202,34 @@ TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
   }
 }
 
+// Where a compose secret is in the test PKI: /run/secrets/kafka-ca is its CA, <name>-cert and
+// <name>-key the certificate and key of service <name>; anything else stays as it is.
+std::string TestPkiPathOf(const std::string& argument) {
+  const std::string secrets = "/run/secrets/";
+  if (!absl::StartsWith(argument, secrets)) return argument;
+  const std::string name = argument.substr(secrets.size());
+  const std::string& pki = TestPkiDir();
+  if (name == "kafka-ca") return pki + "/ca.pem";
+  if (absl::EndsWith(name, "-cert")) {
+    return absl::StrCat(pki, "/services/", absl::StripSuffix(name, "-cert"), ".pem");
+  }
+  if (absl::EndsWith(name, "-key")) {
+    return absl::StrCat(pki, "/services/", absl::StripSuffix(name, "-key"), ".key");
+  }
+  return argument;
+}
+
 // The health check compose runs for each service, taken from deploy/docker-compose.yml and run
-// the way compose runs it (exec form: no shell, infobusctl found on PATH) against the service:
-// it names the port the service listens on there, and it passes. Only that port is replaced by
-// the one the test's service listens on.
+// the way compose runs it (exec form: no shell, infobusctl found on PATH) against the service
+// running secure (TLS, every call authenticated, as in compose): it names the port the service
+// listens on there, presents the service's own certificate, and it passes. Only that port is
+// replaced by the one the test's service listens on, and the secrets' paths by the test PKI's.
+// Without the certificate the same check is refused: health is no back door.
 TEST(Health, ComposeHealthCheckOfEveryServicePasses) {
   const YAML::Node compose = YAML::LoadFile(INFOBUS_SOURCE_DIR "/deploy/docker-compose.yml");
   const char* bin_dir = std::getenv("INFOBUS_BIN_DIR");
   TestBus bus("compose-health");
+  bus.set_secure("");
   for (const std::string name : {"collection", "judgment", "dispatch"}) {
     SCOPED_TRACE(name);
     const YAML::Node definition = compose["services"][name];
@@ -223,13 +246,32 @@ TEST(Health, ComposeHealthCheckOfEveryServicePasses) {
     EXPECT_EQ(*(addr + 1), "127.0.0.1:" + listen.substr(listen.rfind(':') + 1))
         << "the check does not ask the port the service listens on";
 
+    const auto cert = std::find(argv.begin(), argv.end(), "--cert");
+    ASSERT_TRUE(cert != argv.end() && cert + 1 != argv.end()) << "no --cert: health needs one";
+    EXPECT_EQ(*(cert + 1), "/run/secrets/" + name + "-cert") << "not the service's own";
+
     auto service = bus.Service(name);
     ASSERT_TRUE(service->Start().ok()) << service->Log();
     *(addr + 1) = service->address();
-    auto result = RunProgram(argv, bin_dir != nullptr ? bin_dir : "build/bin", absl::Seconds(30));
+    for (std::string& argument : argv) argument = TestPkiPathOf(argument);
+    const std::string path = bin_dir != nullptr ? bin_dir : "build/bin";
+    auto result = RunProgram(argv, path, absl::Seconds(30));
     ASSERT_TRUE(result.ok()) << result.status();
     EXPECT_EQ(result->exit_code, 0) << result->output;
     EXPECT_EQ(result->output, "SERVING\n");
+
+    std::vector<std::string> anonymous;
+    for (size_t i = 0; i < argv.size(); ++i) {
+      if (argv[i] == "--cert" || argv[i] == "--key") {
+        ++i;
+        continue;
+      }
+      anonymous.push_back(argv[i]);
+    }
+    auto refused = RunProgram(anonymous, path, absl::Seconds(30));
+    ASSERT_TRUE(refused.ok()) << refused.status();
+    EXPECT_EQ(refused->exit_code, 1) << refused->output;
+    EXPECT_NE(refused->output.find("UNAUTHENTICATED"), std::string::npos) << refused->output;
     EXPECT_TRUE(service->Stop().ok());
   }
 }

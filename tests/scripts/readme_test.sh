@@ -3,7 +3,8 @@
 # the README's order, against a bus that scripts/up.sh brings up on free ports with a private run
 # dir (so the test disturbs no other bus). The environment is what such a bus asks for (the
 # INFOBUS_*_ADDR exports up.sh prints for non-default ports) with $USER and $LOGNAME unset, as
-# in a container. Each line must exit as it promises (0 unless listed below) and show what it
+# in a container, and no credential exported (INFOBUS_TOKEN, _CERT, _KEY, _CA): the README's
+# lines say who calls. Each line must exit as it promises (0 unless listed below) and show what it
 # promises; `scripts/down.sh` runs last, since the other examples need the bus.
 #
 # Skipped, with the reason, are only the lines listed in `skip`. A line the test does not know
@@ -36,8 +37,7 @@ export INFOBUS_JUDGMENT_ADDR=127.0.0.1:$((INFOBUS_GRPC_PORT_BASE + 2))
 export INFOBUS_DISPATCH_ADDR=127.0.0.1:$((INFOBUS_GRPC_PORT_BASE + 3))
 # The benchmark's smoke run uses the bus's broker and a run dir of its own.
 export INFOBUS_BENCH_KAFKA=127.0.0.1:$INFOBUS_KAFKA_PORT INFOBUS_BENCH_RUN_DIR=$run/bench
-unset USER LOGNAME
-login=$(id -un)
+unset USER LOGNAME INFOBUS_TOKEN INFOBUS_CERT INFOBUS_KEY INFOBUS_CA INFOBUS_PKI_DIR
 cd "$repo"
 
 # Lines that cannot run here, by command (the line without its trailing comment).
@@ -64,15 +64,25 @@ check() {
       grep -q '\[down\] stopping collection' "$out" || ok=false ;;
     "infobusctl watch add --list wanted_person"*)
       grep -q '"listId":"wanted_person"' "$out" || ok=false ;;
-    "infobusctl publish --file deploy/samples/events.jsonl")
-      want_rc=1  # the last sample is invalid on purpose; the others were published by up.sh
+    "grep -F '\"sourceId\":\"fusui-lodging\"' deploy/samples/events.jsonl | infobusctl publish"*)
+      want_rc=1  # bad-0001 is invalid on purpose; the other one was published by up.sh
       grep -q PUBLISH_OUTCOME_REJECTED "$out" && grep -q PUBLISH_OUTCOME_DUPLICATE "$out" || ok=false ;;
+    "infobusctl watch remove "*)
+      want_rc=1  # an analyst may not change the watchlist: the server's reason
+      grep -q 'PERMISSION_DENIED: .*only an administrator may change the watchlist' "$out" ||
+        ok=false ;;
+    "infobusctl audit --subject analyst-3")
+      grep -q '"subject":"analyst-3".*"decision":"AUDIT_DECISION_ALLOWED"' "$out" &&
+        grep -q '"subject":"analyst-3".*"decision":"AUDIT_DECISION_DENIED"' "$out" || ok=false ;;
+    "infobusctl audit --decision denied"*)
+      grep -q '"decision":"AUDIT_DECISION_DENIED"' "$out" &&
+        ! grep -q '"decision":"AUDIT_DECISION_ALLOWED"' "$out" || ok=false ;;
     "infobusctl follow --unit fusui-psb"*)
       grep -q '"deliveryId":"fusui-psb/1"' "$out" || ok=false ;;
-    "infobusctl ack --unit fusui-psb --seq 1 --by officer-7")
-      grep -q '"acknowledgedBy":"officer-7"' "$out" || ok=false ;;
+    "infobusctl ack --unit fusui-psb --seq 1")
+      grep -q '"acknowledgedBy":"officer-7"' "$out" || ok=false ;;  # the token's subject
     "infobusctl feedback --unit fusui-psb --seq 1"*)
-      grep -q "\"givenBy\":\"$login\"" "$out" && grep -q FEEDBACK_OUTCOME_APPREHENDED "$out" ||
+      grep -q '"givenBy":"officer-7"' "$out" && grep -q FEEDBACK_OUTCOME_APPREHENDED "$out" ||
         ok=false ;;
     "infobusctl judgments --severity high --jurisdiction 4514")
       grep -q '"judgmentId"' "$out" || ok=false ;;
@@ -83,7 +93,8 @@ check() {
     "infobusctl judgment --id \"\$id\""*)
       grep -q "\"judgmentId\":\"$id\"" "$out" || ok=false ;;
     "infobusctl review --id \"\$id\""*)
-      grep -q REVIEW_STATUS_CONFIRMED "$out" || ok=false ;;
+      grep -q REVIEW_STATUS_CONFIRMED "$out" && grep -q '"reviewer":"analyst-3"' "$out" ||
+        ok=false ;;
     "infobusctl units")
       grep -q '"unitId":"fusui-psb"' "$out" || ok=false ;;
     "infobusctl health "*)

@@ -2,12 +2,14 @@
 
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
+#include <librdkafka/rdkafkacpp.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <istream>
 #include <map>
@@ -23,10 +25,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/grpc/credentials.h"
+#include "common/kafka/client_conf.h"
+#include "common/kafka/topics.h"
 #include "common/security/principal.h"
 #include "common/security/token_verifier.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "infobus/collection/v1/collection_service.grpc.pb.h"
+#include "infobus/common/v1/audit.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 
@@ -111,13 +117,103 @@ absl::StatusOr<std::vector<T>> ReadJsonLines(const std::string& file, std::istre
   return messages;
 }
 
-std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+// Where the local PKI is: $INFOBUS_RUN_DIR/pki, INFOBUS_RUN_DIR defaulting to ./.run (where
+// scripts/pki.sh init and scripts/up.sh put it).
+std::string LocalPkiDir() { return EnvOr("INFOBUS_RUN_DIR", "./.run") + "/pki"; }
+
+// How a command reaches its server: the address, and the TLS settings and credentials of the
+// flags (empty: not given), which Security() completes from the environment and the defaults.
+struct Endpoint {
+  std::string address;
+  std::string ca, cert, key, token;
+  bool insecure = false;
+};
+
+// The client security of `endpoint`: the CA from --ca, else $INFOBUS_CA, else the local PKI's
+// ca.pem when it exists. The credentials (--cert/--key, a machine; --token, a person) all come
+// from the command line when any of them is given there, else from $INFOBUS_CERT, $INFOBUS_KEY
+// and $INFOBUS_TOKEN: a --cert on the command line is not overridden by an exported token.
+absl::StatusOr<ClientSecurity> SecurityOf(const Endpoint& endpoint) {
+  ClientSecurity security;
+  if (endpoint.insecure) {
+    security.insecure = true;
+    return security;
+  }
+  security.tls.ca_file = EnvOr("INFOBUS_CA", endpoint.ca);
+  if (!endpoint.ca.empty()) security.tls.ca_file = endpoint.ca;
+  if (security.tls.ca_file.empty()) {
+    const std::string local = LocalPkiDir() + "/ca.pem";
+    std::error_code ignored;
+    if (!std::filesystem::exists(local, ignored)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "no CA to verify the server with: give --ca or $INFOBUS_CA, or make the local one (",
+          local, ") with scripts/pki.sh init; --insecure for a plaintext server"));
+    }
+    security.tls.ca_file = local;
+  }
+  const bool from_flags =
+      !endpoint.cert.empty() || !endpoint.key.empty() || !endpoint.token.empty();
+  security.tls.cert_file = from_flags ? endpoint.cert : EnvOr("INFOBUS_CERT", "");
+  security.tls.key_file = from_flags ? endpoint.key : EnvOr("INFOBUS_KEY", "");
+  security.bearer_token = from_flags ? endpoint.token : EnvOr("INFOBUS_TOKEN", "");
+  if (security.tls.cert_file.empty() != security.tls.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a certificate needs its key and the reverse (--cert/--key",
+                     from_flags ? "" : ", $INFOBUS_CERT/$INFOBUS_KEY", ")"));
+  }
+  return security;
 }
 
+// A channel to `endpoint`, or nullptr with the reason on err (exit 2: nothing was called).
+std::shared_ptr<grpc::Channel> Connect(const Endpoint& endpoint, std::ostream& err) {
+  auto security = SecurityOf(endpoint);
+  if (!security.ok()) {
+    err << "infobusctl: " << security.status().message() << "\n";
+    return nullptr;
+  }
+  if (security->insecure) {
+    err << "infobusctl: WARNING: --insecure: plaintext to " << endpoint.address
+        << ", the server NOT verified and NO credentials sent; only for a server started with "
+           "security.mode=insecure (benchmarks)\n";
+  }
+  auto credentials = ClientCredentials(*security);
+  if (!credentials.ok()) {
+    err << "infobusctl: " << credentials.status().message() << "\n";
+    return nullptr;
+  }
+  return grpc::CreateChannel(endpoint.address, *credentials);
+}
+
+std::string CodeName(grpc::StatusCode code) {
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
+  const int index = static_cast<int>(code);
+  return index >= 0 && index < 17 ? kNames[index] : absl::StrCat("code ", index);
+}
+
+// The server's answer to a failed call, its reason verbatim (a refusal names what is missing).
 int Fail(std::ostream& err, const std::string& what, const grpc::Status& status) {
-  err << "infobusctl: " << what << ": " << status.error_message() << " (code "
-      << status.error_code() << ")\n";
+  err << "infobusctl: " << what << ": " << CodeName(status.error_code()) << ": "
+      << status.error_message() << "\n";
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    err << "infobusctl: the server needs a credential: --cert/--key (a machine) or --token / "
+           "$INFOBUS_TOKEN (a person; `infobusctl token mint` for development)\n";
+  }
   return 1;
 }
 
@@ -238,31 +334,79 @@ void SetTimeout(grpc::ClientContext& context, absl::Duration timeout) {
   }
 }
 
-// The address flag of a command talking to `service`, defaulting to $<env> or `fallback`.
+constexpr char kSecurityGroup[] = "TLS and credentials (see infobusctl --help)";
+
+// The TLS flags of every command that calls a service (SecurityOf says how they combine with
+// the environment).
+void AddSecurity(CLI::App& command, Endpoint* endpoint) {
+  CLI::Option* ca = command
+                        .add_option("--ca", endpoint->ca,
+                                    "PEM CA that verifies the server (default: $INFOBUS_CA, else "
+                                    "$INFOBUS_RUN_DIR/pki/ca.pem if it exists)")
+                        ->type_name("PEM")
+                        ->group(kSecurityGroup);
+  CLI::Option* cert =
+      command.add_option("--cert", endpoint->cert, "client certificate: call as this machine")
+          ->type_name("PEM")
+          ->group(kSecurityGroup);
+  CLI::Option* key = command.add_option("--key", endpoint->key, "its private key")
+                         ->type_name("PEM")
+                         ->group(kSecurityGroup);
+  CLI::Option* token =
+      command
+          .add_option("--token", endpoint->token,
+                      "bearer token: call as this person (prefer $INFOBUS_TOKEN: a flag shows "
+                      "in the process list)")
+          ->type_name("JWT")
+          ->group(kSecurityGroup);
+  command
+      .add_flag("--insecure", endpoint->insecure,
+                "plaintext, no credentials: only for a server run with security.mode=insecure")
+      ->excludes(ca)
+      ->excludes(cert)
+      ->excludes(key)
+      ->excludes(token)
+      ->group(kSecurityGroup);
+}
+
+// The address flag of a command talking to `service`, defaulting to $<env> or `fallback`, and
+// the TLS flags.
 CLI::Option* AddAddress(CLI::App& command, const std::string& service, const char* env,
-                        const std::string& fallback, std::string* address) {
-  *address = EnvOr(env, fallback);
+                        const std::string& fallback, Endpoint* endpoint) {
+  endpoint->address = EnvOr(env, fallback);
+  AddSecurity(command, endpoint);
   return command
       .add_option(
-          "--" + service, *address,
+          "--" + service, endpoint->address,
           absl::StrCat(service, " service address (default: $", env, ", else ", fallback, ")"))
       ->type_name("ADDR");
 }
 
-void AddCollection(CLI::App& command, std::string* address) {
-  AddAddress(command, "collection", "INFOBUS_COLLECTION_ADDR", "127.0.0.1:50051", address);
+void AddCollection(CLI::App& command, Endpoint* endpoint) {
+  AddAddress(command, "collection", "INFOBUS_COLLECTION_ADDR", "127.0.0.1:50051", endpoint);
 }
-void AddJudgment(CLI::App& command, std::string* address) {
-  AddAddress(command, "judgment", "INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052", address);
+void AddJudgment(CLI::App& command, Endpoint* endpoint) {
+  AddAddress(command, "judgment", "INFOBUS_JUDGMENT_ADDR", "127.0.0.1:50052", endpoint);
 }
-void AddDispatch(CLI::App& command, std::string* address) {
-  AddAddress(command, "dispatch", "INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053", address);
+void AddDispatch(CLI::App& command, Endpoint* endpoint) {
+  AddAddress(command, "dispatch", "INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053", endpoint);
 }
 
+// Who signs off, reports or reviews: the server records its caller, so by default nothing is
+// sent; a name other than the caller's is refused. A server in insecure mode knows no caller:
+// there the login name is sent.
 CLI::Option* AddBy(CLI::App& command, const std::string& what, std::string* by) {
-  *by = DefaultActor();
-  return command.add_option("--by", *by, what + " (default: $USER, else the login name)")
+  return command
+      .add_option("--by", *by,
+                  what +
+                      " (default: the caller the server authenticates; a different name is "
+                      "refused. With --insecure: $USER, else the login name)")
       ->type_name("NAME");
+}
+
+std::string ByOf(const std::string& by, const Endpoint& endpoint) {
+  if (!by.empty()) return by;
+  return endpoint.insecure ? DefaultActor() : "";
 }
 
 // Prints a server stream as JSON lines until `count` messages (0: no limit), the deadline or the
@@ -327,7 +471,10 @@ class PublishCommand final : public CommandBase {
   void Flags(CLI::App& command) override {
     command.footer(R"(
 Reads one JSON Event per line (stdin by default) and prints one PublishResult per event; events
-answered RETRY are resent. Exit 1 if any event was rejected or not kept. An event line:
+answered RETRY are resent. Exit 1 if any event was rejected or not kept. The caller is the
+events' source, by its certificate (--cert/--key, SAN infobus://source/<id>): a batch with an
+event of another source, or beyond its registration, is refused whole (PERMISSION_DENIED).
+An event line:
   {"eventId":"e1","sourceId":"fusui-hotel","countyCode":"451421","kind":"lodging.checkin",
    "occurredAt":"2026-11-28T08:00:00Z","subjects":[{"type":"SUBJECT_TYPE_ID_NUMBER",
    "value":"11010519491231002x"}],"payload":"check-in, room 302"})");
@@ -342,7 +489,7 @@ answered RETRY are resent. Exit 1 if any event was rejected or not kept. An even
     command.add_option("--retries", retries_, "times an event answered RETRY is resent")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    AddCollection(command, &address_);
+    AddCollection(command, &endpoint_);
   }
 
   int Run(Io& io) const override {
@@ -352,7 +499,9 @@ answered RETRY are resent. Exit 1 if any event was rejected or not kept. An even
       io.err << "infobusctl publish: " << events.status().message() << "\n";
       return 2;
     }
-    CollectionService::Stub stub(Connect(address_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    CollectionService::Stub stub(channel);
     std::map<PublishOutcome, int> totals;
     const size_t batch = static_cast<size_t>(batch_);
     for (size_t start = 0; start < events->size(); start += batch) {
@@ -402,7 +551,8 @@ answered RETRY are resent. Exit 1 if any event was rejected or not kept. An even
   }
 
  private:
-  std::string address_, file_ = "-";
+  Endpoint endpoint_;
+  std::string file_ = "-";
   int batch_ = 200, retries_ = 5;
 };
 
@@ -436,7 +586,7 @@ class WatchCommand final : public CommandBase {
           ->type_name("TEXT")
           ->needs(list);
     }
-    AddJudgment(command, &address_);
+    AddJudgment(command, &endpoint_);
   }
 
   int Run(Io& io) const override {
@@ -456,7 +606,9 @@ class WatchCommand final : public CommandBase {
       entry.set_severity(severity_);
       entry.set_note(note_);
     }
-    JudgmentService::Stub stub(Connect(address_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    JudgmentService::Stub stub(channel);
     const char* what = kAdd ? "watch add" : "watch remove";
     const auto print = [&io](const Message& response) { return PrintJson(response, io); };
     for (const auto& entry : entries) {
@@ -477,7 +629,8 @@ class WatchCommand final : public CommandBase {
   }
 
  private:
-  std::string address_, list_, value_, note_, file_;
+  Endpoint endpoint_;
+  std::string list_, value_, note_, file_;
   infobus::common::v1::SubjectType type_ = infobus::common::v1::SUBJECT_TYPE_UNSPECIFIED;
   infobus::common::v1::Severity severity_ = infobus::common::v1::SEVERITY_UNSPECIFIED;
 };
@@ -498,14 +651,16 @@ Prints the deliveries after --after-seq, then live ones. Stops after --count del
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     AddDuration(command, "--timeout", "stop after this long (0: never)", &timeout_);
-    AddDispatch(command, &address_);
+    AddDispatch(command, &endpoint_);
   }
 
   int Run(Io& io) const override {
     infobus::dispatch::v1::SubscribeRequest request;
     request.set_unit_id(unit_);
     request.set_after_seq(after_seq_);
-    DispatchService::Stub stub(Connect(address_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    DispatchService::Stub stub(channel);
     grpc::ClientContext context;
     SetTimeout(context, timeout_);
     auto reader = stub.Subscribe(&context, request);
@@ -514,7 +669,8 @@ Prints the deliveries after --after-seq, then live ones. Stops after --count del
   }
 
  private:
-  std::string address_, unit_;
+  Endpoint endpoint_;
+  std::string unit_;
   uint64_t after_seq_ = 0;
   int64_t count_ = 0;
   absl::Duration timeout_ = absl::ZeroDuration();
@@ -529,15 +685,17 @@ class AckCommand final : public CommandBase {
         ->type_name("N")
         ->required();
     AddBy(command, "who signs off", &by_);
-    AddDispatch(command, &address_);
+    AddDispatch(command, &endpoint_);
   }
 
   int Run(Io& io) const override {
     infobus::dispatch::v1::AcknowledgeRequest request;
     request.set_unit_id(unit_);
     request.set_seq(seq_);
-    request.set_acknowledged_by(by_);
-    DispatchService::Stub stub(Connect(address_));
+    request.set_acknowledged_by(ByOf(by_, endpoint_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    DispatchService::Stub stub(channel);
     return Unary(
         stub, &DispatchService::Stub::Acknowledge, request, "Acknowledge",
         [&io](const infobus::dispatch::v1::AcknowledgeResponse& response) {
@@ -547,7 +705,8 @@ class AckCommand final : public CommandBase {
   }
 
  private:
-  std::string address_, unit_, by_;
+  Endpoint endpoint_;
+  std::string unit_, by_;
   uint64_t seq_ = 0;
 };
 
@@ -565,7 +724,7 @@ class FeedbackCommand final : public CommandBase {
         ->required();
     command.add_option("--note", note_, "free text, at most 4 KiB")->type_name("TEXT");
     AddBy(command, "who reports", &by_);
-    AddDispatch(command, &address_);
+    AddDispatch(command, &endpoint_);
   }
 
   int Run(Io& io) const override {
@@ -574,8 +733,10 @@ class FeedbackCommand final : public CommandBase {
     request.set_seq(seq_);
     request.set_outcome(outcome_);
     request.set_note(note_);
-    request.set_given_by(by_);
-    DispatchService::Stub stub(Connect(address_));
+    request.set_given_by(ByOf(by_, endpoint_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    DispatchService::Stub stub(channel);
     return Unary(
         stub, &DispatchService::Stub::Feedback, request, "Feedback",
         [&io](const infobus::dispatch::v1::FeedbackResponse& response) {
@@ -585,7 +746,8 @@ class FeedbackCommand final : public CommandBase {
   }
 
  private:
-  std::string address_, unit_, note_, by_;
+  Endpoint endpoint_;
+  std::string unit_, note_, by_;
   uint64_t seq_ = 0;
   infobus::common::v1::FeedbackOutcome outcome_ = infobus::common::v1::FEEDBACK_OUTCOME_UNSPECIFIED;
 };
@@ -599,7 +761,7 @@ class DeliveriesCommand final : public CommandBase {
                 &infobus::common::v1::DeliveryStatus_Parse,
                 "pending|delivered|acknowledged|feedback_given|escalated", &statuses_);
     command.add_flag("--subordinates", subordinates_, "also the deliveries of every unit below it");
-    AddDispatch(command, &address_);
+    AddDispatch(command, &endpoint_);
   }
 
   int Run(Io& io) const override {
@@ -607,7 +769,9 @@ class DeliveriesCommand final : public CommandBase {
     request.set_unit_id(unit_);
     request.set_include_subordinates(subordinates_);
     for (const auto status : statuses_) request.add_statuses(status);
-    DispatchService::Stub stub(Connect(address_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    DispatchService::Stub stub(channel);
     std::string next_page;
     do {
       request.set_page_token(next_page);
@@ -627,7 +791,8 @@ class DeliveriesCommand final : public CommandBase {
   }
 
  private:
-  std::string address_, unit_;
+  Endpoint endpoint_;
+  std::string unit_;
   std::vector<infobus::common::v1::DeliveryStatus> statuses_;
   bool subordinates_ = false;
 };
@@ -635,10 +800,12 @@ class DeliveriesCommand final : public CommandBase {
 // units: the configured units.
 class UnitsCommand final : public CommandBase {
  public:
-  void Flags(CLI::App& command) override { AddDispatch(command, &address_); }
+  void Flags(CLI::App& command) override { AddDispatch(command, &endpoint_); }
 
   int Run(Io& io) const override {
-    DispatchService::Stub stub(Connect(address_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    DispatchService::Stub stub(channel);
     return Unary(
         stub, &DispatchService::Stub::ListUnits, infobus::dispatch::v1::ListUnitsRequest(),
         "ListUnits",
@@ -652,7 +819,7 @@ class UnitsCommand final : public CommandBase {
   }
 
  private:
-  std::string address_;
+  Endpoint endpoint_;
 };
 
 // judgments: the judgment log, filtered; every page of a time range, or --follow for the replay
@@ -690,7 +857,7 @@ for the service is cut off; resume with --after-seq.)");
         ->needs(follow);
     AddDuration(command, "--timeout", "with --follow: stop after this long (0: never)", &timeout_)
         ->needs(follow);
-    AddJudgment(command, &address_);
+    AddJudgment(command, &endpoint_);
   }
 
   int Run(Io& io) const override {
@@ -699,7 +866,9 @@ for the service is cut off; resume with --after-seq.)");
     for (const auto kind : kinds_) filter.add_kinds(kind);
     for (const std::string& prefix : jurisdictions_) filter.add_jurisdiction_prefixes(prefix);
     for (const std::string& rule : rules_) filter.add_rule_ids(rule);
-    JudgmentService::Stub stub(Connect(address_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    JudgmentService::Stub stub(channel);
     if (follow_) {
       infobus::judgment::v1::SubscribeRequest request;
       *request.mutable_filter() = filter;
@@ -735,7 +904,7 @@ for the service is cut off; resume with --after-seq.)");
   }
 
  private:
-  std::string address_;
+  Endpoint endpoint_;
   infobus::common::v1::Severity min_severity_ = infobus::common::v1::SEVERITY_UNSPECIFIED;
   std::vector<infobus::common::v1::JudgmentKind> kinds_;
   std::vector<std::string> rules_, jurisdictions_;
@@ -751,13 +920,15 @@ class JudgmentCommand final : public CommandBase {
  public:
   void Flags(CLI::App& command) override {
     command.add_option("--id", id_, "judgment id")->type_name("ID")->required();
-    AddJudgment(command, &address_);
+    AddJudgment(command, &endpoint_);
   }
 
   int Run(Io& io) const override {
     infobus::judgment::v1::GetJudgmentRequest request;
     request.set_judgment_id(id_);
-    JudgmentService::Stub stub(Connect(address_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    JudgmentService::Stub stub(channel);
     return Unary(
         stub, &JudgmentService::Stub::GetJudgment, request, "GetJudgment",
         [&io](const infobus::judgment::v1::GetJudgmentResponse& response) {
@@ -767,7 +938,8 @@ class JudgmentCommand final : public CommandBase {
   }
 
  private:
-  std::string address_, id_;
+  Endpoint endpoint_;
+  std::string id_;
 };
 
 // review: an analyst's verdict on a judgment (confirmed or dismissed, with a note).
@@ -780,7 +952,7 @@ class ReviewCommand final : public CommandBase {
         ->required();
     command.add_option("--note", note_, "free text")->type_name("TEXT");
     AddBy(command, "who reviews", &by_);
-    AddJudgment(command, &address_);
+    AddJudgment(command, &endpoint_);
   }
 
   int Run(Io& io) const override {
@@ -788,8 +960,10 @@ class ReviewCommand final : public CommandBase {
     request.set_judgment_id(id_);
     request.set_status(status_);
     request.set_note(note_);
-    request.set_reviewer(by_);
-    JudgmentService::Stub stub(Connect(address_));
+    request.set_reviewer(ByOf(by_, endpoint_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    JudgmentService::Stub stub(channel);
     return Unary(
         stub, &JudgmentService::Stub::Review, request, "Review",
         [&io](const infobus::judgment::v1::ReviewResponse& response) {
@@ -799,7 +973,8 @@ class ReviewCommand final : public CommandBase {
   }
 
  private:
-  std::string address_, id_, note_, by_;
+  Endpoint endpoint_;
+  std::string id_, note_, by_;
   infobus::common::v1::ReviewStatus status_ = infobus::common::v1::REVIEW_STATUS_UNSPECIFIED;
 };
 
@@ -810,7 +985,10 @@ class HealthCommand final : public CommandBase {
     command.footer(R"(
 Prints the status of the server as a whole, or of the service named by --service (an unknown
 name fails with NOT_FOUND). This is the container health check of deploy/docker-compose.yml.)");
-    command.add_option("--addr", address_, "the server")->type_name("HOST:PORT")->required();
+    command.add_option("--addr", endpoint_.address, "the server")
+        ->type_name("HOST:PORT")
+        ->required();
+    AddSecurity(command, &endpoint_);
     command
         .add_option("--service", service_,
                     "a service it serves, e.g. infobus.collection.v1.CollectionService "
@@ -823,7 +1001,9 @@ name fails with NOT_FOUND). This is the container health check of deploy/docker-
     using grpc::health::v1::HealthCheckResponse;
     grpc::health::v1::HealthCheckRequest request;
     request.set_service(service_);
-    grpc::health::v1::Health::Stub stub(Connect(address_));
+    auto channel = Connect(endpoint_, io.err);
+    if (channel == nullptr) return 2;
+    grpc::health::v1::Health::Stub stub(channel);
     return Unary(
         stub, &grpc::health::v1::Health::Stub::Check, request, "health",
         [&io](const HealthCheckResponse& response) {
@@ -834,8 +1014,195 @@ name fails with NOT_FOUND). This is the container health check of deploy/docker-
   }
 
  private:
-  std::string address_, service_;
+  Endpoint endpoint_;
+  std::string service_;
   absl::Duration timeout_ = absl::Seconds(3);
+};
+
+// audit: the access records of infobus.audit.v1, read straight from Kafka as an administrator
+// machine (the services write them; no service serves them).
+class AuditCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.footer(R"(
+Prints one AuditRecord per line (protobuf JSON), each partition in order (a subject's records
+are in one partition, oldest first), from the beginning of the topic to its end as it stood
+when the command began; with --follow, then new ones until Ctrl-C or --timeout. Reads as the
+administrator machine over mutual TLS (a Kafka super user), by default with the local PKI's
+admin certificate. E.g.
+  infobusctl audit --subject officer-7 --decision denied --since 2026-11-28T00:00:00Z)");
+    const std::string pki = EnvOr("INFOBUS_PKI_DIR", LocalPkiDir());
+    bootstrap_ = "127.0.0.1:" + EnvOr("INFOBUS_KAFKA_PORT", "19092");
+    ca_ = pki + "/ca.pem";
+    cert_ = pki + "/services/admin.pem";
+    key_ = pki + "/services/admin.key";
+    command
+        .add_option("--kafka", bootstrap_,
+                    "bootstrap servers (default: 127.0.0.1:$INFOBUS_KAFKA_PORT, else :19092)")
+        ->type_name("HOST:PORT");
+    command.add_option("--topic-prefix", prefix_, "the bus's kafka.topic_prefix")
+        ->type_name("PREFIX");
+    const std::string where = "(default: under $INFOBUS_PKI_DIR, else $INFOBUS_RUN_DIR/pki: ";
+    CLI::Option* ca =
+        command.add_option("--kafka-ca", ca_, "PEM CA of the broker " + where + "ca.pem)")
+            ->type_name("PEM");
+    CLI::Option* cert =
+        command
+            .add_option("--kafka-cert", cert_,
+                        "administrator certificate " + where + "services/admin.pem)")
+            ->type_name("PEM");
+    CLI::Option* key =
+        command.add_option("--kafka-key", key_, "its key " + where + "services/admin.key)")
+            ->type_name("PEM");
+    command
+        .add_flag("--kafka-plaintext", plaintext_,
+                  "no TLS: for a broker started with INFOBUS_KAFKA_SECURITY=plaintext")
+        ->excludes(ca)
+        ->excludes(cert)
+        ->excludes(key);
+    command.add_option("--subject", subject_, "only this caller (source id, service, token sub)")
+        ->type_name("ID");
+    command.add_option("--unit", unit_, "only callers of this unit")->type_name("U");
+    AddTime(command, "--since", "only records at or after this time", &since_);
+    AddTime(command, "--until", "only records before this time", &until_);
+    AddEnum(command, "--decision", "only this decision", "AUDIT_DECISION_",
+            &infobus::common::v1::AuditDecision_Parse, "allowed|denied", &decision_);
+    command.add_flag("--follow", follow_, "after the end, wait for new records");
+    AddDuration(command, "--timeout",
+                "stop after this long (0: with --follow never, else fail after 60s)", &timeout_);
+  }
+
+  int Run(Io& io) const override {
+    kafka::ClientSecurity security;
+    if (!plaintext_) security = {"ssl", ca_, cert_, key_};
+    for (const std::string* file : {&ca_, &cert_, &key_}) {
+      std::error_code ignored;
+      if (!plaintext_ && !std::filesystem::exists(*file, ignored)) {
+        io.err << "infobusctl audit: cannot read " << *file
+               << " (scripts/pki.sh init makes the local PKI; or "
+                  "--kafka-ca/--kafka-cert/--kafka-key)\n";
+        return 2;
+      }
+    }
+    kafka::SetProcessSecurity(security);
+    const std::string topic = kafka::Topics(prefix_).audit;
+    const absl::Duration limit = timeout_ > absl::ZeroDuration()
+                                     ? timeout_
+                                     : (follow_ ? absl::InfiniteDuration() : absl::Seconds(60));
+    const absl::Time deadline = absl::Now() + limit;
+    auto created = kafka::NewAssignOnlyConsumer(bootstrap_, "infobusctl-audit");
+    if (!created.ok()) {
+      io.err << "infobusctl audit: " << created.status().message() << "\n";
+      return 1;
+    }
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer = std::move(*created);
+    const int code = Read(*consumer, topic, deadline, io);
+    consumer->close();
+    return code;
+  }
+
+ private:
+  static int64_t Nanos(const google::protobuf::Timestamp& at) {
+    return at.seconds() * 1000000000 + at.nanos();
+  }
+
+  bool Wanted(const infobus::common::v1::AuditRecord& record) const {
+    if (!subject_.empty() && record.subject() != subject_) return false;
+    if (!unit_.empty() && record.unit_id() != unit_) return false;
+    if (decision_ != infobus::common::v1::AUDIT_DECISION_UNSPECIFIED &&
+        record.decision() != decision_) {
+      return false;
+    }
+    if (since_ && Nanos(record.at()) < Nanos(*since_)) return false;
+    if (until_ && Nanos(record.at()) >= Nanos(*until_)) return false;
+    return true;
+  }
+
+  int Read(RdKafka::KafkaConsumer& consumer, const std::string& topic, absl::Time deadline,
+           Io& io) const {
+    constexpr int kMetadataMs = 10000;
+    auto fail = [&](const std::string& why) {
+      io.err << "infobusctl audit: " << topic << " at " << bootstrap_ << ": " << why << "\n";
+      return 1;
+    };
+    std::string error;
+    std::unique_ptr<RdKafka::Topic> handle(
+        RdKafka::Topic::create(&consumer, topic, nullptr, error));
+    if (handle == nullptr) return fail(error);
+    RdKafka::Metadata* raw = nullptr;
+    const RdKafka::ErrorCode asked = consumer.metadata(false, handle.get(), &raw, kMetadataMs);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    if (asked != RdKafka::ERR_NO_ERROR) return fail(RdKafka::err2str(asked));
+    const RdKafka::TopicMetadata* found = nullptr;
+    for (const RdKafka::TopicMetadata* candidate : *metadata->topics()) {
+      if (candidate->topic() == topic) found = candidate;
+    }
+    if (found == nullptr || found->err() != RdKafka::ERR_NO_ERROR) {
+      return fail(
+          absl::StrCat(found == nullptr ? "no such topic" : RdKafka::err2str(found->err()),
+                       " (no service has run against this broker with this --topic-prefix yet?)"));
+    }
+    // The end of each partition as of now: without --follow, the read stops there.
+    std::map<int32_t, int64_t> ends, pending;
+    std::vector<std::unique_ptr<RdKafka::TopicPartition>> owned;
+    std::vector<RdKafka::TopicPartition*> assignment;
+    for (const RdKafka::PartitionMetadata* partition : *found->partitions()) {
+      int64_t low = 0, high = 0;
+      const RdKafka::ErrorCode code =
+          consumer.query_watermark_offsets(topic, partition->id(), &low, &high, kMetadataMs);
+      if (code != RdKafka::ERR_NO_ERROR) return fail(RdKafka::err2str(code));
+      ends[partition->id()] = high;
+      if (high > low) pending[partition->id()] = high;
+      owned.emplace_back(RdKafka::TopicPartition::create(topic, partition->id(),
+                                                         RdKafka::Topic::OFFSET_BEGINNING));
+      assignment.push_back(owned.back().get());
+    }
+    if (const RdKafka::ErrorCode code = consumer.assign(assignment);
+        code != RdKafka::ERR_NO_ERROR) {
+      return fail(RdKafka::err2str(code));
+    }
+    while (follow_ || !pending.empty()) {
+      const absl::Duration left = deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) {
+        if (follow_) return 0;
+        return fail("did not reach the end before the timeout");
+      }
+      std::unique_ptr<RdKafka::Message> message(consumer.consume(
+          static_cast<int>(std::min<int64_t>(500, absl::ToInt64Milliseconds(left) + 1))));
+      if (message->err() == RdKafka::ERR__TIMED_OUT ||
+          message->err() == RdKafka::ERR__PARTITION_EOF) {
+        continue;
+      }
+      if (message->err() != RdKafka::ERR_NO_ERROR) {
+        // Broker trouble is retried by librdkafka; the deadline bounds it. Refusals are final.
+        if (message->err() == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED ||
+            message->err() == RdKafka::ERR_GROUP_AUTHORIZATION_FAILED ||
+            message->err() == RdKafka::ERR__SSL || message->err() == RdKafka::ERR__AUTHENTICATION) {
+          return fail(message->errstr());
+        }
+        continue;
+      }
+      const int32_t partition = message->partition();
+      const int64_t offset = message->offset();
+      if (!follow_ && offset >= ends[partition]) continue;  // came after we began
+      infobus::common::v1::AuditRecord record;
+      if (!record.ParseFromArray(message->payload(), static_cast<int>(message->len()))) {
+        io.err << "infobusctl audit: " << topic << "/" << partition << "@" << offset
+               << " is not an AuditRecord; skipped\n";
+      } else if (Wanted(record)) {
+        if (!PrintJson(record, io)) return 1;
+        io.out.flush();
+      }
+      if (!follow_ && offset >= ends[partition] - 1) pending.erase(partition);
+    }
+    return 0;
+  }
+
+  std::string bootstrap_, prefix_, ca_, cert_, key_, subject_, unit_;
+  bool plaintext_ = false, follow_ = false;
+  std::optional<google::protobuf::Timestamp> since_, until_;
+  infobus::common::v1::AuditDecision decision_ = infobus::common::v1::AUDIT_DECISION_UNSPECIFIED;
+  absl::Duration timeout_ = absl::ZeroDuration();
 };
 
 // token mint: a person's bearer token signed with a local key, for development and tests.
@@ -932,7 +1299,21 @@ constexpr char kFooter[] = R"(
 Results are JSON lines in the protobuf JSON mapping. `infobusctl COMMAND --help` shows the
 flags of a command, --help-all those of every command. Addresses default to
 $INFOBUS_COLLECTION_ADDR (127.0.0.1:50051), $INFOBUS_JUDGMENT_ADDR (127.0.0.1:50052) and
-$INFOBUS_DISPATCH_ADDR (127.0.0.1:50053).)";
+$INFOBUS_DISPATCH_ADDR (127.0.0.1:50053).
+
+Every call is TLS, and the server needs to know who calls:
+  the CA     --ca, else $INFOBUS_CA, else $INFOBUS_RUN_DIR/pki/ca.pem (INFOBUS_RUN_DIR
+             defaulting to ./.run) when it exists: the local PKI of scripts/pki.sh init
+  a machine  --cert and --key (a source's or a service's certificate)
+  a person   --token, a bearer JWT (infobusctl token mint makes one for development)
+The credentials come from the command line when any of --cert, --key, --token is given there,
+else from $INFOBUS_CERT, $INFOBUS_KEY and $INFOBUS_TOKEN: an exported token does not override a
+--cert. With both a certificate and a token the server takes the token. --insecure speaks
+plaintext with no credentials, to a server run with security.mode=insecure (benchmarks).
+A refused call prints the server's reason (UNAUTHENTICATED, PERMISSION_DENIED) and exits 1.
+  export INFOBUS_TOKEN=$(infobusctl token mint --sub officer-7 --role officer --unit fusui-psb \
+      --jurisdiction 451421 --clearance CONFIDENTIAL)
+  infobusctl follow --unit fusui-psb)";
 
 // CLI11 gives an option that takes a value whatever follows it, so in `ack --unit --seq 1` the
 // unit would be "--seq" (and 1 a stray argument). A value that looks like a flag is refused.
@@ -1000,6 +1381,8 @@ int RunCommand(const std::vector<std::string>& args, std::istream& in, std::ostr
       Define<JudgmentCommand>(app, "judgment", "One judgment, with its evidence and review."));
   commands.push_back(
       Define<ReviewCommand>(app, "review", "Record an analyst's verdict on a judgment."));
+  commands.push_back(Define<AuditCommand>(
+      app, "audit", "Access records of infobus.audit.v1, filtered (read from Kafka as admin)."));
   commands.push_back(Define<HealthCommand>(
       app, "health", "grpc.health.v1 status of a server: SERVING (exit 0) or not (exit 1)."));
   CLI::App* token = app.add_subcommand("token", "Bearer tokens for development and tests.");

@@ -124,7 +124,10 @@ class ScopedEnv {
   std::string old_;
 };
 
-TEST(Infobusctl, FeedbackWithoutByIsGivenByTheLoginName) {
+// Against a server in insecure mode (which knows no caller) the login name is sent; against a
+// TLS server nothing is (the server records who calls), see the secure tests of
+// audit_test.cc.
+TEST(Infobusctl, FeedbackWithoutByIsGivenByTheLoginNameWhenInsecure) {
   RecordingDispatch dispatch;
   grpc::ServerBuilder builder;
   int port = 0;
@@ -136,8 +139,9 @@ TEST(Infobusctl, FeedbackWithoutByIsGivenByTheLoginName) {
 
   ScopedEnv no_user("USER", nullptr);
   ScopedEnv no_logname("LOGNAME", nullptr);
-  const Result result = Ctl({"feedback", "--unit", "fusui-psb", "--seq", "1", "--outcome",
-                             "apprehended", "--note", "at the hotel", "--dispatch", address});
+  const Result result =
+      Ctl({"feedback", "--unit", "fusui-psb", "--seq", "1", "--outcome", "apprehended", "--note",
+           "at the hotel", "--dispatch", address, "--insecure"});
   EXPECT_EQ(result.code, 0) << result.err;
   const passwd* account = ::getpwuid(::geteuid());
   ASSERT_NE(account, nullptr);
@@ -150,17 +154,50 @@ TEST(Infobusctl, FeedbackWithoutByIsGivenByTheLoginName) {
   {
     ScopedEnv user("USER", "officer-9");
     ASSERT_EQ(Ctl({"feedback", "--unit", "u", "--seq", "2", "--outcome", "handled", "--dispatch",
-                   address})
+                   address, "--insecure"})
                   .code,
               0);
     EXPECT_EQ(dispatch.feedback().given_by(), "officer-9");
     ASSERT_EQ(Ctl({"feedback", "--unit", "u", "--seq", "3", "--outcome", "handled", "--by",
-                   "officer-7", "--dispatch", address})
+                   "officer-7", "--dispatch", address, "--insecure"})
                   .code,
               0);
     EXPECT_EQ(dispatch.feedback().given_by(), "officer-7");
   }
   server->Shutdown();
+}
+
+// Without a CA there is no TLS: the command says where it looked and calls nothing.
+TEST(Infobusctl, WithoutACaNothingIsCalledAndTheMessageSaysWhereItLooked) {
+  ScopedEnv run_dir("INFOBUS_RUN_DIR", "/nonexistent/infobus-run");
+  ScopedEnv ca("INFOBUS_CA", nullptr);
+  const Result result = Ctl({"units", "--dispatch", "127.0.0.1:1"});
+  EXPECT_EQ(result.code, 2);
+  EXPECT_NE(result.err.find("/nonexistent/infobus-run/pki/ca.pem"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("--insecure"), std::string::npos) << result.err;
+}
+
+TEST(Infobusctl, ACertificateNeedsItsKeyAndInsecureExcludesCredentials) {
+  const Result half =
+      Ctl({"units", "--dispatch", "127.0.0.1:1", "--ca", "/dev/null", "--cert", "/dev/null"});
+  EXPECT_EQ(half.code, 2);
+  EXPECT_NE(half.err.find("needs its key"), std::string::npos) << half.err;
+  // An exported key does not complete a --cert of the command line: that layer is whole.
+  ScopedEnv key("INFOBUS_KEY", "/dev/null");
+  EXPECT_EQ(
+      Ctl({"units", "--dispatch", "127.0.0.1:1", "--ca", "/dev/null", "--cert", "/dev/null"}).code,
+      2);
+  const Result both = Ctl({"units", "--insecure", "--token", "t"});
+  EXPECT_EQ(both.code, 2);
+  EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
+}
+
+TEST(Infobusctl, InsecureSaysSoLoudly) {
+  const Result result = Ctl({"units", "--dispatch", "127.0.0.1:1", "--insecure"});
+  EXPECT_EQ(result.code, 1);  // nobody listens there
+  EXPECT_NE(result.err.find("WARNING: --insecure"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("UNAVAILABLE"), std::string::npos) << result.err;
 }
 
 }  // namespace
