@@ -4,7 +4,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "common/security/certificate_verifier.h"
 #include "common/security/key_set.h"
 #include "common/security/machine_identity.h"
@@ -12,14 +18,15 @@
 
 namespace infobus {
 
-// Authenticates every call on a TLS server before any handler runs (gRPC's auth metadata
-// processor): a bearer token (a person; it wins over the channel's certificate, so a gateway's
-// certificate carries its user's token) or else the client certificate (a machine). The
-// principal is attached to the call's AuthContext, where CallerOf (caller.h) finds it; a call
-// with neither, or with one that does not verify, ends UNAUTHENTICATED with the reason before
-// reaching the service. Non-blocking (runs on gRPC's thread): a signature check and a map
-// lookup, no I/O beyond `current_keys`' cheap stat.
-class CallAuthenticator final : public grpc::AuthMetadataProcessor {
+// Who is calling, from what the call itself carries: a bearer token (a person; it wins over
+// the channel's certificate, so a gateway's certificate carries its user's token) or else the
+// client certificate (a machine), checked against the infobus CA. Thread-safe; cheap on a
+// repeat (verified tokens are cached until min(exp, 30 s), certificate chains for a minute).
+//
+// Computed per call and never stored in the AuthContext: gRPC hands every call of a
+// connection the same context, so what one call attached would be seen (and raced) by the
+// next calls on that connection — another person's token included.
+class CallAuthenticator {
  public:
   struct Options {
     std::shared_ptr<const security::CertificateVerifier> certificates;  // required
@@ -30,13 +37,42 @@ class CallAuthenticator final : public grpc::AuthMetadataProcessor {
   };
   explicit CallAuthenticator(Options options) : options_(std::move(options)) {}
 
+  // `authorization`: the call's "authorization" metadata, if any; `peer_pem`: the connection's
+  // client certificate (leaf first, then any chain), empty when none. UNAUTHENTICATED with the
+  // reason when neither names a caller.
+  absl::StatusOr<security::Principal> Authenticate(std::optional<std::string_view> authorization,
+                                                   const std::string& peer_pem) const;
+
+ private:
+  absl::StatusOr<security::Principal> FromToken(std::string_view authorization) const;
+
+  struct Cached {
+    security::Principal principal;
+    absl::Time until;
+  };
+  Options options_;
+  mutable absl::Mutex mutex_;
+  mutable absl::flat_hash_map<std::string, Cached> tokens_ ABSL_GUARDED_BY(mutex_);
+};
+
+// The gate on a TLS server (gRPC's auth metadata processor): refuses a call that names no
+// caller, with UNAUTHENTICATED and the reason, before any service sees it (health and
+// reflection included). Changes nothing; CallerOf (caller.h) asks the same authenticator again
+// in the handler (a cache hit). Non-blocking: runs on gRPC's transport thread.
+class AuthenticatingProcessor final : public grpc::AuthMetadataProcessor {
+ public:
+  explicit AuthenticatingProcessor(std::shared_ptr<const CallAuthenticator> authenticator)
+      : authenticator_(std::move(authenticator)) {}
   bool IsBlocking() const override { return false; }
   grpc::Status Process(const InputMetadata& auth_metadata, grpc::AuthContext* context,
                        OutputMetadata* consumed_auth_metadata,
                        OutputMetadata* response_metadata) override;
 
  private:
-  Options options_;
+  std::shared_ptr<const CallAuthenticator> authenticator_;
 };
+
+// The client certificate of `context`'s connection as PEM (leaf, then chain); empty if none.
+std::string PeerCertificatePem(const grpc::AuthContext& context);
 
 }  // namespace infobus

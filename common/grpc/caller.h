@@ -1,19 +1,23 @@
 #pragma once
 
-#include <grpcpp/security/auth_context.h>
 #include <grpcpp/server_context.h>
 
+#include <memory>
+
 #include "absl/status/statusor.h"
+#include "common/grpc/call_authenticator.h"
 #include "common/security/principal.h"
 
 namespace infobus {
 
-// Who is calling: the principal CallAuthenticator attached to the call. On a server started with
-// security.mode=insecure (plaintext: nobody is authenticated) an unrestricted principal; on a
-// TLS server without one, UNAUTHENTICATED (fail closed). Cheap; call it from any handler.
+// Who is calling, from the call's own token or its connection's certificate, through the
+// authenticator the process installed (ServerCredentialsFrom does). On a server started with
+// security.mode=insecure (plaintext, no authenticator) an unrestricted principal; on a TLS
+// server without an authenticator, UNAUTHENTICATED (fail closed). Cheap on a repeat (cached);
+// call it from any handler.
 absl::StatusOr<security::Principal> CallerOf(const grpc::ServerContextBase& context);
 
-// Stores `principal` in the call's AuthContext as infobus.* properties (CallAuthenticator).
-void AttachPrincipal(const security::Principal& principal, grpc::AuthContext* context);
+// The authenticator of this process's servers (one security config per process).
+void InstallCallAuthenticator(std::shared_ptr<const CallAuthenticator> authenticator);
 
 }  // namespace infobus

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "infobus/common/v1/event.pb.h"
 
 namespace infobus::security {
@@ -34,6 +35,8 @@ struct Principal {
       infobus::common::v1::CLASSIFICATION_UNSPECIFIED;  // nothing above PUBLIC is visible
   std::set<std::string> compartments;
   bool authenticated_by_certificate = false;
+  // A token's exp (certificates: never; they are re-verified every minute).
+  absl::Time expires = absl::InfiniteFuture();
   // Only in a server started with security.mode=insecure (benchmarks; loudly logged, never the
   // default): no TLS, nobody authenticated, and every policy check passes.
   bool unrestricted = false;

@@ -267,6 +267,10 @@ absl::StatusOr<Principal> ClaimsToPrincipal(const json& claims, const TokenRules
   absl::StatusOr<std::vector<std::string>> compartments = StringsClaim(claims, "compartments");
   if (!compartments.ok()) return compartments.status();
   principal.compartments.insert(compartments->begin(), compartments->end());
+  // exp was checked above; kept so a verified token is not trusted past it (caches).
+  if (auto expires = DateClaim(claims, "exp"); expires.ok() && expires->has_value()) {
+    principal.expires = **expires;
+  }
   return principal;
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/grpc/call_authenticator.h"
+#include "common/grpc/caller.h"
 #include "common/grpc/credentials.h"
 #include "common/log/log.h"
 #include "common/security/key_set_file.h"
@@ -85,7 +86,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFrom(
        absl::StrSplit(config.GetString("security.administrators"), ',', absl::SkipWhitespace())) {
     options.machines.administrators.insert(std::string(name));
   }
-  (*credentials)->SetAuthMetadataProcessor(std::make_shared<CallAuthenticator>(std::move(options)));
+  auto authenticator = std::make_shared<const CallAuthenticator>(std::move(options));
+  InstallCallAuthenticator(authenticator);
+  (*credentials)
+      ->SetAuthMetadataProcessor(
+          std::make_shared<AuthenticatingProcessor>(std::move(authenticator)));
   return *credentials;
 }
 

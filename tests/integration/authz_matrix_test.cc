@@ -3,10 +3,12 @@
 // row names the caller, the call and the expected code; the table is printed on failure.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <functional>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -787,6 +789,37 @@ TEST_F(AuthzMatrixTest, HostileCredentialsAreRefusedWithAReason) {
   grpc::ClientContext context;
   context.set_deadline(In(10));
   EXPECT_TRUE(stub.Check(&context, request, &response).ok());
+}
+
+// gRPC gives every call of a connection the same AuthContext: an identity must be each call's
+// own, even when two people's calls (a gateway's, say) share one connection, concurrently.
+TEST_F(AuthzMatrixTest, OneConnectionCarriesEachCallsOwnIdentity) {
+  auto channel = SecureChannel(dispatch_->address(), AnonymousTls());
+  auto stub = DispatchService::NewStub(channel);
+  const std::string fusui = PersonIdentity(kOfficerFusui).bearer_token;
+  const std::string pingxiang = PersonIdentity(kOfficerPingxiang).bearer_token;
+  std::atomic<int> wrong{0}, calls{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const bool own = (i + t) % 2 == 0;  // the Fusui officer asks for its own unit
+        grpc::ClientContext context;
+        context.set_deadline(In(20));
+        context.set_credentials(grpc::AccessTokenCredentials(own ? fusui : pingxiang));
+        infobus::dispatch::v1::ListDeliveriesRequest request;
+        request.set_unit_id("fusui-psb");
+        infobus::dispatch::v1::ListDeliveriesResponse response;
+        const grpc::Status status = stub->ListDeliveries(&context, request, &response);
+        ++calls;
+        if (status.error_code() != (own ? Code::OK : Code::PERMISSION_DENIED)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(calls.load(), 200);
+  EXPECT_EQ(wrong.load(), 0) << "calls on one connection were answered as another caller";
+  EXPECT_TRUE(dispatch_->running()) << dispatch_->Log();
 }
 
 // In the default mode no port speaks plaintext.
