@@ -3,8 +3,13 @@
 #include <iostream>
 
 #include "tools/bench/bench.h"
+#include "tools/bench/workload.h"
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--print-source-registry") {
+    std::cout << infobus::bench::Workload::SourceRegistryYaml();
+    return 0;
+  }
   auto options = infobus::bench::ParseBenchFlags(argc, argv);
   if (!options.ok()) {
     const bool help = absl::IsCancelled(options.status());
