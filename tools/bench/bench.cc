@@ -1,5 +1,6 @@
 #include "tools/bench/bench.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -276,7 +277,20 @@ struct Bus {
   std::unique_ptr<DeliveryTracker> tracker;
   PipelineRounds pipeline;
   LatencyRounds latency;
+  std::string failed;  // why the set's later runs were skipped (a service of it exited)
 };
+
+// Empty while the set's processes (as named in --pids) all run; else which one has gone.
+std::string GoneProcess(const BenchOptions& options, const Bus& bus) {
+  for (const char* service : {"collection", "judgment", "dispatch"}) {
+    const std::string name = bus.target.pid_prefix + service;
+    auto it = options.pids.find(name);
+    if (it != options.pids.end() && kill(it->second, 0) != 0) {
+      return absl::StrCat(name, " (pid ", it->second, ") exited; see its log");
+    }
+  }
+  return "";
+}
 
 // CPU microseconds per accepted pipeline event of process `name`, or -1 when not measured.
 double CpuPerEvent(const PipelineRounds& p, const std::string& name) {
@@ -539,6 +553,7 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
   if (Has(options.phases, "pipeline")) {
     for (int round = 0; round < options.rounds; ++round) {
       for (Bus* bus : order(round)) {
+        if (!bus->failed.empty()) continue;
         const std::string tag = absl::StrCat("pipeline", round);
         log << "[bench] pipeline (" << bus->target.name << ", round " << round + 1 << " of "
             << options.rounds << "): " << options.pipeline_events << " events end to end"
@@ -564,6 +579,12 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
         log << absl::StrFormat(
             "[bench]   %.0f events/s end to end (%lld of %lld judgments delivered)\n", rate,
             static_cast<long long>(arrived.received), static_cast<long long>(pipeline_expected));
+        if (std::string gone = GoneProcess(options, *bus); !gone.empty()) {
+          bus->failed = absl::StrCat("pipeline round ", round + 1, ": ", gone);
+          log << "[bench] ##### " << bus->target.name << " set failed: " << bus->failed << " #####"
+              << std::endl;
+          continue;
+        }
         if (arrived.received != pipeline_expected) {
           return absl::DeadlineExceededError(absl::StrCat(
               "pipeline (", bus->target.name, "): not every judgment was delivered in time"));
@@ -591,6 +612,7 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
         std::max<int64_t>(1, static_cast<int64_t>(rate * absl::ToDoubleSeconds(piece)));
     for (int round = 0; round < options.rounds; ++round) {
       for (Bus* bus : order(round)) {
+        if (!bus->failed.empty()) continue;
         const std::string tag = absl::StrCat("latency", round);
         log << absl::StrFormat(
             "[bench] latency (%s, round %d of %d): open loop at %.0f events/s for %s (%lld "
@@ -622,6 +644,11 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
         l.p50_ms.push_back(Ms(arrived.latency_ns.Percentile(50)));
         l.p99_ms.push_back(Ms(arrived.latency_ns.Percentile(99)));
         add_cpu(&l.cpu);
+        if (std::string gone = GoneProcess(options, *bus); !gone.empty()) {
+          bus->failed = absl::StrCat("latency round ", round + 1, ": ", gone);
+          log << "[bench] ##### " << bus->target.name << " set failed: " << bus->failed
+              << "; its figures are incomplete #####" << std::endl;
+        }
         log << absl::StrFormat(
             "[bench]   publish -> unit stream p50 %.2f ms, p99 %.2f ms (%lld samples); "
             "send->accepted p50 %.2f ms\n",
@@ -692,6 +719,14 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
   int64_t ignored = 0;
   for (const Bus& bus : buses) ignored += bus.tracker->ignored();
   if (!buses.empty()) doc["run"].Set("deliveries_from_earlier_runs_ignored", ignored);
+  Json errors = Json::Array();
+  bool any_error = false;
+  for (const Bus& bus : buses) {
+    if (bus.failed.empty()) continue;
+    errors.Push(absl::StrCat(bus.target.name, ": ", bus.failed));
+    any_error = true;
+  }
+  if (any_error) doc.Set("errors", std::move(errors));
 
   log << absl::StrFormat(
       "[bench] ratios: pipeline/baseline %.3f, ingest/baseline %.3f (baseline = raw produce "

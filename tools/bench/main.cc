@@ -39,5 +39,6 @@ int main(int argc, char** argv) {
     }
     std::cerr << "[bench] results written to " << out_path << "\n";
   }
-  return 0;
+  // The figures are written either way; a set whose service exited makes the run a failure.
+  return doc->Contains("errors") ? 3 : 0;
 }
