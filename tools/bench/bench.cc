@@ -740,7 +740,13 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
     for (size_t r = 0; r < plain.pipeline.rates.size() && r < secure.pipeline.rates.size(); ++r) {
       throughput.push_back(Ratio(secure.pipeline.rates[r], plain.pipeline.rates[r]));
     }
-    for (size_t r = 0; r < plain.latency.p50_ms.size() && r < secure.latency.p50_ms.size(); ++r) {
+    // A set that failed (or lost its samples) has no latency to compare.
+    const bool latency_complete = secure.failed.empty() && plain.failed.empty() &&
+                                  secure.latency.unit_stream.count() > 0 &&
+                                  plain.latency.unit_stream.count() > 0;
+    for (size_t r = 0;
+         latency_complete && r < plain.latency.p50_ms.size() && r < secure.latency.p50_ms.size();
+         ++r) {
       p50.push_back(secure.latency.p50_ms[r] - plain.latency.p50_ms[r]);
     }
     const double throughput_ratio = throughput.empty() ? 0 : Median(throughput);
@@ -750,9 +756,11 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
                               Ms(plain.latency.unit_stream.Percentile(99));
     ratios.Set("secure_vs_insecure_throughput", throughput_ratio);
     ratios.Set("secure_vs_insecure_throughput_rounds", Array(throughput));
-    ratios.Set("secure_minus_insecure_p50_ms", pooled_p50);
-    ratios.Set("secure_minus_insecure_p50_ms_rounds", Array(p50));
-    ratios.Set("secure_minus_insecure_p99_ms", pooled_p99);
+    if (latency_complete) {
+      ratios.Set("secure_minus_insecure_p50_ms", pooled_p50);
+      ratios.Set("secure_minus_insecure_p50_ms_rounds", Array(p50));
+      ratios.Set("secure_minus_insecure_p99_ms", pooled_p99);
+    }
     Json& cpu_delta = ratios.Set("secure_minus_insecure_cpu_us_per_event", Json::Object());
     for (const char* name : {"collection", "judgment", "dispatch"}) {
       const double a = CpuPerEvent(plain.pipeline, name);
@@ -779,8 +787,8 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
         pooled_p50, list(p50, "%+.2f"), pooled_p99,
         throughput.empty() ? "no pipeline figures"
                            : (throughput_ratio >= 0.9 ? "throughput holds" : "throughput misses"),
-        secure.latency.p50_ms.empty() ? "no latency figures"
-                                      : (pooled_p50 <= 1.0 ? "p50 holds" : "p50 misses"));
+        !latency_complete ? "no complete latency figures to judge p50 by"
+                          : (pooled_p50 <= 1.0 ? "p50 holds" : "p50 misses"));
   }
   return doc;
 }
