@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Benchmarks infobus side by side with raw Kafka, in one run on one broker: installs what is
 # missing, builds, starts a broker of its own (127.0.0.1:19292, data under .run/bench, wiped each
-# run) and the three services (deploy/config/*.yaml, free gRPC and metrics ports, a fresh topic
-# prefix, stores under .run/bench), runs build/bin/infobus-bench (raw-Kafka baseline, ingest,
-# pipeline, latency at 20% of the pipeline's max), writes the results as JSON and stops
-# everything it started.
+# run) and two sets of the three services (deploy/config/*.yaml, free gRPC and metrics ports, a
+# fresh topic prefix each, stores under .run/bench): one with security.mode=insecure (plaintext
+# gRPC, nobody authenticated) and one with security.mode=tls (TLS, every call authenticated and
+# authorized). Runs build/bin/infobus-bench (raw-Kafka baseline, ingest, then pipeline and
+# latency at 20% of the pipeline's max on both sets in interleaved rounds), writes the results
+# as JSON and stops everything it started. Kafka is the same for both sets (mutual TLS unless
+# INFOBUS_KAFKA_SECURITY=plaintext): secure vs insecure is about the gRPC side.
+#
+# For the secure set it writes, under the run dir: sources.yaml (the bench's source system,
+# infobus-bench --print-source-registry), that source's client certificate (grpc-pki/, from the
+# broker's CA) and an officer's token for the workload's hit unit (infobusctl token mint). It
+# loads the watchlist with the admin certificate.
 #
 #   scripts/bench.sh                      full run (a few minutes); results in .run/bench/results/
 #   scripts/bench.sh --smoke              seconds, tiny sizes (what CI runs)
@@ -18,7 +26,9 @@
 #                              install-deps and the build
 #   INFOBUS_BENCH_WRAP_COLLECTION|JUDGMENT|DISPATCH   a command prefix for that service, e.g.
 #                              "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
-#   INFOBUS_BENCH_SET          extra KEY=VALUE settings for all three services, space-separated
+#                              (the insecure set's); INFOBUS_BENCH_WRAP_SECURE_COLLECTION|... the
+#                              secure set's
+#   INFOBUS_BENCH_SET          extra KEY=VALUE settings for all services (both sets), space-separated
 #                              (experiments only, e.g. "kafka.linger=5ms"; recorded in the log)
 #   INFOBUS_BENCH_SET_<SERVICE> the same for one service, e.g.
 #                              INFOBUS_BENCH_SET_JUDGMENT="judgment.changelog=false"
@@ -27,8 +37,8 @@
 #                              loudly; an INFOBUS_BENCH_KAFKA broker must be plaintext too)
 #   INFOBUS_PKI_DIR            certificates (tls): default <run dir>/pki for a broker it starts,
 #                              $INFOBUS_RUN_DIR/pki (.run/pki) for INFOBUS_BENCH_KAFKA's
-# With TLS, the services and infobus-bench connect as admin (a super user): the run's topic
-# prefix has no ACLs of its own. TLS costs are in the figures; ACL matching is not (the
+# With TLS, the services and infobus-bench connect to Kafka as admin (a super user): the run's
+# topic prefixes have no ACLs of their own. TLS costs are in the figures; ACL matching is not (the
 # authorizer lets super users through first).
 #   scripts/bench.sh --help    this text
 set -euo pipefail
@@ -61,9 +71,8 @@ fi
 declare -A pid=()
 started_broker=false
 cleanup() {
-  for service in collection judgment dispatch; do
-    p=${pid[$service]:-}
-    [ -n "$p" ] || continue
+  for name in "${!pid[@]}"; do
+    p=${pid[$name]}
     kill -TERM "$p" 2>/dev/null || continue
     for _ in $(seq 1 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$p" 2>/dev/null || true
@@ -108,51 +117,86 @@ else
   echo "[bench] ##### WARNING: Kafka over PLAINTEXT (INFOBUS_KAFKA_SECURITY=plaintext): no TLS in these figures #####" >&2
 fi
 
-# A fresh topic prefix per run: runs never see each other's topics, groups or backlog.
+# The secure set's identities. The CA is the broker's (it issued the services' certificates);
+# pki.sh init only adds what is missing, under the lock the tests take on a shared directory.
+flock "$pki.lock" scripts/pki.sh init --dir "$pki" >/dev/null
+"$build/bin/infobus-bench" --print-source-registry >"$run/sources.yaml"
+source_id=$(sed -n 's/^  - id: //p' "$run/sources.yaml")
+rm -rf "$run/grpc-pki"
+scripts/pki.sh issue --kind source --name "$source_id" --dir "$run/grpc-pki" --ca-dir "$pki" >/dev/null
+(umask 077 && "$build/bin/infobusctl" token mint --key "$pki/jwt/signing.key" --sub bench-officer \
+  --role officer --unit fusui-psb --jurisdiction 451421 --clearance internal --ttl 4h \
+  >"$run/officer.token")
+
+# A fresh topic prefix per run and set: runs and sets never see each other's topics, groups or
+# backlog.
 prefix="bench-$(date +%s)-$$."
+secure_prefix="bench-$(date +%s)-$$-tls."
 sets=()
 for kv in ${INFOBUS_BENCH_SET:-}; do sets+=(--set "$kv"); done
 [ ${#sets[@]} -eq 0 ] || echo "[bench] extra service settings: ${INFOBUS_BENCH_SET}" >&2
-for service in collection judgment dispatch; do
-  rm -rf "${run:?}/$service" "$run/$service.port"
-  wrap_var=INFOBUS_BENCH_WRAP_${service^^}
-  own_var=INFOBUS_BENCH_SET_${service^^}
-  own=()
-  for kv in ${!own_var:-}; do own+=(--set "$kv"); done
-  [ ${#own[@]} -eq 0 ] || echo "[bench] $service settings: ${!own_var}" >&2
-  # shellcheck disable=SC2086  # the wrapper is a command line on purpose
-  ${!wrap_var:-} "$build/bin/infobus-$service" --config "deploy/config/$service.yaml" \
-    --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$prefix" \
-    --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$run/$service.port" \
-    --set "store.path=$run/$service/db" --set "metrics.listen=127.0.0.1:0" "${tls_sets[@]}" \
-    --set "security.mode=insecure" \
-    ${sets[@]+"${sets[@]}"} ${own[@]+"${own[@]}"} >"$run/logs/$service.log" 2>&1 &
-  pid[$service]=$!
-done
+start_set() {  # name ("" or "secure_"), topic prefix, settings...
+  local set=$1 topics=$2
+  shift 2
+  for service in collection judgment dispatch; do
+    local dir=$run/$set$service
+    rm -rf "${dir:?}" "$dir.port"
+    local wrap_var=INFOBUS_BENCH_WRAP_${set^^}${service^^} own_var=INFOBUS_BENCH_SET_${service^^}
+    local own=()
+    for kv in ${!own_var:-}; do own+=(--set "$kv"); done
+    [ ${#own[@]} -eq 0 ] || echo "[bench] $service settings: ${!own_var}" >&2
+    local security_sets=(--set "security.mode=insecure")
+    if [ -n "$set" ]; then
+      security_sets=(--set security.mode=tls --set "security.ca_file=$pki/ca.pem"
+                     --set "security.cert_file=$pki/services/$service.pem"
+                     --set "security.key_file=$pki/services/$service.key"
+                     --set "security.jwks_file=$pki/jwt/jwks.json"
+                     --set "security.sources_file=$run/sources.yaml")
+    fi
+    # shellcheck disable=SC2086  # the wrapper is a command line on purpose
+    ${!wrap_var:-} "$build/bin/infobus-$service" --config "deploy/config/$service.yaml" \
+      --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$topics" \
+      --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$dir.port" \
+      --set "store.path=$dir/db" --set "metrics.listen=127.0.0.1:0" "${tls_sets[@]}" \
+      "${security_sets[@]}" \
+      ${sets[@]+"${sets[@]}"} ${own[@]+"${own[@]}"} >"$run/logs/$set$service.log" 2>&1 &
+    pid[$set$service]=$!
+  done
+}
+start_set "" "$prefix"
+start_set secure_ "$secure_prefix"
 declare -A addr=()
-for service in collection judgment dispatch; do
+for name in collection judgment dispatch secure_collection secure_judgment secure_dispatch; do
   for _ in $(seq 1 600); do
-    [ -s "$run/$service.port" ] && break
-    kill -0 "${pid[$service]}" 2>/dev/null || break
+    [ -s "$run/$name.port" ] && break
+    kill -0 "${pid[$name]}" 2>/dev/null || break
     sleep 0.2
   done
-  if [ ! -s "$run/$service.port" ]; then
-    echo "[bench] $service did not start; its log follows" >&2
-    tail -n 30 "$run/logs/$service.log" >&2
+  if [ ! -s "$run/$name.port" ]; then
+    echo "[bench] $name did not start; its log follows" >&2
+    tail -n 30 "$run/logs/$name.log" >&2
     exit 1
   fi
-  addr[$service]=127.0.0.1:$(cat "$run/$service.port")
-  echo "[bench] $service serving on ${addr[$service]} (pid ${pid[$service]}, log $run/logs/$service.log)" >&2
+  addr[$name]=127.0.0.1:$(cat "$run/$name.port")
+  echo "[bench] $name serving on ${addr[$name]} (pid ${pid[$name]}, log $run/logs/$name.log)" >&2
 done
 
 kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' deploy/kafka/pom.xml)
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD 2>/dev/null || revision="$revision+dirty"
-pids="collection=${pid[collection]},judgment=${pid[judgment]},dispatch=${pid[dispatch]}"
+pids=""
+for name in collection judgment dispatch secure_collection secure_judgment secure_dispatch; do
+  pids="$pids${pids:+,}$name=${pid[$name]}"
+done
 [ -n "$kafka_pid" ] && pids="$pids,kafka=$kafka_pid"
 
 "$build/bin/infobus-bench" --kafka "$kafka" ${tls_flags[@]+"${tls_flags[@]}"} --topic-prefix "$prefix" \
   --collection "${addr[collection]}" --judgment "${addr[judgment]}" --dispatch "${addr[dispatch]}" \
+  --secure-collection "${addr[secure_collection]}" --secure-judgment "${addr[secure_judgment]}" \
+  --secure-dispatch "${addr[secure_dispatch]}" --grpc-ca "$pki/ca.pem" \
+  --grpc-cert "$run/grpc-pki/sources/$source_id.pem" --grpc-key "$run/grpc-pki/sources/$source_id.key" \
+  --grpc-admin-cert "$pki/services/admin.pem" --grpc-admin-key "$pki/services/admin.key" \
+  --grpc-token-file "$run/officer.token" \
   --pids "$pids" --kafka-version "$kafka_version" --git-revision "$revision" \
   --out "$out" ${args[@]+"${args[@]}"}
 echo "[bench] results: $out" >&2

@@ -17,8 +17,18 @@ struct BenchOptions {
   // with this CA and, when set, this client certificate and key. Empty: plaintext.
   std::string kafka_ca, kafka_cert, kafka_key;
   std::string topic_prefix;                    // the services' kafka.topic_prefix
-  std::string collection, judgment, dispatch;  // gRPC addresses
-  std::map<std::string, int> pids;  // collection, judgment, dispatch, kafka: for CPU figures
+  std::string collection, judgment, dispatch;  // gRPC addresses (security.mode=insecure)
+  // A second set of the services with security.mode=tls: when given, the pipeline and latency
+  // phases run on both sets in interleaved rounds and report them side by side.
+  std::string secure_collection, secure_judgment, secure_dispatch;
+  // gRPC TLS to the secure set: the CA; the certificate and key of the source system that
+  // publishes (registered as Workload::kSourceId); those of an administrator (loads the
+  // watchlist); a file holding the bearer token of an officer of Workload::kHitUnit (follows
+  // its inbox).
+  std::string grpc_ca, grpc_cert, grpc_key, grpc_admin_cert, grpc_admin_key, grpc_token_file;
+  // collection, judgment, dispatch, kafka (and secure_collection, ... for the secure set): for
+  // CPU figures.
+  std::map<std::string, int> pids;
   std::string kafka_version;
   std::string git_revision;
   bool smoke = false;
@@ -42,6 +52,10 @@ struct BenchOptions {
   absl::Duration latency_send_interval = absl::ZeroDuration();  // see PublishConfig
   absl::Duration drain_timeout = absl::Seconds(180);
   int baseline_linger_ms = 2;  // as the services' kafka.linger default
+  // Pipeline runs per set, and the pieces the latency run is cut into (--latency-duration is
+  // the whole per set). With a secure set each round runs both, alternating which goes first
+  // (insecure-secure, secure-insecure, ...), so drift in the machine's load falls on both.
+  int rounds = 3;
 
   // The smoke test's sizes: seconds, not minutes.
   void MakeSmoke();

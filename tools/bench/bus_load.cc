@@ -15,16 +15,18 @@ namespace infobus::bench {
 using infobus::collection::v1::PublishRequest;
 using infobus::collection::v1::PublishResponse;
 
-std::shared_ptr<grpc::Channel> BenchChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> BenchChannel(const std::string& address,
+                                            const ChannelCredentialsPtr& credentials) {
   grpc::ChannelArguments args;
   // A connection of its own per channel, so client threads do not share one HTTP/2 connection.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, credentials, args);
 }
 
-absl::Status LoadWatchlist(const std::string& judgment_address, const Workload& workload) {
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(BenchChannel(judgment_address));
+absl::Status LoadWatchlist(const BusTarget& target, const Workload& workload) {
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(
+      BenchChannel(target.judgment, target.administrator));
   for (const auto& entry : workload.WatchlistEntries()) {
     infobus::judgment::v1::AddWatchlistEntryRequest request;
     *request.mutable_entry() = entry;
@@ -42,10 +44,11 @@ absl::Status LoadWatchlist(const std::string& judgment_address, const Workload& 
 
 // ---------------------------------------------------------------------------------------------
 
-DeliveryTracker::DeliveryTracker(const Workload* workload, const std::string& dispatch_address)
+DeliveryTracker::DeliveryTracker(const Workload* workload, const BusTarget& target)
     : workload_(workload),
       wall_minus_monotonic_ns_(absl::ToUnixNanos(absl::Now()) - NowNs()),
-      stub_(infobus::dispatch::v1::DispatchService::NewStub(BenchChannel(dispatch_address))) {
+      stub_(infobus::dispatch::v1::DispatchService::NewStub(
+          BenchChannel(target.dispatch, target.officer))) {
   thread_ = std::thread([this] { Read(); });
 }
 
@@ -155,9 +158,15 @@ ClosedLoopResult PublishClosedLoop(const PublishConfig& config, const Workload& 
   ClosedLoopResult result;
   result.events = events;
 
-  auto client = [&] {
-    auto stub = infobus::collection::v1::CollectionService::NewStub(
-        BenchChannel(config.collection_address));
+  // One connection per caller, connected (and with TLS, handshaken) before the clock starts.
+  std::vector<std::unique_ptr<infobus::collection::v1::CollectionService::Stub>> stubs;
+  for (int c = 0; c < config.concurrency; ++c) {
+    auto channel = BenchChannel(config.collection_address, config.credentials);
+    channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    stubs.push_back(infobus::collection::v1::CollectionService::NewStub(channel));
+  }
+
+  auto client = [&](infobus::collection::v1::CollectionService::Stub* stub) {
     Histogram call_latency;
     for (size_t i = next.fetch_add(1); i < requests.size(); i = next.fetch_add(1)) {
       PublishRequest request = std::move(requests[i]);
@@ -213,7 +222,7 @@ ClosedLoopResult PublishClosedLoop(const PublishConfig& config, const Workload& 
 
   result.start_ns = NowNs();
   std::vector<std::thread> threads;
-  for (int c = 0; c < config.concurrency; ++c) threads.emplace_back(client);
+  for (int c = 0; c < config.concurrency; ++c) threads.emplace_back(client, stubs[c].get());
   for (auto& thread : threads) thread.join();
   result.end_ns = std::max(end_ns.load(), result.start_ns + 1);
   result.accepted = accepted.load();
@@ -246,6 +255,10 @@ OpenLoopResult PublishOpenLoop(const PublishConfig& config, const Workload& work
     prepared.push_back(workload.MakeEvent(phase, seq, workload.IsHit(seq, events)));
   }
   std::vector<uint8_t> accepted_flags(static_cast<size_t>(events), 0);
+  // Connected (with TLS, handshaken) before the schedule starts.
+  auto channel = BenchChannel(config.collection_address, config.credentials);
+  channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto stub = infobus::collection::v1::CollectionService::NewStub(channel);
   intended_ns->assign(static_cast<size_t>(events), 0);
   const int64_t start = NowNs() + 5000000;
   const double interval_ns = 1e9 / rate;
@@ -254,8 +267,6 @@ OpenLoopResult PublishOpenLoop(const PublishConfig& config, const Workload& work
   }
   tracker->BeginPhase(phase, events, intended_ns);
 
-  auto stub =
-      infobus::collection::v1::CollectionService::NewStub(BenchChannel(config.collection_address));
   absl::Mutex mutex;
   int64_t in_flight = 0;
   Histogram ack_latency;

@@ -18,10 +18,25 @@
 
 namespace infobus::bench {
 
-std::shared_ptr<grpc::Channel> BenchChannel(const std::string& address);
+using ChannelCredentialsPtr = std::shared_ptr<grpc::ChannelCredentials>;
+
+// A channel of its own (its own connection) to `address` with `credentials`.
+std::shared_ptr<grpc::Channel> BenchChannel(const std::string& address,
+                                            const ChannelCredentialsPtr& credentials);
+
+// One set of the three services and how the benchmark's clients reach it: plaintext for a set
+// started with security.mode=insecure, or TLS with the identity each client plays (the source
+// system that publishes, the administrator who loads the watchlist, the officer who follows the
+// hit unit's inbox). Immutable once built.
+struct BusTarget {
+  std::string name;                            // "insecure" or "secure": the label in the log
+  std::string pid_prefix;                      // its processes' names in --pids: "" or "secure_"
+  std::string collection, judgment, dispatch;  // gRPC addresses
+  ChannelCredentialsPtr publisher, administrator, officer;
+};
 
 // Adds the workload's watched numbers to judgment's watchlist (idempotent).
-absl::Status LoadWatchlist(const std::string& judgment_address, const Workload& workload);
+absl::Status LoadWatchlist(const BusTarget& target, const Workload& workload);
 
 // Follows unit fusui-psb's inbox on a thread and joins each delivery to the event it came from
 // (the judgment's evidence names the event id, which names the phase and sequence number). Per
@@ -42,7 +57,7 @@ class DeliveryTracker {
     Histogram inbox_to_stream_ns;
   };
 
-  DeliveryTracker(const Workload* workload, const std::string& dispatch_address);
+  DeliveryTracker(const Workload* workload, const BusTarget& target);
   ~DeliveryTracker();  // cancels the stream
 
   // Call before the phase's first event is sent. `intended_ns` (indexed by sequence number,
@@ -75,6 +90,7 @@ class DeliveryTracker {
 
 struct PublishConfig {
   std::string collection_address;
+  ChannelCredentialsPtr credentials;  // the publishing source system's
   int concurrency = 4;  // client threads, each with its own connection and one call in flight
   int batch = 200;      // events per Publish call
   // Open loop only: the least time between two calls. 0 sends whatever is due at once (one or
@@ -95,7 +111,8 @@ struct ClosedLoopResult {
 };
 
 // Publishes `events` events of `phase` as fast as `concurrency` callers with one `batch`-sized
-// call each in flight get answers. Requests are built before the clock starts.
+// call each in flight get answers. Requests are built and connections made (with TLS: the
+// handshakes) before the clock starts, so per-call costs are what is measured.
 ClosedLoopResult PublishClosedLoop(const PublishConfig& config, const Workload& workload,
                                    const std::string& phase, int64_t events);
 

@@ -55,6 +55,13 @@ Json& Json::operator[](const std::string& key) {
   return Set(key, Null());
 }
 
+bool Json::Contains(const std::string& key) const {
+  for (const auto& [name, item] : items_) {
+    if (name == key) return true;
+  }
+  return false;
+}
+
 std::string Json::Dump(int indent) const {
   std::string out;
   DumpTo(out, indent, 0);

@@ -26,7 +26,8 @@ class Json {
   // Object: sets `key` (appending it if new) and returns the stored value, for chaining into
   // nested objects.
   Json& Set(const std::string& key, Json value);
-  Json& operator[](const std::string& key);  // inserts null when missing
+  Json& operator[](const std::string& key);     // inserts null when missing
+  bool Contains(const std::string& key) const;  // object: whether `key` is set
   // Array: appends.
   void Push(Json value) { items_.emplace_back(std::string(), std::move(value)); }
 

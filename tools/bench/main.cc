@@ -3,8 +3,13 @@
 #include <iostream>
 
 #include "tools/bench/bench.h"
+#include "tools/bench/workload.h"
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--print-source-registry") {
+    std::cout << infobus::bench::Workload::SourceRegistryYaml();
+    return 0;
+  }
   auto options = infobus::bench::ParseBenchFlags(argc, argv);
   if (!options.ok()) {
     const bool help = absl::IsCancelled(options.status());
@@ -34,5 +39,6 @@ int main(int argc, char** argv) {
     }
     std::cerr << "[bench] results written to " << out_path << "\n";
   }
-  return 0;
+  // The figures are written either way; a set whose service exited makes the run a failure.
+  return doc->Contains("errors") ? 3 : 0;
 }

@@ -32,7 +32,7 @@ Event Workload::MakeEvent(const std::string& phase, int64_t seq, bool hit) const
   event.set_event_id(absl::StrCat(run_id_, ".", phase, ".", seq));
   const char* county = hit ? kHitCounty : kCounties[seq % 3];
   const bool lodging = seq % 2 == 0;
-  event.set_source_id(absl::StrCat(county, lodging ? "-lodging" : "-checkpoint"));
+  event.set_source_id(kSourceId);
   event.set_county_code(county);
   event.set_kind(lodging ? "lodging.checkin" : "netcafe.login");
   *event.mutable_occurred_at() = ToProtoTimestamp(absl::Now() - absl::Minutes(1));
@@ -51,6 +51,12 @@ Event Workload::MakeEvent(const std::string& phase, int64_t seq, bool hit) const
   event.set_classification(infobus::common::v1::CLASSIFICATION_INTERNAL);
   event.set_payload("check-in, 2 guests, 1 night, paid cash");
   return event;
+}
+
+std::string Workload::SourceRegistryYaml() {
+  return absl::StrCat("# What infobus-bench publishes as (tools/bench/workload.h).\n", "sources:\n",
+                      "  - id: ", kSourceId, "\n", "    jurisdictions: [\"", kCounties[0], "\", \"",
+                      kCounties[1], "\", \"", kCounties[2], "\"]\n", "    clearance: INTERNAL\n");
 }
 
 std::string Workload::TypicalKafkaValue() const {

@@ -12,7 +12,10 @@ namespace infobus::bench {
 // The benchmark's synthetic traffic: typical lodging/checkpoint events whose primary subject is
 // a mobile number. One event in `hit_every` (1%) carries a watchlisted number and happens in
 // Fusui county (451421), so judgment emits one judgment for it and dispatch delivers it to unit
-// fusui-psb; the others spread over three counties and never match. The last `tail_hits` events
+// fusui-psb; the others spread over three counties and never match. Every event comes from one
+// source system, kSourceId, registered for those three counties (SourceRegistryYaml): collection
+// refuses a whole call when any of its events is not the caller's own, so a client connection
+// (one certificate) can only carry one source's events. The last `tail_hits` events
 // of a phase are hits too, so that the phase's last delivery cannot arrive before every
 // partition has been worked through (the watched numbers hash to all partitions).
 //
@@ -25,6 +28,11 @@ class Workload {
   static constexpr char kHitCounty[] = "451421";
   static constexpr char kHitUnit[] = "fusui-psb";
   static constexpr char kWatchList[] = "bench_person_of_interest";
+  static constexpr char kSourceId[] = "bench-lodging";
+
+  // The registration kSourceId needs (security.sources_file, common/security/machine_identity.h):
+  // the counties the events happen in, clearance of their classification.
+  static std::string SourceRegistryYaml();
 
   explicit Workload(std::string run_id, int64_t hit_every = 100, int64_t tail_hits = 20)
       : run_id_(std::move(run_id)), hit_every_(hit_every), tail_hits_(tail_hits) {}
