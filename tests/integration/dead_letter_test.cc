@@ -94,8 +94,9 @@ TEST(DeadLetter, WrongTypesOnATopicAreDeadLetteredByEveryConsumerWhateverTheirHe
   TestBus bus("dlq-types");
   const std::string routing_file = bus.dir() + "/routing.yaml";
   // Everything goes to fusui-psb: a record taken for a judgment would land in its inbox.
-  std::ofstream(routing_file) << "units:\n  - {id: fusui-psb, jurisdictions: [\"451421\"]}\n"
-                                 "default_route:\n  send_to: [fusui-psb]\n";
+  std::ofstream(routing_file)
+      << "units:\n  - {id: fusui-psb, jurisdictions: [\"451421\"], clearance: SECRET}\n"
+         "default_route:\n  send_to: [fusui-psb]\n";
   auto judgment = bus.Service("judgment");
   auto dispatch = bus.Service("dispatch", "dispatch:\n  routing_file: " + routing_file + "\n");
   ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
