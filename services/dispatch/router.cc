@@ -79,11 +79,9 @@ RoutedUnit Router::Place(const std::string& unit_id,
   const Unit* first_cleared = nullptr;  // keeps it when no cleared unit is on duty
   const Unit* target = nullptr;
   for (const Unit* unit = named; unit != nullptr; unit = table_->units().Find(unit->supervisor)) {
-    if (unit != named &&
-        Shortfall(*unit, judgment) != infobus::common::v1::REROUTE_REASON_UNSPECIFIED) {
-      continue;
-    }
-    if (unit == named && reason != infobus::common::v1::REROUTE_REASON_UNSPECIFIED) continue;
+    const RerouteReason shortfall = unit == named ? reason : Shortfall(*unit, judgment);
+    if (shortfall != infobus::common::v1::REROUTE_REASON_UNSPECIFIED)
+      continue;  // not cleared: skipped, on duty or not
     if (first_cleared == nullptr) first_cleared = unit;
     if (OnDuty(*unit, judgment)) {
       target = unit;
@@ -105,8 +103,9 @@ RoutedUnit Router::EscalationTarget(const std::string& unit_id,
   const Unit* const supervisor = table_->units().Find(unit->supervisor);
   if (supervisor == nullptr) return {};
   const RerouteReason reason = Shortfall(*supervisor, judgment);
-  if (reason == infobus::common::v1::REROUTE_REASON_UNSPECIFIED)
+  if (reason == infobus::common::v1::REROUTE_REASON_UNSPECIFIED) {
     return {supervisor->id, "", reason};
+  }
   for (const Unit* above = table_->units().Find(supervisor->supervisor); above != nullptr;
        above = table_->units().Find(above->supervisor)) {
     if (Shortfall(*above, judgment) == infobus::common::v1::REROUTE_REASON_UNSPECIFIED) {
