@@ -43,18 +43,27 @@ bool InJurisdiction(const Principal& caller, std::string_view code) {
 }
 
 absl::Status ClearedFor(const Principal& caller, const Labels& labels) {
-  if (CallerLevel(caller.clearance) < ItemLevel(labels.classification)) {
-    return Denied(caller, "clearance is below the item's classification");
-  }
-  for (const std::string& compartment : labels.compartments) {
-    if (caller.compartments.count(compartment) == 0) {
+  switch (ClearanceShortfall(caller.clearance, caller.compartments, labels)) {
+    case Shortfall::kNone:
+      return absl::OkStatus();
+    case Shortfall::kClearance:
+      return Denied(caller, "clearance is below the item's classification");
+    case Shortfall::kCompartment:
       return Denied(caller, "lacks a compartment the item is in");
-    }
   }
-  return absl::OkStatus();
+  return Denied(caller, "is not cleared for the item");
 }
 
 }  // namespace
+
+Shortfall ClearanceShortfall(Classification clearance, const std::set<std::string>& compartments,
+                             const Labels& labels) {
+  if (CallerLevel(clearance) < ItemLevel(labels.classification)) return Shortfall::kClearance;
+  for (const std::string& compartment : labels.compartments) {
+    if (compartments.count(compartment) == 0) return Shortfall::kCompartment;
+  }
+  return Shortfall::kNone;
+}
 
 absl::Status CanPublish(const Principal& caller, std::string_view source_id,
                         std::string_view county_code, Classification classification) {

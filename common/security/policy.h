@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,14 @@ absl::Status CanListUnits(const Principal& caller);
 // events span beyond every prefix the caller holds is not theirs). Streams skip what this
 // refuses.
 absl::Status CanSee(const Principal& caller, const Labels& labels);
+
+// What keeps an item with `labels` from a holder of `clearance` and `compartments` that is not a
+// caller (a unit of the routing file, which dispatch routes by): the rule ClearedFor applies to a
+// caller (an item's UNSPECIFIED counts as INTERNAL, the holder's as PUBLIC; every compartment
+// must be held), so routing and reading never disagree. The classification is checked first.
+enum class Shortfall { kNone, kClearance, kCompartment };
+Shortfall ClearanceShortfall(infobus::common::v1::Classification clearance,
+                             const std::set<std::string>& compartments, const Labels& labels);
 
 // The same for what reached a unit's inbox: clearance and compartments only, because routing
 // chose the unit by jurisdiction already (and an escalation reaches a unit above it).

@@ -1,8 +1,11 @@
 #include "services/collection/event_validator.h"
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/domain/compartment.h"
 #include "common/domain/jurisdiction.h"
 #include "common/domain/subject.h"
 #include "common/domain/utf8.h"
@@ -138,6 +141,25 @@ std::optional<FieldError> ValidateAndNormalize(Event& event, const ValidationLim
   if (event.classification() == infobus::common::v1::CLASSIFICATION_UNSPECIFIED) {
     event.set_classification(infobus::common::v1::CLASSIFICATION_INTERNAL);
   }
+  if (static_cast<size_t>(event.compartments_size()) > domain::kMaxCompartments) {
+    return error("compartments",
+                 absl::StrCat("has more than ", domain::kMaxCompartments, " entries"));
+  }
+  std::set<std::string_view> compartments;
+  for (int i = 0; i < event.compartments_size(); ++i) {
+    const std::string& name = event.compartments(i);
+    if (!domain::IsValidCompartment(name)) {
+      return error(absl::StrCat("compartments[", i, "]"),
+                   absl::StrCat("must be 1-", domain::kMaxCompartmentLength,
+                                " of a-z, 0-9, '_' and '-' (a compartment name)"));
+    }
+    if (!compartments.insert(name).second) {
+      return error(absl::StrCat("compartments[", i, "]"),
+                   absl::StrCat("'", name, "' is listed twice"));
+    }
+  }
+  std::sort(event.mutable_compartments()->begin(), event.mutable_compartments()->end());
+
   if (event.payload().size() > limits.max_payload_bytes) {
     return error("payload", absl::StrCat("is ", event.payload().size(), " bytes; the limit is ",
                                          limits.max_payload_bytes));

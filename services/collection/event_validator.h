@@ -26,9 +26,10 @@ struct FieldError {
 
 // Checks an event as published and brings it to canonical form in place: subject values
 // normalised (upper-case ids, plates without separators, 15-digit ids upgraded), location's
-// jurisdiction defaulted to the county, classification defaulted to INTERNAL, and the stamp
-// fields (ingested_at, trace_id) cleared for collection to set. Pure: no I/O, `now` is given.
-// `field_prefix` is prepended to field paths, e.g. "events[3]".
+// jurisdiction defaulted to the county, classification defaulted to INTERNAL, compartments
+// checked (domain::IsValidCompartment, at most domain::kMaxCompartments, no repeats) and sorted,
+// and the stamp fields (ingested_at, trace_id) cleared for collection to set. Pure: no I/O, `now`
+// is given. `field_prefix` is prepended to field paths, e.g. "events[3]".
 std::optional<FieldError> ValidateAndNormalize(infobus::common::v1::Event& event,
                                                const ValidationLimits& limits, absl::Time now,
                                                const std::string& field_prefix);

@@ -21,6 +21,8 @@ DispatchEvent MakeDispatchEvent(DispatchEventType type,
   event.set_delivery_id(delivery.delivery_id());
   event.set_escalation_level(delivery.escalation_level());
   event.set_escalated_from(delivery.escalated_from());
+  event.set_rerouted_from_unit(delivery.rerouted_from_unit());
+  event.set_reroute_reason(delivery.reroute_reason());
   if (delivery.has_deadline()) *event.mutable_deadline() = delivery.deadline();
   switch (type) {
     case infobus::common::v1::DISPATCH_EVENT_TYPE_ESCALATED:

@@ -20,6 +20,20 @@ prometheus::Family<prometheus::Counter>& SignOffs() {
       metrics::CounterFamily("infobus_signoffs_total", "Deliveries signed off (acknowledged).");
   return family;
 }
+prometheus::Family<prometheus::Counter>& ReroutedForClearanceFamily() {
+  static auto& family = metrics::CounterFamily(
+      "infobus_dispatch_rerouted_for_clearance_total",
+      "Judgments meant for a unit (the label) that went to its nearest cleared supervisor because "
+      "the unit's clearance is below their classification or it lacks one of their compartments.");
+  return family;
+}
+prometheus::Family<prometheus::Counter>& UndeliveredForClearanceFamily() {
+  static auto& family = metrics::CounterFamily(
+      "infobus_dispatch_undelivered_for_clearance_total",
+      "Judgments meant for a unit (the label) that no unit up its supervisor chain is cleared "
+      "for: delivered nowhere in its place (the routing file lacks a clearance).");
+  return family;
+}
 prometheus::Family<prometheus::Gauge>& Pending() {
   static auto& family = metrics::GaugeFamily("infobus_deliveries_pending",
                                              "Deliveries in a unit's inbox not yet signed off.");
@@ -52,7 +66,17 @@ void DispatchMetrics::KnownUnits(const std::vector<std::string>& unit_ids) {
     Escalations().Add({{"unit", unit_id}});
     SignOffs().Add({{"unit", unit_id}});
     Pending().Add({{"unit", unit_id}});
+    ReroutedForClearanceFamily().Add({{"unit", unit_id}});
+    UndeliveredForClearanceFamily().Add({{"unit", unit_id}});
   }
+}
+
+void DispatchMetrics::ReroutedForClearance(const std::string& unit_id) {
+  ReroutedForClearanceFamily().Add({{"unit", unit_id}}).Increment();
+}
+
+void DispatchMetrics::UndeliveredForClearance(const std::string& unit_id) {
+  UndeliveredForClearanceFamily().Add({{"unit", unit_id}}).Increment();
 }
 
 void DispatchMetrics::Escalated(const std::string& unit_id) {

@@ -9,7 +9,8 @@
 namespace infobus::dispatch {
 
 // Dispatch's Prometheus series, per unit: deliveries made, escalated and signed off, the
-// deliveries still waiting for sign-off, and how long sign-off took. Call only for changes that
+// deliveries still waiting for sign-off, how long sign-off took, and the judgments meant for the
+// unit that it was not cleared for (rerouted up, or not delivered). Call only for changes that
 // are durable (committed batches, completed sign-offs). Thread-safe.
 class DispatchMetrics {
  public:
@@ -17,6 +18,10 @@ class DispatchMetrics {
 
   void Delivered(const std::string& unit_id);
   void Escalated(const std::string& unit_id);
+  // A judgment meant for `unit_id` went to a supervisor instead because the unit lacks the
+  // clearance or a compartment for it / went nowhere because nobody above was cleared either.
+  void ReroutedForClearance(const std::string& unit_id);
+  void UndeliveredForClearance(const std::string& unit_id);
   // From collection accepting the event that completed a judgment to its delivery.
   void PipelineLatency(absl::Duration ingest_to_inbox);
   void SignedOff(const std::string& unit_id, absl::Duration after_delivery);

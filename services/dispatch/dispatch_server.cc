@@ -24,7 +24,8 @@ ProgramInfo DispatchServer::Program() {
   for (ConfigKey& key : ConsumerSchema("dispatch")) program.schema.push_back(std::move(key));
   program.schema.push_back(
       {"dispatch.routing_file", ConfigKey::Type::kString, "",
-       "The routing file: units (id, name, jurisdictions, supervisor, duty_hours), routes, the "
+       "The routing file: units (id, name, jurisdictions, supervisor, duty_hours, clearance, "
+       "compartments), routes, the "
        "default route and sign-off deadlines per severity; see deploy/config/routing.yaml. "
        "Re-read when it changes; a bad new file is refused and the old routing stays. Empty: "
        "no units (judgments go nowhere; a warning says so)."});

@@ -411,6 +411,8 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListUnits(
     for (const std::string& code : unit.jurisdictions) out->add_jurisdiction_codes(code);
     out->set_supervisor_unit_id(unit.supervisor);
     if (unit.duty_hours) out->set_duty_hours(unit.duty_hours->text);
+    out->set_clearance(unit.clearance);
+    for (const std::string& compartment : unit.compartments) out->add_compartments(compartment);
   }
   reactor->Finish(grpc::Status::OK);
   return reactor;

@@ -32,11 +32,34 @@ Inbox::StageOptions Dispatcher::OptionsFor(const RoutingTable& table, const std:
   return options;
 }
 
+namespace {
+
+bool ForClearance(RerouteReason reason) {
+  return reason == infobus::common::v1::REROUTE_REASON_CLEARANCE ||
+         reason == infobus::common::v1::REROUTE_REASON_COMPARTMENT;
+}
+
+// Why, for the log: never the level or the compartment (they would say what the item is).
+const char* Why(RerouteReason reason) {
+  switch (reason) {
+    case infobus::common::v1::REROUTE_REASON_OFF_DUTY:
+      return "is off duty";
+    case infobus::common::v1::REROUTE_REASON_CLEARANCE:
+      return "is not cleared for its classification";
+    case infobus::common::v1::REROUTE_REASON_COMPARTMENT:
+      return "lacks one of its compartments";
+    default:
+      return "was passed over";
+  }
+}
+
+}  // namespace
+
 absl::Status Dispatcher::StageJudgment(const Judgment& judgment, rocksdb::WriteBatch* batch,
                                        std::vector<kafka::OutgoingMessage>* out) {
   const RoutingTablePtr table = routing_->Current();
-  const std::vector<std::string> units = Router(table.get()).Route(judgment);
-  if (units.empty()) {
+  const RoutingDecision decision = Router(table.get()).Decide(judgment);
+  if (decision.units.empty() && decision.redirects.empty()) {
     INFOBUS_LOG(Warning) << "judgment " << judgment.judgment_id() << " for jurisdiction "
                          << judgment.jurisdiction_code() << " matches no unit";
   }
@@ -47,17 +70,39 @@ absl::Status Dispatcher::StageJudgment(const Judgment& judgment, rocksdb::WriteB
       completed = std::max(completed, FromProtoTimestamp(evidence.ingested_at()));
     }
   }
-  for (const std::string& unit : units) {
-    auto staged = inbox_->StageDelivery(unit, judgment, OptionsFor(*table, unit, judgment), batch);
+  std::set<std::string> created;
+  for (const RoutedUnit& unit : decision.units) {
+    Inbox::StageOptions options = OptionsFor(*table, unit.unit_id, judgment);
+    options.rerouted_from_unit = unit.rerouted_from;
+    options.reroute_reason = unit.reason;
+    auto staged = inbox_->StageDelivery(unit.unit_id, judgment, options, batch);
     if (!staged.ok()) return staged.status();
     if (!staged->created) continue;
-    staged_touched_.insert(unit);
-    staged_delivered_.push_back(unit);
+    created.insert(unit.unit_id);
+    staged_touched_.insert(unit.unit_id);
+    staged_delivered_.push_back(unit.unit_id);
     if (completed != absl::InfinitePast()) {
       staged_latencies_.push_back(FromProtoTimestamp(staged->delivery.delivered_at()) - completed);
     }
     Emit(DISPATCH_EVENT_TYPE_DELIVERED, staged->delivery,
          FromProtoTimestamp(staged->delivery.delivered_at()), out);
+  }
+  // Counted once per judgment and unit it was meant for: a replay (the receiving inbox has it
+  // already) is not counted again; a judgment that went nowhere cannot be told from its replay
+  // and is counted (and logged) each time it is offered.
+  for (const Redirect& redirect : decision.redirects) {
+    if (redirect.given_to.empty()) {
+      INFOBUS_LOG(Warning) << "judgment " << judgment.judgment_id() << " is not delivered for unit "
+                           << redirect.unit_id << ": the unit " << Why(redirect.reason)
+                           << " and no unit above it is cleared for it";
+      if (ForClearance(redirect.reason)) staged_undelivered_.push_back(redirect.unit_id);
+      continue;
+    }
+    if (created.count(redirect.given_to) == 0) continue;
+    INFOBUS_LOG(Info) << "judgment " << judgment.judgment_id() << " meant for unit "
+                      << redirect.unit_id << " went to " << redirect.given_to << ": the unit "
+                      << Why(redirect.reason);
+    if (ForClearance(redirect.reason)) staged_rerouted_.push_back(redirect.unit_id);
   }
   return absl::OkStatus();
 }
@@ -88,19 +133,33 @@ absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
 
     EscalationRecord record;
     *record.mutable_escalated_at() = ToProtoTimestamp(now);
-    const Unit* unit = table->units().Find(deadline.unit_id);
-    if (unit != nullptr && !unit->supervisor.empty()) {
-      Inbox::StageOptions options = OptionsFor(*table, unit->supervisor, delivery->judgment());
+    const RoutedUnit target =
+        Router(table.get()).EscalationTarget(deadline.unit_id, delivery->judgment());
+    if (!target.unit_id.empty()) {
+      Inbox::StageOptions options = OptionsFor(*table, target.unit_id, delivery->judgment());
       options.escalated_from = delivery->delivery_id();
       options.escalation_level = delivery->escalation_level() + 1;
-      auto staged = inbox_->StageDelivery(unit->supervisor, delivery->judgment(), options, batch);
+      options.rerouted_from_unit = target.rerouted_from;
+      options.reroute_reason = target.reason;
+      auto staged = inbox_->StageDelivery(target.unit_id, delivery->judgment(), options, batch);
       if (!staged.ok()) return staged.status();
-      record.set_escalated_to(absl::StrCat(unit->supervisor, "/", staged->seq));
+      record.set_escalated_to(absl::StrCat(target.unit_id, "/", staged->seq));
       if (staged->created) {
-        staged_touched_.insert(unit->supervisor);
-        staged_delivered_.push_back(unit->supervisor);
+        staged_touched_.insert(target.unit_id);
+        staged_delivered_.push_back(target.unit_id);
+        if (ForClearance(target.reason)) {
+          INFOBUS_LOG(Info) << "delivery " << delivery->delivery_id() << " escalated past unit "
+                            << target.rerouted_from << " to " << target.unit_id << ": the unit "
+                            << Why(target.reason);
+          staged_rerouted_.push_back(target.rerouted_from);
+        }
         Emit(DISPATCH_EVENT_TYPE_DELIVERED, staged->delivery, now, out);
       }
+    } else if (!target.rerouted_from.empty()) {
+      INFOBUS_LOG(Warning) << "delivery " << delivery->delivery_id() << " is overdue and not "
+                           << "escalated: its supervisor " << target.rerouted_from << " "
+                           << Why(target.reason) << " and no unit above is cleared for it";
+      staged_undelivered_.push_back(target.rerouted_from);
     } else {
       INFOBUS_LOG(Warning) << "delivery " << delivery->delivery_id()
                            << " is overdue and its unit has no supervisor to escalate to";
@@ -120,9 +179,13 @@ void Dispatcher::Committed() {
   DispatchMetrics& metrics = DispatchMetrics::Get();
   for (const std::string& unit : staged_delivered_) metrics.Delivered(unit);
   for (const std::string& unit : staged_escalated_) metrics.Escalated(unit);
+  for (const std::string& unit : staged_rerouted_) metrics.ReroutedForClearance(unit);
+  for (const std::string& unit : staged_undelivered_) metrics.UndeliveredForClearance(unit);
   for (absl::Duration latency : staged_latencies_) metrics.PipelineLatency(latency);
   staged_delivered_.clear();
   staged_escalated_.clear();
+  staged_rerouted_.clear();
+  staged_undelivered_.clear();
   staged_latencies_.clear();
   touched_.insert(staged_touched_.begin(), staged_touched_.end());
   staged_touched_.clear();
@@ -132,6 +195,8 @@ void Dispatcher::Aborted() {
   inbox_->AbortStaged();
   staged_delivered_.clear();
   staged_escalated_.clear();
+  staged_rerouted_.clear();
+  staged_undelivered_.clear();
   staged_latencies_.clear();
   staged_touched_.clear();
 }

@@ -27,6 +27,14 @@ namespace infobus::dispatch {
 // judgment is delivered to the supervisor, marked escalated (escalated_from, escalation_level),
 // with a deadline of its own, and so on up the chain. A supervisor that already has the judgment
 // is not given it twice; the escalation then points at the delivery it has.
+//
+// Need-to-know (Router): a judgment goes only to units cleared for it; a delivery made in
+// another unit's place says so (rerouted_from_unit, reroute_reason, in its DELIVERED event too).
+// An escalation skips a supervisor not cleared for the judgment for the nearest one above that
+// is. A judgment nobody up the chain is cleared for is not delivered: logged and counted in
+// infobus_dispatch_undelivered_for_clearance_total (not dead-lettered: the record is valid, the
+// routing file is what lacks a clearance, and a copy on the dead-letter topic would hand the
+// judgment to whoever reads that topic).
 class Dispatcher {
  public:
   Dispatcher(RoutingSource* routing, Inbox* inbox, ClockPtr clock, std::string events_topic)
@@ -62,6 +70,9 @@ class Dispatcher {
   // Units of deliveries made / escalated in the batch being staged, counted once it commits.
   std::vector<std::string> staged_delivered_;
   std::vector<std::string> staged_escalated_;
+  // Units a judgment was meant for but not cleared for: rerouted up / delivered nowhere.
+  std::vector<std::string> staged_rerouted_;
+  std::vector<std::string> staged_undelivered_;
   std::vector<absl::Duration> staged_latencies_;
 };
 

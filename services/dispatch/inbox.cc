@@ -69,6 +69,8 @@ absl::StatusOr<Inbox::StageResult> Inbox::StageDelivery(const std::string& unit_
   *delivery.mutable_delivered_at() = ToProtoTimestamp(now);
   delivery.set_escalated_from(options.escalated_from);
   delivery.set_escalation_level(options.escalation_level);
+  delivery.set_rerouted_from_unit(options.rerouted_from_unit);
+  delivery.set_reroute_reason(options.reroute_reason);
   if (options.sign_off_within) {
     const absl::Time due = now + *options.sign_off_within;
     *delivery.mutable_deadline() = ToProtoTimestamp(due);

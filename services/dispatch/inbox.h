@@ -59,6 +59,10 @@ class Inbox {
     std::optional<absl::Duration> sign_off_within;  // sets deadline = delivered_at + this
     std::string escalated_from;                     // "<unit>/<seq>"
     uint32_t escalation_level = 0;
+    // Taken in another unit's place (Router): that unit, and why it did not get it.
+    std::string rerouted_from_unit;
+    infobus::common::v1::RerouteReason reroute_reason =
+        infobus::common::v1::REROUTE_REASON_UNSPECIFIED;
   };
   struct StageResult {
     bool created = false;  // false: the unit already had the judgment

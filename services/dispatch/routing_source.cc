@@ -2,10 +2,24 @@
 
 #include <sys/stat.h>
 
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 
 namespace infobus::dispatch {
+namespace {
+
+// Units without a clearance get only PUBLIC judgments (everything else goes up their chain, or
+// nowhere): loud, since a routing file written before clearances existed means that.
+void WarnAboutUnclearedUnits(const std::string& path, const RoutingTable& table) {
+  const std::vector<std::string> uncleared = table.UnitsWithoutClearance();
+  if (uncleared.empty()) return;
+  INFOBUS_LOG(Warning) << "routing file " << path << ": " << uncleared.size()
+                       << " units have no clearance and are given only PUBLIC judgments: "
+                       << absl::StrJoin(uncleared, ", ");
+}
+
+}  // namespace
 
 RoutingSource::FileStamp RoutingSource::Stamp(const std::string& path) {
   struct stat info {};
@@ -21,6 +35,7 @@ absl::StatusOr<std::unique_ptr<RoutingSource>> RoutingSource::Open(const std::st
   const FileStamp stamp = Stamp(path);
   auto table = RoutingTable::FromFile(path);
   if (!table.ok()) return table.status();
+  WarnAboutUnclearedUnits(path, *table);
   auto source =
       std::make_unique<RoutingSource>(std::make_shared<const RoutingTable>(std::move(*table)));
   source->path_ = path;
@@ -52,6 +67,7 @@ absl::StatusOr<RoutingSource::ReloadResult> RoutingSource::Reload() {
   INFOBUS_LOG(Info) << "routing reloaded from " << path_ << ": "
                     << result.table->units().units().size() << " units, "
                     << result.table->routes().size() << " routes";
+  WarnAboutUnclearedUnits(path_, *result.table);
   return result;
 }
 

@@ -249,3 +249,15 @@ std::optional<absl::Duration> RoutingTable::DeadlineFor(Severity severity) const
 }
 
 }  // namespace infobus::dispatch
+
+namespace infobus::dispatch {
+
+std::vector<std::string> RoutingTable::UnitsWithoutClearance() const {
+  std::vector<std::string> ids;
+  for (const Unit& unit : units_.units()) {
+    if (unit.clearance == infobus::common::v1::CLASSIFICATION_UNSPECIFIED) ids.push_back(unit.id);
+  }
+  return ids;
+}
+
+}  // namespace infobus::dispatch

@@ -64,6 +64,9 @@ class RoutingTable {
   // The sign-off deadline for a severity; nullopt: none (never escalated).
   std::optional<absl::Duration> DeadlineFor(Severity severity) const;
   absl::TimeZone time_zone() const { return time_zone_; }
+  // Ids of the units without a configured clearance (only PUBLIC judgments reach them), to warn
+  // about when the file is loaded.
+  std::vector<std::string> UnitsWithoutClearance() const;
 
   // Builders for tests.
   void set_routes(std::vector<Route> routes) { routes_ = std::move(routes); }

@@ -2,8 +2,10 @@
 
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/domain/compartment.h"
 
 namespace infobus::dispatch {
 namespace {
@@ -20,6 +22,17 @@ std::optional<int> ParseClock(const std::string& text) {
     return std::nullopt;
   }
   return hours * 60 + minutes;
+}
+
+// "SECRET" / "secret" → CLASSIFICATION_SECRET; UNSPECIFIED is not a level one can be given.
+std::optional<infobus::common::v1::Classification> ParseClearance(const std::string& text) {
+  infobus::common::v1::Classification level;
+  if (!infobus::common::v1::Classification_Parse("CLASSIFICATION_" + absl::AsciiStrToUpper(text),
+                                                 &level) ||
+      level == infobus::common::v1::CLASSIFICATION_UNSPECIFIED) {
+    return std::nullopt;
+  }
+  return level;
 }
 
 }  // namespace
@@ -61,7 +74,7 @@ absl::StatusOr<UnitDirectory> UnitDirectory::FromYaml(const YAML::Node& node,
       for (const auto& field : item) {
         const std::string name = field.first.as<std::string>();
         if (name != "id" && name != "name" && name != "jurisdictions" && name != "supervisor" &&
-            name != "duty_hours") {
+            name != "duty_hours" && name != "clearance" && name != "compartments") {
           return absl::InvalidArgumentError(absl::StrCat(where, ": unknown field '", name, "'"));
         }
       }
@@ -81,6 +94,35 @@ absl::StatusOr<UnitDirectory> UnitDirectory::FromYaml(const YAML::Node& node,
               absl::StrCat(where, ".duty_hours: ", hours.status().message()));
         }
         unit.duty_hours = *hours;
+      }
+      if (const YAML::Node& clearance = item["clearance"];
+          clearance.IsDefined() && !clearance.IsNull()) {
+        const std::optional<infobus::common::v1::Classification> level =
+            ParseClearance(clearance.as<std::string>());
+        if (!level) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, ".clearance: '", clearance.as<std::string>(),
+                           "' is not PUBLIC, INTERNAL, CONFIDENTIAL or SECRET"));
+        }
+        unit.clearance = *level;
+      }
+      if (const YAML::Node& compartments = item["compartments"];
+          compartments.IsDefined() && !compartments.IsNull()) {
+        if (!compartments.IsSequence()) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ".compartments: must be a list"));
+        }
+        for (size_t j = 0; j < compartments.size(); ++j) {
+          const std::string name = compartments[j].as<std::string>();
+          if (!domain::IsValidCompartment(name)) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(where, ".compartments[", j, "]: '", name, "' is not 1-",
+                             domain::kMaxCompartmentLength, " of a-z, 0-9, '_' and '-'"));
+          }
+          if (!unit.compartments.insert(name).second) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(where, ".compartments[", j, "]: '", name, "' is listed twice"));
+          }
+        }
       }
       units.push_back(std::move(unit));
     }
@@ -110,6 +152,17 @@ absl::StatusOr<UnitDirectory> UnitDirectory::FromUnits(std::vector<Unit> units,
       if (code.size() < 2 || code.find_first_not_of("0123456789") != std::string::npos) {
         return absl::InvalidArgumentError(absl::StrCat(where, ".jurisdictions: '", code,
                                                        "' is not a GB/T 2260 prefix (2+ digits)"));
+      }
+    }
+    if (!infobus::common::v1::Classification_IsValid(unit.clearance)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ".clearance: ", unit.clearance, " is not a known level"));
+    }
+    for (const std::string& compartment : unit.compartments) {
+      if (!domain::IsValidCompartment(compartment)) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ".compartments: '", compartment,
+                                                       "' is not 1-", domain::kMaxCompartmentLength,
+                                                       " of a-z, 0-9, '_' and '-'"));
       }
     }
   }

@@ -2,11 +2,13 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "infobus/common/v1/event.pb.h"
 #include "yaml-cpp/yaml.h"
 
 namespace infobus::dispatch {
@@ -30,15 +32,20 @@ struct Unit {
   std::vector<std::string> jurisdictions;
   std::string supervisor;               // unit id, or empty at the top of the hierarchy
   std::optional<DutyHours> duty_hours;  // unset: always on duty
+  // Need-to-know: the highest classification routing may give the unit, and the compartments it
+  // holds (a judgment in any other goes up the chain). Unset (UNSPECIFIED) counts as PUBLIC, like
+  // a caller's: nothing reaches a unit above what it was explicitly cleared for.
+  infobus::common::v1::Classification clearance = infobus::common::v1::CLASSIFICATION_UNSPECIFIED;
+  std::set<std::string> compartments;
 };
 
 // The configured units, validated: ids unique, jurisdictions digits, supervisors known and
-// without cycles. Immutable; thread-safe.
+// without cycles, clearances known levels, compartments valid names. Immutable; thread-safe.
 class UnitDirectory {
  public:
   // Parses a list of units (`where` names it in error messages, e.g. "units"):
   //   - {id: fusui-psb, name: 扶绥县公安局, jurisdictions: ["451421"], supervisor: chongzuo-ops,
-  //      duty_hours: "08:00-20:00"}
+  //      duty_hours: "08:00-20:00", clearance: CONFIDENTIAL, compartments: [border]}
   static absl::StatusOr<UnitDirectory> FromYaml(const YAML::Node& units,
                                                 const std::string& where = "units");
   static absl::StatusOr<UnitDirectory> FromUnits(std::vector<Unit> units,

@@ -55,7 +55,8 @@ std::string RoutingYaml(absl::Duration high_deadline) {
   std::string yaml = absl::StrCat(
       "sign_off_deadlines: {high: ", absl::ToInt64Milliseconds(high_deadline), "ms}\nunits:\n");
   for (const FaultUnit& unit : FaultUnits()) {
-    absl::StrAppend(&yaml, "  - {id: ", unit.id, ", jurisdictions: [\"", unit.jurisdiction, "\"]",
+    absl::StrAppend(&yaml, "  - {id: ", unit.id, ", jurisdictions: [\"", unit.jurisdiction,
+                    "\"], clearance: INTERNAL",
                     unit.supervisor.empty() ? "" : ", supervisor: ", unit.supervisor, "}\n");
   }
   absl::StrAppend(&yaml,

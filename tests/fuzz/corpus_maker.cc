@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
   corpus.Write("routing_fuzz", "deploy-routing.yaml", Read(source + "/deploy/config/routing.yaml"));
   corpus.Write("routing_fuzz", "one-unit.yaml",
                "units:\n  - {id: fusui-psb, jurisdictions: [\"451421\"], duty_hours: "
-               "\"08:00-20:00\"}\ndefault_route:\n  send_to: [fusui-psb]\n");
+               "\"08:00-20:00\", clearance: CONFIDENTIAL, compartments: [border]}\n"
+               "default_route:\n  send_to: [fusui-psb]\n");
 
   // The sample events; then, normalised, as the topic carries them, with alarm calls enough
   // for a hotspot.

@@ -1,5 +1,6 @@
 // Need-to-know against live services over TLS: every role against every RPC, own vs. another
-// unit, source and jurisdiction, below vs. above clearance, and the hostile credentials. Each
+// unit, source and jurisdiction, below vs. above clearance, with vs. without a compartment,
+// routing by unit clearance, and the hostile credentials. Each
 // row names the caller, the call and the expected code; the table is printed on failure.
 #include <gtest/gtest.h>
 
@@ -40,11 +41,14 @@ rules:
     severity: medium
 )";
 
+// Fusui is cleared for everything but the informant compartment, which only the city holds;
+// Pingxiang only for INTERNAL: what they are not cleared for goes to the city instead.
 constexpr char kRouting[] = R"(units:
-  - {id: guangxi-ops, jurisdictions: ["45"]}
-  - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops}
-  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops}
-  - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops}
+  - {id: guangxi-ops, jurisdictions: ["45"], clearance: SECRET, compartments: [informant]}
+  - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops, clearance: SECRET,
+     compartments: [informant]}
+  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops, clearance: SECRET}
+  - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops, clearance: INTERNAL}
 routes:
   - {send_to_jurisdiction: most_specific}
 )";
@@ -52,7 +56,7 @@ routes:
 constexpr char kSources[] = R"(sources:
   - {id: fusui-lodging, jurisdictions: ["451421"], clearance: CONFIDENTIAL}
   - {id: fusui-110, jurisdictions: ["451421"], clearance: SECRET}
-  - {id: pingxiang-checkpoint, jurisdictions: ["451481"], clearance: INTERNAL}
+  - {id: pingxiang-checkpoint, jurisdictions: ["451481"], clearance: CONFIDENTIAL}
 )";
 
 std::chrono::system_clock::time_point In(int seconds) {
@@ -89,6 +93,10 @@ const Person kOfficerPingxiang{"officer-pingxiang", {"officer"}, "pingxiang-psb"
 const Person kSupervisorCity{"supervisor-4514", {"supervisor"}, "chongzuo-ops",
                              {"4514"},          "SECRET",       {}};
 const Person kAdministrator{"root", {"administrator"}, "", {}, "", {}};
+// Hold the informant compartment.
+const Person kAnalystInformant{"analyst-45-i", {"analyst"}, "", {"45"}, "SECRET", {"informant"}};
+const Person kSupervisorCityInformant{
+    "supervisor-4514-i", {"supervisor"}, "chongzuo-ops", {"4514"}, "SECRET", {"informant"}};
 
 class AuthzMatrixTest : public ::testing::Test {
  protected:
@@ -146,18 +154,18 @@ class AuthzMatrixTest : public ::testing::Test {
     return status;
   }
 
-  // Publishes `event` as its source and waits until the province analyst sees one more
-  // judgment; returns the new judgment's id.
+  // Publishes `event` as its source and waits until the province analyst holding every
+  // compartment sees one more judgment; returns the new judgment's id.
   std::string JudgedEvent(const Event& event) {
     std::set<std::string> before, after;
-    EXPECT_TRUE(ListJudgments(PersonIdentity(kAnalystProvince), &before).ok());
+    EXPECT_TRUE(ListJudgments(PersonIdentity(kAnalystInformant), &before).ok());
     infobus::collection::v1::PublishResponse response;
     EXPECT_TRUE(Publish(SourceIdentity(event.source_id()), event, &response).ok());
     EXPECT_EQ(response.results(0).outcome(), infobus::collection::v1::PUBLISH_OUTCOME_ACCEPTED)
         << response.ShortDebugString();
     for (absl::Time deadline = absl::Now() + absl::Seconds(60); absl::Now() < deadline;
          absl::SleepFor(absl::Milliseconds(100))) {
-      EXPECT_TRUE(ListJudgments(PersonIdentity(kAnalystProvince), &after).ok());
+      EXPECT_TRUE(ListJudgments(PersonIdentity(kAnalystInformant), &after).ok());
       if (after.size() > before.size()) break;
     }
     for (const std::string& id : after) {
@@ -183,7 +191,7 @@ class AuthzMatrixTest : public ::testing::Test {
     grpc::Status status;
     for (absl::Time deadline = absl::Now() + absl::Seconds(60); absl::Now() < deadline;
          absl::SleepFor(absl::Milliseconds(100))) {
-      if (DeliveriesOf(PersonIdentity(kSupervisorCity), unit, &status) >= count) return;
+      if (DeliveriesOf(PersonIdentity(kSupervisorCityInformant), unit, &status) >= count) return;
     }
     ADD_FAILURE() << unit << " did not get " << count << " deliveries: " << status.error_message();
   }
@@ -256,6 +264,8 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
   const ClientSecurity officer_fusui_secret = PersonIdentity(kOfficerFusuiSecret);
   const ClientSecurity officer_pingxiang = PersonIdentity(kOfficerPingxiang);
   const ClientSecurity supervisor_city = PersonIdentity(kSupervisorCity);
+  const ClientSecurity analyst_informant = PersonIdentity(kAnalystInformant);
+  const ClientSecurity supervisor_city_informant = PersonIdentity(kSupervisorCityInformant);
 
   // --- Administration: only an administrator (a person or the admin machine).
   struct Caller {
@@ -375,9 +385,17 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
   Expect("Publish: checkpoint as itself", grpc::Status::OK, Code::OK);
   const std::string fusui_confidential_2 =
       JudgedEvent(MakeEvent("e4", "fusui-lodging", "451421", kConfidential));
+  // In the informant compartment, which Fusui lacks: routed to the city instead.
+  Event informant = MakeEvent("e5", "fusui-110", "451421", kConfidential);
+  informant.add_compartments("informant");
+  const std::string fusui_informant = JudgedEvent(informant);
+  // Above Pingxiang's clearance: routed to the city instead.
+  const std::string pingxiang_confidential =
+      JudgedEvent(MakeEvent("e6", "pingxiang-checkpoint", "451481", kConfidential));
   ASSERT_FALSE(HasFailure());
   WaitForDeliveries("fusui-psb", 3);
   WaitForDeliveries("pingxiang-psb", 1);
+  WaitForDeliveries("chongzuo-ops", 2);
 
   // --- GetJudgment: role, clearance and jurisdiction.
   struct GetRow {
@@ -402,6 +420,11 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
       {"cleared pingxiang analyst, pingxiang", &analyst_pingxiang_secret, pingxiang_internal,
        Code::OK},
       {"city supervisor, secret", &supervisor_city, fusui_secret, Code::OK},
+      {"province analyst, informant (lacks the compartment)", &analyst_province, fusui_informant,
+       Code::PERMISSION_DENIED},
+      {"city supervisor, informant (lacks the compartment)", &supervisor_city, fusui_informant,
+       Code::PERMISSION_DENIED},
+      {"informant analyst, informant", &analyst_informant, fusui_informant, Code::OK},
       {"fusui officer (no analyst role)", &officer_fusui, fusui_confidential,
        Code::PERMISSION_DENIED},
       {"admin person (no analyst role)", &admin_person, fusui_confidential,
@@ -430,20 +453,30 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
     std::set<std::string> visible;
   };
   const std::vector<ListRow> lists = {
-      {"province analyst",
+      {"province analyst (informant left out)",
        &analyst_province,
        Code::OK,
-       {fusui_confidential, fusui_secret, pingxiang_internal, fusui_confidential_2}},
+       {fusui_confidential, fusui_secret, pingxiang_internal, fusui_confidential_2,
+        pingxiang_confidential}},
+      {"informant analyst",
+       &analyst_informant,
+       Code::OK,
+       {fusui_confidential, fusui_secret, pingxiang_internal, fusui_confidential_2, fusui_informant,
+        pingxiang_confidential}},
       {"city analyst",
        &analyst_city,
        Code::OK,
-       {fusui_confidential, pingxiang_internal, fusui_confidential_2}},
+       {fusui_confidential, pingxiang_internal, fusui_confidential_2, pingxiang_confidential}},
       {"pingxiang analyst", &analyst_pingxiang, Code::OK, {pingxiang_internal}},
-      {"cleared pingxiang analyst", &analyst_pingxiang_secret, Code::OK, {pingxiang_internal}},
+      {"cleared pingxiang analyst",
+       &analyst_pingxiang_secret,
+       Code::OK,
+       {pingxiang_internal, pingxiang_confidential}},
       {"city supervisor",
        &supervisor_city,
        Code::OK,
-       {fusui_confidential, fusui_secret, pingxiang_internal, fusui_confidential_2}},
+       {fusui_confidential, fusui_secret, pingxiang_internal, fusui_confidential_2,
+        pingxiang_confidential}},
       {"fusui officer", &officer_fusui, Code::PERMISSION_DENIED, {}},
       {"admin machine", &admin_machine, Code::PERMISSION_DENIED, {}},
       {"anonymous", &anonymous, Code::UNAUTHENTICATED, {}},
@@ -464,9 +497,18 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
         << "the city analyst's stream showed a SECRET judgment or stalled";
     ids = JudgmentStream(analyst_pingxiang, 1, &status);
     EXPECT_EQ(ids, (std::vector<std::string>{pingxiang_internal}));
-    ids = JudgmentStream(analyst_pingxiang_secret, 1, &status);
-    EXPECT_EQ(ids, (std::vector<std::string>{pingxiang_internal}))
+    ids = JudgmentStream(analyst_pingxiang_secret, 2, &status);
+    EXPECT_EQ(ids, (std::vector<std::string>{pingxiang_internal, pingxiang_confidential}))
         << "the Pingxiang analyst's stream showed a Fusui judgment";
+    // The informant judgment sits between the two it may see: skipped, not stalled on.
+    ids = JudgmentStream(analyst_province, 5, &status);
+    Expect("Subscribe judgments: province analyst (informant left out)", grpc::Status::OK,
+           Code::OK);
+    EXPECT_EQ(ids, (std::vector<std::string>{fusui_confidential, fusui_secret, pingxiang_internal,
+                                             fusui_confidential_2, pingxiang_confidential}))
+        << "the province analyst's stream showed the informant judgment or stalled";
+    ids = JudgmentStream(analyst_informant, 6, &status);
+    EXPECT_EQ(ids.size(), 6u);
     ids = JudgmentStream(officer_fusui, 1, &status);
     Expect("Subscribe judgments: fusui officer", status, Code::PERMISSION_DENIED);
     EXPECT_TRUE(ids.empty());
@@ -537,7 +579,16 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
        0},
       {"city supervisor, fusui", &supervisor_city, "fusui-psb", false, Code::OK, 3},
       {"city supervisor, pingxiang", &supervisor_city, "pingxiang-psb", false, Code::OK, 1},
-      {"city supervisor, with subordinates", &supervisor_city, "chongzuo-ops", true, Code::OK, 4},
+      {"city supervisor, with subordinates", &supervisor_city, "chongzuo-ops", true, Code::OK, 5},
+      // What a unit is not cleared for went to the city: Fusui has no informant judgment (an
+      // informant holder would see it), Pingxiang no CONFIDENTIAL one (the city supervisor
+      // would), and the city has both; its supervisor without the compartment sees one.
+      {"informant city supervisor, fusui", &supervisor_city_informant, "fusui-psb", false, Code::OK,
+       3},
+      {"city supervisor, own unit (informant left out)", &supervisor_city, "chongzuo-ops", false,
+       Code::OK, 1},
+      {"informant city supervisor, own unit", &supervisor_city_informant, "chongzuo-ops", false,
+       Code::OK, 2},
       {"city supervisor, the unit above", &supervisor_city, "guangxi-ops", false,
        Code::PERMISSION_DENIED, 0},
       {"province analyst", &analyst_province, "fusui-psb", false, Code::PERMISSION_DENIED, 0},
@@ -566,9 +617,38 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
     EXPECT_TRUE(ids.empty());
     ids = InboxStream(supervisor_city, "pingxiang-psb", 1, &status);
     EXPECT_EQ(ids, (std::vector<std::string>{pingxiang_internal}));
+    ids = InboxStream(supervisor_city, "chongzuo-ops", 1, &status);
+    EXPECT_EQ(ids, (std::vector<std::string>{pingxiang_confidential}))
+        << "the city supervisor's inbox stream showed the informant delivery or stalled";
+    ids = InboxStream(supervisor_city_informant, "chongzuo-ops", 2, &status);
+    EXPECT_EQ(ids, (std::vector<std::string>{fusui_informant, pingxiang_confidential}));
     ids = InboxStream(anonymous, "fusui-psb", 1, &status);
     Expect("Subscribe inbox: anonymous", status, Code::UNAUTHENTICATED);
     EXPECT_TRUE(ids.empty());
+  }
+
+  // --- Routing by clearance: each of the city's deliveries says whom it was meant for and why.
+  {
+    infobus::dispatch::v1::ListDeliveriesRequest request;
+    request.set_unit_id("chongzuo-ops");
+    infobus::dispatch::v1::ListDeliveriesResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(In(10));
+    ASSERT_TRUE(
+        Dispatch(supervisor_city_informant)->ListDeliveries(&context, request, &response).ok());
+    ASSERT_EQ(response.deliveries_size(), 2);
+    EXPECT_EQ(response.deliveries(0).judgment().judgment_id(), fusui_informant);
+    EXPECT_EQ(response.deliveries(0).rerouted_from_unit(), "fusui-psb");
+    EXPECT_EQ(response.deliveries(0).reroute_reason(),
+              infobus::common::v1::REROUTE_REASON_COMPARTMENT);
+    EXPECT_EQ(response.deliveries(1).judgment().judgment_id(), pingxiang_confidential);
+    EXPECT_EQ(response.deliveries(1).rerouted_from_unit(), "pingxiang-psb");
+    EXPECT_EQ(response.deliveries(1).reroute_reason(),
+              infobus::common::v1::REROUTE_REASON_CLEARANCE);
+    Expect("Routing: informant judgment rerouted from fusui for its compartment", grpc::Status::OK,
+           Code::OK);
+    Expect("Routing: confidential judgment rerouted from pingxiang for its clearance",
+           grpc::Status::OK, Code::OK);
   }
 
   // --- Acknowledge and Feedback: for one's own unit (or below, as supervisor), as oneself.

@@ -17,7 +17,7 @@ namespace {
 using infobus::common::v1::Event;
 
 constexpr char kRoutingYaml[] = R"(units:
-  - {id: guangxi-ops, jurisdictions: ["45"]}
+  - {id: guangxi-ops, jurisdictions: ["45"], clearance: INTERNAL}
 )";
 
 Event HitEvent(int i) {

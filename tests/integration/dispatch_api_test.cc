@@ -25,8 +25,8 @@ using infobus::common::v1::Judgment;
 using infobus::dispatch::v1::DispatchService;
 
 constexpr char kRouting[] = R"(units:
-  - {id: chongzuo-ops, jurisdictions: ["4514"]}
-  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops}
+  - {id: chongzuo-ops, jurisdictions: ["4514"], clearance: INTERNAL}
+  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops, clearance: INTERNAL}
 routes:
   - {send_to_jurisdiction: most_specific}
 )";
@@ -245,9 +245,11 @@ TEST_F(DispatchApiTest, RoutingFileReloadsWithoutRestartAndABadVersionIsRefused)
   // A good version with a new unit is picked up by the file watcher alone.
   const std::string with_pingxiang =
       "units:\n"
-      "  - {id: chongzuo-ops, jurisdictions: [\"4514\"]}\n"
-      "  - {id: fusui-psb, jurisdictions: [\"451421\"], supervisor: chongzuo-ops}\n"
-      "  - {id: pingxiang-psb, jurisdictions: [\"451481\"], supervisor: chongzuo-ops}\n"
+      "  - {id: chongzuo-ops, jurisdictions: [\"4514\"], clearance: INTERNAL}\n"
+      "  - {id: fusui-psb, jurisdictions: [\"451421\"], supervisor: chongzuo-ops, "
+      "clearance: INTERNAL}\n"
+      "  - {id: pingxiang-psb, jurisdictions: [\"451481\"], supervisor: chongzuo-ops, "
+      "clearance: INTERNAL}\n"
       "routes:\n"
       "  - {send_to_jurisdiction: most_specific}\n";
   WriteRouting(with_pingxiang);

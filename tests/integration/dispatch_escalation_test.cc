@@ -48,15 +48,16 @@ const std::vector<County> kCounties = {
 };
 
 std::string RoutingYaml(const std::string& high_deadline) {
-  std::string yaml = absl::StrCat("sign_off_deadlines: {high: ", high_deadline, "}\n",
-                                  "units:\n  - {id: guangxi-ops, jurisdictions: [\"45\"]}\n");
+  std::string yaml =
+      absl::StrCat("sign_off_deadlines: {high: ", high_deadline, "}\n",
+                   "units:\n  - {id: guangxi-ops, jurisdictions: [\"45\"], clearance: INTERNAL}\n");
   for (const auto& [id, code] : kCities) {
     absl::StrAppend(&yaml, "  - {id: ", id, ", jurisdictions: [\"", code,
-                    "\"], supervisor: guangxi-ops}\n");
+                    "\"], supervisor: guangxi-ops, clearance: INTERNAL}\n");
   }
   for (const County& county : kCounties) {
     absl::StrAppend(&yaml, "  - {id: ", county.unit, ", jurisdictions: [\"", county.code,
-                    "\"], supervisor: ", county.city, "}\n");
+                    "\"], supervisor: ", county.city, ", clearance: INTERNAL}\n");
   }
   absl::StrAppend(&yaml, "routes:\n  - {send_to_jurisdiction: most_specific}\n");
   return yaml;

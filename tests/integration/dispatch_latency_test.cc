@@ -105,7 +105,7 @@ TEST(DispatchLatency, JudgmentToStreamWithHundredUnitStreams) {
   std::string routing = "units:\n";
   for (int i = 0; i < kUnits; ++i) {
     absl::StrAppend(&routing, "  - {id: ", UnitId(i), ", jurisdictions: [\"", UnitCode(i),
-                    "\"]}\n");
+                    "\"], clearance: INTERNAL}\n");
   }
   const std::string routing_file = bus.dir() + "/routing.yaml";
   std::ofstream(routing_file) << routing;

@@ -23,12 +23,12 @@ using infobus::common::v1::Event;
 
 // The dispatch routing file: no routes, so the default applies (every covering unit).
 constexpr char kRoutingYaml[] = R"(units:
-  - {id: guangxi-ops, jurisdictions: ["45"]}
-  - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops}
-  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops}
-  - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops}
-  - {id: wuming-psb, jurisdictions: ["450110"], supervisor: guangxi-ops}
-  - {id: dongcheng-psb, jurisdictions: ["110101"]}
+  - {id: guangxi-ops, jurisdictions: ["45"], clearance: INTERNAL}
+  - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops, clearance: INTERNAL}
+  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops, clearance: INTERNAL}
+  - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops, clearance: INTERNAL}
+  - {id: wuming-psb, jurisdictions: ["450110"], supervisor: guangxi-ops, clearance: INTERNAL}
+  - {id: dongcheng-psb, jurisdictions: ["110101"], clearance: INTERNAL}
 )";
 
 const std::vector<std::string> kCounties = {"451421", "451481", "450110"};

@@ -59,7 +59,8 @@ TEST(InvalidUtf8, JudgmentAnswersInvalidArgumentNamingTheField) {
 TEST(InvalidUtf8, DispatchAnswersInvalidArgumentNamingTheField) {
   TestBus bus("utf8-dispatch");
   const std::string routing = bus.dir() + "/routing.yaml";
-  std::ofstream(routing) << "units:\n  - {id: fusui-psb, jurisdictions: [\"451421\"]}\n";
+  std::ofstream(routing)
+      << "units:\n  - {id: fusui-psb, jurisdictions: [\"451421\"], clearance: INTERNAL}\n";
   auto dispatch = bus.Service("dispatch", "dispatch:\n  routing_file: " + routing + "\n");
   ASSERT_TRUE(dispatch->Start().ok()) << dispatch->Log();
   auto stub = infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch->address()));

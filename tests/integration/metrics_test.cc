@@ -34,7 +34,8 @@ std::set<std::string> MetricNames(const std::string& text) {
 TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
   TestBus bus("metrics");
   const std::string routing = bus.dir() + "/routing.yaml";
-  std::ofstream(routing) << "units:\n  - {id: guangxi-ops, jurisdictions: [\"45\"]}\n";
+  std::ofstream(routing)
+      << "units:\n  - {id: guangxi-ops, jurisdictions: [\"45\"], clearance: INTERNAL}\n";
   auto judgment = bus.Service("judgment");
   auto dispatch = bus.Service("dispatch", "dispatch:\n  routing_file: " + routing + "\n");
   auto collection = bus.Service("collection");
@@ -144,7 +145,8 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
 TEST(Metrics, KnownLabelledCountersAreExportedAtZeroFromTheStart) {
   TestBus bus("metrics-zero");
   const std::string routing = bus.dir() + "/routing.yaml";
-  std::ofstream(routing) << "units:\n  - {id: guangxi-ops, jurisdictions: [\"45\"]}\n";
+  std::ofstream(routing)
+      << "units:\n  - {id: guangxi-ops, jurisdictions: [\"45\"], clearance: INTERNAL}\n";
   auto judgment = bus.Service("judgment");
   auto dispatch = bus.Service("dispatch", "dispatch:\n  routing_file: " + routing + "\n");
   ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
@@ -167,7 +169,10 @@ TEST(Metrics, KnownLabelledCountersAreExportedAtZeroFromTheStart) {
           std::string("infobus_deliveries_total{unit=\"guangxi-ops\"} 0"),
           std::string("infobus_escalations_total{unit=\"guangxi-ops\"} 0"),
           std::string("infobus_signoffs_total{unit=\"guangxi-ops\"} 0"),
-          std::string("infobus_deliveries_pending{unit=\"guangxi-ops\"} 0")}) {
+          std::string("infobus_deliveries_pending{unit=\"guangxi-ops\"} 0"),
+          std::string("infobus_dispatch_rerouted_for_clearance_total{unit=\"guangxi-ops\"} 0"),
+          std::string(
+              "infobus_dispatch_undelivered_for_clearance_total{unit=\"guangxi-ops\"} 0")}) {
       EXPECT_NE(dispatch_text.find(series), std::string::npos) << series << "\n" << dispatch_text;
     }
     judgment->Kill();

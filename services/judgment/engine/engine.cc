@@ -413,7 +413,8 @@ uint64_t Engine::SharedEvidence::Identity() {
 
 Engine::SharedEvidence* Engine::NewEvidence(const Event& event) {
   // Evidence fields: 1 event_id, 2 source_id, 3 trace_id, 4 kind, 5 county_code, 6 occurred_at
-  // (always set), 7 classification, 8 jurisdiction_code, 9 ingested_at (when the event has it).
+  // (always set), 7 classification, 8 jurisdiction_code, 9 ingested_at (when the event has it),
+  // 10 compartments (repeated; a judgment made from stored evidence takes its labels from here).
   const std::string& jurisdiction = JurisdictionOf(event);
   const size_t occurred_size = event.occurred_at().ByteSizeLong();
   const bool has_ingested = event.has_ingested_at();
@@ -424,7 +425,11 @@ Engine::SharedEvidence* Engine::NewEvidence(const Event& event) {
                       StringFieldSize(event.county_code()) + LengthFieldSize(occurred_size) +
                       VarintFieldSize(classification) + StringFieldSize(jurisdiction) +
                       (has_ingested ? LengthFieldSize(ingested_size) : 0);
-  SharedEvidence* evidence = SharedEvidence::New(size);
+  size_t compartments_size = 0;
+  for (const std::string& compartment : event.compartments()) {
+    compartments_size += LengthFieldSize(compartment.size());
+  }
+  SharedEvidence* evidence = SharedEvidence::New(size + compartments_size);
   char* const base = evidence->data();
   char* out = base;
   // Writes a string field and points `view` at its value in the bytes.
@@ -447,7 +452,10 @@ Engine::SharedEvidence* Engine::NewEvidence(const Event& event) {
   out = PutVarintField(out, Tag(7, kVarint), classification);
   put(8, jurisdiction, &evidence->jurisdiction_code);
   if (has_ingested) put_timestamp(9, event.ingested_at(), ingested_size);
-  evidence->size = static_cast<uint32_t>(out - base);  // == size
+  for (const std::string& compartment : event.compartments()) {
+    out = PutLengthField(out, Tag(10, kLength), compartment);  // an empty one is kept too
+  }
+  evidence->size = static_cast<uint32_t>(out - base);  // == size + compartments_size
   return evidence;
 }
 
@@ -461,7 +469,7 @@ Engine::SharedEvidence* Engine::StoredEvidence(const std::string& bytes) {
   WireField field;
   bool unknown = false;
   while (in < end && !unknown) {
-    if (!ReadField(in, end, field) || field.number == 0 || field.number > 9) {
+    if (!ReadField(in, end, field) || field.number == 0 || field.number > 10) {
       unknown = true;
       break;
     }
@@ -1083,7 +1091,9 @@ Judgment Engine::MakeJudgment(const Rule& rule, std::string id, std::string grou
   judgment.set_rule_version(rule.version);
   judgment.set_kind(JudgmentKindOf(rule.kind));
   judgment.set_severity(rule.severity);
+  // Its labels: the highest classification and every compartment of its evidence.
   Classification classification = infobus::common::v1::CLASSIFICATION_UNSPECIFIED;
+  std::vector<const std::string*> compartments;
   for (const SharedEvidence* item : evidence) {
     Evidence* added = judgment.add_evidence();
     if (item->parsed != nullptr) {
@@ -1093,8 +1103,19 @@ Judgment Engine::MakeJudgment(const Rule& rule, std::string id, std::string grou
       added->ParseFromArray(item->data(), static_cast<int>(item->size));  // parsed when restored
     }
     classification = std::max(classification, added->classification());
+    for (const std::string& compartment : added->compartments())
+      compartments.push_back(&compartment);
   }
   judgment.set_classification(classification);
+  if (!compartments.empty()) {
+    auto less = [](const std::string* a, const std::string* b) { return *a < *b; };
+    auto same = [](const std::string* a, const std::string* b) { return *a == *b; };
+    std::sort(compartments.begin(), compartments.end(), less);
+    compartments.erase(std::unique(compartments.begin(), compartments.end(), same),
+                       compartments.end());
+    judgment.mutable_compartments()->Reserve(static_cast<int>(compartments.size()));
+    for (const std::string* compartment : compartments) judgment.add_compartments(*compartment);
+  }
   // The longest jurisdiction code prefix common to the evidence.
   std::string_view jurisdiction;
   if (!evidence.empty()) {

@@ -11,10 +11,12 @@ bool DecodeEvidence(std::string_view bytes, Evidence& out) {
   uint32_t seen = 0;
   WireField field;
   while (in < end) {
-    if (!ReadField(in, end, field) || field.number == 0 || field.number > 9) return false;
+    if (!ReadField(in, end, field) || field.number == 0 || field.number > 10) return false;
     const uint32_t bit = 1u << field.number;
-    if ((seen & bit) != 0) return false;
-    seen |= bit;
+    if (field.number != 10) {  // compartments repeat; every other field is singular
+      if ((seen & bit) != 0) return false;
+      seen |= bit;
+    }
     const bool length = field.wire_type == kLength;
     switch (field.number) {
       case 1:
@@ -56,6 +58,10 @@ bool DecodeEvidence(std::string_view bytes, Evidence& out) {
                            field.bytes.data(), static_cast<int>(field.bytes.size()))) {
           return false;
         }
+        break;
+      case 10:
+        if (!length) return false;
+        out.add_compartments(field.bytes.data(), field.bytes.size());
         break;
     }
   }

@@ -114,8 +114,8 @@ inline bool ReadField(const char*& in, const char* end, WireField& field) {
 }
 
 // Evidence from its bytes as the generated parser would give it, without its UTF-8 check (so a
-// judgment carries exactly what was written). False on anything unexpected (unknown or repeated
-// fields): then the caller parses.
+// judgment carries exactly what was written). False on anything unexpected (unknown fields, a
+// singular field twice): then the caller parses. Compartments (10) may repeat.
 bool DecodeEvidence(std::string_view bytes, infobus::common::v1::Evidence& out);
 
 }  // namespace infobus::judgment::wire

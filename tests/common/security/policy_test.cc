@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "common/security/judgment_labels.h"
+
 namespace infobus::security {
 namespace {
 
@@ -178,6 +180,40 @@ TEST(PolicyTest, WhatReachedAUnitIsSeenWithClearanceAndCompartmentsWhateverItsJu
   ExpectDenied(CanSeeDelivered(officer, {CLASSIFICATION_SECRET, {}, "451421"}), "clearance");
   ExpectDenied(CanSeeDelivered(officer, {CLASSIFICATION_INTERNAL, {"border"}, "451421"}),
                "compartment");
+}
+
+// A judgment's compartments (the union of its evidence's, set by the engine) are its labels' on
+// every read path: an analyst or officer lacking one of them sees nothing of it.
+TEST(PolicyTest, AJudgmentsCompartmentsAreInItsLabels) {
+  infobus::common::v1::Judgment judgment;
+  judgment.set_classification(CLASSIFICATION_CONFIDENTIAL);
+  judgment.set_jurisdiction_code("451421");
+  judgment.add_compartments("border");
+  judgment.add_compartments("informant");
+  const Labels labels = JudgmentLabels(judgment);
+  EXPECT_EQ(labels.compartments, (std::set<std::string>{"border", "informant"}));
+  const Principal border_only =
+      Person("zhang", {Role::kAnalyst}, "fusui-psb", {"4514"}, CLASSIFICATION_SECRET, {"border"});
+  ExpectDenied(CanSee(border_only, labels), "lacks a compartment");
+  ExpectDenied(CanSeeDelivered(border_only, labels), "lacks a compartment");
+  const Principal both = Person("li", {Role::kAnalyst}, "fusui-psb", {"4514"},
+                                CLASSIFICATION_SECRET, {"border", "informant", "narcotics"});
+  ExpectAllowed(CanSee(both, labels));
+  ExpectAllowed(CanSeeDelivered(both, labels));
+}
+
+// Units (not callers) are cleared by the same rule, saying which part is short.
+TEST(PolicyTest, ClearanceShortfallAppliesTheCallersRuleToAHolder) {
+  const Labels internal{CLASSIFICATION_UNSPECIFIED, {}, "451421"};  // counts as INTERNAL
+  EXPECT_EQ(ClearanceShortfall(CLASSIFICATION_INTERNAL, {}, internal), Shortfall::kNone);
+  EXPECT_EQ(ClearanceShortfall(CLASSIFICATION_PUBLIC, {}, internal), Shortfall::kClearance);
+  EXPECT_EQ(ClearanceShortfall(CLASSIFICATION_UNSPECIFIED, {}, internal), Shortfall::kClearance);
+  const Labels secret_border{CLASSIFICATION_SECRET, {"border"}, "451421"};
+  EXPECT_EQ(ClearanceShortfall(CLASSIFICATION_SECRET, {"border"}, secret_border), Shortfall::kNone);
+  EXPECT_EQ(ClearanceShortfall(CLASSIFICATION_SECRET, {"informant"}, secret_border),
+            Shortfall::kCompartment);
+  EXPECT_EQ(ClearanceShortfall(CLASSIFICATION_CONFIDENTIAL, {}, secret_border),
+            Shortfall::kClearance);  // classification first
 }
 
 TEST(PolicyTest, OnlyAnInsecureServersUnrestrictedCallerPassesEveryCheck) {

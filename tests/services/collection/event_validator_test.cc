@@ -279,6 +279,53 @@ TEST(EventValidator, LatitudeBeyondNinetyIsRejected) {
   EXPECT_EQ(RejectedField(event), "");
 }
 
+TEST(EventValidator, CompartmentsAreCheckedAndSorted) {
+  Event event = ValidEvent();
+  event.add_compartments("informant-42");
+  event.add_compartments("border");
+  event.add_compartments("drugs_unit");
+  ASSERT_FALSE(ValidateAndNormalize(event, ValidationLimits(), kNow, kPrefix).has_value());
+  EXPECT_THAT(event.compartments(), ::testing::ElementsAre("border", "drugs_unit", "informant-42"));
+  // None is fine.
+  EXPECT_EQ(RejectedField(ValidEvent()), "");
+}
+
+TEST(EventValidator, BadCompartmentIsRejectedAtItsIndex) {
+  for (const std::string& bad : {std::string(), std::string("Border"), std::string("a b"),
+                                 std::string("a.b"), std::string("边境"), std::string(33, 'a')}) {
+    Event event = ValidEvent();
+    event.add_compartments("border");
+    event.add_compartments(bad);
+    std::optional<FieldError> error =
+        ValidateAndNormalize(event, ValidationLimits(), kNow, kPrefix);
+    ASSERT_TRUE(error.has_value()) << "'" << bad << "' was accepted";
+    EXPECT_EQ(error->field, "events[3].compartments[1]") << bad;
+    EXPECT_THAT(error->reason, HasSubstr("a-z")) << bad;
+  }
+  Event longest = ValidEvent();
+  longest.add_compartments(std::string(32, 'z'));
+  EXPECT_EQ(RejectedField(longest), "");
+}
+
+TEST(EventValidator, RepeatedCompartmentIsRejectedAtItsSecondIndex) {
+  Event event = ValidEvent();
+  event.add_compartments("border");
+  event.add_compartments("informant");
+  event.add_compartments("border");
+  std::optional<FieldError> error = ValidateAndNormalize(event, ValidationLimits(), kNow, kPrefix);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->field, "events[3].compartments[2]");
+  EXPECT_THAT(error->reason, HasSubstr("'border' is listed twice"));
+}
+
+TEST(EventValidator, MoreThanEightCompartmentsAreRejected) {
+  Event event = ValidEvent();
+  for (int i = 0; i < 8; ++i) event.add_compartments(absl::StrCat("c", i));
+  EXPECT_EQ(RejectedField(event), "");
+  event.add_compartments("c8");
+  EXPECT_EQ(RejectedField(event), "events[3].compartments");
+}
+
 TEST(EventValidator, FirstProblemIsReportedInFieldOrder) {
   Event event = ValidEvent();
   event.clear_source_id();
@@ -324,6 +371,11 @@ TEST(EventValidator, InvalidUtf8InAnyStringFieldIsRejectedNamingTheField) {
   cases.push_back(
       {"events[3].attributes", [bad](Event& event) { (*event.mutable_attributes())[bad] = "x"; }});
   covered.insert("Event.attributes");
+  cases.push_back({"events[3].compartments[1]", [bad](Event& event) {
+                     event.add_compartments("border");
+                     event.add_compartments("informant" + bad);
+                   }});
+  covered.insert("Event.compartments");
 
   for (const Case& c : cases) {
     Event event = ValidEvent();

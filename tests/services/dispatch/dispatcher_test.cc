@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/metrics/metrics.h"
 #include "common/store/store.h"
 #include "common/util/clock.h"
 #include "common/util/time.h"
@@ -29,19 +30,34 @@ const absl::Time kStart = absl::FromUnixSeconds(1700000000);
 constexpr char kRouting[] = R"(
 sign_off_deadlines: {critical: 5m, high: 10m}
 units:
-  - {id: guangxi-ops, jurisdictions: ["45"]}
-  - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops}
-  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops}
-  - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops}
+  - {id: guangxi-ops, jurisdictions: ["45"], clearance: SECRET}
+  - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops, clearance: SECRET}
+  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops, clearance: SECRET}
+  - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops, clearance: SECRET}
 routes:
   - {match: {jurisdiction_prefixes: ["451481"]}, send_to_jurisdiction: all}
   - {send_to_jurisdiction: most_specific}
 )";
 
+// Need-to-know: Fusui is CONFIDENTIAL, the city SECRET without compartments, Pingxiang and the
+// province hold the border compartment.
+constexpr char kClearanceRouting[] = R"(
+sign_off_deadlines: {high: 10m}
+units:
+  - {id: guangxi-ops, jurisdictions: ["45"], clearance: SECRET, compartments: [border]}
+  - {id: chongzuo-ops, jurisdictions: ["4514"], supervisor: guangxi-ops, clearance: SECRET}
+  - {id: fusui-psb, jurisdictions: ["451421"], supervisor: chongzuo-ops, clearance: CONFIDENTIAL}
+  - {id: pingxiang-psb, jurisdictions: ["451481"], supervisor: chongzuo-ops,
+     clearance: CONFIDENTIAL, compartments: [border]}
+routes:
+  - {send_to_jurisdiction: most_specific}
+)";
+
 class DispatcherHarness {
  public:
-  DispatcherHarness() : clock_(std::make_shared<FakeClock>(kStart)) {
-    auto table = RoutingTable::FromYaml(YAML::Load(kRouting));
+  explicit DispatcherHarness(const char* routing = kRouting)
+      : clock_(std::make_shared<FakeClock>(kStart)) {
+    auto table = RoutingTable::FromYaml(YAML::Load(routing));
     EXPECT_TRUE(table.ok()) << table.status();
     routing_ =
         std::make_unique<RoutingSource>(std::make_shared<const RoutingTable>(std::move(*table)));
@@ -344,6 +360,92 @@ TEST(Escalation, ReplayedJudgmentIsNotDeliveredOrAnnouncedAgain) {
   h.Judge(MakeJudgment("j1", "451421"));
   EXPECT_EQ(h.Read("fusui-psb").size(), 1u);
   EXPECT_THAT(h.TakeEvents(), ElementsAre("DELIVERED fusui-psb/1"));
+}
+
+double Counter(const std::string& name, const std::string& unit) {
+  return metrics::CounterFamily(name, "").Add({{"unit", unit}}).Value();
+}
+constexpr char kRerouted[] = "infobus_dispatch_rerouted_for_clearance_total";
+constexpr char kUndelivered[] = "infobus_dispatch_undelivered_for_clearance_total";
+
+Judgment Labelled(const std::string& id, const std::string& code,
+                  infobus::common::v1::Classification classification,
+                  std::vector<std::string> compartments = {}) {
+  Judgment judgment = MakeJudgment(id, code);
+  judgment.set_classification(classification);
+  for (std::string& compartment : compartments) judgment.add_compartments(std::move(compartment));
+  return judgment;
+}
+
+// A judgment above the unit's clearance goes to the supervisor, and the delivery and its
+// DELIVERED event say whom it was meant for and why; counted once, not again on a replay.
+TEST(ClearanceRouting, ADeliveryInAnotherUnitsPlaceIsRecordedAndCounted) {
+  DispatcherHarness harness(kClearanceRouting);
+  const double rerouted_before = Counter(kRerouted, "fusui-psb");
+  const Judgment secret =
+      Labelled("j-secret", "451421", infobus::common::v1::CLASSIFICATION_SECRET);
+  harness.Judge(secret);
+  EXPECT_THAT(harness.Read("fusui-psb"), IsEmpty());
+  const std::vector<Delivery> city = harness.Read("chongzuo-ops");
+  ASSERT_EQ(city.size(), 1u);
+  EXPECT_EQ(city[0].judgment().judgment_id(), "j-secret");
+  EXPECT_EQ(city[0].rerouted_from_unit(), "fusui-psb");
+  EXPECT_EQ(city[0].reroute_reason(), infobus::common::v1::REROUTE_REASON_CLEARANCE);
+  ASSERT_EQ(harness.events().size(), 1u);
+  DispatchEvent event;
+  ASSERT_TRUE(event.ParseFromString(harness.events()[0].value));
+  EXPECT_EQ(event.type(), infobus::common::v1::DISPATCH_EVENT_TYPE_DELIVERED);
+  EXPECT_EQ(event.unit_id(), "chongzuo-ops");
+  EXPECT_EQ(event.rerouted_from_unit(), "fusui-psb");
+  EXPECT_EQ(event.reroute_reason(), infobus::common::v1::REROUTE_REASON_CLEARANCE);
+  EXPECT_EQ(Counter(kRerouted, "fusui-psb"), rerouted_before + 1);
+  harness.TakeEvents();
+
+  harness.Judge(secret);  // a replay
+  EXPECT_THAT(harness.TakeEvents(), IsEmpty());
+  EXPECT_EQ(Counter(kRerouted, "fusui-psb"), rerouted_before + 1);
+
+  // One it is cleared for stays at Fusui, unmarked.
+  harness.Judge(Labelled("j-conf", "451421", infobus::common::v1::CLASSIFICATION_CONFIDENTIAL));
+  const std::vector<Delivery> fusui = harness.Read("fusui-psb");
+  ASSERT_EQ(fusui.size(), 1u);
+  EXPECT_EQ(fusui[0].rerouted_from_unit(), "");
+  EXPECT_EQ(fusui[0].reroute_reason(), infobus::common::v1::REROUTE_REASON_UNSPECIFIED);
+}
+
+TEST(ClearanceRouting, AJudgmentNobodyUpTheChainIsClearedForIsNotDeliveredButCounted) {
+  DispatcherHarness harness(kClearanceRouting);
+  const double undelivered_before = Counter(kUndelivered, "fusui-psb");
+  harness.Judge(Labelled("j-narcotics", "451421", infobus::common::v1::CLASSIFICATION_INTERNAL,
+                         {"narcotics"}));
+  for (const char* unit : {"fusui-psb", "chongzuo-ops", "guangxi-ops"}) {
+    EXPECT_THAT(harness.Read(unit), IsEmpty()) << unit;
+  }
+  EXPECT_THAT(harness.TakeEvents(), IsEmpty());
+  EXPECT_EQ(Counter(kUndelivered, "fusui-psb"), undelivered_before + 1);
+}
+
+// Escalation skips the city, which lacks the border compartment, for the province.
+TEST(ClearanceRouting, EscalationGoesPastASupervisorNotClearedForTheJudgment) {
+  DispatcherHarness harness(kClearanceRouting);
+  const double rerouted_before = Counter(kRerouted, "chongzuo-ops");
+  harness.Judge(
+      Labelled("j-border", "451481", infobus::common::v1::CLASSIFICATION_CONFIDENTIAL, {"border"}));
+  ASSERT_EQ(harness.Read("pingxiang-psb").size(), 1u);
+  harness.TakeEvents();
+  harness.clock().Advance(absl::Minutes(11));
+  harness.Tick();
+  EXPECT_THAT(harness.Read("chongzuo-ops"), IsEmpty());
+  const std::vector<Delivery> province = harness.Read("guangxi-ops");
+  ASSERT_EQ(province.size(), 1u);
+  EXPECT_EQ(province[0].escalated_from(), "pingxiang-psb/1");
+  EXPECT_EQ(province[0].escalation_level(), 1u);
+  EXPECT_EQ(province[0].rerouted_from_unit(), "chongzuo-ops");
+  EXPECT_EQ(province[0].reroute_reason(), infobus::common::v1::REROUTE_REASON_COMPARTMENT);
+  EXPECT_THAT(harness.TakeEvents(),
+              ElementsAre("DELIVERED guangxi-ops/1", "ESCALATED pingxiang-psb/1"));
+  EXPECT_EQ(harness.Read("pingxiang-psb")[0].escalated_to(), "guangxi-ops/1");
+  EXPECT_EQ(Counter(kRerouted, "chongzuo-ops"), rerouted_before + 1);
 }
 
 }  // namespace

@@ -54,6 +54,10 @@ TEST(RoutingTable, SampleRoutingFileParses) {
   judgment.set_severity(infobus::common::v1::SEVERITY_CRITICAL);
   judgment.set_kind(infobus::common::v1::JUDGMENT_KIND_WATCHLIST_HIT);
   EXPECT_THAT(Router(&*table).Route(judgment), ElementsAre("guangxi-ops", "fusui-psb"));
+  // A SECRET one is above the county bureau's clearance: the city takes it in its place.
+  judgment.set_classification(infobus::common::v1::CLASSIFICATION_SECRET);
+  EXPECT_THAT(Router(&*table).Route(judgment), ElementsAre("guangxi-ops", "chongzuo-ops"));
+  EXPECT_THAT(table->UnitsWithoutClearance(), ::testing::IsEmpty());
 }
 
 TEST(RoutingTable, ErrorsNameTheField) {
@@ -77,6 +81,7 @@ TEST(RoutingTable, ErrorsNameTheField) {
       {std::string(kUnits) + "default_route: {match: {min_severity: high}}\n", "default_route"},
       {std::string(kUnits) + "rotues: []\n", "rotues"},
       {"units:\n  - {id: a, supervisor: b}\n", "units[0].supervisor"},
+      {"units:\n  - {id: a, clearance: RESTRICTED}\n", "units[0].clearance"},
   };
   for (const Case& c : cases) {
     const absl::Status status = ParseError(c.yaml);

@@ -64,6 +64,55 @@ TEST(UnitDirectory, ParsesTheSampleDeploymentUnits) {
   ASSERT_TRUE(station->duty_hours.has_value());
   EXPECT_EQ(station->duty_hours->text, "08:00-20:00");
   EXPECT_FALSE(fusui->duty_hours.has_value());
+
+  // Need-to-know: command centres SECRET, county bureaux CONFIDENTIAL, the station INTERNAL.
+  EXPECT_EQ(top->clearance, infobus::common::v1::CLASSIFICATION_SECRET);
+  EXPECT_EQ(fusui->clearance, infobus::common::v1::CLASSIFICATION_CONFIDENTIAL);
+  EXPECT_EQ(station->clearance, infobus::common::v1::CLASSIFICATION_INTERNAL);
+  EXPECT_THAT(directory->Find("border-task-force")->compartments, ElementsAre("border"));
+  for (const Unit& unit : directory->units()) {
+    EXPECT_NE(unit.clearance, infobus::common::v1::CLASSIFICATION_UNSPECIFIED)
+        << unit.id << ": every sample unit says its clearance";
+  }
+}
+
+TEST(UnitDirectory, ClearanceAndCompartmentsParseAndDefaultToNone) {
+  absl::StatusOr<UnitDirectory> directory = UnitDirectory::FromYaml(YAML::Load(
+      "- {id: a, jurisdictions: ['45'], clearance: secret, compartments: [informant, border]}\n"
+      "- {id: b, jurisdictions: ['4514'], supervisor: a, clearance: CONFIDENTIAL}\n"
+      "- {id: c, jurisdictions: ['451421'], supervisor: b}\n"));
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  EXPECT_EQ(directory->Find("a")->clearance, infobus::common::v1::CLASSIFICATION_SECRET);
+  EXPECT_THAT(directory->Find("a")->compartments, ElementsAre("border", "informant"));
+  EXPECT_EQ(directory->Find("b")->clearance, infobus::common::v1::CLASSIFICATION_CONFIDENTIAL);
+  EXPECT_THAT(directory->Find("b")->compartments, IsEmpty());
+  // Not given: UNSPECIFIED, which routing treats as PUBLIC.
+  EXPECT_EQ(directory->Find("c")->clearance, infobus::common::v1::CLASSIFICATION_UNSPECIFIED);
+}
+
+TEST(UnitDirectory, RejectsUnknownClearancesAndBadCompartmentsNamingTheField) {
+  struct Case {
+    std::string unit;
+    std::string field;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"clearance: TOP_SECRET", "units[0].clearance"},
+           {"clearance: UNSPECIFIED", "units[0].clearance"},
+           {"clearance: ''", "units[0].clearance"},
+           {"compartments: border", "units[0].compartments"},
+           {"compartments: [border, Informant]", "units[0].compartments[1]"},
+           {"compartments: ['a b']", "units[0].compartments[0]"},
+           {"compartments: [border, border]", "units[0].compartments[1]"},
+       }) {
+    const absl::Status status = ParseError("- {id: a, jurisdictions: ['45'], " + c.unit + "}\n");
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.unit;
+    EXPECT_THAT(status.message(), HasSubstr(c.field + ":")) << c.unit;
+  }
+  // Units built in code are checked too.
+  Unit unit{"a",       "A", {"45"}, "", std::nullopt, infobus::common::v1::CLASSIFICATION_SECRET,
+            {"Border"}};
+  EXPECT_THAT(UnitDirectory::FromUnits({unit}).status().message(),
+              HasSubstr("units[0].compartments"));
 }
 
 TEST(UnitDirectory, DutyHoursParseAndMayWrapPastMidnight) {
@@ -167,15 +216,27 @@ TEST(UnitDirectory, RejectsMalformedShapes) {
 
 TEST(UnitDirectory, FromUnitsValidatesLikeFromYaml) {
   absl::StatusOr<UnitDirectory> ok = UnitDirectory::FromUnits({
-      {"guangxi-ops", "Guangxi", {"45"}, "", std::nullopt},
-      {"chongzuo-ops", "Chongzuo", {"4514"}, "guangxi-ops", std::nullopt},
+      {"guangxi-ops",
+       "Guangxi",
+       {"45"},
+       "",
+       std::nullopt,
+       infobus::common::v1::CLASSIFICATION_UNSPECIFIED,
+       {}},
+      {"chongzuo-ops",
+       "Chongzuo",
+       {"4514"},
+       "guangxi-ops",
+       std::nullopt,
+       infobus::common::v1::CLASSIFICATION_UNSPECIFIED,
+       {}},
   });
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_THAT(Ids(*ok), ElementsAre("guangxi-ops", "chongzuo-ops"));
 
   absl::StatusOr<UnitDirectory> loop = UnitDirectory::FromUnits({
-      {"a", "A", {"45"}, "b", std::nullopt},
-      {"b", "B", {"4514"}, "a", std::nullopt},
+      {"a", "A", {"45"}, "b", std::nullopt, infobus::common::v1::CLASSIFICATION_UNSPECIFIED, {}},
+      {"b", "B", {"4514"}, "a", std::nullopt, infobus::common::v1::CLASSIFICATION_UNSPECIFIED, {}},
   });
   EXPECT_EQ(loop.status().code(), absl::StatusCode::kInvalidArgument);
 }

@@ -155,6 +155,52 @@ TEST_F(EngineTest, ClassificationIsTheHighestOfTheEvidence) {
   EXPECT_EQ(fired[0].classification(), infobus::common::v1::CLASSIFICATION_SECRET);
 }
 
+Event WithCompartments(Event event, std::vector<std::string> compartments) {
+  for (std::string& compartment : compartments) event.add_compartments(std::move(compartment));
+  return event;
+}
+
+TEST_F(EngineTest, CompartmentsAreTheUnionOfTheEvidence) {
+  engine_.SetRules(Rules(kHotspotRules));
+  Feed(WithCompartments(MakeEvent("a", kT0 + absl::Minutes(1)), {"informant"}));
+  Feed(WithCompartments(MakeEvent("b", kT0 + absl::Minutes(2)), {"border", "informant"}));
+  auto fired = Feed(MakeEvent("c", kT0 + absl::Minutes(3)));
+  ASSERT_THAT(fired, SizeIs(1));
+  EXPECT_THAT(fired[0].compartments(), ElementsAre("border", "informant"));
+  ASSERT_EQ(fired[0].evidence_size(), 3);
+  EXPECT_THAT(fired[0].evidence(1).compartments(), ElementsAre("border", "informant"));
+  EXPECT_THAT(fired[0].evidence(2).compartments(), IsEmpty());
+}
+
+TEST_F(EngineTest, NoCompartmentedEvidenceNoCompartments) {
+  engine_.SetRules(Rules(kHotspotRules));
+  Feed(MakeEvent("a", kT0 + absl::Minutes(1)));
+  Feed(MakeEvent("b", kT0 + absl::Minutes(2)));
+  auto fired = Feed(MakeEvent("c", kT0 + absl::Minutes(3)));
+  ASSERT_THAT(fired, SizeIs(1));
+  EXPECT_THAT(fired[0].compartments(), IsEmpty());
+}
+
+// The evidence a window or a subject's sightings keep in the store carries the compartments, so
+// a judgment made after a restart from stored evidence is as restricted as one made before.
+TEST_F(EngineTest, CompartmentsSurviveInStoredEvidenceOfWindowsAndPatterns) {
+  const RuleSet rules = Rules(std::string(kHotspotRules) + kCrossCountyRule);
+  engine_.SetRules(rules);
+  Feed(WithCompartments(MakeEvent("a", kT0 + absl::Minutes(1), "alarm.call", "451421", kPerson),
+                        {"informant"}));
+  Feed(WithCompartments(MakeEvent("b", kT0 + absl::Minutes(2), "alarm.call", "451481", kPerson),
+                        {"border"}));
+  std::unique_ptr<Engine> restarted = Restarted(rules);
+  auto fired = ProcessOk(*restarted,
+                         MakeEvent("c", kT0 + absl::Minutes(3), "alarm.call", "451422", kPerson));
+  ASSERT_THAT(fired, SizeIs(2));
+  for (const Judgment& judgment : fired) {
+    EXPECT_THAT(judgment.compartments(), ElementsAre("border", "informant")) << judgment.rule_id();
+    ASSERT_EQ(judgment.evidence_size(), 3) << judgment.rule_id();
+    EXPECT_THAT(judgment.evidence(0).compartments(), ElementsAre("informant"));
+  }
+}
+
 TEST_F(EngineTest, TumblingWindowEdgesAreHalfOpen) {
   engine_.SetRules(Rules(kHotspotRules));
   Feed(MakeEvent("a", kT0 + absl::Minutes(59)));
@@ -576,6 +622,8 @@ rules:
   first.mutable_location()->set_jurisdiction_code("4514210012");
   *first.mutable_ingested_at() = ToProtoTimestamp(kT0 + absl::Minutes(2));
   first.set_classification(infobus::common::v1::CLASSIFICATION_CONFIDENTIAL);
+  first.add_compartments("border");
+  first.add_compartments("informant");
   auto* plate = first.add_subjects();
   plate->set_type(infobus::common::v1::SUBJECT_TYPE_PLATE);
   plate->set_value("桂F12345");
@@ -589,6 +637,8 @@ rules:
   expected.set_classification(infobus::common::v1::CLASSIFICATION_CONFIDENTIAL);
   expected.set_jurisdiction_code("4514210012");
   *expected.mutable_ingested_at() = first.ingested_at();
+  expected.add_compartments("border");
+  expected.add_compartments("informant");
 
   auto hit = Feed(first);
   ASSERT_THAT(hit, SizeIs(1));
@@ -621,7 +671,8 @@ TEST_F(EngineTest, StateRecordsAreTheProtosCanonicalBytes) {
     within: 1h
 )"));
   Feed(MakeEvent("a", kT0 + absl::Minutes(1), "tip", "451421", kPerson));
-  Feed(MakeEvent("b", kT0 + absl::Minutes(2), "alarm.call", "451481", kPerson));
+  Feed(WithCompartments(MakeEvent("b", kT0 + absl::Minutes(2), "alarm.call", "451481", kPerson),
+                        {"border", "informant"}));
   Feed(MakeEvent("c", kT0 + absl::Minutes(2), "alarm.call", "451481"));
   int windows = 0, patterns = 0, meta = 0;
   for (const StateChange& change : engine_.TakeStateChanges()) {
@@ -654,6 +705,7 @@ TEST_F(EngineTest, StateRecordsAreTheProtosCanonicalBytes) {
       ASSERT_TRUE(evidence.ParseFromString(record.evidence(1)));
       EXPECT_EQ(evidence.SerializeAsString(), record.evidence(1));
       EXPECT_EQ(evidence.event_id(), "b");
+      EXPECT_THAT(evidence.compartments(), ElementsAre("border", "informant"));
       // Rules in the order they first saw the subject: the tip fed the correlation first.
       ASSERT_EQ(record.rules_size(), 2);
       EXPECT_EQ(record.rules(0).rule_id(), "tip-then-alarm");
