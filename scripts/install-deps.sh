@@ -12,6 +12,7 @@ packages=(
   librdkafka-dev librocksdb-dev libyaml-cpp-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   libjwt-dev nlohmann-json3-dev libssl-dev  # people's tokens: common/security
+  libcpp-httplib-dev  # the /metrics endpoint over TLS: common/metrics
   kcat jq openjdk-17-jre-headless maven docker-compose prometheus-cpp-dev
   clang libclang-rt-14-dev  # the fuzz targets (scripts/fuzz.sh): clang++ and its libFuzzer
 )

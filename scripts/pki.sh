@@ -5,7 +5,7 @@
 #   scripts/pki.sh init [--dir DIR]      creates, when missing, under DIR (default
 #                                        $INFOBUS_RUN_DIR/pki, i.e. .run/pki):
 #       ca.pem ca.key                    the local CA (EC P-256, 10 years)
-#       services/<name>.pem .key         collection, judgment, dispatch, supervision, gateway,
+#       services/<name>.pem .key         collection, judgment, dispatch, supervision, gateway, prometheus,
 #                                        admin, kafka (the broker's own): SAN URI
 #                                        infobus://service/<name>, DNS localhost, DNS <name> (its
 #                                        compose host name), IP 127.0.0.1; serverAuth +
@@ -103,7 +103,7 @@ jwk() {  # key kid
 case "$command" in
   init)
     make_ca "$dir"
-    for service in collection judgment dispatch supervision gateway admin kafka; do issue service "$service"; done
+    for service in collection judgment dispatch supervision gateway admin kafka prometheus; do issue service "$service"; done
     for service in kafka admin; do
       keystore=$dir/services/$service.keystore.pem
       [ -f "$keystore" ] ||

@@ -95,7 +95,7 @@ for service in collection judgment dispatch; do
   # Written before the gRPC port, when metrics are on; a service already running keeps its own.
   metrics[$service]="(off)"
   [ -s "$run/$service.metrics.port" ] &&
-    metrics[$service]=http://127.0.0.1:$(cat "$run/$service.metrics.port")/metrics
+    metrics[$service]=https://127.0.0.1:$(cat "$run/$service.metrics.port")/metrics
   echo "[up] $service serving on ${addr[$service]}, metrics on ${metrics[$service]} (log: $run/logs/$service.log)"
 done
 
@@ -139,6 +139,8 @@ dispatch ${addr[dispatch]}, Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT ($INFOBUS_KAFKA_
            dispatch ${metrics[dispatch]}
   logs:  $run/logs/   data: $run/<service>/db and $run/kafka/data
   gRPC:  TLS; every call says who it is: a certificate (machines) or a token (people)
+  /metrics: HTTPS for a scraper with a certificate of the CA, e.g.
+         curl --cacert $pki/ca.pem --cert $pki/services/admin.pem --key $pki/services/admin.key ${metrics[judgment]}
   try:   export PATH="$bin:\$PATH"   # infobusctl is $ctl$env_hint
          export INFOBUS_TOKEN=\$(infobusctl token mint --sub officer-7 --role officer --unit fusui-psb --jurisdiction 451421 --clearance CONFIDENTIAL)
          infobusctl follow --unit fusui-psb --timeout 5s

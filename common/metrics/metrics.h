@@ -1,7 +1,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "prometheus/counter.h"
@@ -10,8 +12,8 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
-namespace prometheus {
-class Exposer;
+namespace httplib {
+class Server;
 }
 
 namespace infobus::metrics {
@@ -31,17 +33,27 @@ prometheus::Family<prometheus::Gauge>& GaugeFamily(const std::string& name,
 prometheus::Family<prometheus::Histogram>& HistogramFamily(const std::string& name,
                                                            const std::string& help);
 
-// Serves Registry() as Prometheus text on http://<listen>/metrics until destroyed.
+// Serves Registry() as Prometheus text on http(s)://<listen>/metrics until destroyed, with
+// cpp-httplib on one thread of its own (a scrape every few seconds needs no more).
 class MetricsServer {
  public:
+  // With `tls`: HTTPS with this certificate, and only for a scraper presenting a client
+  // certificate of `ca_file` (the figures name units and sources: a read like any other).
+  struct Tls {
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+  };
   // "127.0.0.1:0" picks a free port.
-  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& listen);
+  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& listen,
+                                                              const std::optional<Tls>& tls = {});
   ~MetricsServer();
   int port() const { return port_; }
 
  private:
   MetricsServer() = default;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
   int port_ = 0;
 };
 

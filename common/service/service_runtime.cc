@@ -1,7 +1,5 @@
 #include "common/service/service_runtime.h"
 
-#include "common/service/service_security.h"
-
 #include <signal.h>
 
 #include <atomic>
@@ -17,6 +15,7 @@
 #include "common/kafka/consumer_loop.h"
 #include "common/log/log.h"
 #include "common/service/bus_config.h"
+#include "common/service/service_security.h"
 #include "common/util/signals.h"
 
 namespace infobus {
@@ -49,7 +48,15 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
     const Config& config, const std::string& service, const std::vector<std::string>& families) {
   std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(config, service));
   if (const std::string& listen = config.GetString("metrics.listen"); !listen.empty()) {
-    auto metrics_server = metrics::MetricsServer::Start(listen);
+    // Metrics follow the gRPC side: TLS (scrapers present a client certificate) unless
+    // security.mode=insecure.
+    std::optional<metrics::MetricsServer::Tls> tls;
+    if (config.GetString("security.mode") != "insecure") {
+      tls = metrics::MetricsServer::Tls{config.GetString("security.ca_file"),
+                                        config.GetString("security.cert_file"),
+                                        config.GetString("security.key_file")};
+    }
+    auto metrics_server = metrics::MetricsServer::Start(listen, tls);
     if (!metrics_server.ok()) return metrics_server.status();
     runtime->metrics_ = std::move(*metrics_server);
     if (const std::string& path = config.GetString("metrics.port_file"); !path.empty()) {
@@ -78,8 +85,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
   auto producer = kafka::Producer::Create(bootstrap, ProducerPropertiesFrom(config));
   if (!producer.ok()) return producer.status();
   runtime->producer_ = std::move(*producer);
-  runtime->audit_ = std::make_unique<audit::AuditLog>(runtime->producer_.get(),
-                                                      runtime->topics_.audit, service);
+  runtime->audit_ =
+      std::make_unique<audit::AuditLog>(runtime->producer_.get(), runtime->topics_.audit, service);
   return runtime;
 }
 
@@ -162,7 +169,8 @@ int RunUntilTerminated(const Config& config, const std::string& service,
       INFOBUS_LOG(Error) << service << " failed to start: " << credentials.status();
       return 1;
     }
-    auto startup = GrpcServer::Start(config.GetString("grpc.listen"), *credentials, {}, {grpc_service});
+    auto startup =
+        GrpcServer::Start(config.GetString("grpc.listen"), *credentials, {}, {grpc_service});
     if (!startup.ok()) {
       INFOBUS_LOG(Error) << service << " failed to start: " << startup.status();
       return 1;

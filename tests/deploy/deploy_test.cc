@@ -107,10 +107,12 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
   ASSERT_TRUE(defaults.ok());
   EXPECT_TRUE(absl::EndsWith(defaults->GetString("metrics.listen"), ":" + metrics_port))
       << "compose moves the metrics port away from the service's default";
-  // Metrics are plaintext HTTP: on loopback inside the container, and not published.
-  EXPECT_TRUE(absl::StartsWith(metrics_listen, "127.0.0.1:"))
-      << "metrics.listen " << metrics_listen;
+  // Metrics are HTTPS (security.mode stays tls) for Prometheus inside the network, and not
+  // published.
+  EXPECT_NE(config->GetString("security.mode"), "insecure");
   EXPECT_EQ(node["ports"].size(), 1u) << "only the gRPC port (TLS) is published";
+  EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/prometheus/prometheus.yml"), "scheme: https"))
+      << "prometheus.yml scrapes without TLS";
   EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/prometheus/prometheus.yml"),
                                 "\"" + service + ":" + metrics_port + "\""))
       << "prometheus.yml does not scrape " << service << ":" << metrics_port;
@@ -216,6 +218,23 @@ TEST(DeployGrafana, NoAnonymousAccessAndThePasswordIsASecret) {
             "/run/secrets/grafana-admin-password");
   EXPECT_EQ(grafana["secrets"][0].as<std::string>(), "grafana-admin-password");
   EXPECT_TRUE(compose["secrets"]["grafana-admin-password"]["file"].IsDefined());
+}
+
+// Nothing is published on the host's network without TLS: the published ports are the
+// services' gRPC ports and Kafka's TLS listener; the plaintext UIs bind the host's loopback.
+TEST(DeployPorts, NothingPlaintextIsPublishedBeyondLoopback) {
+  const YAML::Node compose = YAML::LoadFile(kDeploy + "/docker-compose.yml");
+  const std::set<std::string> tls = {"50051:50051", "50052:50052", "50053:50053", "9092:9092"};
+  int published = 0;
+  for (const auto& service : compose["services"]) {
+    for (const auto& port : service.second["ports"]) {
+      const std::string mapping = port.as<std::string>();
+      ++published;
+      EXPECT_TRUE(tls.count(mapping) > 0 || absl::StartsWith(mapping, "127.0.0.1:"))
+          << service.first.as<std::string>() << " publishes " << mapping << " beyond loopback";
+    }
+  }
+  EXPECT_GE(published, 6);
 }
 
 INSTANTIATE_TEST_SUITE_P(Services, DeployTest,

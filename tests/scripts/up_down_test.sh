@@ -31,10 +31,20 @@ echo "$output" | grep -q 'PUBLISH_OUTCOME_REJECTED' || fail "the invalid sample 
 echo "$output" | grep -qF "INFOBUS_RUN_DIR=$run scripts/down.sh" ||
   fail "up.sh did not print the down command for its run dir"
 for service in collection judgment dispatch; do
-  url=$(echo "$output" | sed -n "s|^\[up\] $service serving on .*, metrics on \(http://[^ ]*\) .*|\1|p")
-  [ -n "$url" ] || fail "up.sh did not say where $service's /metrics listens"
-  python3 -c 'import sys, urllib.request; sys.exit(b"infobus_" not in urllib.request.urlopen(sys.argv[1], timeout=10).read())' \
-    "$url" || fail "$service's metrics are not at $url"
+  url=$(echo "$output" | sed -n "s|^\[up\] $service serving on .*, metrics on \(https://[^ ]*\) .*|\1|p")
+  [ -n "$url" ] || fail "up.sh did not say where $service's /metrics listens (HTTPS)"
+  # HTTPS, and only for a scraper with a certificate of the CA.
+  scrape='import ssl, sys, urllib.request
+c = ssl.create_default_context(cafile=sys.argv[2])
+if len(sys.argv) > 3: c.load_cert_chain(sys.argv[3], sys.argv[4])
+try: body = urllib.request.urlopen(sys.argv[1], timeout=10, context=c).read()
+except Exception: sys.exit(2)
+sys.exit(b"infobus_" not in body)'
+  pki=${INFOBUS_PKI_DIR:-$run/pki}
+  python3 -c "$scrape" "$url" "$pki/ca.pem" "$pki/services/admin.pem" "$pki/services/admin.key" ||
+    fail "$service's metrics are not at $url for a scraper with a certificate"
+  python3 -c "$scrape" "$url" "$pki/ca.pem" && fail "$service's metrics answered a scraper without a certificate"
+  python3 -c "$scrape" "${url/https/http}" "$pki/ca.pem" && fail "$service's metrics answered plaintext"
   echo "$output" | grep -A1 '^  metrics:' | grep -qF "$url" || fail "the banner does not show $url"
 done
 
