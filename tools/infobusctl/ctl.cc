@@ -117,9 +117,11 @@ absl::StatusOr<std::vector<T>> ReadJsonLines(const std::string& file, std::istre
   return messages;
 }
 
-// Where the local PKI is: $INFOBUS_RUN_DIR/pki, INFOBUS_RUN_DIR defaulting to ./.run (where
-// scripts/pki.sh init and scripts/up.sh put it).
-std::string LocalPkiDir() { return EnvOr("INFOBUS_RUN_DIR", "./.run") + "/pki"; }
+// Where the local PKI is: $INFOBUS_PKI_DIR, else $INFOBUS_RUN_DIR/pki, INFOBUS_RUN_DIR defaulting
+// to ./.run (where scripts/pki.sh init and scripts/up.sh put it; scripts/test.sh sets both).
+std::string LocalPkiDir() {
+  return EnvOr("INFOBUS_PKI_DIR", EnvOr("INFOBUS_RUN_DIR", "./.run") + "/pki");
+}
 
 // How a command reaches its server: the address, and the TLS settings and credentials of the
 // flags (empty: not given), which Security() completes from the environment and the defaults.
@@ -339,12 +341,13 @@ constexpr char kSecurityGroup[] = "TLS and credentials (see infobusctl --help)";
 // The TLS flags of every command that calls a service (SecurityOf says how they combine with
 // the environment).
 void AddSecurity(CLI::App& command, Endpoint* endpoint) {
-  CLI::Option* ca = command
-                        .add_option("--ca", endpoint->ca,
-                                    "PEM CA that verifies the server (default: $INFOBUS_CA, else "
-                                    "$INFOBUS_RUN_DIR/pki/ca.pem if it exists)")
-                        ->type_name("PEM")
-                        ->group(kSecurityGroup);
+  CLI::Option* ca =
+      command
+          .add_option("--ca", endpoint->ca,
+                      "PEM CA that verifies the server (default: $INFOBUS_CA, else "
+                      "$INFOBUS_PKI_DIR/ca.pem (else $INFOBUS_RUN_DIR/pki/ca.pem) if it exists)")
+          ->type_name("PEM")
+          ->group(kSecurityGroup);
   CLI::Option* cert =
       command.add_option("--cert", endpoint->cert, "client certificate: call as this machine")
           ->type_name("PEM")
@@ -1031,7 +1034,7 @@ when the command began; with --follow, then new ones until Ctrl-C or --timeout. 
 administrator machine over mutual TLS (a Kafka super user), by default with the local PKI's
 admin certificate. E.g.
   infobusctl audit --subject officer-7 --decision denied --since 2026-11-28T00:00:00Z)");
-    const std::string pki = EnvOr("INFOBUS_PKI_DIR", LocalPkiDir());
+    const std::string pki = LocalPkiDir();
     bootstrap_ = "127.0.0.1:" + EnvOr("INFOBUS_KAFKA_PORT", "19092");
     ca_ = pki + "/ca.pem";
     cert_ = pki + "/services/admin.pem";
@@ -1214,11 +1217,11 @@ For development and tests only: it signs (ES256) with a key file on this machine
 scripts/pki.sh init makes with its public JWKS (.run/pki/jwt/signing.key, jwks.json). Real
 tokens come from the identity provider. Prints the token on one line, e.g.
   TOKEN=$(infobusctl token mint --sub zhang-wei --role analyst --jurisdiction 4514))");
-    key_ = EnvOr("INFOBUS_RUN_DIR", "./.run") + "/pki/jwt/signing.key";
+    key_ = LocalPkiDir() + "/jwt/signing.key";
     command
         .add_option("--key", key_,
-                    "PEM EC P-256 private key (default: $INFOBUS_RUN_DIR/pki/jwt/signing.key, "
-                    "INFOBUS_RUN_DIR defaulting to ./.run)")
+                    "PEM EC P-256 private key (default: $INFOBUS_PKI_DIR/jwt/signing.key, "
+                    "INFOBUS_PKI_DIR defaulting to $INFOBUS_RUN_DIR/pki, that to ./.run/pki)")
         ->type_name("PEM");
     command.add_option("--kid", kid_, "key id in the header")
         ->type_name("KID")
@@ -1302,8 +1305,8 @@ $INFOBUS_COLLECTION_ADDR (127.0.0.1:50051), $INFOBUS_JUDGMENT_ADDR (127.0.0.1:50
 $INFOBUS_DISPATCH_ADDR (127.0.0.1:50053).
 
 Every call is TLS, and the server needs to know who calls:
-  the CA     --ca, else $INFOBUS_CA, else $INFOBUS_RUN_DIR/pki/ca.pem (INFOBUS_RUN_DIR
-             defaulting to ./.run) when it exists: the local PKI of scripts/pki.sh init
+  the CA     --ca, else $INFOBUS_CA, else $INFOBUS_PKI_DIR/ca.pem (INFOBUS_PKI_DIR defaulting
+             to $INFOBUS_RUN_DIR/pki, that to ./.run/pki) when it exists: scripts/pki.sh init's
   a machine  --cert and --key (a source's or a service's certificate)
   a person   --token, a bearer JWT (infobusctl token mint makes one for development)
 The credentials come from the command line when any of --cert, --key, --token is given there,

@@ -170,11 +170,18 @@ TEST(Infobusctl, FeedbackWithoutByIsGivenByTheLoginNameWhenInsecure) {
 // Without a CA there is no TLS: the command says where it looked and calls nothing.
 TEST(Infobusctl, WithoutACaNothingIsCalledAndTheMessageSaysWhereItLooked) {
   ScopedEnv run_dir("INFOBUS_RUN_DIR", "/nonexistent/infobus-run");
+  ScopedEnv pki_dir("INFOBUS_PKI_DIR", nullptr);
   ScopedEnv ca("INFOBUS_CA", nullptr);
   const Result result = Ctl({"units", "--dispatch", "127.0.0.1:1"});
   EXPECT_EQ(result.code, 2);
   EXPECT_NE(result.err.find("/nonexistent/infobus-run/pki/ca.pem"), std::string::npos)
       << result.err;
+  // $INFOBUS_PKI_DIR (scripts/test.sh and up.sh set it) comes first.
+  ScopedEnv pki("INFOBUS_PKI_DIR", "/nonexistent/infobus-pki");
+  const Result elsewhere = Ctl({"units", "--dispatch", "127.0.0.1:1"});
+  EXPECT_EQ(elsewhere.code, 2);
+  EXPECT_NE(elsewhere.err.find("/nonexistent/infobus-pki/ca.pem"), std::string::npos)
+      << elsewhere.err;
   EXPECT_NE(result.err.find("--insecure"), std::string::npos) << result.err;
 }
 

@@ -96,8 +96,8 @@ TEST_F(TokenMintTest, TheMintedTokenVerifiesWithEveryClaim) {
 
 TEST_F(TokenMintTest, TheKeyDefaultsToTheRunDirectory) {
   const ShellResult mint =
-      Shell(absl::StrCat("INFOBUS_RUN_DIR=", dir_.path().string(), " ", Infobusctl(),
-                         " token mint --sub li-na --role officer"));
+      Shell(absl::StrCat("unset INFOBUS_PKI_DIR; INFOBUS_RUN_DIR=", dir_.path().string(), " ",
+                         Infobusctl(), " token mint --sub li-na --role officer"));
   ASSERT_EQ(mint.code, 0) << mint.out;
   const absl::StatusOr<Principal> principal = Verify(mint.out);
   ASSERT_TRUE(principal.ok()) << principal.status();
