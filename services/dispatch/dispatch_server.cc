@@ -78,10 +78,9 @@ absl::Status DispatchServer::Start() {
   loop_->Start();
   runtime_->WatchConsumer(loop_.get());
 
-  service_ = std::make_unique<DispatchServiceImpl>(routing_.get(), inbox_.get(), &notifier_,
-                                                   &runtime_->producer(),
-                                                   runtime_->topics().dispatch_events,
-                                                   &runtime_->audit());
+  service_ = std::make_unique<DispatchServiceImpl>(
+      routing_.get(), inbox_.get(), &notifier_, &runtime_->producer(),
+      runtime_->topics().dispatch_events, &runtime_->audit());
   return runtime_->Serve({service_.get()});
 }
 
