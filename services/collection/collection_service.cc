@@ -93,8 +93,9 @@ struct CollectionServiceImpl::Call {
     std::string source_id;
     std::string key;
     std::string trace_id;
-    bool reported = false;  // guarded by mutex
-    absl::Status status;    // guarded by mutex, once reported
+    bool classified = false;  // accepted only once its access record is kept
+    bool reported = false;    // guarded by mutex
+    absl::Status status;      // guarded by mutex, once reported
   };
   grpc::ServerUnaryReactor* reactor;
   PublishResponse* response;  // gRPC's; not to be touched once answered
@@ -105,6 +106,9 @@ struct CollectionServiceImpl::Call {
   std::atomic<size_t> outstanding{1};
   absl::Mutex mutex;
   bool answered ABSL_GUARDED_BY(mutex) = false;
+  // The access records of the call's classified events: one audit write, reported once.
+  bool audit_reported ABSL_GUARDED_BY(mutex) = false;
+  absl::Status audit_status ABSL_GUARDED_BY(mutex);
   std::unique_ptr<grpc::Alarm> answer_alarm;  // cancelled when the call is destroyed
 };
 CollectionServiceImpl::CollectionServiceImpl(Options options, Store* store,
@@ -222,9 +226,39 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
     }
     *event.mutable_ingested_at() = ToProtoTimestamp(now);
     event.set_trace_id(NewTraceId());
-    call->pending.push_back(
-        {static_cast<int>(i), event.source_id(), std::move(key), event.trace_id(), false, {}});
+    call->pending.push_back({static_cast<int>(i),
+                             event.source_id(),
+                             std::move(key),
+                             event.trace_id(),
+                             audit::IsClassified(event.classification()),
+                             false,
+                             {}});
     to_send.push_back(&event);
+  }
+
+  // Every classified event taken is an access decision to account for: its record is written
+  // alongside the events, and an event counts as ACCEPTED (and its key as published) only once
+  // both are kept. Without the record the event is answered RETRY; a retry sends it again,
+  // which judgment counts once.
+  std::vector<audit::AuditRecord> records;
+  for (size_t p = 0; p < to_send.size(); ++p) {
+    if (!call->pending[p].classified) continue;
+    const Event& event = *to_send[p];
+    records.push_back(audit::NewRecord(
+        *caller, audit_->service(), "CollectionService/Publish",
+        {"event", absl::StrCat(event.source_id(), "/", event.event_id()), event.classification()},
+        absl::OkStatus(), now, absl::StrCat("trace ", event.trace_id())));
+  }
+  if (!records.empty()) {
+    call->outstanding.fetch_add(1);
+    audit_->Record(std::move(records), [this, call](absl::Status kept) {
+      {
+        absl::MutexLock lock(&call->mutex);
+        call->audit_status = std::move(kept);
+        call->audit_reported = true;
+      }
+      if (call->outstanding.fetch_sub(1) == 1) Settle(call);
+    });
   }
 
   // Outcomes decided without Kafka (rejected, duplicate, busy) are final already.
@@ -296,8 +330,13 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
 
 void CollectionServiceImpl::Settle(const std::shared_ptr<Call>& call) {
   rocksdb::WriteBatch batch;
+  bool audited = false;
+  {
+    absl::MutexLock lock(&call->mutex);
+    audited = call->audit_reported && call->audit_status.ok();
+  }
   for (const Call::Pending& pending : call->pending) {
-    if (pending.status.ok()) {
+    if (pending.status.ok() && (!pending.classified || audited)) {
       batch.Put(store_->Family(kPublishedFamily), pending.key, pending.trace_id);
     }
   }
@@ -322,15 +361,21 @@ void CollectionServiceImpl::Answer(Call& call) {
     call.answered = true;
     for (const Call::Pending& pending : call.pending) {
       PublishResult* result = call.response->mutable_results(pending.index);
-      const bool accepted = pending.reported && pending.status.ok();
+      const bool unaudited =
+          pending.classified && (!call.audit_reported || !call.audit_status.ok());
+      const bool accepted = pending.reported && pending.status.ok() && !unaudited;
       tally.Add(pending.source_id,
                 accepted ? v1::PUBLISH_OUTCOME_ACCEPTED : v1::PUBLISH_OUTCOME_RETRY);
       if (accepted) {
         result->set_trace_id(pending.trace_id);
         SetOutcome(result, v1::PUBLISH_OUTCOME_ACCEPTED, grpc::StatusCode::OK, "");
-      } else if (pending.reported) {
+      } else if (pending.reported && !pending.status.ok()) {
         SetOutcome(result, v1::PUBLISH_OUTCOME_RETRY, grpc::StatusCode::UNAVAILABLE,
                    std::string(pending.status.message()));
+      } else if (pending.reported && call.audit_reported) {
+        SetOutcome(result, v1::PUBLISH_OUTCOME_RETRY, grpc::StatusCode::UNAVAILABLE,
+                   absl::StrCat("its access record could not be kept; retry: ",
+                                call.audit_status.message()));
       } else {
         SetOutcome(result, v1::PUBLISH_OUTCOME_RETRY, grpc::StatusCode::UNAVAILABLE,
                    "Kafka has not acknowledged it in time; retry (a retry answers DUPLICATE if "

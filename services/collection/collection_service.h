@@ -40,7 +40,8 @@ class CollectionServiceImpl final
   static constexpr char kPublishedFamily[] = "published";
 
   // `store` (opened with kPublishedFamily) and `producer` must outlive the service.
-  // `audit` records every refused publish.
+  // `audit` records every refused publish and every classified event taken (an event is
+  // ACCEPTED only once its record is kept).
   CollectionServiceImpl(Options options, Store* store, kafka::Producer* producer,
                         std::string events_topic, ClockPtr clock, audit::AuditLog* audit);
 

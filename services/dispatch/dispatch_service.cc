@@ -160,6 +160,24 @@ absl::Status DispatchServiceImpl::CheckUnit(const std::string& unit_id) const {
   return absl::OkStatus();
 }
 
+absl::Status DispatchServiceImpl::AdmitSignOff(const security::Principal& caller,
+                                               const std::string& unit_id, uint64_t seq,
+                                               std::string_view method) {
+  auto delivery = inbox_->Read(unit_id, seq);
+  if (!delivery.ok()) return delivery.status();
+  const absl::Status decision =
+      security::CanSeeDelivered(caller, security::JudgmentLabels(delivery->judgment()));
+  if (audit::IsClassified(delivery->judgment().classification())) {
+    if (absl::Status kept = audit_->RecordNow({audit::NewRecord(
+            caller, audit_->service(), method, DeliveryItem(*delivery), decision, absl::Now())});
+        !kept.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "the access record could not be kept, nothing was recorded; retry: ", kept.message()));
+    }
+  }
+  return decision;
+}
+
 absl::Status DispatchServiceImpl::Emit(infobus::common::v1::DispatchEventType type,
                                        const Delivery& delivery, absl::Time at) {
   const std::vector<absl::Status> sent = producer_->ProduceAll(
@@ -211,7 +229,9 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
   } else if (by.empty() || by.size() > 128 || !domain::IsValidUtf8(by)) {
     status =
         absl::InvalidArgumentError("acknowledged_by: 1-128 bytes of UTF-8 naming who signs off");
-  } else {
+  } else if (status = AdmitSignOff(*caller, request->unit_id(), request->seq(),
+                                   "DispatchService/Acknowledge");
+             status.ok()) {
     auto result =
         inbox_->Acknowledge(request->unit_id(), request->seq(), by, [this](const Delivery& after) {
           return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_ACKNOWLEDGED, after,
@@ -262,7 +282,9 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Feedback(
     status = absl::InvalidArgumentError("note: at most 4096 bytes of UTF-8");
   } else if (by.empty() || by.size() > 128 || !domain::IsValidUtf8(by)) {
     status = absl::InvalidArgumentError("given_by: 1-128 bytes of UTF-8 naming who reports");
-  } else {
+  } else if (status = AdmitSignOff(*caller, request->unit_id(), request->seq(),
+                                   "DispatchService/Feedback");
+             status.ok()) {
     infobus::common::v1::Feedback feedback;
     feedback.set_outcome(request->outcome());
     feedback.set_note(request->note());

@@ -61,6 +61,12 @@ class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService:
   // The caller, when it may act for `unit_id` (its own unit, or below it for a supervisor).
   absl::StatusOr<security::Principal> AuthorizeForUnit(const grpc::CallbackServerContext& context,
                                                        const std::string& unit_id) const;
+  // Whether `caller` may sign off or give feedback for delivery `seq` of `unit_id` (NOT_FOUND
+  // when there is none): the caller's clearance must cover it, as for reading it. A decision on
+  // a classified delivery is recorded before anything changes (UNAVAILABLE when it cannot be
+  // kept). Waits for the record's acknowledgement, as Emit does.
+  absl::Status AdmitSignOff(const security::Principal& caller, const std::string& unit_id,
+                            uint64_t seq, std::string_view method);
   // Produces the event for a change of `delivery` and waits for Kafka's acknowledgement.
   absl::Status Emit(infobus::common::v1::DispatchEventType type,
                     const infobus::common::v1::Delivery& delivery, absl::Time at);

@@ -652,17 +652,23 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
   }
 
   // --- Acknowledge and Feedback: for one's own unit (or below, as supervisor), as oneself.
+  // Fusui's seq 1 is CONFIDENTIAL, seq 2 SECRET: signing off what one may not read is refused.
   struct SignRow {
     std::string name;
     const ClientSecurity* who;
     std::string unit;
     std::string by;
     Code expected;
+    uint64_t seq = 1;
   };
   const std::vector<SignRow> signs = {
       {"fusui officer, own unit", &officer_fusui, "fusui-psb", "", Code::OK},
       {"fusui officer as someone else", &officer_fusui, "fusui-psb", "officer-7",
        Code::PERMISSION_DENIED},
+      {"fusui officer, above its clearance", &officer_fusui, "fusui-psb", "",
+       Code::PERMISSION_DENIED, 2},
+      {"fusui secret officer, SECRET delivery", &officer_fusui_secret, "fusui-psb", "", Code::OK,
+       2},
       {"pingxiang officer, fusui", &officer_pingxiang, "fusui-psb", "", Code::PERMISSION_DENIED},
       {"city supervisor, pingxiang", &supervisor_city, "pingxiang-psb", "", Code::OK},
       {"province analyst", &analyst_province, "fusui-psb", "", Code::PERMISSION_DENIED},
@@ -672,7 +678,7 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
   for (const SignRow& row : signs) {
     infobus::dispatch::v1::AcknowledgeRequest ack;
     ack.set_unit_id(row.unit);
-    ack.set_seq(1);
+    ack.set_seq(row.seq);
     ack.set_acknowledged_by(row.by);
     infobus::dispatch::v1::AcknowledgeResponse acked;
     grpc::ClientContext ack_context;
@@ -685,7 +691,7 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
 
     infobus::dispatch::v1::FeedbackRequest feedback;
     feedback.set_unit_id(row.unit);
-    feedback.set_seq(1);
+    feedback.set_seq(row.seq);
     feedback.set_outcome(infobus::common::v1::FEEDBACK_OUTCOME_HANDLED);
     feedback.set_given_by(row.by);
     infobus::dispatch::v1::FeedbackResponse given;
@@ -755,6 +761,14 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
             {"analyst-4514", "JudgmentService/Review", fusui_secret, kDenied},
             {"officer-fusui", "DispatchService/ListDeliveries", "", kDenied},
             {"officer-fusui-s", "DispatchService/Subscribe", "", kAllowed},
+            // Classified events taken, and sign-offs and feedback on classified deliveries.
+            {"fusui-lodging", "CollectionService/Publish", "fusui-lodging/e1", kAllowed},
+            {"fusui-110", "CollectionService/Publish", "fusui-110/e2", kAllowed},
+            {"officer-fusui", "DispatchService/Acknowledge", "fusui-psb/1", kAllowed},
+            {"officer-fusui", "DispatchService/Feedback", "fusui-psb/1", kAllowed},
+            {"officer-fusui", "DispatchService/Acknowledge", "fusui-psb/2", kDenied},
+            {"officer-fusui", "DispatchService/Feedback", "fusui-psb/2", kDenied},
+            {"officer-fusui-s", "DispatchService/Acknowledge", "fusui-psb/2", kAllowed},
         };
     for (absl::Time deadline = absl::Now() + absl::Seconds(30); absl::Now() < deadline;) {
       audit.clear();
@@ -779,6 +793,9 @@ TEST_F(AuthzMatrixTest, EveryRoleAgainstEveryRpc) {
     for (const auto& record : audit) {
       if (record.item_kind() == "judgment" && record.item_id() == pingxiang_internal) {
         ADD_FAILURE() << "an INTERNAL judgment's read was audited: " << record.ShortDebugString();
+      }
+      if (record.item_kind() == "event" && record.item_id() == "pingxiang-checkpoint/e3") {
+        ADD_FAILURE() << "an INTERNAL event's publish was audited: " << record.ShortDebugString();
       }
     }
   }
