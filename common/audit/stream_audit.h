@@ -1,9 +1,11 @@
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -40,6 +42,81 @@ class StreamAudit {
   };
   AuditLog* log_;
   std::shared_ptr<State> state_;
+};
+
+// The hold-back of a paged server stream whose pages carry access records: a page is sent only
+// once its records are kept, and a record that cannot be kept ends the stream. One per stream;
+// every method but the constructor is called with the stream's own lock held (the stream's
+// `on_kept` takes that lock, calls Kept, and wakes the stream).
+template <typename T>
+class AuditedPages {
+ public:
+  explicit AuditedPages(AuditLog* log) : audit_(log) {}
+
+  enum class Next {
+    kRead,  // nothing held: read the next page
+    kSend,  // `buffer` has what there is to send
+    kWait,  // a page waits for its records; on_kept will come
+    kFail,  // its records could not be kept: finish the stream with failure()
+  };
+
+  // Before reading a page: a failure, a page still held, or one kept since (moved to `buffer`).
+  Next Check(std::deque<T>& buffer) {
+    if (!failure_.ok()) return Next::kFail;
+    if (holding_) return Next::kWait;
+    if (cleared_.empty()) return Next::kRead;
+    for (T& item : cleared_) buffer.push_back(std::move(item));
+    cleared_.clear();
+    return Next::kSend;
+  }
+
+  // The page just read: what of it the caller may see, and the records of the decisions on
+  // its classified items. Without records (or with an answer at once) `visible` goes to
+  // `buffer` (kSend, perhaps with nothing); else it is held (kWait) until `on_kept` runs.
+  Next Offer(std::vector<T> visible, std::vector<AuditRecord> records, std::deque<T>& buffer,
+             std::function<void(absl::Status)> on_kept) {
+    if (!records.empty()) {
+      held_ = std::move(visible);
+      visible.clear();
+      holding_ = true;
+      std::optional<absl::Status> answer = audit_.Send(std::move(records), std::move(on_kept));
+      if (!answer.has_value()) return Next::kWait;
+      holding_ = false;
+      if (!answer->ok()) {
+        failure_ = *std::move(answer);
+        held_.clear();
+        return Next::kFail;
+      }
+      visible = std::move(held_);
+      held_.clear();
+    }
+    for (T& item : visible) buffer.push_back(std::move(item));
+    return Next::kSend;
+  }
+
+  // The answer for the held page (from the stream's on_kept).
+  void Kept(absl::Status kept) {
+    holding_ = false;
+    if (kept.ok()) {
+      cleared_ = std::move(held_);
+    } else {
+      failure_ = std::move(kept);
+    }
+    held_.clear();
+  }
+
+  // The stream is done: no on_kept runs after this returns.
+  void Close() { audit_.Close(); }
+
+  const absl::Status& failure() const { return failure_; }
+  AuditLog* log() const { return audit_.log(); }
+
+ private:
+  StreamAudit audit_;
+  bool holding_ = false;
+  std::vector<T> held_;     // a page whose records are being written
+  std::vector<T> cleared_;  // a page whose records are kept, to send
+  absl::Status failure_;
 };
 
 }  // namespace infobus::audit

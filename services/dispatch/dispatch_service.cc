@@ -48,7 +48,7 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
         notifier_(notifier),
         unit_id_(std::move(unit_id)),
         caller_(std::move(caller)),
-        audit_(audit),
+        pages_(audit),
         last_seq_(after_seq) {
     token_ = notifier_->Listen(unit_id_, [this] { Pump(); });
     Pump();
@@ -56,14 +56,17 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
 
  private:
   Step NextLocked(std::deque<Delivery>& buffer) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    if (!audit_failure_.ok()) return Step::Finish(ToGrpcStatus(audit_failure_));
-    if (auditing_) return Step::Wait();  // the page is held until its records are kept
-    if (!buffer.empty()) return Step::Write();
-    if (!cleared_.empty()) {
-      for (Delivery& delivery : cleared_) buffer.push_back(std::move(delivery));
-      cleared_.clear();
-      return Step::Write();
+    switch (pages_.Check(buffer)) {
+      case Pages::Next::kFail:
+        return Step::Finish(ToGrpcStatus(pages_.failure()));
+      case Pages::Next::kWait:
+        return Step::Wait();  // the page is held until its records are kept
+      case Pages::Next::kSend:
+        return Step::Write();
+      case Pages::Next::kRead:
+        break;
     }
+    if (!buffer.empty()) return Step::Write();
     auto page = inbox_->ReadAfter(unit_id_, last_seq_, kPageSize);
     if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
     if (page->empty()) return Step::Wait();  // caught up: the notifier wakes us
@@ -76,25 +79,22 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
       const absl::Status decision =
           security::CanSeeDelivered(caller_, security::JudgmentLabels(delivery.judgment()));
       if (audit::IsClassified(delivery.judgment().classification())) {
-        records.push_back(audit::NewRecord(caller_, audit_.log()->service(),
+        records.push_back(audit::NewRecord(caller_, pages_.log()->service(),
                                            "DispatchService/Subscribe", DeliveryItem(delivery),
                                            decision, absl::Now()));
       }
       if (decision.ok()) visible.push_back(std::move(delivery));
     }
-    if (!records.empty()) {
-      held_ = std::move(visible);
-      visible.clear();
-      auditing_ = true;
-      std::optional<absl::Status> answer = audit_.Send(
-          std::move(records), [this](absl::Status kept) { OnAudited(std::move(kept)); });
-      if (!answer.has_value()) return Step::Wait();
-      auditing_ = false;
-      if (!answer->ok()) return Step::Finish(ToGrpcStatus(*answer));
-      visible = std::move(held_);
-      held_.clear();
+    switch (pages_.Offer(std::move(visible), std::move(records), buffer,
+                         [this](absl::Status kept) { OnAudited(std::move(kept)); })) {
+      case Pages::Next::kFail:
+        return Step::Finish(ToGrpcStatus(pages_.failure()));
+      case Pages::Next::kWait:
+        return Step::Wait();
+      case Pages::Next::kSend:
+      case Pages::Next::kRead:
+        break;
     }
-    for (Delivery& delivery : visible) buffer.push_back(std::move(delivery));
     // A whole page skipped is not the end of the inbox.
     return buffer.empty() ? Step::Again() : Step::Write();
   }
@@ -102,32 +102,22 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
   void OnAudited(absl::Status kept) {
     {
       absl::MutexLock lock(&mutex_);
-      auditing_ = false;
-      if (kept.ok()) {
-        cleared_ = std::move(held_);
-      } else {
-        audit_failure_ = std::move(kept);
-      }
-      held_.clear();
+      pages_.Kept(std::move(kept));
     }
     Pump();
   }
 
   void StopListening() override {
     notifier_->Unlisten(token_);
-    audit_.Close();
+    pages_.Close();
   }
 
   Inbox* const inbox_;
   InboxNotifier* const notifier_;
   const std::string unit_id_;
   const security::Principal caller_;
-  audit::StreamAudit audit_;
-  // A page whose access records are being written, then cleared to send.
-  bool auditing_ ABSL_GUARDED_BY(mutex_) = false;
-  std::vector<Delivery> held_ ABSL_GUARDED_BY(mutex_);
-  std::vector<Delivery> cleared_ ABSL_GUARDED_BY(mutex_);
-  absl::Status audit_failure_ ABSL_GUARDED_BY(mutex_);
+  using Pages = audit::AuditedPages<Delivery>;
+  Pages pages_;  // under mutex_ (Close: from any thread)
   uint64_t token_ = 0;
   uint64_t last_seq_ ABSL_GUARDED_BY(mutex_);
 };

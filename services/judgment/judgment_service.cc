@@ -183,7 +183,7 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
       : log_(log),
         filter_(std::move(filter)),
         caller_(std::move(caller)),
-        audit_(audit),
+        pages_(audit),
         max_lag_(max_lag),
         scanned_to_(after_seq),
         last_sent_(after_seq) {
@@ -207,14 +207,17 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
                        " of them made while it was still reading; resubscribe with after_seq=",
                        last_sent_)));
     }
-    if (!audit_failure_.ok()) return Step::Finish(ToGrpcStatus(audit_failure_));
-    if (auditing_) return Step::Wait();  // the page is held until its records are kept
-    if (!buffer.empty()) return Step::Write();
-    if (!cleared_.empty()) {
-      for (JudgmentRecord& record : cleared_) buffer.push_back(std::move(record));
-      cleared_.clear();
-      return Step::Write();
+    switch (pages_.Check(buffer)) {
+      case Pages::Next::kFail:
+        return Step::Finish(ToGrpcStatus(pages_.failure()));
+      case Pages::Next::kWait:
+        return Step::Wait();  // the page is held until its records are kept
+      case Pages::Next::kSend:
+        return Step::Write();
+      case Pages::Next::kRead:
+        break;
     }
+    if (!buffer.empty()) return Step::Write();
     auto page = log_->ReadAfter(scanned_to_, filter_, kPageSize, kScanLimit, &scanned_to_);
     if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
     // What the caller may not see is skipped like a non-match: nothing of it is sent, and the
@@ -226,25 +229,22 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
       const absl::Status decision =
           security::CanSee(caller_, security::JudgmentLabels(record.judgment()));
       if (audit::IsClassified(record.judgment().classification())) {
-        records.push_back(audit::NewRecord(caller_, audit_.log()->service(),
+        records.push_back(audit::NewRecord(caller_, pages_.log()->service(),
                                            "JudgmentService/Subscribe",
                                            JudgmentItem(record.judgment()), decision, absl::Now()));
       }
       if (decision.ok()) visible.push_back(std::move(record));
     }
-    if (!records.empty()) {
-      held_ = std::move(visible);
-      visible.clear();
-      auditing_ = true;
-      std::optional<absl::Status> answer = audit_.Send(
-          std::move(records), [this](absl::Status kept) { OnAudited(std::move(kept)); });
-      if (!answer.has_value()) return Step::Wait();
-      auditing_ = false;
-      if (!answer->ok()) return Step::Finish(ToGrpcStatus(*answer));
-      visible = std::move(held_);
-      held_.clear();
+    switch (pages_.Offer(std::move(visible), std::move(records), buffer,
+                         [this](absl::Status kept) { OnAudited(std::move(kept)); })) {
+      case Pages::Next::kFail:
+        return Step::Finish(ToGrpcStatus(pages_.failure()));
+      case Pages::Next::kWait:
+        return Step::Wait();
+      case Pages::Next::kSend:
+      case Pages::Next::kRead:
+        break;
     }
-    for (JudgmentRecord& record : visible) buffer.push_back(std::move(record));
     if (!buffer.empty()) return Step::Write();
     // Nothing matched in what was scanned: the reader is as far as the scan.
     last_sent_ = scanned_to_;
@@ -260,19 +260,13 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
 
   void StopListening() override {
     log_->Unlisten(token_);
-    audit_.Close();
+    pages_.Close();
   }
 
   void OnAudited(absl::Status kept) {
     {
       absl::MutexLock lock(&mutex_);
-      auditing_ = false;
-      if (kept.ok()) {
-        cleared_ = std::move(held_);
-      } else {
-        audit_failure_ = std::move(kept);
-      }
-      held_.clear();
+      pages_.Kept(std::move(kept));
     }
     Pump();
   }
@@ -290,12 +284,8 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
   JudgmentLog* const log_;
   const JudgmentFilter filter_;
   const security::Principal caller_;
-  audit::StreamAudit audit_;
-  // A page whose access records are being written, then cleared to send.
-  bool auditing_ ABSL_GUARDED_BY(mutex_) = false;
-  std::vector<JudgmentRecord> held_ ABSL_GUARDED_BY(mutex_);
-  std::vector<JudgmentRecord> cleared_ ABSL_GUARDED_BY(mutex_);
-  absl::Status audit_failure_ ABSL_GUARDED_BY(mutex_);
+  using Pages = audit::AuditedPages<JudgmentRecord>;
+  Pages pages_;  // under mutex_ (Close: from any thread)
   const uint64_t max_lag_;
   uint64_t token_ = 0;
   uint64_t scanned_to_ ABSL_GUARDED_BY(mutex_);

@@ -116,5 +116,44 @@ TEST_F(UnkeptAuditTest, AStreamLearnsOfTheFailureAndAClosedStreamHearsNothing) {
   EXPECT_FALSE(heard.load()) << "a closed stream was called back";
 }
 
+// A stream's page hold-back: sent at once without records, held while they are written, and the
+// stream told to finish when they cannot be kept (the page never sent).
+TEST_F(UnkeptAuditTest, APageIsHeldUntilItsRecordsAreKeptAndDroppedWhenTheyCannotBe) {
+  AuditedPages<int> pages(log_.get());
+  std::deque<int> buffer;
+  EXPECT_EQ(pages.Check(buffer), AuditedPages<int>::Next::kRead);
+  EXPECT_EQ(pages.Offer({1, 2}, {}, buffer, [](absl::Status) {}), AuditedPages<int>::Next::kSend);
+  EXPECT_EQ(buffer, (std::deque<int>{1, 2})) << "a page without records goes out at once";
+  buffer.clear();
+
+  absl::Notification answered;
+  absl::Status kept;
+  EXPECT_EQ(pages.Offer({3}, {Record()}, buffer,
+                        [&](absl::Status status) {
+                          kept = status;
+                          answered.Notify();
+                        }),
+            AuditedPages<int>::Next::kWait);
+  EXPECT_TRUE(buffer.empty()) << "a page went out before its records were kept";
+  EXPECT_EQ(pages.Check(buffer), AuditedPages<int>::Next::kWait);
+  ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  pages.Kept(kept);
+  EXPECT_EQ(pages.Check(buffer), AuditedPages<int>::Next::kFail);
+  EXPECT_EQ(pages.failure().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(buffer.empty()) << "an unaccounted page was sent";
+}
+
+TEST_F(UnkeptAuditTest, AKeptPageIsReleasedOnce) {
+  AuditedPages<int> pages(log_.get());
+  std::deque<int> buffer;
+  ASSERT_EQ(pages.Offer({3, 4}, {Record()}, buffer, [](absl::Status) {}),
+            AuditedPages<int>::Next::kWait);
+  pages.Close();                 // the log's own (failing) answer is never heard
+  pages.Kept(absl::OkStatus());  // as the stream's on_kept does when the records are kept
+  EXPECT_EQ(pages.Check(buffer), AuditedPages<int>::Next::kSend);
+  EXPECT_EQ(buffer, (std::deque<int>{3, 4}));
+  EXPECT_EQ(pages.Check(buffer), AuditedPages<int>::Next::kRead) << "a page released twice";
+}
+
 }  // namespace
 }  // namespace infobus::audit
