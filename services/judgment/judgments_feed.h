@@ -1,23 +1,18 @@
 #pragma once
 
-#include <atomic>
-#include <map>
 #include <memory>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/store/store.h"
+#include "common/stream/global_table.h"
 #include "services/judgment/event_handler.h"
-
-namespace RdKafka {
-class KafkaConsumer;
-}
 
 namespace infobus::judgment {
 
 // Every instance's judgments in this instance's log, so an analyst sees them all whichever
-// instance answers: reads the whole judgments topic (all partitions assigned, no consumer group)
+// instance answers: reads the whole judgments topic as a global table (stream::GlobalTable)
 // and hands each page to the EventHandler, which appends to the log the judgments (and reviews)
 // it does not have yet, with the offsets read, in one batch of the consumer loop (family
 // kOffsetsFamily). Its own judgments come back too and are known already. A record that is not
@@ -39,17 +34,11 @@ class JudgmentsFeed {
 
  private:
   JudgmentsFeed() = default;
-  void Run();
-  // Seeks every partition back to what the log has applied.
-  void Rewind();
+  // Decodes a page and has the loop append it with its offsets (waits for that batch).
+  absl::Status Apply(std::vector<kafka::Record> page, stream::GlobalTable::OffsetEntries offsets);
 
-  std::string topic_;
-  Store* store_ = nullptr;
   EventHandler* handler_ = nullptr;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
-  std::map<int32_t, int64_t> applied_;  // next offset per partition; reader thread only
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  std::unique_ptr<stream::GlobalTable> table_;  // last: its reader thread calls Apply
 };
 
 }  // namespace infobus::judgment

@@ -4,7 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/kafka/partition_reader.h"
+#include "common/stream/read_to_end.h"
 #include "common/log/log.h"
 
 namespace infobus::judgment {
@@ -96,7 +96,7 @@ absl::StatusOr<int> StateChangelog::Restore(
   // Read everything first, so a read that fails changes nothing.
   for (auto& [partition, scopes] : wanted) {
     size_t read = 0;
-    absl::Status status = kafka::ReadPartitionToEnd(
+    absl::Status status = stream::ReadPartitionToEnd(
         bootstrap_servers_, topic_, partition, timeout_, [&](const kafka::Record& record) {
           ++read;
           auto scope = scopes.find(record.key.substr(0, record.key.find(kSep)));

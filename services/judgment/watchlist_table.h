@@ -11,15 +11,13 @@
 #include "absl/time/time.h"
 #include "common/kafka/producer.h"
 #include "common/store/store.h"
+#include "common/stream/global_table.h"
 #include "services/judgment/watchlist.h"
-
-namespace RdKafka {
-class KafkaConsumer;
-}
 
 namespace infobus::judgment {
 
-// The watchlist as a global table: every entry lives on the compacted watchlist topic (key
+// The watchlist as a global table (stream::GlobalTable): every entry lives on the compacted
+// watchlist topic (key
 // "<subject key>\n<list id>", value a WatchlistEntry; a tombstone removes the entry), and
 // every judgment instance reads the whole topic (all partitions assigned, no consumer group)
 // into its store (family "watchlist", via StoredWatchlist's keys), with the offsets it has
@@ -58,7 +56,8 @@ class WatchlistTable {
 
  private:
   WatchlistTable() = default;
-  void Run();
+  // One page of the topic and its offsets into the store, in one batch.
+  absl::Status Apply(std::vector<kafka::Record> page, stream::GlobalTable::OffsetEntries offsets);
   // Sends `value` for `key` (nullptr: a tombstone) and waits until this instance applied it.
   absl::Status Publish(const std::string& key, const std::string* value, absl::Duration timeout);
 
@@ -67,14 +66,7 @@ class WatchlistTable {
   Store* store_ = nullptr;
   StoredWatchlist* watchlist_ = nullptr;
   kafka::Producer* producer_ = nullptr;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;        // the reader thread's
-  std::unique_ptr<RdKafka::KafkaConsumer> offsets_client_;  // watermark queries only
-  std::vector<int32_t> partitions_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
-
-  mutable absl::Mutex mutex_;
-  std::map<int32_t, int64_t> applied_ ABSL_GUARDED_BY(mutex_);  // next offset per partition
+  std::unique_ptr<stream::GlobalTable> table_;  // last: its reader thread calls Apply
 };
 
 }  // namespace infobus::judgment

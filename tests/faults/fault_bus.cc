@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "common/kafka/partition_reader.h"
+#include "common/stream/read_to_end.h"
 #include "infobus/common/v1/judgment.pb.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 #include "tests/integration/support/clients.h"
@@ -18,7 +18,7 @@ absl::Status ReadWholeTopic(const std::string& bootstrap, const std::string& top
                             const std::function<void(const kafka::Record&)>& apply) {
   for (int32_t partition = 0; partition < kPartitions; ++partition) {
     if (absl::Status status =
-            kafka::ReadPartitionToEnd(bootstrap, topic, partition, absl::Seconds(120), apply);
+            stream::ReadPartitionToEnd(bootstrap, topic, partition, absl::Seconds(120), apply);
         !status.ok()) {
       return status;
     }

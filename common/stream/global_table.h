@@ -1,0 +1,82 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/kafka/message.h"
+#include "common/store/store.h"
+#include "common/stream/topic_reader.h"
+
+namespace infobus::stream {
+
+// A whole topic kept in this instance's store, as Kafka Streams' GlobalKTable: every instance
+// reads every partition of the topic (no consumer group), and each page read is applied by the
+// owner together with the offsets it reaches, so a restart goes on exactly where the store
+// stands. A page that cannot be applied is read again (after `retry_after`) from what was
+// applied last: nothing is skipped, and an apply must be idempotent for records it has seen
+// before only in the sense that the store holds their effects or it does not.
+//
+// Threads: one reader thread of its own polls and calls `apply`; WaitForCatchUp from any thread.
+// Lifecycle: Open starts the reader; destroying the table stops it (an apply running finishes).
+class GlobalTable {
+ public:
+  // The store entries that record how far a page took each partition: (key, value) for the
+  // table's offsets family, to be written in the same batch as the page's effects.
+  using OffsetEntries = std::vector<std::pair<std::string, std::string>>;
+  // Makes the page's effects and `offsets` durable together, or neither (then returns why).
+  // Runs on the reader thread; may block (the next page waits for it).
+  using Apply = std::function<absl::Status(std::vector<kafka::Record> page, OffsetEntries offsets)>;
+
+  struct Options {
+    std::string topic;
+    std::string offsets_family;  // in the store: OffsetKey(topic, partition) -> next offset
+    std::string name;            // for logs and the Kafka clients
+    size_t max_page = 500;
+    absl::Duration poll_wait = absl::Milliseconds(100);
+    absl::Duration retry_after = absl::Seconds(1);
+  };
+
+  // On Kafka: every partition of the topic, each from the offset the store has applied (else
+  // from the beginning). The topic must exist (a topic just created: waits for its metadata).
+  static absl::StatusOr<std::unique_ptr<GlobalTable>> Open(const std::string& bootstrap_servers,
+                                                           Options options, Store* store,
+                                                           Apply apply);
+  // On a reader already positioned at `applied` (tests; and Open).
+  static std::unique_ptr<GlobalTable> Start(Options options, std::unique_ptr<TopicReader> reader,
+                                            Offsets applied, Apply apply);
+  ~GlobalTable();
+  GlobalTable(const GlobalTable&) = delete;
+  GlobalTable& operator=(const GlobalTable&) = delete;
+
+  // Waits until everything on the topic now has been applied here; UNAVAILABLE when the ends
+  // cannot be learnt, DEADLINE_EXCEEDED when the reader has not got there within `timeout`.
+  absl::Status WaitForCatchUp(absl::Duration timeout);
+
+  // The store entry of one partition's next offset, and what Open reads back.
+  static std::pair<std::string, std::string> OffsetEntry(const std::string& topic,
+                                                         int32_t partition, int64_t next);
+  static absl::StatusOr<Offsets> StoredOffsets(const Store& store, const std::string& family,
+                                               const std::string& topic, int partitions);
+
+ private:
+  GlobalTable(Options options, std::unique_ptr<TopicReader> reader, Offsets applied, Apply apply);
+  void Run();
+
+  const Options options_;
+  const std::unique_ptr<TopicReader> reader_;
+  const Apply apply_;
+  std::atomic<bool> stopping_{false};
+  absl::Mutex mutex_;
+  Offsets applied_ ABSL_GUARDED_BY(mutex_);  // next offset per partition, 0 before any
+  std::thread thread_;
+};
+
+}  // namespace infobus::stream
