@@ -2,7 +2,9 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
@@ -13,6 +15,7 @@
 #include "common/metrics/metrics.h"
 
 namespace infobus::kafka {
+namespace {
 
 class DeliveryReporter : public RdKafka::DeliveryReportCb {
  public:
@@ -28,6 +31,30 @@ class DeliveryReporter : public RdKafka::DeliveryReportCb {
     }
   }
 };
+
+// The librdkafka producer behind Producer::Create.
+class KafkaProducer final : public Producer {
+ public:
+  KafkaProducer() = default;
+  ~KafkaProducer() override;
+  KafkaProducer(const KafkaProducer&) = delete;
+  KafkaProducer& operator=(const KafkaProducer&) = delete;
+
+  absl::Status ProduceAsync(const OutgoingMessage& message, DeliveryCallback done) override;
+  absl::Status Flush(absl::Duration timeout) override;
+  absl::Status CheckBroker(absl::Duration timeout) override;
+
+ private:
+  friend class Producer;
+  void PollLoop();
+
+  std::unique_ptr<DeliveryReporter> reporter_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::atomic<bool> stopping_{false};
+  std::thread poller_;
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
     const std::string& bootstrap_servers, const std::map<std::string, std::string>& properties) {
@@ -47,7 +74,7 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
     }
     settings[key] = value;
   }
-  std::unique_ptr<Producer> producer(new Producer());
+  auto producer = std::make_unique<KafkaProducer>();
   producer->reporter_ = std::make_unique<DeliveryReporter>();
   auto conf = NewClientConf(settings, "producer");
   if (!conf.ok()) return conf.status();
@@ -63,7 +90,7 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(
   return producer;
 }
 
-Producer::~Producer() {
+KafkaProducer::~KafkaProducer() {
   // Up to 10 s for what is in flight, but not while no broker answers: then nothing would get
   // through and a stop would only be slow (callers have been answered RETRY by then).
   for (const absl::Time until = absl::Now() + absl::Seconds(10);
@@ -81,7 +108,7 @@ Producer::~Producer() {
   producer_->poll(0);  // serve the reports of purged messages
 }
 
-void Producer::PollLoop() {
+void KafkaProducer::PollLoop() {
   while (!stopping_.load()) producer_->poll(50);
 }
 
@@ -133,7 +160,7 @@ Producer::DeliveryCallback Measured(const std::string& topic, Producer::Delivery
 
 }  // namespace
 
-absl::Status Producer::ProduceAsync(const OutgoingMessage& message, DeliveryCallback done) {
+absl::Status KafkaProducer::ProduceAsync(const OutgoingMessage& message, DeliveryCallback done) {
   RdKafka::Headers* headers = nullptr;
   if (!message.headers.empty()) {
     headers = RdKafka::Headers::create();
@@ -193,7 +220,7 @@ std::vector<absl::Status> Producer::ProduceAll(const std::vector<OutgoingMessage
   return results;
 }
 
-absl::Status Producer::CheckBroker(absl::Duration timeout) {
+absl::Status KafkaProducer::CheckBroker(absl::Duration timeout) {
   RdKafka::Metadata* metadata = nullptr;
   // all_topics=false with no topic asks only for brokers: cheap on a big cluster.
   RdKafka::ErrorCode code = producer_->metadata(
@@ -203,7 +230,7 @@ absl::Status Producer::CheckBroker(absl::Duration timeout) {
   return absl::UnavailableError(absl::StrCat("Kafka unreachable: ", RdKafka::err2str(code)));
 }
 
-absl::Status Producer::Flush(absl::Duration timeout) {
+absl::Status KafkaProducer::Flush(absl::Duration timeout) {
   RdKafka::ErrorCode code = producer_->flush(static_cast<int>(absl::ToInt64Milliseconds(timeout)));
   if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
   return absl::DeadlineExceededError(absl::StrCat("flush: ", RdKafka::err2str(code)));
