@@ -2,9 +2,12 @@
 # Runs every test: installs what is missing, builds, starts a Kafka broker of its own
 # (127.0.0.1:19192, data under .run/test; mutual TLS with the ACLs of deploy/kafka/acls.yaml, its
 # certificates in .run/test/pki), runs ctest, stops the broker, and exits non-zero on any failure.
-# The tests' own clients and the services they start connect as admin (a super user, so that
-# per-test topic prefixes need no ACLs); tests/integration/kafka_lockdown_test.cc checks the
-# real ACLs. Extra arguments go to ctest, e.g.  scripts/test.sh -L unit   or   -R E2e
+# The tests' own Kafka clients and the services they start connect to it as admin (a super user,
+# so that per-test topic prefixes need no ACLs); tests/integration/kafka_lockdown_test.cc checks
+# the real ACLs. The services run secure, as deployed (gRPC and /metrics over TLS, every call
+# authenticated and authorized), and the tests call them as the source, analyst, officer or
+# administrator who would. Extra arguments go to ctest, e.g.
+#   scripts/test.sh -L unit   or   scripts/test.sh -R E2e
 # The fuzz targets (tests/fuzz) are built with clang into build-fuzz/ and run by a second ctest
 # there (label fuzz, INFOBUS_FUZZ_SECONDS each, default 20), unless arguments are given that do
 # not name them (scripts/test.sh -L fuzz runs only them).

@@ -7,6 +7,7 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::faults {
 
@@ -61,7 +62,8 @@ absl::Status FaultBus::StartAll(absl::Duration timeout) {
 
 absl::Status FaultBus::LoadWatchlist(const FaultPlan& plan) {
   namespace v1 = infobus::judgment::v1;
-  auto stub = v1::JudgmentService::NewStub(testing::Channel(judgment_->address()));
+  auto stub = v1::JudgmentService::NewStub(
+      testing::Channel(judgment_->address(), testing::AsAdministrator()));
   auto add = [&stub](const std::string& phone, const std::string& list,
                      infobus::common::v1::Severity severity) -> absl::Status {
     v1::AddWatchlistEntryRequest request;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::faults {
 
@@ -13,11 +14,39 @@ using infobus::common::v1::Event;
 
 RetryingPublisher::RetryingPublisher(const std::string& collection_address,
                                      absl::Duration call_deadline)
-    : stub_(v1::CollectionService::NewStub(testing::ReconnectingChannel(collection_address))),
-      call_deadline_(call_deadline) {}
+    : address_(collection_address), call_deadline_(call_deadline) {}
+
+RetryingPublisher::Stub& RetryingPublisher::SourceStub(const std::string& source_id) {
+  std::unique_ptr<Stub>& stub = stubs_[source_id];
+  if (stub == nullptr) {
+    stub = v1::CollectionService::NewStub(
+        testing::ReconnectingChannel(address_, testing::AsSource(source_id)));
+  }
+  return *stub;
+}
 
 absl::Status RetryingPublisher::Publish(std::vector<Event> batch, absl::Time give_up,
                                         const AcceptedFn& accepted) {
+  // A source may publish only its own events: split the batch, keeping each source's order.
+  std::vector<std::string> sources;
+  std::map<std::string, std::vector<Event>> by_source;
+  for (Event& event : batch) {
+    std::vector<Event>& own = by_source[event.source_id()];
+    if (own.empty()) sources.push_back(event.source_id());
+    own.push_back(std::move(event));
+  }
+  for (const std::string& source : sources) {
+    if (absl::Status status =
+            PublishAs(SourceStub(source), std::move(by_source[source]), give_up, accepted);
+        !status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RetryingPublisher::PublishAs(Stub& stub, std::vector<Event> batch, absl::Time give_up,
+                                          const AcceptedFn& accepted) {
   absl::Duration backoff = absl::Milliseconds(50);
   for (int attempt = 0; !batch.empty(); ++attempt) {
     if (absl::Now() >= give_up) {
@@ -32,8 +61,15 @@ absl::Status RetryingPublisher::Publish(std::vector<Event> batch, absl::Time giv
     context.set_deadline(std::chrono::system_clock::now() +
                          absl::ToChronoMilliseconds(call_deadline_));
     const absl::Time sent = absl::Now();
-    const grpc::Status status = stub_->Publish(&context, request, &response);
+    const grpc::Status status = stub.Publish(&context, request, &response);
     const absl::Time answered = absl::Now();
+    if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+      // A refusal is no outage: sending it again would only wait out `give_up`.
+      absl::MutexLock lock(&mutex_);
+      ++figures_.calls;
+      ++figures_.call_errors;
+      return absl::PermissionDeniedError(status.error_message());
+    }
 
     std::vector<Event> again;
     std::vector<std::pair<const Event*, bool>> taken;  // event, duplicate

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,9 +25,10 @@ struct PublishFigures {
   absl::Duration longest_call;    // the slowest call, answered or not
 };
 
-// Publishes batches the way a county system that must not lose anything would: every event
-// that is not answered ACCEPTED or DUPLICATE (RETRY, a failed call, no answer in time) is sent
-// again, with the same ids, until it is, or until a deadline. Calls run one at a time, each with
+// Publishes batches the way county systems that must not lose anything would: each source of a
+// batch sends its own events, as itself (its certificate), and every event that is not
+// answered ACCEPTED or DUPLICATE (RETRY, a failed call, no answer in time) is sent again, with
+// the same ids, until it is, or until a deadline. Calls run one at a time, each with
 // `call_deadline`. Thread-compatible: one thread publishes, any thread may read figures().
 class RetryingPublisher {
  public:
@@ -38,14 +40,22 @@ class RetryingPublisher {
   RetryingPublisher(const std::string& collection_address, absl::Duration call_deadline);
 
   // OK once every event of `batch` was accepted; DEADLINE_EXCEEDED when `give_up` came first;
-  // INVALID_ARGUMENT when one was REJECTED (it is not sent again).
+  // INVALID_ARGUMENT when one was REJECTED (it is not sent again); PERMISSION_DENIED when the
+  // source may not publish them. One source after another, each source's events in their order.
   absl::Status Publish(std::vector<infobus::common::v1::Event> batch, absl::Time give_up,
                        const AcceptedFn& accepted);
 
   PublishFigures figures() const;
 
  private:
-  std::unique_ptr<infobus::collection::v1::CollectionService::Stub> stub_;
+  using Stub = infobus::collection::v1::CollectionService::Stub;
+  // The events of one source, until accepted.
+  absl::Status PublishAs(Stub& stub, std::vector<infobus::common::v1::Event> batch,
+                         absl::Time give_up, const AcceptedFn& accepted);
+  Stub& SourceStub(const std::string& source_id);
+
+  const std::string address_;
+  std::map<std::string, std::unique_ptr<Stub>> stubs_;  // by source; the publishing thread's
   absl::Duration call_deadline_;
   mutable absl::Mutex mutex_;
   PublishFigures figures_ ABSL_GUARDED_BY(mutex_);

@@ -23,6 +23,7 @@
 #include "tests/faults/sign_off_clerk.h"
 #include "tests/faults/unit_follower.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::faults {
 namespace {
@@ -202,7 +203,12 @@ CheckResult RunR1(const R1Options& options, const std::string& bootstrap, const 
   const absl::Duration stream_time = absl::Seconds(options.events / options.rate);
   const absl::Time give_up = absl::Now() + 3 * stream_time + options.drain_timeout;
   const std::string dispatch = bus.dispatch().address();
-  SignOffClerk clerk(testing::ReconnectingChannel(dispatch), give_up);
+  SignOffClerk clerk(
+      [&dispatch](const std::string& unit) {
+        return testing::ReconnectingChannel(
+            dispatch, testing::AsOfficer(unit, "INTERNAL", "duty-officer-" + unit));
+      },
+      give_up);
   auto sign_off = [&plan](const Delivery& delivery) {
     if (delivery.escalation_level() != 0 || delivery.judgment().rule_id() != kWatchlistRule ||
         delivery.judgment().evidence_size() == 0) {
@@ -213,8 +219,9 @@ CheckResult RunR1(const R1Options& options, const std::string& bootstrap, const 
   };
   std::vector<std::unique_ptr<UnitFollower>> followers;
   for (const FaultUnit& unit : FaultUnits()) {
-    followers.push_back(std::make_unique<UnitFollower>(testing::ReconnectingChannel(dispatch),
-                                                       unit.id, sign_off, &clerk, give_up));
+    followers.push_back(std::make_unique<UnitFollower>(
+        testing::ReconnectingChannel(dispatch, testing::AsOfficer(unit.id)), unit.id, sign_off,
+        &clerk, give_up));
   }
   auto producer = kafka::Producer::Create(bootstrap, {});
   if (!producer.ok()) return fail(std::string(producer.status().message()));

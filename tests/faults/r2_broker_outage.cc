@@ -21,13 +21,15 @@
 #include "tests/faults/publisher.h"
 #include "tests/faults/unit_follower.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::faults {
 namespace {
 
-// grpc.health.v1 of the whole server; UNKNOWN when the call itself fails.
-testing::ServingStatus Health(const std::string& address) {
-  auto status = testing::CheckHealth(address);
+// grpc.health.v1 of the whole server, asked as `service` itself (its own certificate, as
+// compose's checks ask); UNKNOWN when the call itself fails.
+testing::ServingStatus Health(const std::string& address, const std::string& service) {
+  auto status = testing::CheckHealth(address, testing::ServiceIdentity(service));
   return status.ok() ? *status : testing::ServingStatus::HealthCheckResponse_ServingStatus_UNKNOWN;
 }
 
@@ -43,6 +45,7 @@ std::string Seconds(absl::Duration d) {
 // The services one outage concerns, with what was seen of them.
 struct Watched {
   std::string name;
+  std::string service;  // collection, judgment or dispatch
   testing::ServiceProcess* process = nullptr;
   std::string address;  // where its health is asked
   bool not_serving_seen = false;
@@ -61,7 +64,7 @@ void WatchUntil(std::initializer_list<std::vector<Watched>*> lists, absl::Time u
           exited.insert(w.name);
           continue;
         }
-        if (Health(w.address) ==
+        if (Health(w.address, w.service) ==
             testing::ServingStatus::HealthCheckResponse_ServingStatus_NOT_SERVING)
           w.not_serving_seen = true;
       }
@@ -83,7 +86,7 @@ void AwaitServing(std::initializer_list<std::vector<Watched>*> lists, absl::Time
           exited.insert(w.name);
           continue;
         }
-        if (Health(w.address) ==
+        if (Health(w.address, w.service) ==
             testing::ServingStatus::HealthCheckResponse_ServingStatus_SERVING) {
           w.serving_after = absl::Now() - back_at;
         } else {
@@ -116,6 +119,7 @@ std::vector<Watched> WatchList(FaultBus& bus, const std::string& suffix) {
   for (auto& [name, process] : bus.services()) {
     Watched& w = watched.emplace_back();
     w.name = name + suffix;
+    w.service = name;
     w.process = process;
     w.address = process->address();
   }
@@ -155,9 +159,9 @@ CheckResult RunR2(const R2Options& options, KafkaBroker& broker, const std::stri
       absl::Now() + 2 * options.outage + 3 * kServingTimeout + 3 * phase + options.drain_timeout;
   std::vector<std::unique_ptr<UnitFollower>> followers;
   for (const FaultUnit& unit : FaultUnits()) {
-    followers.push_back(
-        std::make_unique<UnitFollower>(testing::ReconnectingChannel(bus.dispatch().address()),
-                                       unit.id, nullptr, nullptr, give_up));
+    followers.push_back(std::make_unique<UnitFollower>(
+        testing::ReconnectingChannel(bus.dispatch().address(), testing::AsOfficer(unit.id)),
+        unit.id, nullptr, nullptr, give_up));
   }
   log(absl::StrCat("R2: services up; streaming at ", options.rate, "/s; outages of ",
                    absl::FormatDuration(options.outage)));
@@ -239,6 +243,7 @@ CheckResult RunR2(const R2Options& options, KafkaBroker& broker, const std::stri
   for (auto& [name, process] : cold.services()) {
     Watched& w = cold_watch.emplace_back();
     w.name = name + " (cold)";
+    w.service = name;
     w.process = process;
     auto port = FreePorts(1, ++port_seed);
     absl::Status launched = port.status();

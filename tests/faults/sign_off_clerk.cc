@@ -9,9 +9,15 @@ namespace infobus::faults {
 
 namespace v1 = infobus::dispatch::v1;
 
-SignOffClerk::SignOffClerk(std::shared_ptr<grpc::Channel> dispatch, absl::Time give_up)
-    : stub_(v1::DispatchService::NewStub(std::move(dispatch))), give_up_(give_up) {
+SignOffClerk::SignOffClerk(ChannelFor dispatch, absl::Time give_up)
+    : channel_for_(std::move(dispatch)), give_up_(give_up) {
   thread_ = std::thread([this] { Run(); });
+}
+
+v1::DispatchService::Stub& SignOffClerk::StubFor(const std::string& unit_id) {
+  std::unique_ptr<v1::DispatchService::Stub>& stub = stubs_[unit_id];
+  if (stub == nullptr) stub = v1::DispatchService::NewStub(channel_for_(unit_id));
+  return *stub;
 }
 
 SignOffClerk::~SignOffClerk() { Stop(); }
@@ -62,7 +68,7 @@ void SignOffClerk::Run() {
       grpc::ClientContext context;
       context.set_wait_for_ready(true);
       context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-      const grpc::Status status = stub_->Acknowledge(&context, request, &response);
+      const grpc::Status status = StubFor(item.first).Acknowledge(&context, request, &response);
       absl::MutexLock lock(&mutex_);
       if (status.ok()) {
         signed_at_[item] = FromProtoTimestamp(response.acknowledged_at());

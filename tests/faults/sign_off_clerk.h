@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,13 +19,17 @@
 namespace infobus::faults {
 
 // Signs deliveries off (dispatch Acknowledge) on a thread of its own, in the order they are
-// handed over, each until dispatch answers OK — through kills and restarts — or `give_up`.
+// handed over, each until dispatch answers OK — through kills and restarts — or `give_up`. Each
+// unit's are signed by its duty officer, "duty-officer-<unit>", over that unit's channel.
 // Records when each sign-off was stamped as Acknowledge answered it: the first stamp stands, so
 // a retry after a call whose answer was lost reports the original time. Add() may be called
 // from any thread; Stop() (or the destructor) ends it.
 class SignOffClerk {
  public:
-  SignOffClerk(std::shared_ptr<grpc::Channel> dispatch, absl::Time give_up);
+  // Dispatch as the duty officer of a unit.
+  using ChannelFor = std::function<std::shared_ptr<grpc::Channel>(const std::string& unit_id)>;
+
+  SignOffClerk(ChannelFor dispatch, absl::Time give_up);
   ~SignOffClerk();
   SignOffClerk(const SignOffClerk&) = delete;
   SignOffClerk& operator=(const SignOffClerk&) = delete;
@@ -39,8 +45,11 @@ class SignOffClerk {
 
  private:
   void Run();
+  infobus::dispatch::v1::DispatchService::Stub& StubFor(const std::string& unit_id);
 
-  std::unique_ptr<infobus::dispatch::v1::DispatchService::Stub> stub_;
+  const ChannelFor channel_for_;
+  // By unit; only Run's thread touches them.
+  std::map<std::string, std::unique_ptr<infobus::dispatch::v1::DispatchService::Stub>> stubs_;
   const absl::Time give_up_;
   mutable absl::Mutex mutex_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;

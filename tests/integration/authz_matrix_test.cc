@@ -53,11 +53,12 @@ routes:
   - {send_to_jurisdiction: most_specific}
 )";
 
-constexpr char kSources[] = R"(sources:
-  - {id: fusui-lodging, jurisdictions: ["451421"], clearance: CONFIDENTIAL}
-  - {id: fusui-110, jurisdictions: ["451421"], clearance: SECRET}
-  - {id: pingxiang-checkpoint, jurisdictions: ["451481"], clearance: CONFIDENTIAL}
-)";
+// Exactly these (rogue-source is known to the CA but registered for nothing).
+const security::SourceRegistry kSources = {
+    {"fusui-lodging", {{"451421"}, infobus::common::v1::CLASSIFICATION_CONFIDENTIAL}},
+    {"fusui-110", {{"451421"}, infobus::common::v1::CLASSIFICATION_SECRET}},
+    {"pingxiang-checkpoint", {{"451481"}, infobus::common::v1::CLASSIFICATION_CONFIDENTIAL}},
+};
 
 std::chrono::system_clock::time_point In(int seconds) {
   return std::chrono::system_clock::now() + std::chrono::seconds(seconds);
@@ -101,7 +102,7 @@ const Person kSupervisorCityInformant{
 class AuthzMatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    bus_.set_secure(kSources);
+    bus_.set_sources(kSources);
     const std::string rules = bus_.dir() + "/rules.yaml";
     std::ofstream(rules) << kRules;
     const std::string routing = bus_.dir() + "/routing.yaml";
@@ -121,13 +122,13 @@ class AuthzMatrixTest : public ::testing::Test {
   }
 
   std::unique_ptr<CollectionService::Stub> Collection(const ClientSecurity& who) {
-    return CollectionService::NewStub(SecureChannel(collection_->address(), who));
+    return CollectionService::NewStub(Channel(collection_->address(), who));
   }
   std::unique_ptr<JudgmentService::Stub> Judgment(const ClientSecurity& who) {
-    return JudgmentService::NewStub(SecureChannel(judgment_->address(), who));
+    return JudgmentService::NewStub(Channel(judgment_->address(), who));
   }
   std::unique_ptr<DispatchService::Stub> Dispatch(const ClientSecurity& who) {
-    return DispatchService::NewStub(SecureChannel(dispatch_->address(), who));
+    return DispatchService::NewStub(Channel(dispatch_->address(), who));
   }
 
   grpc::Status Publish(const ClientSecurity& who, const Event& event,
@@ -866,7 +867,7 @@ TEST_F(AuthzMatrixTest, HostileCredentialsAreRefusedWithAReason) {
   for (const Hostile& row : hostile) {
     for (ServiceProcess* service : {collection_.get(), judgment_.get(), dispatch_.get()}) {
       // Health is a call like any other: it too needs a credential.
-      grpc::health::v1::Health::Stub stub(SecureChannel(service->address(), row.who));
+      grpc::health::v1::Health::Stub stub(Channel(service->address(), row.who));
       grpc::health::v1::HealthCheckRequest request;
       grpc::health::v1::HealthCheckResponse response;
       grpc::ClientContext context;
@@ -880,7 +881,7 @@ TEST_F(AuthzMatrixTest, HostileCredentialsAreRefusedWithAReason) {
     }
   }
   // The same token, untampered, is accepted: the refusals above are the credentials' fault.
-  grpc::health::v1::Health::Stub stub(SecureChannel(judgment_->address(), with_token(good)));
+  grpc::health::v1::Health::Stub stub(Channel(judgment_->address(), with_token(good)));
   grpc::health::v1::HealthCheckRequest request;
   grpc::health::v1::HealthCheckResponse response;
   grpc::ClientContext context;
@@ -891,7 +892,7 @@ TEST_F(AuthzMatrixTest, HostileCredentialsAreRefusedWithAReason) {
 // gRPC gives every call of a connection the same AuthContext: an identity must be each call's
 // own, even when two people's calls (a gateway's, say) share one connection, concurrently.
 TEST_F(AuthzMatrixTest, OneConnectionCarriesEachCallsOwnIdentity) {
-  auto channel = SecureChannel(dispatch_->address(), AnonymousTls());
+  auto channel = Channel(dispatch_->address(), AnonymousTls());
   auto stub = DispatchService::NewStub(channel);
   const std::string fusui = PersonIdentity(kOfficerFusui).bearer_token;
   const std::string pingxiang = PersonIdentity(kOfficerPingxiang).bearer_token;
@@ -924,7 +925,7 @@ TEST_F(AuthzMatrixTest, APlaintextClientGetsNothing) {
   for (ServiceProcess* service : {collection_.get(), judgment_.get(), dispatch_.get()}) {
     ClientSecurity plaintext;
     plaintext.insecure = true;
-    grpc::health::v1::Health::Stub stub(SecureChannel(service->address(), plaintext));
+    grpc::health::v1::Health::Stub stub(Channel(service->address(), plaintext));
     grpc::health::v1::HealthCheckRequest request;
     grpc::health::v1::HealthCheckResponse response;
     grpc::ClientContext context;

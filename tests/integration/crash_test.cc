@@ -10,6 +10,7 @@
 #include "common/util/time.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
@@ -45,7 +46,8 @@ TEST(Crash, KillNineOfJudgmentAndDispatchMidStreamLosesAndDoublesNothing) {
   ASSERT_TRUE(collection->Start().ok()) << collection->Log();
 
   {
-    auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment->address()));
+    auto stub = infobus::judgment::v1::JudgmentService::NewStub(
+        Channel(judgment->address(), AsAdministrator()));
     infobus::judgment::v1::AddWatchlistEntryRequest add;
     add.mutable_entry()->set_list_id("person_of_interest");
     add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PHONE);
@@ -56,8 +58,8 @@ TEST(Crash, KillNineOfJudgmentAndDispatchMidStreamLosesAndDoublesNothing) {
     ASSERT_TRUE(stub->AddWatchlistEntry(&context, add, &added).ok());
   }
 
-  auto publisher =
-      infobus::collection::v1::CollectionService::NewStub(Channel(collection->address()));
+  auto publisher = infobus::collection::v1::CollectionService::NewStub(
+      Channel(collection->address(), AsSource("nanning-netcafe")));
   constexpr int kEvents = 600;
   constexpr int kBatch = 20;
   for (int batch = 0; batch < kEvents / kBatch; ++batch) {

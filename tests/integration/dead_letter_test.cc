@@ -18,6 +18,7 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 #include "tests/integration/support/service_process.h"
 
 namespace infobus::testing {
@@ -33,7 +34,8 @@ TEST(DeadLetter, GarbageOnEventsTopicIsDeadLetteredAndTheNextEventIsJudged) {
   auto judgment = bus.Service("judgment");
   ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
 
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment->address()));
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(
+      Channel(judgment->address(), AsAdministrator()));
   infobus::judgment::v1::AddWatchlistEntryRequest add;
   add.mutable_entry()->set_list_id("stolen_vehicle");
   add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PLATE);
@@ -218,7 +220,10 @@ TEST(DeadLetter, WrongTypesOnATopicAreDeadLetteredByEveryConsumerWhateverTheirHe
   // The sentinel behind them reaches the judgment log and the inbox; none of them does.
   InboxReader inbox(dispatch->address(), "fusui-psb", 0);
   ASSERT_TRUE(inbox.WaitForCount(1, absl::Seconds(30))) << dispatch->Log();
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment->address()));
+  // An analyst of the whole province, cleared for everything, so that nothing in the log is
+  // hidden from the checks below (an unknown id is NOT_FOUND whoever asks).
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(
+      Channel(judgment->address(), AsAnalyst({"45"}, "SECRET")));
   auto get = [&stub](const std::string& id, infobus::judgment::v1::GetJudgmentResponse* found) {
     infobus::judgment::v1::GetJudgmentRequest request;
     request.set_judgment_id(id);
@@ -284,7 +289,8 @@ TEST(DeadLetter, AWatchlistRecordThatIsNoValidEntryIsDeadLetteredAndListsNothing
   ProduceRaw(watchlists, listed_key, stray.SerializeAsString(),
              {{kafka::kSchemaHeader, stray.GetDescriptor()->full_name()}});
   // A real entry: AddWatchlistEntry answers once the reader has applied the whole topic.
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment->address()));
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(
+      Channel(judgment->address(), AsAdministrator()));
   infobus::judgment::v1::AddWatchlistEntryRequest add;
   *add.mutable_entry() = misfiled;
   add.mutable_entry()->mutable_subject()->set_value("桂FC5678");

@@ -1,5 +1,6 @@
 // The dispatch gRPC surface on a running process: Feedback and ListDeliveries, bad input named
-// by field, and the routing file reloaded without a restart (a bad version refused).
+// by field, and the routing file reloaded without a restart (a bad version refused). Each call
+// is made as whoever would make it: a unit's officers, its supervisor, the administrator.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
@@ -39,10 +41,13 @@ class DispatchApiTest : public ::testing::Test {
     dispatch_ = bus_.Service("dispatch", "dispatch:\n  routing_file: " + routing_file_ +
                                              "\n  routing_check_interval: 100ms\n");
     ASSERT_TRUE(dispatch_->Start().ok()) << dispatch_->Log();
-    stub_ = DispatchService::NewStub(Channel(dispatch_->address()));
   }
   void TearDown() override {
     if (HasFailure() && dispatch_) std::cerr << dispatch_->Log();
+  }
+
+  std::unique_ptr<DispatchService::Stub> Stub(const ClientSecurity& who) {
+    return DispatchService::NewStub(Channel(dispatch_->address(), who));
   }
 
   void WriteRouting(const std::string& text) {
@@ -72,8 +77,15 @@ class DispatchApiTest : public ::testing::Test {
     }
   }
 
+  // Given by `by`, an officer of `unit` (the request names the caller, as a client would).
   grpc::Status Feedback(const std::string& unit, uint64_t seq,
                         infobus::common::v1::FeedbackOutcome outcome, const std::string& by,
+                        infobus::dispatch::v1::FeedbackResponse* response) {
+    return Feedback(unit, seq, outcome, by, AsOfficer(unit, "INTERNAL", by), response);
+  }
+  grpc::Status Feedback(const std::string& unit, uint64_t seq,
+                        infobus::common::v1::FeedbackOutcome outcome, const std::string& by,
+                        const ClientSecurity& who,
                         infobus::dispatch::v1::FeedbackResponse* response) {
     infobus::dispatch::v1::FeedbackRequest request;
     request.set_unit_id(unit);
@@ -82,19 +94,23 @@ class DispatchApiTest : public ::testing::Test {
     request.set_note("checked the guesthouse register");
     request.set_given_by(by);
     grpc::ClientContext context;
-    return stub_->Feedback(&context, request, response);
+    return Stub(who)->Feedback(&context, request, response);
   }
 
+  // By an officer of the unit listed, unless `who` is given.
   grpc::Status List(const infobus::dispatch::v1::ListDeliveriesRequest& request,
-                    infobus::dispatch::v1::ListDeliveriesResponse* response) {
+                    infobus::dispatch::v1::ListDeliveriesResponse* response,
+                    const ClientSecurity* who = nullptr) {
     grpc::ClientContext context;
-    return stub_->ListDeliveries(&context, request, response);
+    return Stub(who != nullptr ? *who : AsOfficer(request.unit_id()))
+        ->ListDeliveries(&context, request, response);
   }
 
+  // As any person may: an officer of Fusui.
   std::vector<std::string> UnitIds() {
     infobus::dispatch::v1::ListUnitsResponse response;
     grpc::ClientContext context;
-    EXPECT_TRUE(stub_->ListUnits(&context, {}, &response).ok());
+    EXPECT_TRUE(Stub(AsOfficer("fusui-psb"))->ListUnits(&context, {}, &response).ok());
     std::vector<std::string> ids;
     for (const auto& unit : response.units()) ids.push_back(unit.unit_id());
     return ids;
@@ -103,7 +119,6 @@ class DispatchApiTest : public ::testing::Test {
   TestBus bus_{"dispatch-api"};
   std::string routing_file_;
   std::unique_ptr<ServiceProcess> dispatch_;
-  std::unique_ptr<DispatchService::Stub> stub_;
 };
 
 TEST_F(DispatchApiTest, FeedbackIsIdempotentAndListDeliveriesFiltersAndPages) {
@@ -195,9 +210,13 @@ TEST_F(DispatchApiTest, BadInputIsInvalidArgumentNamingTheField) {
   expect_invalid(
       Feedback("fusui-psb", 0, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "o", &ignored),
       "seq");
-  expect_invalid(
-      Feedback("fusui-psb", 1, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "", &ignored),
-      "given_by");
+  // Who reports is the caller: an empty given_by means them (FeedbackMustNameWhoGivesIt below
+  // has insecure mode's rule), and naming someone else is refused, naming the field.
+  const grpc::Status as_other =
+      Feedback("fusui-psb", 1, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "officer-9",
+               AsOfficer("fusui-psb", "INTERNAL", "officer-7"), &ignored);
+  EXPECT_EQ(as_other.error_code(), grpc::StatusCode::PERMISSION_DENIED) << as_other.error_message();
+  EXPECT_EQ(as_other.error_message().rfind("given_by:", 0), 0u) << as_other.error_message();
   expect_invalid(Feedback("", 1, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "o", &ignored),
                  "unit_id");
   EXPECT_EQ(Feedback("nobody", 1, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "o", &ignored)
@@ -235,7 +254,7 @@ TEST_F(DispatchApiTest, RoutingFileReloadsWithoutRestartAndABadVersionIsRefused)
   infobus::dispatch::v1::ReloadRoutingResponse reloaded;
   {
     grpc::ClientContext context;
-    grpc::Status status = stub_->ReloadRouting(&context, {}, &reloaded);
+    grpc::Status status = Stub(AsAdministrator())->ReloadRouting(&context, {}, &reloaded);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_NE(status.error_message().find("routes[1].send_to"), std::string::npos)
         << status.error_message();
@@ -260,7 +279,7 @@ TEST_F(DispatchApiTest, RoutingFileReloadsWithoutRestartAndABadVersionIsRefused)
   EXPECT_EQ(UnitIds(), (std::vector<std::string>{"chongzuo-ops", "fusui-psb", "pingxiang-psb"}));
   {
     grpc::ClientContext context;
-    ASSERT_TRUE(stub_->ReloadRouting(&context, {}, &reloaded).ok());
+    ASSERT_TRUE(Stub(AsAdministrator())->ReloadRouting(&context, {}, &reloaded).ok());
     EXPECT_FALSE(reloaded.changed());  // the watcher already has it
     EXPECT_EQ(reloaded.units(), 3u);
     EXPECT_EQ(reloaded.routes(), 1u);
@@ -297,10 +316,13 @@ TEST_F(DispatchApiTest, SupervisorListsWhatIsPendingBelowIt) {
     ack.set_acknowledged_by("officer-7");
     infobus::dispatch::v1::AcknowledgeResponse acked;
     grpc::ClientContext context;
-    ASSERT_TRUE(stub_->Acknowledge(&context, ack, &acked).ok());
+    ASSERT_TRUE(Stub(AsOfficer("fusui-psb", "INTERNAL", "officer-7"))
+                    ->Acknowledge(&context, ack, &acked)
+                    .ok());
   }
-  // Chongzuo's own inbox is empty; with its subordinates it sees Fusui's two pending ones,
-  // one per page.
+  // Chongzuo's own inbox is empty; with its subordinates its supervisor sees Fusui's two pending
+  // ones, one per page.
+  const ClientSecurity supervisor = AsSupervisor("chongzuo-ops");
   infobus::dispatch::v1::ListDeliveriesRequest request;
   request.set_unit_id("chongzuo-ops");
   request.set_include_subordinates(true);
@@ -310,7 +332,7 @@ TEST_F(DispatchApiTest, SupervisorListsWhatIsPendingBelowIt) {
   std::vector<std::string> ids;
   for (int page = 0; page < 10; ++page) {
     infobus::dispatch::v1::ListDeliveriesResponse response;
-    grpc::Status status = List(request, &response);
+    grpc::Status status = List(request, &response, &supervisor);
     ASSERT_TRUE(status.ok()) << status.error_message();
     for (const Delivery& delivery : response.deliveries()) ids.push_back(delivery.delivery_id());
     if (response.next_page_token().empty()) break;
@@ -321,8 +343,29 @@ TEST_F(DispatchApiTest, SupervisorListsWhatIsPendingBelowIt) {
   request.set_include_subordinates(false);
   request.clear_page_token();
   infobus::dispatch::v1::ListDeliveriesResponse own;
-  ASSERT_TRUE(List(request, &own).ok());
+  ASSERT_TRUE(List(request, &own, &supervisor).ok());
   EXPECT_EQ(own.deliveries_size(), 0);
+}
+
+// Insecure mode knows no caller, so a report must say who gives it (in the default mode it is
+// the caller's). The one rule of that mode this test keeps: it runs insecure for that.
+TEST(DispatchApiInsecureTest, FeedbackMustNameWhoGivesIt) {
+  TestBus bus("dispatch-api-insecure");
+  bus.set_insecure();
+  const std::string routing = bus.dir() + "/routing.yaml";
+  std::ofstream(routing) << kRouting;
+  auto dispatch = bus.Service("dispatch", "dispatch:\n  routing_file: " + routing + "\n");
+  ASSERT_TRUE(dispatch->Start().ok()) << dispatch->Log();
+  infobus::dispatch::v1::FeedbackRequest request;
+  request.set_unit_id("fusui-psb");
+  request.set_seq(1);
+  request.set_outcome(infobus::common::v1::FEEDBACK_OUTCOME_HANDLED);
+  infobus::dispatch::v1::FeedbackResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status = DispatchService::NewStub(Channel(dispatch->address(), Plaintext()))
+                                  ->Feedback(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_EQ(status.error_message().rfind("given_by:", 0), 0u) << status.error_message();
 }
 
 }  // namespace

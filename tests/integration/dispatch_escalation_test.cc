@@ -19,6 +19,7 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
@@ -92,7 +93,17 @@ class DispatchEscalationTest : public ::testing::Test {
     auto producer = kafka::Producer::Create(TestBootstrapServers(), {{"linger.ms", "1"}});
     ASSERT_TRUE(producer.ok()) << producer.status();
     producer_ = std::move(*producer);
-    stub_ = infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_->address()));
+  }
+
+  // A stub of `unit`'s officer, "officer-<unit>" (one connection per unit: sign-offs race a
+  // deadline).
+  infobus::dispatch::v1::DispatchService::Stub& Officer(const std::string& unit) {
+    auto& stub = officers_[unit];
+    if (stub == nullptr) {
+      stub = infobus::dispatch::v1::DispatchService::NewStub(
+          Channel(dispatch_->address(), AsOfficer(unit)));
+    }
+    return *stub;
   }
 
   void TearDown() override {
@@ -119,13 +130,13 @@ class DispatchEscalationTest : public ::testing::Test {
     request.set_acknowledged_by("officer-" + delivery.unit_id());
     infobus::dispatch::v1::AcknowledgeResponse response;
     grpc::ClientContext context;
-    return stub_->Acknowledge(&context, request, &response);
+    return Officer(delivery.unit_id()).Acknowledge(&context, request, &response);
   }
 
   TestBus bus_{"dispatch-escalation"};
   std::unique_ptr<ServiceProcess> dispatch_;
   kafka::ProducerPtr producer_;
-  std::unique_ptr<infobus::dispatch::v1::DispatchService::Stub> stub_;
+  std::map<std::string, std::unique_ptr<infobus::dispatch::v1::DispatchService::Stub>> officers_;
 };
 
 // Seqs 1..n without gaps, no judgment twice; returns judgment ids.
@@ -239,7 +250,7 @@ TEST_F(DispatchEscalationTest, UnsignedDeliveriesClimbToSupervisorsOnTime) {
   list.add_statuses(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
   infobus::dispatch::v1::ListDeliveriesResponse listed;
   grpc::ClientContext list_context;
-  ASSERT_TRUE(stub_->ListDeliveries(&list_context, list, &listed).ok());
+  ASSERT_TRUE(Officer("fusui-psb").ListDeliveries(&list_context, list, &listed).ok());
   ASSERT_EQ(listed.deliveries_size(), 2);
   for (const Delivery& delivery : listed.deliveries()) {
     EXPECT_EQ(delivery.escalated_to().rfind("chongzuo-ops/", 0), 0u);

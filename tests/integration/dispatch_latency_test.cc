@@ -19,6 +19,7 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
@@ -32,12 +33,12 @@ std::string UnitId(int i) { return absl::StrFormat("unit-%03d", i); }
 // Stations of Xingning district (450102), Nanning.
 std::string UnitCode(int i) { return absl::StrFormat("450102%02d", i); }
 
-// Follows one unit's stream and notes, for each delivery, how long after the judgment's
-// created_at (stamped just before it was produced) it arrived.
+// Follows one unit's stream as its officer and notes, for each delivery, how long after the
+// judgment's created_at (stamped just before it was produced) it arrived.
 class StreamRecorder {
  public:
   StreamRecorder(const std::string& address, const std::string& unit)
-      : stub_(infobus::dispatch::v1::DispatchService::NewStub(Channel(address))) {
+      : stub_(infobus::dispatch::v1::DispatchService::NewStub(Channel(address, AsOfficer(unit)))) {
     infobus::dispatch::v1::SubscribeRequest request;
     request.set_unit_id(unit);
     thread_ = std::thread([this, request] {

@@ -1,6 +1,7 @@
 // The walking skeleton end to end, on a real broker and the three service processes: events from
-// three counties go in through collection, watchlist hits come out in the right units' inboxes,
-// each once, across a kill -9 of dispatch, and a republished batch changes nothing.
+// three counties go in through collection (each county's source publishing its own), watchlist
+// hits come out in the right units' inboxes, each once, across a kill -9 of dispatch, and a
+// republished batch changes nothing.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,12 +13,14 @@
 #include "common/util/time.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
 
 using infobus::collection::v1::PublishRequest;
 using infobus::collection::v1::PublishResponse;
+using infobus::collection::v1::PublishResult;
 using infobus::common::v1::Delivery;
 using infobus::common::v1::Event;
 
@@ -78,8 +81,16 @@ class EndToEndTest : public ::testing::Test {
     ASSERT_TRUE(judgment_->Start().ok()) << judgment_->Log();
     ASSERT_TRUE(dispatch_->Start().ok()) << dispatch_->Log();
     ASSERT_TRUE(collection_->Start().ok()) << collection_->Log();
-    collection_stub_ =
-        infobus::collection::v1::CollectionService::NewStub(Channel(collection_->address()));
+  }
+
+  // Publishing as `source_id` (one connection per source, as each county's system has).
+  infobus::collection::v1::CollectionService::Stub& Source(const std::string& source_id) {
+    auto& stub = sources_[source_id];
+    if (stub == nullptr) {
+      stub = infobus::collection::v1::CollectionService::NewStub(
+          Channel(collection_->address(), AsSource(source_id)));
+    }
+    return *stub;
   }
 
   void TearDown() override {
@@ -90,19 +101,39 @@ class EndToEndTest : public ::testing::Test {
     }
   }
 
+  // Each source publishes its own events of `events` (in their order, one call per source); the
+  // results in the order of `events`.
   PublishResponse Publish(const std::vector<Event>& events) {
-    PublishRequest request;
-    for (const Event& event : events) *request.add_events() = event;
-    PublishResponse response;
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
-    grpc::Status status = collection_stub_->Publish(&context, request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
+    std::map<std::string, std::vector<int>> by_source;  // source → indexes into `events`
+    for (int i = 0; i < static_cast<int>(events.size()); ++i) {
+      by_source[events[i].source_id()].push_back(i);
+    }
+    PublishResponse merged;
+    for (size_t i = 0; i < events.size(); ++i) merged.add_results();
+    for (const auto& [source, indexes] : by_source) {
+      PublishRequest request;
+      for (int i : indexes) *request.add_events() = events[i];
+      PublishResponse response;
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+      grpc::Status status = Source(source).Publish(&context, request, &response);
+      EXPECT_TRUE(status.ok()) << source << ": " << status.error_message();
+      for (int k = 0; k < response.results_size() && k < static_cast<int>(indexes.size()); ++k) {
+        PublishResult& result = *merged.mutable_results(indexes[k]);
+        result = response.results(k);
+        // A field names the event by its index in the call: here, in `events`.
+        if (!result.field().empty()) {
+          result.set_field(absl::StrCat("events[", indexes[k], "]",
+                                        result.field().substr(result.field().find(']') + 1)));
+        }
+      }
+    }
+    return merged;
   }
 
   void AddToWatchlist(const Watched& watched) {
-    auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment_->address()));
+    auto stub = infobus::judgment::v1::JudgmentService::NewStub(
+        Channel(judgment_->address(), AsAdministrator()));
     infobus::judgment::v1::AddWatchlistEntryRequest request;
     request.mutable_entry()->set_list_id(watched.list_id);
     request.mutable_entry()->mutable_subject()->set_type(watched.type);
@@ -117,7 +148,7 @@ class EndToEndTest : public ::testing::Test {
 
   TestBus bus_{"e2e"};
   std::unique_ptr<ServiceProcess> judgment_, dispatch_, collection_;
-  std::unique_ptr<infobus::collection::v1::CollectionService::Stub> collection_stub_;
+  std::map<std::string, std::unique_ptr<infobus::collection::v1::CollectionService::Stub>> sources_;
 };
 
 // The event ids behind a unit's deliveries, checking on the way that seqs run 1, 2, 3... from
@@ -194,10 +225,11 @@ TEST_F(EndToEndTest, EventsReachExactlyTheirUnitsOnceAcrossRestartAndRepublish) 
     EXPECT_EQ(delivery.judgment().evidence(0).trace_id().size(), 32u);
   }
 
-  // Sign-off is recorded once: the second attempt reports the first signer.
-  auto dispatch_stub =
-      infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_->address()));
+  // Sign-off is recorded once: the second attempt (another officer of the unit) reports the
+  // first signer.
   for (const char* by : {"officer-1", "officer-2"}) {
+    auto dispatch_stub = infobus::dispatch::v1::DispatchService::NewStub(
+        Channel(dispatch_->address(), AsOfficer("fusui-psb", "INTERNAL", by)));
     infobus::dispatch::v1::AcknowledgeRequest ack;
     ack.set_unit_id("fusui-psb");
     ack.set_seq(1);
@@ -249,8 +281,22 @@ TEST_F(EndToEndTest, EventsReachExactlyTheirUnitsOnceAcrossRestartAndRepublish) 
 }
 
 TEST_F(EndToEndTest, BadInputGetsInvalidArgumentNamingTheField) {
+  // Need-to-know comes first: a county its source is not registered for (4514, the city, is
+  // not within 451421) refuses the whole call, whatever else is wrong in it.
+  Event elsewhere = MakeEvent(1, "451421", nullptr);
+  elsewhere.set_county_code("4514");
+  {
+    PublishRequest request;
+    *request.add_events() = elsewhere;
+    PublishResponse ignored;
+    grpc::ClientContext context;
+    const grpc::Status status = Source(elsewhere.source_id()).Publish(&context, request, &ignored);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+    EXPECT_EQ(status.error_message().rfind("events[0]:", 0), 0u) << status.error_message();
+  }
+  // A malformed code within the source's own county is the validator's, named by field.
   Event event = MakeEvent(1, "451421", nullptr);
-  event.set_county_code("4514");
+  event.set_county_code("4514210");
   Event oversized = MakeEvent(2, "451421", nullptr);
   oversized.set_payload(std::string(70 * 1024, 'x'));
   Event no_id = MakeEvent(3, "451421", nullptr);
@@ -269,13 +315,13 @@ TEST_F(EndToEndTest, BadInputGetsInvalidArgumentNamingTheField) {
   PublishRequest empty;
   PublishResponse ignored;
   grpc::ClientContext context;
-  grpc::Status status = collection_stub_->Publish(&context, empty, &ignored);
+  grpc::Status status = Source("source-451421").Publish(&context, empty, &ignored);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("events"), std::string::npos);
 
   // Dispatch and judgment name the field too.
-  auto dispatch_stub =
-      infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_->address()));
+  auto dispatch_stub = infobus::dispatch::v1::DispatchService::NewStub(
+      Channel(dispatch_->address(), AsOfficer("fusui-psb")));
   infobus::dispatch::v1::AcknowledgeRequest ack;
   ack.set_unit_id("fusui-psb");
   infobus::dispatch::v1::AcknowledgeResponse ack_response;
@@ -284,8 +330,8 @@ TEST_F(EndToEndTest, BadInputGetsInvalidArgumentNamingTheField) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message().rfind("seq", 0), 0u) << status.error_message();
 
-  auto judgment_stub =
-      infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment_->address()));
+  auto judgment_stub = infobus::judgment::v1::JudgmentService::NewStub(
+      Channel(judgment_->address(), AsAdministrator()));
   infobus::judgment::v1::AddWatchlistEntryRequest add;
   add.mutable_entry()->set_list_id("wanted_person");
   add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_ID_NUMBER);

@@ -1,6 +1,8 @@
 // Every service answers grpc.health.v1 (for the server and for each service it serves, through
 // the standard health.proto) and server reflection, which is what grpcurl and orchestrators
 // use. Reflection is spoken with a generic stub so no reflection .proto is compiled in here.
+// Both want an authenticated caller: health is asked with the service's own certificate (as
+// compose's checks do), reflection with the ops' machine identity (as an operator's grpcurl).
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/unknown_field_set.h>
 #include <grpcpp/grpcpp.h>
@@ -10,6 +12,7 @@
 
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 #include "tests/integration/support/raw_grpc.h"
 
 namespace infobus::testing {
@@ -40,8 +43,9 @@ std::vector<google::protobuf::FileDescriptorProto> FilesContaining(const std::st
   std::string request = "\x22";
   request += static_cast<char>(symbol.size());
   request += symbol;
-  const std::string response = CallRaw(
-      address, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", request, status);
+  const std::string response =
+      CallRaw(address, AsAdministrator(),
+              "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", request, status);
   std::vector<google::protobuf::FileDescriptorProto> files;
   for (const std::string& file_response : Field(response, 4)) {
     for (const std::string& bytes : Field(file_response, 1)) {
@@ -65,21 +69,25 @@ TEST_P(GrpcSurfaceTest, HealthAnswersPerServiceAndReflectionDescribesServiceAndH
 
   // Health of the server as a whole and of the service by name; a name it does not serve
   // (another service's) is NOT_FOUND.
-  EXPECT_EQ(CheckHealth(service->address()).value_or(HealthCheckResponse::UNKNOWN),
+  const ClientSecurity probe = ServiceIdentity(GetParam());
+  EXPECT_EQ(CheckHealth(service->address(), probe).value_or(HealthCheckResponse::UNKNOWN),
             HealthCheckResponse::SERVING);
-  EXPECT_EQ(CheckHealth(service->address(), full_name).value_or(HealthCheckResponse::UNKNOWN),
-            HealthCheckResponse::SERVING)
-      << CheckHealth(service->address(), full_name).status();
+  EXPECT_EQ(
+      CheckHealth(service->address(), probe, full_name).value_or(HealthCheckResponse::UNKNOWN),
+      HealthCheckResponse::SERVING)
+      << CheckHealth(service->address(), probe, full_name).status();
   const std::string other =
       GetParam() == "collection" ? names.at("dispatch") : names.at("collection");
-  EXPECT_EQ(CheckHealth(service->address(), other).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(CheckHealth(service->address(), "no.such.Service").status().code(),
+  EXPECT_EQ(CheckHealth(service->address(), probe, other).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(CheckHealth(service->address(), probe, "no.such.Service").status().code(),
             absl::StatusCode::kNotFound);
 
   grpc::Status status;
   // ServerReflectionRequest{list_services: ""}: field 7, length-delimited, empty.
   const std::string services =
-      CallRaw(service->address(), "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      CallRaw(service->address(), AsAdministrator(),
+              "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
               std::string("\x3a\x00", 2), &status);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_NE(services.find(full_name), std::string::npos);

@@ -69,9 +69,12 @@ class PrivateBroker {
   int port_;
 };
 
-bool AwaitHealth(const std::string& address, ServingStatus want, absl::Duration timeout) {
+// Asks as `service` itself (its own certificate), as compose's health checks do.
+bool AwaitHealth(const std::string& address, const std::string& service, ServingStatus want,
+                 absl::Duration timeout) {
+  const ClientSecurity probe = ServiceIdentity(service);
   for (absl::Time deadline = absl::Now() + timeout; absl::Now() < deadline;) {
-    auto status = CheckHealth(address);
+    auto status = CheckHealth(address, probe);
     if (status.ok() && *status == want) return true;
     absl::SleepFor(absl::Milliseconds(100));  // polling another process's state
   }
@@ -87,10 +90,12 @@ TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
                                 "health:\n  interval: 200ms\n  kafka_timeout: 500ms\n"
                                 "kafka:\n  message_timeout: 2s\n");
   ASSERT_TRUE(collection->Start().ok()) << collection->Log();
-  ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(30))) << collection->Log();
+  ASSERT_TRUE(AwaitHealth(collection->address(), "collection", kServing, absl::Seconds(30)))
+      << collection->Log();
 
   // A watcher of the service by name hears each change the health monitor makes.
-  grpc::health::v1::Health::Stub health(Channel(collection->address()));
+  grpc::health::v1::Health::Stub health(
+      Channel(collection->address(), ServiceIdentity("collection")));
   grpc::health::v1::HealthCheckRequest watch_request;
   watch_request.set_service("infobus.collection.v1.CollectionService");
   grpc::ClientContext watch_context;
@@ -103,12 +108,13 @@ TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
   ASSERT_EQ(broker.Run("stop"), 0);
   ASSERT_TRUE(watch->Read(&seen)) << collection->Log();
   EXPECT_EQ(seen.status(), kNotServing);
-  ASSERT_TRUE(AwaitHealth(collection->address(), kNotServing, absl::Seconds(30)))
+  ASSERT_TRUE(AwaitHealth(collection->address(), "collection", kNotServing, absl::Seconds(30)))
       << collection->Log();
   EXPECT_NE(collection->Log().find("NOT_SERVING: kafka"), std::string::npos);
 
   // While Kafka is down nothing is accepted: the event is answered RETRY, not ACCEPTED.
-  auto stub = infobus::collection::v1::CollectionService::NewStub(Channel(collection->address()));
+  auto stub = infobus::collection::v1::CollectionService::NewStub(
+      Channel(collection->address(), AsSource("fusui-lodging")));
   infobus::collection::v1::PublishRequest request;
   auto* event = request.add_events();
   event->set_event_id("during-outage");
@@ -126,7 +132,8 @@ TEST(Health, CollectionIsNotServingWhileKafkaIsDownAndServingOnceItIsBack) {
   EXPECT_EQ(seen.status(), kServing);
   watch_context.TryCancel();
   EXPECT_EQ(watch->Finish().error_code(), grpc::StatusCode::CANCELLED);
-  ASSERT_TRUE(AwaitHealth(collection->address(), kServing, absl::Seconds(60))) << collection->Log();
+  ASSERT_TRUE(AwaitHealth(collection->address(), "collection", kServing, absl::Seconds(60)))
+      << collection->Log();
 
   // The same event, retried once Kafka is back, is accepted: it was never recorded as sent.
   infobus::collection::v1::PublishResponse retried;
@@ -146,7 +153,8 @@ TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
   const std::string fast_health = "health:\n  interval: 200ms\n  kafka_timeout: 500ms\n";
   std::vector<std::unique_ptr<ServiceProcess>> services;
   std::vector<std::string> addresses;
-  for (const char* name : {"collection", "judgment", "dispatch"}) {
+  const std::vector<std::string> kinds = {"collection", "judgment", "dispatch"};
+  for (const std::string& name : kinds) {
     services.push_back(bus.Service(name, fast_health));
     addresses.push_back(absl::StrCat("127.0.0.1:", FreeLoopbackPort()));
     ASSERT_TRUE(services.back()->Launch(addresses.back()).ok());
@@ -159,13 +167,15 @@ TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
                                           "infobus.judgment.v1.JudgmentService",
                                           "infobus.dispatch.v1.DispatchService"};
   for (size_t i = 0; i < services.size(); ++i) {
-    EXPECT_TRUE(AwaitHealth(addresses[i], kNotServing, absl::Seconds(20))) << services[i]->Log();
+    EXPECT_TRUE(AwaitHealth(addresses[i], kinds[i], kNotServing, absl::Seconds(20)))
+        << services[i]->Log();
     // By name too: the service it is starting is NOT_SERVING, not unknown.
-    auto named = CheckHealth(addresses[i], names[i]);
+    auto named = CheckHealth(addresses[i], ServiceIdentity(kinds[i]), names[i]);
     ASSERT_TRUE(named.ok()) << named.status();
     EXPECT_EQ(*named, kNotServing);
   }
-  ASSERT_TRUE(AwaitHealth(waiting_address, kNotServing, absl::Seconds(20))) << waiting->Log();
+  ASSERT_TRUE(AwaitHealth(waiting_address, "collection", kNotServing, absl::Seconds(20)))
+      << waiting->Log();
   const absl::Time stop_started = absl::Now();
   EXPECT_TRUE(waiting->Stop(absl::Seconds(10)).ok()) << waiting->Log();
   const absl::Duration stop_took = absl::Now() - stop_started;
@@ -174,9 +184,11 @@ TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
   ASSERT_EQ(broker.Run("start"), 0) << "private broker did not start";
   for (size_t i = 0; i < services.size(); ++i) {
     EXPECT_FALSE(services[i]->Exited()) << services[i]->Log();
-    EXPECT_TRUE(AwaitHealth(addresses[i], kServing, absl::Seconds(90))) << services[i]->Log();
+    EXPECT_TRUE(AwaitHealth(addresses[i], kinds[i], kServing, absl::Seconds(90)))
+        << services[i]->Log();
   }
-  auto stub = infobus::collection::v1::CollectionService::NewStub(Channel(addresses[0]));
+  auto stub = infobus::collection::v1::CollectionService::NewStub(
+      Channel(addresses[0], AsSource("fusui-lodging")));
   infobus::collection::v1::PublishRequest request;
   auto* event = request.add_events();
   event->set_event_id("after-start");
@@ -229,7 +241,6 @@ TEST(Health, ComposeHealthCheckOfEveryServicePasses) {
   const YAML::Node compose = YAML::LoadFile(INFOBUS_SOURCE_DIR "/deploy/docker-compose.yml");
   const char* bin_dir = std::getenv("INFOBUS_BIN_DIR");
   TestBus bus("compose-health");
-  bus.set_secure("");
   for (const std::string name : {"collection", "judgment", "dispatch"}) {
     SCOPED_TRACE(name);
     const YAML::Node definition = compose["services"][name];

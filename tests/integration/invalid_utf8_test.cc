@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
@@ -28,7 +29,12 @@ TEST(InvalidUtf8, JudgmentAnswersInvalidArgumentNamingTheField) {
   TestBus bus("utf8-judgment");
   auto judgment = bus.Service("judgment");
   ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment->address()));
+  // Each call as whoever may make it: the administrator changes the watchlist, an analyst
+  // reviews and subscribes.
+  auto admin = infobus::judgment::v1::JudgmentService::NewStub(
+      Channel(judgment->address(), AsAdministrator()));
+  auto analyst = infobus::judgment::v1::JudgmentService::NewStub(
+      Channel(judgment->address(), AsAnalyst({"45"}, "INTERNAL")));
 
   infobus::judgment::v1::AddWatchlistEntryRequest add;
   add.mutable_entry()->set_list_id("wanted_person");
@@ -37,7 +43,7 @@ TEST(InvalidUtf8, JudgmentAnswersInvalidArgumentNamingTheField) {
   add.mutable_entry()->set_note(kBad);
   infobus::judgment::v1::AddWatchlistEntryResponse added;
   grpc::ClientContext add_context;
-  ExpectFieldError(stub->AddWatchlistEntry(WithDeadline(&add_context), add, &added), "entry.note");
+  ExpectFieldError(admin->AddWatchlistEntry(WithDeadline(&add_context), add, &added), "entry.note");
 
   infobus::judgment::v1::ReviewRequest review;
   review.set_judgment_id("0123456789abcdef0123456789abcdef");
@@ -45,12 +51,12 @@ TEST(InvalidUtf8, JudgmentAnswersInvalidArgumentNamingTheField) {
   review.set_note(kBad);
   infobus::judgment::v1::ReviewResponse reviewed;
   grpc::ClientContext review_context;
-  ExpectFieldError(stub->Review(WithDeadline(&review_context), review, &reviewed), "note");
+  ExpectFieldError(analyst->Review(WithDeadline(&review_context), review, &reviewed), "note");
 
   infobus::judgment::v1::SubscribeRequest subscribe;
   subscribe.mutable_filter()->add_jurisdiction_prefixes(kBad);
   grpc::ClientContext subscribe_context;
-  auto reader = stub->Subscribe(WithDeadline(&subscribe_context), subscribe);
+  auto reader = analyst->Subscribe(WithDeadline(&subscribe_context), subscribe);
   infobus::judgment::v1::JudgmentRecord record;
   EXPECT_FALSE(reader->Read(&record));
   ExpectFieldError(reader->Finish(), "filter.jurisdiction_prefixes[0]");
@@ -63,7 +69,8 @@ TEST(InvalidUtf8, DispatchAnswersInvalidArgumentNamingTheField) {
       << "units:\n  - {id: fusui-psb, jurisdictions: [\"451421\"], clearance: INTERNAL}\n";
   auto dispatch = bus.Service("dispatch", "dispatch:\n  routing_file: " + routing + "\n");
   ASSERT_TRUE(dispatch->Start().ok()) << dispatch->Log();
-  auto stub = infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch->address()));
+  auto stub = infobus::dispatch::v1::DispatchService::NewStub(
+      Channel(dispatch->address(), AsOfficer("fusui-psb")));
 
   infobus::dispatch::v1::AcknowledgeRequest ack;
   ack.set_unit_id("fusui-psb");

@@ -14,6 +14,7 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
@@ -42,6 +43,10 @@ rules:
     threshold: 1
 )";
 
+// Who queries, reviews and subscribes: an analyst of the province (every county here), cleared
+// for what the events are (unclassified: INTERNAL).
+ClientSecurity Analyst() { return AsAnalyst({"45"}, "INTERNAL", "analyst-1"); }
+
 Event MakeEvent(const std::string& id, const std::string& kind, const std::string& county,
                 const std::string& phone) {
   Event event;
@@ -61,7 +66,7 @@ Event MakeEvent(const std::string& id, const std::string& kind, const std::strin
 class Follower {
  public:
   Follower(const std::string& address, infobus::judgment::v1::SubscribeRequest request)
-      : stub_(JudgmentService::NewStub(Channel(address))) {
+      : stub_(JudgmentService::NewStub(Channel(address, Analyst()))) {
     thread_ = std::thread([this, request] {
       auto reader = stub_->Subscribe(&context_, request);
       JudgmentRecord record;
@@ -109,7 +114,7 @@ class JudgmentQueryTest : public ::testing::Test {
     std::ofstream(rules) << kRules;
     judgment_ = bus_.Service("judgment", "judgment:\n  rules_file: " + rules + "\n");
     ASSERT_TRUE(judgment_->Start().ok()) << judgment_->Log();
-    stub_ = JudgmentService::NewStub(Channel(judgment_->address()));
+    stub_ = JudgmentService::NewStub(Channel(judgment_->address(), Analyst()));
     infobus::judgment::v1::AddWatchlistEntryRequest add;
     add.mutable_entry()->set_list_id("person_of_interest");
     add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PHONE);
@@ -117,7 +122,9 @@ class JudgmentQueryTest : public ::testing::Test {
     add.mutable_entry()->set_severity(infobus::common::v1::SEVERITY_HIGH);
     infobus::judgment::v1::AddWatchlistEntryResponse added;
     grpc::ClientContext context;
-    ASSERT_TRUE(stub_->AddWatchlistEntry(&context, add, &added).ok());
+    ASSERT_TRUE(JudgmentService::NewStub(Channel(judgment_->address(), AsAdministrator()))
+                    ->AddWatchlistEntry(&context, add, &added)
+                    .ok());
 
     // Three watchlist hits (HIGH) in three counties, and two tip hotspots (LOW).
     const std::string events = bus_.Topic("infobus.events.v1");

@@ -16,6 +16,7 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
@@ -108,7 +109,7 @@ std::string WriteFile(const std::string& path, const std::string& text) {
 }
 
 void AddWatchedPhone(const std::string& address) {
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(address));
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(address, AsAdministrator()));
   infobus::judgment::v1::AddWatchlistEntryRequest add;
   add.mutable_entry()->set_list_id("person_of_interest");
   add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PHONE);
@@ -245,7 +246,8 @@ TEST(JudgmentRules, RulesFileReloadsWithoutRestartAndKeepsUnchangedState) {
 )");
   // The admin RPC reports what the reload did (the file poll may have got there first: then
   // everything is already in force and nothing is new).
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment->address()));
+  auto stub = infobus::judgment::v1::JudgmentService::NewStub(
+      Channel(judgment->address(), AsAdministrator()));
   infobus::judgment::v1::ReloadRulesResponse reloaded;
   grpc::ClientContext context;
   ASSERT_TRUE(stub->ReloadRules(&context, {}, &reloaded).ok());

@@ -19,6 +19,7 @@
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 #include "tests/integration/support/scrape.h"
 
 namespace infobus::testing {
@@ -145,7 +146,7 @@ TEST(JudgmentScaleOut, TwoInstancesCountAHotspotSpreadOverAllPartitionsWholeAndO
   // The first instance (never killed) judged some of the events but not all: the rest were
   // the second's, and without the sightings topic neither would have reached the threshold.
   const double judged_by_first =
-      SampleValue(Scrape(first->metrics_port()),
+      SampleValue(Scrape(first->metrics_port(), AsScraper()),
                   "infobus_consumer_records_total{topic=\"" + events_topic + "\"}");
   EXPECT_GT(judged_by_first, 0) << first->Log();
   EXPECT_LT(judged_by_first, kThreshold) << first->Log();
@@ -164,7 +165,7 @@ TEST(JudgmentScaleOut, TwoInstancesCountAHotspotSpreadOverAllPartitionsWholeAndO
 bool AwaitConsumed(const ServiceProcess& instance, const std::string& topic, double count) {
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
   while (absl::Now() < deadline) {
-    if (SampleValue(Scrape(instance.metrics_port()),
+    if (SampleValue(Scrape(instance.metrics_port(), AsScraper()),
                     "infobus_consumer_records_total{topic=\"" + topic + "\"}") >= count) {
       return true;
     }
@@ -283,7 +284,7 @@ TEST(JudgmentScaleOut, APartitionsStateFollowsItToTheInstanceThatTakesItOver) {
   EXPECT_NE(first->Log().find("dropping the local state of " + events_topic + "/"),
             std::string::npos)
       << first->Log();
-  EXPECT_GT(SampleValue(Scrape(second->metrics_port()),
+  EXPECT_GT(SampleValue(Scrape(second->metrics_port(), AsScraper()),
                         "infobus_consumer_records_total{topic=\"" + events_topic + "\"}"),
             0)
       << second->Log();
@@ -311,9 +312,13 @@ TEST(JudgmentScaleOut, RefusesToStartWhenTheChangelogHasFewerPartitionsThanAnInp
   EXPECT_TRUE(without->Start().ok()) << without->Log();
 }
 
+// The analyst of this file's counties (all in Chongzuo, 4514), cleared for its events.
+ClientSecurity Analyst() { return AsAnalyst({"4514"}, "INTERNAL", "analyst-7"); }
+
 // The judgment ids `instance` lists (all of its log), or an empty set on failure.
 std::set<std::string> Listed(const ServiceProcess& instance) {
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(instance.address()));
+  auto stub =
+      infobus::judgment::v1::JudgmentService::NewStub(Channel(instance.address(), Analyst()));
   infobus::judgment::v1::ListJudgmentsRequest request;
   request.set_page_size(1000);
   infobus::judgment::v1::ListJudgmentsResponse response;
@@ -354,7 +359,7 @@ TEST(JudgmentScaleOut, EveryInstanceListsEveryInstancesJudgmentsAndReviews) {
   // Each made only its share (counted once its batch commits, a moment after the topic has it)
   // ...
   auto made = [](const ServiceProcess& instance) {
-    return SampleValue(Scrape(instance.metrics_port()),
+    return SampleValue(Scrape(instance.metrics_port(), AsScraper()),
                        "infobus_judgments_total{rule=\"movement\"}");
   };
   for (absl::Time deadline = absl::Now() + absl::Seconds(30);
@@ -378,7 +383,8 @@ TEST(JudgmentScaleOut, EveryInstanceListsEveryInstancesJudgmentsAndReviews) {
   // A review on the first shows on the second.
   const std::string id = *all.begin();
   {
-    auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(first->address()));
+    auto stub =
+        infobus::judgment::v1::JudgmentService::NewStub(Channel(first->address(), Analyst()));
     infobus::judgment::v1::ReviewRequest review;
     review.set_judgment_id(id);
     review.set_status(infobus::common::v1::REVIEW_STATUS_DISMISSED);
@@ -390,7 +396,8 @@ TEST(JudgmentScaleOut, EveryInstanceListsEveryInstancesJudgmentsAndReviews) {
     grpc::Status status = stub->Review(&context, review, &reviewed);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
-  auto stub = infobus::judgment::v1::JudgmentService::NewStub(Channel(second->address()));
+  auto stub =
+      infobus::judgment::v1::JudgmentService::NewStub(Channel(second->address(), Analyst()));
   infobus::judgment::v1::GetJudgmentRequest get;
   get.set_judgment_id(id);
   infobus::judgment::v1::GetJudgmentResponse got;

@@ -12,6 +12,7 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
@@ -28,7 +29,7 @@ TEST(JudgmentSlowSubscriber, IsCutOffWithAResumePointAndTheRestFollowsOnResume) 
   auto judgment =
       bus.Service("judgment", absl::StrCat("judgment:\n  subscriber_max_lag: ", kMaxLag, "\n"));
   ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
-  auto admin = JudgmentService::NewStub(Channel(judgment->address()));
+  auto admin = JudgmentService::NewStub(Channel(judgment->address(), AsAdministrator()));
   {
     infobus::judgment::v1::AddWatchlistEntryRequest add;
     add.mutable_entry()->set_list_id("person_of_interest");
@@ -40,13 +41,13 @@ TEST(JudgmentSlowSubscriber, IsCutOffWithAResumePointAndTheRestFollowsOnResume) 
     ASSERT_TRUE(admin->AddWatchlistEntry(&context, add, &added).ok());
   }
 
-  // A subscriber with small HTTP/2 windows, so that not reading soon stops the server's writes.
+  // An analyst of Fusui subscribing with small HTTP/2 windows, so that not reading soon stops
+  // the server's writes.
+  const ClientSecurity analyst = AsAnalyst({"451421"}, "INTERNAL");
   grpc::ChannelArguments arguments;
   arguments.SetInt("grpc.http2.bdp_probe", 0);
   arguments.SetInt("grpc.http2.lookahead_bytes", 8192);
-  auto channel =
-      grpc::CreateCustomChannel(judgment->address(), grpc::InsecureChannelCredentials(), arguments);
-  auto stub = JudgmentService::NewStub(channel);
+  auto stub = JudgmentService::NewStub(Channel(judgment->address(), analyst, arguments));
   grpc::ClientContext context;
   auto reader = stub->Subscribe(&context, infobus::judgment::v1::SubscribeRequest());
 
@@ -91,7 +92,8 @@ TEST(JudgmentSlowSubscriber, IsCutOffWithAResumePointAndTheRestFollowsOnResume) 
   grpc::ClientContext resume_context;
   infobus::judgment::v1::SubscribeRequest resume;
   resume.set_after_seq(last);
-  auto rest = admin->Subscribe(&resume_context, resume);
+  auto resume_stub = JudgmentService::NewStub(Channel(judgment->address(), analyst));
+  auto rest = resume_stub->Subscribe(&resume_context, resume);
   std::set<uint64_t> seqs;
   for (const auto& r : first) seqs.insert(r.seq());
   while (seqs.size() < static_cast<size_t>(kEvents) && rest->Read(&record)) {

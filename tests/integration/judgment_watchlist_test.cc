@@ -13,6 +13,7 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 namespace {
@@ -39,7 +40,7 @@ Event PlateEvent(const std::string& id) {
 
 grpc::Status Add(const std::string& address, const std::string& written, bool* replaced,
                  infobus::common::v1::Severity severity = infobus::common::v1::SEVERITY_HIGH) {
-  auto stub = JudgmentService::NewStub(Channel(address));
+  auto stub = JudgmentService::NewStub(Channel(address, AsAdministrator()));
   infobus::judgment::v1::AddWatchlistEntryRequest add;
   add.mutable_entry()->set_list_id("stolen_vehicle");
   add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PLATE);
@@ -140,7 +141,7 @@ TEST(JudgmentWatchlist, EntryAddedAtRuntimeReachesEveryInstanceAndCatchesTheNext
   ProduceEvent(events, PlateEvent("after-restart"));
   EXPECT_EQ(CountJudgments(judgments, 2), 2u);
 
-  auto stub = JudgmentService::NewStub(Channel(second.address()));
+  auto stub = JudgmentService::NewStub(Channel(second.address(), AsAdministrator()));
   infobus::judgment::v1::RemoveWatchlistEntryRequest remove;
   remove.set_list_id("stolen_vehicle");
   remove.mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PLATE);

@@ -1,5 +1,6 @@
 // Every query of the Grafana dashboard names a metric that the running services actually
-// export, and the pipeline's counters move when events flow (scraped over HTTP from /metrics).
+// export, and the pipeline's counters move when events flow (scraped from /metrics over HTTPS
+// with Prometheus's certificate, as deployed).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "common/util/time.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
+#include "tests/integration/support/identities.h"
 #include "tests/integration/support/scrape.h"
 
 namespace infobus::testing {
@@ -43,7 +45,8 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
   ASSERT_TRUE(dispatch->Start().ok()) << dispatch->Log();
   ASSERT_TRUE(collection->Start().ok()) << collection->Log();
   {
-    auto admin = infobus::judgment::v1::JudgmentService::NewStub(Channel(judgment->address()));
+    auto admin = infobus::judgment::v1::JudgmentService::NewStub(
+        Channel(judgment->address(), AsAdministrator()));
     infobus::judgment::v1::AddWatchlistEntryRequest add;
     add.mutable_entry()->set_list_id("wanted_person");
     add.mutable_entry()->mutable_subject()->set_type(infobus::common::v1::SUBJECT_TYPE_PHONE);
@@ -56,7 +59,8 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
 
   // Traffic that touches every series the dashboard shows: an accepted event, a rejected one,
   // and a dead letter.
-  auto stub = infobus::collection::v1::CollectionService::NewStub(Channel(collection->address()));
+  auto stub = infobus::collection::v1::CollectionService::NewStub(
+      Channel(collection->address(), AsSource("fusui-lodging")));
   infobus::collection::v1::PublishRequest request;
   auto* event = request.add_events();
   event->set_event_id("m-1");
@@ -68,7 +72,8 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
   subject->set_type(infobus::common::v1::SUBJECT_TYPE_PHONE);
   subject->set_value("138 0013 8000");
   *request.add_events() = *event;
-  request.mutable_events(1)->set_county_code("bad");
+  // Malformed, yet within the source's county: one outside it would refuse the whole call.
+  request.mutable_events(1)->set_county_code("4514210");
   infobus::collection::v1::PublishResponse response;
   grpc::ClientContext context;
   ASSERT_TRUE(stub->Publish(&context, request, &response).ok());
@@ -77,8 +82,8 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
   // The watchlisted event reaches the unit, which signs it off.
   InboxReader inbox(dispatch->address(), "guangxi-ops", 0);
   ASSERT_TRUE(inbox.WaitForCount(1, absl::Seconds(60))) << dispatch->Log();
-  auto dispatch_stub =
-      infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch->address()));
+  auto dispatch_stub = infobus::dispatch::v1::DispatchService::NewStub(
+      Channel(dispatch->address(), AsOfficer("guangxi-ops", "INTERNAL", "officer-1")));
   infobus::dispatch::v1::AcknowledgeRequest ack;
   ack.set_unit_id("guangxi-ops");
   ack.set_seq(1);
@@ -89,9 +94,9 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
 
   std::string collection_text, judgment_text, dispatch_text;
   for (absl::Time deadline = absl::Now() + absl::Seconds(60); absl::Now() < deadline;) {
-    collection_text = Scrape(collection->metrics_port());
-    judgment_text = Scrape(judgment->metrics_port());
-    dispatch_text = Scrape(dispatch->metrics_port());
+    collection_text = Scrape(collection->metrics_port(), AsScraper());
+    judgment_text = Scrape(judgment->metrics_port(), AsScraper());
+    dispatch_text = Scrape(dispatch->metrics_port(), AsScraper());
     if (SampleValue(dispatch_text, "infobus_signoffs_total") >= 1 &&
         SampleValue(judgment_text, "infobus_consumer_records_total") >= 2 &&
         SampleValue(judgment_text, "infobus_dead_letters_total") >= 1) {
@@ -154,8 +159,8 @@ TEST(Metrics, KnownLabelledCountersAreExportedAtZeroFromTheStart) {
   const std::string events = bus.Topic("infobus.events.v1");
   const std::string judgments = bus.Topic("infobus.judgments.v1");
   for (int restart = 0; restart < 2; ++restart) {
-    const std::string judgment_text = Scrape(judgment->metrics_port());
-    const std::string dispatch_text = Scrape(dispatch->metrics_port());
+    const std::string judgment_text = Scrape(judgment->metrics_port(), AsScraper());
+    const std::string dispatch_text = Scrape(dispatch->metrics_port(), AsScraper());
     for (const std::string& series :
          {absl::StrCat("infobus_dead_letters_total{topic=\"", events, "\"} 0"),
           absl::StrCat("infobus_consumer_records_total{topic=\"", events, "\"} 0"),

@@ -65,6 +65,26 @@ std::string TestBootstrapServers() {
   return servers;
 }
 
+const security::SourceRegistry& DefaultTestSources() {
+  constexpr auto kInternal = infobus::common::v1::CLASSIFICATION_INTERNAL;
+  static const auto* sources = new security::SourceRegistry{
+      // tests/integration
+      {"fusui-lodging", {{"451421"}, infobus::common::v1::CLASSIFICATION_CONFIDENTIAL}},
+      {"nanning-netcafe", {{"450110", "451421"}, kInternal}},  // crash_test: both counties
+      {"source-451421", {{"451421"}, kInternal}},              // e2e_test: one per county
+      {"source-451481", {{"451481"}, kInternal}},
+      {"source-450110", {{"450110"}, kInternal}},
+      // tests/faults (fault_plan.cc's places)
+      {"wuming-netcafe", {{"450110"}, kInternal}},
+      {"qingxiu-lodging", {{"450103"}, kInternal}},
+      {"fusui-checkpoint", {{"451421"}, kInternal}},
+      {"xinning-alarm", {{"451421"}, kInternal}},
+      {"pingxiang-border", {{"451481"}, kInternal}},
+      {"xingning-tips", {{"450102"}, kInternal}},
+  };
+  return *sources;
+}
+
 TestBus::TestBus(const std::string& test_name) {
   std::random_device random;
   const std::string id = absl::StrCat(test_name, "-", ::getpid(), "-", random() % 100000);
@@ -119,8 +139,7 @@ std::unique_ptr<ServiceProcess> TestBus::Make(const std::string& service,
       << "metrics:\n"
       << "  listen: 127.0.0.1:0\n"
       << "  port_file: " << dir_ << "/" << instance << ".metrics.port\n"
-      << (secure_ ? SecureServiceYaml(service, dir_, sources_yaml_)
-                  : "security:\n  mode: insecure\n")
+      << (secure_ ? SecureServiceYaml(service, dir_, sources_) : "security:\n  mode: insecure\n")
       << extra_yaml;
   out.close();
   return std::make_unique<ServiceProcess>(service, config_path, dir_, instance);

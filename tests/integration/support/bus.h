@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "common/kafka/client_conf.h"
 #include "common/kafka/message.h"
+#include "common/security/machine_identity.h"
 #include "infobus/common/v1/event.pb.h"
 #include "tests/integration/support/service_process.h"
 
@@ -31,9 +32,18 @@ kafka::ClientSecurity TestKafkaSecurity(const std::string& identity = "admin");
 // The config lines (under "kafka:") that make a service use `security`.
 std::string KafkaSecurityYaml(const kafka::ClientSecurity& security);
 
+// The source registrations a TestBus starts with: every source the tests publish as through
+// collection, for the counties its events name, up to INTERNAL (fusui-lodging: CONFIDENTIAL, as
+// in deploy/config/sources.yaml). Events produced straight onto a topic need none.
+const security::SourceRegistry& DefaultTestSources();
+
 // A private bus for one test: a fresh topic prefix and consumer groups on the shared broker, a
 // temp directory with a config file and a RocksDB directory per service. Tests using different
 // TestBus objects never see each other's messages, so they run in parallel and in any order.
+// Its services run as deployed: security.mode=tls on the test PKI (identities.h), every call
+// authenticated (mutual TLS for machines, a bearer token for people) and decided by the real
+// policy, so each client call must be made as whoever would make it (AsSource, AsAnalyst,
+// AsOfficer, AsAdministrator, ...).
 class TestBus {
  public:
   explicit TestBus(const std::string& test_name);
@@ -42,13 +52,17 @@ class TestBus {
   TestBus(const std::string& test_name, const std::string& parent_dir);
   ~TestBus();
 
-  // Services of this bus made after this call run security.mode=tls on the test PKI (see
-  // identities.h), with these source registrations; by default they run insecure.
-  // TODO(issue 12): every test secure, with identities per call.
-  void set_secure(std::string sources_yaml) {
-    secure_ = true;
-    sources_yaml_ = std::move(sources_yaml);
+  // Services of this bus made after this call run security.mode=insecure (plaintext, nobody
+  // authenticated, every call allowed; clients use Plaintext()). Only for a test of that mode
+  // itself: say why where it is called.
+  void set_insecure() { secure_ = false; }
+
+  // The source registrations (security.sources_file) of services made after these calls:
+  // DefaultTestSources() plus or instead of the test's own.
+  void register_source(const std::string& source_id, security::SourceRegistration registration) {
+    sources_[source_id] = std::move(registration);
   }
+  void set_sources(security::SourceRegistry sources) { sources_ = std::move(sources); }
 
   // Services of this bus talk to this broker instead of $INFOBUS_TEST_KAFKA.
   void set_bootstrap_servers(std::string servers) { bootstrap_servers_ = std::move(servers); }
@@ -77,8 +91,8 @@ class TestBus {
   std::string bootstrap_servers_;
   std::optional<kafka::ClientSecurity> security_;
   bool keep_dir_ = false;
-  bool secure_ = false;
-  std::string sources_yaml_;
+  bool secure_ = true;
+  security::SourceRegistry sources_ = DefaultTestSources();
 };
 
 // Reads `topic` from the beginning with a throw-away consumer group until `count` records have

@@ -1,15 +1,28 @@
 #include "tests/integration/support/clients.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+
+#include "tests/integration/support/identities.h"
 
 namespace infobus::testing {
 
-std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+std::shared_ptr<grpc::Channel> Channel(const std::string& address, const ClientSecurity& security,
+                                       const grpc::ChannelArguments& arguments) {
+  auto credentials = ClientCredentials(security);
+  EXPECT_TRUE(credentials.ok()) << credentials.status();
+  if (!credentials.ok()) {
+    // A channel that fails every call, so the test fails where it calls rather than crashing.
+    return grpc::CreateChannel("unix:/nonexistent", grpc::InsecureChannelCredentials());
+  }
+  return grpc::CreateCustomChannel(address, *credentials, arguments);
 }
 
-absl::StatusOr<ServingStatus> CheckHealth(const std::string& address, const std::string& service) {
-  grpc::health::v1::Health::Stub stub(Channel(address));
+absl::StatusOr<ServingStatus> CheckHealth(const std::string& address,
+                                          const ClientSecurity& security,
+                                          const std::string& service) {
+  grpc::health::v1::Health::Stub stub(Channel(address, security));
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(service);
   grpc::health::v1::HealthCheckResponse response;
@@ -22,17 +35,22 @@ absl::StatusOr<ServingStatus> CheckHealth(const std::string& address, const std:
   return response.status();
 }
 
-std::shared_ptr<grpc::Channel> ReconnectingChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> ReconnectingChannel(const std::string& address,
+                                                   const ClientSecurity& security) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return Channel(address, security, args);
 }
 
 InboxReader::InboxReader(const std::string& dispatch_address, const std::string& unit_id,
                          uint64_t after_seq)
-    : stub_(infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_address))) {
+    : InboxReader(dispatch_address, unit_id, after_seq, AsOfficer(unit_id)) {}
+
+InboxReader::InboxReader(const std::string& dispatch_address, const std::string& unit_id,
+                         uint64_t after_seq, const ClientSecurity& reader)
+    : stub_(infobus::dispatch::v1::DispatchService::NewStub(Channel(dispatch_address, reader))) {
   infobus::dispatch::v1::SubscribeRequest request;
   request.set_unit_id(unit_id);
   request.set_after_seq(after_seq);

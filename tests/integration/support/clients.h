@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/grpc/credentials.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "infobus/collection/v1/collection_service.grpc.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
@@ -17,22 +18,33 @@
 
 namespace infobus::testing {
 
-std::shared_ptr<grpc::Channel> Channel(const std::string& address);
+// A channel to `address` whose calls are made as `security` (identities.h: AsSource,
+// AsAnalyst, AsOfficer, ...; Plaintext() only for a bus that runs insecure).
+std::shared_ptr<grpc::Channel> Channel(const std::string& address, const ClientSecurity& security,
+                                       const grpc::ChannelArguments& arguments = {});
 // A channel that tries a lost connection again every 100-500 ms (gRPC's default backoff climbs
 // to two minutes), for clients of a service that is killed and restarted on the same port.
-std::shared_ptr<grpc::Channel> ReconnectingChannel(const std::string& address);
+std::shared_ptr<grpc::Channel> ReconnectingChannel(const std::string& address,
+                                                   const ClientSecurity& security);
 
 using ServingStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
 
 // grpc.health.v1.Health/Check of `service` ("": the server as a whole) through the standard
-// stub: the status, or the call's failure (NOT_FOUND for a name the server does not serve).
+// stub, as `security` (health wants an authenticated caller, e.g. the service's own
+// certificate as compose's checks present it): the status, or the call's failure (NOT_FOUND
+// for a name the server does not serve).
 absl::StatusOr<ServingStatus> CheckHealth(const std::string& address,
+                                          const ClientSecurity& security,
                                           const std::string& service = "");
 
 // Follows one unit's inbox on a background thread and keeps every delivery it receives.
 class InboxReader {
  public:
+  // As an officer of the unit (AsOfficer(unit_id)).
   InboxReader(const std::string& dispatch_address, const std::string& unit_id, uint64_t after_seq);
+  // As `reader` (a supervisor of a unit above, say).
+  InboxReader(const std::string& dispatch_address, const std::string& unit_id, uint64_t after_seq,
+              const ClientSecurity& reader);
   ~InboxReader();  // cancels the stream
 
   // Waits until at least `count` deliveries arrived (true) or `timeout` passed (false).

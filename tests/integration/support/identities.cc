@@ -45,13 +45,26 @@ const std::string& TestPkiDir() {
   return *dir;
 }
 
+std::string SourceRegistryYaml(const security::SourceRegistry& sources) {
+  std::string yaml = "sources:\n";
+  for (const auto& [id, registration] : sources) {
+    absl::StrAppend(&yaml, "  - id: ", id, "\n    jurisdictions: [");
+    for (size_t i = 0; i < registration.jurisdictions.size(); ++i) {
+      absl::StrAppend(&yaml, i == 0 ? "" : ", ", "\"", registration.jurisdictions[i], "\"");
+    }
+    absl::StrAppend(&yaml, "]\n    clearance: ",
+                    infobus::common::v1::Classification_Name(registration.clearance), "\n");
+  }
+  return yaml;
+}
+
 std::string SecureServiceYaml(const std::string& service, const std::string& work_dir,
-                              const std::string& sources_yaml) {
+                              const security::SourceRegistry& sources) {
   const std::string& pki = TestPkiDir();
   std::string sources_file;
-  if (!sources_yaml.empty()) {
+  if (!sources.empty()) {
     sources_file = absl::StrCat(work_dir, "/", service, "-sources.yaml");
-    std::ofstream(sources_file, std::ios::trunc) << sources_yaml;
+    std::ofstream(sources_file, std::ios::trunc) << SourceRegistryYaml(sources);
   }
   return absl::StrCat("security:\n  mode: tls\n  ca_file: ", pki, "/ca.pem\n  cert_file: ", pki,
                       "/services/", service, ".pem\n  key_file: ", pki, "/services/", service,
@@ -89,6 +102,12 @@ ClientSecurity AnonymousTls() {
   return security;
 }
 
+ClientSecurity Plaintext() {
+  ClientSecurity security;
+  security.insecure = true;
+  return security;
+}
+
 std::string MintTestToken(const Person& person, const std::string& issuer,
                           const std::string& audience, int not_before_s, int expires_s,
                           const std::string& kid) {
@@ -118,12 +137,27 @@ ClientSecurity PersonIdentity(const Person& person) {
   return security;
 }
 
-std::shared_ptr<grpc::Channel> SecureChannel(const std::string& address,
-                                             const ClientSecurity& security) {
-  auto credentials = ClientCredentials(security);
-  EXPECT_TRUE(credentials.ok()) << credentials.status();
-  if (!credentials.ok()) return nullptr;
-  return grpc::CreateChannel(address, *credentials);
+ClientSecurity AsSource(const std::string& source_id) { return SourceIdentity(source_id); }
+
+ClientSecurity AsAnalyst(const std::vector<std::string>& jurisdictions,
+                         const std::string& clearance, const std::string& subject) {
+  return PersonIdentity({subject, {"analyst"}, "", jurisdictions, clearance, {}});
 }
+
+ClientSecurity AsOfficer(const std::string& unit, const std::string& clearance,
+                         const std::string& subject) {
+  return PersonIdentity(
+      {subject.empty() ? "officer-" + unit : subject, {"officer"}, unit, {}, clearance, {}});
+}
+
+ClientSecurity AsSupervisor(const std::string& unit, const std::string& clearance,
+                            const std::string& subject) {
+  return PersonIdentity(
+      {subject.empty() ? "supervisor-" + unit : subject, {"supervisor"}, unit, {}, clearance, {}});
+}
+
+ClientSecurity AsAdministrator() { return ServiceIdentity("admin"); }
+
+ClientSecurity AsScraper() { return ServiceIdentity("prometheus"); }
 
 }  // namespace infobus::testing

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <vector>
 
+#include "tests/integration/support/clients.h"
+
 namespace infobus::testing {
 namespace {
 
@@ -31,9 +33,9 @@ bool Await(grpc::CompletionQueue& queue) {
 
 }  // namespace
 
-std::string CallRaw(const std::string& address, const std::string& method,
-                    const std::string& request, grpc::Status* status) {
-  grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+std::string CallRaw(const std::string& address, const ClientSecurity& security,
+                    const std::string& method, const std::string& request, grpc::Status* status) {
+  grpc::GenericStub stub(Channel(address, security));
   grpc::CompletionQueue queue;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));

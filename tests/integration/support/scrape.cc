@@ -7,9 +7,12 @@
 
 #include <sstream>
 
-namespace infobus::testing {
+#include "httplib.h"
 
-std::string Scrape(int port) {
+namespace infobus::testing {
+namespace {
+
+std::string ScrapePlaintext(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -26,6 +29,19 @@ std::string Scrape(int port) {
   ::close(fd);
   const auto body = response.find("\r\n\r\n");
   return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+}  // namespace
+
+std::string Scrape(int port, const ClientSecurity& scraper) {
+  if (scraper.insecure) return ScrapePlaintext(port);
+  httplib::SSLClient client("127.0.0.1", port, scraper.tls.cert_file, scraper.tls.key_file);
+  client.set_ca_cert_path(scraper.tls.ca_file.c_str());
+  client.enable_server_certificate_verification(true);
+  client.set_connection_timeout(10);
+  client.set_read_timeout(10);
+  auto response = client.Get("/metrics");
+  return response && response->status == 200 ? response->body : "";
 }
 
 double SampleValue(const std::string& text, const std::string& series_prefix) {

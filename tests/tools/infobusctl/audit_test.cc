@@ -27,7 +27,6 @@ const Person kAnalyst{"analyst-audit", {"analyst"}, "", {"45"}, "SECRET", {}};
 class InfobusctlAuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    bus_.set_secure("");
     judgment_ = bus_.Service("judgment");
     ASSERT_TRUE(judgment_->Start().ok()) << judgment_->Log();
   }
