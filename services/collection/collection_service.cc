@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit/audited_reply.h"
+#include "common/domain/jurisdiction.h"
 #include "common/domain/subject.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/status.h"
@@ -147,6 +148,9 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
   }
   for (size_t i = 0; i < count; ++i) {
     const Event& event = request->events(static_cast<int>(i));
+    // A malformed county is bad input, not a refusal: validation rejects that event alone,
+    // naming the field (no county means nothing to be authorised for).
+    if (!domain::ValidateCountyCode(event.county_code()).ok()) continue;
     if (absl::Status allowed = security::CanPublish(*caller, event.source_id(), event.county_code(),
                                                     event.classification());
         !allowed.ok()) {

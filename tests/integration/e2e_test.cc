@@ -281,10 +281,10 @@ TEST_F(EndToEndTest, EventsReachExactlyTheirUnitsOnceAcrossRestartAndRepublish) 
 }
 
 TEST_F(EndToEndTest, BadInputGetsInvalidArgumentNamingTheField) {
-  // Need-to-know comes first: a county its source is not registered for (4514, the city, is
-  // not within 451421) refuses the whole call, whatever else is wrong in it.
+  // Need-to-know comes first: a county its source is not registered for (451481, Pingxiang,
+  // is not within 451421) refuses the whole call, whatever else is wrong in it.
   Event elsewhere = MakeEvent(1, "451421", nullptr);
-  elsewhere.set_county_code("4514");
+  elsewhere.set_county_code("451481");
   {
     PublishRequest request;
     *request.add_events() = elsewhere;
@@ -294,9 +294,11 @@ TEST_F(EndToEndTest, BadInputGetsInvalidArgumentNamingTheField) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
     EXPECT_EQ(status.error_message().rfind("events[0]:", 0), 0u) << status.error_message();
   }
-  // A malformed code within the source's own county is the validator's, named by field.
+  // A malformed code is bad input, not a refusal: the validator's, named by field, and the
+  // call's other events get their own answers (it used to refuse the whole call as "not
+  // registered for county bad").
   Event event = MakeEvent(1, "451421", nullptr);
-  event.set_county_code("4514210");
+  event.set_county_code("bad");
   Event oversized = MakeEvent(2, "451421", nullptr);
   oversized.set_payload(std::string(70 * 1024, 'x'));
   Event no_id = MakeEvent(3, "451421", nullptr);

@@ -72,8 +72,9 @@ TEST(Metrics, DashboardQueriesNameExportedMetricsAndCountersMove) {
   subject->set_type(infobus::common::v1::SUBJECT_TYPE_PHONE);
   subject->set_value("138 0013 8000");
   *request.add_events() = *event;
-  // Malformed, yet within the source's county: one outside it would refuse the whole call.
-  request.mutable_events(1)->set_county_code("4514210");
+  // Malformed: rejected by the validator (a well-formed county outside the source's
+  // registration would refuse the whole call).
+  request.mutable_events(1)->set_county_code("bad");
   infobus::collection::v1::PublishResponse response;
   grpc::ClientContext context;
   ASSERT_TRUE(stub->Publish(&context, request, &response).ok());
