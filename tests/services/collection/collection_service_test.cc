@@ -12,6 +12,7 @@
 #include "common/grpc/server.h"
 #include "common/util/time.h"
 #include "gtest/gtest.h"
+#include "tests/support/fake_producer.h"
 #include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
 
@@ -140,6 +141,81 @@ TEST_F(CollectionOutageTest, InvalidUtf8IsAFieldErrorOfItsEventAlone) {
   EXPECT_EQ(response.results(1).outcome(), v1::PUBLISH_OUTCOME_RETRY);  // valid; Kafka is down
   EXPECT_EQ(response.results(2).outcome(), v1::PUBLISH_OUTCOME_REJECTED);
   EXPECT_EQ(response.results(2).field(), "events[2].subjects[0].value");
+}
+
+// The same service over fakes: events to one FakeProducer, access records to another, so a
+// test decides what Kafka acknowledges and when.
+class CollectionOverFakesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store =
+        Store::Open(dir_.Sub("db"), {CollectionServiceImpl::kPublishedFamily}, Store::Options());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    audit_log_ = std::make_unique<audit::AuditLog>(&audit_, "infobus.audit.v1", "collection");
+    CollectionServiceImpl::Options options;
+    options.max_answer_wait = absl::Milliseconds(500);
+    service_ = std::make_unique<CollectionServiceImpl>(
+        options, store_.get(), &events_, "infobus.events.v1", std::make_shared<SystemClock>(),
+        audit_log_.get());
+    auto server =
+        GrpcServer::Start("127.0.0.1:0", grpc::InsecureServerCredentials(), {service_.get()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = CollectionService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  PublishResponse PublishConfidential(const std::string& event_id) {
+    PublishRequest request;
+    auto* event = request.add_events();
+    event->set_event_id(event_id);
+    event->set_source_id("fusui-lodging");
+    event->set_county_code("451421");
+    event->set_kind("lodging.checkin");
+    event->set_classification(infobus::common::v1::CLASSIFICATION_CONFIDENTIAL);
+    *event->mutable_occurred_at() = ToProtoTimestamp(absl::Now() - absl::Minutes(1));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    PublishResponse response;
+    const grpc::Status status = stub_->Publish(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  // Destroyed bottom up: the server, the fakes (their last reports reach the service), the
+  // service.
+  testing::TempDir dir_;
+  StorePtr store_;
+  std::unique_ptr<audit::AuditLog> audit_log_;
+  std::unique_ptr<CollectionServiceImpl> service_;
+  testing::FakeProducer events_;
+  testing::FakeProducer audit_;
+  GrpcServerPtr server_;
+  std::unique_ptr<CollectionService::Stub> stub_;
+};
+
+TEST_F(CollectionOverFakesTest, AClassifiedEventIsAcceptedOnceItAndItsRecordAreKept) {
+  const PublishResponse response = PublishConfidential("c-1");
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).outcome(), v1::PUBLISH_OUTCOME_ACCEPTED)
+      << response.results(0).reason();
+  ASSERT_EQ(audit_.sent().size(), 1u) << "no access record for a CONFIDENTIAL event";
+  infobus::common::v1::AuditRecord record;
+  ASSERT_TRUE(record.ParseFromString(audit_.sent()[0].value));
+  EXPECT_EQ(record.method(), "CollectionService/Publish");
+  EXPECT_EQ(record.item_id(), "fusui-lodging/c-1");
+  EXPECT_EQ(record.decision(), infobus::common::v1::AUDIT_DECISION_ALLOWED);
+}
+
+TEST_F(CollectionOverFakesTest, WhileItsRecordIsUnacknowledgedAClassifiedEventIsNotAccepted) {
+  audit_.set_mode(testing::FakeProducer::Mode::kHold);
+  const PublishResponse response = PublishConfidential("c-2");
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).outcome(), v1::PUBLISH_OUTCOME_RETRY)
+      << "answered ACCEPTED with its access record still unacknowledged";
+  EXPECT_EQ(events_.sent().size(), 1u);  // the event itself went out, and was acknowledged
+  EXPECT_EQ(audit_.held(), 1u);
 }
 
 }  // namespace
