@@ -5,10 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -37,198 +35,24 @@ void BenchOptions::MakeSmoke() {
   drain_timeout = absl::Seconds(60);
 }
 
-std::string BenchUsage() {
-  return R"(usage: infobus-bench --kafka HOST:PORT --collection ADDR --judgment ADDR --dispatch ADDR
-                     [--topic-prefix P] [--out FILE] [flags]
-
-Runs, against one broker and one running bus (scripts/bench.sh sets both up):
-  baseline  raw librdkafka produce (acks=all, idempotent) and consume of typical-event-sized
-            messages: msgs/s both ways
-  ingest    closed-loop batched Publish into collection: accepted events/s (and per CPU second
-            of collection)
-  pipeline  publish -> judgment (1% watchlist hits) -> dispatch -> unit stream: events/s end to end
-  latency   open loop at --load-fraction of the pipeline's max: publish -> unit-stream latency
-            from the intended send time (coordinated-omission-safe); then raw Kafka latency at
-            the same offered load
-and prints the ratios pipeline/baseline and ingest/baseline. Results go to --out as JSON.
-With a second set of the services started with security.mode=tls (--secure-collection, ...),
-the pipeline and latency phases run on both sets in --rounds interleaved rounds (at the same
-offered load) and the results add pipeline_secure, pipeline_latency_secure and the ratios
-secure_vs_insecure_throughput and secure_minus_insecure_p50_ms.
-
-Flags (defaults in brackets):
-  --smoke                   tiny sizes for CI (seconds)
-  --phases LIST             baseline,ingest,pipeline,latency [all]
-  --baseline-messages N     [200000]     --ingest-events N     [100000]
-  --baseline-warmup N       [500000] unmeasured raw messages first, to warm the broker's JVM
-  --pipeline-events N       [100000]     --warmup-events N     [2000]
-  --concurrency C           [4]  client threads, one call in flight each
-  --batch B                 [200] events per Publish call (closed loop)
-  --latency-batch B         [200] most events per call in the open loop
-  --load-fraction F         [0.2] --latency-rate R (events/s, overrides F)
-  --latency-duration D      [30s]        --drain-timeout D     [180s]
-  --latency-send-interval D [0s] least time between open-loop calls (0: send what is due);
-                            e.g. 5ms models a batching source; the wait counts as latency
-  --baseline-linger-ms MS   [2]  producer linger of the baseline (the services' default)
-  --pids name=pid,...       collection, judgment, dispatch, kafka: CPU per process and phase
-  --kafka-version V         --git-revision R    recorded in the results
-  --kafka-ca PEM            TLS to the broker with this CA (plaintext without it);
-  --kafka-cert PEM --kafka-key PEM   the client certificate the baseline's clients present
-  --rounds N                [3] pipeline runs per set; the latency run per set in N pieces
-  --secure-collection ADDR --secure-judgment ADDR --secure-dispatch ADDR
-                            the set with security.mode=tls (all three, with the --grpc-* files)
-  --grpc-ca PEM             the CA of the secure set's server certificates
-  --grpc-cert PEM --grpc-key PEM   the publishing source's certificate (infobus://source/)" +
-         std::string(Workload::kSourceId) + R"()
-  --grpc-admin-cert PEM --grpc-admin-key PEM   an administrator's (loads the watchlist)
-  --print-source-registry   prints the registration (security.sources_file) of the source
-                            it publishes as, and exits
-  --grpc-token-file FILE    bearer token of an officer of unit )" +
-         std::string(Workload::kHitUnit) + R"( (follows its inbox)
-)";
-}
-
-absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
-  BenchOptions options;
-  std::map<std::string, std::string> values;
-  bool smoke = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") return absl::CancelledError(BenchUsage());
-    if (arg == "--smoke") {
-      smoke = true;
-      continue;
-    }
-    if (arg.rfind("--", 0) != 0) return absl::InvalidArgumentError("unexpected argument " + arg);
-    const auto eq = arg.find('=');
-    if (eq != std::string::npos) {
-      values[arg.substr(2, eq - 2)] = arg.substr(eq + 1);
-    } else if (i + 1 < argc) {
-      values[arg.substr(2)] = argv[++i];
-    } else {
-      return absl::InvalidArgumentError(arg + " needs a value");
-    }
-  }
-  if (smoke) options.MakeSmoke();
-  std::set<std::string> used;
-  auto str = [&](const std::string& name, std::string* out) {
-    used.insert(name);
-    if (auto it = values.find(name); it != values.end()) *out = it->second;
-  };
-  absl::Status error;
-  auto num = [&](const std::string& name, auto* out) {
-    used.insert(name);
-    auto it = values.find(name);
-    if (it == values.end()) return;
-    double value = 0;
-    if (!absl::SimpleAtod(it->second, &value) || value < 0) {
-      error = absl::InvalidArgumentError(absl::StrCat("--", name, " takes a number"));
-      return;
-    }
-    *out = static_cast<std::remove_reference_t<decltype(*out)>>(value);
-  };
-  auto duration = [&](const std::string& name, absl::Duration* out) {
-    used.insert(name);
-    auto it = values.find(name);
-    if (it != values.end() && !absl::ParseDuration(it->second, out)) {
-      error = absl::InvalidArgumentError(absl::StrCat("--", name, " takes a duration (30s)"));
-    }
-  };
-  str("kafka", &options.kafka);
-  str("kafka-ca", &options.kafka_ca);
-  str("kafka-cert", &options.kafka_cert);
-  str("kafka-key", &options.kafka_key);
-  str("topic-prefix", &options.topic_prefix);
-  str("collection", &options.collection);
-  str("judgment", &options.judgment);
-  str("dispatch", &options.dispatch);
-  str("secure-collection", &options.secure_collection);
-  str("secure-judgment", &options.secure_judgment);
-  str("secure-dispatch", &options.secure_dispatch);
-  str("grpc-ca", &options.grpc_ca);
-  str("grpc-cert", &options.grpc_cert);
-  str("grpc-key", &options.grpc_key);
-  str("grpc-admin-cert", &options.grpc_admin_cert);
-  str("grpc-admin-key", &options.grpc_admin_key);
-  str("grpc-token-file", &options.grpc_token_file);
-  str("kafka-version", &options.kafka_version);
-  str("git-revision", &options.git_revision);
-  str("phases", &options.phases);
-  std::string out_unused;
-  str("out", &out_unused);
-  std::string pids;
-  str("pids", &pids);
-  for (absl::string_view item : absl::StrSplit(pids, ',', absl::SkipEmpty())) {
-    std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
-    int pid = 0;
-    if (!absl::SimpleAtoi(kv.second, &pid))
-      return absl::InvalidArgumentError("--pids name=pid,...");
-    options.pids[kv.first] = pid;
-  }
-  num("baseline-messages", &options.baseline_messages);
-  num("baseline-warmup", &options.baseline_warmup_messages);
-  num("ingest-events", &options.ingest_events);
-  num("pipeline-events", &options.pipeline_events);
-  num("warmup-events", &options.warmup_events);
-  num("concurrency", &options.concurrency);
-  num("batch", &options.batch);
-  num("latency-batch", &options.latency_batch);
-  num("load-fraction", &options.load_fraction);
-  num("latency-rate", &options.latency_rate);
-  num("baseline-linger-ms", &options.baseline_linger_ms);
-  num("rounds", &options.rounds);
-  duration("latency-duration", &options.latency_duration);
-  duration("latency-send-interval", &options.latency_send_interval);
-  duration("drain-timeout", &options.drain_timeout);
-  if (!error.ok()) return error;
-  for (const auto& [name, value] : values) {
-    if (used.count(name) == 0) return absl::InvalidArgumentError("unknown flag --" + name);
-  }
-  if (options.kafka.empty() || options.collection.empty() || options.judgment.empty() ||
-      options.dispatch.empty()) {
-    return absl::InvalidArgumentError(
-        "--kafka, --collection, --judgment and --dispatch are required");
-  }
-  if (!options.kafka_ca.empty()) {
-    kafka::ClientSecurity security{"ssl", options.kafka_ca, options.kafka_cert, options.kafka_key};
-    if (absl::Status valid = security.Validate(); !valid.ok()) return valid;
-  } else if (!options.kafka_cert.empty() || !options.kafka_key.empty()) {
-    return absl::InvalidArgumentError("--kafka-cert and --kafka-key need --kafka-ca");
-  }
-  if (options.concurrency < 1 || options.batch < 1 || options.latency_batch < 1 ||
-      options.rounds < 1) {
-    return absl::InvalidArgumentError(
-        "--concurrency, --batch, --latency-batch and --rounds must be >= 1");
-  }
-  const bool secure = !options.secure_collection.empty() || !options.secure_judgment.empty() ||
-                      !options.secure_dispatch.empty();
-  if (secure &&
-      (options.secure_collection.empty() || options.secure_judgment.empty() ||
-       options.secure_dispatch.empty() || options.grpc_ca.empty() || options.grpc_cert.empty() ||
-       options.grpc_key.empty() || options.grpc_admin_cert.empty() ||
-       options.grpc_admin_key.empty() || options.grpc_token_file.empty())) {
-    return absl::InvalidArgumentError(
-        "the secure set needs --secure-collection, --secure-judgment, --secure-dispatch, "
-        "--grpc-ca, --grpc-cert, --grpc-key, --grpc-admin-cert, --grpc-admin-key and "
-        "--grpc-token-file");
-  }
-  return options;
-}
-
 namespace {
 
 double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
-Json LatencyJson(const Histogram& h) {
-  Json out = Json::Object();
-  out.Set("count", h.count());
-  out.Set("p50", Ms(h.Percentile(50)));
-  out.Set("p90", Ms(h.Percentile(90)));
-  out.Set("p99", Ms(h.Percentile(99)));
-  out.Set("p99_9", Ms(h.Percentile(99.9)));
-  out.Set("max", Ms(h.max()));
-  out.Set("mean", h.mean() / 1e6);
-  return out;
+void SetLatency(const Histogram& h, v1::Latency* out) {
+  out->set_count(static_cast<double>(h.count()));
+  out->set_p50(Ms(h.Percentile(50)));
+  out->set_p90(Ms(h.Percentile(90)));
+  out->set_p99(Ms(h.Percentile(99)));
+  out->set_p99_9(Ms(h.Percentile(99.9)));
+  out->set_max(Ms(h.max()));
+  out->set_mean(h.mean() / 1e6);
+}
+
+// CPU seconds per process into a results map.
+void SetCpu(const std::map<std::string, double>& seconds,
+            google::protobuf::Map<std::string, double>* out) {
+  out->insert(seconds.begin(), seconds.end());
 }
 
 double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
@@ -245,12 +69,6 @@ double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-Json Array(const std::vector<double>& values) {
-  Json out = Json::Array();
-  for (double v : values) out.Push(v);
-  return out;
 }
 
 // The pipeline runs of one set, over the rounds.
@@ -299,28 +117,24 @@ double CpuPerEvent(const PipelineRounds& p, const std::string& name) {
   return it->second * 1e6 / static_cast<double>(p.accepted);
 }
 
-Json PipelineJson(const PipelineRounds& p, const std::string& pid_prefix) {
-  Json out = Json::Object();
-  out.Set("events_per_s", Median(p.rates));
-  out.Set("events_per_s_rounds", Array(p.rates));
-  out.Set("publish_events_per_s", Median(p.publish_rates));
-  out.Set("seconds", p.seconds);
-  out.Set("accepted", p.accepted);
-  out.Set("rejected", p.rejected);
-  out.Set("judgments_expected", p.expected);
-  out.Set("judgments_delivered", p.delivered);
-  out.Set("duplicates", p.duplicates);
-  Json& cpu = out.Set("cpu_seconds", Json::Object());
-  for (const auto& [name, seconds] : p.cpu) cpu.Set(name, seconds);
+void SetPipeline(const PipelineRounds& p, const std::string& pid_prefix, v1::Pipeline* out) {
+  out->set_events_per_s(Median(p.rates));
+  out->mutable_events_per_s_rounds()->Add(p.rates.begin(), p.rates.end());
+  out->set_publish_events_per_s(Median(p.publish_rates));
+  out->set_seconds(p.seconds);
+  out->set_accepted(static_cast<double>(p.accepted));
+  out->set_rejected(static_cast<double>(p.rejected));
+  out->set_judgments_expected(static_cast<double>(p.expected));
+  out->set_judgments_delivered(static_cast<double>(p.delivered));
+  out->set_duplicates(static_cast<double>(p.duplicates));
+  SetCpu(p.cpu, out->mutable_cpu_seconds());
   // The set's own processes under their plain names; the broker and the load generator serve
   // both sets.
-  Json& per_event = out.Set("cpu_us_per_event", Json::Object());
   for (const std::string name : {"collection", "judgment", "dispatch", "kafka", "bench"}) {
     const bool shared = name == "kafka" || name == "bench";
     const double us = CpuPerEvent(p, shared ? name : pid_prefix + name);
-    if (us >= 0) per_event.Set(name, us);
+    if (us >= 0) (*out->mutable_cpu_us_per_event())[name] = us;
   }
-  return out;
 }
 
 // The insecure set, and the secure one when the options name it.
@@ -365,67 +179,67 @@ std::string RunId() {
 
 }  // namespace
 
-absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
+absl::StatusOr<v1::BenchResults> RunBench(const BenchOptions& options, std::ostream& log) {
   if (!options.kafka_ca.empty()) {
     kafka::SetProcessSecurity({"ssl", options.kafka_ca, options.kafka_cert, options.kafka_key});
   }
   const Workload workload(RunId());
-  Json doc = Json::Object();
-  Json& meta = doc.Set("run", Json::Object());
-  meta.Set("id", workload.run_id());
-  meta.Set("started_at", absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
-  meta.Set("mode", options.smoke ? "smoke" : "full");
-  meta.Set("git_revision", options.git_revision.empty() ? "unknown" : options.git_revision);
-  doc.Set("machine", MachineInfo());
-  doc.Set("versions", Versions(options.kafka_version));
+  v1::BenchResults doc;
+  v1::Run& meta = *doc.mutable_run();
+  meta.set_id(workload.run_id());
+  meta.set_started_at(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
+  meta.set_mode(options.smoke ? "smoke" : "full");
+  meta.set_git_revision(options.git_revision.empty() ? "unknown" : options.git_revision);
+  *doc.mutable_machine() = MachineInfo();
+  *doc.mutable_versions() = Versions(options.kafka_version);
 
   const std::string typical_value = workload.TypicalKafkaValue();
-  Json& config = doc.Set("config", Json::Object());
-  config.Set("kafka", options.kafka);
-  config.Set("kafka_security", options.kafka_ca.empty() ? "plaintext" : "ssl");
-  config.Set("topic_prefix", options.topic_prefix);
-  config.Set("phases", options.phases);
-  config.Set("event_value_bytes", static_cast<int64_t>(typical_value.size()));
-  config.Set("event_key_bytes", static_cast<int64_t>(workload.TypicalKafkaKey().size()));
-  config.Set("partitions", 3);
-  config.Set("watchlist_hit_rate", 0.01);
-  config.Set("baseline_messages", options.baseline_messages);
-  config.Set("baseline_warmup_messages", options.baseline_warmup_messages);
-  config.Set("baseline_producer", "acks=all enable.idempotence=true linger.ms=" +
-                                      std::to_string(options.baseline_linger_ms));
-  config.Set("ingest_events", options.ingest_events);
-  config.Set("pipeline_events", options.pipeline_events);
-  config.Set("warmup_events", options.warmup_events);
-  config.Set("client_concurrency", options.concurrency);
-  config.Set("batch", options.batch);
-  config.Set("latency_batch", options.latency_batch);
-  config.Set("load_fraction", options.load_fraction);
-  config.Set("latency_duration_s", absl::ToDoubleSeconds(options.latency_duration));
-  config.Set("latency_send_interval_ms", absl::ToDoubleMilliseconds(options.latency_send_interval));
-  config.Set("rounds", options.rounds);
-  config.Set("source_id", Workload::kSourceId);
+  v1::BenchConfig& config = *doc.mutable_config();
+  config.set_kafka(options.kafka);
+  config.set_kafka_security(options.kafka_ca.empty() ? "plaintext" : "ssl");
+  config.set_topic_prefix(options.topic_prefix);
+  config.set_phases(options.phases);
+  config.set_event_value_bytes(static_cast<int32_t>(typical_value.size()));
+  config.set_event_key_bytes(static_cast<int32_t>(workload.TypicalKafkaKey().size()));
+  config.set_partitions(3);
+  config.set_watchlist_hit_rate(0.01);
+  config.set_baseline_messages(static_cast<double>(options.baseline_messages));
+  config.set_baseline_warmup_messages(static_cast<double>(options.baseline_warmup_messages));
+  config.set_baseline_producer("acks=all enable.idempotence=true linger.ms=" +
+                               std::to_string(options.baseline_linger_ms));
+  config.set_ingest_events(static_cast<double>(options.ingest_events));
+  config.set_pipeline_events(static_cast<double>(options.pipeline_events));
+  config.set_warmup_events(static_cast<double>(options.warmup_events));
+  config.set_client_concurrency(options.concurrency);
+  config.set_batch(options.batch);
+  config.set_latency_batch(options.latency_batch);
+  config.set_load_fraction(options.load_fraction);
+  config.set_latency_duration_s(absl::ToDoubleSeconds(options.latency_duration));
+  config.set_latency_send_interval_ms(absl::ToDoubleMilliseconds(options.latency_send_interval));
+  config.set_rounds(options.rounds);
+  config.set_source_id(Workload::kSourceId);
   if (!options.secure_collection.empty()) {
     // What differs between the two sets: only the gRPC side. Kafka is the same (kafka_security)
     // for both.
-    Json& secure = config.Set("secure", Json::Object());
-    secure.Set("grpc", "TLS; collection called with the source certificate of " +
-                           std::string(Workload::kSourceId) +
-                           ", dispatch's Subscribe with an officer's bearer token (unit " +
-                           Workload::kHitUnit + "); every call authenticated and authorized");
-    secure.Set("insecure_set", "security.mode=insecure: plaintext gRPC, no authentication");
-    secure.Set("order",
-               "interleaved per round: insecure first in odd rounds, secure first in "
-               "even ones (1-based)");
+    v1::SecureSet& secure = *config.mutable_secure();
+    secure.set_grpc("TLS; collection called with the source certificate of " +
+                    std::string(Workload::kSourceId) +
+                    ", dispatch's Subscribe with an officer's bearer token (unit " +
+                    Workload::kHitUnit + "); every call authenticated and authorized");
+    secure.set_insecure_set("security.mode=insecure: plaintext gRPC, no authentication");
+    secure.set_order(
+        "interleaved per round: insecure first in odd rounds, secure first in "
+        "even ones (1-based)");
     // Access records are written for CONFIDENTIAL and SECRET items (audit::IsClassified) and
     // for refusals; the workload's events, and so its judgments, are INTERNAL.
-    secure.Set("event_classification", "INTERNAL");
-    secure.Set("audit_records_on_hot_path", false);
+    secure.set_event_classification("INTERNAL");
+    secure.set_audit_records_on_hot_path(false);
   }
 
   std::map<std::string, pid_t> pids;
   for (const auto& [name, pid] : options.pids) pids[name] = pid;
   CpuMeter cpu(pids);
-  Json& figures = doc.Set("figures", Json::Object());
+  v1::Figures& figures = *doc.mutable_figures();
 
   BaselineOptions baseline;
   baseline.bootstrap_servers = options.kafka;
@@ -450,14 +264,14 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
     cpu.Start();
     auto result = RunBaselineThroughput(baseline, options.baseline_messages);
     if (!result.ok()) return result.status();
-    Json& b = figures.Set("baseline", Json::Object());
+    v1::Baseline& b = *figures.mutable_baseline();
     baseline_produce = result->produce_per_s();
     baseline_consume = result->consume_per_s();
-    b.Set("produce_msgs_per_s", baseline_produce);
-    b.Set("consume_msgs_per_s", baseline_consume);
-    b.Set("produce_seconds", result->produce_seconds);
-    b.Set("consume_seconds", result->consume_seconds);
-    b.Set("cpu_seconds", cpu.Stop());
+    b.set_produce_msgs_per_s(baseline_produce);
+    b.set_consume_msgs_per_s(baseline_consume);
+    b.set_produce_seconds(result->produce_seconds);
+    b.set_consume_seconds(result->consume_seconds);
+    SetCpu(cpu.Stop(), b.mutable_cpu_seconds());
     log << absl::StrFormat("[bench]   produce %.0f msgs/s, consume %.0f msgs/s\n", baseline_produce,
                            baseline_consume);
   }
@@ -523,28 +337,28 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
     bus.tracker->BeginPhase("ingest", options.ingest_events, nullptr);
     cpu.Start();
     auto result = PublishClosedLoop(bus.publish, workload, "ingest", options.ingest_events);
-    Json cpu_json = cpu.Stop();
+    const std::map<std::string, double> cpu_seconds = cpu.Stop();
     ingest_rate = result.accepted / result.seconds();
-    Json& i = figures.Set("ingest", Json::Object());
-    i.Set("accepted_events_per_s", ingest_rate);
-    i.Set("accepted", result.accepted);
-    i.Set("rejected", result.rejected);
-    i.Set("resent", result.resent);
-    i.Set("seconds", result.seconds());
-    i.Set("call_latency_ms", LatencyJson(result.call_latency_ns));
+    v1::Ingest& i = *figures.mutable_ingest();
+    i.set_accepted_events_per_s(ingest_rate);
+    i.set_accepted(static_cast<double>(result.accepted));
+    i.set_rejected(static_cast<double>(result.rejected));
+    i.set_resent(static_cast<double>(result.resent));
+    i.set_seconds(result.seconds());
+    SetLatency(result.call_latency_ns, i.mutable_call_latency_ms());
     const double collection_cpu = cpu.Seconds("collection");
-    i.Set("collection_cpu_cores", collection_cpu > 0 ? collection_cpu / result.seconds() : 0.0);
-    i.Set("events_per_collection_cpu_second",
-          collection_cpu > 0 ? result.accepted / collection_cpu : 0.0);
-    i.Set("cpu_seconds", std::move(cpu_json));
+    i.set_collection_cpu_cores(collection_cpu > 0 ? collection_cpu / result.seconds() : 0.0);
+    i.set_events_per_collection_cpu_second(collection_cpu > 0 ? result.accepted / collection_cpu
+                                                              : 0.0);
+    SetCpu(cpu_seconds, i.mutable_cpu_seconds());
     log << absl::StrFormat("[bench]   %.0f accepted events/s (%.0f per CPU-second of collection)\n",
                            ingest_rate,
                            collection_cpu > 0 ? result.accepted / collection_cpu : 0.0);
     const int64_t drain_start = NowNs();
     auto arrived =
         bus.tracker->Wait("ingest", workload.HitsIn(options.ingest_events), options.drain_timeout);
-    i.Set("drain_seconds_after", static_cast<double>(NowNs() - drain_start) / 1e9);
-    i.Set("judgments_delivered", arrived.received);
+    i.set_drain_seconds_after(static_cast<double>(NowNs() - drain_start) / 1e9);
+    i.set_judgments_delivered(static_cast<double>(arrived.received));
   }
 
   // 3. Pipeline: publish at max rate, done when the last judgment reached the unit stream;
@@ -592,8 +406,9 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
       }
     }
     for (Bus& bus : buses) {
-      figures.Set(bus.target.pid_prefix.empty() ? "pipeline" : "pipeline_secure",
-                  PipelineJson(bus.pipeline, bus.target.pid_prefix));
+      SetPipeline(bus.pipeline, bus.target.pid_prefix,
+                  bus.target.pid_prefix.empty() ? figures.mutable_pipeline()
+                                                : figures.mutable_pipeline_secure());
     }
   }
   const double pipeline_rate = buses.empty() ? 0 : Median(buses.front().pipeline.rates);
@@ -659,29 +474,28 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
     }
     for (Bus& bus : buses) {
       const LatencyRounds& l = bus.latency;
-      Json& j = figures.Set(
-          bus.target.pid_prefix.empty() ? "pipeline_latency" : "pipeline_latency_secure",
-          Json::Object());
-      j.Set("offered_events_per_s", rate);
-      j.Set("rounds", options.rounds);
-      j.Set("round_seconds", absl::ToDoubleSeconds(piece));
-      j.Set("events", l.events);
-      j.Set("accepted", l.accepted);
-      j.Set("not_accepted", l.not_accepted);
-      j.Set("calls", l.calls);
-      j.Set("sender_max_behind_ms", Ms(l.max_behind_ns));
-      j.Set("judgments_expected", l.expected);
-      j.Set("judgments_delivered", l.delivered);
-      j.Set("publish_to_unit_stream_ms", LatencyJson(l.unit_stream));
-      j.Set("publish_to_unit_stream_p50_ms_rounds", Array(l.p50_ms));
-      j.Set("publish_to_unit_stream_p99_ms_rounds", Array(l.p99_ms));
-      j.Set("publish_to_accepted_ms", LatencyJson(l.accepted_ns));
-      Json& parts = j.Set("breakdown_ms", Json::Object());
-      parts.Set("intended_send_to_judged", LatencyJson(l.to_judged));
-      parts.Set("judged_to_inbox", LatencyJson(l.judged_to_inbox));
-      parts.Set("inbox_to_unit_stream", LatencyJson(l.inbox_to_stream));
-      Json& cpu_json = j.Set("cpu_seconds", Json::Object());
-      for (const auto& [name, seconds] : l.cpu) cpu_json.Set(name, seconds);
+      v1::PipelineLatency& j = bus.target.pid_prefix.empty()
+                                   ? *figures.mutable_pipeline_latency()
+                                   : *figures.mutable_pipeline_latency_secure();
+      j.set_offered_events_per_s(rate);
+      j.set_rounds(options.rounds);
+      j.set_round_seconds(absl::ToDoubleSeconds(piece));
+      j.set_events(static_cast<double>(l.events));
+      j.set_accepted(static_cast<double>(l.accepted));
+      j.set_not_accepted(static_cast<double>(l.not_accepted));
+      j.set_calls(static_cast<double>(l.calls));
+      j.set_sender_max_behind_ms(Ms(l.max_behind_ns));
+      j.set_judgments_expected(static_cast<double>(l.expected));
+      j.set_judgments_delivered(static_cast<double>(l.delivered));
+      SetLatency(l.unit_stream, j.mutable_publish_to_unit_stream_ms());
+      j.mutable_publish_to_unit_stream_p50_ms_rounds()->Add(l.p50_ms.begin(), l.p50_ms.end());
+      j.mutable_publish_to_unit_stream_p99_ms_rounds()->Add(l.p99_ms.begin(), l.p99_ms.end());
+      SetLatency(l.accepted_ns, j.mutable_publish_to_accepted_ms());
+      v1::LatencyBreakdown& parts = *j.mutable_breakdown_ms();
+      SetLatency(l.to_judged, parts.mutable_intended_send_to_judged());
+      SetLatency(l.judged_to_inbox, parts.mutable_judged_to_inbox());
+      SetLatency(l.inbox_to_stream, parts.mutable_inbox_to_unit_stream());
+      SetCpu(l.cpu, j.mutable_cpu_seconds());
       log << absl::StrFormat(
           "[bench] latency (%s, %d rounds pooled): publish -> unit stream p50 %.2f ms, p99 %.2f "
           "ms, p99.9 %.2f ms (%lld samples)\n",
@@ -700,33 +514,28 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
     log << absl::StrFormat("[bench] baseline latency: raw Kafka open loop at %.0f msgs/s\n", rate);
     auto raw = RunBaselineLatency(baseline, rate, options.latency_duration);
     if (!raw.ok()) return raw.status();
-    Json& bl = figures.Set("baseline_latency", Json::Object());
-    bl.Set("offered_msgs_per_s", rate);
-    bl.Set("sent", raw->sent);
-    bl.Set("received", raw->received);
-    bl.Set("produce_to_consume_ms", LatencyJson(raw->latency_ns));
+    v1::BaselineLatency& bl = *figures.mutable_baseline_latency();
+    bl.set_offered_msgs_per_s(rate);
+    bl.set_sent(static_cast<double>(raw->sent));
+    bl.set_received(static_cast<double>(raw->received));
+    SetLatency(raw->latency_ns, bl.mutable_produce_to_consume_ms());
     log << absl::StrFormat("[bench]   produce -> consume p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n",
                            Ms(raw->latency_ns.Percentile(50)), Ms(raw->latency_ns.Percentile(99)),
                            Ms(raw->latency_ns.Percentile(99.9)));
   }
 
-  Json& ratios = doc.Set("ratios", Json::Object());
-  ratios.Set("pipeline_over_baseline_produce", Ratio(pipeline_rate, baseline_produce));
-  ratios.Set("ingest_over_baseline_produce", Ratio(ingest_rate, baseline_produce));
-  ratios.Set("pipeline_over_baseline_consume", Ratio(pipeline_rate, baseline_consume));
-  ratios.Set("ingest_over_baseline_consume", Ratio(ingest_rate, baseline_consume));
-  doc["machine"].Set("loadavg_1m_at_end", LoadAverage1m());
+  v1::Ratios& ratios = *doc.mutable_ratios();
+  ratios.set_pipeline_over_baseline_produce(Ratio(pipeline_rate, baseline_produce));
+  ratios.set_ingest_over_baseline_produce(Ratio(ingest_rate, baseline_produce));
+  ratios.set_pipeline_over_baseline_consume(Ratio(pipeline_rate, baseline_consume));
+  ratios.set_ingest_over_baseline_consume(Ratio(ingest_rate, baseline_consume));
+  doc.mutable_machine()->set_loadavg_1m_at_end(LoadAverage1m());
   int64_t ignored = 0;
   for (const Bus& bus : buses) ignored += bus.tracker->ignored();
-  if (!buses.empty()) doc["run"].Set("deliveries_from_earlier_runs_ignored", ignored);
-  Json errors = Json::Array();
-  bool any_error = false;
+  if (!buses.empty()) meta.set_deliveries_from_earlier_runs_ignored(static_cast<double>(ignored));
   for (const Bus& bus : buses) {
-    if (bus.failed.empty()) continue;
-    errors.Push(absl::StrCat(bus.target.name, ": ", bus.failed));
-    any_error = true;
+    if (!bus.failed.empty()) doc.add_errors(absl::StrCat(bus.target.name, ": ", bus.failed));
   }
-  if (any_error) doc.Set("errors", std::move(errors));
 
   log << absl::StrFormat(
       "[bench] ratios: pipeline/baseline %.3f, ingest/baseline %.3f (baseline = raw produce "
@@ -754,18 +563,19 @@ absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log) {
                               Ms(plain.latency.unit_stream.Percentile(50));
     const double pooled_p99 = Ms(secure.latency.unit_stream.Percentile(99)) -
                               Ms(plain.latency.unit_stream.Percentile(99));
-    ratios.Set("secure_vs_insecure_throughput", throughput_ratio);
-    ratios.Set("secure_vs_insecure_throughput_rounds", Array(throughput));
+    ratios.set_secure_vs_insecure_throughput(throughput_ratio);
+    ratios.mutable_secure_vs_insecure_throughput_rounds()->Add(throughput.begin(),
+                                                               throughput.end());
     if (latency_complete) {
-      ratios.Set("secure_minus_insecure_p50_ms", pooled_p50);
-      ratios.Set("secure_minus_insecure_p50_ms_rounds", Array(p50));
-      ratios.Set("secure_minus_insecure_p99_ms", pooled_p99);
+      ratios.set_secure_minus_insecure_p50_ms(pooled_p50);
+      ratios.mutable_secure_minus_insecure_p50_ms_rounds()->Add(p50.begin(), p50.end());
+      ratios.set_secure_minus_insecure_p99_ms(pooled_p99);
     }
-    Json& cpu_delta = ratios.Set("secure_minus_insecure_cpu_us_per_event", Json::Object());
+    auto& cpu_delta = *ratios.mutable_secure_minus_insecure_cpu_us_per_event();
     for (const char* name : {"collection", "judgment", "dispatch"}) {
       const double a = CpuPerEvent(plain.pipeline, name);
       const double b = CpuPerEvent(secure.pipeline, absl::StrCat("secure_", name));
-      if (a >= 0 && b >= 0) cpu_delta.Set(name, b - a);
+      if (a >= 0 && b >= 0) cpu_delta[name] = b - a;
     }
     auto list = [](const std::vector<double>& values, const char* format) {
       std::string out;

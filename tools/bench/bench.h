@@ -6,11 +6,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "tools/bench/json.h"
+#include "infobus/bench/v1/bench_results.pb.h"
 
 namespace infobus::bench {
 
-// Everything one benchmark run needs. scripts/bench.sh fills it from the processes it started.
+// Everything one benchmark run needs. scripts/bench.sh fills it, through infobus-bench's flags
+// (tools/bench/flags.h), from the processes it started.
 struct BenchOptions {
   std::string kafka;  // bootstrap servers
   // TLS to the broker (every Kafka client of the run): with kafka_ca set, security.protocol=ssl
@@ -61,12 +62,8 @@ struct BenchOptions {
   void MakeSmoke();
 };
 
-// Parses --flag=value / --flag value arguments; the help text lists every flag.
-absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv);
-std::string BenchUsage();
-
-// Runs the phases and returns the results document (machine, versions, configuration, figures,
-// ratios). Progress and a summary table go to `log`.
-absl::StatusOr<Json> RunBench(const BenchOptions& options, std::ostream& log);
+// Runs the phases and returns the results (machine, versions, configuration, figures, ratios).
+// Progress and a summary table go to `log`.
+absl::StatusOr<v1::BenchResults> RunBench(const BenchOptions& options, std::ostream& log);
 
 }  // namespace infobus::bench

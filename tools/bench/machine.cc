@@ -56,31 +56,31 @@ double LoadAverage1m() {
   return load;
 }
 
-Json MachineInfo() {
-  Json info = Json::Object();
-  info.Set("nproc", static_cast<int64_t>(std::thread::hardware_concurrency()));
-  info.Set("cpu_model", CpuModel());
-  info.Set("mem_total_mib", MemTotalMiB());
+v1::Machine MachineInfo() {
+  v1::Machine info;
+  info.set_nproc(static_cast<int32_t>(std::thread::hardware_concurrency()));
+  info.set_cpu_model(CpuModel());
+  info.set_mem_total_mib(static_cast<int32_t>(MemTotalMiB()));
   struct utsname name;
   if (uname(&name) == 0) {
-    info.Set("kernel", absl::StrCat(name.sysname, " ", name.release, " ", name.machine));
-    info.Set("hostname", std::string(name.nodename));
+    info.set_kernel(absl::StrCat(name.sysname, " ", name.release, " ", name.machine));
+    info.set_hostname(name.nodename);
   }
-  info.Set("loadavg_1m_at_start", LoadAverage1m());
+  info.set_loadavg_1m_at_start(LoadAverage1m());
   return info;
 }
 
-Json Versions(const std::string& kafka_version) {
-  Json versions = Json::Object();
-  versions.Set("librdkafka", RdKafka::version_str());
-  versions.Set("grpc", grpc::Version());
-  versions.Set("rocksdb", absl::StrCat(ROCKSDB_MAJOR, ".", ROCKSDB_MINOR, ".", ROCKSDB_PATCH));
-  versions.Set("protobuf", google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION));
-  versions.Set("kafka_broker", kafka_version.empty() ? "unknown" : kafka_version);
+v1::Versions Versions(const std::string& kafka_version) {
+  v1::Versions versions;
+  versions.set_librdkafka(RdKafka::version_str());
+  versions.set_grpc(grpc::Version());
+  versions.set_rocksdb(absl::StrCat(ROCKSDB_MAJOR, ".", ROCKSDB_MINOR, ".", ROCKSDB_PATCH));
+  versions.set_protobuf(google::protobuf::internal::VersionString(GOOGLE_PROTOBUF_VERSION));
+  versions.set_kafka_broker(kafka_version.empty() ? "unknown" : kafka_version);
 #if defined(__clang__)
-  versions.Set("compiler", absl::StrCat("clang ", __clang_version__));
+  versions.set_compiler(absl::StrCat("clang ", __clang_version__));
 #elif defined(__GNUC__)
-  versions.Set("compiler", absl::StrCat("gcc ", __VERSION__));
+  versions.set_compiler(absl::StrCat("gcc ", __VERSION__));
 #endif
   return versions;
 }
@@ -107,14 +107,12 @@ void CpuMeter::Start() {
   for (const auto& [name, pid] : pids_) start_[name] = CpuSeconds(pid);
 }
 
-Json CpuMeter::Stop() {
-  Json out = Json::Object();
+std::map<std::string, double> CpuMeter::Stop() {
   for (const auto& [name, pid] : pids_) {
     const double now = CpuSeconds(pid);
     last_[name] = now > 0 ? now - start_[name] : 0;
-    out.Set(name, last_[name]);
   }
-  return out;
+  return last_;
 }
 
 double CpuMeter::Seconds(const std::string& name) const {

@@ -5,15 +5,15 @@
 #include <map>
 #include <string>
 
-#include "tools/bench/json.h"
+#include "infobus/bench/v1/bench_results.pb.h"
 
 namespace infobus::bench {
 
 // What the figures were measured on: nproc, CPU model, memory, kernel, load average, and the
 // versions of the libraries linked in (librdkafka, gRPC, RocksDB, protobuf). The Kafka broker's
 // version is not visible to a client, so the caller passes it in.
-Json MachineInfo();
-Json Versions(const std::string& kafka_version);
+v1::Machine MachineInfo();
+v1::Versions Versions(const std::string& kafka_version);
 // The 1-minute load average now: other work on the machine is noise in the figures.
 double LoadAverage1m();
 
@@ -24,8 +24,8 @@ class CpuMeter {
   // name -> pid; "bench" (this process) is always added.
   explicit CpuMeter(std::map<std::string, pid_t> pids);
   void Start();
-  // Seconds of CPU per process since Start(), as a JSON object; a process that has gone reads 0.
-  Json Stop();
+  // Seconds of CPU per process since Start(); a process that has gone reads 0.
+  std::map<std::string, double> Stop();
   // The seconds of `name` in the last Stop(), or -1 when unknown.
   double Seconds(const std::string& name) const;
 

@@ -1,0 +1,359 @@
+#include "tools/bench/command_line.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <fstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/config/cli11_helpers.h"
+#include "common/kafka/client_conf.h"
+#include "tools/bench/results_json.h"
+#include "tools/bench/workload.h"
+
+namespace infobus::bench {
+namespace {
+
+constexpr char kDescription[] =
+    R"(infobus-bench: the benchmark's load generator and latency recorder.
+Runs, against one broker and one running bus (scripts/bench.sh sets both up):
+  baseline  raw librdkafka produce (acks=all, idempotent) and consume of typical-event-sized
+            messages: msgs/s both ways
+  ingest    closed-loop batched Publish into collection: accepted events/s (and per CPU second
+            of collection)
+  pipeline  publish -> judgment (1% watchlist hits) -> dispatch -> unit stream: events/s end to end
+  latency   open loop at --load-fraction of the pipeline's max: publish -> unit-stream latency
+            from the intended send time (coordinated-omission-safe); then raw Kafka latency at
+            the same offered load
+and prints the ratios pipeline/baseline and ingest/baseline. The results go to --out (or
+stdout) as JSON: infobus.bench.v1.BenchResults in protobuf's JSON mapping.)";
+
+constexpr char kFooter[] = R"(
+With a second set of the services started with security.mode=tls (--secure-collection, ...),
+the pipeline and latency phases run on both sets in --rounds interleaved rounds (at the same
+offered load) and the results add pipeline_secure, pipeline_latency_secure and the ratios
+secure_vs_insecure_throughput and secure_minus_insecure_p50_ms.
+Exit code: 0; 1 the run failed; 2 bad usage; 3 a set's service exited (figures incomplete).)";
+
+constexpr char kPhases[] = "baseline,ingest,pipeline,latency";
+
+// An option taking a value, which may not be the next flag (see NotAFlag): checked first, so
+// that `--concurrency --batch 5` says that rather than "--batch is not a number".
+template <typename T>
+CLI::Option* AddValue(CLI::App& app, const std::string& flag, T* value, const std::string& help) {
+  return app.add_option(flag, *value, help)->check(NotAFlag());
+}
+
+// A number of at least `least` (CLI11's own range check prints its bounds as %f doubles).
+CLI::Validator AtLeast(double least) {
+  return CLI::Validator(
+      [least](std::string& value) -> std::string {
+        double number = 0;
+        if (!absl::SimpleAtod(value, &number)) return absl::StrCat("'", value, "' is not a number");
+        if (number < least) return absl::StrCat("must be at least ", least, ", not ", value);
+        return "";
+      },
+      "");
+}
+
+// A duration flag (30s, 500ms, 2m) stored in `*duration`, which holds the default.
+CLI::Option* AddDuration(CLI::App& app, const std::string& flag, const std::string& help,
+                         absl::Duration* duration) {
+  return app
+      .add_option_function<std::string>(
+          flag,
+          [=](const std::string& text) {
+            if (!absl::ParseDuration(text, duration)) {
+              throw CLI::ValidationError(
+                  flag, absl::StrCat("'", text, "' is not a duration (30s, 500ms, 2m)"));
+            }
+          },
+          help)
+      ->check(NotAFlag())
+      ->type_name("DURATION")
+      ->default_str(absl::FormatDuration(*duration));
+}
+
+// Every flag of infobus-bench, bound to `command`. The defaults shown are those of a full run.
+void DefineFlags(CLI::App& app, BenchCommand* command) {
+  BenchOptions& o = command->options;
+  // As before CLI11: a flag given twice takes the last value (scripts/bench.sh passes the
+  // caller's flags after its own).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+
+  AddValue(app, "--kafka", &o.kafka, "the broker's bootstrap servers")
+      ->type_name("HOST:PORT")
+      ->required()
+      ->group("The bus");
+  AddValue(app, "--collection", &o.collection, "collection's gRPC address (security.mode=insecure)")
+      ->type_name("ADDR")
+      ->required()
+      ->group("The bus");
+  AddValue(app, "--judgment", &o.judgment, "judgment's gRPC address")
+      ->type_name("ADDR")
+      ->required()
+      ->group("The bus");
+  AddValue(app, "--dispatch", &o.dispatch, "dispatch's gRPC address")
+      ->type_name("ADDR")
+      ->required()
+      ->group("The bus");
+  AddValue(app, "--topic-prefix", &o.topic_prefix, "the services' kafka.topic_prefix")
+      ->type_name("P")
+      ->group("The bus");
+  AddValue(app, "--kafka-ca", &o.kafka_ca, "TLS to the broker with this CA (plaintext without it)")
+      ->type_name("PEM")
+      ->group("The bus");
+  AddValue(app, "--kafka-cert", &o.kafka_cert, "the client certificate of the baseline's clients")
+      ->type_name("PEM")
+      ->group("The bus");
+  AddValue(app, "--kafka-key", &o.kafka_key, "its private key")->type_name("PEM")->group("The bus");
+
+  AddValue(app, "--out", &command->out_path, "write the results JSON to FILE (default: stdout)")
+      ->type_name("FILE")
+      ->group("The run");
+  // Runs while parsing, before the values of the other flags are stored: a size given beside
+  // --smoke wins over the smoke size.
+  app.add_flag_callback(
+         "--smoke", [&o] { o.MakeSmoke(); }, "tiny sizes for CI (seconds)")
+      ->disable_flag_override()
+      ->trigger_on_parse()
+      ->group("The run");
+  AddValue(app, "--phases", &o.phases, "which phases to run, comma-separated")
+      ->type_name("LIST")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            const std::vector<absl::string_view> known = absl::StrSplit(kPhases, ',');
+            for (absl::string_view phase : absl::StrSplit(value, ',')) {
+              if (std::find(known.begin(), known.end(), phase) == known.end()) {
+                return absl::StrCat("'", phase, "' is not a phase (", kPhases, ")");
+              }
+            }
+            return "";
+          },
+          ""))
+      ->group("The run");
+  app.add_option_function<std::string>(
+         "--pids",
+         [&o](const std::string& text) {
+           o.pids.clear();
+           for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+             std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+             int pid = 0;
+             if (kv.first.empty() || !absl::SimpleAtoi(kv.second, &pid) || pid <= 0) {
+               throw CLI::ValidationError("--pids",
+                                          absl::StrCat("expects name=pid,... (got '", item, "')"));
+             }
+             o.pids[kv.first] = pid;
+           }
+         },
+         "CPU per phase of collection, judgment, dispatch, kafka, secure_...")
+      ->check(NotAFlag())
+      ->type_name("NAME=PID,...")
+      ->group("The run");
+  AddValue(app, "--kafka-version", &o.kafka_version, "recorded in the results")
+      ->type_name("V")
+      ->group("The run");
+  AddValue(app, "--git-revision", &o.git_revision, "recorded in the results")
+      ->type_name("R")
+      ->group("The run");
+  // Not a run: scripts/bench.sh registers the source the benchmark publishes as. It needs none
+  // of the required flags, so it ends the parse (CLI::Success) as --help does.
+  app.add_flag_callback(
+         "--print-source-registry",
+         [command] {
+           command->action = BenchCommand::Action::kPrintSourceRegistry;
+           throw CLI::Success();
+         },
+         absl::StrCat("print the security.sources_file of its source ", Workload::kSourceId,
+                      ", exit"))
+      ->disable_flag_override()
+      ->trigger_on_parse()
+      ->group("The run");
+
+  const std::string sizes = "Sizes (--smoke: seconds)";
+  auto count = [&](const std::string& flag, auto* value, const std::string& help) {
+    AddValue(app, flag, value, help)
+        ->type_name("N")
+        ->capture_default_str()
+        ->check(AtLeast(0))
+        ->group(sizes);
+  };
+  auto positive = [&](const std::string& flag, int* value, const std::string& help) {
+    AddValue(app, flag, value, help)
+        ->type_name("N")
+        ->capture_default_str()
+        ->check(AtLeast(1))
+        ->group(sizes);
+  };
+  count("--baseline-messages", &o.baseline_messages, "raw Kafka messages measured");
+  count("--baseline-warmup", &o.baseline_warmup_messages,
+        "unmeasured raw messages first, to warm the broker's JVM");
+  count("--ingest-events", &o.ingest_events, "events of the ingest phase");
+  count("--pipeline-events", &o.pipeline_events, "events of each pipeline run");
+  count("--warmup-events", &o.warmup_events, "events through each set before anything is measured");
+  positive("--concurrency", &o.concurrency, "client threads, one call in flight each");
+  positive("--batch", &o.batch, "events per Publish call (closed loop)");
+  positive("--latency-batch", &o.latency_batch, "most events per call in the open loop");
+  positive("--rounds", &o.rounds,
+           "pipeline runs per set; the latency run per set is cut into N pieces");
+  count("--baseline-linger-ms", &o.baseline_linger_ms,
+        "the baseline producer's linger (the services' kafka.linger)");
+  AddValue(app, "--load-fraction", &o.load_fraction,
+           "the latency run's offered load, as a share of the pipeline's max")
+      ->type_name("F")
+      ->capture_default_str()
+      ->check(AtLeast(0))
+      ->group(sizes);
+  AddValue(app, "--latency-rate", &o.latency_rate,
+           "the latency run's offered events/s (> 0: instead of --load-fraction)")
+      ->type_name("R")
+      ->capture_default_str()
+      ->check(AtLeast(0))
+      ->group(sizes);
+  AddDuration(app, "--latency-duration", "the latency run per set (all rounds together)",
+              &o.latency_duration)
+      ->group(sizes);
+  AddDuration(app, "--latency-send-interval",
+              "least time between open-loop calls (5ms: a batching source)",
+              &o.latency_send_interval)
+      ->group(sizes);
+  AddDuration(app, "--drain-timeout", "how long a phase may wait for its last judgment",
+              &o.drain_timeout)
+      ->group(sizes);
+
+  const std::string secure = "The secure set (security.mode=tls; all of these, or none)";
+  AddValue(app, "--secure-collection", &o.secure_collection, "its collection's gRPC address")
+      ->type_name("ADDR")
+      ->group(secure);
+  AddValue(app, "--secure-judgment", &o.secure_judgment, "its judgment's")
+      ->type_name("ADDR")
+      ->group(secure);
+  AddValue(app, "--secure-dispatch", &o.secure_dispatch, "its dispatch's")
+      ->type_name("ADDR")
+      ->group(secure);
+  AddValue(app, "--grpc-ca", &o.grpc_ca, "the CA of its server certificates")
+      ->type_name("PEM")
+      ->group(secure);
+  AddValue(app, "--grpc-cert", &o.grpc_cert,
+           absl::StrCat("the publishing source's certificate (infobus://source/",
+                        Workload::kSourceId, ")"))
+      ->type_name("PEM")
+      ->group(secure);
+  AddValue(app, "--grpc-key", &o.grpc_key, "its private key")->type_name("PEM")->group(secure);
+  AddValue(app, "--grpc-admin-cert", &o.grpc_admin_cert,
+           "an administrator's certificate (loads the watchlist)")
+      ->type_name("PEM")
+      ->group(secure);
+  AddValue(app, "--grpc-admin-key", &o.grpc_admin_key, "its private key")
+      ->type_name("PEM")
+      ->group(secure);
+  AddValue(app, "--grpc-token-file", &o.grpc_token_file,
+           absl::StrCat("bearer token of an officer of unit ", Workload::kHitUnit,
+                        " (follows its inbox)"))
+      ->type_name("FILE")
+      ->group(secure);
+
+  app.description(kDescription);
+  app.footer(kFooter);
+}
+
+// What the flags cannot say one at a time.
+absl::Status ValidateOptions(const BenchOptions& o) {
+  if (!o.kafka_ca.empty()) {
+    kafka::ClientSecurity security{"ssl", o.kafka_ca, o.kafka_cert, o.kafka_key};
+    if (absl::Status valid = security.Validate(); !valid.ok()) return valid;
+  } else if (!o.kafka_cert.empty() || !o.kafka_key.empty()) {
+    return absl::InvalidArgumentError("--kafka-cert and --kafka-key need --kafka-ca");
+  }
+  const bool secure =
+      !o.secure_collection.empty() || !o.secure_judgment.empty() || !o.secure_dispatch.empty();
+  if (secure &&
+      (o.secure_collection.empty() || o.secure_judgment.empty() || o.secure_dispatch.empty() ||
+       o.grpc_ca.empty() || o.grpc_cert.empty() || o.grpc_key.empty() ||
+       o.grpc_admin_cert.empty() || o.grpc_admin_key.empty() || o.grpc_token_file.empty())) {
+    return absl::InvalidArgumentError(
+        "the secure set needs --secure-collection, --secure-judgment, --secure-dispatch, "
+        "--grpc-ca, --grpc-cert, --grpc-key, --grpc-admin-cert, --grpc-admin-key and "
+        "--grpc-token-file");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteResults(const std::string& path, const std::string& json) {
+  std::ofstream out(path, std::ios::trunc);
+  out << json;
+  out.close();
+  if (!out) return absl::UnavailableError("cannot write " + path);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<BenchCommand> ParseBenchFlags(const std::vector<std::string>& args) {
+  BenchCommand command;
+  CLI::App app("", "infobus-bench");
+  DefineFlags(app, &command);
+  try {
+    app.parse(Cli11Args(args));
+  } catch (const CLI::CallForHelp&) {
+    command.action = BenchCommand::Action::kHelp;
+    return command;
+  } catch (const CLI::Success&) {
+    return command;  // --print-source-registry
+  } catch (const CLI::ParseError& error) {
+    return absl::InvalidArgumentError(absl::StrCat(ParseErrorMessage(error), " (try --help)"));
+  }
+  if (absl::Status valid = ValidateOptions(command.options); !valid.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(valid.message(), " (try --help)"));
+  }
+  return command;
+}
+
+std::string BenchUsage() {
+  BenchCommand unused;
+  CLI::App app("", "infobus-bench");
+  DefineFlags(app, &unused);
+  return app.help();
+}
+
+int BenchMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<BenchCommand> command = ParseBenchFlags(args);
+  if (!command.ok()) {
+    err << "infobus-bench: " << command.status().message() << "\n";
+    return 2;
+  }
+  switch (command->action) {
+    case BenchCommand::Action::kHelp:
+      out << BenchUsage();
+      return 0;
+    case BenchCommand::Action::kPrintSourceRegistry:
+      out << Workload::SourceRegistryYaml();
+      return 0;
+    case BenchCommand::Action::kRun:
+      break;
+  }
+  absl::StatusOr<v1::BenchResults> results = RunBench(command->options, err);
+  if (!results.ok()) {
+    err << "infobus-bench: " << results.status() << "\n";
+    return 1;
+  }
+  absl::StatusOr<std::string> json = ResultsJson(*results);
+  if (!json.ok()) {
+    err << "infobus-bench: " << json.status() << "\n";
+    return 1;
+  }
+  if (command->out_path.empty()) {
+    out << *json;
+  } else if (absl::Status written = WriteResults(command->out_path, *json); !written.ok()) {
+    err << "infobus-bench: " << written.message() << "\n";
+    return 1;
+  } else {
+    err << "[bench] results written to " << command->out_path << "\n";
+  }
+  // The figures are written either way; a set whose service exited makes the run a failure.
+  return results->errors_size() > 0 ? 3 : 0;
+}
+
+}  // namespace infobus::bench
