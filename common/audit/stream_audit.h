@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/audit/audit_log.h"
+#include "common/grpc/status.h"
 
 namespace infobus::audit {
 
@@ -92,6 +93,40 @@ class AuditedPages {
     }
     for (T& item : visible) buffer.push_back(std::move(item));
     return Next::kSend;
+  }
+
+  // The same as a PagedStreamReactor's Step (grpc/paged_stream_reactor.h): before reading, the
+  // step to take, or nullopt to read a page; after Offer, the step, or nullopt to go on with
+  // what `buffer` has.
+  template <typename Step>
+  std::optional<Step> StepBeforeRead(std::deque<T>& buffer) {
+    switch (Check(buffer)) {
+      case Next::kFail:
+        return Step::Finish(ToGrpcStatus(failure_));
+      case Next::kWait:
+        return Step::Wait();  // the page is held until its records are kept
+      case Next::kSend:
+        return Step::Write();
+      case Next::kRead:
+        break;
+    }
+    if (!buffer.empty()) return Step::Write();
+    return std::nullopt;
+  }
+  template <typename Step>
+  std::optional<Step> StepAfterOffer(std::vector<T> visible, std::vector<AuditRecord> records,
+                                     std::deque<T>& buffer,
+                                     std::function<void(absl::Status)> on_kept) {
+    switch (Offer(std::move(visible), std::move(records), buffer, std::move(on_kept))) {
+      case Next::kFail:
+        return Step::Finish(ToGrpcStatus(failure_));
+      case Next::kWait:
+        return Step::Wait();
+      case Next::kSend:
+      case Next::kRead:
+        break;
+    }
+    return std::nullopt;
   }
 
   // The answer for the held page (from the stream's on_kept).

@@ -56,17 +56,7 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
 
  private:
   Step NextLocked(std::deque<Delivery>& buffer) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    switch (pages_.Check(buffer)) {
-      case Pages::Next::kFail:
-        return Step::Finish(ToGrpcStatus(pages_.failure()));
-      case Pages::Next::kWait:
-        return Step::Wait();  // the page is held until its records are kept
-      case Pages::Next::kSend:
-        return Step::Write();
-      case Pages::Next::kRead:
-        break;
-    }
-    if (!buffer.empty()) return Step::Write();
+    if (auto step = pages_.StepBeforeRead<Step>(buffer)) return *step;
     auto page = inbox_->ReadAfter(unit_id_, last_seq_, kPageSize);
     if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
     if (page->empty()) return Step::Wait();  // caught up: the notifier wakes us
@@ -85,15 +75,10 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
       }
       if (decision.ok()) visible.push_back(std::move(delivery));
     }
-    switch (pages_.Offer(std::move(visible), std::move(records), buffer,
-                         [this](absl::Status kept) { OnAudited(std::move(kept)); })) {
-      case Pages::Next::kFail:
-        return Step::Finish(ToGrpcStatus(pages_.failure()));
-      case Pages::Next::kWait:
-        return Step::Wait();
-      case Pages::Next::kSend:
-      case Pages::Next::kRead:
-        break;
+    if (auto step = pages_.StepAfterOffer<Step>(
+            std::move(visible), std::move(records), buffer,
+            [this](absl::Status kept) { OnAudited(std::move(kept)); })) {
+      return *step;
     }
     // A whole page skipped is not the end of the inbox.
     return buffer.empty() ? Step::Again() : Step::Write();

@@ -207,17 +207,7 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
                        " of them made while it was still reading; resubscribe with after_seq=",
                        last_sent_)));
     }
-    switch (pages_.Check(buffer)) {
-      case Pages::Next::kFail:
-        return Step::Finish(ToGrpcStatus(pages_.failure()));
-      case Pages::Next::kWait:
-        return Step::Wait();  // the page is held until its records are kept
-      case Pages::Next::kSend:
-        return Step::Write();
-      case Pages::Next::kRead:
-        break;
-    }
-    if (!buffer.empty()) return Step::Write();
+    if (auto step = pages_.StepBeforeRead<Step>(buffer)) return *step;
     auto page = log_->ReadAfter(scanned_to_, filter_, kPageSize, kScanLimit, &scanned_to_);
     if (!page.ok()) return Step::Finish(ToGrpcStatus(page.status()));
     // What the caller may not see is skipped like a non-match: nothing of it is sent, and the
@@ -235,15 +225,10 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
       }
       if (decision.ok()) visible.push_back(std::move(record));
     }
-    switch (pages_.Offer(std::move(visible), std::move(records), buffer,
-                         [this](absl::Status kept) { OnAudited(std::move(kept)); })) {
-      case Pages::Next::kFail:
-        return Step::Finish(ToGrpcStatus(pages_.failure()));
-      case Pages::Next::kWait:
-        return Step::Wait();
-      case Pages::Next::kSend:
-      case Pages::Next::kRead:
-        break;
+    if (auto step = pages_.StepAfterOffer<Step>(
+            std::move(visible), std::move(records), buffer,
+            [this](absl::Status kept) { OnAudited(std::move(kept)); })) {
+      return *step;
     }
     if (!buffer.empty()) return Step::Write();
     // Nothing matched in what was scanned: the reader is as far as the scan.
