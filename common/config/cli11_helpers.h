@@ -1,9 +1,12 @@
 #pragma once
 
-// What the project's CLI11 command lines share (the services', infobus-bench's).
+// What the project's CLI11 command lines share (the services', infobus-bench's, infobusctl's).
 #include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace infobus {
 
@@ -19,6 +22,24 @@ inline CLI::Validator NotAFlag() {
         return "";
       },
       "");
+}
+
+// A duration flag (30s, 500ms, 2m) stored in `*duration`, which holds the default.
+inline CLI::Option* AddDuration(CLI::App& app, const std::string& flag, const std::string& help,
+                                absl::Duration* duration) {
+  return app
+      .add_option_function<std::string>(
+          flag,
+          [=](const std::string& text) {
+            if (!absl::ParseDuration(text, duration)) {
+              throw CLI::ValidationError(
+                  flag, absl::StrCat("'", text, "' is not a duration (30s, 500ms, 2m)"));
+            }
+          },
+          help)
+      ->check(NotAFlag())
+      ->type_name("DURATION")
+      ->default_str(absl::FormatDuration(*duration));
 }
 
 // CLI11's message for a parse error, with its "smoke was given a disallowed flag override" (a

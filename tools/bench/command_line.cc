@@ -57,24 +57,6 @@ CLI::Validator AtLeast(double least) {
       "");
 }
 
-// A duration flag (30s, 500ms, 2m) stored in `*duration`, which holds the default.
-CLI::Option* AddDuration(CLI::App& app, const std::string& flag, const std::string& help,
-                         absl::Duration* duration) {
-  return app
-      .add_option_function<std::string>(
-          flag,
-          [=](const std::string& text) {
-            if (!absl::ParseDuration(text, duration)) {
-              throw CLI::ValidationError(
-                  flag, absl::StrCat("'", text, "' is not a duration (30s, 500ms, 2m)"));
-            }
-          },
-          help)
-      ->check(NotAFlag())
-      ->type_name("DURATION")
-      ->default_str(absl::FormatDuration(*duration));
-}
-
 // Every flag of infobus-bench, bound to `command`. The defaults shown are those of a full run.
 void DefineFlags(CLI::App& app, BenchCommand* command) {
   BenchOptions& o = command->options;

@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/config/cli11_helpers.h"
 #include "common/grpc/credentials.h"
 #include "common/kafka/client_conf.h"
 #include "common/kafka/topics.h"
@@ -287,23 +288,6 @@ CLI::Option* AddEnumList(CLI::App& command, const std::string& flag, const std::
           help)
       ->type_name(names + ",...")
       ->delimiter(',');
-}
-
-// A duration flag (30s, 500ms, 2m) stored in `*duration`, which holds the default.
-CLI::Option* AddDuration(CLI::App& command, const std::string& flag, const std::string& help,
-                         absl::Duration* duration) {
-  return command
-      .add_option_function<std::string>(
-          flag,
-          [=](const std::string& text) {
-            if (!absl::ParseDuration(text, duration)) {
-              throw CLI::ValidationError(
-                  flag, absl::StrCat("'", text, "' is not a duration (30s, 500ms, 2m)"));
-            }
-          },
-          help)
-      ->type_name("DURATION")
-      ->default_str(absl::FormatDuration(*duration));
 }
 
 // An RFC 3339 time flag stored in `*time`; unset when the flag is not given.
