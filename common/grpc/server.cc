@@ -12,8 +12,10 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/grpc/health_service.h"
+#include "common/grpc/starting_service.h"
 #include "common/metrics/grpc_interceptor.h"
 
 namespace infobus {
@@ -66,6 +68,11 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.AddListeningPort(listen_address, std::move(credentials), &server->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);
   builder.RegisterService(server->health_.get());
+  if (!health_names.empty()) {
+    server->starting_ = std::make_unique<StartingService>(
+        absl::StrCat("the server is starting (", absl::StrJoin(health_names, ", "), ")"));
+    builder.RegisterCallbackGenericService(server->starting_.get());
+  }
   builder.SetOption(std::make_unique<HealthNamesOption>(server->health_.get()));
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<metrics::GrpcMetricsInterceptorFactory>());

@@ -15,6 +15,7 @@ class Service;
 namespace infobus {
 
 class HealthService;
+class StartingService;
 
 // A started gRPC server with the standard health service (grpc.health.v1, ours: see
 // HealthService) and server reflection, so grpcurl works without .proto files. Health starts
@@ -24,7 +25,8 @@ class GrpcServer {
   // Binds `listen_address` ("127.0.0.1:0" picks a free port) and starts serving `services`,
   // which must outlive the server.
   // `health_names`: services not served (yet) whose health it answers too, e.g. the services a
-  // process is still starting.
+  // process is still starting; their calls (any method not in `services`) are then answered
+  // UNAVAILABLE at once (StartingService), not UNIMPLEMENTED.
   // `credentials`: TLS with the call authenticator (ServerCredentialsFrom), or plaintext.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
       const std::string& listen_address, std::shared_ptr<grpc::ServerCredentials> credentials,
@@ -41,7 +43,8 @@ class GrpcServer {
 
  private:
   GrpcServer();
-  std::unique_ptr<HealthService> health_;  // outlives server_
+  std::unique_ptr<HealthService> health_;      // outlives server_
+  std::unique_ptr<StartingService> starting_;  // outlives server_; with health_names only
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -176,6 +176,18 @@ TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
   }
   ASSERT_TRUE(AwaitHealth(waiting_address, "collection", kNotServing, absl::Seconds(20)))
       << waiting->Log();
+  // A call meanwhile hears "not yet, retry" (UNAVAILABLE), not UNIMPLEMENTED with no message.
+  {
+    auto starting = infobus::collection::v1::CollectionService::NewStub(
+        Channel(waiting_address, AsSource("fusui-lodging")));
+    infobus::collection::v1::PublishRequest request;
+    infobus::collection::v1::PublishResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    const grpc::Status status = starting->Publish(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+    EXPECT_NE(status.error_message().find("starting"), std::string::npos) << status.error_message();
+  }
   const absl::Time stop_started = absl::Now();
   EXPECT_TRUE(waiting->Stop(absl::Seconds(10)).ok()) << waiting->Log();
   const absl::Duration stop_took = absl::Now() - stop_started;
