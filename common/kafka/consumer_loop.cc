@@ -310,9 +310,11 @@ void ConsumerLoop::CommitToKafka(CommitWhen when) {
   if (when == CommitWhen::kDue && now - last_kafka_commit_ < options_.kafka_commit_interval) {
     return;
   }
-  last_kafka_commit_ = now;
   UpdateLag();
+  // Nothing to commit (an idle turn): the interval starts at the next real commit, so the first
+  // batch after a pause is committed, and its lag shown, at once.
   if (kafka_pending_.empty()) return;
+  last_kafka_commit_ = now;
   // Kafka's committed offsets trail the store; they serve lag monitoring and a fresh store.
   std::vector<RdKafka::TopicPartition*> commits;
   for (const auto& [partition, next] : kafka_pending_) {
