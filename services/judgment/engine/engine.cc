@@ -33,7 +33,7 @@ Engine::ReloadSummary Engine::SetRules(RuleSet rules) {
 }
 
 absl::Status Engine::Restore(std::string_view key, std::string_view value) {
-  return records_.Restore(key, value, index_, evidence_, states_);
+  return engine::RestoreRecord(key, value, index_, codec_, states_);
 }
 
 void Engine::ClearState() { states_.Clear(); }
@@ -59,7 +59,7 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event,
     if (list == nullptr) continue;
     for (const Rule* rule : list->rules) {
       if (!rule->filter.Matches(event)) continue;
-      if (!evidence) evidence = evidence_.FromEvent(event);
+      if (!evidence) evidence = codec_.EvidenceOf(event);
       if (!subjects_ready && rule->kind != RuleKind::kHotspot) {
         subjects_.Prepare(event, scope_name, pattern_rules > 0);
         if (pattern_rules > 0) {
@@ -113,7 +113,7 @@ absl::StatusOr<std::vector<Judgment>> Engine::CountSighting(const HotspotSightin
   std::vector<Judgment> out;
   const Rule* rule = index_.Find(sighting.rule_id());
   if (rule == nullptr || rule->kind != RuleKind::kHotspot) return out;
-  engine::EvidenceRef evidence = evidence_.FromBytes(sighting.evidence());
+  engine::EvidenceRef evidence = codec_.EvidenceFromBytes(sighting.evidence());
   if (!evidence) return absl::InvalidArgumentError("the sighting's evidence does not parse");
   engine::Scope& scope = states_.ScopeFor(scope_name);
   if (!sighting.origin().empty()) {
@@ -136,7 +136,7 @@ absl::StatusOr<std::vector<Judgment>> Engine::CountSighting(const HotspotSightin
   return out;
 }
 
-std::vector<StateChange> Engine::TakeStateChanges() { return states_.TakeChanges(records_); }
+std::vector<StateChange> Engine::TakeStateChanges() { return states_.TakeChanges(codec_); }
 
 absl::Time Engine::stream_time(std::string_view scope) const {
   const engine::Scope* found = states_.FindScope(scope);

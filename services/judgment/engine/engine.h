@@ -23,6 +23,7 @@
 #include "services/judgment/engine/state_records.h"
 #include "services/judgment/engine/watchlist_lookup.h"
 #include "services/judgment/engine/watchlist_rule.h"
+#include "services/judgment/engine/wire_codec.h"
 
 namespace infobus::judgment {
 
@@ -77,7 +78,7 @@ struct EngineStats {
 // State keys: "<scope>\x1f<rule id>\x1fW\x1f<group key>\x1f<window start>" for hotspot windows,
 // "<scope>\x1f\x1fS\x1f<subject key>" for the movement and correlation state of a subject, and
 // "<scope>\x1f\x1fM\x1f" for the scope's stream time and sighting marks (state_keys.h); each
-// value is a judgment_state.proto message (state_records.h).
+// value is a judgment_state.proto message (written by wire_codec.h, read by state_records.h).
 //
 // Lifecycle: SetRules, then Restore every stored record, then Process and CountSighting, taking
 // the state changes after each batch. Not thread-safe: one thread drives an engine.
@@ -134,14 +135,14 @@ class Engine {
   EngineStats stats() const;
 
  private:
-  // The layers (each header says its part): rule kinds -> state -> evidence; the record writer
-  // over the state; this class only routes events and reloads through them.
+  // The layers (each header says its part): rule kinds -> state -> evidence, and the records
+  // (wire_codec, state_records) over state; this class only routes events and reloads through
+  // them.
   RuleSet rules_;
   engine::RuleIndex index_;
   engine::JudgmentBuilder judgments_;
-  engine::EvidenceFactory evidence_;
+  engine::WireCodec codec_;
   engine::StateTable states_;
-  engine::StateRecords records_;
   engine::EventSubjects subjects_;
   engine::WatchlistRules watchlist_rules_;
   engine::HotspotRules hotspot_rules_;

@@ -106,7 +106,7 @@ struct Scope {
   }
 };
 
-// Writes state records (state_records.h); TakeChanges calls it for every changed state.
+// Writes state records (WireCodec, wire_codec.h); TakeChanges calls it for every changed state.
 class RecordWriter {
  public:
   virtual ~RecordWriter() = default;
