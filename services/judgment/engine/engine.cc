@@ -68,8 +68,8 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event,
             states_.PrefetchPattern(subjects_[i].pattern_key);
           }
         }
-        watchlist_rules_.StartEvent(subjects_.size());
-        pattern_rules_.StartEvent(subjects_.size());
+        watchlist_rules_.StartEvent();
+        pattern_rules_.StartEvent();
         subjects_ready = true;
       }
       switch (rule->kind) {

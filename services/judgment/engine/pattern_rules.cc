@@ -16,11 +16,6 @@ namespace infobus::judgment::engine {
 
 using infobus::common::v1::Judgment;
 
-void PatternRules::StartEvent(size_t subjects) {
-  if (subject_patterns_.size() < subjects) subject_patterns_.resize(subjects);
-  for (size_t i = 0; i < subjects; ++i) subject_patterns_[i] = nullptr;
-}
-
 Pattern& PatternRules::PatternFor(const NormalizedSubject& subject, int expected_rules,
                                   Scope& scope) {
   Pattern* pattern = states_->FindPattern(subject.pattern_key);
@@ -44,10 +39,13 @@ void PatternRules::Judge(const Rule& rule, const EvidenceRef& evidence, int64_t 
                          const EventSubjects& subjects, size_t i, int expected_rules, Scope& scope,
                          std::vector<Judgment>& out) {
   const NormalizedSubject& subject = subjects[i];
-  if (subject_patterns_[i] == nullptr) {
-    subject_patterns_[i] = &PatternFor(subject, expected_rules, scope);
+  if (found_.size() <= i) found_.resize(subjects.size());
+  Found& subject_pattern = found_[i];
+  if (subject_pattern.event != event_) {
+    subject_pattern.pattern = &PatternFor(subject, expected_rules, scope);
+    subject_pattern.event = event_;
   }
-  Pattern& pattern = *subject_patterns_[i];
+  Pattern& pattern = *subject_pattern.pattern;
   const int64_t within = absl::ToInt64Nanoseconds(rule.within);
   const int64_t grace = absl::ToInt64Nanoseconds(rule.grace);
   const int64_t horizon = scope.stream_time_ns - within - grace;

@@ -26,8 +26,9 @@ class PatternRules {
   PatternRules(StateTable* states, const JudgmentBuilder* judgments)
       : states_(states), judgments_(judgments) {}
 
-  // Forgets the last event's patterns; call before Judge for an event with `subjects` subjects.
-  void StartEvent(size_t subjects);
+  // Starts an event: the patterns found for the last one no longer count. Call once the event's
+  // subjects are prepared, before Judge.
+  void StartEvent() { ++event_; }
 
   // Records that `subjects[i]` was seen at `time_ns` (the event of `evidence`) for movement or
   // correlation `rule`, in `scope`, and appends the judgment if that completes a match of
@@ -47,7 +48,14 @@ class PatternRules {
 
   StateTable* const states_;
   const JudgmentBuilder* const judgments_;
-  std::vector<Pattern*> subject_patterns_;  // per subject of the event, once found
+  // Per subject of the event, its pattern once found (an older event's otherwise, which may be
+  // freed by now): tagged rather than cleared.
+  struct Found {
+    uint64_t event = 0;
+    Pattern* pattern = nullptr;
+  };
+  std::vector<Found> found_;
+  uint64_t event_ = 0;
   int64_t late_dropped_ = 0;
 };
 

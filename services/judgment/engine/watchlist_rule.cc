@@ -12,23 +12,21 @@ namespace infobus::judgment::engine {
 using infobus::common::v1::Judgment;
 using infobus::common::v1::Severity;
 
-void WatchlistRules::StartEvent(size_t subjects) {
-  if (found_.size() < subjects) found_.resize(subjects);
-  for (size_t i = 0; i < subjects; ++i) found_[i].reset();
-}
-
 absl::Status WatchlistRules::Judge(const Rule& rule, const infobus::common::v1::Event& event,
                                    const EventSubjects& subjects, const EvidenceRef& evidence,
                                    int64_t time_ns, std::vector<Judgment>& out) {
   for (size_t i = 0; i < subjects.size(); ++i) {
     const NormalizedSubject& subject = subjects[i];
     if (!rule.filter.MatchesSubject(subject.subject.type())) continue;
-    if (!found_[i].has_value()) {
+    if (found_.size() <= i) found_.resize(subjects.size());
+    Found& found = found_[i];
+    if (found.event != event_) {
       auto entries = watchlist_->FindByKey(subject.subject, subject.key);
       if (!entries.ok()) return entries.status();
-      found_[i] = std::move(*entries);
+      found.entries = std::move(*entries);
+      found.event = event_;
     }
-    for (const WatchlistEntry& entry : *found_[i]) {
+    for (const WatchlistEntry& entry : found.entries) {
       Severity severity = entry.severity();
       if (auto list = rule.lists.find(entry.list_id()); list != rule.lists.end()) {
         severity = std::max(severity, list->second);

@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,15 +17,17 @@
 
 namespace infobus::judgment::engine {
 
-// Looks each subject up once per event, however many watchlist rules the event matches. Keeps no
-// state between events. Not thread-safe; `watchlist` and `judgments` must outlive it.
+// Looks each subject up once per event, however many watchlist rules the event matches; nothing
+// carries over from one event to the next. Not thread-safe; `watchlist` and `judgments` must
+// outlive it.
 class WatchlistRules {
  public:
   WatchlistRules(const WatchlistLookup* watchlist, const JudgmentBuilder* judgments)
       : watchlist_(watchlist), judgments_(judgments) {}
 
-  // Forgets the last event's lookups; call before Judge for an event with `subjects` subjects.
-  void StartEvent(size_t subjects);
+  // Starts an event: the lookups of the last one no longer count. Call once the event's subjects
+  // are prepared, before Judge.
+  void StartEvent() { ++event_; }
   // Appends the judgments of `rule` for `event` to `out`: one per watchlist entry of each subject
   // of a type the rule takes, at the higher of the rule's list severity and the entry's own.
   // Fails only when the watchlist lookup fails.
@@ -37,7 +38,14 @@ class WatchlistRules {
  private:
   const WatchlistLookup* const watchlist_;
   const JudgmentBuilder* const judgments_;
-  std::vector<std::optional<std::vector<WatchlistEntry>>> found_;  // per subject, when looked up
+  // Per subject of the event, its entries once looked up (an older event's otherwise): tagged
+  // rather than cleared, so an event costs nothing here until a watchlist rule matches it.
+  struct Found {
+    uint64_t event = 0;
+    std::vector<WatchlistEntry> entries;
+  };
+  std::vector<Found> found_;
+  uint64_t event_ = 0;
 };
 
 }  // namespace infobus::judgment::engine

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "absl/base/attributes.h"
 #include "absl/base/macros.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -21,33 +22,38 @@ using infobus::judgment::v1::WindowState;
 using StoredRule = infobus::judgment::v1::RulePattern;
 
 // Each writer computes the record's size first, then writes into exactly that much: one
-// allocation, no bounds checks. The size and put helpers come in pairs, field by field.
+// allocation, no bounds checks. The size and put helpers come in pairs, field by field, inlined
+// (called a few hundred times per pattern record).
 
-size_t TagSize(int field) { return WireFormatLite::TagSize(field, WireFormatLite::TYPE_BYTES); }
-size_t LengthFieldSize(int field, size_t length) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t TagSize(int field) {
+  return WireFormatLite::TagSize(field, WireFormatLite::TYPE_BYTES);
+}
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t LengthFieldSize(int field, size_t length) {
   return TagSize(field) + WireFormatLite::LengthDelimitedSize(length);
 }
 // proto3: an empty string or a zero number is not written.
-size_t StringFieldSize(int field, std::string_view value) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t StringFieldSize(int field, std::string_view value) {
   return value.empty() ? 0 : LengthFieldSize(field, value.size());
 }
-size_t Int64FieldSize(int field, int64_t value) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline size_t Int64FieldSize(int field, int64_t value) {
   return value == 0 ? 0 : TagSize(field) + WireFormatLite::Int64Size(value);
 }
 
-uint8_t* PutLength(int field, size_t length, uint8_t* out) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline uint8_t* PutLength(int field, size_t length, uint8_t* out) {
   out = WireFormatLite::WriteTagToArray(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, out);
   return CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(length), out);
 }
-uint8_t* PutBytes(int field, std::string_view value, uint8_t* out) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline uint8_t* PutBytes(int field, std::string_view value,
+                                                      uint8_t* out) {
   out = PutLength(field, value.size(), out);
   if (!value.empty()) std::memcpy(out, value.data(), value.size());
   return out + value.size();
 }
-uint8_t* PutString(int field, std::string_view value, uint8_t* out) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline uint8_t* PutString(int field, std::string_view value,
+                                                       uint8_t* out) {
   return value.empty() ? out : PutBytes(field, value, out);
 }
-uint8_t* PutInt64(int field, int64_t value, uint8_t* out) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline uint8_t* PutInt64(int field, int64_t value, uint8_t* out) {
   return value == 0 ? out : WireFormatLite::WriteInt64ToArray(field, value, out);
 }
 
