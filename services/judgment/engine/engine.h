@@ -2,32 +2,33 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/util/clock.h"
 #include "infobus/common/v1/event.pb.h"
 #include "infobus/common/v1/judgment.pb.h"
 #include "infobus/judgment/v1/hotspot_sighting.pb.h"
+#include "services/judgment/engine/event_subjects.h"
+#include "services/judgment/engine/evidence.h"
+#include "services/judgment/engine/hotspot_rule.h"
+#include "services/judgment/engine/judgment_builder.h"
+#include "services/judgment/engine/pattern_rules.h"
+#include "services/judgment/engine/rule_index.h"
 #include "services/judgment/engine/rules.h"
+#include "services/judgment/engine/state.h"
+#include "services/judgment/engine/state_records.h"
 #include "services/judgment/engine/watchlist_lookup.h"
+#include "services/judgment/engine/watchlist_rule.h"
+#include "services/judgment/engine/wire_codec.h"
 
 namespace infobus::judgment {
 
-// One change to the engine's persistent state: put `value` at `key`, or delete `key` when
-// `value` is empty. The service writes these into the WriteBatch that also holds the offsets.
-struct StateChange {
-  std::string key;
-  std::optional<std::string> value;
-};
+// StateChange (state.h): one change to the engine's persistent state, a put or a deletion, as
+// TakeStateChanges returns them.
 
 // One event's contribution to a hotspot rule's count, for counting where its group key is owned
 // (see Engine::Process), in the form the sightings topic carries (hotspot_sighting.proto). The
@@ -76,26 +77,27 @@ struct EngineStats {
 //
 // State keys: "<scope>\x1f<rule id>\x1fW\x1f<group key>\x1f<window start>" for hotspot windows,
 // "<scope>\x1f\x1fS\x1f<subject key>" for the movement and correlation state of a subject, and
-// "<scope>\x1f\x1fM\x1f" for the scope's stream time and sighting marks. Not thread-safe: one
-// thread drives an engine.
+// "<scope>\x1f\x1fM\x1f" for the scope's stream time and sighting marks (state_keys.h); each
+// value is a judgment_state.proto message (written by wire_codec.h, read by state_records.h).
+//
+// Lifecycle: SetRules, then Restore every stored record, then Process and CountSighting, taking
+// the state changes after each batch. Not thread-safe: one thread drives an engine.
 class Engine {
  public:
   // Written before state was scoped: one stream time for all, and hotspot windows in scope "*".
   // Restore drops them (staging their deletion); those windows start again from zero.
-  static constexpr char kLegacyGlobalScope[] = "*";
-  static constexpr char kLegacyMetaKey[] = "\x1fmeta";
+  static constexpr const char* kLegacyGlobalScope = engine::kLegacyGlobalScope;
+  static constexpr const char* kLegacyMetaKey = engine::kLegacyMetaKey;
   // The key of a scope's meta record (EngineMeta).
   static std::string MetaKey(std::string_view scope);
   // Sightings kept per subject and rule; older ones are dropped first.
-  static constexpr int kMaxSightings = 64;
+  static constexpr int kMaxSightings = engine::kMaxSightings;
 
-  struct ReloadSummary {
-    std::vector<std::string> added, changed, removed, kept;
-  };
+  using ReloadSummary = engine::ReloadSummary;
 
-  Engine(const WatchlistLookup* watchlist, ClockPtr clock)
-      : watchlist_(watchlist), clock_(std::move(clock)) {}
-  ~Engine();
+  // `watchlist` must outlive the engine.
+  Engine(const WatchlistLookup* watchlist, ClockPtr clock);
+  ~Engine() = default;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
@@ -133,180 +135,19 @@ class Engine {
   EngineStats stats() const;
 
  private:
-  struct NormalizedSubject {
-    infobus::common::v1::Subject subject;
-    std::string key;          // domain::SubjectKey
-    std::string pattern_key;  // its pattern's state key (when the event feeds pattern rules)
-  };
-  // One event's evidence, shared by every rule and state it feeds: the serialised
-  // infobus.common.v1.Evidence (written once, as stored), with views of the fields the rules
-  // compare. The Evidence proto is only built for a judgment.
-  struct SharedEvidence {
-    int64_t refs = 0;     // EvidenceRefs to it (one thread: not atomic)
-    uint64_t serial = 0;  // SerializePattern: the record it was last put in,
-    uint32_t index = 0;   // and its index there
-    uint32_t size = 0;    // of the bytes, which follow this header in the same allocation
-    std::string_view event_id, source_id, kind, county_code, jurisdiction_code;
-    // StableHash64(source_id, event_id), computed on first use (Identity()).
-    uint64_t identity = 0;
-    bool has_identity = false;
-    uint64_t Identity();
-    // Only for stored bytes the wire reader does not take (unknown fields): the views point in.
-    std::unique_ptr<infobus::common::v1::Evidence> parsed;
-
-    std::string_view bytes() const { return {data(), size}; }
-    const char* data() const { return reinterpret_cast<const char*>(this + 1); }
-    char* data() { return reinterpret_cast<char*>(this + 1); }
-    static SharedEvidence* New(size_t size);  // with room for `size` bytes
-    static void Delete(SharedEvidence* evidence);
-  };
-  class EvidenceRef {
-   public:
-    EvidenceRef() = default;
-    explicit EvidenceRef(SharedEvidence* evidence) : evidence_(evidence) { Acquire(); }
-    EvidenceRef(const EvidenceRef& other) : evidence_(other.evidence_) { Acquire(); }
-    EvidenceRef(EvidenceRef&& other) noexcept : evidence_(other.evidence_) {
-      other.evidence_ = nullptr;
-    }
-    EvidenceRef& operator=(const EvidenceRef& other) {
-      if (this != &other) {
-        Release();
-        evidence_ = other.evidence_;
-        Acquire();
-      }
-      return *this;
-    }
-    EvidenceRef& operator=(EvidenceRef&& other) noexcept {
-      if (this != &other) {
-        Release();
-        evidence_ = other.evidence_;
-        other.evidence_ = nullptr;
-      }
-      return *this;
-    }
-    ~EvidenceRef() { Release(); }
-    SharedEvidence* get() const { return evidence_; }
-    SharedEvidence* operator->() const { return evidence_; }
-    explicit operator bool() const { return evidence_ != nullptr; }
-
-   private:
-    void Acquire() {
-      if (evidence_ != nullptr) ++evidence_->refs;
-    }
-    void Release() {
-      if (evidence_ != nullptr && --evidence_->refs == 0) SharedEvidence::Delete(evidence_);
-    }
-    SharedEvidence* evidence_ = nullptr;
-  };
-  // In-memory forms of the state protos (judgment_state.proto), defined in engine.cc. Each is
-  // its own allocation, so the maps, the expiry queue and the dirty list hold pointers to it
-  // (no key copies). A state that leaves its map is "dead" and freed once neither the expiry
-  // queue nor the dirty list refers to it.
-  struct Tracked;
-  struct Window;
-  struct Pattern;
-  struct RulePattern;
-  // patterns_ holds the patterns themselves, found by key (stored in the same allocation), so a
-  // lookup reads the table and then one pattern.
-  struct PatternHash {
-    using is_transparent = void;
-    size_t operator()(absl::string_view key) const;
-    size_t operator()(const Pattern* pattern) const;
-  };
-  struct PatternEq {
-    using is_transparent = void;
-    bool operator()(const Pattern* a, const Pattern* b) const { return a == b; }
-    bool operator()(const Pattern* a, absl::string_view b) const;
-    bool operator()(absl::string_view a, const Pattern* b) const { return (*this)(b, a); }
-  };
-  struct Expiry {
-    int64_t time_ns;
-    Tracked* state;
-  };
-  // One input partition's clock: its stream time, the expiry heap of its states (a min-heap on
-  // time of (close or expire time, state), each state at most once; a pattern's entry may be
-  // older than its expiry, which moves later as it is seen again: it is re-queued when its old
-  // entry comes up), and the last origin offset counted per "<rule id>\x1f<origin>".
-  struct Scope {
-    std::string name;
-    int64_t stream_time_ns = INT64_MIN;
-    std::vector<Expiry> expiry;
-    absl::flat_hash_map<std::string, int64_t> marks;
-    bool dirty = false;  // its meta record is to be written
-  };
-  struct KindRules {
-    std::vector<const Rule*> rules;
-    int pattern_rules = 0;  // movement and correlation rules among them
-  };
-
-  void RebuildIndex();
-  SharedEvidence* NewEvidence(const infobus::common::v1::Event& event);
-  // Evidence restored from stored bytes; nullptr when they do not parse.
-  SharedEvidence* StoredEvidence(const std::string& bytes);
-  void PrepareSubjects(const infobus::common::v1::Event& event, std::string_view scope,
-                       bool patterns);
-  absl::Status JudgeWatchlist(const Rule& rule, const infobus::common::v1::Event& event,
-                              const EvidenceRef& evidence, int64_t time_ns,
-                              std::vector<infobus::common::v1::Judgment>& out);
-  void JudgeHotspot(const Rule& rule, const std::string& group, const EvidenceRef& evidence,
-                    int64_t time_ns, Scope& scope, std::vector<infobus::common::v1::Judgment>& out);
-  Pattern& PatternFor(const NormalizedSubject& subject, int expected_rules, Scope& scope);
-  void JudgePattern(const Rule& rule, const EvidenceRef& evidence, int64_t time_ns, Pattern& state,
-                    const NormalizedSubject& subject, int64_t stream_time_ns,
-                    std::vector<infobus::common::v1::Judgment>& out);
-  Scope& ScopeFor(std::string_view name);
-  // Moves the stream time of `scope` to `time_ns` if that is later.
-  static void Advance(Scope& scope, int64_t time_ns);
-  void Expire(Scope& scope);
-  void Queue(Tracked* state, int64_t time_ns);
-  void MarkDirty(Tracked* state);
-  // Takes `state` out of its map (its key gets a deletion unless `dirty` is false).
-  void Drop(Tracked* state, bool dirty);
-  void MaybeFree(Tracked* state);
-  void FreeAll();
-  Tracked* FindLive(std::string_view key) const;
-  // The record of `state` (a deletion when a pattern has nothing left, which is then dropped).
-  StateChange Take(Tracked* state);
-  // Starts fetching what Take(state) reads, one level of indirection per `level` (0 to 3).
-  static void Prefetch(const Tracked* state, int level);
-  // A new state with its key (and, for a pattern, its subject) in the same allocation.
-  static Window* NewWindow(std::string_view key);
-  static Pattern* NewPattern(std::string_view key, std::string_view subject);
-  static void FreeState(Tracked* state);
-  std::optional<std::string> SerializeWindow(const Window& window) const;
-  std::optional<std::string> SerializePattern(const Pattern& pattern);
-  infobus::common::v1::Judgment MakeJudgment(
-      const Rule& rule, std::string id, std::string group_key,
-      const std::vector<const SharedEvidence*>& evidence, int64_t evidence_count, int64_t start_ns,
-      int64_t end_ns, const infobus::common::v1::Subject* subject,
-      std::vector<std::pair<std::string, std::string>> variables) const;
-
-  const WatchlistLookup* watchlist_;
-  const ClockPtr clock_;
+  // The layers (each header says its part): rule kinds -> state -> evidence, and the records
+  // (wire_codec, state_records) over state; this class only routes events and reloads through
+  // them.
   RuleSet rules_;
-  absl::flat_hash_map<std::string, KindRules> by_kind_;
-  KindRules any_kind_;
-  absl::flat_hash_map<absl::string_view, const Rule*> by_id_;
-
-  // By name; each Scope is its own allocation, so states point at it.
-  absl::flat_hash_map<std::string, std::unique_ptr<Scope>> scopes_;
-  Scope* last_scope_ = nullptr;  // most events come from the scope of the one before
-  // Keys are views of the states' own key strings.
-  absl::flat_hash_map<absl::string_view, Window*> windows_;
-  absl::flat_hash_set<Pattern*, PatternHash, PatternEq> patterns_;
-  std::vector<Tracked*> dirty_;          // states changed (or dropped) since TakeStateChanges
-  std::vector<std::string> dirty_keys_;  // stored keys with no state to delete (see Restore)
-  uint64_t serial_ = 0;                  // SerializePattern's marks on evidence
-  std::vector<const SharedEvidence*> record_evidence_;  // SerializePattern scratch
-  std::vector<size_t> record_sizes_;                    // SerializePattern scratch
-  // Process scratch, reused from event to event.
-  std::string key_buffer_;
-  std::string group_buffer_;
-  std::vector<NormalizedSubject> subjects_;
-  size_t subject_count_ = 0;
-  std::vector<std::optional<std::vector<WatchlistEntry>>> found_;
-  std::vector<Pattern*> subject_patterns_;
-  infobus::common::v1::Evidence evidence_proto_;  // Restore scratch
+  engine::RuleIndex index_;
+  engine::JudgmentBuilder judgments_;
+  engine::WireCodec codec_;
+  engine::StateTable states_;
+  engine::EventSubjects subjects_;
+  engine::WatchlistRules watchlist_rules_;
+  engine::HotspotRules hotspot_rules_;
+  engine::PatternRules pattern_rules_;
+  std::string group_buffer_;  // Process scratch
   EngineStats stats_;
 };
 
