@@ -14,15 +14,21 @@
 #include <grpcpp/impl/codegen/serialization_traits.h>
 #include <grpcpp/impl/codegen/status.h>
 
-#define INFOBUS_LENIENT_REQUESTS(X)                                                               \
-  X(collection, PublishRequest)                                                                   \
-  X(judgment, AddWatchlistEntryRequest)                                                           \
-  X(judgment, RemoveWatchlistEntryRequest)                                                        \
-  X(judgment, ReloadRulesRequest)                                                                 \
-  X(judgment, GetJudgmentRequest) X(judgment, ListJudgmentsRequest) X(judgment, ReviewRequest)    \
-      X(judgment, SubscribeRequest) X(dispatch, SubscribeRequest) X(dispatch, AcknowledgeRequest) \
-          X(dispatch, FeedbackRequest) X(dispatch, ListDeliveriesRequest)                         \
-              X(dispatch, ListUnitsRequest) X(dispatch, ReloadRoutingRequest)
+#define INFOBUS_LENIENT_REQUESTS(X)        \
+  X(collection, PublishRequest)            \
+  X(judgment, AddWatchlistEntryRequest)    \
+  X(judgment, RemoveWatchlistEntryRequest) \
+  X(judgment, ReloadRulesRequest)          \
+  X(judgment, GetJudgmentRequest)          \
+  X(judgment, ListJudgmentsRequest)        \
+  X(judgment, ReviewRequest)               \
+  X(judgment, SubscribeRequest)            \
+  X(dispatch, SubscribeRequest)            \
+  X(dispatch, AcknowledgeRequest)          \
+  X(dispatch, FeedbackRequest)             \
+  X(dispatch, ListDeliveriesRequest)       \
+  X(dispatch, ListUnitsRequest)            \
+  X(dispatch, ReloadRoutingRequest)
 
 #define INFOBUS_DECLARE_TYPE(service, type) \
   namespace infobus::service::v1 {          \

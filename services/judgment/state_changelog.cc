@@ -4,8 +4,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/stream/read_to_end.h"
 #include "common/log/log.h"
+#include "common/stream/read_to_end.h"
 
 namespace infobus::judgment {
 namespace {
