@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -31,13 +32,36 @@ prometheus::Family<prometheus::Counter>& BatchesFailed() {
 prometheus::Family<prometheus::Counter>& Restarts() {
   static auto& family = metrics::CounterFamily(
       "infobus_consumer_restarts_total",
-      "Consumers replaced after a fatal error (e.g. a static member fenced).");
+      "Consumers replaced after a fatal error (e.g. a static member fenced) or an assignment "
+      "whose stored offsets could not be read.");
+  return family;
+}
+prometheus::Family<prometheus::Counter>& OffsetReadFailures() {
+  static auto& family = metrics::CounterFamily(
+      "infobus_consumer_offset_read_failures_total",
+      "Assignments refused because a stored offset could not be read; the loop retries with a "
+      "new consumer instead of resuming from Kafka's committed offset.");
   return family;
 }
 prometheus::Family<prometheus::Counter>& RecordsConsumed() {
   static auto& family = metrics::CounterFamily("infobus_consumer_records_total",
                                                "Records consumed and committed, by topic.");
   return family;
+}
+
+// The next offset to consume of a partition as the store holds it; nullopt when the store has
+// none (a partition never consumed here). A value that is not 8 bytes is corrupt, not absent.
+absl::StatusOr<std::optional<int64_t>> ReadStoredOffset(const Store& store,
+                                                        const std::string& topic,
+                                                        int32_t partition) {
+  auto stored = store.Get(ConsumerLoop::kOffsetsFamily, OffsetKey(topic, partition));
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::nullopt;
+  if ((*stored)->size() != 8) {
+    return absl::DataLossError(absl::StrCat("stored offset of ", topic, "/", partition, " is ",
+                                            (*stored)->size(), " bytes, not 8"));
+  }
+  return static_cast<int64_t>(DecodeBigEndian64(**stored));
 }
 
 }  // namespace
@@ -63,19 +87,34 @@ class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
       std::vector<std::pair<std::string, int32_t>> assigned;
       for (RdKafka::TopicPartition* partition : partitions) {
         assigned.emplace_back(partition->topic(), partition->partition());
+        loop_->assigned_.insert(assigned.back());
       }
       loop_->handler_->OnAssigned(assigned, loop_->revoked_);
       loop_->revoked_.clear();
+      // A partition whose stored offset cannot be read must not resume from Kafka's committed
+      // offset, which trails the store (it would redo, or for a fresh group skip, what the store
+      // holds). The whole assignment is refused: the loop gives the partitions up (handlers see
+      // them revoked as lost), replaces the consumer and tries again, counted and failing its
+      // health until the store reads.
+      std::vector<std::optional<int64_t>> offsets;
       for (RdKafka::TopicPartition* partition : partitions) {
-        auto stored = loop_->store_->Get(kOffsetsFamily,
-                                         OffsetKey(partition->topic(), partition->partition()));
-        if (stored.ok() && stored->has_value()) {
-          partition->set_offset(static_cast<int64_t>(DecodeBigEndian64(**stored)));
+        auto offset = ReadStoredOffset(*loop_->store_, partition->topic(), partition->partition());
+        if (!offset.ok()) {
+          OffsetReadFailures().Add({{"group", loop_->options_.group_id}}).Increment();
+          INFOBUS_LOG(Error) << "cannot resume " << partition->topic() << "/"
+                             << partition->partition()
+                             << ", refusing the assignment: " << offset.status();
+          loop_->unresumable_ = offset.status();
+          return;
         }
-        loop_->assigned_.insert({partition->topic(), partition->partition()});
+        offsets.push_back(*offset);
+      }
+      for (size_t i = 0; i < partitions.size(); ++i) {
+        RdKafka::TopicPartition* partition = partitions[i];
+        if (offsets[i].has_value()) partition->set_offset(*offsets[i]);
         INFOBUS_LOG(Info) << "assigned " << partition->topic() << "/" << partition->partition()
-                          << (stored.ok() && stored->has_value()
-                                  ? absl::StrCat(" from stored offset ", partition->offset())
+                          << (offsets[i].has_value()
+                                  ? absl::StrCat(" from stored offset ", *offsets[i])
                                   : std::string(" from the committed offset"));
       }
       consumer->assign(partitions);
@@ -152,8 +191,13 @@ bool ConsumerLoop::ReplaceIfFatal() {
   // A fatal consumer never consumes again (librdkafka#3437: a static member whose session
   // expired in a broker outage rejoins and is then fenced by its own new member id). Only a new
   // consumer recovers; its assignment resumes from the store like any other.
-  Restarts().Add({{"group", options_.group_id}}).Increment();
   INFOBUS_LOG(Error) << "consumer hit a fatal error, replacing it: " << reason;
+  Replace();
+  return true;
+}
+
+void ConsumerLoop::Replace() {
+  Restarts().Add({{"group", options_.group_id}}).Increment();
   // Our partitions may have been processed by someone else since: handlers treat them as lost.
   std::vector<std::pair<std::string, int32_t>> lost(assigned_.begin(), assigned_.end());
   assigned_.clear();
@@ -164,7 +208,6 @@ bool ConsumerLoop::ReplaceIfFatal() {
   consumer_->close();
   closing_fatal_ = false;
   consumer_.reset();
-  return true;
 }
 
 ConsumerLoop::~ConsumerLoop() {
@@ -181,6 +224,7 @@ void ConsumerLoop::Start() {
   }
   BatchesFailed().Add({{"group", options_.group_id}});
   Restarts().Add({{"group", options_.group_id}});
+  OffsetReadFailures().Add({{"group", options_.group_id}});
   last_turn_ns_ = last_success_ns_ = absl::GetCurrentTimeNanos();
   thread_ = std::thread([this] { Run(); });
 }
@@ -204,6 +248,16 @@ void ConsumerLoop::Run() {
       continue;
     }
     std::vector<Record> records = PollBatch();
+    if (!unresumable_.ok()) {
+      // The rebalance callback refused an assignment it could not resume (nothing of it was
+      // consumed); a new consumer rejoins the group and the offsets are read again.
+      unresumable_ = absl::OkStatus();
+      Replace();
+      last_turn_ns_ = absl::GetCurrentTimeNanos();
+      BatchesFailed().Add({{"group", options_.group_id}}).Increment();
+      BackOff(backoff);
+      continue;
+    }
     const bool committed = ProcessBatch(records);
     last_turn_ns_ = absl::GetCurrentTimeNanos();
     if (committed) {
@@ -389,7 +443,12 @@ std::map<std::string, int64_t> ConsumerLoop::StoredOffsets() const {
   std::map<std::string, int64_t> out;
   auto it = store_->NewIterator(kOffsetsFamily);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    out[it->key().ToString()] = static_cast<int64_t>(DecodeBigEndian64(it->value().ToString()));
+    const rocksdb::Slice value = it->value();
+    // -1: corrupt (see ReadStoredOffset).
+    out[it->key().ToString()] =
+        value.size() == 8
+            ? static_cast<int64_t>(DecodeBigEndian64(std::string_view(value.data(), value.size())))
+            : -1;
   }
   return out;
 }

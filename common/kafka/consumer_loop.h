@@ -79,9 +79,11 @@ class RecordHandler {
 // Consumes topics in a consumer group and runs batches through a RecordHandler with these
 // guarantees: a batch's output messages are acknowledged by Kafka (acks=all) before its state;
 // its state and the offsets it reflects are written in one RocksDB WriteBatch; on assignment,
-// partitions resume from the offsets in the store (the committed Kafka offsets are only a fallback
-// and a lag signal). After a crash, work since the last committed batch is redone, so output may
-// repeat but is never lost; handlers make it idempotent (deterministic ids, dedupe).
+// partitions resume from the offsets in the store (the committed Kafka offsets serve only a
+// partition the store has never seen, and lag monitoring; a stored offset that cannot be read
+// refuses the assignment, and the loop retries with a new consumer). After a crash, work since the
+// last committed batch is redone, so output may repeat but is never lost; handlers make it
+// idempotent (deterministic ids, dedupe).
 //
 // Lifecycle: Create, Start (spawns the loop thread), Stop (joins; safe to call twice).
 class ConsumerLoop {
@@ -135,6 +137,9 @@ class ConsumerLoop {
   // When the consumer has hit a fatal error: gives up its partitions and closes it (the loop
   // then connects anew). Returns whether it did.
   bool ReplaceIfFatal();
+  // Gives up the partitions (handlers treat them as lost) and closes the consumer; the loop
+  // connects anew on its next turn.
+  void Replace();
   void BackOff(absl::Duration& backoff);
   void Run();
   std::vector<Record> PollBatch();
@@ -160,6 +165,9 @@ class ConsumerLoop {
   std::set<std::pair<std::string, int32_t>> revoked_;
   bool assignment_changed_ = false;
   bool closing_fatal_ = false;
+  // Set by the rebalance callback when it refused an assignment whose stored offsets it could
+  // not read; the loop then replaces the consumer. Owned by the loop thread.
+  absl::Status unresumable_;
   std::atomic<bool> stopping_{false};
   // Unix nanos of the last turn of the loop, and of the last turn that did not fail.
   std::atomic<int64_t> last_turn_ns_{0};

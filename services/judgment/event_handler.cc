@@ -28,6 +28,14 @@ prometheus::Family<prometheus::Counter>& JudgmentsMade() {
   return family;
 }
 
+prometheus::Family<prometheus::Counter>& RestoreFailures() {
+  static auto& family = metrics::CounterFamily(
+      "infobus_judgment_changelog_restore_failures_total",
+      "Assignments whose state could not be restored from the changelog: the partitions went on "
+      "with the local state (or none, from Kafka's committed offsets).");
+  return family;
+}
+
 // Each rule's series exists (at 0) from the moment the rule is in force.
 void ExportRules(const RuleSet& rules) {
   for (const Rule& rule : rules.rules) JudgmentsMade().Add({{"rule", rule.id}});
@@ -36,6 +44,7 @@ void ExportRules(const RuleSet& rules) {
 }  // namespace
 
 absl::Status EventHandler::Start() {
+  RestoreFailures().Add({});  // at 0 from the start, for alerts
   auto loaded = rules_->Read();
   if (!loaded.ok()) return loaded.status();
   committed_rules_ = loaded->rules;
@@ -290,6 +299,7 @@ void EventHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>
       // Not fatal: the store's own state and offsets are a consistent pair; where it has none,
       // these partitions start from Kafka's committed offsets with empty state. A store write
       // that failed part way may have replaced some scopes: reload below either way.
+      RestoreFailures().Add({}).Increment();
       INFOBUS_LOG(Error) << "cannot restore from the state changelog; going on with the local "
                             "state: "
                          << restored.status();

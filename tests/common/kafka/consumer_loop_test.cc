@@ -227,6 +227,52 @@ TEST_F(ConsumerLoopTest, AFailedBatchCommitsNothingAndIsOfferedAgain) {
   EXPECT_EQ(StoredOffsetSum(*loop), 12);
 }
 
+// A stored offset that cannot be read (here a value that is not 8 bytes; a RocksDB read error
+// takes the same path) must not be replaced by Kafka's committed offset: for this fresh group
+// that is the earliest, and the loop would redo what the store says is done. Nothing is
+// consumed, the failure is counted and the health fails; once the store reads again, the loop
+// resumes from the stored offsets.
+TEST_F(ConsumerLoopTest, AnUnreadableStoredOffsetIsNotReplacedByKafkasCommittedOffset) {
+  std::vector<OutgoingMessage> messages;
+  for (int i = 0; i < 10; ++i) {
+    OutgoingMessage message{input_, absl::StrCat("key-", i), absl::StrCat("v", i), {}};
+    message.partition = i < 6 ? 0 : 1;  // v0..v5 to partition 0, v6..v9 to partition 1
+    messages.push_back(std::move(message));
+  }
+  for (const absl::Status& status : producer_->ProduceAll(messages)) {
+    ASSERT_TRUE(status.ok()) << status;
+  }
+  auto put_offset = [this](int32_t partition, std::string value) {
+    rocksdb::WriteBatch batch;
+    batch.Put(store_->Family(ConsumerLoop::kOffsetsFamily), OffsetKey(input_, partition), value);
+    ASSERT_TRUE(store_->Write(&batch).ok());
+  };
+  put_offset(0, "bad");
+  put_offset(1, EncodeBigEndian64(2));  // v6, v7 done
+
+  const std::string group = bus_.prefix() + "unreadable";
+  auto& failures = metrics::CounterFamily("infobus_consumer_offset_read_failures_total", "")
+                       .Add({{"group", group}});
+  RecordingHandler handler(store_.get(), output_, 0);
+  auto loop = StartLoop(&handler, "unreadable");
+  auto failing = [&] { return failures.Value() >= 2 && !loop->Health(absl::Seconds(1)).ok(); };
+  for (absl::Time deadline = absl::Now() + absl::Seconds(60);
+       !failing() && absl::Now() < deadline;) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(failing()) << "the unreadable offset was not retried, or the health stayed OK";
+  EXPECT_TRUE(handler.committed().empty())
+      << "records were consumed from Kafka's committed offset instead of the store's";
+
+  put_offset(0, EncodeBigEndian64(4));  // v0..v3 done
+  ASSERT_TRUE(handler.WaitForCommitted(4, absl::Seconds(60)));
+  std::vector<std::string> values = handler.committed();
+  EXPECT_EQ(std::set<std::string>(values.begin(), values.end()),
+            (std::set<std::string>{"v4", "v5", "v8", "v9"}));
+  EXPECT_EQ(StoredOffsetSum(*loop), 10);  // 6 in partition 0, 4 in partition 1
+  loop->Stop();
+}
+
 // librdkafka makes a static member that the broker fences (another member joined with its
 // group.instance.id; seen after a broker outage, librdkafka#3437) a fatal error: that consumer
 // never consumes again. Here a second consumer takes the loop's instance id, then goes away.
