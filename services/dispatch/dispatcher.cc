@@ -13,7 +13,7 @@ namespace infobus::dispatch {
 
 using infobus::common::v1::DISPATCH_EVENT_TYPE_DELIVERED;
 using infobus::common::v1::DISPATCH_EVENT_TYPE_ESCALATED;
-using infobus::dispatch::v1::EscalationRecord;
+using infobus::dispatch::storage::v1::EscalationRecord;
 
 void Dispatcher::Emit(DispatchEventType type, const Delivery& delivery, absl::Time at,
                       std::vector<kafka::OutgoingMessage>* out) const {

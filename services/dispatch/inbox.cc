@@ -8,8 +8,8 @@
 
 namespace infobus::dispatch {
 
-using infobus::dispatch::v1::EscalationRecord;
-using infobus::dispatch::v1::SignOffRecord;
+using infobus::dispatch::storage::v1::EscalationRecord;
+using infobus::dispatch::storage::v1::SignOffRecord;
 
 std::string InboxKey(const std::string& unit_id, uint64_t seq) {
   return absl::StrCat(unit_id, "\n", EncodeBigEndian64(seq));

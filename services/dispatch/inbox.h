@@ -14,7 +14,7 @@
 #include "common/store/store.h"
 #include "common/util/clock.h"
 #include "infobus/common/v1/delivery.pb.h"
-#include "infobus/dispatch/v1/dispatch_store.pb.h"
+#include "infobus/dispatch/storage/v1/dispatch_store.pb.h"
 
 namespace infobus::dispatch {
 
@@ -145,9 +145,10 @@ class Inbox {
   // the moment of the check.
   absl::StatusOr<bool> SignedOffBy(const std::string& unit_id, uint64_t seq, absl::Time due);
   // Stages the end of a deadline: the escalation record (if any) and the deadline's removal.
-  void StageDeadlineDone(const DueDeadline& deadline,
-                         const std::optional<infobus::dispatch::v1::EscalationRecord>& escalation,
-                         rocksdb::WriteBatch* batch);
+  void StageDeadlineDone(
+      const DueDeadline& deadline,
+      const std::optional<infobus::dispatch::storage::v1::EscalationRecord>& escalation,
+      rocksdb::WriteBatch* batch);
 
   // The unit's last committed seq (0 when its inbox is empty).
   absl::StatusOr<uint64_t> LastSeq(const std::string& unit_id);

@@ -7,15 +7,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "infobus/judgment/v1/judgment_state.pb.h"
+#include "infobus/judgment/storage/v1/judgment_state.pb.h"
 #include "services/judgment/engine/state_keys.h"
 
 namespace infobus::judgment::engine {
 namespace {
 
-using infobus::judgment::v1::EngineMeta;
-using infobus::judgment::v1::SubjectPatterns;
-using infobus::judgment::v1::WindowState;
+using infobus::judgment::storage::v1::EngineMeta;
+using infobus::judgment::storage::v1::SubjectPatterns;
+using infobus::judgment::storage::v1::WindowState;
 
 absl::Status RestoreWindow(const std::string& key, std::string_view value, const Rule* rule,
                            Scope& scope, WireCodec& codec, StateTable& states) {

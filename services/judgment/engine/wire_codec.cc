@@ -16,10 +16,10 @@ using google::protobuf::io::CodedInputStream;
 using google::protobuf::io::CodedOutputStream;
 using infobus::common::v1::Event;
 using infobus::common::v1::Evidence;
-using infobus::judgment::v1::EngineMeta;
-using infobus::judgment::v1::SubjectPatterns;
-using infobus::judgment::v1::WindowState;
-using StoredRule = infobus::judgment::v1::RulePattern;
+using infobus::judgment::storage::v1::EngineMeta;
+using infobus::judgment::storage::v1::SubjectPatterns;
+using infobus::judgment::storage::v1::WindowState;
+using StoredRule = infobus::judgment::storage::v1::RulePattern;
 
 // Each writer computes the record's size first, then writes into exactly that much: one
 // allocation, no bounds checks. The size and put helpers come in pairs, field by field, inlined

@@ -24,7 +24,7 @@
 #include "google/protobuf/descriptor.h"
 #include "infobus/common/v1/event.pb.h"
 #include "infobus/common/v1/judgment.pb.h"
-#include "infobus/judgment/v1/judgment_state.pb.h"
+#include "infobus/judgment/storage/v1/judgment_state.pb.h"
 #include "services/judgment/engine/evidence.h"
 #include "services/judgment/engine/state.h"
 
@@ -67,7 +67,8 @@ class WireCodec final : public RecordWriter {
   std::vector<const SharedEvidence*> record_evidence_;  // PatternRecord scratch
   std::vector<size_t> record_sizes_;                    // PatternRecord scratch
   google::protobuf::Arena arena_;
-  infobus::judgment::v1::EngineMeta* meta_;  // on arena_, reused (no message fields to leak)
+  infobus::judgment::storage::v1::EngineMeta*
+      meta_;  // on arena_, reused (no message fields to leak)
 };
 
 }  // namespace infobus::judgment::engine

@@ -8,7 +8,7 @@
 #include "common/metrics/metrics.h"
 #include "common/store/store.h"
 #include "gtest/gtest.h"
-#include "infobus/judgment/v1/judgment_state.pb.h"
+#include "infobus/judgment/storage/v1/judgment_state.pb.h"
 #include "tests/support/temp_dir.h"
 
 namespace infobus::judgment {
@@ -35,7 +35,7 @@ TEST(EventHandlerTest, AFailedRestoreIsCountedAndTheLocalStateIsKept) {
   ASSERT_TRUE(store.ok()) << store.status();
   // The scope's local state: its clock, as a crash left it.
   const std::string local_key = Engine::MetaKey("events/0");
-  infobus::judgment::v1::EngineMeta meta;
+  infobus::judgment::storage::v1::EngineMeta meta;
   meta.set_stream_time_ns(12345);
   const std::string local = meta.SerializeAsString();
   rocksdb::WriteBatch batch;

@@ -11,7 +11,7 @@
 #include "common/util/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "infobus/judgment/v1/judgment_state.pb.h"
+#include "infobus/judgment/storage/v1/judgment_state.pb.h"
 #include "services/judgment/engine/engine.h"
 #include "tests/services/judgment/engine/engine_test_support.h"
 

@@ -10,7 +10,7 @@
 #include "common/util/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "infobus/judgment/v1/judgment_state.pb.h"
+#include "infobus/judgment/storage/v1/judgment_state.pb.h"
 #include "services/judgment/engine/engine.h"
 #include "tests/services/judgment/engine/engine_test_support.h"
 
@@ -25,7 +25,7 @@ using StateRecordsTest = EngineTest;
 
 TEST_F(StateRecordsTest, StateWrittenBeforeScopingIsDroppedOnRestore) {
   engine_.SetRules(Rules(kHotspotRules));
-  infobus::judgment::v1::WindowState window;
+  infobus::judgment::storage::v1::WindowState window;
   window.set_rule_id("alarm-hotspot");
   window.set_group_key("alarm.call|4514");
   window.set_window_start_ns(absl::ToUnixNanos(kT0));
@@ -38,7 +38,7 @@ TEST_F(StateRecordsTest, StateWrittenBeforeScopingIsDroppedOnRestore) {
       "W\x1f"
       "alarm.call|4514\x1f"
       "0";
-  infobus::judgment::v1::EngineMeta meta;
+  infobus::judgment::storage::v1::EngineMeta meta;
   meta.set_stream_time_ns(absl::ToUnixNanos(kT0));
   ASSERT_TRUE(engine_.Restore(legacy_window, window.SerializeAsString()).ok());
   ASSERT_TRUE(engine_.Restore(Engine::kLegacyMetaKey, meta.SerializeAsString()).ok());
@@ -69,12 +69,12 @@ TEST_F(StateRecordsTest, AKeyOrRecordThatDoesNotParseIsDataLoss) {
   EXPECT_EQ(engine_.Restore(window_key, "\xff").code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(engine_.Restore(pattern_key, "\xff").code(), absl::StatusCode::kDataLoss);
   // Evidence that does not parse, and an index past the evidence.
-  infobus::judgment::v1::WindowState window;
+  infobus::judgment::storage::v1::WindowState window;
   window.set_rule_id("alarm-hotspot");
   window.add_evidence("\xff\xff");
   EXPECT_EQ(engine_.Restore(window_key, window.SerializeAsString()).code(),
             absl::StatusCode::kDataLoss);
-  infobus::judgment::v1::SubjectPatterns pattern;
+  infobus::judgment::storage::v1::SubjectPatterns pattern;
   auto* rule = pattern.add_rules();
   rule->set_rule_id("cross-county");
   rule->add_time_ns(1);

@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
-#include "infobus/judgment/v1/judgment_state.pb.h"
+#include "infobus/judgment/storage/v1/judgment_state.pb.h"
 #include "services/judgment/engine/engine.h"
 #include "services/judgment/engine/state.h"
 #include "tests/services/judgment/engine/engine_test_support.h"
@@ -115,13 +115,13 @@ TEST_F(WireCodecTest, StateRecordsAreTheProtosCanonicalBytes) {
     ASSERT_TRUE(change.value.has_value()) << change.key;
     const std::string& value = *change.value;
     if (change.key == Engine::MetaKey("events/0")) {
-      infobus::judgment::v1::EngineMeta record;
+      infobus::judgment::storage::v1::EngineMeta record;
       ASSERT_TRUE(record.ParseFromString(value));
       EXPECT_EQ(record.SerializeAsString(), value);
       EXPECT_EQ(record.stream_time_ns(), absl::ToUnixNanos(kT0 + absl::Minutes(2)));
       ++meta;
     } else if (change.key.find("\x1fW\x1f") != std::string::npos) {
-      infobus::judgment::v1::WindowState record;
+      infobus::judgment::storage::v1::WindowState record;
       ASSERT_TRUE(record.ParseFromString(value));
       EXPECT_EQ(record.SerializeAsString(), value);
       EXPECT_EQ(record.rule_id(), "alarm-hotspot");
@@ -130,7 +130,7 @@ TEST_F(WireCodecTest, StateRecordsAreTheProtosCanonicalBytes) {
       EXPECT_EQ(record.evidence_size(), 2);
       ++windows;
     } else {
-      infobus::judgment::v1::SubjectPatterns record;
+      infobus::judgment::storage::v1::SubjectPatterns record;
       ASSERT_TRUE(record.ParseFromString(value));
       EXPECT_EQ(record.SerializeAsString(), value);
       EXPECT_EQ(change.key, std::string("events/0\x1f\x1fS\x1fID_NUMBER:") + kPerson);
@@ -310,7 +310,7 @@ TEST(WireCodecRecordTest, AWindowIsTheGeneratedSerialisersBytes) {
   window.fired = true;
   window.evidence = {codec.EvidenceOf(FullEvent()), codec.EvidenceOf(MakeEvent("b", kT0))};
   window.counted_events = {1, UINT64_MAX};
-  infobus::judgment::v1::WindowState expected;
+  infobus::judgment::storage::v1::WindowState expected;
   expected.set_rule_id(window.rule_id);
   expected.set_group_key(window.group_key);
   expected.set_window_start_ns(window.start_ns);
@@ -346,7 +346,7 @@ TEST(WireCodecRecordTest, APatternIsTheGeneratedSerialisersBytesWithEachEventOnc
   pattern.rules.push_back({&idle, {}, INT64_MIN});  // no sightings: left out
   pattern.rules.push_back({&correlation, {{t + 60, b}}, INT64_MIN});
   pattern.expire_at_ns = t + 7200;
-  infobus::judgment::v1::SubjectPatterns expected;
+  infobus::judgment::storage::v1::SubjectPatterns expected;
   *expected.mutable_subject() = subject;
   expected.add_evidence(std::string(a->bytes()));
   expected.add_evidence(std::string(b->bytes()));
