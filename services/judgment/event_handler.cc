@@ -350,42 +350,56 @@ void EventHandler::OnBatchAborted() {
   }
 }
 
-void EventHandler::Finish(const RequestPtr& request, absl::Status status) {
-  absl::MutexLock lock(&mutex_);
-  request->status = std::move(status);
-  request->done = true;
-}
-
-absl::Status EventHandler::Submit(const RequestPtr& request, absl::Duration timeout) {
-  absl::MutexLock lock(&mutex_);
-  queued_.push_back(request);
-  auto done = [&request]() { return request->done; };
-  if (!mutex_.AwaitWithTimeout(absl::Condition(&done), timeout)) {
-    return absl::DeadlineExceededError(
-        "not applied in time: the consumer loop is busy or cannot commit; it may still apply");
+EventHandler::~EventHandler() {
+  std::deque<RequestPtr> queued;
+  {
+    absl::MutexLock lock(&mutex_);
+    queued.swap(queued_);
   }
-  return request->status;
+  const absl::Status gone = absl::UnavailableError("judgment is shutting down; retry");
+  for (const RequestPtr& request : queued) Finish(request, gone);
+  for (const RequestPtr& request : in_flight_) Finish(request, gone);
 }
 
-absl::StatusOr<Engine::ReloadSummary> EventHandler::Reload(absl::Duration timeout) {
+void EventHandler::Finish(const RequestPtr& request, absl::Status status) {
+  std::function<void(Request&)> on_done;
+  {
+    absl::MutexLock lock(&mutex_);
+    if (request->done) return;
+    request->status = std::move(status);
+    request->done = true;
+    on_done = std::move(request->on_done);
+  }
+  if (on_done) on_done(*request);
+}
+
+void EventHandler::Submit(RequestPtr request) {
+  absl::MutexLock lock(&mutex_);
+  queued_.push_back(std::move(request));
+}
+
+void EventHandler::Reload(ReloadDone done) {
   auto request = std::make_shared<Request>();
   request->kind = Request::Kind::kReload;
-  if (absl::Status status = Submit(request, timeout); !status.ok()) return status;
-  absl::MutexLock lock(&mutex_);
-  return request->summary;
+  request->on_done = [done = std::move(done)](Request& finished) {
+    if (!finished.status.ok()) return done(finished.status);
+    done(std::move(finished.summary));
+  };
+  Submit(std::move(request));
 }
 
-absl::StatusOr<JudgmentRecord> EventHandler::Review(const std::string& judgment_id,
-                                                    const infobus::common::v1::Review& review,
-                                                    absl::Duration timeout) {
+void EventHandler::Review(const std::string& judgment_id, const infobus::common::v1::Review& review,
+                          ReviewDone done) {
   auto request = std::make_shared<Request>();
   request->kind = Request::Kind::kReview;
   request->judgment_id = judgment_id;
   request->review = review;
   *request->review.mutable_reviewed_at() = ToProtoTimestamp(clock_->Now());
-  if (absl::Status status = Submit(request, timeout); !status.ok()) return status;
-  absl::MutexLock lock(&mutex_);
-  return request->record;
+  request->on_done = [done = std::move(done)](Request& finished) {
+    if (!finished.status.ok()) return done(finished.status);
+    done(std::move(finished.record));
+  };
+  Submit(std::move(request));
 }
 
 absl::Status EventHandler::Absorb(std::vector<Judgment> judgments, std::vector<Rejected> rejected,
@@ -398,7 +412,14 @@ absl::Status EventHandler::Absorb(std::vector<Judgment> judgments, std::vector<R
   request->rejected = std::move(rejected);
   request->offsets_family = std::move(offsets_family);
   request->offsets = std::move(offsets);
-  return Submit(request, timeout);
+  Submit(request);
+  absl::MutexLock lock(&mutex_);
+  auto done = [&request]() { return request->done; };
+  if (!mutex_.AwaitWithTimeout(absl::Condition(&done), timeout)) {
+    return absl::DeadlineExceededError(
+        "not applied in time: the consumer loop is busy or cannot commit; it may still apply");
+  }
+  return request->status;
 }
 
 absl::Status EventHandler::ApplyAbsorb(const Request& request, kafka::BatchContext& context) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -31,9 +32,10 @@ namespace infobus::judgment {
 // that is not an Event (or a HotspotSighting) goes to the dead-letter topic.
 //
 // On every tick it also checks the rules file (at most every `rules_check_interval`) and
-// applies queued requests from gRPC threads (rule reloads, reviews); a request's caller waits
-// until the batch that carries it is committed. After an aborted batch the engine's state is
-// reloaded from the store and the rules in force at the last commit are put back.
+// applies queued requests from other threads (rule reloads, reviews, the judgments feed's
+// pages); a request completes once the batch that carries it is committed. After an aborted batch
+// the engine's state is reloaded from the store and the rules in force at the last commit are put
+// back.
 //
 // With a StateChangelog, every state change also goes to the changelog topic, and partitions
 // assigned to this instance get their state from it when it is further on than the store.
@@ -44,6 +46,8 @@ class EventHandler final : public kafka::RecordHandler {
  public:
   static constexpr char kStateFamily[] = "judgment_state";
 
+  // Fails what is still queued or in flight (UNAVAILABLE), so every `done` runs.
+  ~EventHandler() override;
   EventHandler(Store* store, Engine* engine, JudgmentLog* log, RulesSource* rules,
                std::string judgments_topic, std::string sightings_topic, StateChangelog* changelog,
                absl::Duration rules_check_interval, ClockPtr clock)
@@ -60,12 +64,18 @@ class EventHandler final : public kafka::RecordHandler {
   // Loads the rules (a bad file is an error) and restores the engine's state.
   absl::Status Start();
 
-  // Re-reads the rules file and applies it; waits up to `timeout` for the change to commit.
-  absl::StatusOr<Engine::ReloadSummary> Reload(absl::Duration timeout);
+  // Requests from other threads are queued for the loop, which applies them in its next batch.
+  // `done` runs exactly once, on the loop thread, when that batch has committed (OK), or the
+  // request failed or was refused, or the handler is destroyed (UNAVAILABLE); it must be quick:
+  // hand the result on (finish a gRPC reactor), never wait. The caller does not wait: a gRPC
+  // thread that asks returns at once and its reply goes out from here.
+  using ReloadDone = std::function<void(absl::StatusOr<Engine::ReloadSummary>)>;
+  using ReviewDone = std::function<void(absl::StatusOr<JudgmentRecord>)>;
+  // Re-reads the rules file and applies it.
+  void Reload(ReloadDone done);
   // Records `review` (stamped with the clock's now) on the judgment and emits it again.
-  absl::StatusOr<JudgmentRecord> Review(const std::string& judgment_id,
-                                        const infobus::common::v1::Review& review,
-                                        absl::Duration timeout);
+  void Review(const std::string& judgment_id, const infobus::common::v1::Review& review,
+              ReviewDone done);
   int64_t rules_version() const;
   // A record read from the judgments topic that is not a valid Judgment, and why.
   struct Rejected {
@@ -75,7 +85,8 @@ class EventHandler final : public kafka::RecordHandler {
   // Appends to the log the `judgments` (read from the judgments topic) it does not have, or
   // whose review is new, dead-letters the `rejected` records (with this loop's consumer group
   // as the consumer), and puts `offsets` into `offsets_family`, in one batch; waits up to
-  // `timeout` for it to commit (JudgmentsFeed).
+  // `timeout` for it to commit. Blocks: for JudgmentsFeed's reader thread, which has nothing
+  // else to do until its page is applied (never call it from a gRPC callback).
   absl::Status Absorb(std::vector<infobus::common::v1::Judgment> judgments,
                       std::vector<Rejected> rejected, std::string offsets_family,
                       std::vector<std::pair<std::string, std::string>> offsets,
@@ -100,6 +111,8 @@ class EventHandler final : public kafka::RecordHandler {
     std::vector<Rejected> rejected;                            // kAbsorb
     std::string offsets_family;                                // kAbsorb
     std::vector<std::pair<std::string, std::string>> offsets;  // kAbsorb
+    // Runs once, on the loop thread (or the destructor's), outside the mutex.
+    std::function<void(Request&)> on_done;
     // Filled on the loop thread.
     bool done = false;
     absl::Status status;
@@ -109,7 +122,7 @@ class EventHandler final : public kafka::RecordHandler {
   using RequestPtr = std::shared_ptr<Request>;
 
   absl::Status RestoreState();
-  absl::Status Submit(const RequestPtr& request, absl::Duration timeout);
+  void Submit(RequestPtr request);
   void Finish(const RequestPtr& request, absl::Status status);
   // Stages an Absorb request's judgments and offsets; on failure part may be staged.
   absl::Status ApplyAbsorb(const Request& request, kafka::BatchContext& context);

@@ -9,6 +9,7 @@
 #include "common/audit/stream_audit.h"
 #include "common/domain/subject.h"
 #include "common/grpc/caller.h"
+#include "common/grpc/deadline_reply.h"
 #include "common/grpc/lenient_parse.h"
 #include "common/grpc/paged_stream_reactor.h"
 #include "common/grpc/status.h"
@@ -57,6 +58,13 @@ absl::StatusOr<security::Principal> Authorize(const grpc::CallbackServerContext&
 
 absl::Status CanChangeWatchlist(const security::Principal& caller) {
   return security::CanAdminister(caller, security::AdminAction::kWatchlist);
+}
+
+// What a caller hears when the loop has not committed its change within apply_timeout.
+grpc::Status NotAppliedInTime() {
+  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                      "not applied in time: the consumer loop is busy or cannot commit; it may "
+                      "still apply");
 }
 
 audit::Item JudgmentItem(const infobus::common::v1::Judgment& judgment) {
@@ -295,15 +303,20 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ReloadRules(
            .ok()) {
     return reactor;
   }
-  auto summary = handler_->Reload(options_.apply_timeout);
-  if (summary.ok()) {
-    response->set_rules_version(handler_->rules_version());
-    for (const std::string& id : summary->added) response->add_added(id);
-    for (const std::string& id : summary->changed) response->add_changed(id);
-    for (const std::string& id : summary->removed) response->add_removed(id);
-    for (const std::string& id : summary->kept) response->add_kept(id);
-  }
-  reactor->Finish(ToGrpcStatus(summary.status()));
+  // Answered from the loop's commit (or by the deadline), not waited for here.
+  DeadlineReplyPtr reply =
+      DeadlineReply::Start(reactor, options_.apply_timeout, NotAppliedInTime());
+  handler_->Reload([this, reply, response](absl::StatusOr<Engine::ReloadSummary> summary) {
+    if (!reply->Claim()) return;
+    if (summary.ok()) {
+      response->set_rules_version(handler_->rules_version());
+      for (const std::string& id : summary->added) response->add_added(id);
+      for (const std::string& id : summary->changed) response->add_changed(id);
+      for (const std::string& id : summary->removed) response->add_removed(id);
+      for (const std::string& id : summary->kept) response->add_kept(id);
+    }
+    reply->Finish(ToGrpcStatus(summary.status()));
+  });
   return reactor;
 }
 
@@ -444,9 +457,16 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
     review.set_status(request->status());
     review.set_note(request->note());
     review.set_reviewer(reviewer);
-    auto record = handler_->Review(request->judgment_id(), review, options_.apply_timeout);
-    status = record.status();
-    if (record.ok()) *response->mutable_record() = std::move(*record);
+    // Answered from the loop's commit (or by the deadline), not waited for here.
+    DeadlineReplyPtr reply =
+        DeadlineReply::Start(reactor, options_.apply_timeout, NotAppliedInTime());
+    handler_->Review(request->judgment_id(), review,
+                     [reply, response](absl::StatusOr<JudgmentRecord> record) {
+                       if (!reply->Claim()) return;
+                       if (record.ok()) *response->mutable_record() = std::move(*record);
+                       reply->Finish(ToGrpcStatus(record.status()));
+                     });
+    return reactor;
   }
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
