@@ -66,10 +66,75 @@ GlobalTable::GlobalTable(Options options, std::unique_ptr<TopicReader> reader, O
 GlobalTable::~GlobalTable() {
   stopping_ = true;
   thread_.join();
+  std::vector<std::function<void(absl::Status)>> arriving;
+  {
+    absl::MutexLock lock(&mutex_);
+    arriving.swap(arriving_);
+  }
+  const absl::Status gone = absl::UnavailableError(absl::StrCat(options_.name, ": stopped"));
+  for (auto& done : arriving) done(gone);
+  for (Waiter& waiter : waiters_) waiter.done(gone);
+}
+
+void GlobalTable::WhenCaughtUp(std::function<void(absl::Status)> done) {
+  absl::MutexLock lock(&mutex_);
+  arriving_.push_back(std::move(done));
+}
+
+void GlobalTable::ServeWaiters() {
+  std::vector<std::function<void(absl::Status)>> arriving;
+  Offsets partitions;
+  {
+    absl::MutexLock lock(&mutex_);
+    arriving.swap(arriving_);
+    partitions = applied_;
+  }
+  if (!arriving.empty()) {
+    // One look at the ends serves every waiter that came since the last turn.
+    Offsets ends;
+    absl::Status learnt;
+    for (const auto& [partition, unused] : partitions) {
+      auto watermarks = reader_->Watermarks(partition, absl::Seconds(5));
+      if (!watermarks.ok()) {
+        learnt = watermarks.status();
+        break;
+      }
+      ends[partition] = watermarks->second;
+    }
+    for (auto& done : arriving) {
+      if (!learnt.ok()) {
+        done(absl::UnavailableError(absl::StrCat(options_.name, ": ", learnt.message())));
+      } else {
+        waiters_.push_back({std::move(done), ends});
+      }
+    }
+  }
+  if (waiters_.empty()) return;
+  std::vector<std::function<void(absl::Status)>> ready;
+  {
+    absl::MutexLock lock(&mutex_);
+    auto caught_up = [this](const Waiter& waiter) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+      for (const auto& [partition, end] : waiter.targets) {
+        if (applied_[partition] < end) return false;
+      }
+      return true;
+    };
+    auto keep = waiters_.begin();
+    for (Waiter& waiter : waiters_) {
+      if (caught_up(waiter)) {
+        ready.push_back(std::move(waiter.done));
+      } else {
+        *keep++ = std::move(waiter);
+      }
+    }
+    waiters_.erase(keep, waiters_.end());
+  }
+  for (auto& done : ready) done(absl::OkStatus());
 }
 
 void GlobalTable::Run() {
   while (!stopping_.load()) {
+    ServeWaiters();
     auto polled = reader_->Poll(options_.max_page, options_.poll_wait);
     if (!polled.ok()) {
       INFOBUS_LOG(Warning) << options_.name << ": " << polled.status();
@@ -84,8 +149,11 @@ void GlobalTable::Run() {
     }
     const absl::Status applied = apply_(std::move(polled->records), std::move(entries));
     if (applied.ok()) {
-      absl::MutexLock lock(&mutex_);
-      for (const auto& [partition, offset] : next) applied_[partition] = offset;
+      {
+        absl::MutexLock lock(&mutex_);
+        for (const auto& [partition, offset] : next) applied_[partition] = offset;
+      }
+      ServeWaiters();  // at once: a writer waiting for its own record is answered now
       continue;
     }
     // Read the page again from what was applied last, after a pause (the store or the apply's

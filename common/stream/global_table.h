@@ -24,7 +24,8 @@ namespace infobus::stream {
 // applied last: nothing is skipped, and an apply must be idempotent for records it has seen
 // before only in the sense that the store holds their effects or it does not.
 //
-// Threads: one reader thread of its own polls and calls `apply`; WaitForCatchUp from any thread.
+// Threads: one reader thread of its own polls and calls `apply` (and WhenCaughtUp's `done`);
+// WaitForCatchUp and WhenCaughtUp from any thread.
 // Lifecycle: Open starts the reader; destroying the table stops it (an apply running finishes).
 class GlobalTable {
  public:
@@ -59,6 +60,11 @@ class GlobalTable {
   // Waits until everything on the topic now has been applied here; UNAVAILABLE when the ends
   // cannot be learnt, DEADLINE_EXCEEDED when the reader has not got there within `timeout`.
   absl::Status WaitForCatchUp(absl::Duration timeout);
+  // The same without waiting: `done` runs once, on the reader thread, when everything on the
+  // topic at the time of the call has been applied here (OK), or the ends cannot be learnt
+  // (UNAVAILABLE), or the table is destroyed first (UNAVAILABLE). It must be quick. For a gRPC
+  // callback that answers once its own write is visible; the caller keeps its own deadline.
+  void WhenCaughtUp(std::function<void(absl::Status)> done);
 
   // The store entry of one partition's next offset, and what Open reads back.
   static std::pair<std::string, std::string> OffsetEntry(const std::string& topic,
@@ -69,6 +75,13 @@ class GlobalTable {
  private:
   GlobalTable(Options options, std::unique_ptr<TopicReader> reader, Offsets applied, Apply apply);
   void Run();
+  // Learns the ends of new waiters and completes those the table has caught up with (reader
+  // thread).
+  void ServeWaiters();
+  struct Waiter {
+    std::function<void(absl::Status)> done;
+    Offsets targets;  // each partition's end when the waiter came; empty until learnt
+  };
 
   const Options options_;
   const std::unique_ptr<TopicReader> reader_;
@@ -76,6 +89,8 @@ class GlobalTable {
   std::atomic<bool> stopping_{false};
   absl::Mutex mutex_;
   Offsets applied_ ABSL_GUARDED_BY(mutex_);  // next offset per partition, 0 before any
+  std::vector<std::function<void(absl::Status)>> arriving_ ABSL_GUARDED_BY(mutex_);
+  std::vector<Waiter> waiters_;  // reader thread only
   std::thread thread_;
 };
 
