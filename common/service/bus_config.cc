@@ -1,10 +1,5 @@
 #include "common/service/bus_config.h"
 
-#include <cstdio>
-#include <cstdlib>
-
-#include "absl/strings/str_cat.h"
-#include "common/log/log.h"
 #include "common/service/service_security.h"
 
 namespace infobus {
@@ -80,76 +75,6 @@ ConfigSchema ConsumerSchema(const std::string& service) {
       {"health.consumer_stall", Type::kDuration, "30s",
        "A consumer loop that has not turned, or only failed, for this long is NOT_SERVING."},
   };
-}
-
-absl::StatusOr<kafka::ClientSecurity> ClientSecurityFrom(const Config& config) {
-  kafka::ClientSecurity security;
-  security.protocol = config.GetString("kafka.security_protocol");
-  security.ca_location = config.GetString("kafka.ssl_ca");
-  security.certificate_location = config.GetString("kafka.ssl_cert");
-  security.key_location = config.GetString("kafka.ssl_key");
-  if (absl::Status status = security.Validate(); !status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("kafka.security_protocol, kafka.ssl_*: ", status.message()));
-  }
-  return security;
-}
-
-kafka::Topics TopicsFrom(const Config& config) {
-  return kafka::Topics(config.GetString("kafka.topic_prefix"));
-}
-
-std::vector<kafka::TopicSpec> BusTopicSpecs(const Config& config) {
-  kafka::Topics topics = TopicsFrom(config);
-  const int partitions = static_cast<int>(config.GetInt("kafka.partitions"));
-  const int replication = static_cast<int>(config.GetInt("kafka.replication_factor"));
-  std::vector<kafka::TopicSpec> specs;
-  for (const std::string& name : {topics.events, topics.judgments, topics.dead_letters,
-                                  topics.dispatch_events, topics.hotspot_sightings}) {
-    specs.push_back({name, partitions, replication, {}});
-  }
-  for (const std::string& name : {topics.watchlists, topics.judgment_changelog}) {
-    specs.push_back({name, partitions, replication, {{"cleanup.policy", "compact"}}});
-  }
-  // Accountability outlives Kafka's default week: the audit trail is kept until an operator
-  // archives it.
-  specs.push_back({topics.audit, partitions, replication, {{"retention.ms", "-1"}}});
-  return specs;
-}
-
-Store::Options StoreOptionsFrom(const Config& config) {
-  Store::Options options;
-  options.sync_writes = config.GetBool("store.sync_writes");
-  return options;
-}
-
-kafka::ConsumerLoop::Options ConsumerOptionsFrom(const Config& config) {
-  kafka::ConsumerLoop::Options options;
-  options.bootstrap_servers = config.GetString("kafka.bootstrap_servers");
-  options.group_id = config.GetString("kafka.topic_prefix") + config.GetString("kafka.group_id");
-  options.group_instance_id = config.GetString("kafka.group_instance_id");
-  options.dead_letter_topic = TopicsFrom(config).dead_letters;
-  options.max_batch = static_cast<int>(config.GetInt("kafka.max_batch"));
-  options.session_timeout = config.GetDuration("kafka.session_timeout");
-  return options;
-}
-
-std::map<std::string, std::string> ProducerPropertiesFrom(const Config& config) {
-  return {
-      {"linger.ms", std::to_string(absl::ToInt64Milliseconds(config.GetDuration("kafka.linger")))},
-      {"message.timeout.ms",
-       std::to_string(absl::ToInt64Milliseconds(config.GetDuration("kafka.message_timeout")))},
-  };
-}
-
-void ConfigureLogging(const Config& config, const std::string& component) {
-  log::SetComponent(component);
-  auto level = log::ParseLevel(config.GetString("log.level"));
-  if (!level.ok()) {
-    std::fprintf(stderr, "log.level: %s\n", std::string(level.status().message()).c_str());
-    std::exit(2);
-  }
-  log::SetMinLevel(*level);
 }
 
 }  // namespace infobus

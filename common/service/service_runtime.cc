@@ -14,7 +14,6 @@
 #include "common/kafka/admin.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/log/log.h"
-#include "common/service/bus_config.h"
 #include "common/service/service_security.h"
 #include "common/util/signals.h"
 
@@ -45,21 +44,22 @@ bool IsTransient(const absl::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
-    const Config& config, const std::string& service, const std::vector<std::string>& families) {
-  std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(config, service));
-  if (const std::string& listen = config.GetString("metrics.listen"); !listen.empty()) {
+    const BusOptions& options, const std::string& service,
+    const std::vector<std::string>& families) {
+  std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(options, service));
+  if (const std::string& listen = options.metrics_listen; !listen.empty()) {
     // Metrics follow the gRPC side: TLS (scrapers present a client certificate) unless
     // security.mode=insecure.
     std::optional<metrics::MetricsServer::Tls> tls;
-    if (config.GetString("security.mode") != "insecure") {
-      tls = metrics::MetricsServer::Tls{config.GetString("security.ca_file"),
-                                        config.GetString("security.cert_file"),
-                                        config.GetString("security.key_file")};
+    if (options.security.mode != SecurityOptions::Mode::kInsecure) {
+      tls =
+          metrics::MetricsServer::Tls{options.security.tls.ca_file, options.security.tls.cert_file,
+                                      options.security.tls.key_file};
     }
     auto metrics_server = metrics::MetricsServer::Start(listen, tls);
     if (!metrics_server.ok()) return metrics_server.status();
     runtime->metrics_ = std::move(*metrics_server);
-    if (const std::string& path = config.GetString("metrics.port_file"); !path.empty()) {
+    if (const std::string& path = options.metrics_port_file; !path.empty()) {
       if (absl::Status status = WritePortFile(path, runtime->metrics_->port()); !status.ok()) {
         return status;
       }
@@ -67,22 +67,19 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
   }
   std::vector<std::string> all_families = families;
   all_families.push_back(kafka::ConsumerLoop::kOffsetsFamily);
-  auto store = Store::Open(config.GetString("store.path"), all_families, StoreOptionsFrom(config));
+  auto store = Store::Open(options.store_path, all_families, options.store);
   // Not Kafka, so not worth waiting for (RunUntilTerminated retries only UNAVAILABLE ones).
   if (!store.ok()) return absl::FailedPreconditionError(store.status().message());
   runtime->store_ = std::move(*store);
 
   // Before the first Kafka client: every client of the process authenticates the same way.
-  auto security = ClientSecurityFrom(config);
-  if (!security.ok()) return absl::FailedPreconditionError(security.status().message());
-  kafka::SetProcessSecurity(*security);
-  const std::string& bootstrap = config.GetString("kafka.bootstrap_servers");
-  if (absl::Status status =
-          kafka::EnsureTopics(bootstrap, BusTopicSpecs(config), absl::Seconds(30));
+  kafka::SetProcessSecurity(options.kafka_security);
+  const std::string& bootstrap = options.bootstrap_servers;
+  if (absl::Status status = kafka::EnsureTopics(bootstrap, options.topic_specs, absl::Seconds(30));
       !status.ok()) {
     return status;
   }
-  auto producer = kafka::Producer::Create(bootstrap, ProducerPropertiesFrom(config));
+  auto producer = kafka::Producer::Create(bootstrap, options.producer_properties);
   if (!producer.ok()) return producer.status();
   runtime->producer_ = std::move(*producer);
   runtime->audit_ =
@@ -96,20 +93,29 @@ void ServiceRuntime::AddHealthCheck(const std::string& name, HealthMonitor::Chec
   health_checks_.emplace_back(name, std::move(check));
 }
 
-void ServiceRuntime::WatchConsumer(const kafka::ConsumerLoop* loop) {
-  const absl::Duration stall_after = config_.GetDuration("health.consumer_stall");
-  AddHealthCheck("consumer", [loop, stall_after] { return loop->Health(stall_after); });
+absl::StatusOr<kafka::ConsumerLoopPtr> ServiceRuntime::StartConsumer(
+    const ConsumerOptions& options, std::vector<std::string> topics,
+    kafka::RecordHandler* handler) {
+  kafka::ConsumerLoop::Options loop_options = options.loop;
+  loop_options.topics = std::move(topics);
+  auto loop = kafka::ConsumerLoop::Create(loop_options, store_.get(), producer_.get(), handler);
+  if (!loop.ok()) return loop.status();
+  (*loop)->Start();
+  const kafka::ConsumerLoop* watched = loop->get();
+  const absl::Duration stall_after = options.stall_after;
+  AddHealthCheck("consumer", [watched, stall_after] { return watched->Health(stall_after); });
+  return loop;
 }
 
 absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) {
   ReleaseStartupServer();  // the address is ours now
-  auto credentials = ServerCredentialsFrom(config_);
+  auto credentials = ServerCredentialsFrom(options_.security);
   if (!credentials.ok()) return credentials.status();
-  auto server = GrpcServer::Start(config_.GetString("grpc.listen"), *credentials, services);
+  auto server = GrpcServer::Start(options_.grpc_listen, *credentials, services);
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
 
-  const absl::Duration kafka_timeout = config_.GetDuration("health.kafka_timeout");
+  const absl::Duration kafka_timeout = options_.health_kafka_timeout;
   std::vector<std::pair<std::string, HealthMonitor::Check>> checks = {
       {"kafka", [this, kafka_timeout] { return producer_->CheckBroker(kafka_timeout); }},
       {"store", [this] { return store_->Health(); }},
@@ -126,20 +132,19 @@ absl::Status ServiceRuntime::Serve(const std::vector<grpc::Service*>& services) 
         serving_gauge.Add({}).Set(serving ? 1 : 0);
         store_size.Add({}).Set(static_cast<double>(store_->ApproximateSizeBytes()));
       },
-      config_.GetDuration("health.interval"));
+      options_.health_interval);
   health_->Start();
 
-  if (const std::string& path = config_.GetString("grpc.port_file"); !path.empty()) {
+  if (const std::string& path = options_.grpc_port_file; !path.empty()) {
     if (absl::Status status = WritePortFile(path, server_->port()); !status.ok()) return status;
   }
   INFOBUS_LOG(Info) << service_ << " serving gRPC on port " << server_->port() << ", metrics on "
                     << (metrics_ ? std::to_string(metrics_->port()) : std::string("(off)"))
-                    << ", store " << store_->path() << ", Kafka "
-                    << config_.GetString("kafka.bootstrap_servers") << " ("
-                    << config_.GetString("kafka.security_protocol")
-                    << (config_.GetString("kafka.ssl_cert").empty()
+                    << ", store " << store_->path() << ", Kafka " << options_.bootstrap_servers
+                    << " (" << options_.kafka_security.protocol
+                    << (options_.kafka_security.certificate_location.empty()
                             ? std::string()
-                            : ", certificate " + config_.GetString("kafka.ssl_cert"))
+                            : ", certificate " + options_.kafka_security.certificate_location)
                     << ")";
   return absl::OkStatus();
 }
@@ -160,17 +165,16 @@ void PrepareProcess() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
-int RunUntilTerminated(const Config& config, const std::string& service,
+int RunUntilTerminated(const BusOptions& options, const std::string& service,
                        const std::string& grpc_service, const std::function<absl::Status()>& start,
                        const std::function<void()>& stop) {
   {
-    auto credentials = ServerCredentialsFrom(config);
+    auto credentials = ServerCredentialsFrom(options.security);
     if (!credentials.ok()) {
       INFOBUS_LOG(Error) << service << " failed to start: " << credentials.status();
       return 1;
     }
-    auto startup =
-        GrpcServer::Start(config.GetString("grpc.listen"), *credentials, {}, {grpc_service});
+    auto startup = GrpcServer::Start(options.grpc_listen, *credentials, {}, {grpc_service});
     if (!startup.ok()) {
       INFOBUS_LOG(Error) << service << " failed to start: " << startup.status();
       return 1;

@@ -7,12 +7,13 @@
 
 #include "absl/status/statusor.h"
 #include "common/audit/audit_log.h"
-#include "common/config/config.h"
 #include "common/grpc/server.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/kafka/producer.h"
 #include "common/kafka/topics.h"
 #include "common/metrics/metrics.h"
+#include "common/service/bus_options.h"
+#include "common/service/consumer_options.h"
 #include "common/service/health_monitor.h"
 #include "common/store/store.h"
 
@@ -24,12 +25,14 @@ namespace infobus {
 
 // What every infobus service process owns, opened in order: its RocksDB store, the bus topics
 // (created if missing), an idempotent Kafka producer, and finally its gRPC server. A service
-// builds its logic on these, then calls Serve(). Destruction runs in reverse order.
+// builds its logic on these, then calls Serve(). Destruction runs in reverse order. It keeps a
+// copy of the BusOptions it was opened with.
 class ServiceRuntime {
  public:
   // `families`: the service's column families (the consumer-offsets family is always added).
   static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Open(
-      const Config& config, const std::string& service, const std::vector<std::string>& families);
+      const BusOptions& options, const std::string& service,
+      const std::vector<std::string>& families);
   ~ServiceRuntime();
 
   Store& store() { return *store_; }
@@ -41,8 +44,11 @@ class ServiceRuntime {
   // Adds a health check (before Serve): while any check fails, grpc.health.v1 answers
   // NOT_SERVING. Kafka reachability and the store are always checked.
   void AddHealthCheck(const std::string& name, HealthMonitor::Check check);
-  // Checks that `loop` keeps turning and committing (health.consumer_stall).
-  void WatchConsumer(const kafka::ConsumerLoop* loop);
+  // Creates and starts the consumer loop of `topics` (on the store and producer), and checks
+  // that it keeps turning and committing (options.stall_after).
+  absl::StatusOr<kafka::ConsumerLoopPtr> StartConsumer(const ConsumerOptions& options,
+                                                       std::vector<std::string> topics,
+                                                       kafka::RecordHandler* handler);
 
   // Starts the gRPC server on grpc.listen, the health monitor, and writes grpc.port_file.
   absl::Status Serve(const std::vector<grpc::Service*>& services);
@@ -51,10 +57,10 @@ class ServiceRuntime {
   void StopServing(absl::Duration grace);
 
  private:
-  ServiceRuntime(const Config& config, const std::string& service)
-      : config_(config), service_(service), topics_(config.GetString("kafka.topic_prefix")) {}
+  ServiceRuntime(const BusOptions& options, const std::string& service)
+      : options_(options), service_(service), topics_(options.topics) {}
 
-  const Config& config_;
+  const BusOptions options_;
   std::string service_;
   kafka::Topics topics_;
   std::unique_ptr<metrics::MetricsServer> metrics_;
@@ -76,7 +82,7 @@ void PrepareProcess();
 // start-up ends it within about 3 s.
 // `grpc_service` is the full name of the gRPC service it will serve, answered NOT_SERVING
 // by name too while it starts.
-int RunUntilTerminated(const Config& config, const std::string& service,
+int RunUntilTerminated(const BusOptions& options, const std::string& service,
                        const std::string& grpc_service, const std::function<absl::Status()>& start,
                        const std::function<void()>& stop);
 

@@ -3,7 +3,6 @@
 #include <grpcpp/security/server_credentials.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/grpc/call_authenticator.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/credentials.h"
@@ -39,19 +38,13 @@ ConfigSchema SecuritySchema(const std::string& service) {
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFrom(
-    const Config& config) {
-  const std::string mode = config.GetString("security.mode");
-  if (mode == "insecure") {
+    const SecurityOptions& settings) {
+  if (settings.mode == SecurityOptions::Mode::kInsecure) {
     INFOBUS_LOG(Warning) << "security.mode=insecure: plaintext gRPC, NO authentication and NO "
                             "authorization; every caller may do everything. Benchmarks only.";
     return grpc::InsecureServerCredentials();
   }
-  if (mode != "tls") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("security.mode: '", mode, "' is neither tls nor insecure"));
-  }
-  TlsFiles files{config.GetString("security.ca_file"), config.GetString("security.cert_file"),
-                 config.GetString("security.key_file")};
+  const TlsFiles& files = settings.tls;
   auto credentials = TlsServerCredentials(files);
   if (!credentials.ok()) {
     return absl::Status(credentials.status().code(),
@@ -65,14 +58,14 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFrom(
 
   CallAuthenticator::Options options;
   options.certificates = std::shared_ptr<const security::CertificateVerifier>(std::move(*verifier));
-  options.token_rules.issuer = config.GetString("security.token_issuer");
-  options.token_rules.audience = config.GetString("security.token_audience");
-  if (const std::string& jwks = config.GetString("security.jwks_file"); !jwks.empty()) {
+  options.token_rules.issuer = settings.token_issuer;
+  options.token_rules.audience = settings.token_audience;
+  if (const std::string& jwks = settings.jwks_file; !jwks.empty()) {
     auto keys = std::make_shared<security::KeySetFile>(jwks, std::make_shared<SystemClock>());
     if (absl::Status status = keys->Start(); !status.ok()) return status;
     options.current_keys = [keys] { return keys->Current(); };
   }
-  if (const std::string& path = config.GetString("security.sources_file"); !path.empty()) {
+  if (const std::string& path = settings.sources_file; !path.empty()) {
     auto text = ReadSmallFile(path);
     if (!text.ok()) return text.status();
     auto sources = security::ParseSourceRegistry(*text);
@@ -81,11 +74,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFrom(
     }
     options.machines.sources = *std::move(sources);
   }
-  options.machines.administrators.clear();
-  for (absl::string_view name :
-       absl::StrSplit(config.GetString("security.administrators"), ',', absl::SkipWhitespace())) {
-    options.machines.administrators.insert(std::string(name));
-  }
+  options.machines.administrators = settings.administrators;
   auto authenticator = std::make_shared<const CallAuthenticator>(std::move(options));
   InstallCallAuthenticator(authenticator);
   (*credentials)

@@ -43,6 +43,15 @@ class GlobalTable {
     size_t max_page = 500;
     absl::Duration poll_wait = absl::Milliseconds(100);
     absl::Duration retry_after = absl::Seconds(1);
+
+    // Of `topic`, its offsets in `offsets_family`, named `name`; the rest as above.
+    static Options Of(std::string topic, std::string offsets_family, std::string name) {
+      Options options;
+      options.topic = std::move(topic);
+      options.offsets_family = std::move(offsets_family);
+      options.name = std::move(name);
+      return options;
+    }
   };
 
   // On Kafka: every partition of the topic, each from the offset the store has applied (else
@@ -50,6 +59,17 @@ class GlobalTable {
   static absl::StatusOr<std::unique_ptr<GlobalTable>> Open(const std::string& bootstrap_servers,
                                                            Options options, Store* store,
                                                            Apply apply);
+  // Open, for an owner whose member function `apply` applies each page (on the reader thread;
+  // `owner` must outlive the table).
+  template <typename Owner>
+  static absl::StatusOr<std::unique_ptr<GlobalTable>> OpenFor(
+      const std::string& bootstrap_servers, Options options, Store* store, Owner* owner,
+      absl::Status (Owner::*apply)(std::vector<kafka::Record>, OffsetEntries)) {
+    return Open(bootstrap_servers, std::move(options), store,
+                [owner, apply](std::vector<kafka::Record> page, OffsetEntries offsets) {
+                  return (owner->*apply)(std::move(page), std::move(offsets));
+                });
+  }
   // On a reader already positioned at `applied` (tests; and Open).
   static std::unique_ptr<GlobalTable> Start(Options options, std::unique_ptr<TopicReader> reader,
                                             Offsets applied, Apply apply);

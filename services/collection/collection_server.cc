@@ -1,5 +1,7 @@
 #include "services/collection/collection_server.h"
 
+#include <utility>
+
 #include "common/service/bus_config.h"
 
 namespace infobus::collection {
@@ -32,38 +34,25 @@ ProgramInfo CollectionServer::Program() {
   return program;
 }
 
-absl::Status CollectionServer::Start() {
-  ConfigureLogging(config_, "collection");
-  auto runtime =
-      ServiceRuntime::Open(config_, "collection", {CollectionServiceImpl::kPublishedFamily});
-  if (!runtime.ok()) return runtime.status();
-  runtime_ = std::move(*runtime);
+CollectionServer::CollectionServer(CollectionOptions options)
+    : ServiceServer("collection", infobus::collection::v1::CollectionService::service_full_name()),
+      options_(std::move(options)) {}
 
-  CollectionServiceImpl::Options options;
-  options.max_batch_events = static_cast<size_t>(config_.GetInt("collection.max_batch_events"));
-  options.max_in_flight_events =
-      static_cast<size_t>(config_.GetInt("collection.max_in_flight_events"));
-  options.limits.max_payload_bytes =
-      static_cast<size_t>(config_.GetInt("collection.max_payload_bytes"));
-  options.limits.max_future_skew = config_.GetDuration("collection.max_future_skew");
-  options.max_answer_wait = config_.GetDuration("collection.max_answer_wait");
+absl::Status CollectionServer::Start() {
+  if (absl::Status status = OpenRuntime({CollectionServiceImpl::kPublishedFamily}); !status.ok()) {
+    return status;
+  }
   service_ = std::make_unique<CollectionServiceImpl>(
-      options, &runtime_->store(), &runtime_->producer(), runtime_->topics().events,
-      std::make_shared<SystemClock>(), &runtime_->audit());
-  return runtime_->Serve({service_.get()});
+      options_.service, &runtime().store(), &runtime().producer(), runtime().topics().events,
+      std::make_shared<SystemClock>(), &runtime().audit());
+  return runtime().Serve({service_.get()});
 }
 
 void CollectionServer::Stop() {
   // gRPC first, so no call is mid-flight when the producer and store go away.
-  if (runtime_) runtime_->StopServing(absl::Seconds(5));
-  runtime_.reset();
+  StopServing(absl::Seconds(5));
+  CloseRuntime();
   service_.reset();
-}
-
-int CollectionServer::Run() {
-  return RunUntilTerminated(
-      config_, "collection", infobus::collection::v1::CollectionService::service_full_name(),
-      [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::collection

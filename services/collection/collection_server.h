@@ -4,25 +4,28 @@
 
 #include "absl/status/status.h"
 #include "common/config/command_line.h"
-#include "common/service/service_runtime.h"
+#include "common/service/service_server.h"
+#include "services/collection/collection_options.h"
 #include "services/collection/collection_service.h"
 
 namespace infobus::collection {
 
 // The collection process: store, Kafka producer, CollectionService over gRPC.
 // Start() once, then Stop(); not thread-safe itself.
-class CollectionServer {
+class CollectionServer final : public ServiceServer {
  public:
   static ProgramInfo Program();
 
-  explicit CollectionServer(const Config& config) : config_(config) {}
-  absl::Status Start();
-  void Stop();
-  int Run();
+  explicit CollectionServer(CollectionOptions options);
+
+  // ServiceServer
+  absl::Status Start() override;
+  void Stop() override;
 
  private:
-  const Config& config_;
-  std::unique_ptr<ServiceRuntime> runtime_;
+  const BusOptions& bus() const override { return options_.bus; }
+
+  const CollectionOptions options_;
   std::unique_ptr<CollectionServiceImpl> service_;
 };
 

@@ -1,11 +1,8 @@
-#include "common/service/service_runtime.h"
+#include "common/service/service_server.h"
+#include "services/collection/collection_options.h"
 #include "services/collection/collection_server.h"
 
 int main(int argc, char** argv) {
-  infobus::PrepareProcess();
-  return infobus::RunWithConfig(argc, argv, infobus::collection::CollectionServer::Program(),
-                                [](const infobus::Config& config) {
-                                  infobus::collection::CollectionServer server(config);
-                                  return server.Run();
-                                });
+  return infobus::RunServerMain<infobus::collection::CollectionServer>(
+      argc, argv, infobus::collection::CollectionOptionsFrom);
 }

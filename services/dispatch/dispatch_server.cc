@@ -1,5 +1,7 @@
 #include "services/dispatch/dispatch_server.h"
 
+#include <utility>
+
 #include "common/log/log.h"
 #include "common/service/bus_config.h"
 #include "services/dispatch/dispatch_metrics.h"
@@ -34,9 +36,12 @@ ProgramInfo DispatchServer::Program() {
   return program;
 }
 
+DispatchServer::DispatchServer(DispatchOptions options)
+    : ServiceServer("dispatch", infobus::dispatch::v1::DispatchService::service_full_name()),
+      options_(std::move(options)) {}
+
 absl::Status DispatchServer::Start() {
-  ConfigureLogging(config_, "dispatch");
-  if (const std::string& path = config_.GetString("dispatch.routing_file"); !path.empty()) {
+  if (const std::string& path = options_.routing_file; !path.empty()) {
     auto routing = RoutingSource::Open(path);
     if (!routing.ok()) return routing.status();
     routing_ = std::move(*routing);
@@ -52,11 +57,9 @@ absl::Status DispatchServer::Start() {
   INFOBUS_LOG(Info) << "routing from " << routing_->path() << ": " << table->units().units().size()
                     << " units, " << table->routes().size() << " routes";
 
-  auto runtime = ServiceRuntime::Open(config_, "dispatch", Inbox::Families());
-  if (!runtime.ok()) return runtime.status();
-  runtime_ = std::move(*runtime);
+  if (absl::Status status = OpenRuntime(Inbox::Families()); !status.ok()) return status;
   auto clock = std::make_shared<SystemClock>();
-  inbox_ = std::make_unique<Inbox>(&runtime_->store(), clock);
+  inbox_ = std::make_unique<Inbox>(&runtime().store(), clock);
   auto unsigned_by_unit = inbox_->CountUnsignedByUnit();
   if (!unsigned_by_unit.ok()) return unsigned_by_unit.status();
   std::vector<std::string> unit_ids;
@@ -64,43 +67,32 @@ absl::Status DispatchServer::Start() {
   DispatchMetrics::Get().KnownUnits(unit_ids);
   DispatchMetrics::Get().SetPending(*unsigned_by_unit);
   dispatcher_ = std::make_unique<Dispatcher>(routing_.get(), inbox_.get(), clock,
-                                             runtime_->topics().dispatch_events);
-  handler_ =
-      std::make_unique<JudgmentHandler>(dispatcher_.get(), &notifier_, routing_.get(),
-                                        config_.GetDuration("dispatch.routing_check_interval"));
+                                             runtime().topics().dispatch_events);
+  handler_ = std::make_unique<JudgmentHandler>(dispatcher_.get(), &notifier_, routing_.get(),
+                                               options_.routing_check_interval);
 
-  kafka::ConsumerLoop::Options options = ConsumerOptionsFrom(config_);
-  options.topics = {runtime_->topics().judgments};
-  auto loop = kafka::ConsumerLoop::Create(options, &runtime_->store(), &runtime_->producer(),
-                                          handler_.get());
+  auto loop =
+      runtime().StartConsumer(options_.consumer, {runtime().topics().judgments}, handler_.get());
   if (!loop.ok()) return loop.status();
   loop_ = std::move(*loop);
-  loop_->Start();
-  runtime_->WatchConsumer(loop_.get());
 
   service_ = std::make_unique<DispatchServiceImpl>(
-      routing_.get(), inbox_.get(), &notifier_, &runtime_->producer(),
-      runtime_->topics().dispatch_events, &runtime_->audit());
-  return runtime_->Serve({service_.get()});
+      routing_.get(), inbox_.get(), &notifier_, &runtime().producer(),
+      runtime().topics().dispatch_events, &runtime().audit());
+  return runtime().Serve({service_.get()});
 }
 
 void DispatchServer::Stop() {
   // Streams are cancelled by the server shutdown after a short grace.
-  if (runtime_) runtime_->StopServing(absl::Seconds(1));
+  StopServing(absl::Seconds(1));
   loop_.reset();
   // The rest in reverse order of creation, so that a start can be undone and tried again.
   service_.reset();
   handler_.reset();
   dispatcher_.reset();
   inbox_.reset();
-  runtime_.reset();
+  CloseRuntime();
   routing_.reset();
-}
-
-int DispatchServer::Run() {
-  return RunUntilTerminated(
-      config_, "dispatch", infobus::dispatch::v1::DispatchService::service_full_name(),
-      [this] { return Start(); }, [this] { Stop(); });
 }
 
 }  // namespace infobus::dispatch

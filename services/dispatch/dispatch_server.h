@@ -5,7 +5,8 @@
 #include "absl/status/status.h"
 #include "common/config/command_line.h"
 #include "common/kafka/consumer_loop.h"
-#include "common/service/service_runtime.h"
+#include "common/service/service_server.h"
+#include "services/dispatch/dispatch_options.h"
 #include "services/dispatch/dispatch_service.h"
 #include "services/dispatch/dispatcher.h"
 #include "services/dispatch/inbox.h"
@@ -18,19 +19,21 @@ namespace infobus::dispatch {
 // The dispatch process: the routing file (units, routes, deadlines; re-read when it changes),
 // the judgments consumer loop that fills inboxes and escalates overdue deliveries, and
 // DispatchService over gRPC. Start() once, then Stop(); not thread-safe itself.
-class DispatchServer {
+class DispatchServer final : public ServiceServer {
  public:
   static ProgramInfo Program();
 
-  explicit DispatchServer(const Config& config) : config_(config) {}
-  absl::Status Start();
-  void Stop();
-  int Run();
+  explicit DispatchServer(DispatchOptions options);
+
+  // ServiceServer
+  absl::Status Start() override;
+  void Stop() override;
 
  private:
-  const Config& config_;
+  const BusOptions& bus() const override { return options_.bus; }
+
+  const DispatchOptions options_;
   std::unique_ptr<RoutingSource> routing_;
-  std::unique_ptr<ServiceRuntime> runtime_;
   std::unique_ptr<Inbox> inbox_;
   InboxNotifier notifier_;
   std::unique_ptr<Dispatcher> dispatcher_;

@@ -1,11 +1,8 @@
-#include "common/service/service_runtime.h"
+#include "common/service/service_server.h"
+#include "services/dispatch/dispatch_options.h"
 #include "services/dispatch/dispatch_server.h"
 
 int main(int argc, char** argv) {
-  infobus::PrepareProcess();
-  return infobus::RunWithConfig(argc, argv, infobus::dispatch::DispatchServer::Program(),
-                                [](const infobus::Config& config) {
-                                  infobus::dispatch::DispatchServer server(config);
-                                  return server.Run();
-                                });
+  return infobus::RunServerMain<infobus::dispatch::DispatchServer>(
+      argc, argv, infobus::dispatch::DispatchOptionsFrom);
 }

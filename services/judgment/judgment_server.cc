@@ -1,6 +1,6 @@
 #include "services/judgment/judgment_server.h"
 
-#include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/kafka/admin.h"
@@ -48,11 +48,15 @@ ProgramInfo JudgmentServer::Program() {
   return program;
 }
 
+JudgmentServer::JudgmentServer(JudgmentOptions options)
+    : ServiceServer("judgment", infobus::judgment::v1::JudgmentService::service_full_name()),
+      options_(std::move(options)) {}
+
 // The changelog's partition N holds input partition N's state: it needs as many partitions as
 // the topics judgment consumes, or a batch could never be written.
-absl::Status JudgmentServer::CheckChangelogPartitions() const {
-  const std::string bootstrap = config_.GetString("kafka.bootstrap_servers");
-  const kafka::Topics& topics = runtime_->topics();
+absl::Status JudgmentServer::CheckChangelogPartitions() {
+  const std::string& bootstrap = options_.bus.bootstrap_servers;
+  const kafka::Topics& topics = runtime().topics();
   auto changelog = kafka::PartitionCount(bootstrap, topics.judgment_changelog, absl::Seconds(30));
   if (!changelog.ok()) return changelog.status();
   for (const std::string& input : {topics.events, topics.hotspot_sightings}) {
@@ -69,69 +73,59 @@ absl::Status JudgmentServer::CheckChangelogPartitions() const {
 }
 
 absl::Status JudgmentServer::Start() {
-  ConfigureLogging(config_, "judgment");
-  auto runtime = ServiceRuntime::Open(
-      config_, "judgment",
-      {StoredWatchlist::kFamily, WatchlistTable::kOffsetsFamily, EventHandler::kStateFamily,
-       JudgmentLog::kFamily, JudgmentsFeed::kOffsetsFamily});
-  if (!runtime.ok()) return runtime.status();
-  runtime_ = std::move(*runtime);
+  if (absl::Status status = OpenRuntime({StoredWatchlist::kFamily, WatchlistTable::kOffsetsFamily,
+                                         EventHandler::kStateFamily, JudgmentLog::kFamily,
+                                         JudgmentsFeed::kOffsetsFamily});
+      !status.ok()) {
+    return status;
+  }
+  const std::string& bootstrap = options_.bus.bootstrap_servers;
+  const kafka::Topics& topics = runtime().topics();
+  Store* store = &runtime().store();
 
   auto clock = std::make_shared<SystemClock>();
-  watchlist_ = std::make_unique<StoredWatchlist>(&runtime_->store());
+  watchlist_ = std::make_unique<StoredWatchlist>(store);
   // The whole watchlist topic, before judging anything: events are judged against the lists as
   // they stand.
-  auto table = WatchlistTable::Create(
-      config_.GetString("kafka.bootstrap_servers"), runtime_->topics().watchlists,
-      {runtime_->topics().dead_letters, ConsumerOptionsFrom(config_).group_id}, &runtime_->store(),
-      watchlist_.get(), &runtime_->producer());
+  auto table = WatchlistTable::Create(bootstrap, topics.watchlists,
+                                      {topics.dead_letters, options_.consumer.loop.group_id}, store,
+                                      watchlist_.get(), &runtime().producer());
   if (!table.ok()) return table.status();
   watchlist_table_ = std::move(*table);
   if (absl::Status status = watchlist_table_->WaitForCatchUp(absl::Seconds(60)); !status.ok()) {
     return status;
   }
-  rules_ = std::make_unique<RulesSource>(config_.GetString("judgment.rules_file"));
+  rules_ = std::make_unique<RulesSource>(options_.rules_file);
   engine_ = std::make_unique<Engine>(watchlist_.get(), clock);
-  log_ = std::make_unique<JudgmentLog>(&runtime_->store());
+  log_ = std::make_unique<JudgmentLog>(store);
   if (absl::Status status = log_->Open(); !status.ok()) return status;
-  if (config_.GetBool("judgment.changelog")) {
+  if (options_.changelog) {
     if (absl::Status status = CheckChangelogPartitions(); !status.ok()) return status;
     changelog_ = std::make_unique<StateChangelog>(
-        config_.GetString("kafka.bootstrap_servers"), runtime_->topics().judgment_changelog,
-        &runtime_->store(), EventHandler::kStateFamily, kafka::ConsumerLoop::kOffsetsFamily,
-        absl::Seconds(60));
+        bootstrap, topics.judgment_changelog, store, EventHandler::kStateFamily,
+        kafka::ConsumerLoop::kOffsetsFamily, absl::Seconds(60));
   }
-  handler_ = std::make_unique<EventHandler>(
-      &runtime_->store(), engine_.get(), log_.get(), rules_.get(), runtime_->topics().judgments,
-      runtime_->topics().hotspot_sightings, changelog_.get(),
-      config_.GetDuration("judgment.rules_check_interval"), clock);
+  handler_ = std::make_unique<EventHandler>(store, engine_.get(), log_.get(), rules_.get(),
+                                            topics.judgments, topics.hotspot_sightings,
+                                            changelog_.get(), options_.rules_check_interval, clock);
   if (absl::Status status = handler_->Start(); !status.ok()) return status;
-  kafka::ConsumerLoop::Options options = ConsumerOptionsFrom(config_);
   // The sightings come back through the same loop: one thread drives the engine, and a batch's
   // state and offsets of both topics commit together.
-  options.topics = {runtime_->topics().events, runtime_->topics().hotspot_sightings};
-  auto loop = kafka::ConsumerLoop::Create(options, &runtime_->store(), &runtime_->producer(),
-                                          handler_.get());
+  auto loop = runtime().StartConsumer(options_.consumer, {topics.events, topics.hotspot_sightings},
+                                      handler_.get());
   if (!loop.ok()) return loop.status();
   loop_ = std::move(*loop);
-  loop_->Start();
-  runtime_->WatchConsumer(loop_.get());
-  auto feed =
-      JudgmentsFeed::Create(config_.GetString("kafka.bootstrap_servers"),
-                            runtime_->topics().judgments, &runtime_->store(), handler_.get());
+  auto feed = JudgmentsFeed::Create(bootstrap, topics.judgments, store, handler_.get());
   if (!feed.ok()) return feed.status();
   feed_ = std::move(*feed);
 
-  JudgmentServiceImpl::Options service_options;
-  service_options.subscriber_max_lag =
-      static_cast<uint64_t>(std::max<int64_t>(1, config_.GetInt("judgment.subscriber_max_lag")));
-  service_ = std::make_unique<JudgmentServiceImpl>(watchlist_table_.get(), handler_.get(),
-                                                   log_.get(), &runtime_->audit(), service_options);
-  return runtime_->Serve({service_.get()});
+  service_ = std::make_unique<JudgmentServiceImpl>(
+      watchlist_table_.get(), handler_.get(), log_.get(), &runtime().audit(), options_.service);
+  return runtime().Serve({service_.get()});
 }
 
 void JudgmentServer::Stop() {
-  if (runtime_) runtime_->StopServing(absl::Seconds(5));
+  StopServing(absl::Seconds(5));
   feed_.reset();  // before the loop: it waits on the loop to apply what it read
   loop_.reset();  // finishes the batch in hand, then leaves the group
   watchlist_table_.reset();
@@ -143,13 +137,7 @@ void JudgmentServer::Stop() {
   engine_.reset();
   rules_.reset();
   watchlist_.reset();
-  runtime_.reset();
-}
-
-int JudgmentServer::Run() {
-  return RunUntilTerminated(
-      config_, "judgment", infobus::judgment::v1::JudgmentService::service_full_name(),
-      [this] { return Start(); }, [this] { Stop(); });
+  CloseRuntime();
 }
 
 }  // namespace infobus::judgment

@@ -5,10 +5,11 @@
 #include "absl/status/status.h"
 #include "common/config/command_line.h"
 #include "common/kafka/consumer_loop.h"
-#include "common/service/service_runtime.h"
+#include "common/service/service_server.h"
 #include "services/judgment/engine/engine.h"
 #include "services/judgment/event_handler.h"
 #include "services/judgment/judgment_log.h"
+#include "services/judgment/judgment_options.h"
 #include "services/judgment/judgment_service.h"
 #include "services/judgment/judgments_feed.h"
 #include "services/judgment/rules_source.h"
@@ -20,20 +21,21 @@ namespace infobus::judgment {
 // The judgment process: store (watchlist, engine state, judgment log, offsets), the events
 // consumer loop that drives the engine, and JudgmentService over gRPC. Start() once, then
 // Stop(); not thread-safe itself.
-class JudgmentServer {
+class JudgmentServer final : public ServiceServer {
  public:
   static ProgramInfo Program();
 
-  explicit JudgmentServer(const Config& config) : config_(config) {}
-  absl::Status Start();
-  void Stop();
-  int Run();
+  explicit JudgmentServer(JudgmentOptions options);
+
+  // ServiceServer
+  absl::Status Start() override;
+  void Stop() override;
 
  private:
-  absl::Status CheckChangelogPartitions() const;
+  const BusOptions& bus() const override { return options_.bus; }
+  absl::Status CheckChangelogPartitions();
 
-  const Config& config_;
-  std::unique_ptr<ServiceRuntime> runtime_;
+  const JudgmentOptions options_;
   std::unique_ptr<StoredWatchlist> watchlist_;
   std::unique_ptr<WatchlistTable> watchlist_table_;
   std::unique_ptr<RulesSource> rules_;

@@ -12,16 +12,9 @@ absl::StatusOr<std::unique_ptr<JudgmentsFeed>> JudgmentsFeed::Create(
   std::unique_ptr<JudgmentsFeed> feed(new JudgmentsFeed());
   feed->handler_ = handler;
   kafka::ExportDeadLetters(topic);
-  stream::GlobalTable::Options options;
-  options.topic = topic;
-  options.offsets_family = kOffsetsFamily;
-  options.name = topic + "-feed";
-  auto table =
-      stream::GlobalTable::Open(bootstrap_servers, std::move(options), store,
-                                [f = feed.get()](std::vector<kafka::Record> page,
-                                                 stream::GlobalTable::OffsetEntries offsets) {
-                                  return f->Apply(std::move(page), std::move(offsets));
-                                });
+  auto table = stream::GlobalTable::OpenFor(
+      bootstrap_servers, stream::GlobalTable::Options::Of(topic, kOffsetsFamily, topic + "-feed"),
+      store, feed.get(), &JudgmentsFeed::Apply);
   if (!table.ok()) return table.status();
   feed->table_ = *std::move(table);
   return feed;

@@ -1,11 +1,8 @@
-#include "common/service/service_runtime.h"
+#include "common/service/service_server.h"
+#include "services/judgment/judgment_options.h"
 #include "services/judgment/judgment_server.h"
 
 int main(int argc, char** argv) {
-  infobus::PrepareProcess();
-  return infobus::RunWithConfig(argc, argv, infobus::judgment::JudgmentServer::Program(),
-                                [](const infobus::Config& config) {
-                                  infobus::judgment::JudgmentServer server(config);
-                                  return server.Run();
-                                });
+  return infobus::RunServerMain<infobus::judgment::JudgmentServer>(
+      argc, argv, infobus::judgment::JudgmentOptionsFrom);
 }

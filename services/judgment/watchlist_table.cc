@@ -17,17 +17,11 @@ absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
   table->store_ = store;
   table->watchlist_ = watchlist;
   table->producer_ = producer;
-  stream::GlobalTable::Options options;
-  options.topic = table->topic_;
-  options.offsets_family = kOffsetsFamily;
-  options.name = table->topic_ + "-reader";
+  auto options =
+      stream::GlobalTable::Options::Of(table->topic_, kOffsetsFamily, table->topic_ + "-reader");
   options.max_page = 1000;
-  auto global =
-      stream::GlobalTable::Open(bootstrap_servers, std::move(options), store,
-                                [t = table.get()](std::vector<kafka::Record> page,
-                                                  stream::GlobalTable::OffsetEntries offsets) {
-                                  return t->Apply(std::move(page), std::move(offsets));
-                                });
+  auto global = stream::GlobalTable::OpenFor(bootstrap_servers, std::move(options), store,
+                                             table.get(), &WatchlistTable::Apply);
   if (!global.ok()) return global.status();
   table->table_ = *std::move(global);
   kafka::ExportDeadLetters(table->topic_);

@@ -10,7 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "common/config/config.h"
-#include "common/service/bus_config.h"
+#include "common/service/bus_options.h"
 #include "services/collection/collection_server.h"
 #include "services/dispatch/dispatch_server.h"
 #include "services/judgment/judgment_server.h"
@@ -166,7 +166,9 @@ TEST_P(DeployTest, ComposeDockerfileAndSampleConfigAgree) {
       compose_["services"]["topic-init"]["command"].as<std::vector<std::string>>().back();
   EXPECT_TRUE(absl::StrContains(init_command, "--config retention.ms=-1"));
   EXPECT_TRUE(absl::StrContains(init_command, "--config cleanup.policy=compact"));
-  for (const auto& spec : BusTopicSpecs(*sample)) {
+  absl::StatusOr<BusOptions> bus = BusOptionsFrom(*sample);
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  for (const auto& spec : bus->topic_specs) {
     auto has = [&spec](const std::string& key, const std::string& value) {
       return std::find(spec.configs.begin(), spec.configs.end(), std::make_pair(key, value)) !=
              spec.configs.end();

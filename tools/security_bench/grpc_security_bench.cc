@@ -21,6 +21,7 @@
 #include "common/grpc/server.h"
 #include "common/security/key_set.h"
 #include "common/security/token_verifier.h"
+#include "common/service/security_options.h"
 #include "common/service/service_security.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -39,7 +40,9 @@ absl::StatusOr<GrpcServerPtr> StartServer(const std::string& mode) {
       << "/services/judgment.key\n  jwks_file: " << g_pki << "/jwt/jwks.json\n";
   auto config = Config::Load(SecuritySchema("judgment"), yaml, {}, {});
   if (!config.ok()) return config.status();
-  auto credentials = ServerCredentialsFrom(*config);
+  auto security = SecurityOptionsFrom(*config);
+  if (!security.ok()) return security.status();
+  auto credentials = ServerCredentialsFrom(*security);
   if (!credentials.ok()) return credentials.status();
   return GrpcServer::Start("127.0.0.1:0", *credentials, {});
 }
