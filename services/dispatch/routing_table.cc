@@ -1,11 +1,9 @@
 #include "services/dispatch/routing_table.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/util/file.h"
 
 namespace infobus::dispatch {
 namespace {
@@ -232,11 +230,9 @@ absl::StatusOr<RoutingTable> RoutingTable::FromText(std::string_view text) {
 }
 
 absl::StatusOr<RoutingTable> RoutingTable::FromFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("routing file ", path, ": cannot be read"));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto table = FromText(text.str());
+  auto text = ReadWholeFile(path, "routing file");
+  if (!text.ok()) return text.status();
+  auto table = FromText(*text);
   if (!table.ok()) {
     return absl::Status(table.status().code(),
                         absl::StrCat("routing file ", path, ": ", table.status().message()));
