@@ -31,11 +31,17 @@ audit::Item DeliveryItem(const Delivery& delivery) {
           delivery.judgment().classification()};
 }
 
-// Who a sign-off or feedback is recorded as: the caller; in insecure mode, what the request says.
-std::string SignedBy(const absl::StatusOr<security::Principal>& caller,
-                     const std::string& requested) {
-  if (!caller.ok() || caller->unrestricted) return requested;
-  return caller->id;
+// Feedback's own fields: an outcome, and a note of at most 4 KiB.
+absl::Status CheckOutcomeAndNote(const infobus::dispatch::v1::FeedbackRequest& request) {
+  if (request.outcome() == infobus::common::v1::FEEDBACK_OUTCOME_UNSPECIFIED ||
+      !infobus::common::v1::FeedbackOutcome_IsValid(request.outcome())) {
+    return absl::InvalidArgumentError(
+        "outcome: required (HANDLED, APPREHENDED, NOT_FOUND, FALSE_POSITIVE or TRANSFERRED)");
+  }
+  if (request.note().size() > 4096 || !domain::IsValidUtf8(request.note())) {
+    return absl::InvalidArgumentError("note: at most 4096 bytes of UTF-8");
+  }
+  return absl::OkStatus();
 }
 
 // One Subscribe stream. Writes one delivery at a time; when it runs out, it reads the next page
@@ -127,6 +133,14 @@ absl::StatusOr<security::Principal> DispatchServiceImpl::AuthorizeForUnit(
   return caller;
 }
 
+absl::StatusOr<security::Principal> DispatchServiceImpl::UnitCaller(
+    const grpc::CallbackServerContext& context, const google::protobuf::Message& request,
+    const std::string& unit_id) const {
+  if (absl::Status utf8 = CheckUtf8(request); !utf8.ok()) return utf8;
+  if (absl::Status status = CheckUnit(unit_id); !status.ok()) return status;
+  return AuthorizeForUnit(context, unit_id);
+}
+
 absl::Status DispatchServiceImpl::CheckUnit(const std::string& unit_id) const {
   if (unit_id.empty()) return absl::InvalidArgumentError("unit_id: is required");
   if (routing_->Current()->units().Find(unit_id) == nullptr) {
@@ -153,6 +167,29 @@ absl::Status DispatchServiceImpl::AdmitSignOff(const security::Principal& caller
   return decision;
 }
 
+absl::StatusOr<std::string> DispatchServiceImpl::AdmitSigner(
+    const grpc::CallbackServerContext& context, const google::protobuf::Message& request,
+    const std::string& unit_id, uint64_t seq, const Signer& signer, const absl::Status& fields,
+    std::string_view method) {
+  const auto caller = UnitCaller(context, request, unit_id);
+  if (!caller.ok()) return caller.status();
+  const std::string by = caller->unrestricted ? signer.requested : caller->id;
+  if (!signer.requested.empty() && by != signer.requested) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(signer.field, ": must be the caller (", by, ") or empty"));
+  }
+  if (seq == 0) return absl::InvalidArgumentError("seq: must be 1 or more");
+  if (!fields.ok()) return fields;
+  if (by.empty() || by.size() > 128 || !domain::IsValidUtf8(by)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(signer.field, ": 1-128 bytes of UTF-8 naming who ", signer.does));
+  }
+  if (absl::Status admitted = AdmitSignOff(*caller, unit_id, seq, method); !admitted.ok()) {
+    return admitted;
+  }
+  return by;
+}
+
 absl::Status DispatchServiceImpl::Emit(infobus::common::v1::DispatchEventType type,
                                        const Delivery& delivery, absl::Time at) {
   const std::vector<absl::Status> sent = producer_->ProduceAll(
@@ -167,13 +204,7 @@ absl::Status DispatchServiceImpl::Emit(infobus::common::v1::DispatchEventType ty
 
 grpc::ServerWriteReactor<Delivery>* DispatchServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const infobus::dispatch::v1::SubscribeRequest* request) {
-  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
-    return new FailedStream<Delivery>(ToGrpcStatus(utf8));
-  }
-  if (absl::Status status = CheckUnit(request->unit_id()); !status.ok()) {
-    return new FailedStream<Delivery>(ToGrpcStatus(status));
-  }
-  auto caller = AuthorizeForUnit(*context, request->unit_id());
+  auto caller = UnitCaller(*context, *request, request->unit_id());
   if (!caller.ok()) return new FailedStream<Delivery>(ToGrpcStatus(caller.status()));
   return new SubscribeReactor(inbox_, notifier_, request->unit_id(), request->after_seq(),
                               *std::move(caller), audit_);
@@ -183,32 +214,15 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
     grpc::CallbackServerContext* context, const infobus::dispatch::v1::AcknowledgeRequest* request,
     infobus::dispatch::v1::AcknowledgeResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
-    reactor->Finish(ToGrpcStatus(utf8));
-    return reactor;
-  }
-  absl::Status status = CheckUnit(request->unit_id());
-  absl::StatusOr<security::Principal> caller = status.ok()
-                                                   ? AuthorizeForUnit(*context, request->unit_id())
-                                                   : absl::StatusOr<security::Principal>(status);
   // Who signs off is who calls.
-  const std::string by = SignedBy(caller, request->acknowledged_by());
-  if (!status.ok()) {
-  } else if (!caller.ok()) {
-    status = caller.status();
-  } else if (!request->acknowledged_by().empty() && by != request->acknowledged_by()) {
-    status = absl::PermissionDeniedError(
-        absl::StrCat("acknowledged_by: must be the caller (", by, ") or empty"));
-  } else if (request->seq() == 0) {
-    status = absl::InvalidArgumentError("seq: must be 1 or more");
-  } else if (by.empty() || by.size() > 128 || !domain::IsValidUtf8(by)) {
-    status =
-        absl::InvalidArgumentError("acknowledged_by: 1-128 bytes of UTF-8 naming who signs off");
-  } else if (status = AdmitSignOff(*caller, request->unit_id(), request->seq(),
-                                   "DispatchService/Acknowledge");
-             status.ok()) {
+  const absl::StatusOr<std::string> by =
+      AdmitSigner(*context, *request, request->unit_id(), request->seq(),
+                  {"acknowledged_by", request->acknowledged_by(), "signs off"}, absl::OkStatus(),
+                  "DispatchService/Acknowledge");
+  absl::Status status = by.status();
+  if (by.ok()) {
     auto result =
-        inbox_->Acknowledge(request->unit_id(), request->seq(), by, [this](const Delivery& after) {
+        inbox_->Acknowledge(request->unit_id(), request->seq(), *by, [this](const Delivery& after) {
           return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_ACKNOWLEDGED, after,
                       FromProtoTimestamp(after.acknowledged_at()));
         });
@@ -232,38 +246,16 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Feedback(
     grpc::CallbackServerContext* context, const infobus::dispatch::v1::FeedbackRequest* request,
     infobus::dispatch::v1::FeedbackResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
-    reactor->Finish(ToGrpcStatus(utf8));
-    return reactor;
-  }
-  absl::Status status = CheckUnit(request->unit_id());
-  absl::StatusOr<security::Principal> caller = status.ok()
-                                                   ? AuthorizeForUnit(*context, request->unit_id())
-                                                   : absl::StatusOr<security::Principal>(status);
-  const std::string by = SignedBy(caller, request->given_by());
-  if (!status.ok()) {
-  } else if (!caller.ok()) {
-    status = caller.status();
-  } else if (!request->given_by().empty() && by != request->given_by()) {
-    status = absl::PermissionDeniedError(
-        absl::StrCat("given_by: must be the caller (", by, ") or empty"));
-  } else if (request->seq() == 0) {
-    status = absl::InvalidArgumentError("seq: must be 1 or more");
-  } else if (request->outcome() == infobus::common::v1::FEEDBACK_OUTCOME_UNSPECIFIED ||
-             !infobus::common::v1::FeedbackOutcome_IsValid(request->outcome())) {
-    status = absl::InvalidArgumentError(
-        "outcome: required (HANDLED, APPREHENDED, NOT_FOUND, FALSE_POSITIVE or TRANSFERRED)");
-  } else if (request->note().size() > 4096 || !domain::IsValidUtf8(request->note())) {
-    status = absl::InvalidArgumentError("note: at most 4096 bytes of UTF-8");
-  } else if (by.empty() || by.size() > 128 || !domain::IsValidUtf8(by)) {
-    status = absl::InvalidArgumentError("given_by: 1-128 bytes of UTF-8 naming who reports");
-  } else if (status = AdmitSignOff(*caller, request->unit_id(), request->seq(),
-                                   "DispatchService/Feedback");
-             status.ok()) {
+  const absl::StatusOr<std::string> by =
+      AdmitSigner(*context, *request, request->unit_id(), request->seq(),
+                  {"given_by", request->given_by(), "reports"}, CheckOutcomeAndNote(*request),
+                  "DispatchService/Feedback");
+  absl::Status status = by.status();
+  if (by.ok()) {
     infobus::common::v1::Feedback feedback;
     feedback.set_outcome(request->outcome());
     feedback.set_note(request->note());
-    feedback.set_given_by(by);
+    feedback.set_given_by(*by);
     auto result = inbox_->RecordFeedback(
         request->unit_id(), request->seq(), std::move(feedback), [this](const Delivery& after) {
           return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK, after,
@@ -284,15 +276,8 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
     const infobus::dispatch::v1::ListDeliveriesRequest* request,
     infobus::dispatch::v1::ListDeliveriesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
-    reactor->Finish(ToGrpcStatus(utf8));
-    return reactor;
-  }
-  absl::Status status = CheckUnit(request->unit_id());
-  absl::StatusOr<security::Principal> caller = status.ok()
-                                                   ? AuthorizeForUnit(*context, request->unit_id())
-                                                   : absl::StatusOr<security::Principal>(status);
-  if (status.ok()) status = caller.status();
+  const auto caller = UnitCaller(*context, *request, request->unit_id());
+  absl::Status status = caller.status();
   if (status.ok() && request->include_subordinates() && !caller->unrestricted &&
       !caller->Has(security::Role::kSupervisor)) {
     status = absl::PermissionDeniedError(

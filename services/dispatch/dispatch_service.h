@@ -56,6 +56,11 @@ class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService:
       infobus::dispatch::v1::ReloadRoutingResponse* response) override;
 
  private:
+  // The caller of a call about `unit_id` with `request`, once the request is valid UTF-8
+  // (CheckUtf8), then as CheckUnit and AuthorizeForUnit.
+  absl::StatusOr<security::Principal> UnitCaller(const grpc::CallbackServerContext& context,
+                                                 const google::protobuf::Message& request,
+                                                 const std::string& unit_id) const;
   // OK when `unit_id` names a unit of the routing in force; else INVALID_ARGUMENT/NOT_FOUND.
   absl::Status CheckUnit(const std::string& unit_id) const;
   // The caller, when it may act for `unit_id` (its own unit, or below it for a supervisor).
@@ -67,6 +72,22 @@ class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService:
   // kept). Waits for the record's acknowledgement, as Emit does.
   absl::Status AdmitSignOff(const security::Principal& caller, const std::string& unit_id,
                             uint64_t seq, std::string_view method);
+  // Who signs in a sign-off or a feedback.
+  struct Signer {
+    const char* field;             // the request's field that names them: "acknowledged_by"
+    const std::string& requested;  // its value
+    const char* does;              // what they do, for its error: "signs off"
+  };
+  // Who a sign-off or a feedback on delivery `seq` of `unit_id` (from `request`) is recorded as
+  // (the caller; in insecure mode, whom the request names), once these checks pass, in this
+  // order: UnitCaller; `signer.requested` is empty or the caller; the seq is given; `fields`,
+  // the call's checks of its own fields; who is recorded is 1-128 bytes of UTF-8; AdmitSignOff
+  // for `method`.
+  absl::StatusOr<std::string> AdmitSigner(const grpc::CallbackServerContext& context,
+                                          const google::protobuf::Message& request,
+                                          const std::string& unit_id, uint64_t seq,
+                                          const Signer& signer, const absl::Status& fields,
+                                          std::string_view method);
   // Produces the event for a change of `delivery` and waits for Kafka's acknowledgement.
   absl::Status Emit(infobus::common::v1::DispatchEventType type,
                     const infobus::common::v1::Delivery& delivery, absl::Time at);

@@ -11,6 +11,26 @@ namespace infobus::dispatch {
 using infobus::dispatch::storage::v1::EscalationRecord;
 using infobus::dispatch::storage::v1::SignOffRecord;
 
+namespace {
+
+// Reads the record of `family` kept beside `delivery` (an escalation, a sign-off, a feedback)
+// and, when there is one, hands it to `merge`. DATA_LOSS naming `what` when it does not parse.
+template <typename Record, typename MergeFn>
+absl::Status MergeRecord(const Store& store, const char* family, const Delivery* delivery,
+                         const char* what, MergeFn merge) {
+  auto stored = store.Get(family, InboxKey(delivery->unit_id(), delivery->seq()));
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return absl::OkStatus();
+  Record record;
+  if (!record.ParseFromString(**stored)) {
+    return absl::DataLossError(absl::StrCat("corrupt ", what, " of ", delivery->delivery_id()));
+  }
+  merge(std::move(record));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 std::string InboxKey(const std::string& unit_id, uint64_t seq) {
   return absl::StrCat(unit_id, "\n", EncodeBigEndian64(seq));
 }
@@ -113,38 +133,39 @@ absl::StatusOr<uint64_t> Inbox::LastSeq(const std::string& unit_id) {
 }
 
 absl::Status Inbox::Merge(Delivery* delivery) const {
-  const std::string key = InboxKey(delivery->unit_id(), delivery->seq());
-  auto escalation = store_->Get(kEscalationFamily, key);
-  if (!escalation.ok()) return escalation.status();
-  if (escalation->has_value()) {
-    EscalationRecord record;
-    if (!record.ParseFromString(**escalation)) {
-      return absl::DataLossError(absl::StrCat("corrupt escalation of ", delivery->delivery_id()));
-    }
-    *delivery->mutable_escalated_at() = record.escalated_at();
-    delivery->set_escalated_to(record.escalated_to());
-    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
+  absl::Status status = MergeRecord<EscalationRecord>(
+      *store_, kEscalationFamily, delivery, "escalation", [delivery](EscalationRecord record) {
+        *delivery->mutable_escalated_at() = record.escalated_at();
+        delivery->set_escalated_to(record.escalated_to());
+        delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
+      });
+  if (status.ok()) {
+    status = MergeRecord<SignOffRecord>(
+        *store_, kSignOffFamily, delivery, "sign-off", [delivery](SignOffRecord record) {
+          *delivery->mutable_acknowledged_at() = record.acknowledged_at();
+          delivery->set_acknowledged_by(record.acknowledged_by());
+          delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
+        });
   }
-  auto signoff = store_->Get(kSignOffFamily, key);
-  if (!signoff.ok()) return signoff.status();
-  if (signoff->has_value()) {
-    SignOffRecord record;
-    if (!record.ParseFromString(**signoff)) {
-      return absl::DataLossError(absl::StrCat("corrupt sign-off of ", delivery->delivery_id()));
-    }
-    *delivery->mutable_acknowledged_at() = record.acknowledged_at();
-    delivery->set_acknowledged_by(record.acknowledged_by());
-    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
+  if (status.ok()) {
+    status = MergeRecord<Feedback>(
+        *store_, kFeedbackFamily, delivery, "feedback", [delivery](Feedback record) {
+          *delivery->mutable_feedback() = std::move(record);
+          delivery->set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+        });
   }
-  auto feedback = store_->Get(kFeedbackFamily, key);
-  if (!feedback.ok()) return feedback.status();
-  if (feedback->has_value()) {
-    if (!delivery->mutable_feedback()->ParseFromString(**feedback)) {
-      return absl::DataLossError(absl::StrCat("corrupt feedback of ", delivery->delivery_id()));
-    }
-    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+  return status;
+}
+
+absl::Status Inbox::WriteRecord(const char* family, const std::string& unit_id, uint64_t seq,
+                                const google::protobuf::Message& record, const Delivery& after,
+                                const BeforeWrite& before_write) {
+  if (before_write) {
+    if (absl::Status status = before_write(after); !status.ok()) return status;
   }
-  return absl::OkStatus();
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->Family(family), InboxKey(unit_id, seq), record.SerializeAsString());
+  return store_->Write(&batch);
 }
 
 absl::StatusOr<Delivery> Inbox::ReadStored(const std::string& unit_id, uint64_t seq) const {
@@ -231,12 +252,11 @@ absl::StatusOr<Inbox::AckResult> Inbox::Acknowledge(const std::string& unit_id, 
   if (result.delivery.status() != infobus::common::v1::DELIVERY_STATUS_FEEDBACK) {
     result.delivery.set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
   }
-  if (before_write) {
-    if (absl::Status status = before_write(result.delivery); !status.ok()) return status;
+  if (absl::Status status =
+          WriteRecord(kSignOffFamily, unit_id, seq, record, result.delivery, before_write);
+      !status.ok()) {
+    return status;
   }
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->Family(kSignOffFamily), InboxKey(unit_id, seq), record.SerializeAsString());
-  if (absl::Status status = store_->Write(&batch); !status.ok()) return status;
   return result;
 }
 
@@ -255,12 +275,11 @@ absl::StatusOr<Inbox::FeedbackResult> Inbox::RecordFeedback(const std::string& u
   *feedback.mutable_given_at() = ToProtoTimestamp(clock_->Now());
   *result.delivery.mutable_feedback() = feedback;
   result.delivery.set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
-  if (before_write) {
-    if (absl::Status status = before_write(result.delivery); !status.ok()) return status;
+  if (absl::Status status =
+          WriteRecord(kFeedbackFamily, unit_id, seq, feedback, result.delivery, before_write);
+      !status.ok()) {
+    return status;
   }
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->Family(kFeedbackFamily), InboxKey(unit_id, seq), feedback.SerializeAsString());
-  if (absl::Status status = store_->Write(&batch); !status.ok()) return status;
   return result;
 }
 

@@ -156,7 +156,13 @@ class Inbox {
  private:
   absl::StatusOr<uint64_t> CommittedHead(const std::string& unit_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Adds the records kept beside `delivery` (escalation, sign-off, feedback) to it.
   absl::Status Merge(Delivery* delivery) const;
+  // Writes `record` of `family` beside delivery `seq` of `unit_id`, once `before_write`, when
+  // given, has agreed to `after` (the delivery as it is with the record).
+  absl::Status WriteRecord(const char* family, const std::string& unit_id, uint64_t seq,
+                           const google::protobuf::Message& record, const Delivery& after,
+                           const BeforeWrite& before_write);
   absl::StatusOr<Delivery> ReadStored(const std::string& unit_id, uint64_t seq) const;
 
   Store* const store_;

@@ -1,7 +1,5 @@
 #include "services/dispatch/routing_source.h"
 
-#include <sys/stat.h>
-
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
@@ -21,18 +19,8 @@ void WarnAboutUnclearedUnits(const std::string& path, const RoutingTable& table)
 
 }  // namespace
 
-RoutingSource::FileStamp RoutingSource::Stamp(const std::string& path) {
-  struct stat info {};
-  FileStamp stamp;
-  if (::stat(path.c_str(), &info) == 0) {
-    stamp.mtime_ns = static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
-    stamp.size = static_cast<int64_t>(info.st_size);
-  }
-  return stamp;
-}
-
 absl::StatusOr<std::unique_ptr<RoutingSource>> RoutingSource::Open(const std::string& path) {
-  const FileStamp stamp = Stamp(path);
+  const FileStamp stamp = StampOf(path);
   auto table = RoutingTable::FromFile(path);
   if (!table.ok()) return table.status();
   WarnAboutUnclearedUnits(path, *table);
@@ -52,7 +40,7 @@ RoutingTablePtr RoutingSource::Current() const {
 absl::StatusOr<RoutingSource::ReloadResult> RoutingSource::Reload() {
   if (path_.empty()) return absl::FailedPreconditionError("routing is not read from a file");
   absl::MutexLock reload(&reload_mutex_);
-  const FileStamp stamp = Stamp(path_);
+  const FileStamp stamp = StampOf(path_);
   auto table = RoutingTable::FromFile(path_);
   const bool changed = !(stamp == stamp_);
   stamp_ = stamp;  // a refused file is not retried until it changes again
@@ -78,7 +66,7 @@ void RoutingSource::ReloadIfChanged(absl::Duration interval) {
     const absl::Time now = absl::Now();
     if (now - last_look_ < interval) return;
     last_look_ = now;
-    if (Stamp(path_) == stamp_) return;
+    if (StampOf(path_) == stamp_) return;
   }
   auto result = Reload();
   if (!result.ok()) {

@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/util/file.h"
 #include "services/dispatch/routing_table.h"
 
 namespace infobus::dispatch {
@@ -35,15 +36,6 @@ class RoutingSource {
   const std::string& path() const { return path_; }
 
  private:
-  struct FileStamp {
-    int64_t mtime_ns = -1;
-    int64_t size = -1;
-    bool operator==(const FileStamp& other) const {
-      return mtime_ns == other.mtime_ns && size == other.size;
-    }
-  };
-  static FileStamp Stamp(const std::string& path);
-
   std::string path_;
   mutable absl::Mutex mutex_;
   RoutingTablePtr table_ ABSL_GUARDED_BY(mutex_);

@@ -1,11 +1,9 @@
 #include "services/dispatch/routing_table.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/util/file.h"
 
 namespace infobus::dispatch {
 namespace {
@@ -33,25 +31,40 @@ absl::StatusOr<std::vector<std::string>> StringList(const YAML::Node& node,
   return out;
 }
 
+// `text` (any case) as a value of one of our enums, whose names are `prefix` and the upper case
+// ("SEVERITY_" "HIGH"); the UNSPECIFIED zero value is not one. Else INVALID_ARGUMENT: `text` is
+// not one of `names`.
+template <typename Enum, typename Parse>
+absl::StatusOr<Enum> ParseEnum(const std::string& text, const std::string& where,
+                               const std::string& prefix, Parse parse, const char* names) {
+  Enum value;
+  if (parse(prefix + absl::AsciiStrToUpper(text), &value) && value != Enum{}) return value;
+  return Invalid(where, absl::StrCat("'", text, "' is not ", names));
+}
+
 absl::StatusOr<Severity> ParseSeverity(const std::string& text, const std::string& where) {
-  std::string name = absl::AsciiStrToUpper(text);
-  Severity severity;
-  if (infobus::common::v1::Severity_Parse("SEVERITY_" + name, &severity) &&
-      severity != infobus::common::v1::SEVERITY_UNSPECIFIED) {
-    return severity;
-  }
-  return Invalid(where, absl::StrCat("'", text, "' is not low, medium, high or critical"));
+  return ParseEnum<Severity>(text, where, "SEVERITY_", &infobus::common::v1::Severity_Parse,
+                             "low, medium, high or critical");
 }
 
 absl::StatusOr<JudgmentKind> ParseKind(const std::string& text, const std::string& where) {
-  std::string name = absl::AsciiStrToUpper(text);
-  JudgmentKind kind;
-  if (infobus::common::v1::JudgmentKind_Parse("JUDGMENT_KIND_" + name, &kind) &&
-      kind != infobus::common::v1::JUDGMENT_KIND_UNSPECIFIED) {
-    return kind;
+  return ParseEnum<JudgmentKind>(text, where, "JUDGMENT_KIND_",
+                                 &infobus::common::v1::JudgmentKind_Parse,
+                                 "watchlist_hit, hotspot, movement or correlation");
+}
+
+// The list at `node` (absent: none), each item parsed by `parse` into `*out`.
+template <typename T, typename Parse>
+absl::Status ParseEach(const YAML::Node& node, const std::string& where, Parse parse,
+                       std::set<T>* out) {
+  auto texts = StringList(node, where);
+  if (!texts.ok()) return texts.status();
+  for (const std::string& text : *texts) {
+    auto value = parse(text, where);
+    if (!value.ok()) return value.status();
+    out->insert(*value);
   }
-  return Invalid(
-      where, absl::StrCat("'", text, "' is not watchlist_hit, hotspot, movement or correlation"));
+  return absl::OkStatus();
 }
 
 // "+08:00" / "-05:30" / "+8".
@@ -94,19 +107,14 @@ absl::StatusOr<Route> ParseRoute(const YAML::Node& node, const std::string& wher
       if (!severity.ok()) return severity.status();
       route.match.min_severity = *severity;
     }
-    auto severities = StringList(match["severities"], at + ".severities");
-    if (!severities.ok()) return severities.status();
-    for (const std::string& text : *severities) {
-      auto severity = ParseSeverity(text, at + ".severities");
-      if (!severity.ok()) return severity.status();
-      route.match.severities.insert(*severity);
+    if (absl::Status s = ParseEach(match["severities"], at + ".severities", ParseSeverity,
+                                   &route.match.severities);
+        !s.ok()) {
+      return s;
     }
-    auto kinds = StringList(match["kinds"], at + ".kinds");
-    if (!kinds.ok()) return kinds.status();
-    for (const std::string& text : *kinds) {
-      auto kind = ParseKind(text, at + ".kinds");
-      if (!kind.ok()) return kind.status();
-      route.match.kinds.insert(*kind);
+    if (absl::Status s = ParseEach(match["kinds"], at + ".kinds", ParseKind, &route.match.kinds);
+        !s.ok()) {
+      return s;
     }
     auto rules = StringList(match["rule_ids"], at + ".rule_ids");
     if (!rules.ok()) return rules.status();
@@ -222,11 +230,9 @@ absl::StatusOr<RoutingTable> RoutingTable::FromText(std::string_view text) {
 }
 
 absl::StatusOr<RoutingTable> RoutingTable::FromFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("routing file ", path, ": cannot be read"));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto table = FromText(text.str());
+  auto text = ReadWholeFile(path, "routing file");
+  if (!text.ok()) return text.status();
+  auto table = FromText(*text);
   if (!table.ok()) {
     return absl::Status(table.status().code(),
                         absl::StrCat("routing file ", path, ": ", table.status().message()));

@@ -56,6 +56,16 @@ absl::StatusOr<security::Principal> Authorize(const grpc::CallbackServerContext&
   return caller;
 }
 
+// The caller of a call that reads judgments (GetJudgment, ListJudgments, Subscribe) with
+// `request`: one who may read them (Authorize), then a request of valid UTF-8 (CheckUtf8).
+absl::StatusOr<security::Principal> JudgmentReader(const grpc::CallbackServerContext& context,
+                                                   const google::protobuf::Message& request) {
+  auto caller = Authorize(context, security::CanReadJudgments);
+  if (!caller.ok()) return caller.status();
+  if (absl::Status utf8 = CheckUtf8(request); !utf8.ok()) return utf8;
+  return caller;
+}
+
 absl::Status CanChangeWatchlist(const security::Principal& caller) {
   return security::CanAdminister(caller, security::AdminAction::kWatchlist);
 }
@@ -65,6 +75,24 @@ grpc::Status NotAppliedInTime() {
   return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                       "not applied in time: the consumer loop is busy or cannot commit; it may "
                       "still apply");
+}
+
+// The gate of a watchlist change by `method` to list `list_id`: AdmitChange (audited with
+// `detail`), then a request of valid UTF-8. False when the call has been answered.
+bool AdmitWatchlistChange(audit::AuditLog* audit, const grpc::CallbackServerContext& context,
+                          grpc::ServerUnaryReactor* reactor,
+                          const google::protobuf::Message& request, std::string_view method,
+                          const std::string& list_id, const std::string& detail) {
+  if (!audit::AdmitChange(audit, context, reactor, method, {"watchlist", list_id, {}},
+                          CanChangeWatchlist, detail)
+           .ok()) {
+    return false;
+  }
+  if (absl::Status utf8 = CheckUtf8(request); !utf8.ok()) {
+    reactor->Finish(ToGrpcStatus(utf8));
+    return false;
+  }
+  return true;
 }
 
 audit::Item JudgmentItem(const infobus::common::v1::Judgment& judgment) {
@@ -85,14 +113,9 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
     const infobus::judgment::v1::AddWatchlistEntryRequest* request,
     infobus::judgment::v1::AddWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!audit::AdmitChange(audit_, *context, reactor, "JudgmentService/AddWatchlistEntry",
-                          {"watchlist", request->entry().list_id(), {}}, CanChangeWatchlist,
-                          WatchlistDetail("add", request->entry().subject()))
-           .ok()) {
-    return reactor;
-  }
-  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
-    reactor->Finish(ToGrpcStatus(utf8));
+  if (!AdmitWatchlistChange(audit_, *context, reactor, *request,
+                            "JudgmentService/AddWatchlistEntry", request->entry().list_id(),
+                            WatchlistDetail("add", request->entry().subject()))) {
     return reactor;
   }
   WatchlistEntry entry = request->entry();
@@ -125,14 +148,9 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::RemoveWatchlistEntry(
     const infobus::judgment::v1::RemoveWatchlistEntryRequest* request,
     infobus::judgment::v1::RemoveWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!audit::AdmitChange(audit_, *context, reactor, "JudgmentService/RemoveWatchlistEntry",
-                          {"watchlist", request->list_id(), {}}, CanChangeWatchlist,
-                          WatchlistDetail("remove", request->subject()))
-           .ok()) {
-    return reactor;
-  }
-  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
-    reactor->Finish(ToGrpcStatus(utf8));
+  if (!AdmitWatchlistChange(audit_, *context, reactor, *request,
+                            "JudgmentService/RemoveWatchlistEntry", request->list_id(),
+                            WatchlistDetail("remove", request->subject()))) {
     return reactor;
   }
   Subject subject = request->subject();
@@ -324,13 +342,9 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::GetJudgment(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::GetJudgmentRequest* request,
     infobus::judgment::v1::GetJudgmentResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto caller = Authorize(*context, security::CanReadJudgments);
+  auto caller = JudgmentReader(*context, *request);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
-    reactor->Finish(ToGrpcStatus(utf8));
     return reactor;
   }
   absl::Status status;
@@ -363,13 +377,9 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ListJudgments(
     const infobus::judgment::v1::ListJudgmentsRequest* request,
     infobus::judgment::v1::ListJudgmentsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto caller = Authorize(*context, security::CanReadJudgments);
+  auto caller = JudgmentReader(*context, *request);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
-    reactor->Finish(ToGrpcStatus(utf8));
     return reactor;
   }
   absl::Status status = ValidateFilter(request->filter());
@@ -474,11 +484,8 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
 
 grpc::ServerWriteReactor<JudgmentRecord>* JudgmentServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::SubscribeRequest* request) {
-  auto caller = Authorize(*context, security::CanReadJudgments);
+  auto caller = JudgmentReader(*context, *request);
   if (!caller.ok()) return new FailedStream<JudgmentRecord>(ToGrpcStatus(caller.status()));
-  if (absl::Status utf8 = CheckUtf8(*request); !utf8.ok()) {
-    return new FailedStream<JudgmentRecord>(ToGrpcStatus(utf8));
-  }
   if (absl::Status status = ValidateFilter(request->filter()); !status.ok()) {
     return new FailedStream<JudgmentRecord>(ToGrpcStatus(status));
   }

@@ -1,10 +1,5 @@
 #include "services/judgment/rules_source.h"
 
-#include <sys/stat.h>
-
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 
 namespace infobus::judgment {
@@ -22,12 +17,8 @@ rules:
 }
 
 RulesSource::Stamp RulesSource::Current() const {
-  Stamp stamp;
-  struct stat info;
-  if (path_.empty() || ::stat(path_.c_str(), &info) != 0) return stamp;
-  stamp.mtime_ns = static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
-  stamp.size = static_cast<int64_t>(info.st_size);
-  return stamp;
+  if (path_.empty()) return Stamp();
+  return StampOf(path_);
 }
 
 absl::StatusOr<RulesSource::Loaded> RulesSource::Read() const {
@@ -37,11 +28,9 @@ absl::StatusOr<RulesSource::Loaded> RulesSource::Read() const {
     return loaded;
   }
   loaded.stamp = Current();
-  std::ifstream in(path_);
-  if (!in) return absl::NotFoundError(absl::StrCat("rules file ", path_, ": cannot be read"));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto rules = ParseRules(text.str());
+  auto text = ReadWholeFile(path_, "rules file");
+  if (!text.ok()) return text.status();
+  auto rules = ParseRules(*text);
   if (!rules.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path_, ": ", std::string(rules.status().message())));

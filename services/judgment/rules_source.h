@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/util/file.h"
 #include "services/judgment/engine/rules.h"
 
 namespace infobus::judgment {
@@ -11,14 +12,7 @@ namespace infobus::judgment {
 // whether to Read() again. Not thread-safe: one thread (the consumer loop) uses it.
 class RulesSource {
  public:
-  struct Stamp {
-    int64_t mtime_ns = -1;
-    int64_t size = -1;
-    bool operator==(const Stamp& other) const {
-      return mtime_ns == other.mtime_ns && size == other.size;
-    }
-    bool operator!=(const Stamp& other) const { return !(*this == other); }
-  };
+  using Stamp = FileStamp;
   struct Loaded {
     RuleSet rules;
     Stamp stamp;

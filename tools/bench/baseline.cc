@@ -99,6 +99,21 @@ absl::Status Produce(RdKafka::Producer* producer, const std::string& topic, cons
   }
 }
 
+// Makes `topic`, with the bus's partition count, when it is missing.
+absl::Status EnsureTopic(const BaselineOptions& options, const std::string& topic) {
+  return kafka::EnsureTopics(options.bootstrap_servers, {{topic, options.partitions, 1, {}}},
+                             absl::Seconds(30));
+}
+
+// Sends one message and waits for its report: metadata, the connection and the idempotent
+// producer id are in place before the measured run.
+absl::Status WarmUp(RdKafka::Producer* producer, const std::string& topic, const std::string& key,
+                    const std::string& value) {
+  if (absl::Status status = Produce(producer, topic, key, value); !status.ok()) return status;
+  producer->flush(30000);
+  return absl::OkStatus();
+}
+
 // The key carries the message's number in the benchmark, padded to the typical key's length.
 std::string NumberedKey(const std::string& typical, int64_t i) {
   std::string key = absl::StrFormat("seq:%012d", i);
@@ -111,20 +126,14 @@ std::string NumberedKey(const std::string& typical, int64_t i) {
 absl::StatusOr<BaselineThroughput> RunBaselineThroughput(const BaselineOptions& options,
                                                          int64_t messages) {
   const std::string topic = options.topic_prefix + "bench.baseline.v1";
-  if (absl::Status status = kafka::EnsureTopics(
-          options.bootstrap_servers, {{topic, options.partitions, 1, {}}}, absl::Seconds(30));
-      !status.ok()) {
-    return status;
-  }
+  if (absl::Status status = EnsureTopic(options, topic); !status.ok()) return status;
   CountingReporter reporter;
   auto producer = MakeProducer(options, &reporter);
   if (!producer.ok()) return producer.status();
-  // Warm up: metadata, connection and the idempotent producer id, outside the timed part.
-  if (absl::Status status = Produce(producer->get(), topic, options.key, options.value);
+  if (absl::Status status = WarmUp(producer->get(), topic, options.key, options.value);
       !status.ok()) {
     return status;
   }
-  (*producer)->flush(30000);
   const int64_t warmup = reporter.ok.load();
 
   BaselineThroughput result;
@@ -164,22 +173,16 @@ absl::StatusOr<BaselineThroughput> RunBaselineThroughput(const BaselineOptions& 
 absl::StatusOr<BaselineLatency> RunBaselineLatency(const BaselineOptions& options, double rate,
                                                    absl::Duration duration) {
   const std::string topic = options.topic_prefix + "bench.baseline-latency.v1";
-  if (absl::Status status = kafka::EnsureTopics(
-          options.bootstrap_servers, {{topic, options.partitions, 1, {}}}, absl::Seconds(30));
-      !status.ok()) {
-    return status;
-  }
+  if (absl::Status status = EnsureTopic(options, topic); !status.ok()) return status;
   CountingReporter reporter;
   auto producer = MakeProducer(options, &reporter);
   if (!producer.ok()) return producer.status();
   auto consumer = MakeAssignedConsumer(options, topic);
   if (!consumer.ok()) return consumer.status();
   // Warm up the producer (and the consumer's fetch sessions) outside the measured run.
-  if (absl::Status status = Produce(producer->get(), topic, "warmup", options.value);
-      !status.ok()) {
+  if (absl::Status status = WarmUp(producer->get(), topic, "warmup", options.value); !status.ok()) {
     return status;
   }
-  (*producer)->flush(30000);
   for (int i = 0; i < 20; ++i) std::unique_ptr<RdKafka::Message>((*consumer)->consume(50));
 
   BaselineLatency result;

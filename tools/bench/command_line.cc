@@ -57,6 +57,24 @@ CLI::Validator AtLeast(double least) {
       "");
 }
 
+// The value flags of one --help group (see AddValue), each shown with the name of its value.
+class FlagGroup {
+ public:
+  FlagGroup(CLI::App& app, std::string name) : app_(app), name_(std::move(name)) {}
+
+  template <typename T>
+  CLI::Option* Add(const std::string& flag, T* value, const std::string& type,
+                   const std::string& help) const {
+    return AddValue(app_, flag, value, help)->type_name(type)->group(name_);
+  }
+
+  const std::string& name() const { return name_; }
+
+ private:
+  CLI::App& app_;
+  const std::string name_;
+};
+
 // Every flag of infobus-bench, bound to `command`. The defaults shown are those of a full run.
 void DefineFlags(CLI::App& app, BenchCommand* command) {
   BenchOptions& o = command->options;
@@ -64,45 +82,29 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
   // caller's flags after its own).
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
-  AddValue(app, "--kafka", &o.kafka, "the broker's bootstrap servers")
-      ->type_name("HOST:PORT")
-      ->required()
-      ->group("The bus");
-  AddValue(app, "--collection", &o.collection, "collection's gRPC address (security.mode=insecure)")
-      ->type_name("ADDR")
-      ->required()
-      ->group("The bus");
-  AddValue(app, "--judgment", &o.judgment, "judgment's gRPC address")
-      ->type_name("ADDR")
-      ->required()
-      ->group("The bus");
-  AddValue(app, "--dispatch", &o.dispatch, "dispatch's gRPC address")
-      ->type_name("ADDR")
-      ->required()
-      ->group("The bus");
-  AddValue(app, "--topic-prefix", &o.topic_prefix, "the services' kafka.topic_prefix")
-      ->type_name("P")
-      ->group("The bus");
-  AddValue(app, "--kafka-ca", &o.kafka_ca, "TLS to the broker with this CA (plaintext without it)")
-      ->type_name("PEM")
-      ->group("The bus");
-  AddValue(app, "--kafka-cert", &o.kafka_cert, "the client certificate of the baseline's clients")
-      ->type_name("PEM")
-      ->group("The bus");
-  AddValue(app, "--kafka-key", &o.kafka_key, "its private key")->type_name("PEM")->group("The bus");
+  const FlagGroup bus(app, "The bus");
+  bus.Add("--kafka", &o.kafka, "HOST:PORT", "the broker's bootstrap servers")->required();
+  bus.Add("--collection", &o.collection, "ADDR",
+          "collection's gRPC address (security.mode=insecure)")
+      ->required();
+  bus.Add("--judgment", &o.judgment, "ADDR", "judgment's gRPC address")->required();
+  bus.Add("--dispatch", &o.dispatch, "ADDR", "dispatch's gRPC address")->required();
+  bus.Add("--topic-prefix", &o.topic_prefix, "P", "the services' kafka.topic_prefix");
+  bus.Add("--kafka-ca", &o.kafka_ca, "PEM",
+          "TLS to the broker with this CA (plaintext without it)");
+  bus.Add("--kafka-cert", &o.kafka_cert, "PEM", "the client certificate of the baseline's clients");
+  bus.Add("--kafka-key", &o.kafka_key, "PEM", "its private key");
 
-  AddValue(app, "--out", &command->out_path, "write the results JSON to FILE (default: stdout)")
-      ->type_name("FILE")
-      ->group("The run");
+  const FlagGroup run(app, "The run");
+  run.Add("--out", &command->out_path, "FILE", "write the results JSON to FILE (default: stdout)");
   // Runs while parsing, before the values of the other flags are stored: a size given beside
   // --smoke wins over the smoke size.
   app.add_flag_callback(
          "--smoke", [&o] { o.MakeSmoke(); }, "tiny sizes for CI (seconds)")
       ->disable_flag_override()
       ->trigger_on_parse()
-      ->group("The run");
-  AddValue(app, "--phases", &o.phases, "which phases to run, comma-separated")
-      ->type_name("LIST")
+      ->group(run.name());
+  run.Add("--phases", &o.phases, "LIST", "which phases to run, comma-separated")
       ->capture_default_str()
       ->check(CLI::Validator(
           [](std::string& value) -> std::string {
@@ -114,8 +116,7 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
             }
             return "";
           },
-          ""))
-      ->group("The run");
+          ""));
   app.add_option_function<std::string>(
          "--pids",
          [&o](const std::string& text) {
@@ -133,13 +134,9 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
          "CPU per phase of collection, judgment, dispatch, kafka, secure_...")
       ->check(NotAFlag())
       ->type_name("NAME=PID,...")
-      ->group("The run");
-  AddValue(app, "--kafka-version", &o.kafka_version, "recorded in the results")
-      ->type_name("V")
-      ->group("The run");
-  AddValue(app, "--git-revision", &o.git_revision, "recorded in the results")
-      ->type_name("R")
-      ->group("The run");
+      ->group(run.name());
+  run.Add("--kafka-version", &o.kafka_version, "V", "recorded in the results");
+  run.Add("--git-revision", &o.git_revision, "R", "recorded in the results");
   // Not a run: scripts/bench.sh registers the source the benchmark publishes as. It needs none
   // of the required flags, so it ends the parse (CLI::Success) as --help does.
   app.add_flag_callback(
@@ -152,22 +149,14 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
                       ", exit"))
       ->disable_flag_override()
       ->trigger_on_parse()
-      ->group("The run");
+      ->group(run.name());
 
-  const std::string sizes = "Sizes (--smoke: seconds)";
+  const FlagGroup sizes(app, "Sizes (--smoke: seconds)");
   auto count = [&](const std::string& flag, auto* value, const std::string& help) {
-    AddValue(app, flag, value, help)
-        ->type_name("N")
-        ->capture_default_str()
-        ->check(AtLeast(0))
-        ->group(sizes);
+    sizes.Add(flag, value, "N", help)->capture_default_str()->check(AtLeast(0));
   };
   auto positive = [&](const std::string& flag, int* value, const std::string& help) {
-    AddValue(app, flag, value, help)
-        ->type_name("N")
-        ->capture_default_str()
-        ->check(AtLeast(1))
-        ->group(sizes);
+    sizes.Add(flag, value, "N", help)->capture_default_str()->check(AtLeast(1));
   };
   count("--baseline-messages", &o.baseline_messages, "raw Kafka messages measured");
   count("--baseline-warmup", &o.baseline_warmup_messages,
@@ -182,60 +171,42 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
            "pipeline runs per set; the latency run per set is cut into N pieces");
   count("--baseline-linger-ms", &o.baseline_linger_ms,
         "the baseline producer's linger (the services' kafka.linger)");
-  AddValue(app, "--load-fraction", &o.load_fraction,
+  sizes
+      .Add("--load-fraction", &o.load_fraction, "F",
            "the latency run's offered load, as a share of the pipeline's max")
-      ->type_name("F")
       ->capture_default_str()
-      ->check(AtLeast(0))
-      ->group(sizes);
-  AddValue(app, "--latency-rate", &o.latency_rate,
+      ->check(AtLeast(0));
+  sizes
+      .Add("--latency-rate", &o.latency_rate, "R",
            "the latency run's offered events/s (> 0: instead of --load-fraction)")
-      ->type_name("R")
       ->capture_default_str()
-      ->check(AtLeast(0))
-      ->group(sizes);
+      ->check(AtLeast(0));
   AddDuration(app, "--latency-duration", "the latency run per set (all rounds together)",
               &o.latency_duration)
-      ->group(sizes);
+      ->group(sizes.name());
   AddDuration(app, "--latency-send-interval",
               "least time between open-loop calls (5ms: a batching source)",
               &o.latency_send_interval)
-      ->group(sizes);
+      ->group(sizes.name());
   AddDuration(app, "--drain-timeout", "how long a phase may wait for its last judgment",
               &o.drain_timeout)
-      ->group(sizes);
+      ->group(sizes.name());
 
-  const std::string secure = "The secure set (security.mode=tls; all of these, or none)";
-  AddValue(app, "--secure-collection", &o.secure_collection, "its collection's gRPC address")
-      ->type_name("ADDR")
-      ->group(secure);
-  AddValue(app, "--secure-judgment", &o.secure_judgment, "its judgment's")
-      ->type_name("ADDR")
-      ->group(secure);
-  AddValue(app, "--secure-dispatch", &o.secure_dispatch, "its dispatch's")
-      ->type_name("ADDR")
-      ->group(secure);
-  AddValue(app, "--grpc-ca", &o.grpc_ca, "the CA of its server certificates")
-      ->type_name("PEM")
-      ->group(secure);
-  AddValue(app, "--grpc-cert", &o.grpc_cert,
-           absl::StrCat("the publishing source's certificate (infobus://source/",
-                        Workload::kSourceId, ")"))
-      ->type_name("PEM")
-      ->group(secure);
-  AddValue(app, "--grpc-key", &o.grpc_key, "its private key")->type_name("PEM")->group(secure);
-  AddValue(app, "--grpc-admin-cert", &o.grpc_admin_cert,
-           "an administrator's certificate (loads the watchlist)")
-      ->type_name("PEM")
-      ->group(secure);
-  AddValue(app, "--grpc-admin-key", &o.grpc_admin_key, "its private key")
-      ->type_name("PEM")
-      ->group(secure);
-  AddValue(app, "--grpc-token-file", &o.grpc_token_file,
-           absl::StrCat("bearer token of an officer of unit ", Workload::kHitUnit,
-                        " (follows its inbox)"))
-      ->type_name("FILE")
-      ->group(secure);
+  const FlagGroup secure(app, "The secure set (security.mode=tls; all of these, or none)");
+  secure.Add("--secure-collection", &o.secure_collection, "ADDR", "its collection's gRPC address");
+  secure.Add("--secure-judgment", &o.secure_judgment, "ADDR", "its judgment's");
+  secure.Add("--secure-dispatch", &o.secure_dispatch, "ADDR", "its dispatch's");
+  secure.Add("--grpc-ca", &o.grpc_ca, "PEM", "the CA of its server certificates");
+  secure.Add("--grpc-cert", &o.grpc_cert, "PEM",
+             absl::StrCat("the publishing source's certificate (infobus://source/",
+                          Workload::kSourceId, ")"));
+  secure.Add("--grpc-key", &o.grpc_key, "PEM", "its private key");
+  secure.Add("--grpc-admin-cert", &o.grpc_admin_cert, "PEM",
+             "an administrator's certificate (loads the watchlist)");
+  secure.Add("--grpc-admin-key", &o.grpc_admin_key, "PEM", "its private key");
+  secure.Add("--grpc-token-file", &o.grpc_token_file, "FILE",
+             absl::StrCat("bearer token of an officer of unit ", Workload::kHitUnit,
+                          " (follows its inbox)"));
 
   app.description(kDescription);
   app.footer(kFooter);

@@ -232,8 +232,8 @@ grpc::Status Call(Stub& stub, UnaryMethod<Stub, Request, Response> method, const
   return (stub.*method)(&context, request, response);
 }
 
-// The shape of every unary command: the call, then `print(response)` (false: the command
-// failed) or the failure on err. Returns the exit code.
+// The call, then `print(response)` (false: the command failed) or the failure on err. Returns
+// the exit code.
 template <typename Stub, typename Request, typename Response, typename Print>
 int Unary(Stub& stub, UnaryMethod<Stub, Request, Response> method, const Request& request,
           const std::string& rpc, Print print, Io& io, absl::Duration timeout = kCallTimeout) {
@@ -241,6 +241,64 @@ int Unary(Stub& stub, UnaryMethod<Stub, Request, Response> method, const Request
   const grpc::Status status = Call(stub, method, request, &response, timeout);
   if (!status.ok()) return Fail(io.err, rpc, status);
   return print(response) ? 0 : 1;
+}
+
+// A stub on a channel to `endpoint`, or nullptr with the reason on err (exit 2: nothing was
+// called).
+template <typename Stub>
+std::unique_ptr<Stub> StubOf(const Endpoint& endpoint, std::ostream& err) {
+  auto channel = Connect(endpoint, err);
+  if (channel == nullptr) return nullptr;
+  return std::make_unique<Stub>(channel);
+}
+
+// The shape of every unary command: connect to `endpoint`, make the one call, print (see
+// Unary). Returns the exit code.
+template <typename Stub, typename Request, typename Response, typename Print>
+int RunUnary(const Endpoint& endpoint, UnaryMethod<Stub, Request, Response> method,
+             const Request& request, const std::string& rpc, Print print, Io& io,
+             absl::Duration timeout = kCallTimeout) {
+  const std::unique_ptr<Stub> stub = StubOf<Stub>(endpoint, io.err);
+  if (stub == nullptr) return 2;
+  return Unary(*stub, method, request, rpc, print, io, timeout);
+}
+
+// Prints each of `messages` (a repeated field) as a JSON line; false at the first that cannot be.
+template <typename Messages>
+bool PrintEach(const Messages& messages, Io& io) {
+  for (const auto& message : messages) {
+    if (!PrintJson(message, io)) return false;
+  }
+  return true;
+}
+
+// A `print` for Unary that writes the whole response as a JSON line.
+auto PrintResponse(Io& io) {
+  return [&io](const Message& response) { return PrintJson(response, io); };
+}
+
+// The shape of every list command: connect to `endpoint`, then call `method` with `request` and
+// each next page token in turn until there is none, printing `items(response)` of every page
+// as JSON lines. Returns the exit code.
+template <typename Stub, typename Request, typename Response, typename Items>
+int RunPaged(const Endpoint& endpoint, UnaryMethod<Stub, Request, Response> method, Request request,
+             const std::string& rpc, Items items, Io& io) {
+  const std::unique_ptr<Stub> stub = StubOf<Stub>(endpoint, io.err);
+  if (stub == nullptr) return 2;
+  std::string next_page;
+  do {
+    request.set_page_token(next_page);
+    const int code = Unary(
+        *stub, method, request, rpc,
+        [&](const Response& response) {
+          if (!PrintEach(items(response), io)) return false;
+          next_page = response.next_page_token();
+          return true;
+        },
+        io, kPageTimeout);
+    if (code != 0) return code;
+  } while (!next_page.empty());
+  return 0;
 }
 
 // Accepts "high", "HIGH" or "SEVERITY_HIGH"; likewise for every enum of ours.
@@ -391,6 +449,14 @@ CLI::Option* AddBy(CLI::App& command, const std::string& what, std::string* by) 
       ->type_name("NAME");
 }
 
+// The delivery a sign-off or a feedback is about: its unit and its seq in the unit's inbox.
+void AddDelivery(CLI::App& command, std::string* unit, uint64_t* seq) {
+  command.add_option("--unit", *unit, "unit id")->type_name("U")->required();
+  command.add_option("--seq", *seq, "the delivery's seq in the unit's inbox")
+      ->type_name("N")
+      ->required();
+}
+
 std::string ByOf(const std::string& by, const Endpoint& endpoint) {
   if (!by.empty()) return by;
   return endpoint.insecure ? DefaultActor() : "";
@@ -426,6 +492,25 @@ int PrintStream(grpc::ClientReader<T>& reader, grpc::ClientContext& context, int
     return count > 0 ? 1 : 0;
   }
   return status.ok() ? 0 : Fail(io.err, "Subscribe", status);
+}
+
+template <typename Stub, typename Request, typename T>
+using StreamMethod = std::unique_ptr<grpc::ClientReader<T>> (Stub::*)(grpc::ClientContext*,
+                                                                      const Request&);
+
+// The shape of every streaming command: connect to `endpoint`, open the stream on a context
+// with a deadline `timeout` from now (0: none) and print it (see PrintStream). Returns the exit
+// code.
+template <typename Stub, typename Request, typename T>
+int RunStream(const Endpoint& endpoint, StreamMethod<Stub, Request, T> method,
+              const Request& request, absl::Duration timeout, int64_t count,
+              const std::string& command, const std::string& what, Io& io) {
+  const std::unique_ptr<Stub> stub = StubOf<Stub>(endpoint, io.err);
+  if (stub == nullptr) return 2;
+  grpc::ClientContext context;
+  SetTimeout(context, timeout);
+  const std::unique_ptr<grpc::ClientReader<T>> reader = ((*stub).*method)(&context, request);
+  return PrintStream(*reader, context, count, command, what, io);
 }
 
 // One infobusctl command: its settings, bound to the flags of its CLI11 subcommand by Flags(),
@@ -486,9 +571,9 @@ An event line:
       io.err << "infobusctl publish: " << events.status().message() << "\n";
       return 2;
     }
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    CollectionService::Stub stub(channel);
+    const std::unique_ptr<CollectionService::Stub> stub =
+        StubOf<CollectionService::Stub>(endpoint_, io.err);
+    if (stub == nullptr) return 2;
     std::map<PublishOutcome, int> totals;
     const size_t batch = static_cast<size_t>(batch_);
     for (size_t start = 0; start < events->size(); start += batch) {
@@ -499,7 +584,7 @@ An event line:
         for (const auto& event : todo) *request.add_events() = event;
         infobus::collection::v1::PublishResponse response;
         const grpc::Status status =
-            Call(stub, &CollectionService::Stub::Publish, request, &response, absl::Seconds(60));
+            Call(*stub, &CollectionService::Stub::Publish, request, &response, absl::Seconds(60));
         const bool retryable = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
                                status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
         if (!status.ok() && (!retryable || attempt >= retries_)) {
@@ -593,22 +678,23 @@ class WatchCommand final : public CommandBase {
       entry.set_severity(severity_);
       entry.set_note(note_);
     }
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    JudgmentService::Stub stub(channel);
+    const std::unique_ptr<JudgmentService::Stub> stub =
+        StubOf<JudgmentService::Stub>(endpoint_, io.err);
+    if (stub == nullptr) return 2;
     const char* what = kAdd ? "watch add" : "watch remove";
-    const auto print = [&io](const Message& response) { return PrintJson(response, io); };
     for (const auto& entry : entries) {
       int code;
       if (kAdd) {
         infobus::judgment::v1::AddWatchlistEntryRequest request;
         *request.mutable_entry() = entry;
-        code = Unary(stub, &JudgmentService::Stub::AddWatchlistEntry, request, what, print, io);
+        code = Unary(*stub, &JudgmentService::Stub::AddWatchlistEntry, request, what,
+                     PrintResponse(io), io);
       } else {
         infobus::judgment::v1::RemoveWatchlistEntryRequest request;
         request.set_list_id(entry.list_id());
         *request.mutable_subject() = entry.subject();
-        code = Unary(stub, &JudgmentService::Stub::RemoveWatchlistEntry, request, what, print, io);
+        code = Unary(*stub, &JudgmentService::Stub::RemoveWatchlistEntry, request, what,
+                     PrintResponse(io), io);
       }
       if (code != 0) return code;
     }
@@ -645,14 +731,8 @@ Prints the deliveries after --after-seq, then live ones. Stops after --count del
     infobus::dispatch::v1::SubscribeRequest request;
     request.set_unit_id(unit_);
     request.set_after_seq(after_seq_);
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    DispatchService::Stub stub(channel);
-    grpc::ClientContext context;
-    SetTimeout(context, timeout_);
-    auto reader = stub.Subscribe(&context, request);
-    return PrintStream<infobus::common::v1::Delivery>(*reader, context, count_, "follow",
-                                                      "deliveries", io);
+    return RunStream(endpoint_, &DispatchService::Stub::Subscribe, request, timeout_, count_,
+                     "follow", "deliveries", io);
   }
 
  private:
@@ -667,10 +747,7 @@ Prints the deliveries after --after-seq, then live ones. Stops after --count del
 class AckCommand final : public CommandBase {
  public:
   void Flags(CLI::App& command) override {
-    command.add_option("--unit", unit_, "unit id")->type_name("U")->required();
-    command.add_option("--seq", seq_, "the delivery's seq in the unit's inbox")
-        ->type_name("N")
-        ->required();
+    AddDelivery(command, &unit_, &seq_);
     AddBy(command, "who signs off", &by_);
     AddDispatch(command, &endpoint_);
   }
@@ -680,15 +757,8 @@ class AckCommand final : public CommandBase {
     request.set_unit_id(unit_);
     request.set_seq(seq_);
     request.set_acknowledged_by(ByOf(by_, endpoint_));
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    DispatchService::Stub stub(channel);
-    return Unary(
-        stub, &DispatchService::Stub::Acknowledge, request, "Acknowledge",
-        [&io](const infobus::dispatch::v1::AcknowledgeResponse& response) {
-          return PrintJson(response, io);
-        },
-        io);
+    return RunUnary(endpoint_, &DispatchService::Stub::Acknowledge, request, "Acknowledge",
+                    PrintResponse(io), io);
   }
 
  private:
@@ -701,10 +771,7 @@ class AckCommand final : public CommandBase {
 class FeedbackCommand final : public CommandBase {
  public:
   void Flags(CLI::App& command) override {
-    command.add_option("--unit", unit_, "unit id")->type_name("U")->required();
-    command.add_option("--seq", seq_, "the delivery's seq in the unit's inbox")
-        ->type_name("N")
-        ->required();
+    AddDelivery(command, &unit_, &seq_);
     AddEnum(command, "--outcome", "what came of it", "FEEDBACK_OUTCOME_",
             &infobus::common::v1::FeedbackOutcome_Parse,
             "handled|apprehended|not_found|false_positive|transferred", &outcome_)
@@ -721,15 +788,8 @@ class FeedbackCommand final : public CommandBase {
     request.set_outcome(outcome_);
     request.set_note(note_);
     request.set_given_by(ByOf(by_, endpoint_));
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    DispatchService::Stub stub(channel);
-    return Unary(
-        stub, &DispatchService::Stub::Feedback, request, "Feedback",
-        [&io](const infobus::dispatch::v1::FeedbackResponse& response) {
-          return PrintJson(response, io);
-        },
-        io);
+    return RunUnary(endpoint_, &DispatchService::Stub::Feedback, request, "Feedback",
+                    PrintResponse(io), io);
   }
 
  private:
@@ -756,25 +816,12 @@ class DeliveriesCommand final : public CommandBase {
     request.set_unit_id(unit_);
     request.set_include_subordinates(subordinates_);
     for (const auto status : statuses_) request.add_statuses(status);
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    DispatchService::Stub stub(channel);
-    std::string next_page;
-    do {
-      request.set_page_token(next_page);
-      const int code = Unary(
-          stub, &DispatchService::Stub::ListDeliveries, request, "ListDeliveries",
-          [&](const infobus::dispatch::v1::ListDeliveriesResponse& response) {
-            for (const auto& delivery : response.deliveries()) {
-              if (!PrintJson(delivery, io)) return false;
-            }
-            next_page = response.next_page_token();
-            return true;
-          },
-          io, kPageTimeout);
-      if (code != 0) return code;
-    } while (!next_page.empty());
-    return 0;
+    return RunPaged(
+        endpoint_, &DispatchService::Stub::ListDeliveries, request, "ListDeliveries",
+        [](const infobus::dispatch::v1::ListDeliveriesResponse& response) -> const auto& {
+          return response.deliveries();
+        },
+        io);
   }
 
  private:
@@ -790,17 +837,11 @@ class UnitsCommand final : public CommandBase {
   void Flags(CLI::App& command) override { AddDispatch(command, &endpoint_); }
 
   int Run(Io& io) const override {
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    DispatchService::Stub stub(channel);
-    return Unary(
-        stub, &DispatchService::Stub::ListUnits, infobus::dispatch::v1::ListUnitsRequest(),
+    return RunUnary(
+        endpoint_, &DispatchService::Stub::ListUnits, infobus::dispatch::v1::ListUnitsRequest(),
         "ListUnits",
         [&io](const infobus::dispatch::v1::ListUnitsResponse& response) {
-          for (const auto& unit : response.units()) {
-            if (!PrintJson(unit, io)) return false;
-          }
-          return true;
+          return PrintEach(response.units(), io);
         },
         io);
   }
@@ -853,41 +894,25 @@ for the service is cut off; resume with --after-seq.)");
     for (const auto kind : kinds_) filter.add_kinds(kind);
     for (const std::string& prefix : jurisdictions_) filter.add_jurisdiction_prefixes(prefix);
     for (const std::string& rule : rules_) filter.add_rule_ids(rule);
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    JudgmentService::Stub stub(channel);
     if (follow_) {
       infobus::judgment::v1::SubscribeRequest request;
       *request.mutable_filter() = filter;
       request.set_after_seq(after_seq_);
       if (since_) *request.mutable_since() = *since_;
-      grpc::ClientContext context;
-      SetTimeout(context, timeout_);
-      auto reader = stub.Subscribe(&context, request);
-      return PrintStream<infobus::judgment::v1::JudgmentRecord>(*reader, context, count_,
-                                                                "judgments", "judgments", io);
+      return RunStream(endpoint_, &JudgmentService::Stub::Subscribe, request, timeout_, count_,
+                       "judgments", "judgments", io);
     }
     infobus::judgment::v1::ListJudgmentsRequest request;
     *request.mutable_filter() = filter;
     if (since_) *request.mutable_since() = *since_;
     if (until_) *request.mutable_until() = *until_;
     request.set_page_size(1000);
-    std::string next_page;
-    do {
-      request.set_page_token(next_page);
-      const int code = Unary(
-          stub, &JudgmentService::Stub::ListJudgments, request, "ListJudgments",
-          [&](const infobus::judgment::v1::ListJudgmentsResponse& response) {
-            for (const auto& record : response.records()) {
-              if (!PrintJson(record, io)) return false;
-            }
-            next_page = response.next_page_token();
-            return true;
-          },
-          io, kPageTimeout);
-      if (code != 0) return code;
-    } while (!next_page.empty());
-    return 0;
+    return RunPaged(
+        endpoint_, &JudgmentService::Stub::ListJudgments, request, "ListJudgments",
+        [](const infobus::judgment::v1::ListJudgmentsResponse& response) -> const auto& {
+          return response.records();
+        },
+        io);
   }
 
  private:
@@ -913,11 +938,8 @@ class JudgmentCommand final : public CommandBase {
   int Run(Io& io) const override {
     infobus::judgment::v1::GetJudgmentRequest request;
     request.set_judgment_id(id_);
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    JudgmentService::Stub stub(channel);
-    return Unary(
-        stub, &JudgmentService::Stub::GetJudgment, request, "GetJudgment",
+    return RunUnary(
+        endpoint_, &JudgmentService::Stub::GetJudgment, request, "GetJudgment",
         [&io](const infobus::judgment::v1::GetJudgmentResponse& response) {
           return PrintJson(response.record(), io);
         },
@@ -948,11 +970,8 @@ class ReviewCommand final : public CommandBase {
     request.set_status(status_);
     request.set_note(note_);
     request.set_reviewer(ByOf(by_, endpoint_));
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    JudgmentService::Stub stub(channel);
-    return Unary(
-        stub, &JudgmentService::Stub::Review, request, "Review",
+    return RunUnary(
+        endpoint_, &JudgmentService::Stub::Review, request, "Review",
         [&io](const infobus::judgment::v1::ReviewResponse& response) {
           return PrintJson(response.record(), io);
         },
@@ -988,11 +1007,8 @@ name fails with NOT_FOUND). This is the container health check of deploy/docker-
     using grpc::health::v1::HealthCheckResponse;
     grpc::health::v1::HealthCheckRequest request;
     request.set_service(service_);
-    auto channel = Connect(endpoint_, io.err);
-    if (channel == nullptr) return 2;
-    grpc::health::v1::Health::Stub stub(channel);
-    return Unary(
-        stub, &grpc::health::v1::Health::Stub::Check, request, "health",
+    return RunUnary(
+        endpoint_, &grpc::health::v1::Health::Stub::Check, request, "health",
         [&io](const HealthCheckResponse& response) {
           io.out << HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
           return response.status() == HealthCheckResponse::SERVING;
@@ -1084,7 +1100,11 @@ admin certificate. E.g.
     }
     std::unique_ptr<RdKafka::KafkaConsumer> consumer = std::move(*created);
     const int code = Read(*consumer, topic, deadline, io);
-    consumer->close();
+    // The records are printed by now and no offset is committed (no group): a failed close
+    // leaves the exit code alone, but is said.
+    if (const RdKafka::ErrorCode closed = consumer->close(); closed != RdKafka::ERR_NO_ERROR) {
+      io.err << "infobusctl audit: closing the consumer: " << RdKafka::err2str(closed) << "\n";
+    }
     return code;
   }
 

@@ -105,6 +105,25 @@ absl::StatusOr<EventPtr> Await(rd_kafka_queue_t* queue, absl::Duration timeout,
   return event;
 }
 
+// Waits for the answer to a CreateAcls or DeleteAcls request (`verb` "create" or "delete"): OK,
+// or its first failure, naming the ACL. `results_of` gives the answer's per-ACL results, in the
+// order of `entries`; `error_of` one result's error (null: done).
+template <typename Result, typename ResultsOf>
+absl::Status AwaitEach(rd_kafka_queue_t* queue, absl::Duration timeout, const std::string& verb,
+                       const std::vector<AclEntry>& entries, ResultsOf results_of,
+                       const rd_kafka_error_t* (*error_of)(const Result*)) {
+  auto event = Await(queue, timeout, verb + " ACLs");
+  if (!event.ok()) return event.status();
+  size_t count = 0;
+  const Result** results = results_of(event->get(), &count);
+  for (size_t i = 0; i < count; ++i) {
+    if (const rd_kafka_error_t* failed = error_of(results[i])) {
+      return AclError(absl::StrCat(verb, " ", entries[i].ToString()), failed);
+    }
+  }
+  return absl::OkStatus();
+}
+
 OptionsPtr Options(rd_kafka_t* client, rd_kafka_admin_op_t op, absl::Duration timeout) {
   char error[256];
   OptionsPtr options(rd_kafka_AdminOptions_new(client, op), &rd_kafka_AdminOptions_destroy);
@@ -211,19 +230,12 @@ absl::StatusOr<SyncResult> SyncAcls(const std::string& bootstrap_servers,
       rd_kafka_CreateAcls(client.get(), bindings.data(), bindings.size(),
                           Options(client.get(), RD_KAFKA_ADMIN_OP_CREATEACLS, timeout).get(),
                           queue.get());
-      auto event = Await(queue.get(), timeout, "create ACLs");
-      if (!event.ok()) {
-        status = event.status();
-      } else {
-        size_t count = 0;
-        const rd_kafka_acl_result_t** results =
-            rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(event->get()), &count);
-        for (size_t i = 0; i < count && status.ok(); ++i) {
-          if (const rd_kafka_error_t* failed = rd_kafka_acl_result_error(results[i])) {
-            status = AclError("create " + result.created[i].ToString(), failed);
-          }
-        }
-      }
+      status = AwaitEach(
+          queue.get(), timeout, "create", result.created,
+          [](rd_kafka_event_t* event, size_t* count) {
+            return rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(event), count);
+          },
+          &rd_kafka_acl_result_error);
     }
     rd_kafka_AclBinding_destroy_array(bindings.data(), bindings.size());
   }
@@ -231,21 +243,13 @@ absl::StatusOr<SyncResult> SyncAcls(const std::string& bootstrap_servers,
     rd_kafka_DeleteAcls(client.get(), to_delete.data(), to_delete.size(),
                         Options(client.get(), RD_KAFKA_ADMIN_OP_DELETEACLS, timeout).get(),
                         queue.get());
-    auto event = Await(queue.get(), timeout, "delete ACLs");
-    if (!event.ok()) {
-      status = event.status();
-    } else {
-      size_t count = 0;
-      const rd_kafka_DeleteAcls_result_response_t** responses =
-          rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(event->get()),
-                                               &count);
-      for (size_t i = 0; i < count && status.ok(); ++i) {
-        if (const rd_kafka_error_t* failed =
-                rd_kafka_DeleteAcls_result_response_error(responses[i])) {
-          status = AclError("delete " + result.deleted[i].ToString(), failed);
-        }
-      }
-    }
+    status = AwaitEach(
+        queue.get(), timeout, "delete", result.deleted,
+        [](rd_kafka_event_t* event, size_t* count) {
+          return rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(event),
+                                                      count);
+        },
+        &rd_kafka_DeleteAcls_result_response_error);
   }
   free_filters();
   if (!status.ok()) return status;

@@ -44,35 +44,35 @@ absl::StatusOr<std::vector<std::string>> StringList(const YAML::Node& node,
   return out;
 }
 
-absl::StatusOr<Severity> ParseSeverity(const std::string& text, const std::string& field) {
-  const std::string upper = absl::AsciiStrToUpper(text);
-  Severity severity;
-  if (!infobus::common::v1::Severity_Parse("SEVERITY_" + upper, &severity) ||
-      severity == infobus::common::v1::SEVERITY_UNSPECIFIED) {
-    return Invalid(field, "must be low, medium, high or critical");
+// `text` (any case) as a value of one of our enums, whose names are `prefix` and the upper case
+// ("SEVERITY_" "HIGH"); the UNSPECIFIED zero value is not one. Else INVALID_ARGUMENT: `field`
+// must be one of `names`.
+template <typename Enum, typename Parse>
+absl::StatusOr<Enum> ParseEnum(const std::string& text, const std::string& field,
+                               const std::string& prefix, Parse parse, const char* names) {
+  Enum value;
+  if (!parse(prefix + absl::AsciiStrToUpper(text), &value) || value == Enum{}) {
+    return Invalid(field, absl::StrCat("must be ", names));
   }
-  return severity;
+  return value;
+}
+
+absl::StatusOr<Severity> ParseSeverity(const std::string& text, const std::string& field) {
+  return ParseEnum<Severity>(text, field, "SEVERITY_", &infobus::common::v1::Severity_Parse,
+                             "low, medium, high or critical");
 }
 
 absl::StatusOr<Classification> ParseClassification(const std::string& text,
                                                    const std::string& field) {
-  Classification value;
-  if (!infobus::common::v1::Classification_Parse("CLASSIFICATION_" + absl::AsciiStrToUpper(text),
-                                                 &value) ||
-      value == infobus::common::v1::CLASSIFICATION_UNSPECIFIED) {
-    return Invalid(field, "must be public, internal, confidential or secret");
-  }
-  return value;
+  return ParseEnum<Classification>(text, field, "CLASSIFICATION_",
+                                   &infobus::common::v1::Classification_Parse,
+                                   "public, internal, confidential or secret");
 }
 
 absl::StatusOr<SubjectType> ParseSubjectType(const std::string& text, const std::string& field) {
-  SubjectType value;
-  if (!infobus::common::v1::SubjectType_Parse("SUBJECT_TYPE_" + absl::AsciiStrToUpper(text),
-                                              &value) ||
-      value == infobus::common::v1::SUBJECT_TYPE_UNSPECIFIED) {
-    return Invalid(field, "must be id_number, plate, phone or name");
-  }
-  return value;
+  return ParseEnum<SubjectType>(text, field, "SUBJECT_TYPE_",
+                                &infobus::common::v1::SubjectType_Parse,
+                                "id_number, plate, phone or name");
 }
 
 absl::StatusOr<absl::Duration> ParsePositiveDuration(const YAML::Node& node,
@@ -89,6 +89,17 @@ absl::StatusOr<absl::Duration> ParsePositiveDuration(const YAML::Node& node,
   }
   if (required && duration == absl::ZeroDuration()) return Invalid(field, "must be above 0");
   return duration;
+}
+
+// A movement or correlation rule's `within` (required) and `grace` (default 0).
+absl::Status ParseWithinAndGrace(const YAML::Node& node, const std::string& field, Rule* rule) {
+  auto within = ParsePositiveDuration(node["within"], field + ".within", true);
+  if (!within.ok()) return within.status();
+  rule->within = *within;
+  auto grace = ParsePositiveDuration(node["grace"], field + ".grace", false);
+  if (!grace.ok()) return grace.status();
+  rule->grace = *grace;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> ParseInt(const YAML::Node& node, const std::string& field,
@@ -335,12 +346,9 @@ absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& field)
       if (!counties.ok()) return counties.status();
       if (*counties > 50) return Invalid(field + ".min_counties", "at most 50");
       rule.min_counties = static_cast<int>(*counties);
-      auto within = ParsePositiveDuration(node["within"], field + ".within", true);
-      if (!within.ok()) return within.status();
-      rule.within = *within;
-      auto grace = ParsePositiveDuration(node["grace"], field + ".grace", false);
-      if (!grace.ok()) return grace.status();
-      rule.grace = *grace;
+      if (absl::Status status = ParseWithinAndGrace(node, field, &rule); !status.ok()) {
+        return status;
+      }
       break;
     }
     case RuleKind::kCorrelation: {
@@ -356,12 +364,9 @@ absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& field)
       auto ordered = ParseBool(node["ordered"], field + ".ordered");
       if (!ordered.ok()) return ordered.status();
       rule.ordered = *ordered;
-      auto within = ParsePositiveDuration(node["within"], field + ".within", true);
-      if (!within.ok()) return within.status();
-      rule.within = *within;
-      auto grace = ParsePositiveDuration(node["grace"], field + ".grace", false);
-      if (!grace.ok()) return grace.status();
-      rule.grace = *grace;
+      if (absl::Status status = ParseWithinAndGrace(node, field, &rule); !status.ok()) {
+        return status;
+      }
       break;
     }
   }
