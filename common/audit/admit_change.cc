@@ -31,4 +31,30 @@ absl::StatusOr<security::Principal> AdmitChange(
   return caller;
 }
 
+void AdmitChangeThen(AuditLog* log, const grpc::CallbackServerContext& context,
+                     const DeadlineReplyPtr& reply, std::string_view method, const Item& item,
+                     const std::function<absl::Status(const security::Principal&)>& decide,
+                     std::string_view detail,
+                     std::function<void(const security::Principal&)> then) {
+  auto caller = CallerOf(context);
+  if (!caller.ok()) {
+    reply->Run([&] { reply->Finish(ToGrpcStatus(caller.status())); });  // nobody to hold to account
+    return;
+  }
+  const absl::Status decision = decide(*caller);
+  AuditRecord record =
+      NewRecord(*caller, log->service(), method, item, decision, absl::Now(), detail);
+  if (!decision.ok()) {
+    ReplyAudited(log, reply, {std::move(record)}, ToGrpcStatus(decision));
+    return;
+  }
+  log->Record({std::move(record)},
+              [reply, caller = *std::move(caller), then = std::move(then)](absl::Status kept) {
+                reply->Run([&] {
+                  if (!kept.ok()) return reply->Finish(ToGrpcStatus(kept));
+                  then(caller);
+                });
+              });
+}
+
 }  // namespace infobus::audit

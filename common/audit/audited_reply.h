@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/audit/audit_log.h"
+#include "common/grpc/deadline_reply.h"
 
 namespace infobus::audit {
 
@@ -18,6 +19,19 @@ inline void ReplyAudited(AuditLog* log, grpc::ServerUnaryReactor* reactor,
     } else {
       reactor->Finish(status);
     }
+  });
+}
+
+// The same through a DeadlineReply: the reply goes out once the records are kept, unless the
+// deadline has answered first.
+inline void ReplyAudited(AuditLog* log, const DeadlineReplyPtr& reply,
+                         std::vector<AuditRecord> records, grpc::Status status) {
+  log->Record(std::move(records), [reply, status = std::move(status)](absl::Status kept) {
+    reply->Run([&] {
+      reply->Finish(kept.ok()
+                        ? status
+                        : grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(kept.message())));
+    });
   });
 }
 

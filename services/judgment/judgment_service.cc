@@ -77,22 +77,22 @@ grpc::Status NotAppliedInTime() {
                       "still apply");
 }
 
-// The gate of a watchlist change by `method` to list `list_id`: AdmitChange (audited with
-// `detail`), then a request of valid UTF-8. False when the call has been answered.
-bool AdmitWatchlistChange(audit::AuditLog* audit, const grpc::CallbackServerContext& context,
-                          grpc::ServerUnaryReactor* reactor,
-                          const google::protobuf::Message& request, std::string_view method,
-                          const std::string& list_id, const std::string& detail) {
-  if (!audit::AdmitChange(audit, context, reactor, method, {"watchlist", list_id, {}},
-                          CanChangeWatchlist, detail)
-           .ok()) {
-    return false;
-  }
-  if (absl::Status utf8 = CheckUtf8(request); !utf8.ok()) {
-    reactor->Finish(ToGrpcStatus(utf8));
-    return false;
-  }
-  return true;
+// The gate of a watchlist change by `method` to list `list_id`: AdmitChangeThen (audited with
+// `detail`), then a request of valid UTF-8; `then` runs once both hold (on the audit record's
+// delivery thread), else the call is answered through `reply`.
+void AdmitWatchlistChange(audit::AuditLog* audit, const grpc::CallbackServerContext& context,
+                          const DeadlineReplyPtr& reply, const google::protobuf::Message& request,
+                          std::string_view method, const std::string& list_id,
+                          const std::string& detail, std::function<void()> then) {
+  audit::AdmitChangeThen(audit, context, reply, method, {"watchlist", list_id, {}},
+                         CanChangeWatchlist, detail,
+                         [reply, &request, then = std::move(then)](const security::Principal&) {
+                           if (absl::Status utf8 = CheckUtf8(request); !utf8.ok()) {
+                             reply->Finish(ToGrpcStatus(utf8));
+                             return;
+                           }
+                           then();
+                         });
 }
 
 audit::Item JudgmentItem(const infobus::common::v1::Judgment& judgment) {
@@ -113,12 +113,19 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
     const infobus::judgment::v1::AddWatchlistEntryRequest* request,
     infobus::judgment::v1::AddWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!AdmitWatchlistChange(audit_, *context, reactor, *request,
-                            "JudgmentService/AddWatchlistEntry", request->entry().list_id(),
-                            WatchlistDetail("add", request->entry().subject()))) {
-    return reactor;
-  }
-  WatchlistEntry entry = request->entry();
+  DeadlineReplyPtr reply =
+      DeadlineReply::Start(reactor, options_.apply_timeout, NotAppliedInTime());
+  AdmitWatchlistChange(
+      audit_, *context, reply, *request, "JudgmentService/AddWatchlistEntry",
+      request->entry().list_id(), WatchlistDetail("add", request->entry().subject()),
+      [this, reply, request, response] { AddAdmittedEntry(reply, *request, response); });
+  return reactor;
+}
+
+void JudgmentServiceImpl::AddAdmittedEntry(
+    const DeadlineReplyPtr& reply, const infobus::judgment::v1::AddWatchlistEntryRequest& request,
+    infobus::judgment::v1::AddWatchlistEntryResponse* response) {
+  WatchlistEntry entry = request.entry();
   absl::Status status = ValidateListId(entry.list_id(), "entry.list_id");
   if (status.ok()) status = NormalizeSubject(*entry.mutable_subject(), "entry.subject");
   // Unset is allowed: the rule's list severity, else its own, applies (rules.yaml says so).
@@ -129,18 +136,21 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::AddWatchlistEntry(
   if (status.ok() && entry.note().size() > 1024) {
     status = absl::InvalidArgumentError("entry.note: at most 1024 bytes");
   }
-  if (status.ok()) {
-    auto replaced = watchlist_->Put(entry, options_.apply_timeout);
-    if (replaced.ok()) {
-      *response->mutable_entry() = entry;
-      response->set_replaced(*replaced);
-      INFOBUS_LOG(Info) << "watchlist " << entry.list_id() << " + "
-                        << domain::SubjectKey(entry.subject());
-    }
-    status = replaced.status();
+  if (!status.ok()) {
+    reply->Finish(ToGrpcStatus(status));
+    return;
   }
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  watchlist_->Put(entry, [reply, response, entry](absl::StatusOr<bool> replaced) {
+    reply->Run([&] {
+      if (replaced.ok()) {
+        *response->mutable_entry() = entry;
+        response->set_replaced(*replaced);
+        INFOBUS_LOG(Info) << "watchlist " << entry.list_id() << " + "
+                          << domain::SubjectKey(entry.subject());
+      }
+      reply->Finish(ToGrpcStatus(replaced.status()));
+    });
+  });
 }
 
 grpc::ServerUnaryReactor* JudgmentServiceImpl::RemoveWatchlistEntry(
@@ -148,20 +158,23 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::RemoveWatchlistEntry(
     const infobus::judgment::v1::RemoveWatchlistEntryRequest* request,
     infobus::judgment::v1::RemoveWatchlistEntryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!AdmitWatchlistChange(audit_, *context, reactor, *request,
-                            "JudgmentService/RemoveWatchlistEntry", request->list_id(),
-                            WatchlistDetail("remove", request->subject()))) {
-    return reactor;
-  }
-  Subject subject = request->subject();
-  absl::Status status = ValidateListId(request->list_id(), "list_id");
-  if (status.ok()) status = NormalizeSubject(subject, "subject");
-  if (status.ok()) {
-    auto removed = watchlist_->Remove(request->list_id(), subject, options_.apply_timeout);
-    if (removed.ok()) response->set_removed(*removed);
-    status = removed.status();
-  }
-  reactor->Finish(ToGrpcStatus(status));
+  DeadlineReplyPtr reply =
+      DeadlineReply::Start(reactor, options_.apply_timeout, NotAppliedInTime());
+  AdmitWatchlistChange(audit_, *context, reply, *request, "JudgmentService/RemoveWatchlistEntry",
+                       request->list_id(), WatchlistDetail("remove", request->subject()),
+                       [this, reply, request, response] {
+                         Subject subject = request->subject();
+                         absl::Status status = ValidateListId(request->list_id(), "list_id");
+                         if (status.ok()) status = NormalizeSubject(subject, "subject");
+                         if (!status.ok()) return reply->Finish(ToGrpcStatus(status));
+                         watchlist_->Remove(request->list_id(), subject,
+                                            [reply, response](absl::StatusOr<bool> removed) {
+                                              reply->Run([&] {
+                                                if (removed.ok()) response->set_removed(*removed);
+                                                reply->Finish(ToGrpcStatus(removed.status()));
+                                              });
+                                            });
+                       });
   return reactor;
 }
 
@@ -313,28 +326,30 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ReloadRules(
     grpc::CallbackServerContext* context, const infobus::judgment::v1::ReloadRulesRequest*,
     infobus::judgment::v1::ReloadRulesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!audit::AdmitChange(audit_, *context, reactor, "JudgmentService/ReloadRules",
-                          {"rules", "", {}},
-                          [](const security::Principal& p) {
-                            return security::CanAdminister(p, security::AdminAction::kRules);
-                          })
-           .ok()) {
-    return reactor;
-  }
   // Answered from the loop's commit (or by the deadline), not waited for here.
   DeadlineReplyPtr reply =
       DeadlineReply::Start(reactor, options_.apply_timeout, NotAppliedInTime());
-  handler_->Reload([this, reply, response](absl::StatusOr<Engine::ReloadSummary> summary) {
-    if (!reply->Claim()) return;
-    if (summary.ok()) {
-      response->set_rules_version(handler_->rules_version());
-      for (const std::string& id : summary->added) response->add_added(id);
-      for (const std::string& id : summary->changed) response->add_changed(id);
-      for (const std::string& id : summary->removed) response->add_removed(id);
-      for (const std::string& id : summary->kept) response->add_kept(id);
-    }
-    reply->Finish(ToGrpcStatus(summary.status()));
-  });
+  audit::AdmitChangeThen(
+      audit_, *context, reply, "JudgmentService/ReloadRules", {"rules", "", {}},
+      [](const security::Principal& p) {
+        return security::CanAdminister(p, security::AdminAction::kRules);
+      },
+      "",
+      [handler = handler_, reply, response](const security::Principal&) {
+        // The handler outlives the loop's completions: it runs them, the last in its destructor.
+        handler->Reload([handler, reply, response](absl::StatusOr<Engine::ReloadSummary> summary) {
+          reply->Run([&] {
+            if (summary.ok()) {
+              response->set_rules_version(handler->rules_version());
+              for (const std::string& id : summary->added) response->add_added(id);
+              for (const std::string& id : summary->changed) response->add_changed(id);
+              for (const std::string& id : summary->removed) response->add_removed(id);
+              for (const std::string& id : summary->kept) response->add_kept(id);
+            }
+            reply->Finish(ToGrpcStatus(summary.status()));
+          });
+        });
+      });
   return reactor;
 }
 
@@ -438,8 +453,11 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
   audit::Item item{
       "judgment", request->judgment_id(),
       stored ? stored->classification() : infobus::common::v1::CLASSIFICATION_UNSPECIFIED};
-  auto caller = audit::AdmitChange(
-      audit_, *context, reactor, "JudgmentService/Review", item,
+  // Answered from the loop's commit (or by the deadline), not waited for here.
+  DeadlineReplyPtr reply =
+      DeadlineReply::Start(reactor, options_.apply_timeout, NotAppliedInTime());
+  audit::AdmitChangeThen(
+      audit_, *context, reply, "JudgmentService/Review", item,
       [&](const security::Principal& p) -> absl::Status {
         if (absl::Status allowed = security::CanReview(p); !allowed.ok()) return allowed;
         // The reviewer is who is calling; a request naming someone else is refused.
@@ -449,36 +467,33 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
         }
         return stored ? security::CanSee(p, security::JudgmentLabels(*stored)) : absl::OkStatus();
       },
-      infobus::common::v1::ReviewStatus_Name(request->status()));
-  if (!caller.ok()) return reactor;
-  const std::string reviewer = caller->unrestricted ? request->reviewer() : caller->id;
-  absl::Status status;
-  if (request->judgment_id().empty()) {
-    status = absl::InvalidArgumentError("judgment_id: is required");
-  } else if (request->status() != infobus::common::v1::REVIEW_STATUS_CONFIRMED &&
-             request->status() != infobus::common::v1::REVIEW_STATUS_DISMISSED) {
-    status = absl::InvalidArgumentError("status: must be CONFIRMED or DISMISSED");
-  } else if (request->note().size() > 4096) {
-    status = absl::InvalidArgumentError("note: at most 4096 bytes");
-  } else if (reviewer.empty() || reviewer.size() > 128) {
-    status = absl::InvalidArgumentError("reviewer: 1-128 bytes naming who reviews");
-  } else {
-    infobus::common::v1::Review review;
-    review.set_status(request->status());
-    review.set_note(request->note());
-    review.set_reviewer(reviewer);
-    // Answered from the loop's commit (or by the deadline), not waited for here.
-    DeadlineReplyPtr reply =
-        DeadlineReply::Start(reactor, options_.apply_timeout, NotAppliedInTime());
-    handler_->Review(request->judgment_id(), review,
-                     [reply, response](absl::StatusOr<JudgmentRecord> record) {
-                       if (!reply->Claim()) return;
-                       if (record.ok()) *response->mutable_record() = std::move(*record);
-                       reply->Finish(ToGrpcStatus(record.status()));
-                     });
-    return reactor;
-  }
-  reactor->Finish(ToGrpcStatus(status));
+      infobus::common::v1::ReviewStatus_Name(request->status()),
+      [handler = handler_, reply, request, response](const security::Principal& caller) {
+        const std::string reviewer = caller.unrestricted ? request->reviewer() : caller.id;
+        absl::Status status;
+        if (request->judgment_id().empty()) {
+          status = absl::InvalidArgumentError("judgment_id: is required");
+        } else if (request->status() != infobus::common::v1::REVIEW_STATUS_CONFIRMED &&
+                   request->status() != infobus::common::v1::REVIEW_STATUS_DISMISSED) {
+          status = absl::InvalidArgumentError("status: must be CONFIRMED or DISMISSED");
+        } else if (request->note().size() > 4096) {
+          status = absl::InvalidArgumentError("note: at most 4096 bytes");
+        } else if (reviewer.empty() || reviewer.size() > 128) {
+          status = absl::InvalidArgumentError("reviewer: 1-128 bytes naming who reviews");
+        }
+        if (!status.ok()) return reply->Finish(ToGrpcStatus(status));
+        infobus::common::v1::Review review;
+        review.set_status(request->status());
+        review.set_note(request->note());
+        review.set_reviewer(reviewer);
+        handler->Review(request->judgment_id(), review,
+                        [reply, response](absl::StatusOr<JudgmentRecord> record) {
+                          reply->Run([&] {
+                            if (record.ok()) *response->mutable_record() = std::move(*record);
+                            reply->Finish(ToGrpcStatus(record.status()));
+                          });
+                        });
+      });
   return reactor;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/audit/audit_log.h"
+#include "common/grpc/deadline_reply.h"
 #include "common/security/principal.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 #include "services/judgment/event_handler.h"
@@ -14,7 +15,9 @@ namespace infobus::judgment {
 // subject normalised, so a formatting variant of an id number or plate still matches), rule
 // reloads, and the analysts' view of the judgment log: Get, List, Review, Subscribe. Reloads
 // and reviews are applied by the consumer loop (EventHandler) and answered once committed.
-// Thread-safe.
+// No callback waits: a change is handed on (audit record, then the watchlist write or the
+// loop's queue) and answered from that work's completion, or DEADLINE_EXCEEDED after
+// apply_timeout, whichever comes first. Thread-safe.
 class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService::CallbackService {
  public:
   struct Options {
@@ -57,6 +60,11 @@ class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService:
       const infobus::judgment::v1::SubscribeRequest* request) override;
 
  private:
+  // The rest of AddWatchlistEntry once the change is admitted: validate, write, answer.
+  void AddAdmittedEntry(const DeadlineReplyPtr& reply,
+                        const infobus::judgment::v1::AddWatchlistEntryRequest& request,
+                        infobus::judgment::v1::AddWatchlistEntryResponse* response);
+
   WatchlistTable* watchlist_;
   EventHandler* handler_;
   JudgmentLog* log_;

@@ -28,7 +28,13 @@ absl::StatusOr<std::unique_ptr<WatchlistTable>> WatchlistTable::Create(
   return table;
 }
 
-WatchlistTable::~WatchlistTable() = default;
+WatchlistTable::~WatchlistTable() {
+  // A delivery report still to come calls into table_: wait for it (the producer reports every
+  // message it accepted, within its delivery timeout), then the table answers its waiters.
+  absl::MutexLock lock(&mutex_);
+  auto settled = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return unreported_ == 0; };
+  mutex_.Await(absl::Condition(&settled));
+}
 
 absl::Status WatchlistTable::Apply(std::vector<kafka::Record> page,
                                    stream::GlobalTable::OffsetEntries offsets) {
@@ -62,8 +68,8 @@ absl::Status WatchlistTable::WaitForCatchUp(absl::Duration timeout) {
   return table_->WaitForCatchUp(timeout);
 }
 
-absl::Status WatchlistTable::Publish(const std::string& key, const std::string* value,
-                                     absl::Duration timeout) {
+void WatchlistTable::Publish(const std::string& key, const std::string* value,
+                             std::function<void(absl::Status)> done) {
   kafka::OutgoingMessage message;
   message.topic = topic_;
   message.key = key;
@@ -73,31 +79,52 @@ absl::Status WatchlistTable::Publish(const std::string& key, const std::string* 
     message.value = *value;
   }
   message.headers = {{kafka::kSchemaHeader, WatchlistEntry::descriptor()->full_name()}};
-  std::vector<absl::Status> sent = producer_->ProduceAll({message});
-  if (!sent[0].ok()) return sent[0];
-  return WaitForCatchUp(timeout);
+  {
+    absl::MutexLock lock(&mutex_);
+    ++unreported_;
+  }
+  auto shared = std::make_shared<std::function<void(absl::Status)>>(std::move(done));
+  const absl::Status queued = producer_->ProduceAsync(message, [this, shared](absl::Status sent) {
+    if (!sent.ok()) {
+      (*shared)(sent);
+    } else {
+      // Acknowledged: answered once this instance has read it back, so a lookup right after
+      // the call sees the change.
+      table_->WhenCaughtUp([shared](absl::Status caught_up) { (*shared)(std::move(caught_up)); });
+    }
+    absl::MutexLock lock(&mutex_);
+    --unreported_;
+  });
+  if (!queued.ok()) {
+    {
+      absl::MutexLock lock(&mutex_);
+      --unreported_;
+    }
+    (*shared)(queued);
+  }
 }
 
-absl::StatusOr<bool> WatchlistTable::Put(const WatchlistEntry& entry, absl::Duration timeout) {
+void WatchlistTable::Put(const WatchlistEntry& entry, Done done) {
   const std::string key = StoredWatchlist::Key(entry.list_id(), entry.subject());
   auto existing = store_->Get(StoredWatchlist::kFamily, key);
-  if (!existing.ok()) return existing.status();
+  if (!existing.ok()) return done(existing.status());
   const std::string value = entry.SerializeAsString();
-  if (absl::Status status = Publish(key, &value, timeout); !status.ok()) {
-    return status;
-  }
-  return existing->has_value();
+  Publish(key, &value, [done = std::move(done), existed = existing->has_value()](absl::Status s) {
+    if (!s.ok()) return done(s);
+    done(existed);
+  });
 }
 
-absl::StatusOr<bool> WatchlistTable::Remove(const std::string& list_id,
-                                            const infobus::common::v1::Subject& subject,
-                                            absl::Duration timeout) {
+void WatchlistTable::Remove(const std::string& list_id, const infobus::common::v1::Subject& subject,
+                            Done done) {
   const std::string key = StoredWatchlist::Key(list_id, subject);
   auto existing = store_->Get(StoredWatchlist::kFamily, key);
-  if (!existing.ok()) return existing.status();
-  if (!existing->has_value()) return false;
-  if (absl::Status status = Publish(key, nullptr, timeout); !status.ok()) return status;
-  return true;
+  if (!existing.ok()) return done(existing.status());
+  if (!existing->has_value()) return done(false);
+  Publish(key, nullptr, [done = std::move(done)](absl::Status s) {
+    if (!s.ok()) return done(s);
+    done(true);
+  });
 }
 
 }  // namespace infobus::judgment

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,8 +27,8 @@ namespace infobus::judgment {
 // not a valid entry or removal (codec::DecodeWatchlistRecord) is dead-lettered, produced before
 // the offsets past it are stored, and changes nothing here.
 //
-// Lifecycle: Create (starts the reader thread), destroy to stop. Put/Remove/WaitForCatchUp are
-// thread-safe.
+// Lifecycle: Create (starts the reader thread), destroy to stop (what is still waiting for the
+// reader is answered UNAVAILABLE). Put/Remove/WaitForCatchUp are thread-safe.
 class WatchlistTable {
  public:
   static constexpr char kOffsetsFamily[] = "watchlist_offsets";
@@ -46,11 +47,14 @@ class WatchlistTable {
       Store* store, StoredWatchlist* watchlist, kafka::Producer* producer);
   ~WatchlistTable();
 
-  // Writes the entry to the topic and waits until this instance has applied it. Returns
-  // whether an entry for (list, subject) existed here before.
-  absl::StatusOr<bool> Put(const WatchlistEntry& entry, absl::Duration timeout);
-  absl::StatusOr<bool> Remove(const std::string& list_id,
-                              const infobus::common::v1::Subject& subject, absl::Duration timeout);
+  // Writes the entry to the topic; `done` runs once this instance has applied it, with whether
+  // an entry for (list, subject) existed here before, or why it could not be written. `done`
+  // runs on the producer's or the reader's thread (or at once, for a local failure) and must
+  // be quick; nothing here waits, so a gRPC callback may call these.
+  using Done = std::function<void(absl::StatusOr<bool>)>;
+  void Put(const WatchlistEntry& entry, Done done);
+  // Removes the entry; `done` as for Put, with whether there was one (none: nothing is sent).
+  void Remove(const std::string& list_id, const infobus::common::v1::Subject& subject, Done done);
   // Waits until everything on the topic now has been applied here.
   absl::Status WaitForCatchUp(absl::Duration timeout);
 
@@ -58,14 +62,17 @@ class WatchlistTable {
   WatchlistTable() = default;
   // One page of the topic and its offsets into the store, in one batch.
   absl::Status Apply(std::vector<kafka::Record> page, stream::GlobalTable::OffsetEntries offsets);
-  // Sends `value` for `key` (nullptr: a tombstone) and waits until this instance applied it.
-  absl::Status Publish(const std::string& key, const std::string* value, absl::Duration timeout);
+  // Sends `value` for `key` (nullptr: a tombstone); `done` once this instance applied it.
+  void Publish(const std::string& key, const std::string* value,
+               std::function<void(absl::Status)> done);
 
   std::string topic_;
   DeadLetters dead_letters_;
   Store* store_ = nullptr;
   StoredWatchlist* watchlist_ = nullptr;
   kafka::Producer* producer_ = nullptr;
+  absl::Mutex mutex_;
+  int unreported_ ABSL_GUARDED_BY(mutex_) = 0;  // messages Publish sent, not yet reported
   std::unique_ptr<stream::GlobalTable> table_;  // last: its reader thread calls Apply
 };
 
