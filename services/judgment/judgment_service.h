@@ -18,7 +18,7 @@ namespace infobus::judgment {
 // No callback waits: a change is handed on (audit record, then the watchlist write or the
 // loop's queue) and answered from that work's completion, or DEADLINE_EXCEEDED after
 // apply_timeout, whichever comes first. Thread-safe.
-class JudgmentServiceImpl final : public infobus::judgment::v1::JudgmentService::CallbackService {
+class JudgmentServiceImpl : public infobus::judgment::v1::JudgmentService::CallbackService {
  public:
   struct Options {
     // A subscriber further behind the log than this is cut off (RESOURCE_EXHAUSTED).
