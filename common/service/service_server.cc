@@ -24,6 +24,13 @@ absl::Status ServiceServer::OpenRuntime(const std::vector<std::string>& families
   return absl::OkStatus();
 }
 
+void ServiceServer::FlushProducer(absl::Duration timeout) {
+  if (!runtime_) return;
+  if (absl::Status flushed = runtime_->producer().Flush(timeout); !flushed.ok()) {
+    INFOBUS_LOG(Warning) << service_ << ": messages still unacknowledged at shutdown: " << flushed;
+  }
+}
+
 void ServiceServer::StopServing(absl::Duration grace) {
   if (runtime_) runtime_->StopServing(grace);
 }

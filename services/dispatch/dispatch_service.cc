@@ -10,6 +10,7 @@
 #include "common/audit/stream_audit.h"
 #include "common/domain/utf8.h"
 #include "common/grpc/caller.h"
+#include "common/grpc/deadline_reply.h"
 #include "common/grpc/lenient_parse.h"
 #include "common/grpc/paged_stream_reactor.h"
 #include "common/grpc/status.h"
@@ -113,6 +114,14 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
   uint64_t last_seq_ ABSL_GUARDED_BY(mutex_);
 };
 
+// What a caller hears when a change has not been recorded within signoff_timeout (Kafka slow to
+// acknowledge): it may still be, and a retry is safe (sign-offs and feedback are idempotent).
+grpc::Status NotRecordedInTime() {
+  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                      "not recorded in time: Kafka has not acknowledged; it may still be "
+                      "recorded, and a retry is safe");
+}
+
 }  // namespace
 
 absl::StatusOr<security::Principal> DispatchServiceImpl::AuthorizeForUnit(
@@ -149,57 +158,75 @@ absl::Status DispatchServiceImpl::CheckUnit(const std::string& unit_id) const {
   return absl::OkStatus();
 }
 
-absl::Status DispatchServiceImpl::AdmitSignOff(const security::Principal& caller,
-                                               const std::string& unit_id, uint64_t seq,
-                                               std::string_view method) {
+void DispatchServiceImpl::AdmitSignOff(const security::Principal& caller,
+                                       const std::string& unit_id, uint64_t seq,
+                                       std::string_view method, const DeadlineReplyPtr& reply,
+                                       std::function<void()> then) {
   auto delivery = inbox_->Read(unit_id, seq);
-  if (!delivery.ok()) return delivery.status();
+  if (!delivery.ok()) return reply->Finish(ToGrpcStatus(delivery.status()));
   const absl::Status decision =
       security::CanSeeDelivered(caller, security::JudgmentLabels(delivery->judgment()));
-  if (audit::IsClassified(delivery->judgment().classification())) {
-    if (absl::Status kept = audit_->RecordNow({audit::NewRecord(
-            caller, audit_->service(), method, DeliveryItem(*delivery), decision, absl::Now())});
-        !kept.ok()) {
-      return absl::UnavailableError(absl::StrCat(
-          "the access record could not be kept, nothing was recorded; retry: ", kept.message()));
+  if (!audit::IsClassified(delivery->judgment().classification())) {
+    if (!decision.ok()) return reply->Finish(ToGrpcStatus(decision));
+    return then();
+  }
+  audit_->Record({audit::NewRecord(caller, audit_->service(), method, DeliveryItem(*delivery),
+                                   decision, absl::Now())},
+                 [reply, decision, then = std::move(then)](absl::Status kept) {
+                   reply->Run([&] {
+                     if (!kept.ok()) {
+                       return reply->Finish(ToGrpcStatus(absl::UnavailableError(absl::StrCat(
+                           "the access record could not be kept, nothing was recorded; retry: ",
+                           kept.message()))));
+                     }
+                     if (!decision.ok()) return reply->Finish(ToGrpcStatus(decision));
+                     then();
+                   });
+                 });
+}
+
+void DispatchServiceImpl::AdmitSigner(const grpc::CallbackServerContext& context,
+                                      const google::protobuf::Message& request,
+                                      const std::string& unit_id, uint64_t seq,
+                                      const Signer& signer, const absl::Status& fields,
+                                      std::string_view method, const DeadlineReplyPtr& reply,
+                                      std::function<void(const std::string& by)> then) {
+  reply->Run([&] {
+    const auto caller = UnitCaller(context, request, unit_id);
+    if (!caller.ok()) return reply->Finish(ToGrpcStatus(caller.status()));
+    const std::string by = caller->unrestricted ? signer.requested : caller->id;
+    absl::Status status;
+    if (!signer.requested.empty() && by != signer.requested) {
+      status = absl::PermissionDeniedError(
+          absl::StrCat(signer.field, ": must be the caller (", by, ") or empty"));
+    } else if (seq == 0) {
+      status = absl::InvalidArgumentError("seq: must be 1 or more");
+    } else if (!fields.ok()) {
+      status = fields;
+    } else if (by.empty() || by.size() > 128 || !domain::IsValidUtf8(by)) {
+      status = absl::InvalidArgumentError(
+          absl::StrCat(signer.field, ": 1-128 bytes of UTF-8 naming who ", signer.does));
     }
-  }
-  return decision;
+    if (!status.ok()) return reply->Finish(ToGrpcStatus(status));
+    AdmitSignOff(*caller, unit_id, seq, method, reply, [then = std::move(then), by] { then(by); });
+  });
 }
 
-absl::StatusOr<std::string> DispatchServiceImpl::AdmitSigner(
-    const grpc::CallbackServerContext& context, const google::protobuf::Message& request,
-    const std::string& unit_id, uint64_t seq, const Signer& signer, const absl::Status& fields,
-    std::string_view method) {
-  const auto caller = UnitCaller(context, request, unit_id);
-  if (!caller.ok()) return caller.status();
-  const std::string by = caller->unrestricted ? signer.requested : caller->id;
-  if (!signer.requested.empty() && by != signer.requested) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(signer.field, ": must be the caller (", by, ") or empty"));
-  }
-  if (seq == 0) return absl::InvalidArgumentError("seq: must be 1 or more");
-  if (!fields.ok()) return fields;
-  if (by.empty() || by.size() > 128 || !domain::IsValidUtf8(by)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(signer.field, ": 1-128 bytes of UTF-8 naming who ", signer.does));
-  }
-  if (absl::Status admitted = AdmitSignOff(*caller, unit_id, seq, method); !admitted.ok()) {
-    return admitted;
-  }
-  return by;
-}
-
-absl::Status DispatchServiceImpl::Emit(infobus::common::v1::DispatchEventType type,
-                                       const Delivery& delivery, absl::Time at) {
-  const std::vector<absl::Status> sent = producer_->ProduceAll(
-      {DispatchEventMessage(events_topic_, MakeDispatchEvent(type, delivery, at), delivery)});
-  if (sent.empty() || !sent[0].ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("the dispatch event could not be sent to Kafka, nothing was recorded; retry: ",
-                     sent.empty() ? "no report" : sent[0].message()));
-  }
-  return absl::OkStatus();
+void DispatchServiceImpl::EmitAsync(infobus::common::v1::DispatchEventType type,
+                                    const Delivery& delivery, absl::Time at,
+                                    std::function<void(absl::Status)> sent) {
+  auto shared = std::make_shared<std::function<void(absl::Status)>>(std::move(sent));
+  auto report = [shared](absl::Status status) {
+    if (!status.ok()) {
+      status = absl::UnavailableError(absl::StrCat(
+          "the dispatch event could not be sent to Kafka, nothing was recorded; retry: ",
+          status.message()));
+    }
+    (*shared)(std::move(status));
+  };
+  const absl::Status queued = producer_->ProduceAsync(
+      DispatchEventMessage(events_topic_, MakeDispatchEvent(type, delivery, at), delivery), report);
+  if (!queued.ok()) report(queued);
 }
 
 grpc::ServerWriteReactor<Delivery>* DispatchServiceImpl::Subscribe(
@@ -214,31 +241,35 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(
     grpc::CallbackServerContext* context, const infobus::dispatch::v1::AcknowledgeRequest* request,
     infobus::dispatch::v1::AcknowledgeResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  DeadlineReplyPtr reply = DeadlineReply::Start(reactor, signoff_timeout_, NotRecordedInTime());
   // Who signs off is who calls.
-  const absl::StatusOr<std::string> by =
-      AdmitSigner(*context, *request, request->unit_id(), request->seq(),
-                  {"acknowledged_by", request->acknowledged_by(), "signs off"}, absl::OkStatus(),
-                  "DispatchService/Acknowledge");
-  absl::Status status = by.status();
-  if (by.ok()) {
-    auto result =
-        inbox_->Acknowledge(request->unit_id(), request->seq(), *by, [this](const Delivery& after) {
-          return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_ACKNOWLEDGED, after,
-                      FromProtoTimestamp(after.acknowledged_at()));
-        });
-    status = result.status();
-    if (result.ok()) {
-      response->set_already_acknowledged(result->already_acknowledged);
-      if (!result->already_acknowledged) {
-        DispatchMetrics::Get().SignedOff(request->unit_id(),
-                                         FromProtoTimestamp(result->delivery.acknowledged_at()) -
-                                             FromProtoTimestamp(result->delivery.delivered_at()));
-      }
-      *response->mutable_acknowledged_at() = result->delivery.acknowledged_at();
-      response->set_acknowledged_by(result->delivery.acknowledged_by());
-    }
-  }
-  reactor->Finish(ToGrpcStatus(status));
+  AdmitSigner(*context, *request, request->unit_id(), request->seq(),
+              {"acknowledged_by", request->acknowledged_by(), "signs off"}, absl::OkStatus(),
+              "DispatchService/Acknowledge", reply,
+              [this, reply, request, response](const std::string& by) {
+                inbox_->AcknowledgeAsync(
+                    request->unit_id(), request->seq(), by,
+                    [this](const Delivery& after, std::function<void(absl::Status)> sent) {
+                      EmitAsync(infobus::common::v1::DISPATCH_EVENT_TYPE_ACKNOWLEDGED, after,
+                                FromProtoTimestamp(after.acknowledged_at()), std::move(sent));
+                    },
+                    [reply, response](absl::StatusOr<Inbox::AckResult> result) {
+                      reply->Run([&] {
+                        if (result.ok()) {
+                          response->set_already_acknowledged(result->already_acknowledged);
+                          if (!result->already_acknowledged) {
+                            DispatchMetrics::Get().SignedOff(
+                                result->delivery.unit_id(),
+                                FromProtoTimestamp(result->delivery.acknowledged_at()) -
+                                    FromProtoTimestamp(result->delivery.delivered_at()));
+                          }
+                          *response->mutable_acknowledged_at() = result->delivery.acknowledged_at();
+                          response->set_acknowledged_by(result->delivery.acknowledged_by());
+                        }
+                        reply->Finish(ToGrpcStatus(result.status()));
+                      });
+                    });
+              });
   return reactor;
 }
 
@@ -246,28 +277,31 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Feedback(
     grpc::CallbackServerContext* context, const infobus::dispatch::v1::FeedbackRequest* request,
     infobus::dispatch::v1::FeedbackResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::StatusOr<std::string> by =
-      AdmitSigner(*context, *request, request->unit_id(), request->seq(),
-                  {"given_by", request->given_by(), "reports"}, CheckOutcomeAndNote(*request),
-                  "DispatchService/Feedback");
-  absl::Status status = by.status();
-  if (by.ok()) {
-    infobus::common::v1::Feedback feedback;
-    feedback.set_outcome(request->outcome());
-    feedback.set_note(request->note());
-    feedback.set_given_by(*by);
-    auto result = inbox_->RecordFeedback(
-        request->unit_id(), request->seq(), std::move(feedback), [this](const Delivery& after) {
-          return Emit(infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK, after,
-                      FromProtoTimestamp(after.feedback().given_at()));
-        });
-    status = result.status();
-    if (result.ok()) {
-      response->set_already_recorded(result->already_recorded);
-      *response->mutable_feedback() = result->delivery.feedback();
-    }
-  }
-  reactor->Finish(ToGrpcStatus(status));
+  DeadlineReplyPtr reply = DeadlineReply::Start(reactor, signoff_timeout_, NotRecordedInTime());
+  AdmitSigner(*context, *request, request->unit_id(), request->seq(),
+              {"given_by", request->given_by(), "reports"}, CheckOutcomeAndNote(*request),
+              "DispatchService/Feedback", reply,
+              [this, reply, request, response](const std::string& by) {
+                infobus::common::v1::Feedback feedback;
+                feedback.set_outcome(request->outcome());
+                feedback.set_note(request->note());
+                feedback.set_given_by(by);
+                inbox_->RecordFeedbackAsync(
+                    request->unit_id(), request->seq(), std::move(feedback),
+                    [this](const Delivery& after, std::function<void(absl::Status)> sent) {
+                      EmitAsync(infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK, after,
+                                FromProtoTimestamp(after.feedback().given_at()), std::move(sent));
+                    },
+                    [reply, response](absl::StatusOr<Inbox::FeedbackResult> result) {
+                      reply->Run([&] {
+                        if (result.ok()) {
+                          response->set_already_recorded(result->already_recorded);
+                          *response->mutable_feedback() = result->delivery.feedback();
+                        }
+                        reply->Finish(ToGrpcStatus(result.status()));
+                      });
+                    });
+              });
   return reactor;
 }
 
@@ -405,21 +439,23 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ReloadRouting(
     const infobus::dispatch::v1::ReloadRoutingRequest* /*request*/,
     infobus::dispatch::v1::ReloadRoutingResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (!audit::AdmitChange(audit_, *context, reactor, "DispatchService/ReloadRouting",
-                          {"routing", "", {}},
-                          [](const security::Principal& p) {
-                            return security::CanAdminister(p, security::AdminAction::kRouting);
-                          })
-           .ok()) {
-    return reactor;
-  }
-  auto result = routing_->Reload();
-  if (result.ok()) {
-    response->set_changed(result->changed);
-    response->set_units(static_cast<uint32_t>(result->table->units().units().size()));
-    response->set_routes(static_cast<uint32_t>(result->table->routes().size()));
-  }
-  reactor->Finish(ToGrpcStatus(result.status()));
+  DeadlineReplyPtr reply = DeadlineReply::Start(reactor, signoff_timeout_, NotRecordedInTime());
+  audit::AdmitChangeThen(
+      audit_, *context, reply, "DispatchService/ReloadRouting", {"routing", "", {}},
+      [](const security::Principal& p) {
+        return security::CanAdminister(p, security::AdminAction::kRouting);
+      },
+      "",
+      [this, reply, response](const security::Principal&) {
+        // A stat and a small file read: quick enough for the record's delivery thread.
+        auto result = routing_->Reload();
+        if (result.ok()) {
+          response->set_changed(result->changed);
+          response->set_units(static_cast<uint32_t>(result->table->units().units().size()));
+          response->set_routes(static_cast<uint32_t>(result->table->routes().size()));
+        }
+        reply->Finish(ToGrpcStatus(result.status()));
+      });
   return reactor;
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/audit/audit_log.h"
+#include "common/grpc/deadline_reply.h"
 #include "common/kafka/producer.h"
 #include "common/security/principal.h"
 #include "infobus/common/v1/dispatch_event.pb.h"
@@ -19,18 +20,21 @@ namespace infobus::dispatch {
 // the switch from backlog to live can neither skip nor repeat a delivery; it holds at most one
 // page of deliveries in memory, so a slow reader costs no more than that. Acknowledge and
 // Feedback emit their dispatch event to Kafka before they record the change, so the topic never
-// misses a change the store has. Thread-safe.
+// misses a change the store has; no callback waits for Kafka: each is answered from the
+// producer's delivery report (or DEADLINE_EXCEEDED after signoff_timeout). Thread-safe.
 class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService::CallbackService {
  public:
   // `audit` records every access decision on a classified delivery and every routing change.
   DispatchServiceImpl(RoutingSource* routing, Inbox* inbox, InboxNotifier* notifier,
-                      kafka::Producer* producer, std::string events_topic, audit::AuditLog* audit)
+                      kafka::Producer* producer, std::string events_topic, audit::AuditLog* audit,
+                      absl::Duration signoff_timeout = absl::Seconds(35))
       : routing_(routing),
         inbox_(inbox),
         notifier_(notifier),
         producer_(producer),
         events_topic_(std::move(events_topic)),
-        audit_(audit) {}
+        audit_(audit),
+        signoff_timeout_(signoff_timeout) {}
 
   // DispatchService::CallbackService
   grpc::ServerWriteReactor<infobus::common::v1::Delivery>* Subscribe(
@@ -69,9 +73,11 @@ class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService:
   // Whether `caller` may sign off or give feedback for delivery `seq` of `unit_id` (NOT_FOUND
   // when there is none): the caller's clearance must cover it, as for reading it. A decision on
   // a classified delivery is recorded before anything changes (UNAVAILABLE when it cannot be
-  // kept). Waits for the record's acknowledgement, as Emit does.
-  absl::Status AdmitSignOff(const security::Principal& caller, const std::string& unit_id,
-                            uint64_t seq, std::string_view method);
+  // kept). Runs `then` inside `reply` once admitted (on the record's delivery thread, or at
+  // once for an unclassified delivery); else answers through `reply`. Never waits.
+  void AdmitSignOff(const security::Principal& caller, const std::string& unit_id, uint64_t seq,
+                    std::string_view method, const DeadlineReplyPtr& reply,
+                    std::function<void()> then);
   // Who signs in a sign-off or a feedback.
   struct Signer {
     const char* field;             // the request's field that names them: "acknowledged_by"
@@ -82,15 +88,17 @@ class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService:
   // (the caller; in insecure mode, whom the request names), once these checks pass, in this
   // order: UnitCaller; `signer.requested` is empty or the caller; the seq is given; `fields`,
   // the call's checks of its own fields; who is recorded is 1-128 bytes of UTF-8; AdmitSignOff
-  // for `method`.
-  absl::StatusOr<std::string> AdmitSigner(const grpc::CallbackServerContext& context,
-                                          const google::protobuf::Message& request,
-                                          const std::string& unit_id, uint64_t seq,
-                                          const Signer& signer, const absl::Status& fields,
-                                          std::string_view method);
-  // Produces the event for a change of `delivery` and waits for Kafka's acknowledgement.
-  absl::Status Emit(infobus::common::v1::DispatchEventType type,
-                    const infobus::common::v1::Delivery& delivery, absl::Time at);
+  // for `method`. Then `then(by)` runs inside `reply`; else the call is answered through it.
+  void AdmitSigner(const grpc::CallbackServerContext& context,
+                   const google::protobuf::Message& request, const std::string& unit_id,
+                   uint64_t seq, const Signer& signer, const absl::Status& fields,
+                   std::string_view method, const DeadlineReplyPtr& reply,
+                   std::function<void(const std::string& by)> then);
+  // Produces the event for a change of `delivery`; `sent` runs once with Kafka's answer (on the
+  // producer's thread, or at once when it cannot be queued).
+  void EmitAsync(infobus::common::v1::DispatchEventType type,
+                 const infobus::common::v1::Delivery& delivery, absl::Time at,
+                 std::function<void(absl::Status)> sent);
 
   RoutingSource* const routing_;
   Inbox* const inbox_;
@@ -98,6 +106,10 @@ class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService:
   kafka::Producer* const producer_;
   const std::string events_topic_;
   audit::AuditLog* const audit_;
+  // How long a change may wait for Kafka before the caller hears DEADLINE_EXCEEDED: beyond the
+  // producer's own delivery timeout (15 s) for the access record and then the event, so the
+  // producer's answer normally comes first.
+  const absl::Duration signoff_timeout_;
 };
 
 }  // namespace infobus::dispatch

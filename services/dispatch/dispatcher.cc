@@ -118,7 +118,9 @@ absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
   for (const Inbox::DueDeadline& deadline : *due) {
     auto signed_off = inbox_->SignedOffBy(deadline.unit_id, deadline.seq, deadline.due);
     if (!signed_off.ok()) return signed_off.status();
-    if (*signed_off) {
+    // A sign-off on its way to Kafka: decided on a later tick, once it is written or has failed.
+    if (*signed_off == Inbox::SignOff::kDeciding) continue;
+    if (*signed_off == Inbox::SignOff::kSignedInTime) {
       inbox_->StageDeadlineDone(deadline, std::nullopt, batch);
       continue;
     }

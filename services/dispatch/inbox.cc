@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/util/time.h"
 
 namespace infobus::dispatch {
@@ -157,17 +158,6 @@ absl::Status Inbox::Merge(Delivery* delivery) const {
   return status;
 }
 
-absl::Status Inbox::WriteRecord(const char* family, const std::string& unit_id, uint64_t seq,
-                                const google::protobuf::Message& record, const Delivery& after,
-                                const BeforeWrite& before_write) {
-  if (before_write) {
-    if (absl::Status status = before_write(after); !status.ok()) return status;
-  }
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->Family(family), InboxKey(unit_id, seq), record.SerializeAsString());
-  return store_->Write(&batch);
-}
-
 absl::StatusOr<Delivery> Inbox::ReadStored(const std::string& unit_id, uint64_t seq) const {
   auto stored = store_->Get(kDeliveriesFamily, InboxKey(unit_id, seq));
   if (!stored.ok()) return stored.status();
@@ -232,55 +222,133 @@ absl::Mutex& Inbox::AckLock(const std::string& unit_id, uint64_t seq) {
   return ack_stripes_[(std::hash<std::string>()(unit_id) * 31 + seq) % kAckStripes];
 }
 
+void Inbox::ChangeAsync(const std::string& unit_id, uint64_t seq, Change change,
+                        SendBeforeWrite send, ChangeDone done) {
+  const std::string key = InboxKey(unit_id, seq);
+  absl::StatusOr<Delivery> delivery;
+  std::string record;
+  bool changed = false;
+  {
+    absl::MutexLock lock(&AckLock(unit_id, seq));
+    {
+      absl::MutexLock sending(&sending_mutex_);
+      if (auto it = sending_.find(key); it != sending_.end()) {
+        // Another change of this delivery is on its way to Kafka: decide this one after it.
+        it->second.push_back([this, unit_id, seq, change, send, done] {
+          ChangeAsync(unit_id, seq, change, send, done);
+        });
+        return;
+      }
+    }
+    delivery = Read(unit_id, seq);
+    if (delivery.ok()) changed = change.decide(&*delivery, &record);
+    if (changed) {
+      absl::MutexLock sending(&sending_mutex_);
+      sending_[key];  // from now on the escalation check waits for the outcome
+    }
+  }
+  if (!changed) return done(std::move(delivery), false);
+  const Delivery after = *delivery;
+  send(after, [this, key, family = change.family, record = std::move(record), after,
+               done = std::move(done)](absl::Status sent) {
+    absl::Status status = sent;
+    if (status.ok()) {
+      rocksdb::WriteBatch batch;
+      batch.Put(store_->Family(family), key, record);
+      status = store_->Write(&batch);
+    }
+    std::vector<std::function<void()>> waiting;
+    {
+      absl::MutexLock sending(&sending_mutex_);
+      auto it = sending_.find(key);
+      waiting = std::move(it->second);
+      sending_.erase(it);
+    }
+    if (status.ok()) {
+      done(after, true);
+    } else {
+      done(status, false);
+    }
+    for (auto& next : waiting) next();
+  });
+}
+
+void Inbox::AcknowledgeAsync(const std::string& unit_id, uint64_t seq,
+                             const std::string& acknowledged_by, SendBeforeWrite send,
+                             AckDone done) {
+  Change change{kSignOffFamily, [this, acknowledged_by](Delivery* delivery, std::string* record) {
+                  if (delivery->has_acknowledged_at()) return false;
+                  SignOffRecord signoff;
+                  *signoff.mutable_acknowledged_at() = ToProtoTimestamp(clock_->Now());
+                  signoff.set_acknowledged_by(acknowledged_by);
+                  *delivery->mutable_acknowledged_at() = signoff.acknowledged_at();
+                  delivery->set_acknowledged_by(acknowledged_by);
+                  if (delivery->status() != infobus::common::v1::DELIVERY_STATUS_FEEDBACK) {
+                    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
+                  }
+                  *record = signoff.SerializeAsString();
+                  return true;
+                }};
+  ChangeAsync(unit_id, seq, std::move(change), std::move(send),
+              [done = std::move(done)](absl::StatusOr<Delivery> after, bool changed) {
+                if (!after.ok()) return done(after.status());
+                done(AckResult{*std::move(after), !changed});
+              });
+}
+
+void Inbox::RecordFeedbackAsync(const std::string& unit_id, uint64_t seq, Feedback feedback,
+                                SendBeforeWrite send, FeedbackDone done) {
+  Change change{kFeedbackFamily, [this, feedback](Delivery* delivery, std::string* record) {
+                  if (delivery->has_feedback()) return false;
+                  Feedback stamped = feedback;
+                  *stamped.mutable_given_at() = ToProtoTimestamp(clock_->Now());
+                  *delivery->mutable_feedback() = stamped;
+                  delivery->set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+                  *record = stamped.SerializeAsString();
+                  return true;
+                }};
+  ChangeAsync(unit_id, seq, std::move(change), std::move(send),
+              [done = std::move(done)](absl::StatusOr<Delivery> after, bool changed) {
+                if (!after.ok()) return done(after.status());
+                done(FeedbackResult{*std::move(after), !changed});
+              });
+}
+
+namespace {
+
+// Runs an asynchronous change and waits for its result; `before_write` on this thread.
+template <typename Result, typename Start>
+absl::StatusOr<Result> Waited(const Inbox::BeforeWrite& before_write, Start start) {
+  absl::Notification finished;
+  absl::StatusOr<Result> out = absl::UnknownError("not finished");
+  start(
+      [&before_write](const Delivery& after, std::function<void(absl::Status)> sent) {
+        sent(before_write ? before_write(after) : absl::OkStatus());
+      },
+      [&](absl::StatusOr<Result> result) {
+        out = std::move(result);
+        finished.Notify();
+      });
+  finished.WaitForNotification();
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<Inbox::AckResult> Inbox::Acknowledge(const std::string& unit_id, uint64_t seq,
                                                     const std::string& acknowledged_by,
                                                     const BeforeWrite& before_write) {
-  absl::MutexLock lock(&AckLock(unit_id, seq));
-  AckResult result;
-  auto delivery = Read(unit_id, seq);
-  if (!delivery.ok()) return delivery.status();
-  result.delivery = std::move(*delivery);
-  if (result.delivery.has_acknowledged_at()) {
-    result.already_acknowledged = true;
-    return result;
-  }
-  SignOffRecord record;
-  *record.mutable_acknowledged_at() = ToProtoTimestamp(clock_->Now());
-  record.set_acknowledged_by(acknowledged_by);
-  *result.delivery.mutable_acknowledged_at() = record.acknowledged_at();
-  result.delivery.set_acknowledged_by(acknowledged_by);
-  if (result.delivery.status() != infobus::common::v1::DELIVERY_STATUS_FEEDBACK) {
-    result.delivery.set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
-  }
-  if (absl::Status status =
-          WriteRecord(kSignOffFamily, unit_id, seq, record, result.delivery, before_write);
-      !status.ok()) {
-    return status;
-  }
-  return result;
+  return Waited<AckResult>(before_write, [&](SendBeforeWrite send, AckDone done) {
+    AcknowledgeAsync(unit_id, seq, acknowledged_by, std::move(send), std::move(done));
+  });
 }
 
 absl::StatusOr<Inbox::FeedbackResult> Inbox::RecordFeedback(const std::string& unit_id,
                                                             uint64_t seq, Feedback feedback,
                                                             const BeforeWrite& before_write) {
-  absl::MutexLock lock(&AckLock(unit_id, seq));
-  FeedbackResult result;
-  auto delivery = Read(unit_id, seq);
-  if (!delivery.ok()) return delivery.status();
-  result.delivery = std::move(*delivery);
-  if (result.delivery.has_feedback()) {
-    result.already_recorded = true;
-    return result;
-  }
-  *feedback.mutable_given_at() = ToProtoTimestamp(clock_->Now());
-  *result.delivery.mutable_feedback() = feedback;
-  result.delivery.set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
-  if (absl::Status status =
-          WriteRecord(kFeedbackFamily, unit_id, seq, feedback, result.delivery, before_write);
-      !status.ok()) {
-    return status;
-  }
-  return result;
+  return Waited<FeedbackResult>(before_write, [&](SendBeforeWrite send, FeedbackDone done) {
+    RecordFeedbackAsync(unit_id, seq, std::move(feedback), std::move(send), std::move(done));
+  });
 }
 
 absl::StatusOr<std::vector<Inbox::DueDeadline>> Inbox::DueDeadlines(absl::Time now,
@@ -305,15 +373,20 @@ absl::StatusOr<std::vector<Inbox::DueDeadline>> Inbox::DueDeadlines(absl::Time n
   return out;
 }
 
-absl::StatusOr<bool> Inbox::SignedOffBy(const std::string& unit_id, uint64_t seq, absl::Time due) {
+absl::StatusOr<Inbox::SignOff> Inbox::SignedOffBy(const std::string& unit_id, uint64_t seq,
+                                                  absl::Time due) {
   absl::MutexLock lock(&AckLock(unit_id, seq));
   const std::string key = InboxKey(unit_id, seq);
+  {
+    absl::MutexLock sending(&sending_mutex_);
+    if (sending_.count(key) > 0) return SignOff::kDeciding;
+  }
   auto signoff = store_->Get(kSignOffFamily, key);
   if (!signoff.ok()) return signoff.status();
   if (signoff->has_value()) {
     SignOffRecord record;
     if (record.ParseFromString(**signoff) && FromProtoTimestamp(record.acknowledged_at()) <= due) {
-      return true;
+      return SignOff::kSignedInTime;
     }
   }
   auto feedback = store_->Get(kFeedbackFamily, key);
@@ -321,10 +394,10 @@ absl::StatusOr<bool> Inbox::SignedOffBy(const std::string& unit_id, uint64_t seq
   if (feedback->has_value()) {
     Feedback record;
     if (record.ParseFromString(**feedback) && FromProtoTimestamp(record.given_at()) <= due) {
-      return true;
+      return SignOff::kSignedInTime;
     }
   }
-  return false;
+  return SignOff::kNotSigned;
 }
 
 void Inbox::StageDeadlineDone(const DueDeadline& deadline,

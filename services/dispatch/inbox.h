@@ -127,23 +127,40 @@ class Inbox {
   absl::StatusOr<ListPage> List(const std::string& unit_id, const ListFilter& filter,
                                 uint64_t after_seq, size_t page_size, size_t max_scan) const;
 
+  // Sends the change a sign-off or a feedback makes, before it is written: must call `sent`
+  // exactly once, from any thread, with whether Kafka has it (the dispatch event).
+  using SendBeforeWrite =
+      std::function<void(const Delivery& after, std::function<void(absl::Status)> sent)>;
+  using AckDone = std::function<void(absl::StatusOr<AckResult>)>;
+  using FeedbackDone = std::function<void(absl::StatusOr<FeedbackResult>)>;
+
   // Signs off a delivery; NOT_FOUND when the unit has no such seq. Idempotent: a second
-  // sign-off changes nothing and reports the first.
+  // sign-off changes nothing and reports the first. Nothing waits: the sign-off is stamped,
+  // handed to `send`, and written once sent; `done` runs then (on `send`'s thread), or at once
+  // when there is nothing to send. A second change of the same delivery while one is being sent
+  // is decided after it (so it sees it). `done` must be quick.
+  void AcknowledgeAsync(const std::string& unit_id, uint64_t seq,
+                        const std::string& acknowledged_by, SendBeforeWrite send, AckDone done);
+  // Records the outcome (`feedback` without given_at; it is stamped here), as AcknowledgeAsync.
+  // Idempotent: the first feedback stands.
+  void RecordFeedbackAsync(const std::string& unit_id, uint64_t seq, Feedback feedback,
+                           SendBeforeWrite send, FeedbackDone done);
+  // The same, waiting; `before_write` is called on this thread. For tests and tools.
   absl::StatusOr<AckResult> Acknowledge(const std::string& unit_id, uint64_t seq,
                                         const std::string& acknowledged_by,
                                         const BeforeWrite& before_write = nullptr);
-  // Records the outcome (`feedback` without given_at; it is stamped here). Idempotent: the
-  // first feedback stands.
   absl::StatusOr<FeedbackResult> RecordFeedback(const std::string& unit_id, uint64_t seq,
                                                 Feedback feedback,
                                                 const BeforeWrite& before_write = nullptr);
 
   // Open deadlines due strictly before `now`, earliest first, at most `limit`.
   absl::StatusOr<std::vector<DueDeadline>> DueDeadlines(absl::Time now, size_t limit) const;
-  // True when the delivery was signed off (or given feedback) at or before `due`. Holds the
-  // sign-off lock, so a sign-off that comes after this returned false is stamped later than
-  // the moment of the check.
-  absl::StatusOr<bool> SignedOffBy(const std::string& unit_id, uint64_t seq, absl::Time due);
+  // Whether the delivery was signed off (or given feedback) at or before `due`; kDeciding while
+  // a sign-off or feedback of it is on its way to Kafka (ask again later: it may yet fail).
+  // Holds the delivery's lock, so a sign-off that starts after this returned kNotSigned is
+  // stamped later than the moment of the check.
+  enum class SignOff { kSignedInTime, kNotSigned, kDeciding };
+  absl::StatusOr<SignOff> SignedOffBy(const std::string& unit_id, uint64_t seq, absl::Time due);
   // Stages the end of a deadline: the escalation record (if any) and the deadline's removal.
   void StageDeadlineDone(
       const DueDeadline& deadline,
@@ -160,9 +177,16 @@ class Inbox {
   absl::Status Merge(Delivery* delivery) const;
   // Writes `record` of `family` beside delivery `seq` of `unit_id`, once `before_write`, when
   // given, has agreed to `after` (the delivery as it is with the record).
-  absl::Status WriteRecord(const char* family, const std::string& unit_id, uint64_t seq,
-                           const google::protobuf::Message& record, const Delivery& after,
-                           const BeforeWrite& before_write);
+  // One change of a delivery's sign-off state. `decide` gets the delivery as stored; it returns
+  // false when there is nothing to change, else fills the record to write and brings the
+  // delivery to its state after.
+  struct Change {
+    const char* family;
+    std::function<bool(Delivery* delivery, std::string* record)> decide;
+  };
+  using ChangeDone = std::function<void(absl::StatusOr<Delivery> after, bool changed)>;
+  void ChangeAsync(const std::string& unit_id, uint64_t seq, Change change, SendBeforeWrite send,
+                   ChangeDone done);
   absl::StatusOr<Delivery> ReadStored(const std::string& unit_id, uint64_t seq) const;
 
   Store* const store_;
@@ -173,11 +197,14 @@ class Inbox {
   std::map<std::string, uint64_t> staged_judgments_ ABSL_GUARDED_BY(mutex_);  // index key → seq
   // Sign-off, feedback and the escalation check of one delivery run one at a time, because each
   // reads, decides and writes. A lock per stripe of deliveries, not one for all: a sign-off
-  // holds it while its dispatch event is sent to Kafka, and must not stall every other unit's
-  // sign-offs (or the consumer loop's escalation check) for that long.
+  // holds it while it reads and decides (not while its dispatch event is sent).
   static constexpr size_t kAckStripes = 64;
   absl::Mutex& AckLock(const std::string& unit_id, uint64_t seq);
   absl::Mutex ack_stripes_[kAckStripes];
+  // The deliveries with a change being sent, and the changes waiting behind it.
+  absl::Mutex sending_mutex_;  // after a stripe lock
+  std::map<std::string, std::vector<std::function<void()>>> sending_
+      ABSL_GUARDED_BY(sending_mutex_);
 };
 
 std::string InboxKey(const std::string& unit_id, uint64_t seq);

@@ -352,7 +352,7 @@ TEST(Inbox, ASignOffWaitingForKafkaDoesNotHoldUpOtherDeliveries) {
     EXPECT_TRUE(h.inbox().Acknowledge("fusui-psb", 2, "officer-2").ok());
     EXPECT_TRUE(h.inbox().Acknowledge("pingxiang-psb", 1, "officer-3").ok());
     auto signed_off = h.inbox().SignedOffBy("pingxiang-psb", 1, kStart + absl::Hours(1));
-    EXPECT_TRUE(signed_off.ok() && *signed_off);
+    EXPECT_TRUE(signed_off.ok() && *signed_off == Inbox::SignOff::kSignedInTime);
     others_done.Notify();
   });
   const bool not_held_up = others_done.WaitForNotificationWithTimeout(absl::Seconds(20));
