@@ -22,7 +22,7 @@ namespace infobus::dispatch {
 // Feedback emit their dispatch event to Kafka before they record the change, so the topic never
 // misses a change the store has; no callback waits for Kafka: each is answered from the
 // producer's delivery report (or DEADLINE_EXCEEDED after signoff_timeout). Thread-safe.
-class DispatchServiceImpl final : public infobus::dispatch::v1::DispatchService::CallbackService {
+class DispatchServiceImpl : public infobus::dispatch::v1::DispatchService::CallbackService {
  public:
   // `audit` records every access decision on a classified delivery and every routing change.
   DispatchServiceImpl(RoutingSource* routing, Inbox* inbox, InboxNotifier* notifier,

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/grpc/server.h"
 #include "gtest/gtest.h"
@@ -40,15 +40,20 @@ class ProbedService final : public JudgmentServiceImpl {
       infobus::judgment::v1::ReloadRulesResponse* response) override {
     grpc::ServerUnaryReactor* reactor =
         JudgmentServiceImpl::ReloadRules(context, request, response);
-    returned_.Notify();
+    absl::MutexLock lock(&mutex_);
+    ++returned_;
     return reactor;
   }
+  // Whether a call (the first) has returned within `timeout`.
   bool ReturnedWithin(absl::Duration timeout) {
-    return returned_.WaitForNotificationWithTimeout(timeout);
+    absl::MutexLock lock(&mutex_);
+    auto returned = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return returned_ > 0; };
+    return mutex_.AwaitWithTimeout(absl::Condition(&returned), timeout);
   }
 
  private:
-  absl::Notification returned_;
+  absl::Mutex mutex_;
+  int returned_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 class JudgmentServiceOverFakesTest : public ::testing::Test {
