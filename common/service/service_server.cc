@@ -2,8 +2,6 @@
 
 #include <cstdio>
 
-#include "common/log/log.h"
-
 namespace infobus {
 
 int ServiceServer::Run() {
@@ -22,13 +20,6 @@ absl::Status ServiceServer::OpenRuntime(const std::vector<std::string>& families
   if (!runtime.ok()) return runtime.status();
   runtime_ = std::move(*runtime);
   return absl::OkStatus();
-}
-
-void ServiceServer::FlushProducer(absl::Duration timeout) {
-  if (!runtime_) return;
-  if (absl::Status flushed = runtime_->producer().Flush(timeout); !flushed.ok()) {
-    INFOBUS_LOG(Warning) << service_ << ": messages still unacknowledged at shutdown: " << flushed;
-  }
 }
 
 void ServiceServer::StopServing(absl::Duration grace) {

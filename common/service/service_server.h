@@ -43,9 +43,6 @@ class ServiceServer {
   // Opens the runtime with the service's column families (runtime()).
   absl::Status OpenRuntime(const std::vector<std::string>& families);
   ServiceRuntime& runtime() { return *runtime_; }
-  // Waits up to `timeout` for every message the producer has taken to be reported, so that no
-  // delivery report runs into what Stop() destroys next. Nothing before OpenRuntime.
-  void FlushProducer(absl::Duration timeout);
   // The start of Stop(): stops gRPC, letting calls finish for `grace`, so that no call is
   // mid-flight when what it uses goes away. Nothing before OpenRuntime.
   void StopServing(absl::Duration grace);

@@ -86,15 +86,14 @@ void DispatchServer::Stop() {
   // Streams are cancelled by the server shutdown after a short grace.
   StopServing(absl::Seconds(1));
   loop_.reset();
-  // Sign-offs answered by the deadline may still be on their way: their delivery reports write
-  // the inbox, so they must all have come before the inbox and the service go.
-  FlushProducer(absl::Seconds(20));
+  // Before what the producer's delivery reports use: a sign-off still on its way writes the
+  // inbox when Kafka answers (the producer flushes while a broker answers, then fails the rest).
+  CloseRuntime();
   // The rest in reverse order of creation, so that a start can be undone and tried again.
   service_.reset();
   handler_.reset();
   dispatcher_.reset();
   inbox_.reset();
-  CloseRuntime();
   routing_.reset();
 }
 

@@ -128,7 +128,6 @@ void JudgmentServer::Stop() {
   StopServing(absl::Seconds(5));
   feed_.reset();  // before the loop: it waits on the loop to apply what it read
   loop_.reset();  // finishes the batch in hand, then leaves the group
-  FlushProducer(absl::Seconds(20));  // what the deadline answered may still be reported
   watchlist_table_.reset();
   // The rest in reverse order of creation, so that a start can be undone and tried again.
   service_.reset();
