@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/grpc/server.h"
 #include "gtest/gtest.h"
+#include "tests/support/callback_returns.h"
 #include "tests/support/fake_producer.h"
 #include "tests/support/temp_dir.h"
 
@@ -32,20 +32,10 @@ class ProbedService final : public DispatchServiceImpl {
       infobus::dispatch::v1::AcknowledgeResponse* response) override {
     grpc::ServerUnaryReactor* reactor =
         DispatchServiceImpl::Acknowledge(context, request, response);
-    absl::MutexLock lock(&mutex_);
-    ++returned_;
+    returns.Returned();
     return reactor;
   }
-  // Whether a call (the first) has returned within `timeout`.
-  bool ReturnedWithin(absl::Duration timeout) {
-    absl::MutexLock lock(&mutex_);
-    auto returned = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return returned_ > 0; };
-    return mutex_.AwaitWithTimeout(absl::Condition(&returned), timeout);
-  }
-
- private:
-  absl::Mutex mutex_;
-  int returned_ ABSL_GUARDED_BY(mutex_) = 0;
+  testing::CallbackReturns returns;
 };
 
 class DispatchServiceOverFakesTest : public ::testing::Test {
@@ -123,7 +113,7 @@ TEST_F(DispatchServiceOverFakesTest, ASignOffKafkaHasNotAcknowledgedHoldsNoGrpcT
   grpc::Status status;
   infobus::dispatch::v1::AcknowledgeResponse response;
   std::thread caller([&] { status = Acknowledge(&response); });
-  const bool returned = service_->ReturnedWithin(absl::Seconds(10));
+  const bool returned = service_->returns.Within(absl::Seconds(10));
   EXPECT_TRUE(returned) << "the Acknowledge callback is still waiting for Kafka";
   // Until Kafka answers, the sign-off is neither recorded nor ruled out.
   ASSERT_EQ(events_.held(), 1u);

@@ -9,18 +9,13 @@
 #include "common/store/store.h"
 #include "gtest/gtest.h"
 #include "infobus/judgment/storage/v1/judgment_state.pb.h"
+#include "tests/services/judgment/no_watchlist.h"
 #include "tests/support/temp_dir.h"
 
 namespace infobus::judgment {
 namespace {
 
-class NoWatchlist final : public WatchlistLookup {
- public:
-  absl::StatusOr<std::vector<WatchlistEntry>> Find(
-      const infobus::common::v1::Subject& /*subject*/) const override {
-    return std::vector<WatchlistEntry>();
-  }
-};
+using infobus::testing::NoWatchlist;
 
 // The changelog's broker cannot be reached (nothing listens on port 1), so every restore fails.
 // That is not fatal: the store's own state and offsets are a consistent pair, so the partition

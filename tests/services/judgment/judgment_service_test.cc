@@ -10,10 +10,11 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/grpc/server.h"
 #include "gtest/gtest.h"
+#include "tests/services/judgment/no_watchlist.h"
+#include "tests/support/callback_returns.h"
 #include "tests/support/fake_producer.h"
 #include "tests/support/temp_dir.h"
 
@@ -22,13 +23,7 @@ namespace {
 
 using infobus::judgment::v1::JudgmentService;
 
-class NoWatchlist final : public WatchlistLookup {
- public:
-  absl::StatusOr<std::vector<WatchlistEntry>> Find(
-      const infobus::common::v1::Subject& /*subject*/) const override {
-    return std::vector<WatchlistEntry>();
-  }
-};
+using infobus::testing::NoWatchlist;
 
 // The service, telling when its ReloadRules callback has returned to gRPC.
 class ProbedService final : public JudgmentServiceImpl {
@@ -40,20 +35,10 @@ class ProbedService final : public JudgmentServiceImpl {
       infobus::judgment::v1::ReloadRulesResponse* response) override {
     grpc::ServerUnaryReactor* reactor =
         JudgmentServiceImpl::ReloadRules(context, request, response);
-    absl::MutexLock lock(&mutex_);
-    ++returned_;
+    returns.Returned();
     return reactor;
   }
-  // Whether a call (the first) has returned within `timeout`.
-  bool ReturnedWithin(absl::Duration timeout) {
-    absl::MutexLock lock(&mutex_);
-    auto returned = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return returned_ > 0; };
-    return mutex_.AwaitWithTimeout(absl::Condition(&returned), timeout);
-  }
-
- private:
-  absl::Mutex mutex_;
-  int returned_ ABSL_GUARDED_BY(mutex_) = 0;
+  testing::CallbackReturns returns;
 };
 
 class JudgmentServiceOverFakesTest : public ::testing::Test {
@@ -120,7 +105,7 @@ TEST_F(JudgmentServiceOverFakesTest, AChangeWhoseRecordIsNeverAcknowledgedHoldsN
   audit_.set_mode(testing::FakeProducer::Mode::kHold);
   grpc::Status status;
   std::thread caller([&] { status = ReloadRules(); });
-  const bool returned = service_->ReturnedWithin(absl::Seconds(10));
+  const bool returned = service_->returns.Within(absl::Seconds(10));
   EXPECT_TRUE(returned) << "the ReloadRules callback is still waiting for Kafka";
   EXPECT_EQ(audit_.held(), 1u);
   if (!returned) audit_.Release();
@@ -133,7 +118,7 @@ TEST_F(JudgmentServiceOverFakesTest, AChangeWhoseRecordIsNeverAcknowledgedHoldsN
 TEST_F(JudgmentServiceOverFakesTest, AChangeTheLoopNeverCommitsIsAnsweredAtTheApplyTimeout) {
   const absl::Time start = absl::Now();
   const grpc::Status status = ReloadRules();
-  EXPECT_TRUE(service_->ReturnedWithin(absl::ZeroDuration()));
+  EXPECT_TRUE(service_->returns.Within(absl::ZeroDuration()));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
   EXPECT_NE(status.error_message().find("it may still apply"), std::string::npos);
   EXPECT_GE(absl::Now() - start, absl::Seconds(1));
