@@ -65,6 +65,11 @@ class WatchlistTable {
   // Sends `value` for `key` (nullptr: a tombstone); `done` once this instance applied it.
   void Publish(const std::string& key, const std::string* value,
                std::function<void(absl::Status)> done);
+  // Answers `done` once the table has caught up and the store holds the entry (`present`) or
+  // not, looking again after each catch-up up to `checks_left` times (reader thread).
+  static constexpr int kVisibilityChecks = 100;
+  void AnswerWhenApplied(std::string key, bool present,
+                         std::shared_ptr<std::function<void(absl::Status)>> done, int checks_left);
 
   std::string topic_;
   DeadLetters dead_letters_;
