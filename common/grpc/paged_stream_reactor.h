@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
+#include "common/util/serial_executor.h"
 
 namespace infobus {
 
@@ -13,11 +14,18 @@ namespace infobus {
 // one write in flight at a time, at most one page held, Finish() exactly once and never with the
 // lock held (OnDone, which deletes this, may run on another thread as soon as Finish() is
 // called), a cancel that waits for the pending write to complete. Subclasses say what comes next
-// (NextLocked) and stop listening for news (StopListening); they call Pump() when the log grows.
-// Deletes itself in OnDone.
+// (NextLocked) and stop listening for news (StopListening); they call Wake() when the log grows.
+// Deletes itself in OnDone (or, with a wake still queued, once that has run).
+//
+// Threads: with a wake executor, Wake() only queues a Pump() there (at most one queued at a
+// time), so whoever brings the news (the consumer loop, a delivery report) never reads a page
+// for a subscriber; without one (tests), Wake() pumps on the caller's thread.
 template <typename T>
 class PagedStreamReactor : public grpc::ServerWriteReactor<T> {
  public:
+  explicit PagedStreamReactor(SerialExecutor* wake_executor = nullptr)
+      : wake_executor_(wake_executor) {}
+
   void OnWriteDone(bool ok) override {
     bool cancelled = false;
     {
@@ -49,7 +57,12 @@ class PagedStreamReactor : public grpc::ServerWriteReactor<T> {
   }
 
   void OnDone() override {
-    StopListening();  // after this, Pump is never called again
+    StopListening();  // after this, Wake is never called again
+    {
+      absl::MutexLock lock(&wake_mutex_);
+      done_ = true;
+      if (wake_queued_ || waking_) return;  // the wake deletes this once it has run
+    }
     delete this;
   }
 
@@ -71,6 +84,38 @@ class PagedStreamReactor : public grpc::ServerWriteReactor<T> {
   // `item` was written (or the stream broke while writing it).
   virtual void WrittenLocked(const T& /*item*/) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {}
   virtual void StopListening() = 0;
+
+  // There may be news: pump, on the wake executor when there is one. Quick; safe from any
+  // thread until StopListening() returns.
+  void Wake() {
+    if (wake_executor_ == nullptr) return Pump();
+    {
+      absl::MutexLock lock(&wake_mutex_);
+      if (wake_queued_) return;  // the queued one will see this news too
+      wake_queued_ = true;
+    }
+    wake_executor_->Post([this] {
+      bool gone = false;
+      {
+        absl::MutexLock lock(&wake_mutex_);
+        wake_queued_ = false;  // news from now on queues another wake
+        gone = done_;
+        waking_ = !gone;
+      }
+      if (gone) {
+        delete this;
+        return;
+      }
+      Pump();
+      bool remove = false;
+      {
+        absl::MutexLock lock(&wake_mutex_);
+        waking_ = false;
+        remove = done_ && !wake_queued_;
+      }
+      if (remove) delete this;
+    });
+  }
 
   // Writes what there is to write, or finds out there is nothing yet. Safe from any thread.
   void Pump() {
@@ -117,7 +162,12 @@ class PagedStreamReactor : public grpc::ServerWriteReactor<T> {
     return true;
   }
 
-  std::deque<T> buffer_ ABSL_GUARDED_BY(mutex_);  // the front is being written when writing_
+  SerialExecutor* const wake_executor_;
+  absl::Mutex wake_mutex_;
+  bool wake_queued_ ABSL_GUARDED_BY(wake_mutex_) = false;
+  bool waking_ ABSL_GUARDED_BY(wake_mutex_) = false;  // a queued wake is pumping
+  bool done_ ABSL_GUARDED_BY(wake_mutex_) = false;    // OnDone has run
+  std::deque<T> buffer_ ABSL_GUARDED_BY(mutex_);      // the front is being written when writing_
   bool writing_ ABSL_GUARDED_BY(mutex_) = false;
   bool finished_ ABSL_GUARDED_BY(mutex_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;

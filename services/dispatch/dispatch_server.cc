@@ -78,7 +78,7 @@ absl::Status DispatchServer::Start() {
 
   service_ = std::make_unique<DispatchServiceImpl>(
       routing_.get(), inbox_.get(), &notifier_, &runtime().producer(),
-      runtime().topics().dispatch_events, &runtime().audit());
+      runtime().topics().dispatch_events, &runtime().audit(), absl::Seconds(35), &stream_wakes_);
   return runtime().Serve({service_.get()});
 }
 

@@ -6,6 +6,7 @@
 #include "common/config/command_line.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/service/service_server.h"
+#include "common/util/serial_executor.h"
 #include "services/dispatch/dispatch_options.h"
 #include "services/dispatch/dispatch_service.h"
 #include "services/dispatch/dispatcher.h"
@@ -24,6 +25,8 @@ class DispatchServer final : public ServiceServer {
   static ProgramInfo Program();
 
   explicit DispatchServer(DispatchOptions options);
+  // Stops first: the streams it served must be gone before the executor that wakes them.
+  ~DispatchServer() override { Stop(); }
 
   // ServiceServer
   absl::Status Start() override;
@@ -39,6 +42,9 @@ class DispatchServer final : public ServiceServer {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<JudgmentHandler> handler_;
   kafka::ConsumerLoopPtr loop_;
+  // The notifier executor: streams read their next page here when woken (THREADS in the
+  // README). Lives as long as the server, so it outlives every stream.
+  SerialExecutor stream_wakes_{"dispatch-wake"};
   std::unique_ptr<DispatchServiceImpl> service_;
 };
 

@@ -50,14 +50,16 @@ absl::Status CheckOutcomeAndNote(const infobus::dispatch::v1::FeedbackRequest& r
 class SubscribeReactor final : public PagedStreamReactor<Delivery> {
  public:
   SubscribeReactor(Inbox* inbox, InboxNotifier* notifier, std::string unit_id, uint64_t after_seq,
-                   security::Principal caller, audit::AuditLog* audit)
-      : inbox_(inbox),
+                   security::Principal caller, audit::AuditLog* audit, SerialExecutor* wake)
+      : PagedStreamReactor<Delivery>(wake),
+        inbox_(inbox),
         notifier_(notifier),
         unit_id_(std::move(unit_id)),
         caller_(std::move(caller)),
         pages_(audit),
         last_seq_(after_seq) {
-    token_ = notifier_->Listen(unit_id_, [this] { Pump(); });
+    // The loop thread brings the news: it only queues a wake (no inbox read on its thread).
+    token_ = notifier_->Listen(unit_id_, [this] { Wake(); });
     Pump();
   }
 
@@ -96,7 +98,7 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
       absl::MutexLock lock(&mutex_);
       pages_.Kept(std::move(kept));
     }
-    Pump();
+    Wake();
   }
 
   void StopListening() override {
@@ -234,7 +236,7 @@ grpc::ServerWriteReactor<Delivery>* DispatchServiceImpl::Subscribe(
   auto caller = UnitCaller(*context, *request, request->unit_id());
   if (!caller.ok()) return new FailedStream<Delivery>(ToGrpcStatus(caller.status()));
   return new SubscribeReactor(inbox_, notifier_, request->unit_id(), request->after_seq(),
-                              *std::move(caller), audit_);
+                              *std::move(caller), audit_, wake_executor_);
 }
 
 grpc::ServerUnaryReactor* DispatchServiceImpl::Acknowledge(

@@ -6,6 +6,7 @@
 #include "common/grpc/deadline_reply.h"
 #include "common/kafka/producer.h"
 #include "common/security/principal.h"
+#include "common/util/serial_executor.h"
 #include "infobus/common/v1/dispatch_event.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
 #include "services/dispatch/inbox.h"
@@ -27,14 +28,16 @@ class DispatchServiceImpl : public infobus::dispatch::v1::DispatchService::Callb
   // `audit` records every access decision on a classified delivery and every routing change.
   DispatchServiceImpl(RoutingSource* routing, Inbox* inbox, InboxNotifier* notifier,
                       kafka::Producer* producer, std::string events_topic, audit::AuditLog* audit,
-                      absl::Duration signoff_timeout = absl::Seconds(35))
+                      absl::Duration signoff_timeout = absl::Seconds(35),
+                      SerialExecutor* wake_executor = nullptr)
       : routing_(routing),
         inbox_(inbox),
         notifier_(notifier),
         producer_(producer),
         events_topic_(std::move(events_topic)),
         audit_(audit),
-        signoff_timeout_(signoff_timeout) {}
+        signoff_timeout_(signoff_timeout),
+        wake_executor_(wake_executor) {}
 
   // DispatchService::CallbackService
   grpc::ServerWriteReactor<infobus::common::v1::Delivery>* Subscribe(
@@ -110,6 +113,9 @@ class DispatchServiceImpl : public infobus::dispatch::v1::DispatchService::Callb
   // producer's own delivery timeout (15 s) for the access record and then the event, so the
   // producer's answer normally comes first.
   const absl::Duration signoff_timeout_;
+  // Where streams read their next page when the notifier wakes them (nullptr: on the waker's
+  // thread). Must outlive every stream.
+  SerialExecutor* const wake_executor_;
 };
 
 }  // namespace infobus::dispatch

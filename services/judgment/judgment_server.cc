@@ -119,8 +119,9 @@ absl::Status JudgmentServer::Start() {
   if (!feed.ok()) return feed.status();
   feed_ = std::move(*feed);
 
-  service_ = std::make_unique<JudgmentServiceImpl>(
-      watchlist_table_.get(), handler_.get(), log_.get(), &runtime().audit(), options_.service);
+  service_ =
+      std::make_unique<JudgmentServiceImpl>(watchlist_table_.get(), handler_.get(), log_.get(),
+                                            &runtime().audit(), options_.service, &stream_wakes_);
   return runtime().Serve({service_.get()});
 }
 

@@ -6,6 +6,7 @@
 #include "common/config/command_line.h"
 #include "common/kafka/consumer_loop.h"
 #include "common/service/service_server.h"
+#include "common/util/serial_executor.h"
 #include "services/judgment/engine/engine.h"
 #include "services/judgment/event_handler.h"
 #include "services/judgment/judgment_log.h"
@@ -26,6 +27,8 @@ class JudgmentServer final : public ServiceServer {
   static ProgramInfo Program();
 
   explicit JudgmentServer(JudgmentOptions options);
+  // Stops first: the streams it served must be gone before the executor that wakes them.
+  ~JudgmentServer() override { Stop(); }
 
   // ServiceServer
   absl::Status Start() override;
@@ -45,6 +48,9 @@ class JudgmentServer final : public ServiceServer {
   std::unique_ptr<EventHandler> handler_;
   kafka::ConsumerLoopPtr loop_;
   std::unique_ptr<JudgmentsFeed> feed_;
+  // The notifier executor: streams read their next page here when woken (THREADS in the
+  // README). Lives as long as the server, so it outlives every stream.
+  SerialExecutor stream_wakes_{"judgment-wake"};
   std::unique_ptr<JudgmentServiceImpl> service_;
 };
 

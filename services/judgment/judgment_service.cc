@@ -218,8 +218,9 @@ absl::Status ValidateFilter(const JudgmentFilter& filter) {
 class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
  public:
   SubscribeReactor(JudgmentLog* log, JudgmentFilter filter, uint64_t after_seq, uint64_t max_lag,
-                   security::Principal caller, audit::AuditLog* audit)
-      : log_(log),
+                   security::Principal caller, audit::AuditLog* audit, SerialExecutor* wake)
+      : PagedStreamReactor<JudgmentRecord>(wake),
+        log_(log),
         filter_(std::move(filter)),
         caller_(std::move(caller)),
         pages_(audit),
@@ -292,7 +293,7 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
       absl::MutexLock lock(&mutex_);
       pages_.Kept(std::move(kept));
     }
-    Pump();
+    Wake();
   }
 
   void OnLogGrew() {
@@ -302,7 +303,7 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
       if (WritingLocked() && head > seen_head_) behind_ += head - seen_head_;
       seen_head_ = std::max(seen_head_, head);
     }
-    Pump();
+    Wake();  // the loop thread brings the news: the page is read on the wake executor
   }
 
   JudgmentLog* const log_;
@@ -515,7 +516,7 @@ grpc::ServerWriteReactor<JudgmentRecord>* JudgmentServiceImpl::Subscribe(
     after_seq = *seq;
   }
   return new SubscribeReactor(log_, request->filter(), after_seq, options_.subscriber_max_lag,
-                              *std::move(caller), audit_);
+                              *std::move(caller), audit_, wake_executor_);
 }
 
 }  // namespace infobus::judgment

@@ -3,6 +3,7 @@
 #include "common/audit/audit_log.h"
 #include "common/grpc/deadline_reply.h"
 #include "common/security/principal.h"
+#include "common/util/serial_executor.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
 #include "services/judgment/event_handler.h"
 #include "services/judgment/judgment_log.h"
@@ -27,9 +28,17 @@ class JudgmentServiceImpl : public infobus::judgment::v1::JudgmentService::Callb
   };
 
   // `audit` records every access decision on a classified judgment and every change.
+  // `wake_executor`: where streams read their next page when the log wakes them (nullptr: on
+  // the loop thread, for tests); it must outlive every stream.
   JudgmentServiceImpl(WatchlistTable* watchlist, EventHandler* handler, JudgmentLog* log,
-                      audit::AuditLog* audit, Options options)
-      : watchlist_(watchlist), handler_(handler), log_(log), audit_(audit), options_(options) {}
+                      audit::AuditLog* audit, Options options,
+                      SerialExecutor* wake_executor = nullptr)
+      : watchlist_(watchlist),
+        handler_(handler),
+        log_(log),
+        audit_(audit),
+        options_(options),
+        wake_executor_(wake_executor) {}
 
   // JudgmentService::CallbackService
   grpc::ServerUnaryReactor* AddWatchlistEntry(
@@ -70,6 +79,7 @@ class JudgmentServiceImpl : public infobus::judgment::v1::JudgmentService::Callb
   JudgmentLog* log_;
   audit::AuditLog* audit_;
   const Options options_;
+  SerialExecutor* const wake_executor_;
 };
 
 }  // namespace infobus::judgment
