@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/json_path.h"
+
 namespace infobus::bench {
 namespace {
 
@@ -27,19 +29,8 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-// The value at a dotted path such as "figures.pipeline.events_per_s", or null.
 const Value* Find(const Struct& root, const std::string& path) {
-  const Struct* object = &root;
-  const Value* value = nullptr;
-  std::stringstream parts(path);
-  for (std::string part; std::getline(parts, part, '.');) {
-    if (object == nullptr) return nullptr;
-    auto it = object->fields().find(part);
-    if (it == object->fields().end()) return nullptr;
-    value = &it->second;
-    object = value->has_struct_value() ? &value->struct_value() : nullptr;
-  }
-  return value;
+  return infobus::testing::FindPath(root, path);
 }
 
 TEST(BenchSmoke, CompletesAndWritesEveryFigure) {

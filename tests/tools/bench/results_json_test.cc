@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/json_path.h"
+
 namespace infobus::bench {
 namespace {
 
@@ -25,19 +27,8 @@ Struct Parse(const std::string& json) {
   return doc;
 }
 
-// The value at a dotted path, or null.
 const Value* Find(const Struct& root, const std::string& path) {
-  const Struct* object = &root;
-  const Value* value = nullptr;
-  std::stringstream parts(path);
-  for (std::string part; std::getline(parts, part, '.');) {
-    if (object == nullptr) return nullptr;
-    auto it = object->fields().find(part);
-    if (it == object->fields().end()) return nullptr;
-    value = &it->second;
-    object = value->has_struct_value() ? &value->struct_value() : nullptr;
-  }
-  return value;
+  return infobus::testing::FindPath(root, path);
 }
 
 TEST(ResultsJson, KeepsTheFieldNamesAndWritesNumbersAsNumbers) {
