@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/domain/jurisdiction.h"
 
@@ -122,6 +123,23 @@ absl::Status CanActForUnit(const Principal& caller, std::string_view unit_id,
   return Denied(caller, absl::StrCat("may act only for unit ", caller.unit_id,
                                      caller.Has(Role::kSupervisor) ? " and the units below it" : "",
                                      ", not for unit '", std::string(unit_id), "'"));
+}
+
+absl::Status CanSupervise(const Principal& caller) {
+  if (caller.unrestricted) return absl::OkStatus();
+  if (caller.Has(Role::kSupervisor)) return absl::OkStatus();
+  return Denied(caller, "supervision (trace, report) needs the supervisor role");
+}
+
+absl::Status CanReportOn(const Principal& caller, std::string_view jurisdiction_prefix,
+                         std::string_view unit_id, const UnitBelow& below) {
+  if (caller.unrestricted) return absl::OkStatus();
+  if (!unit_id.empty()) return CanActForUnit(caller, unit_id, below);
+  for (const std::string& held : caller.jurisdictions) {
+    if (jurisdiction_prefix.substr(0, held.size()) == held) return absl::OkStatus();
+  }
+  return Denied(caller, absl::StrCat("holds no jurisdiction covering '",
+                                     std::string(jurisdiction_prefix), "'"));
 }
 
 absl::Status CanListUnits(const Principal& caller) {

@@ -44,6 +44,16 @@ absl::Status CanReview(const Principal& caller);
 absl::Status CanActForUnit(const Principal& caller, std::string_view unit_id,
                            const UnitBelow& below);
 
+// Supervision (Trace, Report) is for supervisors; what each may see is CanSee for items and
+// CanReportOn for a report's scope.
+absl::Status CanSupervise(const Principal& caller);
+
+// A report's scope must lie within the caller's: a jurisdiction prefix at or below one the
+// caller holds (`jurisdiction_prefix`), or a unit the caller may act for (`unit_id`, as
+// CanActForUnit). Give one of the two (the other empty).
+absl::Status CanReportOn(const Principal& caller, std::string_view jurisdiction_prefix,
+                         std::string_view unit_id, const UnitBelow& below);
+
 // Any authenticated person may list the units (names and hierarchy, no items).
 absl::Status CanListUnits(const Principal& caller);
 

@@ -136,6 +136,22 @@ TEST(PolicyTest, AnOfficerActsForTheirUnitAndASupervisorAlsoForTheUnitsBelow) {
   ExpectDenied(CanActForUnit(analyst, "fusui-psb", Below), "officer or supervisor");
 }
 
+TEST(PolicyTest, SupervisionIsForSupervisorsWithinTheirJurisdictionsAndUnits) {
+  const Principal supervisor =
+      Person("li", {Role::kSupervisor}, "chongzuo-ops", {"4514"}, CLASSIFICATION_SECRET);
+  const Principal analyst =
+      Person("zhang", {Role::kAnalyst}, "", {"45"}, CLASSIFICATION_SECRET);
+  ExpectAllowed(CanSupervise(supervisor));
+  ExpectDenied(CanSupervise(analyst), "needs the supervisor role");
+  ExpectDenied(CanSupervise(Source("fusui-lodging", {"451421"})), "needs the supervisor role");
+  ExpectAllowed(CanReportOn(supervisor, "4514", "", Below));
+  ExpectAllowed(CanReportOn(supervisor, "451421", "", Below));
+  ExpectDenied(CanReportOn(supervisor, "45", "", Below), "no jurisdiction covering '45'");
+  ExpectDenied(CanReportOn(supervisor, "4501", "", Below), "no jurisdiction covering '4501'");
+  ExpectAllowed(CanReportOn(supervisor, "", "fusui-psb", Below));
+  ExpectDenied(CanReportOn(supervisor, "", "guangxi-ops", Below), "and the units below it");
+}
+
 TEST(PolicyTest, AnyPersonListsUnitsButNoMachine) {
   ExpectAllowed(CanListUnits(Person("wang", {Role::kOfficer}, "fusui-psb", {}, {})));
   ExpectAllowed(CanListUnits(Person("zhang", {Role::kAnalyst}, "", {}, {})));

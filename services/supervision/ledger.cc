@@ -1,0 +1,240 @@
+#include "services/supervision/ledger.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "common/util/time.h"
+
+namespace infobus::supervision {
+namespace {
+
+using infobus::common::v1::DispatchEvent;
+using infobus::common::v1::Judgment;
+
+constexpr char kSeparator = '\x1f';
+
+// Maps in sorted order, so that equal records have equal bytes: a repeat is recognised as one,
+// and the same facts in another order leave the same store.
+std::string Bytes(const google::protobuf::Message& message) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream output(&stream);
+  output.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&output);
+  output.Trim();
+  return bytes;
+}
+
+// What supervision keeps of a judgment: what a trace shows, not its subjects or text.
+Judgment WithoutContents(const Judgment& judgment) {
+  Judgment kept = judgment;
+  kept.clear_subjects();
+  kept.clear_title();
+  kept.clear_summary();
+  return kept;
+}
+
+bool LaterReview(const Judgment& incoming, const Judgment& held) {
+  if (!incoming.has_review()) return false;
+  if (!held.has_review()) return true;
+  return FromProtoTimestamp(incoming.review().reviewed_at()) >
+         FromProtoTimestamp(held.review().reviewed_at());
+}
+
+}  // namespace
+
+std::vector<std::string> Families::All() {
+  return {kEvents, kTraces, kEventJudgments, kJudgments, kDeliveries, kDeadLetters, kTallies};
+}
+
+std::string EventKey(const std::string& source_id, const std::string& event_id) {
+  return absl::StrCat(source_id, std::string(1, kSeparator), event_id);
+}
+
+std::string DeliveryKey(const std::string& judgment_id, const std::string& delivery_id) {
+  return absl::StrCat(judgment_id, std::string(1, kSeparator), delivery_id);
+}
+
+absl::StatusOr<std::optional<std::string>> Ledger::Read(const char* family,
+                                                        const std::string& key) {
+  if (auto it = staged_.find({family, key}); it != staged_.end()) return it->second;
+  return store_->Get(family, key);
+}
+
+void Ledger::Stage(const char* family, std::string key, std::string value) {
+  staged_[{family, std::move(key)}] = std::move(value);
+}
+
+template <typename Record>
+absl::StatusOr<std::optional<Record>> Ledger::ReadRecord(const char* family,
+                                                         const std::string& key) {
+  auto bytes = Read(family, key);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<Record>();
+  Record record;
+  if (!record.ParseFromString(**bytes)) {
+    return absl::DataLossError(absl::StrCat(family, " record '", key, "' does not parse"));
+  }
+  return std::optional<Record>(std::move(record));
+}
+
+absl::Status Ledger::StageEvent(const infobus::common::v1::Event& event) {
+  std::string key = EventKey(event.source_id(), event.event_id());
+  auto held = Read(Families::kEvents, key);
+  if (!held.ok()) return held.status();
+  if (held->has_value()) return absl::OkStatus();  // seen: collection publishes each event once
+  EventRecord record;
+  record.set_trace_id(event.trace_id());
+  record.set_county_code(event.county_code());
+  record.set_kind(event.kind());
+  record.set_jurisdiction_code(event.location().jurisdiction_code().empty()
+                                   ? event.county_code()
+                                   : event.location().jurisdiction_code());
+  *record.mutable_occurred_at() = event.occurred_at();
+  *record.mutable_ingested_at() = event.ingested_at();
+  record.set_classification(event.classification());
+  *record.mutable_compartments() = event.compartments();
+  AddEvent(record, event.source_id(), +1, &deltas_);
+  if (!event.trace_id().empty()) Stage(Families::kTraces, event.trace_id(), key);
+  Stage(Families::kEvents, std::move(key), Bytes(record));
+  return absl::OkStatus();
+}
+
+absl::Status Ledger::UpdateJudgment(const std::string& judgment_id,
+                                    const std::function<void(JudgmentRecord*)>& change) {
+  auto held = ReadRecord<JudgmentRecord>(Families::kJudgments, judgment_id);
+  if (!held.ok()) return held.status();
+  JudgmentRecord record = held->value_or(JudgmentRecord());
+  const JudgmentRecord before = record;
+  change(&record);
+  if (held->has_value() && Bytes(record) == Bytes(before)) {
+    return absl::OkStatus();
+  }
+  AddJudgment(before, -1, &deltas_);
+  AddJudgment(record, +1, &deltas_);
+  Stage(Families::kJudgments, judgment_id, Bytes(record));
+  return absl::OkStatus();
+}
+
+absl::Status Ledger::StageJudgment(const Judgment& judgment) {
+  for (const infobus::common::v1::Evidence& evidence : judgment.evidence()) {
+    Stage(Families::kEventJudgments,
+          absl::StrCat(EventKey(evidence.source_id(), evidence.event_id()),
+                       std::string(1, kSeparator), judgment.judgment_id()),
+          "");
+  }
+  return UpdateJudgment(judgment.judgment_id(), [&judgment](JudgmentRecord* record) {
+    if (!record->judged()) {
+      *record->mutable_judgment() = WithoutContents(judgment);
+      record->set_judged(true);
+    } else if (LaterReview(judgment, record->judgment())) {
+      *record->mutable_judgment()->mutable_review() = judgment.review();
+    }
+  });
+}
+
+absl::Status Ledger::StageDispatchEvent(const DispatchEvent& event) {
+  const std::string key = DeliveryKey(event.judgment_id(), event.delivery_id());
+  auto held = ReadRecord<DeliveryRecord>(Families::kDeliveries, key);
+  if (!held.ok()) return held.status();
+  DeliveryRecord record = held->value_or(DeliveryRecord());
+  const DeliveryRecord before = record;
+  if (record.unit_id().empty()) {
+    record.set_unit_id(event.unit_id());
+    record.set_seq(event.seq());
+  }
+  if (record.jurisdiction_code().empty()) record.set_jurisdiction_code(event.jurisdiction_code());
+  if (record.severity() == infobus::common::v1::SEVERITY_UNSPECIFIED) {
+    record.set_severity(event.severity());
+  }
+  switch (event.type()) {
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_DELIVERED:
+      record.set_delivered(true);
+      *record.mutable_delivered_at() = event.occurred_at();
+      if (event.has_deadline()) *record.mutable_deadline() = event.deadline();
+      record.set_escalation_level(event.escalation_level());
+      record.set_escalated_from(event.escalated_from());
+      break;
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_ACKNOWLEDGED:
+      if (!record.has_acknowledged_at()) {  // the first sign-off counts
+        *record.mutable_acknowledged_at() = event.occurred_at();
+        record.set_acknowledged_by(event.acknowledged_by());
+      }
+      break;
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK:
+      *record.mutable_feedback() = event.feedback();
+      if (!event.feedback().has_given_at()) {
+        *record.mutable_feedback()->mutable_given_at() = event.occurred_at();
+      }
+      break;
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_ESCALATED:
+      *record.mutable_escalated_at() = event.occurred_at();
+      record.set_escalated_to(event.escalated_to());
+      break;
+    default:
+      break;
+  }
+  if (held->has_value() && Bytes(record) == Bytes(before)) {
+    return absl::OkStatus();  // a repeat
+  }
+  AddDelivery(before, -1, &deltas_);
+  AddDelivery(record, +1, &deltas_);
+  Stage(Families::kDeliveries, key, Bytes(record));
+  // The judgment's verdict counts its deliveries' outcomes.
+  const bool had = before.has_feedback();
+  const bool has = record.has_feedback();
+  if (had != has || (has && before.feedback().outcome() != record.feedback().outcome())) {
+    return UpdateJudgment(event.judgment_id(), [&](JudgmentRecord* judgment) {
+      auto& outcomes = *judgment->mutable_outcomes();
+      if (had && --outcomes[before.feedback().outcome()] <= 0) {
+        outcomes.erase(before.feedback().outcome());
+      }
+      if (has) ++outcomes[record.feedback().outcome()];
+    });
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Ledger::StageDeadLetter(const infobus::common::v1::DeadLetter& dead_letter) {
+  // Each consumer that gives up on a record dead-letters it (judgment and supervision both read
+  // the events topic): counted once per origin.
+  std::string key = absl::StrCat(dead_letter.topic(), std::string(1, kSeparator),
+                                 dead_letter.partition(), std::string(1, kSeparator),
+                                 dead_letter.offset());
+  auto held = Read(Families::kDeadLetters, key);
+  if (!held.ok()) return held.status();
+  if (held->has_value()) return absl::OkStatus();
+  AddDeadLetter(dead_letter.topic(), FromProtoTimestamp(dead_letter.dead_lettered_at()), +1,
+                &deltas_);
+  Stage(Families::kDeadLetters, std::move(key), "");
+  return absl::OkStatus();
+}
+
+absl::Status Ledger::Flush(rocksdb::WriteBatch* batch) {
+  for (const auto& [where, value] : staged_) {
+    if (auto s = batch->Put(store_->Family(where.first), where.second, value); !s.ok()) {
+      return absl::InternalError(s.ToString());
+    }
+  }
+  for (const auto& [key, delta] : deltas_) {
+    if (IsEmpty(delta)) continue;
+    auto held = ReadRecord<Tally>(Families::kTallies, key);
+    if (!held.ok()) return held.status();
+    Tally tally = held->value_or(Tally());
+    Accumulate(delta, &tally);
+    rocksdb::Status s = IsEmpty(tally)
+                            ? batch->Delete(store_->Family(Families::kTallies), key)
+                            : batch->Put(store_->Family(Families::kTallies), key,
+                                         Bytes(tally));
+    if (!s.ok()) return absl::InternalError(s.ToString());
+  }
+  Discard();
+  return absl::OkStatus();
+}
+
+void Ledger::Discard() {
+  staged_.clear();
+  deltas_.clear();
+}
+
+}  // namespace infobus::supervision

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/store/store.h"
+#include "infobus/common/v1/dead_letter.pb.h"
+#include "infobus/common/v1/dispatch_event.pb.h"
+#include "infobus/common/v1/event.pb.h"
+#include "infobus/common/v1/judgment.pb.h"
+#include "rocksdb/write_batch.h"
+#include "services/supervision/contributions.h"
+
+namespace infobus::supervision {
+
+// The supervision store's families and keys (ledger.cc says what each holds).
+struct Families {
+  static constexpr char kEvents[] = "events";                   // "<source>\x1f<event>"
+  static constexpr char kTraces[] = "traces";                   // trace id -> events key
+  static constexpr char kEventJudgments[] = "event_judgments";  // "<events key>\x1f<judgment>"
+  static constexpr char kJudgments[] = "judgments";             // judgment id
+  static constexpr char kDeliveries[] = "deliveries";           // "<judgment>\x1f<delivery>"
+  static constexpr char kDeadLetters[] = "dead_letters";        // "<topic>\x1f<part>\x1f<offset>"
+  static constexpr char kTallies[] = "tallies";                 // TallyKey
+  static std::vector<std::string> All();
+};
+
+std::string EventKey(const std::string& source_id, const std::string& event_id);
+std::string DeliveryKey(const std::string& judgment_id, const std::string& delivery_id);
+
+// Folds the bus's facts into one record per item (event, judgment, delivery) and into the
+// hourly tallies, staging every change for one WriteBatch: a batch of facts is applied with the
+// offsets it came from, or not at all. Facts may arrive in any order (a delivery's sign-off
+// before its judgment, on another topic) and more than once (a producer's redo, a reviewed
+// judgment produced again): each record is updated idempotently, and the tallies take the
+// change of its contribution (contributions.h). Reads the store and what this batch staged so
+// far. Not thread-safe: the consumer loop's thread only.
+class Ledger {
+ public:
+  explicit Ledger(Store* store) : store_(store) {}
+
+  absl::Status StageEvent(const infobus::common::v1::Event& event);
+  absl::Status StageJudgment(const infobus::common::v1::Judgment& judgment);
+  absl::Status StageDispatchEvent(const infobus::common::v1::DispatchEvent& event);
+  absl::Status StageDeadLetter(const infobus::common::v1::DeadLetter& dead_letter);
+
+  // Puts what was staged (records, and the tallies with their deltas added) into `batch` and
+  // starts a new stage. Reads the tallies it changes.
+  absl::Status Flush(rocksdb::WriteBatch* batch);
+  // Forgets what was staged (the batch will be offered again).
+  void Discard();
+
+ private:
+  // The value of `key` in `family`: staged in this batch, else stored.
+  absl::StatusOr<std::optional<std::string>> Read(const char* family, const std::string& key);
+  void Stage(const char* family, std::string key, std::string value);
+  template <typename Record>
+  absl::StatusOr<std::optional<Record>> ReadRecord(const char* family, const std::string& key);
+  // Replaces judgment `judgment_id`'s record with what `change` makes of it, tallies too.
+  absl::Status UpdateJudgment(const std::string& judgment_id,
+                              const std::function<void(JudgmentRecord*)>& change);
+
+  Store* const store_;
+  std::map<std::pair<std::string, std::string>, std::string> staged_;
+  TallyDeltas deltas_;
+};
+
+}  // namespace infobus::supervision

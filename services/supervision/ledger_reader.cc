@@ -1,0 +1,165 @@
+#include "services/supervision/ledger_reader.h"
+
+#include <map>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/supervision/ledger.h"
+#include "services/supervision/tally_key.h"
+#include "services/supervision/trace_builder.h"
+
+namespace infobus::supervision {
+namespace {
+
+using infobus::supervision::v1::TraceResponse;
+
+constexpr char kSeparator = '\x1f';
+
+}  // namespace
+
+template <typename Record>
+absl::StatusOr<std::optional<Record>> LedgerReader::Get(const char* family,
+                                                        const std::string& key) const {
+  auto bytes = store_->Get(family, key);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<Record>();
+  Record record;
+  if (!record.ParseFromString(**bytes)) {
+    return absl::DataLossError(absl::StrCat(family, " record '", key, "' does not parse"));
+  }
+  return std::optional<Record>(std::move(record));
+}
+
+absl::StatusOr<std::optional<v1::JudgmentTrace>> LedgerReader::TraceJudgment(
+    const std::string& judgment_id, absl::Time now) const {
+  auto record = Get<storage::v1::JudgmentRecord>(Families::kJudgments, judgment_id);
+  if (!record.ok()) return record.status();
+  std::vector<storage::v1::DeliveryRecord> deliveries;
+  const std::string prefix = absl::StrCat(judgment_id, std::string(1, kSeparator));
+  auto it = store_->NewIterator(Families::kDeliveries);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    storage::v1::DeliveryRecord delivery;
+    if (!delivery.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("delivery record '", it->key().ToString(),
+                                              "' does not parse"));
+    }
+    deliveries.push_back(std::move(delivery));
+  }
+  if (!it->status().ok()) return absl::InternalError(it->status().ToString());
+  if (!record->has_value() && deliveries.empty()) return std::nullopt;
+  std::map<std::string, storage::v1::EventRecord> evidence;
+  if (record->has_value()) {
+    for (const infobus::common::v1::Evidence& item : (*record)->judgment().evidence()) {
+      const std::string key = EventKey(item.source_id(), item.event_id());
+      auto event = Get<storage::v1::EventRecord>(Families::kEvents, key);
+      if (!event.ok()) return event.status();
+      if (event->has_value()) evidence.emplace(key, **event);
+    }
+  }
+  return BuildJudgmentTrace(judgment_id, record->has_value() ? &**record : nullptr, deliveries,
+                            evidence, now);
+}
+
+absl::Status LedgerReader::TraceEvent(const std::string& event_key, absl::Time now,
+                                      TraceResponse* response) const {
+  auto event = Get<storage::v1::EventRecord>(Families::kEvents, event_key);
+  if (!event.ok()) return event.status();
+  const size_t cut = event_key.find(kSeparator);
+  const std::string source_id = event_key.substr(0, cut);
+  const std::string event_id = cut == std::string::npos ? "" : event_key.substr(cut + 1);
+  if (!event->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("event ", source_id, "/", event_id, ": not seen by supervision (yet)"));
+  }
+  std::vector<std::string> judgment_ids;
+  const std::string prefix = absl::StrCat(event_key, std::string(1, kSeparator));
+  auto it = store_->NewIterator(Families::kEventJudgments);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    judgment_ids.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  if (!it->status().ok()) return absl::InternalError(it->status().ToString());
+  *response->add_events() = ToCollectedEvent(source_id, event_id, **event, !judgment_ids.empty());
+  if (judgment_ids.empty()) response->add_missing("collected, not judged");
+  for (const std::string& id : judgment_ids) {
+    auto trace = TraceJudgment(id, now);
+    if (!trace.ok()) return trace.status();
+    if (trace->has_value()) *response->add_judgments() = std::move(**trace);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TraceResponse> LedgerReader::Trace(const v1::TraceRequest& request,
+                                                  absl::Time now) const {
+  TraceResponse response;
+  switch (request.item_case()) {
+    case v1::TraceRequest::kEvent: {
+      if (request.event().source_id().empty()) {
+        return absl::InvalidArgumentError("event.source_id: is required");
+      }
+      if (request.event().event_id().empty()) {
+        return absl::InvalidArgumentError("event.event_id: is required");
+      }
+      const std::string key = EventKey(request.event().source_id(), request.event().event_id());
+      if (absl::Status status = TraceEvent(key, now, &response); !status.ok()) return status;
+      return response;
+    }
+    case v1::TraceRequest::kTraceId: {
+      if (request.trace_id().empty()) return absl::InvalidArgumentError("trace_id: is empty");
+      auto key = store_->Get(Families::kTraces, request.trace_id());
+      if (!key.ok()) return key.status();
+      if (!key->has_value()) {
+        return absl::NotFoundError(absl::StrCat("trace_id: no event with trace id '",
+                                                request.trace_id(), "' seen (yet)"));
+      }
+      if (absl::Status status = TraceEvent(**key, now, &response); !status.ok()) return status;
+      return response;
+    }
+    case v1::TraceRequest::kJudgmentId: {
+      if (request.judgment_id().empty()) {
+        return absl::InvalidArgumentError("judgment_id: is empty");
+      }
+      auto trace = TraceJudgment(request.judgment_id(), now);
+      if (!trace.ok()) return trace.status();
+      if (!trace->has_value()) {
+        return absl::NotFoundError(absl::StrCat("judgment_id: nothing of judgment '",
+                                                request.judgment_id(), "' seen (yet)"));
+      }
+      for (const infobus::common::v1::Evidence& item : (*trace)->evidence()) {
+        auto event = Get<storage::v1::EventRecord>(Families::kEvents,
+                                                   EventKey(item.source_id(), item.event_id()));
+        if (!event.ok()) return event.status();
+        if (event->has_value()) {
+          *response.add_events() =
+              ToCollectedEvent(item.source_id(), item.event_id(), **event, true);
+        }
+      }
+      *response.add_judgments() = std::move(**trace);
+      return response;
+    }
+    case v1::TraceRequest::ITEM_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("item: give event, trace_id or judgment_id");
+}
+
+absl::Status LedgerReader::ScanTallies(const Period& period, ReportBuilder* builder) const {
+  const std::string first = HourPrefix(HourOf(period.since));
+  const std::string end = HourPrefix(HourOf(period.until));
+  auto it = store_->NewIterator(Families::kTallies);
+  for (it->Seek(first); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    auto key = TallyKey::Decode(std::string_view(it->key().data(), it->key().size()));
+    storage::v1::Tally tally;
+    if (!key.ok() ||
+        !tally.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("tally '", absl::CEscape(it->key().ToString()),
+                                              "' does not parse"));
+    }
+    builder->Add(*key, tally);
+  }
+  if (!it->status().ok()) return absl::InternalError(it->status().ToString());
+  return absl::OkStatus();
+}
+
+}  // namespace infobus::supervision

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "infobus/common/v1/event.pb.h"
+#include "infobus/supervision/storage/v1/supervision_state.pb.h"
+#include "infobus/supervision/v1/supervision_service.pb.h"
+#include "services/supervision/tally_key.h"
+
+namespace infobus::supervision {
+
+// What a report covers, resolved from the request, the routing file and the caller.
+struct ReportScope {
+  // Events and judgments whose jurisdiction starts with one of these; `all_jurisdictions`: any.
+  std::vector<std::string> jurisdictions;
+  bool all_jurisdictions = false;
+  // Deliveries to these units; `all_units`: to any unit, also ones the routing file no longer
+  // names.
+  std::set<std::string> units;
+  bool all_units = false;
+  // Events and judgments above this clearance, or in a compartment not held, are left out
+  // (a count says that something exists). Deliveries are counted per unit whatever their
+  // classification: the scope's units are the caller's own or below them.
+  infobus::common::v1::Classification clearance = infobus::common::v1::CLASSIFICATION_UNSPECIFIED;
+  std::set<std::string> compartments;
+  bool any_clearance = false;
+};
+
+// Sums the hourly tallies of a period into a ReportResponse, keeping what `scope` holds. Add
+// every tally of the period (any order), then Finish once. Pure.
+class ReportBuilder {
+ public:
+  explicit ReportBuilder(ReportScope scope) : scope_(std::move(scope)) {}
+
+  void Add(const TallyKey& key, const storage::v1::Tally& tally);
+  // The figures (since, until and utc_offset are the caller's to set).
+  infobus::supervision::v1::ReportResponse Finish() const;
+
+ private:
+  bool InJurisdiction(const std::string& code) const;
+  bool Cleared(const std::string& classification, const std::string& compartments) const;
+
+  const ReportScope scope_;
+  int64_t events_ = 0;
+  std::map<std::string, int64_t> by_county_, by_source_, by_kind_, dead_by_topic_;
+  int64_t dead_lettered_ = 0;
+  // (rule, severity) -> judgments; rule -> the rule's sums (count, reviews, verdicts).
+  std::map<std::pair<std::string, int>, int64_t> by_rule_severity_;
+  std::map<std::string, storage::v1::Tally> by_rule_;
+  storage::v1::Tally judgments_;
+  std::map<std::string, storage::v1::Tally> by_unit_;
+};
+
+}  // namespace infobus::supervision

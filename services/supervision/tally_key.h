@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace infobus::supervision {
+
+// What a tally counts. The character is part of the key.
+enum class TallyType : char {
+  kEvents = 'E',       // dims: classification, compartments, jurisdiction, county, source, kind
+  kDeadLetters = 'D',  // dims: topic
+  kJudgments = 'J',    // dims: classification, compartments, jurisdiction, rule, severity
+  kDeliveries = 'U',   // dims: unit
+};
+
+// Where a tally lives in family "tallies": "<unix hour, 8 bytes big-endian><type>\x1f<dims
+// joined by \x1f>", so that the tallies of a period are one range scan in time order. A report
+// reads every type of each hour of its period and keeps what its scope holds. Dimensions are
+// free text from the bus (ids, codes); none may hold \x1f (ids and codes never do).
+struct TallyKey {
+  int64_t hour = 0;  // hours since the Unix epoch (UTC)
+  TallyType type = TallyType::kEvents;
+  std::vector<std::string> dims;
+
+  std::string Encode() const;
+  // INVALID_ARGUMENT for bytes Encode() did not make.
+  static absl::StatusOr<TallyKey> Decode(std::string_view bytes);
+};
+
+// The hour `time` falls in (rounded down, also before 1970).
+int64_t HourOf(absl::Time time);
+absl::Time StartOfHour(int64_t hour);
+// The first key of `hour` (for a scan).
+std::string HourPrefix(int64_t hour);
+
+}  // namespace infobus::supervision

@@ -1,0 +1,227 @@
+// The ledger on a real RocksDB store: facts folded in any order and any number of times leave
+// the same records and tallies, and the tallies give the figures a report shows.
+#include "services/supervision/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <random>
+#include <variant>
+#include <vector>
+
+#include "services/supervision/ledger_reader.h"
+#include "services/supervision/report_builder.h"
+#include "tests/services/supervision/facts.h"
+#include "tests/support/temp_dir.h"
+
+namespace infobus::supervision {
+namespace {
+
+using namespace infobus::supervision::testing;  // NOLINT: the fact builders
+using infobus::common::v1::DeadLetter;
+
+using Fact = std::variant<Event, Judgment, DispatchEvent, DeadLetter>;
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> OpenStore(const std::string& name) {
+    auto store = Store::Open(dir_.Sub(name), Families::All(), {});
+    EXPECT_TRUE(store.ok()) << store.status();
+    return std::move(*store);
+  }
+
+  // Folds `facts` into `store` in batches of `batch_size`.
+  static void Fold(Store* store, const std::vector<Fact>& facts, size_t batch_size) {
+    Ledger ledger(store);
+    for (size_t i = 0; i < facts.size(); i += batch_size) {
+      for (size_t k = i; k < std::min(facts.size(), i + batch_size); ++k) {
+        absl::Status status = std::visit(
+            [&ledger](const auto& fact) -> absl::Status {
+              using T = std::decay_t<decltype(fact)>;
+              if constexpr (std::is_same_v<T, Event>) return ledger.StageEvent(fact);
+              if constexpr (std::is_same_v<T, Judgment>) return ledger.StageJudgment(fact);
+              if constexpr (std::is_same_v<T, DispatchEvent>) {
+                return ledger.StageDispatchEvent(fact);
+              }
+              if constexpr (std::is_same_v<T, DeadLetter>) return ledger.StageDeadLetter(fact);
+            },
+            facts[k]);
+        ASSERT_TRUE(status.ok()) << status;
+      }
+      rocksdb::WriteBatch batch;
+      ASSERT_TRUE(ledger.Flush(&batch).ok());
+      ASSERT_TRUE(store->Write(&batch).ok());
+    }
+  }
+
+  static std::map<std::string, std::string> Contents(const Store& store, const char* family) {
+    std::map<std::string, std::string> contents;
+    auto it = store.NewIterator(family);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      contents[it->key().ToString()] = it->value().ToString();
+    }
+    return contents;
+  }
+
+  static infobus::supervision::v1::ReportResponse ReportOf(const Store& store) {
+    ReportScope everything;
+    everything.all_jurisdictions = everything.all_units = everything.any_clearance = true;
+    ReportBuilder builder(everything);
+    const LedgerReader reader(&store);
+    EXPECT_TRUE(reader.ScanTallies({kT0 - absl::Hours(48), kT0 + absl::Hours(48)}, &builder).ok());
+    return builder.Finish();
+  }
+
+  // Two units, three judgments: one signed in time with a positive outcome, one signed late
+  // and dismissed on review, one escalated unsigned; one event judged by nobody; a dead letter
+  // seen twice (two consumers gave up on the same record).
+  static std::vector<Fact> Story() {
+    const Event e1 = MakeEvent("lodging", "e1", kT0);
+    const Event e2 = MakeEvent("lodging", "e2", kT0 + absl::Minutes(1));
+    const Event e3 = MakeEvent("netcafe", "e3", kT0 + absl::Minutes(2), "451422", "netcafe.login");
+    const Event e4 = MakeEvent("netcafe", "e4", kT0 + absl::Minutes(3), "451422", "netcafe.login");
+    Judgment j2 = MakeJudgment("j2", "hotspot", e2, kT0 + absl::Minutes(2));
+    Judgment j2_reviewed = j2;
+    j2_reviewed.mutable_review()->set_status(infobus::common::v1::REVIEW_STATUS_DISMISSED);
+    j2_reviewed.mutable_review()->set_reviewer("analyst-3");
+    *j2_reviewed.mutable_review()->mutable_reviewed_at() = ToProtoTimestamp(kT0 + absl::Hours(1));
+    DeadLetter dead;
+    dead.set_topic("infobus.events.v1");
+    dead.set_partition(1);
+    dead.set_offset(42);
+    dead.set_consumer("infobus-judgment");
+    *dead.mutable_dead_lettered_at() = ToProtoTimestamp(kT0);
+    DeadLetter dead_again = dead;
+    dead_again.set_consumer("infobus-supervision");
+    const absl::Duration deadline = absl::Minutes(15);
+    return {
+        e1, e2, e3, e4,
+        MakeJudgment("j1", "watchlist-hit", e1, kT0 + absl::Minutes(1)), j2, j2_reviewed,
+        MakeJudgment("j3", "watchlist-hit", e3, kT0 + absl::Minutes(3)),
+        Delivered("j1", "fusui-psb", 1, kT0 + absl::Minutes(1), deadline),
+        Acknowledged("j1", "fusui-psb", 1, kT0 + absl::Minutes(5), "officer-7"),
+        FeedbackGiven("j1", "fusui-psb", 1, kT0 + absl::Minutes(30),
+                      infobus::common::v1::FEEDBACK_OUTCOME_APPREHENDED),
+        Delivered("j2", "fusui-psb", 2, kT0 + absl::Minutes(2), deadline),
+        Acknowledged("j2", "fusui-psb", 2, kT0 + absl::Minutes(40), "officer-7"),
+        Delivered("j3", "fusui-xinning-station", 1, kT0 + absl::Minutes(3), deadline),
+        Escalated("j3", "fusui-xinning-station", 1, kT0 + absl::Minutes(18), "fusui-psb/3"),
+        Delivered("j3", "fusui-psb", 3, kT0 + absl::Minutes(18), deadline),
+        dead, dead_again,
+    };
+  }
+
+  infobus::testing::TempDir dir_;
+};
+
+TEST_F(LedgerTest, TheTalliesGiveTheFiguresOfTheStory) {
+  auto store = OpenStore("db");
+  Fold(store.get(), Story(), 100);
+  const auto report = ReportOf(*store);
+  EXPECT_EQ(report.collection().events(), 4);
+  ASSERT_EQ(report.collection().by_county_size(), 2);
+  EXPECT_EQ(report.collection().by_county(0).key(), "451421");
+  EXPECT_EQ(report.collection().by_county(0).count(), 2);
+  EXPECT_EQ(report.collection().dead_lettered(), 1);  // one record, two consumers
+  EXPECT_EQ(report.judgment().judgments(), 3);
+  EXPECT_EQ(report.judgment().dismissed(), 1);
+  EXPECT_EQ(report.judgment().unreviewed(), 2);
+  ASSERT_EQ(report.rules_size(), 2);
+  EXPECT_EQ(report.rules(0).rule_id(), "hotspot");
+  EXPECT_EQ(report.rules(0).negative(), 1);
+  EXPECT_EQ(report.rules(1).rule_id(), "watchlist-hit");
+  EXPECT_EQ(report.rules(1).positive(), 1);
+  EXPECT_EQ(report.rules(1).negative(), 0);
+  EXPECT_DOUBLE_EQ(report.rules(1).precision(), 1.0);
+
+  ASSERT_EQ(report.dispatch().units_size(), 2);
+  const auto& psb = report.dispatch().units(0);
+  EXPECT_EQ(psb.unit_id(), "fusui-psb");
+  EXPECT_EQ(psb.deliveries(), 3);
+  EXPECT_EQ(psb.acknowledged(), 2);
+  EXPECT_EQ(psb.with_deadline(), 3);
+  EXPECT_EQ(psb.acknowledged_within_deadline(), 1);  // 4 min in, 38 min late
+  EXPECT_NEAR(psb.sla_share(), 1.0 / 3, 1e-9);
+  EXPECT_EQ(psb.feedback(), 1);
+  EXPECT_NEAR(psb.signoff_p50().seconds(), 240, 240 * 0.04);
+  EXPECT_NEAR(psb.signoff_p99().seconds(), 38 * 60, 38 * 60 * 0.04);
+  const auto& station = report.dispatch().units(1);
+  EXPECT_EQ(station.unit_id(), "fusui-xinning-station");
+  EXPECT_EQ(station.escalated(), 1);
+  EXPECT_EQ(station.acknowledged(), 0);
+  EXPECT_EQ(report.dispatch().total().deliveries(), 4);
+}
+
+TEST_F(LedgerTest, AnyOrderAnyRepeatsAndAnyBatchingLeaveTheSameState) {
+  auto reference = OpenStore("reference");
+  Fold(reference.get(), Story(), 100);
+  std::mt19937 random(11);
+  for (int round = 0; round < 8; ++round) {
+    std::vector<Fact> facts = Story();
+    // Every fact once more (a producer's redo), then shuffled: a delivery's sign-off may come
+    // before its judgment, a review before the first copy of the judgment.
+    const std::vector<Fact> again = facts;
+    facts.insert(facts.end(), again.begin(), again.end());
+    std::shuffle(facts.begin(), facts.end(), random);
+    auto store = OpenStore("round" + std::to_string(round));
+    Fold(store.get(), facts, 1 + round % 5);
+    for (const char* family : {Families::kTallies, Families::kJudgments, Families::kDeliveries,
+                               Families::kEvents, Families::kEventJudgments}) {
+      EXPECT_EQ(Contents(*store, family), Contents(*reference, family))
+          << "round " << round << ", family " << family;
+    }
+  }
+}
+
+TEST_F(LedgerTest, ATraceFollowsAnEventToItsJudgmentAndItsDeliveries) {
+  auto store = OpenStore("db");
+  Fold(store.get(), Story(), 3);
+  const LedgerReader reader(store.get());
+  v1::TraceRequest by_trace;
+  by_trace.set_trace_id("trace-lodging-e1");
+  auto trace = reader.Trace(by_trace, kT0 + absl::Hours(2));
+  ASSERT_TRUE(trace.ok()) << trace.status();
+  ASSERT_EQ(trace->events_size(), 1);
+  EXPECT_TRUE(trace->events(0).judged());
+  ASSERT_EQ(trace->judgments_size(), 1);
+  const v1::JudgmentTrace& j1 = trace->judgments(0);
+  EXPECT_EQ(j1.judgment_id(), "j1");
+  EXPECT_EQ(j1.state(), v1::JUDGMENT_STATE_CLOSED);
+  std::vector<v1::HopKind> kinds;
+  for (const v1::Hop& hop : j1.hops()) kinds.push_back(hop.kind());
+  EXPECT_EQ(kinds, (std::vector<v1::HopKind>{v1::HOP_KIND_COLLECTED, v1::HOP_KIND_JUDGED,
+                                             v1::HOP_KIND_DELIVERED, v1::HOP_KIND_SIGNED,
+                                             v1::HOP_KIND_FEEDBACK}));
+  EXPECT_EQ(j1.hops(3).since_previous().seconds(), 240);  // delivered -> signed
+  EXPECT_EQ(j1.hops(3).by(), "officer-7");
+
+  v1::TraceRequest unjudged;
+  unjudged.mutable_event()->set_source_id("netcafe");
+  unjudged.mutable_event()->set_event_id("e4");
+  auto alone = reader.Trace(unjudged, kT0);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_FALSE(alone->events(0).judged());
+  EXPECT_EQ(alone->missing(0), "collected, not judged");
+
+  v1::TraceRequest unknown;
+  unknown.set_judgment_id("nope");
+  EXPECT_TRUE(absl::IsNotFound(reader.Trace(unknown, kT0).status()));
+  EXPECT_EQ(reader.Trace(v1::TraceRequest(), kT0).status().message(),
+            "item: give event, trace_id or judgment_id");
+}
+
+TEST_F(LedgerTest, SupervisionKeepsNoSubjectsTitleOrSummary) {
+  auto store = OpenStore("db");
+  Fold(store.get(), Story(), 100);
+  for (const auto& [key, value] : Contents(*store, Families::kJudgments)) {
+    storage::v1::JudgmentRecord record;
+    ASSERT_TRUE(record.ParseFromString(value));
+    EXPECT_TRUE(record.judgment().title().empty()) << key;
+    EXPECT_EQ(record.judgment().subjects_size(), 0) << key;
+  }
+}
+
+}  // namespace
+}  // namespace infobus::supervision
