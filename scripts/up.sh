@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the bus locally: installs what is missing, builds, starts a Kafka broker and the three
+# Runs the bus locally: installs what is missing, builds, starts a Kafka broker and the four
 # services on 127.0.0.1, loads the sample watchlist and units, publishes sample events and shows
 # a unit receiving the judged one. Then it stays in the foreground; Ctrl-C stops everything.
 # Secure as deployed: every gRPC call is TLS and authenticated (security.mode=tls), each service
@@ -9,9 +9,10 @@
 # for its events, an officer's token (infobusctl token mint) to follow fusui-psb.
 #   --detach   leave everything running and return (stop it with scripts/down.sh)
 # Environment: INFOBUS_RUN_DIR (.run/) holds logs, pids and data, and scripts/down.sh needs the
-# same one; INFOBUS_KAFKA_PORT (19092) the broker's port; INFOBUS_GRPC_PORT_BASE (50050) + 1, 2, 3
-# the gRPC ports of collection, judgment and dispatch; INFOBUS_METRICS_LISTEN overrides every
-# service's metrics.listen (127.0.0.1:0 picks free ports); INFOBUS_BUILD_DIR (build/);
+# same one; INFOBUS_KAFKA_PORT (19092) the broker's port; INFOBUS_GRPC_PORT_BASE (50050) + 1, 2,
+# 3, 4 the gRPC ports of collection, judgment, dispatch and supervision; INFOBUS_METRICS_LISTEN
+# overrides every service's metrics.listen (127.0.0.1:0 picks free ports); INFOBUS_BUILD_DIR
+# (build/);
 # INFOBUS_KAFKA_SECURITY (tls, the default: mutual TLS, each service presenting its own
 # certificate, CN=<service>, so the broker's ACLs of deploy/kafka/acls.yaml apply; or plaintext);
 # INFOBUS_PKI_DIR ($INFOBUS_RUN_DIR/pki) the certificates (scripts/pki.sh makes them).
@@ -46,11 +47,14 @@ scripts/pki.sh init --dir "$pki"
 export INFOBUS_COLLECTION_ADDR=127.0.0.1:$((port_base + 1))
 export INFOBUS_JUDGMENT_ADDR=127.0.0.1:$((port_base + 2))
 export INFOBUS_DISPATCH_ADDR=127.0.0.1:$((port_base + 3))
+export INFOBUS_SUPERVISION_ADDR=127.0.0.1:$((port_base + 4))
 declare -A addr=([collection]=$INFOBUS_COLLECTION_ADDR [judgment]=$INFOBUS_JUDGMENT_ADDR
-                 [dispatch]=$INFOBUS_DISPATCH_ADDR)
+                 [dispatch]=$INFOBUS_DISPATCH_ADDR [supervision]=$INFOBUS_SUPERVISION_ADDR)
+# Supervision after the others: it reads what they write.
+services="collection judgment dispatch supervision"
 declare -A metrics=()
 
-for service in collection judgment dispatch; do
+for service in $services; do
   pid_file=$run/pids/$service.pid
   if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
     echo "[up] $service already running (pid $(cat "$pid_file"))"
@@ -60,6 +64,9 @@ for service in collection judgment dispatch; do
   extra=()
   # Dispatch's units, routes and deadlines: an absolute path, whatever the working directory.
   [ "$service" = dispatch ] && extra=(--set "dispatch.routing_file=$repo/deploy/config/routing.yaml")
+  # Supervision's units, hierarchy and local time: the same file.
+  [ "$service" = supervision ] &&
+    extra=(--set "supervision.routing_file=$repo/deploy/config/routing.yaml")
   # Which sources may publish what (absolute, like the routing file).
   [ "$service" = collection ] && extra=(--set "security.sources_file=$repo/deploy/config/sources.yaml")
   # Its gRPC identity: TLS with its own certificate; people's tokens verified with the JWKS.
@@ -81,7 +88,7 @@ for service in collection judgment dispatch; do
     --set "store.path=$run/$service/db" >"$run/logs/$service.log" 2>&1 &
   echo $! >"$pid_file"
 done
-for service in collection judgment dispatch; do
+for service in $services; do
   for _ in $(seq 1 150); do
     [ -f "$run/$service.port" ] && break
     kill -0 "$(cat "$run/pids/$service.pid")" 2>/dev/null || break
@@ -120,7 +127,7 @@ INFOBUS_TOKEN=$officer $ctl follow --unit fusui-psb --count 1 --timeout 60s
 # What to type to reach this bus (and stop it) from another shell in the repository root.
 env_hint=""
 [ "$port_base" = 50050 ] || env_hint="
-         export INFOBUS_COLLECTION_ADDR=${addr[collection]} INFOBUS_JUDGMENT_ADDR=${addr[judgment]} INFOBUS_DISPATCH_ADDR=${addr[dispatch]}"
+         export INFOBUS_COLLECTION_ADDR=${addr[collection]} INFOBUS_JUDGMENT_ADDR=${addr[judgment]} INFOBUS_DISPATCH_ADDR=${addr[dispatch]} INFOBUS_SUPERVISION_ADDR=${addr[supervision]}"
 # infobusctl audit finds the broker at 127.0.0.1:$INFOBUS_KAFKA_PORT.
 [ "$INFOBUS_KAFKA_PORT" = 19092 ] || env_hint="$env_hint
          export INFOBUS_KAFKA_PORT=$INFOBUS_KAFKA_PORT"
@@ -134,9 +141,10 @@ down="scripts/down.sh"
 cat <<MSG
 
 infobus is running on 127.0.0.1: collection ${addr[collection]}, judgment ${addr[judgment]},
-dispatch ${addr[dispatch]}, Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT ($INFOBUS_KAFKA_SECURITY; certificates in $pki).
+dispatch ${addr[dispatch]}, supervision ${addr[supervision]},
+Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT ($INFOBUS_KAFKA_SECURITY; certificates in $pki).
   metrics: collection ${metrics[collection]}, judgment ${metrics[judgment]},
-           dispatch ${metrics[dispatch]}
+           dispatch ${metrics[dispatch]}, supervision ${metrics[supervision]}
   logs:  $run/logs/   data: $run/<service>/db and $run/kafka/data
   gRPC:  TLS; every call says who it is: a certificate (machines) or a token (people)
   /metrics: HTTPS for a scraper with a certificate of the CA, e.g.
@@ -148,6 +156,9 @@ dispatch ${addr[dispatch]}, Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT ($INFOBUS_KAFKA_
          grep -F '"sourceId":"fusui-lodging"' deploy/samples/events.jsonl | infobusctl publish \\
            --cert $pki/sources/fusui-lodging.pem --key $pki/sources/fusui-lodging.key   # as that source: duplicates now
          infobusctl audit --subject admin            # the access records (here: the watchlist loads), read as the admin machine
+         supervisor=\$(infobusctl token mint --sub supervisor-2 --role supervisor --unit chongzuo-ops --jurisdiction 4514 --clearance SECRET)
+         infobusctl trace --event fusui-lodging/hotel-0001 --token "\$supervisor"   # collected, judged, delivered, signed ...
+         infobusctl report --month 2026-11 --unit chongzuo-ops --subordinates --token "\$supervisor"   # the samples' month
   stop:  $down$($detach || echo " (or Ctrl-C here)")
 MSG
 

@@ -13,6 +13,7 @@ std::string DefaultMetricsListen(const std::string& service) {
   if (service == "collection") return "127.0.0.1:9461";
   if (service == "judgment") return "127.0.0.1:9462";
   if (service == "dispatch") return "127.0.0.1:9463";
+  if (service == "supervision") return "127.0.0.1:9464";
   return "127.0.0.1:0";
 }
 

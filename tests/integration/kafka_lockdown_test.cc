@@ -2,7 +2,9 @@
 // against the real, unprefixed topic names with the real service certificates. A client without
 // a certificate, over TLS or plaintext, can neither list topics nor read judgments nor write
 // one; collection may write events but not read judgments (it does not even see them);
-// judgment reads events in its consumer group; dispatch reads judgments but may not write events.
+// judgment reads events in its consumer group; dispatch reads judgments but may not write events;
+// supervision reads events, judgments, dispatch events and dead letters in its group and writes
+// only access records.
 //
 // Every other test connects as admin, a super user, so that its own topic prefix needs no ACLs;
 // this one is where the ACLs themselves are tested. With the authorizer off it fails.
@@ -172,7 +174,11 @@ class KafkaLockdown : public ::testing::Test {
     // The real topics, as admin (the process's identity in tests), as a service would make them.
     const kafka::Topics topics("");
     ASSERT_TRUE(kafka::EnsureTopics(TestBootstrapServers(),
-                                    {{topics.events, 1, 1, {}}, {topics.judgments, 1, 1, {}}},
+                                    {{topics.events, 1, 1, {}},
+                                     {topics.judgments, 1, 1, {}},
+                                     {topics.dispatch_events, 1, 1, {}},
+                                     {topics.dead_letters, 1, 1, {}},
+                                     {topics.audit, 1, 1, {{"retention.ms", "-1"}}}},
                                     absl::Seconds(30))
                     .ok());
   }
@@ -232,6 +238,31 @@ TEST_F(KafkaLockdown, DispatchReadsJudgmentsButCannotWriteEvents) {
   const absl::Status forged = Produce(As("dispatch"), topics_.events, Unique("forged"));
   EXPECT_FALSE(forged.ok()) << "dispatch wrote an event";
   EXPECT_NE(forged.ToString().find("uthoriz"), std::string::npos) << forged;
+}
+
+TEST_F(KafkaLockdown, SupervisionReadsItsFourTopicsInItsGroupAndWritesOnlyAccessRecords) {
+  for (const std::string& topic : {topics_.events, topics_.judgments, topics_.dispatch_events,
+                                   topics_.dead_letters}) {
+    SCOPED_TRACE(topic);
+    const std::string fact = Unique("fact");
+    ASSERT_TRUE(Produce(As("admin"), topic, fact).ok());
+    const ReadOutcome read = Read(As("supervision"), topic, fact, "infobus-supervision",
+                                  kAuthorizationFailed, absl::Seconds(60));
+    EXPECT_TRUE(read.found) << "errors seen: " << ::testing::PrintToString(read.errors);
+  }
+  EXPECT_TRUE(Produce(As("supervision"), topics_.audit, Unique("audit")).ok());
+  // It changes nothing: no event, judgment or delivery state change is its to write.
+  for (const std::string& topic : {topics_.events, topics_.judgments, topics_.dispatch_events}) {
+    const absl::Status forged = Produce(As("supervision"), topic, Unique("forged"));
+    EXPECT_FALSE(forged.ok()) << "supervision wrote to " << topic;
+    EXPECT_NE(forged.ToString().find("uthoriz"), std::string::npos) << forged;
+  }
+  // Nor may it read in another service's group.
+  const std::string judgment = Unique("judgment");
+  ASSERT_TRUE(Produce(As("admin"), topics_.judgments, judgment).ok());
+  const ReadOutcome other = Read(As("supervision"), topics_.judgments, judgment, "infobus-dispatch",
+                                 kAuthorizationFailed, absl::Seconds(20));
+  EXPECT_FALSE(other.found) << "supervision read in dispatch's group";
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's first command works: scripts/up.sh --detach brings up a broker and the three
+# The README's first command works: scripts/up.sh --detach brings up a broker and the four
 # services, loads the samples and shows unit fusui-psb receiving the judged sample event; and
 # scripts/down.sh stops everything it started. Runs with a private run dir and free ports, so it
 # disturbs neither the test broker nor a bus someone is running.
@@ -18,7 +18,7 @@ trap cleanup EXIT
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 export INFOBUS_KAFKA_PORT=$(free_ports 2)
-export INFOBUS_GRPC_PORT_BASE=$(( $(free_ports 4) ))
+export INFOBUS_GRPC_PORT_BASE=$(( $(free_ports 5) ))  # + 1 .. 4: the four services
 export INFOBUS_METRICS_LISTEN=127.0.0.1:0
 
 output=$("$repo/scripts/up.sh" --detach 2>&1) || { echo "$output"; echo "FAIL: up.sh exited non-zero"; exit 1; }
@@ -30,7 +30,7 @@ echo "$output" | grep -q 'PUBLISH_OUTCOME_REJECTED' || fail "the invalid sample 
 # service's /metrics listens, and the address it gives serves the metrics.
 echo "$output" | grep -qF "INFOBUS_RUN_DIR=$run scripts/down.sh" ||
   fail "up.sh did not print the down command for its run dir"
-for service in collection judgment dispatch; do
+for service in collection judgment dispatch supervision; do
   url=$(echo "$output" | sed -n "s|^\[up\] $service serving on .*, metrics on \(https://[^ ]*\) .*|\1|p")
   [ -n "$url" ] || fail "up.sh did not say where $service's /metrics listens (HTTPS)"
   # HTTPS, and only for a scraper with a certificate of the CA.
@@ -47,6 +47,10 @@ sys.exit(b"infobus_" not in body)'
   python3 -c "$scrape" "${url/https/http}" "$pki/ca.pem" && fail "$service's metrics answered plaintext"
   echo "$output" | grep -A1 '^  metrics:' | grep -qF "$url" || fail "the banner does not show $url"
 done
+
+# The banner gives the address of each service for another shell (the ports are not the default).
+echo "$output" | grep -qF "INFOBUS_SUPERVISION_ADDR=127.0.0.1:$((INFOBUS_GRPC_PORT_BASE + 4))" ||
+  fail "the banner does not export supervision's address"
 
 # The bus is secure: a call without a credential is refused with the server's reason.
 ctl=$INFOBUS_BUILD_DIR/bin/infobusctl
@@ -91,6 +95,30 @@ logged=$("$ctl" judgments | wc -l)
 # The review is on the audit trail, read from Kafka as the admin machine.
 "$ctl" audit --subject analyst-3 | grep -q '"method":"JudgmentService/Review"' ||
   fail "the review is not in infobus.audit.v1"
+
+# Supervision follows the item through the bus (its ACLs let it read what the others wrote):
+# the judged sample event traces to its judgment, and a supervisor's report names its month.
+export INFOBUS_SUPERVISION_ADDR=127.0.0.1:$((INFOBUS_GRPC_PORT_BASE + 4))
+pki=${INFOBUS_PKI_DIR:-$run/pki}
+"$ctl" health --addr "$INFOBUS_SUPERVISION_ADDR" --service infobus.supervision.v1.SupervisionService \
+  --cert "$pki/services/admin.pem" --key "$pki/services/admin.key" | grep -qx SERVING ||
+  fail "supervision is not SERVING"
+supervisor=$("$ctl" token mint --sub supervisor-2 --role supervisor --unit chongzuo-ops --jurisdiction 4514 --clearance SECRET)
+traced=""
+for _ in $(seq 1 40); do
+  traced=$("$ctl" trace --event fusui-lodging/hotel-0001 --format json --token "$supervisor" 2>&1) &&
+    echo "$traced" | grep -q '"judgmentId"' && break
+  sleep 0.5
+done
+echo "$traced" | grep -q '"judgmentId"' || fail "trace of the judged sample event: $traced"
+"$ctl" trace --event fusui-lodging/hotel-0001 --token "$supervisor" | grep -q '^judgment ' ||
+  fail "trace --format table has no judgment header"
+"$ctl" report --month 2026-11 --format json --token "$supervisor" | grep -q '"utcOffset":"+08:00"' ||
+  fail "report --month 2026-11 was not read in the routing file's +08:00"
+csv=$("$ctl" report --month 2026-11 --format csv --token "$supervisor") || fail "report --format csv"
+[[ $csv == "section,since,until,utc_offset"$'\r\n'* ]] || fail "report --format csv: $csv"
+"$ctl" report --month 2026-11 --token "$officer7" >/dev/null 2>&1 &&
+  fail "an officer's token got a report (supervisors only)"
 
 pids=$(cat "$run"/pids/*.pid)
 broker_pid=$(cat "$run/kafka/broker.pid")

@@ -22,7 +22,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/config/cli11_helpers.h"
@@ -36,6 +38,9 @@
 #include "infobus/common/v1/audit.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
+#include "infobus/supervision/v1/supervision_service.grpc.pb.h"
+#include "tools/infobusctl/report_format.h"
+#include "tools/infobusctl/trace_format.h"
 
 namespace infobus::ctl {
 namespace {
@@ -44,6 +49,7 @@ using google::protobuf::Message;
 using infobus::collection::v1::CollectionService;
 using infobus::dispatch::v1::DispatchService;
 using infobus::judgment::v1::JudgmentService;
+using infobus::supervision::v1::SupervisionService;
 
 constexpr absl::Duration kCallTimeout = absl::Seconds(10);
 constexpr absl::Duration kPageTimeout = absl::Seconds(30);
@@ -435,6 +441,110 @@ void AddJudgment(CLI::App& command, Endpoint* endpoint) {
 }
 void AddDispatch(CLI::App& command, Endpoint* endpoint) {
   AddAddress(command, "dispatch", "INFOBUS_DISPATCH_ADDR", "127.0.0.1:50053", endpoint);
+}
+void AddSupervision(CLI::App& command, Endpoint* endpoint) {
+  AddAddress(command, "supervision", "INFOBUS_SUPERVISION_ADDR", "127.0.0.1:50054", endpoint);
+}
+
+// How trace and report print their answer: for people (table), for programs (json, like every
+// other command), for spreadsheets (csv).
+enum class Format { kTable, kJson, kCsv };
+
+CLI::Option* AddFormat(CLI::App& command, Format* format) {
+  return command
+      .add_option_function<std::string>(
+          "--format",
+          [format](const std::string& text) {
+            if (text == "table") {
+              *format = Format::kTable;
+            } else if (text == "json") {
+              *format = Format::kJson;
+            } else if (text == "csv") {
+              *format = Format::kCsv;
+            } else {
+              throw CLI::ValidationError("--format", "'" + text + "' is not table|json|csv");
+            }
+          },
+          "table: aligned columns (default); json: the response on one line (protobuf JSON "
+          "mapping); csv: RFC 4180, as below")
+      ->type_name("table|json|csv");
+}
+
+// A `print` for Unary that writes the response as `format` says, with `table` and `csv` (pure
+// functions of the response, tools/infobusctl/*_format.h).
+template <typename Response>
+auto PrintFormatted(Format format, std::string (*table)(const Response&),
+                    std::string (*csv)(const Response&), Io& io) {
+  return [format, table, csv, &io](const Response& response) {
+    switch (format) {
+      case Format::kJson:
+        return PrintJson(response, io);
+      case Format::kCsv:
+        io.out << csv(response);
+        return true;
+      case Format::kTable:
+        break;
+    }
+    io.out << table(response);
+    return true;
+  };
+}
+
+// The digits of `text` at [at, at + count) as a number; false when any is not a digit.
+bool Digits(const std::string& text, size_t at, size_t count, int* value) {
+  if (at + count > text.size()) return false;
+  for (size_t i = at; i < at + count; ++i) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return absl::SimpleAtoi(text.substr(at, count), value);
+}
+
+// The ISO 8601 weeks of `year`: 53 when it begins on a Thursday, or on a Wednesday in a leap
+// year; else 52.
+int IsoWeeks(int year) {
+  const absl::Weekday first = absl::GetWeekday(absl::CivilDay(year, 1, 1));
+  const bool leap = absl::GetYearDay(absl::CivilDay(year, 12, 31)) == 366;
+  return first == absl::Weekday::thursday || (leap && first == absl::Weekday::wednesday) ? 53 : 52;
+}
+
+// Whether `text` is a period of report's flags: "2026-11" (a month), "2026-11-03" (a day) or
+// "2026-W45" (an ISO week), each a real one.
+bool IsMonth(const std::string& text) {
+  int year = 0, month = 0;
+  return text.size() == 7 && Digits(text, 0, 4, &year) && text[4] == '-' &&
+         Digits(text, 5, 2, &month) && month >= 1 && month <= 12;
+}
+bool IsDay(const std::string& text) {
+  int year = 0, month = 0, day = 0;
+  if (text.size() != 10 || !Digits(text, 0, 4, &year) || text[4] != '-' ||
+      !Digits(text, 5, 2, &month) || text[7] != '-' || !Digits(text, 8, 2, &day)) {
+    return false;
+  }
+  const absl::CivilDay civil(year, month, day);  // normalises 2026-02-30 to March
+  return civil.year() == year && civil.month() == month && civil.day() == day;
+}
+bool IsWeek(const std::string& text) {
+  int year = 0, week = 0;
+  return text.size() == 8 && Digits(text, 0, 4, &year) && text.compare(4, 2, "-W") == 0 &&
+         Digits(text, 6, 2, &week) && week >= 1 && week <= IsoWeeks(year);
+}
+
+// A period flag of report: checked by `valid`, stored in `*period`.
+CLI::Option* AddPeriod(CLI::App& command, const std::string& flag, const std::string& help,
+                       const std::string& example, bool (*valid)(const std::string&),
+                       std::string* period) {
+  return command
+      .add_option_function<std::string>(
+          flag,
+          [=](const std::string& text) {
+            if (!valid(text)) {
+              throw CLI::ValidationError(flag,
+                                         absl::StrCat("'", text, "' is not ", example, "-like"));
+            }
+            *period = text;
+          },
+          help)
+      ->type_name(example);
 }
 
 // Who signs off, reports or reviews: the server records its caller, so by default nothing is
@@ -984,6 +1094,172 @@ class ReviewCommand final : public CommandBase {
   infobus::common::v1::ReviewStatus status_ = infobus::common::v1::REVIEW_STATUS_UNSPECIFIED;
 };
 
+constexpr char kExitCodes[] = R"(
+Exit 0: answered; 1: the call failed or was refused (the server's reason on stderr: e.g.
+PERMISSION_DENIED without the supervisor role, INVALID_ARGUMENT); 2: a usage error, or no CA
+to verify the server with: nothing called.)";
+
+// `lines`, each indented as a block of a --help footer.
+std::string Indented(const std::string& lines) {
+  std::string indented;
+  for (absl::string_view line : absl::StrSplit(lines, '\n', absl::SkipEmpty())) {
+    absl::StrAppend(&indented, "    ", line, "\n");
+  }
+  return indented;
+}
+
+// trace: the chain of one item from collection to closure, from supervision.
+class TraceCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.footer(absl::StrCat(R"(
+The chain of one item, from supervision: the event (or the evidence events of a judgment), every
+judgment resting on it with its timeline, one row per hop, collected, judged, delivered, signed,
+feedback, escalated, reviewed, each with its time (UTC) and the latency since the hop it follows
+(judged: since the last evidence collected; delivered: since judged; signed, feedback and
+escalated: since their delivery; reviewed: since judged), and what has not happened, or not
+been seen, yet ("missing: fusui-psb/3: not signed off", "missing: collected, not judged").
+Needs the supervisor role (a supervisor's token).
+  --format table  the events, then a header line per judgment (rule, kind, severity,
+                  jurisdiction, state), its hops as columns KIND AT LATENCY WHAT BY DETAIL and
+                  its "missing:" lines; last, what is missing of the item as a whole
+  --format json   the TraceResponse on one line
+  --format csv    RFC 4180 (CRLF line ends; a field with a comma, quote or line break quoted,
+                  quotes doubled): four tables, events, judgments, hops, missing, each with its
+                  header (also when empty), separated by an empty line; every record starts
+                  with its section (event, judgment, hop, missing). Times RFC 3339 UTC,
+                  since_previous_s in seconds. The headers:
+)",
+                                Indented(TraceCsvColumns()), kExitCodes, R"(
+  infobusctl trace --event fusui-lodging/e1 --token "$supervisor"
+  infobusctl trace --judgment-id "$id" --format csv >trace.csv)"));
+    CLI::Option_group* item = command.add_option_group(
+        "item", "the item: exactly one of --event, --trace-id, --judgment-id");
+    item->add_option_function<std::string>(
+            "--event",
+            [this](const std::string& text) {
+              const size_t slash = text.find('/');
+              if (slash == std::string::npos || slash == 0 || slash + 1 == text.size()) {
+                throw CLI::ValidationError(
+                    "--event",
+                    absl::StrCat("'", text, "' is not SOURCE/EVENT_ID (fusui-lodging/e1)"));
+              }
+              source_id_ = text.substr(0, slash);
+              event_id_ = text.substr(slash + 1);  // event ids may hold a slash; source ids do not
+            },
+            "an event by its source and id, e.g. fusui-lodging/e1")
+        ->type_name("SOURCE/EVENT_ID");
+    item->add_option("--trace-id", trace_id_, "the event with this trace id (collection stamps it)")
+        ->type_name("ID");
+    item->add_option("--judgment-id", judgment_id_, "a judgment by its id")->type_name("ID");
+    item->require_option(1);
+    AddFormat(command, &format_);
+    AddSupervision(command, &endpoint_);
+  }
+
+  int Run(Io& io) const override {
+    infobus::supervision::v1::TraceRequest request;
+    if (!event_id_.empty()) {
+      request.mutable_event()->set_source_id(source_id_);
+      request.mutable_event()->set_event_id(event_id_);
+    } else if (!trace_id_.empty()) {
+      request.set_trace_id(trace_id_);
+    } else {
+      request.set_judgment_id(judgment_id_);
+    }
+    return RunUnary(endpoint_, &SupervisionService::Stub::Trace, request, "Trace",
+                    PrintFormatted(format_, &TraceTable, &TraceCsv, io), io);
+  }
+
+ private:
+  Endpoint endpoint_;
+  std::string source_id_, event_id_, trace_id_, judgment_id_;
+  Format format_ = Format::kTable;
+};
+
+// report: the figures of a period and scope, from supervision's hourly buckets.
+class ReportCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    command.footer(absl::StrCat(R"txt(
+The figures of a period and a scope, from supervision: events by county, source and kind, dead
+letters by topic; judgments by rule and severity and their reviews; per unit the deliveries made
+in the period, how many were signed off, and within their deadline (the SLA share), sign-off
+latency p50/p90/p99 (from delivery; within 4%), escalations, feedback and its rate, outcomes;
+per rule its precision (confirmed or handled/apprehended, against dismissed or false_positive).
+The period is one of --month, --day, --week (in the local time of the routing file, whose
+utc_offset the report names) or --since with --until (RFC 3339, [since, until)); with none the
+request names no period and the service says what it makes of that. The scope is at most one of
+--jurisdiction (a GB/T 2260 prefix) and --unit (with --subordinates, the units below it too);
+with neither, everything the caller may see. Needs the supervisor role.
+  --format table  the period, then one titled section per figure group with aligned columns;
+                  the units' section ends with the scope's total; "(none)" for an empty one
+  --format json   the ReportResponse on one line
+  --format csv    RFC 4180 (CRLF line ends; a field with a comma, quote or line break quoted,
+                  quotes doubled): six tables, each with its header (also when empty),
+                  separated by an empty line; every record starts with its section: period;
+                  events, events_by_county, events_by_source, events_by_kind, dead_lettered,
+                  dead_lettered_by_topic, judgments, judgments_confirmed, judgments_dismissed,
+                  judgments_unreviewed (totals with an empty key); judgments_by_rule; unit and
+                  total; outcome and outcome_total; rule_precision. Durations (*_s) in seconds,
+                  shares as fractions (0.95), a percentile with nothing to measure empty. The
+                  headers:
+)txt",
+                                Indented(ReportCsvColumns()), kExitCodes, R"(
+  infobusctl report --month 2026-11 --unit chongzuo-ops --subordinates --token "$supervisor"
+  infobusctl report --week 2026-W45 --jurisdiction 4514 --format csv >week45.csv)"));
+    CLI::Option* month = AddPeriod(command, "--month", "a calendar month, local time", "2026-11",
+                                   &IsMonth, &period_);
+    CLI::Option* day =
+        AddPeriod(command, "--day", "a calendar day, local time", "2026-11-03", &IsDay, &period_);
+    CLI::Option* week =
+        AddPeriod(command, "--week", "an ISO 8601 week (Monday to Sunday), local time", "2026-W45",
+                  &IsWeek, &period_);
+    CLI::Option* since = AddTime(command, "--since", "from this time (with --until)", &since_);
+    CLI::Option* until =
+        AddTime(command, "--until", "to this time, excluded (with --since)", &until_);
+    since->needs(until);
+    until->needs(since);
+    const std::vector<CLI::Option*> periods = {month, day, week, since};
+    for (CLI::Option* one : periods) {
+      for (CLI::Option* other : periods) {
+        if (one != other) one->excludes(other);
+      }
+      if (one != since) one->excludes(until);
+    }
+    CLI::Option* jurisdiction = command
+                                    .add_option("--jurisdiction", jurisdiction_,
+                                                "only this jurisdiction prefix (45, 4514, 451421)")
+                                    ->type_name("PREFIX");
+    CLI::Option* unit = command.add_option("--unit", unit_, "only this unit")
+                            ->type_name("U")
+                            ->excludes(jurisdiction);
+    command.add_flag("--subordinates", subordinates_, "with --unit: also the units below it")
+        ->needs(unit);
+    AddFormat(command, &format_);
+    AddSupervision(command, &endpoint_);
+  }
+
+  int Run(Io& io) const override {
+    infobus::supervision::v1::ReportRequest request;
+    request.set_period(period_);
+    if (since_) *request.mutable_since() = *since_;
+    if (until_) *request.mutable_until() = *until_;
+    request.set_jurisdiction_prefix(jurisdiction_);
+    request.set_unit_id(unit_);
+    request.set_include_subordinates(subordinates_);
+    return RunUnary(endpoint_, &SupervisionService::Stub::Report, request, "Report",
+                    PrintFormatted(format_, &ReportTable, &ReportCsv, io), io, kPageTimeout);
+  }
+
+ private:
+  Endpoint endpoint_;
+  std::string period_, jurisdiction_, unit_;
+  std::optional<google::protobuf::Timestamp> since_, until_;
+  bool subordinates_ = false;
+  Format format_ = Format::kTable;
+};
+
 // health: grpc.health.v1.Health/Check of a server, for container health checks.
 class HealthCommand final : public CommandBase {
  public:
@@ -1303,10 +1579,11 @@ tokens come from the identity provider. Prints the token on one line, e.g.
 };
 
 constexpr char kFooter[] = R"(
-Results are JSON lines in the protobuf JSON mapping. `infobusctl COMMAND --help` shows the
-flags of a command, --help-all those of every command. Addresses default to
-$INFOBUS_COLLECTION_ADDR (127.0.0.1:50051), $INFOBUS_JUDGMENT_ADDR (127.0.0.1:50052) and
-$INFOBUS_DISPATCH_ADDR (127.0.0.1:50053).
+Results are JSON lines in the protobuf JSON mapping (trace and report: a table, or --format
+json|csv). `infobusctl COMMAND --help` shows the flags of a command, --help-all those of every
+command. Addresses default to $INFOBUS_COLLECTION_ADDR (127.0.0.1:50051),
+$INFOBUS_JUDGMENT_ADDR (127.0.0.1:50052), $INFOBUS_DISPATCH_ADDR (127.0.0.1:50053) and
+$INFOBUS_SUPERVISION_ADDR (127.0.0.1:50054).
 
 Every call is TLS, and the server needs to know who calls:
   the CA     --ca, else $INFOBUS_CA, else $INFOBUS_PKI_DIR/ca.pem (INFOBUS_PKI_DIR defaulting
@@ -1388,6 +1665,10 @@ int RunCommand(const std::vector<std::string>& args, std::istream& in, std::ostr
       Define<JudgmentCommand>(app, "judgment", "One judgment, with its evidence and review."));
   commands.push_back(
       Define<ReviewCommand>(app, "review", "Record an analyst's verdict on a judgment."));
+  commands.push_back(Define<TraceCommand>(
+      app, "trace", "What happened to an item, from collection to closure (supervision)."));
+  commands.push_back(Define<ReportCommand>(
+      app, "report", "The figures of a period for a county or unit (supervision)."));
   commands.push_back(Define<AuditCommand>(
       app, "audit", "Access records of infobus.audit.v1, filtered (read from Kafka as admin)."));
   commands.push_back(Define<HealthCommand>(

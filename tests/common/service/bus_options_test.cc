@@ -81,6 +81,22 @@ TEST(BusOptionsFrom, DefaultsAreTheSchemas) {
   EXPECT_EQ(options->log_level, log::Level::kInfo);
 }
 
+// One well-known metrics port per service, so that the four can share a host (and Prometheus
+// and compose name them: tests/deploy).
+TEST(BusOptionsFrom, EachServiceHasAMetricsPortOfItsOwn) {
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"collection", "127.0.0.1:9461"},
+      {"judgment", "127.0.0.1:9462"},
+      {"dispatch", "127.0.0.1:9463"},
+      {"supervision", "127.0.0.1:9464"}};
+  for (const auto& [service, listen] : expected) {
+    auto options =
+        testing::OptionsFromSets(BusOptionsFrom, CommonSchema(service, "127.0.0.1:0"), {});
+    ASSERT_TRUE(options.ok()) << options.status();
+    EXPECT_EQ(options->metrics_listen, listen) << service;
+  }
+}
+
 TEST(BusOptionsFrom, CompactsTheTablesAndKeepsTheAuditTrail) {
   auto options = BusOptionsWith({});
   ASSERT_TRUE(options.ok()) << options.status();

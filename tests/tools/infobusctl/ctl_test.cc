@@ -14,6 +14,9 @@
 
 #include "absl/synchronization/mutex.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
+#include "infobus/supervision/v1/supervision_service.grpc.pb.h"
+#include "tools/infobusctl/report_format.h"
+#include "tools/infobusctl/trace_format.h"
 
 namespace infobus::ctl {
 namespace {
@@ -33,8 +36,9 @@ Result Ctl(const std::vector<std::string>& args) {
 TEST(Infobusctl, HelpListsEveryCommand) {
   const Result result = Ctl({"--help"});
   EXPECT_EQ(result.code, 0);
-  for (const char* command : {"publish", "watch", "follow", "ack", "feedback", "deliveries",
-                              "units", "judgments", "judgment", "review", "health", "token"}) {
+  for (const char* command :
+       {"publish", "watch", "follow", "ack", "feedback", "deliveries", "units", "judgments",
+        "judgment", "review", "trace", "report", "health", "token"}) {
     EXPECT_NE(result.out.find(std::string("\n  ") + command + " "), std::string::npos) << command;
   }
 }
@@ -205,6 +209,243 @@ TEST(Infobusctl, InsecureSaysSoLoudly) {
   EXPECT_EQ(result.code, 1);  // nobody listens there
   EXPECT_NE(result.err.find("WARNING: --insecure"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("UNAVAILABLE"), std::string::npos) << result.err;
+}
+
+TEST(Infobusctl, TraceAndReportSayTheirFormatsColumnsAndExitCodes) {
+  for (const char* command : {"trace", "report"}) {
+    const Result help = Ctl({command, "--help"});
+    EXPECT_EQ(help.code, 0) << command;
+    for (const char* said : {"--format table|json|csv", "--supervision ADDR",
+                             "$INFOBUS_SUPERVISION_ADDR", "RFC 4180", "Exit 0: answered"}) {
+      EXPECT_NE(help.out.find(said), std::string::npos) << command << " --help lacks " << said;
+    }
+  }
+  EXPECT_NE(Ctl({"trace", "--help"}).out.find("    " + TraceCsvColumns().substr(0, 40)),
+            std::string::npos);
+  EXPECT_NE(Ctl({"report", "--help"}).out.find("section,unit,deliveries,acknowledged"),
+            std::string::npos);
+}
+
+// `args` against an address where nobody listens, insecure: a command line that parses gets
+// as far as the call (exit 1, UNAVAILABLE), so exit 2 is the usage error alone.
+std::vector<std::string> Unanswered(std::vector<std::string> args) {
+  for (const char* more : {"--supervision", "127.0.0.1:1", "--insecure"}) args.push_back(more);
+  return args;
+}
+
+TEST(Infobusctl, ACommandLineThatParsesGetsAsFarAsTheCall) {
+  const Result result = Ctl(Unanswered({"report", "--month", "2026-11"}));
+  EXPECT_EQ(result.code, 1);
+  EXPECT_NE(result.err.find("Report: UNAVAILABLE"), std::string::npos) << result.err;
+}
+
+TEST(Infobusctl, TraceNamesExactlyOneItem) {
+  const std::vector<std::string> bad[] = {
+      {"trace"},
+      {"trace", "--event", "fusui-lodging/e1", "--judgment-id", "j-1"},
+      {"trace", "--event", "no-slash"},
+      {"trace", "--event", "/e1"},
+      {"trace", "--event", "fusui-lodging/"},
+      {"trace", "--trace-id", "t-1", "--format", "xml"},
+  };
+  for (const auto& args : bad) {
+    const Result result = Ctl(Unanswered(args));
+    EXPECT_EQ(result.code, 2) << ::testing::PrintToString(args) << ": " << result.err;
+    EXPECT_EQ(result.err.find("UNAVAILABLE"), std::string::npos) << "it called: " << result.err;
+  }
+}
+
+TEST(Infobusctl, ReportTakesOnePeriodThatExistsAndOneScope) {
+  const std::vector<std::string> bad[] = {
+      {"report", "--month", "2026-13"},
+      {"report", "--month", "2026-1"},
+      {"report", "--day", "2026-02-29"},  // not a leap year
+      {"report", "--day", "2026-11-3"},
+      {"report", "--week", "2027-W53"},  // 2027 has 52 ISO weeks
+      {"report", "--week", "2026-W00"},
+      {"report", "--week", "2026-45"},
+      {"report", "--month", "2026-11", "--day", "2026-11-03"},
+      {"report", "--week", "2026-W45", "--since", "2026-11-01T00:00:00Z", "--until",
+       "2026-11-02T00:00:00Z"},
+      {"report", "--since", "2026-11-01T00:00:00Z"},
+      {"report", "--until", "2026-11-01T00:00:00Z"},
+      {"report", "--since", "yesterday", "--until", "2026-11-01T00:00:00Z"},
+      {"report", "--jurisdiction", "4514", "--unit", "chongzuo-ops"},
+      {"report", "--subordinates"},
+      {"report", "--jurisdiction", "4514", "--subordinates"},
+      {"report", "--format", "xlsx"},
+  };
+  for (const auto& args : bad) {
+    const Result result = Ctl(Unanswered(args));
+    EXPECT_EQ(result.code, 2) << ::testing::PrintToString(args) << ": " << result.err;
+    EXPECT_EQ(result.err.find("UNAVAILABLE"), std::string::npos) << "it called: " << result.err;
+  }
+}
+
+// Records the Trace and Report requests it gets and answers them with the responses the test
+// gives it, or with `refusal`.
+class RecordingSupervision final
+    : public infobus::supervision::v1::SupervisionService::CallbackService {
+ public:
+  using TraceRequest = infobus::supervision::v1::TraceRequest;
+  using TraceResponse = infobus::supervision::v1::TraceResponse;
+  using ReportRequest = infobus::supervision::v1::ReportRequest;
+  using ReportResponse = infobus::supervision::v1::ReportResponse;
+
+  RecordingSupervision(TraceResponse trace, ReportResponse report)
+      : trace_answer_(std::move(trace)), report_answer_(std::move(report)) {}
+
+  grpc::ServerUnaryReactor* Trace(grpc::CallbackServerContext* context, const TraceRequest* request,
+                                  TraceResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    trace_ = *request;
+    *response = trace_answer_;
+    auto* reactor = context->DefaultReactor();
+    reactor->Finish(refusal_);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* Report(grpc::CallbackServerContext* context,
+                                   const ReportRequest* request,
+                                   ReportResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    report_ = *request;
+    *response = report_answer_;
+    auto* reactor = context->DefaultReactor();
+    reactor->Finish(refusal_);
+    return reactor;
+  }
+
+  TraceRequest trace() {
+    absl::MutexLock lock(&mutex_);
+    return trace_;
+  }
+  ReportRequest report() {
+    absl::MutexLock lock(&mutex_);
+    return report_;
+  }
+  void Refuse(grpc::Status status) {
+    absl::MutexLock lock(&mutex_);
+    refusal_ = std::move(status);
+  }
+
+ private:
+  const TraceResponse trace_answer_;
+  const ReportResponse report_answer_;
+  absl::Mutex mutex_;
+  TraceRequest trace_ ABSL_GUARDED_BY(mutex_);
+  ReportRequest report_ ABSL_GUARDED_BY(mutex_);
+  grpc::Status refusal_ ABSL_GUARDED_BY(mutex_);
+};
+
+class SupervisionCommands : public ::testing::Test {
+ protected:
+  static infobus::supervision::v1::TraceResponse TraceAnswer() {
+    infobus::supervision::v1::TraceResponse response;
+    auto* event = response.add_events();
+    event->set_source_id("fusui-lodging");
+    event->set_event_id("e/1");
+    event->mutable_ingested_at()->set_seconds(1793692800);
+    response.add_missing("collected, not judged");
+    return response;
+  }
+  static infobus::supervision::v1::ReportResponse ReportAnswer() {
+    infobus::supervision::v1::ReportResponse response;
+    response.set_utc_offset("+08:00");
+    response.mutable_since()->set_seconds(1793462400);
+    response.mutable_collection()->set_events(7);
+    auto* county = response.mutable_collection()->add_by_county();
+    county->set_key("451421");
+    county->set_count(7);
+    return response;
+  }
+
+  void SetUp() override {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&supervision_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(port, 0);
+    address_ = "127.0.0.1:" + std::to_string(port);
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  Result Run(std::vector<std::string> args) {
+    for (const char* more : {"--supervision", address_.c_str(), "--insecure"}) args.push_back(more);
+    return Ctl(args);
+  }
+
+  RecordingSupervision supervision_{TraceAnswer(), ReportAnswer()};
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+TEST_F(SupervisionCommands, TraceAsksForTheItemAndPrintsTheChosenFormat) {
+  // The source id ends at the first slash; the event id may hold one.
+  const Result table = Run({"trace", "--event", "fusui-lodging/e/1"});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_EQ(supervision_.trace().event().source_id(), "fusui-lodging");
+  EXPECT_EQ(supervision_.trace().event().event_id(), "e/1");
+  EXPECT_EQ(table.out, TraceTable(TraceAnswer()));
+  EXPECT_NE(table.out.find("missing: collected, not judged"), std::string::npos) << table.out;
+
+  const Result csv = Run({"trace", "--trace-id", "t-9", "--format", "csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_EQ(supervision_.trace().trace_id(), "t-9");
+  EXPECT_EQ(csv.out, TraceCsv(TraceAnswer()));
+
+  const Result json = Run({"trace", "--judgment-id", "j-1", "--format", "json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_EQ(supervision_.trace().judgment_id(), "j-1");
+  EXPECT_EQ(json.out,
+            "{\"events\":[{\"sourceId\":\"fusui-lodging\",\"eventId\":\"e/1\","
+            "\"ingestedAt\":\"2026-11-03T08:00:00Z\"}],\"missing\":[\"collected, not judged\"]}\n");
+}
+
+TEST_F(SupervisionCommands, ReportSendsThePeriodAndScopeAndPrintsTheChosenFormat) {
+  const Result table = Run({"report", "--week", "2026-W53", "--unit", "chongzuo-ops",
+                            "--subordinates"});  // 2026 begins on a Thursday: 53 weeks
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_EQ(supervision_.report().period(), "2026-W53");
+  EXPECT_EQ(supervision_.report().unit_id(), "chongzuo-ops");
+  EXPECT_TRUE(supervision_.report().include_subordinates());
+  EXPECT_FALSE(supervision_.report().has_since());
+  EXPECT_EQ(table.out, ReportTable(ReportAnswer()));
+
+  const Result csv =
+      Run({"report", "--day", "2028-02-29", "--jurisdiction", "4514", "--format", "csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_EQ(supervision_.report().period(), "2028-02-29");
+  EXPECT_EQ(supervision_.report().jurisdiction_prefix(), "4514");
+  EXPECT_EQ(supervision_.report().unit_id(), "");
+  EXPECT_EQ(csv.out, ReportCsv(ReportAnswer()));
+
+  const Result json = Run({"report", "--since", "2026-11-01T00:00:00+08:00", "--until",
+                           "2026-11-08T00:00:00+08:00", "--format", "json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_EQ(supervision_.report().period(), "");
+  EXPECT_EQ(supervision_.report().since().seconds(), 1793462400);
+  EXPECT_EQ(supervision_.report().until().seconds(), 1793462400 + 7 * 86400);
+  EXPECT_EQ(json.out.find('\n'), json.out.size() - 1) << "one line: " << json.out;
+  EXPECT_NE(json.out.find("\"utcOffset\":\"+08:00\""), std::string::npos) << json.out;
+
+  ASSERT_EQ(Run({"report", "--month", "2026-11"}).code, 0);
+  EXPECT_EQ(supervision_.report().period(), "2026-11");
+}
+
+TEST_F(SupervisionCommands, ARefusalPrintsTheServersReasonAndExitsOne) {
+  supervision_.Refuse(
+      grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "needs the supervisor role"));
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"trace", "--judgment-id", "j-1"},
+        std::vector<std::string>{"report", "--month", "2026-11", "--format", "csv"}}) {
+    const Result refused = Run(args);
+    EXPECT_EQ(refused.code, 1) << args[0];
+    EXPECT_EQ(refused.out, "") << args[0] << ": nothing printed of a refused call";
+    EXPECT_NE(refused.err.find("PERMISSION_DENIED: needs the supervisor role"), std::string::npos)
+        << refused.err;
+  }
 }
 
 }  // namespace

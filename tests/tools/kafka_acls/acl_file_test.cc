@@ -71,8 +71,47 @@ TEST(AclFile, TheDeployedFileGrantsEachServiceOnlyItsOwnTopics) {
   EXPECT_FALSE(Grants(*entries, "User:dispatch", "read", "topic", topics.events));
   for (const AclEntry& entry : *entries) {
     EXPECT_NE(entry.operation, "all") << entry.ToString();
-    EXPECT_NE(entry.principal, "User:supervision") << entry.ToString();
     EXPECT_NE(entry.principal, "User:gateway") << entry.ToString();
+  }
+}
+
+// Supervision joins the facts of four topics in its own group and changes none of them: it
+// writes only its access records.
+TEST(AclFile, TheDeployedFileLetsSupervisionReadItsFourTopicsAndWriteOnlyAudit) {
+  auto entries = LoadAclFile(std::string(INFOBUS_SOURCE_DIR) + "/deploy/kafka/acls.yaml");
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  const kafka::Topics topics("");
+  for (const std::string& topic :
+       {topics.events, topics.judgments, topics.dispatch_events, topics.dead_letters}) {
+    EXPECT_TRUE(Grants(*entries, "User:supervision", "read", "topic", topic)) << topic;
+  }
+  EXPECT_TRUE(Grants(*entries, "User:supervision", "read", "group", "infobus-supervision"));
+  EXPECT_FALSE(Grants(*entries, "User:supervision", "read", "group", "infobus-dispatch"));
+  EXPECT_TRUE(Grants(*entries, "User:supervision", "write", "topic", topics.audit));
+  for (const std::string& topic :
+       {topics.events, topics.judgments, topics.dispatch_events, topics.dead_letters,
+        topics.watchlists, topics.hotspot_sightings, topics.judgment_changelog}) {
+    EXPECT_FALSE(Grants(*entries, "User:supervision", "write", "topic", topic)) << topic;
+  }
+  EXPECT_FALSE(Grants(*entries, "User:supervision", "read", "topic", topics.watchlists));
+  EXPECT_FALSE(Grants(*entries, "User:supervision", "read", "topic", topics.audit));
+}
+
+// Every service creates the bus's topics it finds missing at startup (service_runtime.cc), so
+// each of them may create every one; a service without that right fails its first start on an
+// empty broker.
+TEST(AclFile, TheDeployedFileLetsEveryServiceCreateEveryBusTopic) {
+  auto entries = LoadAclFile(std::string(INFOBUS_SOURCE_DIR) + "/deploy/kafka/acls.yaml");
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  const kafka::Topics topics("");
+  for (const char* service : {"collection", "judgment", "dispatch", "supervision"}) {
+    for (const std::string& topic :
+         {topics.events, topics.judgments, topics.dead_letters, topics.watchlists,
+          topics.dispatch_events, topics.hotspot_sightings, topics.judgment_changelog,
+          topics.audit}) {
+      EXPECT_TRUE(Grants(*entries, std::string("User:") + service, "create", "topic", topic))
+          << service << " may not create " << topic;
+    }
   }
 }
 
