@@ -15,6 +15,7 @@
 #include "services/collection/collection_server.h"
 #include "services/dispatch/dispatch_server.h"
 #include "services/judgment/judgment_server.h"
+#include "services/supervision/supervision_server.h"
 #include "yaml-cpp/yaml.h"
 
 namespace infobus {
@@ -29,24 +30,10 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-// Supervision (issue 15) is being written in services/supervision; until its server library is
-// on main, its program as that service is specified: the common and consumer keys of
-// CommonSchema("supervision", "127.0.0.1:50054") and ConsumerSchema, and supervision.routing_file.
-// TODO(issue 15): supervision::SupervisionServer::Program() once it exists, and drop this.
-ProgramInfo SupervisionProgram() {
-  ProgramInfo program;
-  program.name = "infobus-supervision";
-  program.schema = CommonSchema("supervision", "127.0.0.1:50054");
-  for (ConfigKey& key : ConsumerSchema("supervision")) program.schema.push_back(std::move(key));
-  program.schema.push_back({"supervision.routing_file", ConfigKey::Type::kString, "",
-                            "The routing file (dispatch's): units, hierarchy, utc_offset."});
-  return program;
-}
-
 ProgramInfo ProgramOf(const std::string& service) {
   if (service == "collection") return collection::CollectionServer::Program();
   if (service == "judgment") return judgment::JudgmentServer::Program();
-  if (service == "supervision") return SupervisionProgram();
+  if (service == "supervision") return supervision::SupervisionServer::Program();
   return dispatch::DispatchServer::Program();
 }
 
