@@ -63,7 +63,11 @@ Verdict VerdictOf(const JudgmentRecord& judgment) {
 void AddJudgment(const JudgmentRecord& record, int sign, TallyDeltas* deltas) {
   if (!record.judged()) return;
   const infobus::common::v1::Judgment& judgment = record.judgment();
-  Tally& tally = At(deltas, TallyKey{HourOf(FromProtoTimestamp(judgment.created_at())),
+  // Event time: the end of the span the judgment covers (the watchlisted event's time, a
+  // window's end), not when the engine got to it; created_at for a judgment without one.
+  const absl::Time at = FromProtoTimestamp(judgment.has_window_end() ? judgment.window_end()
+                                                                     : judgment.created_at());
+  Tally& tally = At(deltas, TallyKey{HourOf(at),
                                      TallyType::kJudgments,
                                      {absl::StrCat(static_cast<int>(judgment.classification())),
                                       Compartments(judgment.compartments()),

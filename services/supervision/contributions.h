@@ -27,8 +27,8 @@ void AddEvent(const EventRecord& event, const std::string& source_id, int sign,
               TallyDeltas* deltas);
 // A dead letter (counted once per origin record), in the hour it was dead-lettered.
 void AddDeadLetter(const std::string& topic, absl::Time at, int sign, TallyDeltas* deltas);
-// A judgment (nothing until it has been seen): one in the hour of created_at, with its review
-// and its verdict (Verdict).
+// A judgment (nothing until it has been seen): one in the hour of its event time (window_end,
+// else created_at), with its review and its verdict (Verdict).
 void AddJudgment(const JudgmentRecord& judgment, int sign, TallyDeltas* deltas);
 // A delivery (nothing until its DELIVERED fact has been seen), in the hour it was delivered:
 // sign-off (and its latency), against the deadline, escalation, feedback.
