@@ -1,6 +1,7 @@
 #include "services/dispatch/dispatcher.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
@@ -21,13 +22,32 @@ void Dispatcher::Emit(DispatchEventType type, const Delivery& delivery, absl::Ti
       DispatchEventMessage(events_topic_, MakeDispatchEvent(type, delivery, at), delivery));
 }
 
+namespace {
+
+// The longest response deadline a judgment may set: a year, as the rules file allows. Beyond it
+// (or at or below 0) the judgment's own is not a deadline and the severity's applies.
+constexpr absl::Duration kMaxResponseDeadline = absl::Hours(24 * 365);
+
+// The judgment's own deadline, set by its rule (a petition is answered in days); nullopt when
+// it has none.
+std::optional<absl::Duration> ResponseDeadlineOf(const Judgment& judgment) {
+  if (!judgment.has_response_deadline()) return std::nullopt;
+  const absl::Duration deadline = FromProtoDuration(judgment.response_deadline());
+  if (deadline <= absl::ZeroDuration() || deadline > kMaxResponseDeadline) return std::nullopt;
+  return deadline;
+}
+
+}  // namespace
+
 Inbox::StageOptions Dispatcher::OptionsFor(const RoutingTable& table, const std::string& unit_id,
                                            const Judgment& judgment) const {
   Inbox::StageOptions options;
   const Unit* unit = table.units().Find(unit_id);
-  // A deadline only where there is someone to escalate to.
+  // A deadline only where there is someone to escalate to. The same for an escalated delivery,
+  // counted from the escalation: the judgment's own deadline, else its severity's.
   if (unit != nullptr && !unit->supervisor.empty()) {
-    options.sign_off_within = table.DeadlineFor(judgment.severity());
+    options.sign_off_within = ResponseDeadlineOf(judgment);
+    if (!options.sign_off_within) options.sign_off_within = table.DeadlineFor(judgment.severity());
   }
   return options;
 }

@@ -21,8 +21,10 @@ namespace infobus::dispatch {
 // caller produces the messages, writes the batch, then calls Committed() (or Aborted() when
 // either failed). Single-threaded: the consumer-loop thread only.
 //
-// Escalation: a delivery whose severity has a sign-off deadline (routing file
-// sign_off_deadlines) and whose unit has a supervisor gets a deadline when it enters the inbox.
+// Escalation: a delivery whose judgment has a response deadline of its own (set by its rule,
+// Judgment.response_deadline) or whose severity has a sign-off deadline (routing file
+// sign_off_deadlines), and whose unit has a supervisor, gets a deadline when it enters the
+// inbox; the judgment's own wins.
 // Once the clock is past the deadline, if nobody signed it off (or gave feedback) by then, the
 // judgment is delivered to the supervisor, marked escalated (escalated_from, escalation_level),
 // with a deadline of its own, and so on up the chain. A supervisor that already has the judgment

@@ -50,7 +50,7 @@ absl::StatusOr<Severity> ParseSeverity(const std::string& text, const std::strin
 absl::StatusOr<JudgmentKind> ParseKind(const std::string& text, const std::string& where) {
   return ParseEnum<JudgmentKind>(text, where, "JUDGMENT_KIND_",
                                  &infobus::common::v1::JudgmentKind_Parse,
-                                 "watchlist_hit, hotspot, movement or correlation");
+                                 "watchlist_hit, hotspot, movement, correlation or direct");
 }
 
 // The list at `node` (absent: none), each item parsed by `parse` into `*out`.

@@ -1,7 +1,7 @@
 // The judgment engine in the service, on the real broker: events of every rule kind in, the
 // judgments out on the judgments topic with deterministic ids; kill -9 mid-stream and restart
 // gives the same set of judgments, none twice; the rules file reloads without a restart and
-// keeps the state of unchanged rules.
+// keeps the state of unchanged rules; a direct rule makes a judgment of each event it names.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -271,6 +271,44 @@ TEST(JudgmentRules, RulesFileReloadsWithoutRestartAndKeepsUnchangedState) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("rules[0].severity"), std::string::npos)
       << status.error_message();
+}
+
+// A direct rule in the service: each petition is one DIRECT judgment on the judgments topic,
+// with its event as evidence and the rule's response deadline; other kinds make none.
+TEST(JudgmentRules, EveryPetitionIsOneDirectJudgmentWithTheRulesDeadline) {
+  TestBus bus("jdirect");
+  const std::string rules = WriteFile(bus.dir() + "/rules.yaml", R"(version: 1
+rules:
+  - id: petition-direct
+    version: 1
+    kind: direct
+    severity: medium
+    filter: {kinds: [petition]}
+    response_deadline: 72h
+)");
+  auto judgment = bus.Service("judgment", "judgment:\n  rules_file: " + rules + "\n");
+  ASSERT_TRUE(judgment->Start().ok()) << judgment->Log();
+  const std::string judgments_topic = bus.Topic("infobus.judgments.v1");
+  ProduceEvents(bus.Topic("infobus.events.v1"),
+                {Phone("call-1", kT0, "alarm.call", "451421", "13900000001"),
+                 Person("petition-1", kT0 + absl::Minutes(1), "petition", "451421", kMover),
+                 Phone("petition-2", kT0 + absl::Minutes(2), "petition", "451481", "13900000002")});
+  ReadTopic(judgments_topic, 2, absl::Seconds(60));
+  // A little longer than needed, to see an extra one.
+  std::map<std::string, Judgment> by_event;
+  for (const Judgment& j : Judgments(ReadTopic(judgments_topic, 3, absl::Seconds(3)))) {
+    ASSERT_EQ(j.evidence_size(), 1) << j.ShortDebugString();
+    EXPECT_TRUE(by_event.emplace(j.evidence(0).event_id(), j).second)
+        << "twice: " << j.judgment_id();
+  }
+  ASSERT_EQ(by_event.size(), 2u) << judgment->Log();
+  for (const auto& [event_id, j] : by_event) {
+    EXPECT_EQ(j.kind(), infobus::common::v1::JUDGMENT_KIND_DIRECT);
+    EXPECT_EQ(j.judgment_id(), StableId({"petition-direct", "it-source", event_id}));
+    EXPECT_EQ(FromProtoDuration(j.response_deadline()), absl::Hours(72));
+  }
+  EXPECT_EQ(by_event.at("petition-1").jurisdiction_code(), "451421");
+  EXPECT_EQ(by_event.at("petition-2").jurisdiction_code(), "451481");
 }
 
 }  // namespace

@@ -974,7 +974,7 @@ for the service is cut off; resume with --after-seq.)");
             &infobus::common::v1::Severity_Parse, "low|medium|high|critical", &min_severity_);
     AddEnumList(command, "--kind", "only these kinds", "JUDGMENT_KIND_",
                 &infobus::common::v1::JudgmentKind_Parse,
-                "watchlist_hit|hotspot|movement|correlation", &kinds_);
+                "watchlist_hit|hotspot|movement|correlation|direct", &kinds_);
     command.add_option("--rule", rules_, "only these rule ids")->type_name("R,...")->delimiter(',');
     command
         .add_option("--jurisdiction", jurisdictions_,

@@ -16,7 +16,8 @@ Engine::Engine(const WatchlistLookup* watchlist, ClockPtr clock)
     : judgments_(std::move(clock)),
       watchlist_rules_(watchlist, &judgments_),
       hotspot_rules_(&states_, &judgments_),
-      pattern_rules_(&states_, &judgments_) {}
+      pattern_rules_(&states_, &judgments_),
+      direct_rules_(&judgments_) {}
 
 std::string Engine::MetaKey(std::string_view scope) { return engine::MetaKey(scope); }
 
@@ -60,7 +61,8 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event,
     for (const Rule* rule : list->rules) {
       if (!rule->filter.Matches(event)) continue;
       if (!evidence) evidence = codec_.EvidenceOf(event);
-      if (!subjects_ready && rule->kind != RuleKind::kHotspot) {
+      // Hotspot and direct rules look at the event, not at its subjects one by one.
+      if (!subjects_ready && rule->kind != RuleKind::kHotspot && rule->kind != RuleKind::kDirect) {
         subjects_.Prepare(event, scope_name, pattern_rules > 0);
         if (pattern_rules > 0) {
           // The lookups come after the other rules: start fetching their table slots now.
@@ -99,6 +101,9 @@ absl::StatusOr<std::vector<Judgment>> Engine::Process(const Event& event,
             if (!rule->filter.MatchesSubject(subjects_[i].subject.type())) continue;
             pattern_rules_.Judge(*rule, evidence, time_ns, subjects_, i, pattern_rules, scope, out);
           }
+          break;
+        case RuleKind::kDirect:
+          direct_rules_.Judge(*rule, event, evidence, time_ns, out);
           break;
       }
     }

@@ -12,6 +12,7 @@
 #include "infobus/common/v1/event.pb.h"
 #include "infobus/common/v1/judgment.pb.h"
 #include "infobus/judgment/v1/hotspot_sighting.pb.h"
+#include "services/judgment/engine/direct_rule.h"
 #include "services/judgment/engine/event_subjects.h"
 #include "services/judgment/engine/evidence.h"
 #include "services/judgment/engine/hotspot_rule.h"
@@ -57,7 +58,8 @@ struct EngineStats {
 // event-time windows, one judgment per window and key, fired as soon as the threshold is
 // crossed, late events accepted until window end + grace); movement (a subject in N or more
 // counties within T); correlation (a subject in every one of a list of kinds within T,
-// optionally in order). Time is event time, and each scope keeps its own stream time (the
+// optionally in order); direct (every event of the named kinds is a judgment of its own). Time
+// is event time, and each scope keeps its own stream time (the
 // highest occurred_at seen there), as a Kafka Streams task does: a partition's windows close by
 // its own events, so they close the same wherever the partition is processed.
 //
@@ -73,7 +75,8 @@ struct EngineStats {
 //
 // Judgment ids are deterministic: StableId(rule id, key, window) where the window is the
 // hotspot window start or the first evidence time of a pattern; a watchlist hit's is
-// (rule id, list, subject, source, event). So replaying events yields the same ids.
+// (rule id, list, subject, source, event), a direct rule's (rule id, source, event). So replaying
+// events yields the same ids.
 //
 // State keys: "<scope>\x1f<rule id>\x1fW\x1f<group key>\x1f<window start>" for hotspot windows,
 // "<scope>\x1f\x1fS\x1f<subject key>" for the movement and correlation state of a subject, and
@@ -147,6 +150,7 @@ class Engine {
   engine::WatchlistRules watchlist_rules_;
   engine::HotspotRules hotspot_rules_;
   engine::PatternRules pattern_rules_;
+  engine::DirectRules direct_rules_;
   std::string group_buffer_;  // Process scratch
   EngineStats stats_;
 };

@@ -60,6 +60,9 @@ Judgment JudgmentBuilder::Build(const Rule& rule, JudgmentParts parts) const {
   *judgment.mutable_window_start() = ToProtoTimestamp(absl::FromUnixNanos(parts.start_ns));
   *judgment.mutable_window_end() = ToProtoTimestamp(absl::FromUnixNanos(parts.end_ns));
   judgment.set_evidence_count(parts.evidence_count);
+  if (rule.response_deadline > absl::ZeroDuration()) {
+    *judgment.mutable_response_deadline() = ToProtoDuration(rule.response_deadline);
+  }
   std::vector<std::pair<std::string, std::string>>& variables = parts.variables;
   variables.push_back({"{rule}", rule.id});
   variables.push_back({"{jurisdiction}", std::string(jurisdiction)});

@@ -39,8 +39,8 @@ class JudgmentBuilder {
 
   // The judgment of `rule` from `parts`: its classification is the highest of the evidence's and
   // its compartments their union (so it is as restricted as what it shows), its jurisdiction the
-  // longest code prefix common to the evidence. The caller sets the summary (and may raise the
-  // severity).
+  // longest code prefix common to the evidence, its response deadline the rule's (when it has
+  // one). The caller sets the summary (and may raise the severity).
   infobus::common::v1::Judgment Build(const Rule& rule, JudgmentParts parts) const;
 
  private:

@@ -91,6 +91,22 @@ absl::StatusOr<absl::Duration> ParsePositiveDuration(const YAML::Node& node,
   return duration;
 }
 
+// The longest response deadline a rule may give: a year is already more than any answer may
+// take, and it keeps deadline arithmetic far from absl's infinite durations.
+constexpr absl::Duration kMaxResponseDeadline = absl::Hours(24 * 365);
+
+// Any rule's optional `response_deadline`: above 0 (left out, the severity's deadline applies).
+absl::StatusOr<absl::Duration> ParseResponseDeadline(const YAML::Node& node,
+                                                     const std::string& field) {
+  auto deadline = ParsePositiveDuration(node, field, false);
+  if (!deadline.ok() || !node) return deadline;
+  if (*deadline == absl::ZeroDuration()) {
+    return Invalid(field, "must be above 0 (leave it out for the severity's deadline)");
+  }
+  if (*deadline > kMaxResponseDeadline) return Invalid(field, "at most 8760h (a year)");
+  return deadline;
+}
+
 // A movement or correlation rule's `within` (required) and `grace` (default 0).
 absl::Status ParseWithinAndGrace(const YAML::Node& node, const std::string& field, Rule* rule) {
   auto within = ParsePositiveDuration(node["within"], field + ".within", true);
@@ -203,7 +219,9 @@ absl::StatusOr<GroupField> ParseGroupField(const std::string& text, const std::s
 
 const std::set<std::string>& CommonKeys() {
   static const auto* keys = new std::set<std::string>{
-      "id", "version", "kind", "severity", "title", "filter", "max_evidence", "enabled"};
+      "id",     "version",      "kind",    "severity",          "title",
+      "filter", "max_evidence", "enabled", "response_deadline",
+  };
   return *keys;
 }
 
@@ -239,8 +257,10 @@ absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& field)
   } else if (*kind_text == "correlation") {
     rule.kind = RuleKind::kCorrelation;
     allowed.insert({"sequence", "ordered", "within", "grace"});
+  } else if (*kind_text == "direct") {
+    rule.kind = RuleKind::kDirect;
   } else {
-    return Invalid(field + ".kind", "must be watchlist, hotspot, movement or correlation");
+    return Invalid(field + ".kind", "must be watchlist, hotspot, movement, correlation or direct");
   }
   for (const auto& item : node) {
     if (allowed.count(item.first.Scalar()) == 0) {
@@ -273,6 +293,10 @@ absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& field)
       !status.ok()) {
     return status;
   }
+  auto response_deadline =
+      ParseResponseDeadline(node["response_deadline"], field + ".response_deadline");
+  if (!response_deadline.ok()) return response_deadline.status();
+  rule.response_deadline = *response_deadline;
 
   switch (rule.kind) {
     case RuleKind::kWatchlist: {
@@ -369,6 +393,14 @@ absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& field)
       }
       break;
     }
+    case RuleKind::kDirect: {
+      if (rule.title.empty()) rule.title = "{kind} in {jurisdiction}";
+      // Without kinds it would make a judgment of every event on the bus.
+      if (rule.filter.kinds.empty()) {
+        return Invalid(field + ".filter.kinds", "a direct rule names the event kinds it takes");
+      }
+      break;
+    }
   }
   YAML::Emitter emitter;
   emitter << node;
@@ -452,6 +484,8 @@ infobus::common::v1::JudgmentKind JudgmentKindOf(RuleKind kind) {
       return infobus::common::v1::JUDGMENT_KIND_MOVEMENT;
     case RuleKind::kCorrelation:
       return infobus::common::v1::JUDGMENT_KIND_CORRELATION;
+    case RuleKind::kDirect:
+      return infobus::common::v1::JUDGMENT_KIND_DIRECT;
   }
   return infobus::common::v1::JUDGMENT_KIND_UNSPECIFIED;
 }
@@ -466,6 +500,8 @@ const char* RuleKindName(RuleKind kind) {
       return "movement";
     case RuleKind::kCorrelation:
       return "correlation";
+    case RuleKind::kDirect:
+      return "direct";
   }
   return "unknown";
 }

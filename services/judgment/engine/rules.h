@@ -36,7 +36,7 @@ struct GroupField {
   std::string attribute;  // kAttribute
 };
 
-enum class RuleKind { kWatchlist, kHotspot, kMovement, kCorrelation };
+enum class RuleKind { kWatchlist, kHotspot, kMovement, kCorrelation, kDirect };
 
 // A rule as data. See services/judgment/README.md for the YAML form of each kind.
 struct Rule {
@@ -47,6 +47,9 @@ struct Rule {
   std::string title;  // template, e.g. "Hotspot: {count} {group} in {window_start}"
   RuleFilter filter;
   int max_evidence = 20;
+  // How long a unit has to sign off this rule's judgments (any kind; a direct rule's petitions
+  // are answered in days). Zero: not set, dispatch takes the routing file's for the severity.
+  absl::Duration response_deadline = absl::ZeroDuration();
 
   // kWatchlist: list id → severity floor for its entries. Entries of other lists count with
   // their own severity, unless `only_listed`.
@@ -67,6 +70,7 @@ struct Rule {
   bool ordered = false;
   // kMovement, kCorrelation: how close in event time the evidence must be.
   absl::Duration within = absl::ZeroDuration();
+  // kDirect: no settings of its own. Every event of its filter's kinds (required) is a judgment.
 
   // The rule's definition in canonical form: equal fingerprints mean an unchanged rule.
   std::string fingerprint;

@@ -167,6 +167,43 @@ TEST(Escalation, DeliveryGetsTheDeadlineOfItsSeverity) {
   EXPECT_THAT(h.TakeEvents(), ElementsAre("DELIVERED fusui-psb/1", "DELIVERED fusui-psb/2"));
 }
 
+// A petition is answered in days: the rule's deadline wins over the severity's 10 minutes (and
+// gives a deadline where the severity has none), at the first delivery and at each escalation,
+// counted from the escalation as today.
+TEST(Escalation, AJudgmentsResponseDeadlineWinsOverItsSeveritys) {
+  DispatcherHarness h;
+  Judgment petition = MakeJudgment("j1", "451421");
+  petition.set_kind(infobus::common::v1::JUDGMENT_KIND_DIRECT);
+  *petition.mutable_response_deadline() = ToProtoDuration(absl::Hours(72));
+  h.Judge(petition);
+  Judgment low = MakeJudgment("j2", "451421", infobus::common::v1::SEVERITY_LOW);
+  *low.mutable_response_deadline() = ToProtoDuration(absl::Hours(1));
+  h.Judge(low);
+  // Not a deadline: the severity's applies.
+  Judgment zero = MakeJudgment("j3", "451421");
+  *zero.mutable_response_deadline() = ToProtoDuration(absl::ZeroDuration());
+  h.Judge(zero);
+  std::vector<Delivery> fusui = h.Read("fusui-psb");
+  ASSERT_EQ(fusui.size(), 3u);
+  EXPECT_EQ(FromProtoTimestamp(fusui[0].deadline()), kStart + absl::Hours(72));
+  EXPECT_EQ(FromProtoTimestamp(fusui[1].deadline()), kStart + absl::Hours(1));
+  EXPECT_EQ(FromProtoTimestamp(fusui[2].deadline()), kStart + absl::Minutes(10));
+  ASSERT_TRUE(h.inbox().Acknowledge("fusui-psb", 2, "officer-7").ok());
+  ASSERT_TRUE(h.inbox().Acknowledge("fusui-psb", 3, "officer-7").ok());
+
+  h.clock().Advance(absl::Hours(1));
+  h.Tick();
+  EXPECT_THAT(h.Read("chongzuo-ops"), IsEmpty());  // the severity's 10 minutes do not count
+  h.clock().Advance(absl::Hours(71) + absl::Seconds(1));
+  h.Tick();
+  const std::vector<Delivery> chongzuo = h.Read("chongzuo-ops");
+  ASSERT_EQ(chongzuo.size(), 1u);
+  EXPECT_EQ(chongzuo[0].judgment().judgment_id(), "j1");
+  EXPECT_EQ(chongzuo[0].escalated_from(), "fusui-psb/1");
+  EXPECT_EQ(FromProtoTimestamp(chongzuo[0].deadline()),
+            kStart + absl::Hours(72 + 72) + absl::Seconds(1));
+}
+
 TEST(Escalation, NotDueNothingHappens) {
   DispatcherHarness h;
   h.Judge(MakeJudgment("j1", "451421"));

@@ -62,13 +62,94 @@ TEST(RulesTest, ARuleWithoutIdOrKindIsRefusedNotThrown) {
   EXPECT_EQ(rules.status().message(), "rules[0].kind: is required");
 }
 
+TEST(RulesTest, ADirectRuleNamesItsKindsAndMayGiveAResponseDeadline) {
+  auto rules = ParseRules(R"(
+version: 1
+rules:
+  - id: petition-direct
+    version: 2
+    kind: direct
+    severity: medium
+    title: "Petition in {jurisdiction}"
+    filter: {kinds: [petition, case.report]}
+    response_deadline: 72h
+)");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  ASSERT_THAT(rules->rules, SizeIs(1));
+  const Rule& rule = rules->rules[0];
+  EXPECT_EQ(rule.kind, RuleKind::kDirect);
+  EXPECT_EQ(JudgmentKindOf(rule.kind), infobus::common::v1::JUDGMENT_KIND_DIRECT);
+  EXPECT_STREQ(RuleKindName(rule.kind), "direct");
+  EXPECT_EQ(rule.severity, infobus::common::v1::SEVERITY_MEDIUM);
+  EXPECT_EQ(rule.title, "Petition in {jurisdiction}");
+  EXPECT_THAT(rule.filter.kinds, ::testing::ElementsAre("petition", "case.report"));
+  EXPECT_EQ(rule.response_deadline, absl::Hours(72));
+  // Without one the judgment takes the routing file's deadline for its severity.
+  rules = ParseRules(
+      "version: 1\nrules: [{id: d, version: 1, kind: direct, severity: low, "
+      "filter: {kinds: [petition]}}]");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_EQ(rules->rules[0].response_deadline, absl::ZeroDuration());
+  EXPECT_FALSE(rules->rules[0].title.empty());
+}
+
+TEST(RulesTest, ADirectRuleWithoutKindsIsRefusedNamingTheField) {
+  const std::string earlier = "{id: w, version: 1, kind: watchlist}, ";
+  for (const std::string& filter : {std::string(), std::string(", filter: {counties: [\"45\"]}"),
+                                    std::string(", filter: {kinds: []}")}) {
+    auto rules = ParseRules("version: 1\nrules: [" + earlier +
+                            "{id: d, version: 1, kind: direct, severity: low" + filter + "}]");
+    ASSERT_FALSE(rules.ok()) << filter;
+    EXPECT_EQ(rules.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(std::string(rules.status().message()),
+              "rules[1].filter.kinds: a direct rule names the event kinds it takes")
+        << filter;
+  }
+  // Settings of other kinds are not a direct rule's.
+  auto rules = ParseRules(
+      "version: 1\nrules: [{id: d, version: 1, kind: direct, severity: low, "
+      "filter: {kinds: [petition]}, threshold: 3}]");
+  ASSERT_FALSE(rules.ok());
+  EXPECT_EQ(std::string(rules.status().message()),
+            "rules[0].threshold: is not a setting of a direct rule");
+}
+
+TEST(RulesTest, ABadResponseDeadlineIsRefusedNamingTheField) {
+  for (const std::string deadline : {"3days", "-1h", "0s", "[1h]", "inf", "9000h"}) {
+    auto rules = ParseRules(
+        "version: 1\nrules: [{id: d, version: 1, kind: direct, severity: low, "
+        "filter: {kinds: [petition]}, response_deadline: " +
+        deadline + "}]");
+    ASSERT_FALSE(rules.ok()) << deadline;
+    EXPECT_EQ(rules.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(rules.status().message().rfind("rules[0].response_deadline: ", 0), 0u)
+        << deadline << ": " << rules.status();
+  }
+  // Any rule kind may set one: its judgments then carry it too.
+  auto rules = ParseRules(R"(
+version: 1
+rules:
+  - {id: w, version: 1, kind: watchlist, response_deadline: 30m}
+)");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_EQ(rules->rules[0].response_deadline, absl::Minutes(30));
+}
+
 TEST(RulesTest, SampleRulesFileParses) {
   std::ifstream in(std::string(INFOBUS_SOURCE_DIR) + "/deploy/config/rules.yaml");
   std::stringstream text;
   text << in.rdbuf();
   auto rules = ParseRules(text.str());
   ASSERT_TRUE(rules.ok()) << rules.status();
-  EXPECT_EQ(rules->rules.size(), 5u);
+  EXPECT_EQ(rules->rules.size(), 6u);
+  // The sample petition rule: answered within days, not the severity's minutes.
+  const Rule* petitions = nullptr;
+  for (const Rule& rule : rules->rules) {
+    if (rule.kind == RuleKind::kDirect) petitions = &rule;
+  }
+  ASSERT_NE(petitions, nullptr);
+  EXPECT_THAT(petitions->filter.kinds, ::testing::Contains("petition"));
+  EXPECT_EQ(petitions->response_deadline, absl::Hours(72));
 }
 
 using RuleFilterTest = EngineTest;
