@@ -17,6 +17,9 @@
 #   scripts/bench.sh                      full run (a few minutes); results in .run/bench/results/
 #   scripts/bench.sh --smoke              seconds, tiny sizes (what CI runs)
 #   scripts/bench.sh --out FILE [infobus-bench flags, e.g. --concurrency 8 --batch 500]
+#   scripts/bench.sh --phases supervision [--supervision-events N]   the supervision store alone,
+#                                         in process: no broker or services are started; its
+#                                         temporary store goes under the run dir (removed after)
 #
 # Environment:
 #   INFOBUS_BENCH_KAFKA_PORT   port of the broker it starts (19292; the controller uses +1)
@@ -46,12 +49,15 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 out=""
+phases=""
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     --out) out=$2; shift ;;
     --out=*) out=${1#--out=} ;;
+    --phases) phases=$2; args+=("$1" "$2"); shift ;;
+    --phases=*) phases=${1#--phases=}; args+=("$1") ;;
     *) args+=("$1") ;;
   esac
   shift
@@ -66,6 +72,17 @@ mkdir -p "$run/logs" "$run/results"
 if [ "${INFOBUS_BENCH_SKIP_BUILD:-0}" != 1 ]; then
   scripts/install-deps.sh
   scripts/build.sh
+fi
+
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD 2>/dev/null || revision="$revision+dirty"
+
+# The supervision phase alone needs no bus: the store is folded and read in infobus-bench itself.
+if [ "$phases" = supervision ]; then
+  "$build/bin/infobus-bench" --supervision-dir "$run" --git-revision "$revision" --out "$out" \
+    ${args[@]+"${args[@]}"}
+  echo "[bench] results: $out" >&2
+  exit 0
 fi
 
 declare -A pid=()
@@ -182,8 +199,6 @@ for name in collection judgment dispatch secure_collection secure_judgment secur
 done
 
 kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' deploy/kafka/pom.xml)
-revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || revision="$revision+dirty"
 pids=""
 for name in collection judgment dispatch secure_collection secure_judgment secure_dispatch; do
   pids="$pids${pids:+,}$name=${pid[$name]}"
@@ -198,5 +213,5 @@ done
   --grpc-admin-cert "$pki/services/admin.pem" --grpc-admin-key "$pki/services/admin.key" \
   --grpc-token-file "$run/officer.token" \
   --pids "$pids" --kafka-version "$kafka_version" --git-revision "$revision" \
-  --out "$out" ${args[@]+"${args[@]}"}
+  --supervision-dir "$run" --out "$out" ${args[@]+"${args[@]}"}
 echo "[bench] results: $out" >&2

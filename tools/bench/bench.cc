@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,7 @@
 #include "tools/bench/bus_load.h"
 #include "tools/bench/clock.h"
 #include "tools/bench/machine.h"
+#include "tools/bench/supervision_bench.h"
 #include "tools/bench/workload.h"
 
 namespace infobus::bench {
@@ -33,6 +35,10 @@ void BenchOptions::MakeSmoke() {
   latency_duration = absl::Seconds(2);
   rounds = 1;
   drain_timeout = absl::Seconds(60);
+  supervision_events = 20000;
+  supervision_judgments = 2000;
+  supervision_traces = 200;
+  supervision_report_runs = 2;
 }
 
 namespace {
@@ -522,6 +528,50 @@ absl::StatusOr<v1::BenchResults> RunBench(const BenchOptions& options, std::ostr
     log << absl::StrFormat("[bench]   produce -> consume p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n",
                            Ms(raw->latency_ns.Percentile(50)), Ms(raw->latency_ns.Percentile(99)),
                            Ms(raw->latency_ns.Percentile(99.9)));
+  }
+
+  // 5. Supervision: the store alone, in this process; compared with the pipeline's rate of this
+  // run when there is one.
+  if (Has(options.phases, "supervision")) {
+    SupervisionBenchOptions s;
+    s.shape.events = options.supervision_events;
+    s.shape.judgments = options.supervision_judgments;
+    s.batch = options.supervision_batch;
+    s.traces = options.supervision_traces;
+    s.report_runs = options.supervision_report_runs;
+    if (!options.supervision_dir.empty()) {
+      s.dir = options.supervision_dir;
+    } else if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp != '\0') {
+      s.dir = tmp;
+    }
+    v1::SupervisionConfig& c = *config.mutable_supervision();
+    c.set_events(static_cast<double>(s.shape.events));
+    c.set_judgments(static_cast<double>(s.shape.judgments));
+    c.set_batch_records(s.batch);
+    c.set_traces(static_cast<double>(s.traces));
+    c.set_report_runs(s.report_runs);
+    c.set_month(kSupervisionMonth);
+    c.set_utc_offset("+08:00");
+    c.set_counties(SupervisionShape::kCounties);
+    c.set_sources(SupervisionShape::kSources);
+    c.set_kinds(SupervisionShape::kKinds);
+    c.set_rules(SupervisionShape::kRules);
+    c.set_units(SupervisionShape::kUnits);
+    auto result = RunSupervisionBench(s, log);
+    if (!result.ok()) return result.status();
+    v1::Supervision& sv = *figures.mutable_supervision();
+    sv = *std::move(result);
+    const double compared = pipeline_rate > 0 ? pipeline_rate : options.supervision_pipeline_rate;
+    if (compared > 0) {
+      sv.set_pipeline_events_per_s(compared);
+      sv.set_pipeline_rate_source(pipeline_rate > 0 ? "this run" : "given");
+      doc.mutable_ratios()->set_supervision_fold_over_pipeline(sv.fold().events_per_s() /
+                                                               compared);
+      log << absl::StrFormat(
+          "[bench] supervision folds %.0f events/s against the pipeline's %.0f (%s): %.2fx\n",
+          sv.fold().events_per_s(), compared, sv.pipeline_rate_source(),
+          sv.fold().events_per_s() / compared);
+    }
   }
 
   v1::Ratios& ratios = *doc.mutable_ratios();

@@ -33,8 +33,9 @@ struct BenchOptions {
   std::string kafka_version;
   std::string git_revision;
   bool smoke = false;
-  // Which phases to run, comma-separated: baseline,ingest,pipeline,latency (all by default; a
-  // single phase is handy under a profiler).
+  // Which phases to run, comma-separated: baseline,ingest,pipeline,latency (the default; a
+  // single phase is handy under a profiler) and supervision (the supervision store in this
+  // process: needs no broker nor services, so the bus flags are only required by the others).
   std::string phases = "baseline,ingest,pipeline,latency";
 
   int64_t baseline_messages = 200000;
@@ -57,6 +58,18 @@ struct BenchOptions {
   // the whole per set). With a secure set each round runs both, alternating which goes first
   // (insecure-secure, secure-insecure, ...), so drift in the machine's load falls on both.
   int rounds = 3;
+
+  // The supervision phase (tools/bench/supervision_bench.h): a generated month of events, one
+  // judgment per events/judgments events, folded in batches; traces of each kind; report runs.
+  int64_t supervision_events = 10'000'000;
+  int64_t supervision_judgments = 1'000'000;
+  int supervision_batch = 500;
+  int64_t supervision_traces = 10000;
+  int supervision_report_runs = 5;
+  std::string supervision_dir;  // where its temporary store goes; empty: $TMPDIR or /tmp
+  // The pipeline's events/s to compare the fold rate with when this run has no pipeline phase
+  // (0: none).
+  double supervision_pipeline_rate = 0;
 
   // The smoke test's sizes: seconds, not minutes.
   void MakeSmoke();

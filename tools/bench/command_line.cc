@@ -26,6 +26,12 @@ Runs, against one broker and one running bus (scripts/bench.sh sets both up):
   latency   open loop at --load-fraction of the pipeline's max: publish -> unit-stream latency
             from the intended send time (coordinated-omission-safe); then raw Kafka latency at
             the same offered load
+  supervision  the supervision store in this process (no broker, no services needed): folds a
+            generated month (--supervision-events, one judgment per events/judgments events,
+            with deliveries, sign-offs, escalations, feedback and reviews) in batches as the
+            consumer does: facts/s; then Trace latency by judgment id and by trace id of random
+            judged items, and the month's Report (all, and one city) over the stored tallies
+            (not in the default phases)
 and prints the ratios pipeline/baseline and ingest/baseline. The results go to --out (or
 stdout) as JSON: infobus.bench.v1.BenchResults in protobuf's JSON mapping.)";
 
@@ -36,7 +42,7 @@ offered load) and the results add pipeline_secure, pipeline_latency_secure and t
 secure_vs_insecure_throughput and secure_minus_insecure_p50_ms.
 Exit code: 0; 1 the run failed; 2 bad usage; 3 a set's service exited (figures incomplete).)";
 
-constexpr char kPhases[] = "baseline,ingest,pipeline,latency";
+constexpr char kPhases[] = "baseline,ingest,pipeline,latency,supervision";
 
 // An option taking a value, which may not be the next flag (see NotAFlag): checked first, so
 // that `--concurrency --batch 5` says that rather than "--batch is not a number".
@@ -83,12 +89,12 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
   const FlagGroup bus(app, "The bus");
-  bus.Add("--kafka", &o.kafka, "HOST:PORT", "the broker's bootstrap servers")->required();
+  // Required by every phase but supervision (ValidateOptions).
+  bus.Add("--kafka", &o.kafka, "HOST:PORT", "the broker's bootstrap servers (required)");
   bus.Add("--collection", &o.collection, "ADDR",
-          "collection's gRPC address (security.mode=insecure)")
-      ->required();
-  bus.Add("--judgment", &o.judgment, "ADDR", "judgment's gRPC address")->required();
-  bus.Add("--dispatch", &o.dispatch, "ADDR", "dispatch's gRPC address")->required();
+          "collection's gRPC address, security.mode=insecure (required)");
+  bus.Add("--judgment", &o.judgment, "ADDR", "judgment's gRPC address (required)");
+  bus.Add("--dispatch", &o.dispatch, "ADDR", "dispatch's gRPC address (required)");
   bus.Add("--topic-prefix", &o.topic_prefix, "P", "the services' kafka.topic_prefix");
   bus.Add("--kafka-ca", &o.kafka_ca, "PEM",
           "TLS to the broker with this CA (plaintext without it)");
@@ -192,6 +198,29 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
               &o.drain_timeout)
       ->group(sizes.name());
 
+  const FlagGroup supervision(app, "The supervision phase (--smoke: seconds)");
+  auto supervision_count = [&](const std::string& flag, auto* value, const std::string& help) {
+    supervision.Add(flag, value, "N", help)->capture_default_str()->check(AtLeast(1));
+  };
+  supervision_count("--supervision-events", &o.supervision_events,
+                    "events in the generated month");
+  supervision_count("--supervision-judgments", &o.supervision_judgments,
+                    "judgments among them (one per events/judgments events)");
+  supervision_count("--supervision-batch", &o.supervision_batch,
+                    "records per consumer batch (one WriteBatch)");
+  supervision_count("--supervision-traces", &o.supervision_traces,
+                    "Trace calls by judgment id, and as many by trace id");
+  supervision_count("--supervision-report-runs", &o.supervision_report_runs,
+                    "runs of the month's report, per scope");
+  supervision.Add("--supervision-dir", &o.supervision_dir, "DIR",
+                  "where the temporary store is made (default $TMPDIR or /tmp; removed after)");
+  supervision
+      .Add("--supervision-pipeline-rate", &o.supervision_pipeline_rate, "R",
+           "the pipeline's events/s to compare the fold rate with, when this run has no "
+           "pipeline phase")
+      ->capture_default_str()
+      ->check(AtLeast(0));
+
   const FlagGroup secure(app, "The secure set (security.mode=tls; all of these, or none)");
   secure.Add("--secure-collection", &o.secure_collection, "ADDR", "its collection's gRPC address");
   secure.Add("--secure-judgment", &o.secure_judgment, "ADDR", "its judgment's");
@@ -214,6 +243,19 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
 
 // What the flags cannot say one at a time.
 absl::Status ValidateOptions(const BenchOptions& o) {
+  // Every phase but supervision talks to the bus.
+  bool bus = false;
+  for (absl::string_view phase : absl::StrSplit(o.phases, ',')) bus |= phase != "supervision";
+  if (bus) {
+    for (const auto& [flag, value] :
+         {std::pair{"--kafka", &o.kafka}, std::pair{"--collection", &o.collection},
+          std::pair{"--judgment", &o.judgment}, std::pair{"--dispatch", &o.dispatch}}) {
+      if (value->empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(flag, " is required (by every phase but supervision)"));
+      }
+    }
+  }
   if (!o.kafka_ca.empty()) {
     kafka::ClientSecurity security{"ssl", o.kafka_ca, o.kafka_cert, o.kafka_key};
     if (absl::Status valid = security.Validate(); !valid.ok()) return valid;

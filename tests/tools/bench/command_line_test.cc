@@ -110,6 +110,29 @@ TEST(BenchFlags, SmokeSizesGiveWayToExplicitOnesWhereverTheyStand) {
   }
 }
 
+TEST(BenchFlags, TheSupervisionPhaseAloneNeedsNoBus) {
+  absl::StatusOr<BenchCommand> command =
+      ParseBenchFlags({"--phases", "supervision", "--supervision-events", "10000000",
+                       "--supervision-judgments=1000000", "--supervision-batch", "1000",
+                       "--supervision-traces", "500", "--supervision-report-runs", "7",
+                       "--supervision-dir", "/data/tmp", "--supervision-pipeline-rate", "55000"});
+  ASSERT_TRUE(command.ok()) << command.status();
+  const BenchOptions& o = command->options;
+  EXPECT_EQ(o.phases, "supervision");
+  EXPECT_EQ(o.supervision_events, 10000000);
+  EXPECT_EQ(o.supervision_judgments, 1000000);
+  EXPECT_EQ(o.supervision_batch, 1000);
+  EXPECT_EQ(o.supervision_traces, 500);
+  EXPECT_EQ(o.supervision_report_runs, 7);
+  EXPECT_EQ(o.supervision_dir, "/data/tmp");
+  EXPECT_DOUBLE_EQ(o.supervision_pipeline_rate, 55000);
+
+  // With another phase the bus is needed again.
+  command = ParseBenchFlags({"--phases", "supervision,pipeline"});
+  ASSERT_FALSE(command.ok());
+  EXPECT_THAT(command.status().message(), HasSubstr("--kafka is required"));
+}
+
 TEST(BenchFlags, HelpAndSourceRegistryNeedNoOtherFlag) {
   for (const char* flag : {"--help", "-h"}) {
     absl::StatusOr<BenchCommand> command = ParseBenchFlags({flag});
@@ -148,6 +171,9 @@ TEST(BenchFlags, BadUsageSaysWhatIsWrong) {
   EXPECT_THAT(ErrorOf(With({"--secure-collection", "127.0.0.1:4"})),
               HasSubstr("the secure set needs"));
   EXPECT_THAT(ErrorOf(With({"--smoke=yes"})), HasSubstr("--smoke takes no value"));
+  EXPECT_THAT(ErrorOf({"--kafka", "k", "--judgment", "b", "--dispatch", "c"}),
+              HasSubstr("--collection is required"));
+  EXPECT_THAT(ErrorOf(With({"--supervision-events", "0"})), HasSubstr("--supervision-events"));
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"--bogus"}, With({"--concurrency", "0"}), With({"--kafka-cert", "c.pem"})}) {
     EXPECT_THAT(ErrorOf(args), HasSubstr("(try --help)")) << args.front();
@@ -194,13 +220,21 @@ TEST(BenchUsage, ListsEveryFlagWithItsDefault) {
                            "--grpc-key",
                            "--grpc-admin-cert",
                            "--grpc-admin-key",
-                           "--grpc-token-file"}) {
+                           "--grpc-token-file",
+                           "--supervision-events",
+                           "--supervision-judgments",
+                           "--supervision-batch",
+                           "--supervision-traces",
+                           "--supervision-report-runs",
+                           "--supervision-dir",
+                           "--supervision-pipeline-rate"}) {
     EXPECT_THAT(usage, HasSubstr(std::string(flag) + " ")) << flag;
   }
   EXPECT_THAT(usage, HasSubstr("200000"));  // --baseline-messages
   EXPECT_THAT(usage, HasSubstr("30s"));     // --latency-duration
   EXPECT_THAT(usage, HasSubstr("baseline,ingest,pipeline,latency"));
   EXPECT_THAT(usage, HasSubstr(Workload::kSourceId));
+  EXPECT_THAT(usage, HasSubstr("10000000"));  // --supervision-events
 }
 
 struct Outcome {
