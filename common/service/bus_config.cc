@@ -72,7 +72,10 @@ ConfigSchema ConsumerSchema(const std::string& service) {
        "partitions back at once. Empty: dynamic membership."},
       {"kafka.session_timeout", Type::kDuration, "10s",
        "Consumer session timeout: how long a silent instance keeps its partitions."},
-      {"kafka.max_batch", Type::kInt, "500", "Most records a consumer handles in one batch."},
+      // Supervision's batch cost is mostly re-writing each tally it touches, once per batch:
+      // larger batches fold about twice as fast (docs/benchmarks.md, Supervision).
+      {"kafka.max_batch", Type::kInt, service == "supervision" ? "5000" : "500",
+       "Most records a consumer handles in one batch."},
       {"health.consumer_stall", Type::kDuration, "30s",
        "A consumer loop that has not turned, or only failed, for this long is NOT_SERVING."},
   };

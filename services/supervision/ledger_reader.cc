@@ -148,9 +148,10 @@ absl::Status LedgerReader::ScanTallies(const Period& period, ReportBuilder* buil
   const std::string first = HourPrefix(HourOf(period.since));
   const std::string end = HourPrefix(HourOf(period.until));
   auto it = store_->NewIterator(Families::kTallies);
+  storage::v1::Tally tally;  // reused: a month has millions of tallies
   for (it->Seek(first); it->Valid() && it->key().compare(end) < 0; it->Next()) {
-    auto key = TallyKey::Decode(std::string_view(it->key().data(), it->key().size()));
-    storage::v1::Tally tally;
+    auto key = TallyKeyView::Decode(std::string_view(it->key().data(), it->key().size()));
+    tally.Clear();
     if (!key.ok() ||
         !tally.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError(absl::StrCat("tally '", absl::CEscape(it->key().ToString()),

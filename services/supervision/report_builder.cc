@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/security/policy.h"
 #include "services/supervision/contributions.h"
@@ -19,7 +20,7 @@ void ToDuration(absl::Duration duration, google::protobuf::Duration* out) {
   out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(duration % absl::Seconds(1))));
 }
 
-void Counts(const std::map<std::string, int64_t>& counts,
+void CountsOut(const std::map<std::string, int64_t, std::less<>>& counts,
             google::protobuf::RepeatedPtrField<v1::Count>* out) {
   for (const auto& [key, count] : counts) {
     v1::Count* entry = out->Add();
@@ -58,60 +59,94 @@ UnitFigures FiguresOf(const std::string& unit_id, const Tally& tally) {
 
 }  // namespace
 
-bool ReportBuilder::InJurisdiction(const std::string& code) const {
+bool ReportBuilder::InJurisdiction(std::string_view code) const {
   if (scope_.all_jurisdictions) return true;
   for (const std::string& prefix : scope_.jurisdictions) {
-    if (absl::StartsWith(code, prefix)) return true;
+    if (code.substr(0, prefix.size()) == prefix) return true;
   }
   return false;
 }
 
-bool ReportBuilder::Cleared(const std::string& classification,
-                            const std::string& compartments) const {
+bool ReportBuilder::Cleared(std::string_view classification, std::string_view compartments) {
   if (scope_.any_clearance) return true;
+  std::string labels_key = absl::StrCat(absl::string_view(classification.data(),
+                                                          classification.size()),
+                                        "/", absl::string_view(compartments.data(),
+                                                               compartments.size()));
+  if (auto it = cleared_.find(labels_key); it != cleared_.end()) return it->second;
   security::Labels labels;
   int level = 0;
-  if (!absl::SimpleAtoi(classification, &level)) return false;
-  labels.classification = static_cast<infobus::common::v1::Classification>(level);
-  for (absl::string_view compartment : absl::StrSplit(compartments, ',', absl::SkipEmpty())) {
-    labels.compartments.emplace(compartment);
+  bool cleared = absl::SimpleAtoi(absl::string_view(classification.data(), classification.size()),
+                                  &level);
+  if (cleared) {
+    labels.classification = static_cast<infobus::common::v1::Classification>(level);
+    for (absl::string_view compartment :
+         absl::StrSplit(absl::string_view(compartments.data(), compartments.size()), ',',
+                        absl::SkipEmpty())) {
+      labels.compartments.emplace(compartment);
+    }
+    cleared = security::ClearanceShortfall(scope_.clearance, scope_.compartments, labels) ==
+              security::Shortfall::kNone;
   }
-  return security::ClearanceShortfall(scope_.clearance, scope_.compartments, labels) ==
-         security::Shortfall::kNone;
+  cleared_.emplace(std::move(labels_key), cleared);
+  return cleared;
 }
 
-void ReportBuilder::Add(const TallyKey& key, const Tally& tally) {
-  const std::vector<std::string>& dims = key.dims;
+void ReportBuilder::AddTo(Counts* counts, std::string_view key, int64_t count) {
+  if (auto it = counts->find(key); it != counts->end()) {
+    it->second += count;
+  } else {
+    counts->emplace(std::string(key), count);
+  }
+}
+
+namespace {
+
+// The entry of `key` in `map`, made when missing, without a string for a key already there.
+template <typename Map>
+typename Map::mapped_type& Entry(Map* map, std::string_view key) {
+  auto it = map->find(key);
+  if (it == map->end()) it = map->emplace(std::string(key), typename Map::mapped_type()).first;
+  return it->second;
+}
+
+}  // namespace
+
+void ReportBuilder::Add(const TallyKeyView& key, const Tally& tally) {
+  const std::string_view* dims = key.dims;
   switch (key.type) {
     case TallyType::kEvents: {
       // classification, compartments, jurisdiction, county, source, kind
-      if (dims.size() != 6 || !Cleared(dims[0], dims[1]) || !InJurisdiction(dims[2])) return;
+      if (key.dim_count != 6 || !InJurisdiction(dims[2]) || !Cleared(dims[0], dims[1])) return;
       events_ += tally.count();
-      by_county_[dims[3]] += tally.count();
-      by_source_[dims[4]] += tally.count();
-      by_kind_[dims[5]] += tally.count();
+      AddTo(&by_county_, dims[3], tally.count());
+      AddTo(&by_source_, dims[4], tally.count());
+      AddTo(&by_kind_, dims[5], tally.count());
       return;
     }
     case TallyType::kDeadLetters:
-      if (dims.size() != 1) return;
+      if (key.dim_count != 1) return;
       dead_lettered_ += tally.count();
-      dead_by_topic_[dims[0]] += tally.count();
+      AddTo(&dead_by_topic_, dims[0], tally.count());
       return;
     case TallyType::kJudgments: {
       // classification, compartments, jurisdiction, rule, severity
       int severity = 0;
-      if (dims.size() != 5 || !Cleared(dims[0], dims[1]) || !InJurisdiction(dims[2]) ||
-          !absl::SimpleAtoi(dims[4], &severity)) {
+      if (key.dim_count != 5 || !InJurisdiction(dims[2]) || !Cleared(dims[0], dims[1]) ||
+          !absl::SimpleAtoi(absl::string_view(dims[4].data(), dims[4].size()), &severity)) {
         return;
       }
-      by_rule_severity_[{dims[3], severity}] += tally.count();
-      Accumulate(tally, &by_rule_[dims[3]]);
+      by_rule_severity_[{std::string(dims[3]), severity}] += tally.count();
+      Accumulate(tally, &Entry(&by_rule_, dims[3]));
       Accumulate(tally, &judgments_);
       return;
     }
     case TallyType::kDeliveries:
-      if (dims.size() != 1 || (!scope_.all_units && scope_.units.count(dims[0]) == 0)) return;
-      Accumulate(tally, &by_unit_[dims[0]]);
+      if (key.dim_count != 1 ||
+          (!scope_.all_units && scope_.units.count(std::string(dims[0])) == 0)) {
+        return;
+      }
+      Accumulate(tally, &Entry(&by_unit_, dims[0]));
       return;
   }
 }
@@ -120,11 +155,11 @@ ReportResponse ReportBuilder::Finish() const {
   ReportResponse report;
   v1::CollectionFigures* collection = report.mutable_collection();
   collection->set_events(events_);
-  Counts(by_county_, collection->mutable_by_county());
-  Counts(by_source_, collection->mutable_by_source());
-  Counts(by_kind_, collection->mutable_by_kind());
+  CountsOut(by_county_, collection->mutable_by_county());
+  CountsOut(by_source_, collection->mutable_by_source());
+  CountsOut(by_kind_, collection->mutable_by_kind());
   collection->set_dead_lettered(dead_lettered_);
-  Counts(dead_by_topic_, collection->mutable_dead_lettered_by_topic());
+  CountsOut(dead_by_topic_, collection->mutable_dead_lettered_by_topic());
 
   v1::JudgmentFigures* judgment = report.mutable_judgment();
   judgment->set_judgments(judgments_.count());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <string_view>
 #include <set>
 #include <string>
 #include <utility>
@@ -36,23 +37,32 @@ class ReportBuilder {
  public:
   explicit ReportBuilder(ReportScope scope) : scope_(std::move(scope)) {}
 
-  void Add(const TallyKey& key, const storage::v1::Tally& tally);
+  void Add(const TallyKeyView& key, const storage::v1::Tally& tally);
+  void Add(const TallyKey& key, const storage::v1::Tally& tally) {
+    Add(TallyKeyView::Of(key), tally);
+  }
   // The figures (since, until and utc_offset are the caller's to set).
   infobus::supervision::v1::ReportResponse Finish() const;
 
  private:
-  bool InJurisdiction(const std::string& code) const;
-  bool Cleared(const std::string& classification, const std::string& compartments) const;
+  bool InJurisdiction(std::string_view code) const;
+  // Whether the scope's clearance covers labels "<classification>" and "<compartments>"
+  // (memoised: a month has millions of tallies and a handful of label combinations).
+  bool Cleared(std::string_view classification, std::string_view compartments);
+
+  using Counts = std::map<std::string, int64_t, std::less<>>;
+  static void AddTo(Counts* counts, std::string_view key, int64_t count);
 
   const ReportScope scope_;
   int64_t events_ = 0;
-  std::map<std::string, int64_t> by_county_, by_source_, by_kind_, dead_by_topic_;
+  Counts by_county_, by_source_, by_kind_, dead_by_topic_;
+  std::map<std::string, bool, std::less<>> cleared_;
   int64_t dead_lettered_ = 0;
   // (rule, severity) -> judgments; rule -> the rule's sums (count, reviews, verdicts).
   std::map<std::pair<std::string, int>, int64_t> by_rule_severity_;
-  std::map<std::string, storage::v1::Tally> by_rule_;
+  std::map<std::string, storage::v1::Tally, std::less<>> by_rule_;
   storage::v1::Tally judgments_;
-  std::map<std::string, storage::v1::Tally> by_unit_;
+  std::map<std::string, storage::v1::Tally, std::less<>> by_unit_;
 };
 
 }  // namespace infobus::supervision

@@ -38,6 +38,41 @@ absl::StatusOr<TallyKey> TallyKey::Decode(std::string_view bytes) {
   return key;
 }
 
+absl::StatusOr<TallyKeyView> TallyKeyView::Decode(std::string_view bytes) {
+  if (bytes.size() < 10 || bytes[9] != kSeparator) {
+    return absl::InvalidArgumentError("tally key: too short or no separator");
+  }
+  TallyKeyView key;
+  key.hour = static_cast<int64_t>(DecodeBigEndian64(bytes.substr(0, 8)) - kBias);
+  switch (bytes[8]) {
+    case 'E': key.type = TallyType::kEvents; break;
+    case 'D': key.type = TallyType::kDeadLetters; break;
+    case 'J': key.type = TallyType::kJudgments; break;
+    case 'U': key.type = TallyType::kDeliveries; break;
+    default: return absl::InvalidArgumentError("tally key: unknown type");
+  }
+  std::string_view rest = bytes.substr(10);
+  while (true) {
+    if (key.dim_count == kMaxDims) return absl::InvalidArgumentError("tally key: too many dims");
+    const size_t cut = rest.find(kSeparator);
+    key.dims[key.dim_count++] = rest.substr(0, cut);
+    if (cut == std::string_view::npos) break;
+    rest.remove_prefix(cut + 1);
+  }
+  return key;
+}
+
+TallyKeyView TallyKeyView::Of(const TallyKey& key) {
+  TallyKeyView view;
+  view.hour = key.hour;
+  view.type = key.type;
+  for (const std::string& dim : key.dims) {
+    if (view.dim_count == kMaxDims) break;
+    view.dims[view.dim_count++] = dim;
+  }
+  return view;
+}
+
 int64_t HourOf(absl::Time time) {
   return absl::ToInt64Hours(absl::Floor(time - absl::UnixEpoch(), absl::Hours(1)));
 }

@@ -32,6 +32,21 @@ struct TallyKey {
   static absl::StatusOr<TallyKey> Decode(std::string_view bytes);
 };
 
+// A decoded key whose dimensions point into the encoded bytes: what a report's scan reads per
+// tally, without allocating. Valid while those bytes are.
+struct TallyKeyView {
+  static constexpr int kMaxDims = 8;
+  int64_t hour = 0;
+  TallyType type = TallyType::kEvents;
+  std::string_view dims[kMaxDims];
+  int dim_count = 0;
+
+  // INVALID_ARGUMENT for bytes Encode() did not make (or with more than kMaxDims dimensions).
+  static absl::StatusOr<TallyKeyView> Decode(std::string_view bytes);
+  // A view of `key`'s dimensions (valid while `key` is).
+  static TallyKeyView Of(const TallyKey& key);
+};
+
 // The hour `time` falls in (rounded down, also before 1970).
 int64_t HourOf(absl::Time time);
 absl::Time StartOfHour(int64_t hour);

@@ -29,9 +29,9 @@ TEST(ReportBuilderTest, KeepsOnlyTheScopesJurisdictionsUnitsAndWhatTheCallerIsCl
   builder.Add(EventTally("4", "", "451421"), Count(100));          // SECRET: out
   builder.Add(EventTally("2", "informant", "451421"), Count(100)); // compartment not held
   builder.Add(EventTally("2", "", "451422"), Count(100));          // another county
-  builder.Add({10, TallyType::kDeliveries, {"fusui-psb"}}, Count(3));
-  builder.Add({10, TallyType::kDeliveries, {"pingxiang-psb"}}, Count(100));
-  builder.Add({10, TallyType::kDeadLetters, {"infobus.events.v1"}}, Count(2));
+  builder.Add(TallyKey{10, TallyType::kDeliveries, {"fusui-psb"}}, Count(3));
+  builder.Add(TallyKey{10, TallyType::kDeliveries, {"pingxiang-psb"}}, Count(100));
+  builder.Add(TallyKey{10, TallyType::kDeadLetters, {"infobus.events.v1"}}, Count(2));
   const auto report = builder.Finish();
   EXPECT_EQ(report.collection().events(), 12);
   EXPECT_EQ(report.collection().dead_lettered(), 2);
@@ -50,9 +50,9 @@ TEST(ReportBuilderTest, SumsJudgmentsPerRuleAndSeverityAcrossHours) {
   confirmed.set_positive(1);
   storage::v1::Tally negative = Count(1);
   negative.set_negative(1);
-  builder.Add({10, TallyType::kJudgments, {"2", "", "4514", "hotspot", "3"}}, confirmed);
-  builder.Add({11, TallyType::kJudgments, {"2", "", "4514", "hotspot", "3"}}, negative);
-  builder.Add({11, TallyType::kJudgments, {"2", "", "4514", "hotspot", "4"}}, Count(4));
+  builder.Add(TallyKey{10, TallyType::kJudgments, {"2", "", "4514", "hotspot", "3"}}, confirmed);
+  builder.Add(TallyKey{11, TallyType::kJudgments, {"2", "", "4514", "hotspot", "3"}}, negative);
+  builder.Add(TallyKey{11, TallyType::kJudgments, {"2", "", "4514", "hotspot", "4"}}, Count(4));
   const auto report = builder.Finish();
   EXPECT_EQ(report.judgment().judgments(), 7);
   EXPECT_EQ(report.judgment().confirmed(), 1);
