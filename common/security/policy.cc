@@ -125,6 +125,19 @@ absl::Status CanActForUnit(const Principal& caller, std::string_view unit_id,
                                      ", not for unit '", std::string(unit_id), "'"));
 }
 
+absl::Status CanApprove(const Principal& caller, std::string_view unit_id, const UnitBelow& below) {
+  if (caller.unrestricted) return absl::OkStatus();
+  if (!caller.Has(Role::kSupervisor)) {
+    return Denied(caller, "approving or sending back feedback needs the supervisor role");
+  }
+  if (caller.unit_id.empty()) return Denied(caller, "belongs to no unit");
+  if (unit_id != caller.unit_id && below && below(unit_id, caller.unit_id)) {
+    return absl::OkStatus();
+  }
+  return Denied(caller, absl::StrCat("may decide only on the units below ", caller.unit_id,
+                                     ", not on unit '", std::string(unit_id), "'"));
+}
+
 absl::Status CanSupervise(const Principal& caller) {
   if (caller.unrestricted) return absl::OkStatus();
   if (caller.Has(Role::kSupervisor)) return absl::OkStatus();

@@ -44,6 +44,10 @@ absl::Status CanReview(const Principal& caller);
 absl::Status CanActForUnit(const Principal& caller, std::string_view unit_id,
                            const UnitBelow& below);
 
+// Closure by approval (Approve, SendBack) is a supervisor's decision on a unit strictly below
+// their own: never the unit's own officers or supervisor, who gave the feedback being decided.
+absl::Status CanApprove(const Principal& caller, std::string_view unit_id, const UnitBelow& below);
+
 // Supervision (Trace, Report) is for supervisors; what each may see is CanSee for items and
 // CanReportOn for a report's scope.
 absl::Status CanSupervise(const Principal& caller);

@@ -1,5 +1,6 @@
 #include "services/dispatch/dispatch_events.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/util/ids.h"
 #include "common/util/time.h"
 
@@ -10,7 +11,17 @@ DispatchEvent MakeDispatchEvent(DispatchEventType type,
                                 absl::Time occurred_at) {
   DispatchEvent event;
   const std::string& type_name = infobus::common::v1::DispatchEventType_Name(type);
-  event.set_event_id(StableId({type_name, delivery.unit_id(), delivery.judgment().judgment_id()}));
+  // After a send-back a delivery is signed off, reported on (and may escalate) again: those
+  // changes of a later round have ids of their own. An approval happens once.
+  const uint32_t round = delivery.sent_back_count();
+  if (round == 0 || type == infobus::common::v1::DISPATCH_EVENT_TYPE_APPROVED) {
+    event.set_event_id(
+        StableId({type_name, delivery.unit_id(), delivery.judgment().judgment_id()}));
+  } else {
+    event.set_event_id(StableId({type_name, delivery.unit_id(), delivery.judgment().judgment_id(),
+                                 "round", absl::StrCat(round)}));
+  }
+  event.set_sent_back_count(round);
   event.set_type(type);
   *event.mutable_occurred_at() = ToProtoTimestamp(occurred_at);
   event.set_judgment_id(delivery.judgment().judgment_id());
@@ -33,6 +44,12 @@ DispatchEvent MakeDispatchEvent(DispatchEventType type,
       break;
     case infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK:
       *event.mutable_feedback() = delivery.feedback();
+      break;
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_APPROVED:
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_SENT_BACK:
+      event.set_decided_by(delivery.approval().decided_by());
+      event.set_note(delivery.approval().note());
+      *event.mutable_feedback() = delivery.approval().feedback();  // the feedback decided on
       break;
     default:
       break;

@@ -14,7 +14,10 @@ using infobus::common::v1::DispatchEventType;
 
 // The event for a state change of `delivery` (as it reads after the change). Its id is
 // StableId(type, unit, judgment): each change happens once per unit and judgment, so a redo
-// after a crash repeats the id and consumers can drop the repeat.
+// after a crash repeats the id and consumers can drop the repeat. After the delivery was sent
+// back n times (closure by approval) a change is one of round n: StableId(type, unit,
+// judgment, "round", n), APPROVED excepted (once). APPROVED and SENT_BACK carry decided_by,
+// note and the feedback decided on; every event its sent_back_count.
 DispatchEvent MakeDispatchEvent(DispatchEventType type,
                                 const infobus::common::v1::Delivery& delivery,
                                 absl::Time occurred_at);

@@ -103,6 +103,10 @@ void DispatchMetrics::SignedOff(const std::string& unit_id, absl::Duration after
       .Observe(absl::ToDoubleSeconds(after_delivery));
 }
 
+void DispatchMetrics::Reopened(const std::string& unit_id) {
+  Pending().Add({{"unit", unit_id}}).Increment();
+}
+
 void DispatchMetrics::SetPending(const std::map<std::string, int64_t>& pending_by_unit) {
   for (const auto& [unit, count] : pending_by_unit) {
     Pending().Add({{"unit", unit}}).Set(static_cast<double>(count));

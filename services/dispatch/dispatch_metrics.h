@@ -25,6 +25,8 @@ class DispatchMetrics {
   // From collection accepting the event that completed a judgment to its delivery.
   void PipelineLatency(absl::Duration ingest_to_inbox);
   void SignedOff(const std::string& unit_id, absl::Duration after_delivery);
+  // A signed-off delivery was sent back (closure by approval): waiting for sign-off again.
+  void Reopened(const std::string& unit_id);
   // Exports every series of these units at 0 (values already counted stay), so dashboards
   // and alerts see a unit before its first delivery, and after a restart.
   void KnownUnits(const std::vector<std::string>& unit_ids);

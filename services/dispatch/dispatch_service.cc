@@ -45,6 +45,17 @@ absl::Status CheckOutcomeAndNote(const infobus::dispatch::v1::FeedbackRequest& r
   return absl::OkStatus();
 }
 
+// A supervisor's note on a decision: at most 4 KiB of UTF-8; a send-back must say what to do.
+absl::Status CheckDecisionNote(const std::string& note, bool required) {
+  if (required && note.empty()) {
+    return absl::InvalidArgumentError("note: required: what the unit is to do again");
+  }
+  if (note.size() > 4096 || !domain::IsValidUtf8(note)) {
+    return absl::InvalidArgumentError("note: at most 4096 bytes of UTF-8");
+  }
+  return absl::OkStatus();
+}
+
 // One Subscribe stream. Writes one delivery at a time; when it runs out, it reads the next page
 // from the inbox, and when the inbox has nothing newer it waits for the notifier.
 class SubscribeReactor final : public PagedStreamReactor<Delivery> {
@@ -127,7 +138,8 @@ grpc::Status NotRecordedInTime() {
 }  // namespace
 
 absl::StatusOr<security::Principal> DispatchServiceImpl::AuthorizeForUnit(
-    const grpc::CallbackServerContext& context, const std::string& unit_id) const {
+    const grpc::CallbackServerContext& context, const std::string& unit_id,
+    UnitPolicy policy) const {
   auto caller = CallerOf(context);
   if (!caller.ok()) return caller.status();
   const RoutingTablePtr table = routing_->Current();
@@ -138,7 +150,7 @@ absl::StatusOr<security::Principal> DispatchServiceImpl::AuthorizeForUnit(
     }
     return false;
   };
-  if (absl::Status allowed = security::CanActForUnit(*caller, unit_id, below); !allowed.ok()) {
+  if (absl::Status allowed = policy(*caller, unit_id, below); !allowed.ok()) {
     return allowed;
   }
   return caller;
@@ -146,10 +158,10 @@ absl::StatusOr<security::Principal> DispatchServiceImpl::AuthorizeForUnit(
 
 absl::StatusOr<security::Principal> DispatchServiceImpl::UnitCaller(
     const grpc::CallbackServerContext& context, const google::protobuf::Message& request,
-    const std::string& unit_id) const {
+    const std::string& unit_id, UnitPolicy policy) const {
   if (absl::Status utf8 = CheckUtf8(request); !utf8.ok()) return utf8;
   if (absl::Status status = CheckUnit(unit_id); !status.ok()) return status;
-  return AuthorizeForUnit(context, unit_id);
+  return AuthorizeForUnit(context, unit_id, policy);
 }
 
 absl::Status DispatchServiceImpl::CheckUnit(const std::string& unit_id) const {
@@ -194,7 +206,7 @@ void DispatchServiceImpl::AdmitSigner(const grpc::CallbackServerContext& context
                                       std::string_view method, const DeadlineReplyPtr& reply,
                                       std::function<void(const std::string& by)> then) {
   reply->Run([&] {
-    const auto caller = UnitCaller(context, request, unit_id);
+    const auto caller = UnitCaller(context, request, unit_id, signer.may);
     if (!caller.ok()) return reply->Finish(ToGrpcStatus(caller.status()));
     const std::string by = caller->unrestricted ? signer.requested : caller->id;
     absl::Status status;
@@ -299,6 +311,76 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::Feedback(
                         if (result.ok()) {
                           response->set_already_recorded(result->already_recorded);
                           *response->mutable_feedback() = result->delivery.feedback();
+                        }
+                        reply->Finish(ToGrpcStatus(result.status()));
+                      });
+                    });
+              });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* DispatchServiceImpl::Approve(
+    grpc::CallbackServerContext* context, const infobus::dispatch::v1::ApproveRequest* request,
+    infobus::dispatch::v1::ApproveResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  DeadlineReplyPtr reply = DeadlineReply::Start(reactor, signoff_timeout_, NotRecordedInTime());
+  // Only a supervisor above the unit decides; recorded as the caller.
+  AdmitSigner(*context, *request, request->unit_id(), request->seq(),
+              {"decided_by", request->decided_by(), "approves", &security::CanApprove},
+              CheckDecisionNote(request->note(), false), "DispatchService/Approve", reply,
+              [this, reply, request, response](const std::string& by) {
+                infobus::common::v1::Approval decision;
+                decision.set_decided_by(by);
+                decision.set_note(request->note());
+                inbox_->ApproveAsync(
+                    request->unit_id(), request->seq(), std::move(decision),
+                    [this](const Delivery& after, std::function<void(absl::Status)> sent) {
+                      EmitAsync(infobus::common::v1::DISPATCH_EVENT_TYPE_APPROVED, after,
+                                FromProtoTimestamp(after.approval().decided_at()), std::move(sent));
+                    },
+                    [reply, response](absl::StatusOr<Inbox::ApproveResult> result) {
+                      reply->Run([&] {
+                        if (result.ok()) {
+                          response->set_already_approved(result->already_approved);
+                          *response->mutable_approval() = result->delivery.approval();
+                        }
+                        reply->Finish(ToGrpcStatus(result.status()));
+                      });
+                    });
+              });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* DispatchServiceImpl::SendBack(
+    grpc::CallbackServerContext* context, const infobus::dispatch::v1::SendBackRequest* request,
+    infobus::dispatch::v1::SendBackResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  DeadlineReplyPtr reply = DeadlineReply::Start(reactor, signoff_timeout_, NotRecordedInTime());
+  AdmitSigner(*context, *request, request->unit_id(), request->seq(),
+              {"decided_by", request->decided_by(), "sends back", &security::CanApprove},
+              CheckDecisionNote(request->note(), true), "DispatchService/SendBack", reply,
+              [this, reply, request, response](const std::string& by) {
+                infobus::common::v1::Approval decision;
+                decision.set_decided_by(by);
+                decision.set_note(request->note());
+                inbox_->SendBackAsync(
+                    request->unit_id(), request->seq(), std::move(decision),
+                    [this](const Delivery& after, std::function<void(absl::Status)> sent) {
+                      EmitAsync(infobus::common::v1::DISPATCH_EVENT_TYPE_SENT_BACK, after,
+                                FromProtoTimestamp(after.approval().decided_at()), std::move(sent));
+                    },
+                    [reply, response](absl::StatusOr<Inbox::SendBackResult> result) {
+                      reply->Run([&] {
+                        if (result.ok()) {
+                          if (result->cleared_sign_off) {
+                            DispatchMetrics::Get().Reopened(result->delivery.unit_id());
+                          }
+                          response->set_already_sent_back(result->already_sent_back);
+                          *response->mutable_approval() = result->delivery.approval();
+                          response->set_sent_back_count(result->delivery.sent_back_count());
+                          if (result->delivery.has_deadline()) {
+                            *response->mutable_deadline() = result->delivery.deadline();
+                          }
                         }
                         reply->Finish(ToGrpcStatus(result.status()));
                       });

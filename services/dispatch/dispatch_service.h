@@ -5,6 +5,7 @@
 #include "common/audit/audit_log.h"
 #include "common/grpc/deadline_reply.h"
 #include "common/kafka/producer.h"
+#include "common/security/policy.h"
 #include "common/security/principal.h"
 #include "common/util/serial_executor.h"
 #include "infobus/common/v1/dispatch_event.pb.h"
@@ -17,12 +18,14 @@ namespace infobus::dispatch {
 
 // dispatch.v1.DispatchService: units follow their inbox (Subscribe: backlog, then live), sign
 // off deliveries (Acknowledge), report outcomes (Feedback) and list what is pending
-// (ListDeliveries). A stream reads from the durable inbox, never from a separate live feed, so
-// the switch from backlog to live can neither skip nor repeat a delivery; it holds at most one
-// page of deliveries in memory, so a slow reader costs no more than that. Acknowledge and
-// Feedback emit their dispatch event to Kafka before they record the change, so the topic never
-// misses a change the store has; no callback waits for Kafka: each is answered from the
-// producer's delivery report (or DEADLINE_EXCEEDED after signoff_timeout). Thread-safe.
+// (ListDeliveries); a supervisor above a unit approves its feedback or sends it back (Approve,
+// SendBack) where the judgment needs approval. A stream reads from the durable inbox, never from a
+// separate live feed, so the switch from backlog to live can neither skip nor repeat a delivery; it
+// holds at most one page of deliveries in memory, so a slow reader costs no more than that.
+// Acknowledge and Feedback (Approve, SendBack too) emit their dispatch event to Kafka before they
+// record the change, so the topic never misses a change the store has; no callback waits for Kafka:
+// each is answered from the producer's delivery report (or DEADLINE_EXCEEDED after
+// signoff_timeout). Thread-safe.
 class DispatchServiceImpl : public infobus::dispatch::v1::DispatchService::CallbackService {
  public:
   // `audit` records every access decision on a classified delivery and every routing change.
@@ -50,6 +53,12 @@ class DispatchServiceImpl : public infobus::dispatch::v1::DispatchService::Callb
   grpc::ServerUnaryReactor* Feedback(grpc::CallbackServerContext* context,
                                      const infobus::dispatch::v1::FeedbackRequest* request,
                                      infobus::dispatch::v1::FeedbackResponse* response) override;
+  grpc::ServerUnaryReactor* Approve(grpc::CallbackServerContext* context,
+                                    const infobus::dispatch::v1::ApproveRequest* request,
+                                    infobus::dispatch::v1::ApproveResponse* response) override;
+  grpc::ServerUnaryReactor* SendBack(grpc::CallbackServerContext* context,
+                                     const infobus::dispatch::v1::SendBackRequest* request,
+                                     infobus::dispatch::v1::SendBackResponse* response) override;
   grpc::ServerUnaryReactor* ListDeliveries(
       grpc::CallbackServerContext* context,
       const infobus::dispatch::v1::ListDeliveriesRequest* request,
@@ -63,16 +72,22 @@ class DispatchServiceImpl : public infobus::dispatch::v1::DispatchService::Callb
       infobus::dispatch::v1::ReloadRoutingResponse* response) override;
 
  private:
+  // Who may do what for a unit (policy.h): CanActForUnit, or CanApprove for a decision on a
+  // unit's feedback.
+  using UnitPolicy = absl::Status (*)(const security::Principal& caller, std::string_view unit_id,
+                                      const security::UnitBelow& below);
   // The caller of a call about `unit_id` with `request`, once the request is valid UTF-8
   // (CheckUtf8), then as CheckUnit and AuthorizeForUnit.
-  absl::StatusOr<security::Principal> UnitCaller(const grpc::CallbackServerContext& context,
-                                                 const google::protobuf::Message& request,
-                                                 const std::string& unit_id) const;
+  absl::StatusOr<security::Principal> UnitCaller(
+      const grpc::CallbackServerContext& context, const google::protobuf::Message& request,
+      const std::string& unit_id, UnitPolicy policy = &security::CanActForUnit) const;
   // OK when `unit_id` names a unit of the routing in force; else INVALID_ARGUMENT/NOT_FOUND.
   absl::Status CheckUnit(const std::string& unit_id) const;
-  // The caller, when it may act for `unit_id` (its own unit, or below it for a supervisor).
-  absl::StatusOr<security::Principal> AuthorizeForUnit(const grpc::CallbackServerContext& context,
-                                                       const std::string& unit_id) const;
+  // The caller, when `policy` lets it act for `unit_id` (CanActForUnit: its own unit, or below
+  // it for a supervisor).
+  absl::StatusOr<security::Principal> AuthorizeForUnit(
+      const grpc::CallbackServerContext& context, const std::string& unit_id,
+      UnitPolicy policy = &security::CanActForUnit) const;
   // Whether `caller` may sign off or give feedback for delivery `seq` of `unit_id` (NOT_FOUND
   // when there is none): the caller's clearance must cover it, as for reading it. A decision on
   // a classified delivery is recorded before anything changes (UNAVAILABLE when it cannot be
@@ -81,17 +96,19 @@ class DispatchServiceImpl : public infobus::dispatch::v1::DispatchService::Callb
   void AdmitSignOff(const security::Principal& caller, const std::string& unit_id, uint64_t seq,
                     std::string_view method, const DeadlineReplyPtr& reply,
                     std::function<void()> then);
-  // Who signs in a sign-off or a feedback.
+  // Who signs in a sign-off or a feedback (or decides, in an approval or a send-back).
   struct Signer {
     const char* field;             // the request's field that names them: "acknowledged_by"
     const std::string& requested;  // its value
     const char* does;              // what they do, for its error: "signs off"
+    UnitPolicy may = &security::CanActForUnit;  // who may, for the unit
   };
   // Who a sign-off or a feedback on delivery `seq` of `unit_id` (from `request`) is recorded as
   // (the caller; in insecure mode, whom the request names), once these checks pass, in this
-  // order: UnitCaller; `signer.requested` is empty or the caller; the seq is given; `fields`,
-  // the call's checks of its own fields; who is recorded is 1-128 bytes of UTF-8; AdmitSignOff
-  // for `method`. Then `then(by)` runs inside `reply`; else the call is answered through it.
+  // order: UnitCaller (with `signer.may`); `signer.requested` is empty or the caller; the seq is
+  // given; `fields`, the call's checks of its own fields; who is recorded is 1-128 bytes of UTF-8;
+  // AdmitSignOff for `method`. Then `then(by)` runs inside `reply`; else the call is answered
+  // through it.
   void AdmitSigner(const grpc::CallbackServerContext& context,
                    const google::protobuf::Message& request, const std::string& unit_id,
                    uint64_t seq, const Signer& signer, const absl::Status& fields,

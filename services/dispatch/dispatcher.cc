@@ -140,7 +140,9 @@ absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
     if (!signed_off.ok()) return signed_off.status();
     // A sign-off on its way to Kafka: decided on a later tick, once it is written or has failed.
     if (*signed_off == Inbox::SignOff::kDeciding) continue;
-    if (*signed_off == Inbox::SignOff::kSignedInTime) {
+    // Signed in time, or a deadline a send-back replaced: no escalation.
+    if (*signed_off == Inbox::SignOff::kSignedInTime ||
+        *signed_off == Inbox::SignOff::kSuperseded) {
       inbox_->StageDeadlineDone(deadline, std::nullopt, batch);
       continue;
     }

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <limits>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -9,6 +10,7 @@
 
 namespace infobus::dispatch {
 
+using infobus::dispatch::storage::v1::ApprovalRecord;
 using infobus::dispatch::storage::v1::EscalationRecord;
 using infobus::dispatch::storage::v1::SignOffRecord;
 
@@ -134,12 +136,25 @@ absl::StatusOr<uint64_t> Inbox::LastSeq(const std::string& unit_id) {
 }
 
 absl::Status Inbox::Merge(Delivery* delivery) const {
-  absl::Status status = MergeRecord<EscalationRecord>(
-      *store_, kEscalationFamily, delivery, "escalation", [delivery](EscalationRecord record) {
-        *delivery->mutable_escalated_at() = record.escalated_at();
-        delivery->set_escalated_to(record.escalated_to());
-        delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
-      });
+  std::optional<ApprovalRecord> approval;
+  absl::Status status = MergeRecord<ApprovalRecord>(
+      *store_, kApprovalFamily, delivery, "approval",
+      [&approval](ApprovalRecord record) { approval = std::move(record); });
+  if (status.ok()) {
+    status = MergeRecord<EscalationRecord>(
+        *store_, kEscalationFamily, delivery, "escalation",
+        [delivery, &approval](EscalationRecord record) {
+          *delivery->mutable_escalated_at() = record.escalated_at();
+          delivery->set_escalated_to(record.escalated_to());
+          // Escalated in an earlier round: sent back since, the delivery is open again. (A later
+          // round's escalation comes after its renewed deadline, strictly after the send-back.)
+          if (!approval || !approval->has_sent_back_at() ||
+              FromProtoTimestamp(record.escalated_at()) >
+                  FromProtoTimestamp(approval->sent_back_at())) {
+            delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
+          }
+        });
+  }
   if (status.ok()) {
     status = MergeRecord<SignOffRecord>(
         *store_, kSignOffFamily, delivery, "sign-off", [delivery](SignOffRecord record) {
@@ -154,6 +169,20 @@ absl::Status Inbox::Merge(Delivery* delivery) const {
           *delivery->mutable_feedback() = std::move(record);
           delivery->set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
         });
+  }
+  if (status.ok() && approval) {
+    *delivery->mutable_approval() = approval->approval();
+    delivery->set_sent_back_count(approval->sent_back_count());
+    if (approval->sent_back_count() > 0) {
+      if (approval->has_deadline()) {
+        *delivery->mutable_deadline() = approval->deadline();
+      } else {
+        delivery->clear_deadline();
+      }
+    }
+    if (approval->approval().status() == infobus::common::v1::APPROVAL_STATUS_APPROVED) {
+      delivery->set_status(infobus::common::v1::DELIVERY_STATUS_APPROVED);
+    }
   }
   return status;
 }
@@ -226,7 +255,7 @@ void Inbox::ChangeAsync(const std::string& unit_id, uint64_t seq, Change change,
                         SendBeforeWrite send, ChangeDone done) {
   const std::string key = InboxKey(unit_id, seq);
   absl::StatusOr<Delivery> delivery;
-  std::string record;
+  std::vector<Write> writes;
   bool changed = false;
   {
     absl::MutexLock lock(&AckLock(unit_id, seq));
@@ -241,7 +270,14 @@ void Inbox::ChangeAsync(const std::string& unit_id, uint64_t seq, Change change,
       }
     }
     delivery = Read(unit_id, seq);
-    if (delivery.ok()) changed = change.decide(&*delivery, &record);
+    if (delivery.ok()) {
+      absl::StatusOr<bool> decided = change.decide(&*delivery, &writes);
+      if (decided.ok()) {
+        changed = *decided;
+      } else {
+        delivery = decided.status();
+      }
+    }
     if (changed) {
       absl::MutexLock sending(&sending_mutex_);
       sending_[key];  // from now on the escalation check waits for the outcome
@@ -249,46 +285,55 @@ void Inbox::ChangeAsync(const std::string& unit_id, uint64_t seq, Change change,
   }
   if (!changed) return done(std::move(delivery), false);
   const Delivery after = *delivery;
-  send(after, [this, key, family = change.family, record = std::move(record), after,
-               done = std::move(done)](absl::Status sent) {
-    absl::Status status = sent;
-    if (status.ok()) {
-      rocksdb::WriteBatch batch;
-      batch.Put(store_->Family(family), key, record);
-      status = store_->Write(&batch);
-    }
-    std::vector<std::function<void()>> waiting;
-    {
-      absl::MutexLock sending(&sending_mutex_);
-      auto it = sending_.find(key);
-      waiting = std::move(it->second);
-      sending_.erase(it);
-    }
-    if (status.ok()) {
-      done(after, true);
-    } else {
-      done(status, false);
-    }
-    for (auto& next : waiting) next();
-  });
+  send(after,
+       [this, key, writes = std::move(writes), after, done = std::move(done)](absl::Status sent) {
+         absl::Status status = sent;
+         if (status.ok()) {
+           rocksdb::WriteBatch batch;
+           for (const Write& write : writes) {
+             if (write.value) {
+               batch.Put(store_->Family(write.family), write.key, *write.value);
+             } else {
+               batch.Delete(store_->Family(write.family), write.key);
+             }
+           }
+           status = store_->Write(&batch);
+         }
+         std::vector<std::function<void()>> waiting;
+         {
+           absl::MutexLock sending(&sending_mutex_);
+           auto it = sending_.find(key);
+           waiting = std::move(it->second);
+           sending_.erase(it);
+         }
+         if (status.ok()) {
+           done(after, true);
+         } else {
+           done(status, false);
+         }
+         for (auto& next : waiting) next();
+       });
 }
 
 void Inbox::AcknowledgeAsync(const std::string& unit_id, uint64_t seq,
                              const std::string& acknowledged_by, SendBeforeWrite send,
                              AckDone done) {
-  Change change{kSignOffFamily, [this, acknowledged_by](Delivery* delivery, std::string* record) {
-                  if (delivery->has_acknowledged_at()) return false;
-                  SignOffRecord signoff;
-                  *signoff.mutable_acknowledged_at() = ToProtoTimestamp(clock_->Now());
-                  signoff.set_acknowledged_by(acknowledged_by);
-                  *delivery->mutable_acknowledged_at() = signoff.acknowledged_at();
-                  delivery->set_acknowledged_by(acknowledged_by);
-                  if (delivery->status() != infobus::common::v1::DELIVERY_STATUS_FEEDBACK) {
-                    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
-                  }
-                  *record = signoff.SerializeAsString();
-                  return true;
-                }};
+  const std::string key = InboxKey(unit_id, seq);
+  Change change{[this, acknowledged_by, key](Delivery* delivery,
+                                             std::vector<Write>* writes) -> absl::StatusOr<bool> {
+    if (delivery->has_acknowledged_at()) return false;
+    SignOffRecord signoff;
+    *signoff.mutable_acknowledged_at() = ToProtoTimestamp(clock_->Now());
+    signoff.set_acknowledged_by(acknowledged_by);
+    *delivery->mutable_acknowledged_at() = signoff.acknowledged_at();
+    delivery->set_acknowledged_by(acknowledged_by);
+    if (delivery->status() != infobus::common::v1::DELIVERY_STATUS_FEEDBACK &&
+        delivery->status() != infobus::common::v1::DELIVERY_STATUS_APPROVED) {
+      delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ACKNOWLEDGED);
+    }
+    writes->push_back({kSignOffFamily, key, signoff.SerializeAsString()});
+    return true;
+  }};
   ChangeAsync(unit_id, seq, std::move(change), std::move(send),
               [done = std::move(done)](absl::StatusOr<Delivery> after, bool changed) {
                 if (!after.ok()) return done(after.status());
@@ -298,20 +343,154 @@ void Inbox::AcknowledgeAsync(const std::string& unit_id, uint64_t seq,
 
 void Inbox::RecordFeedbackAsync(const std::string& unit_id, uint64_t seq, Feedback feedback,
                                 SendBeforeWrite send, FeedbackDone done) {
-  Change change{kFeedbackFamily, [this, feedback](Delivery* delivery, std::string* record) {
-                  if (delivery->has_feedback()) return false;
-                  Feedback stamped = feedback;
-                  *stamped.mutable_given_at() = ToProtoTimestamp(clock_->Now());
-                  *delivery->mutable_feedback() = stamped;
-                  delivery->set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
-                  *record = stamped.SerializeAsString();
-                  return true;
-                }};
+  const std::string key = InboxKey(unit_id, seq);
+  Change change{[this, feedback, key](Delivery* delivery,
+                                      std::vector<Write>* writes) -> absl::StatusOr<bool> {
+    if (delivery->has_feedback()) return false;
+    Feedback stamped = feedback;
+    *stamped.mutable_given_at() = ToProtoTimestamp(clock_->Now());
+    *delivery->mutable_feedback() = stamped;
+    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+    writes->push_back({kFeedbackFamily, key, stamped.SerializeAsString()});
+    return true;
+  }};
   ChangeAsync(unit_id, seq, std::move(change), std::move(send),
               [done = std::move(done)](absl::StatusOr<Delivery> after, bool changed) {
                 if (!after.ok()) return done(after.status());
                 done(FeedbackResult{*std::move(after), !changed});
               });
+}
+
+namespace {
+
+// Why delivery `delivery` admits no decision on its feedback now; OK when it does.
+absl::Status CheckDecidable(const Delivery& delivery) {
+  if (!delivery.judgment().needs_approval()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "seq: the judgment of delivery ", delivery.delivery_id(), " does not need approval"));
+  }
+  if (!delivery.has_feedback()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("seq: delivery ", delivery.delivery_id(),
+                     delivery.sent_back_count() > 0 ? " has no feedback since it was sent back"
+                                                    : " has no feedback to decide on yet"));
+  }
+  return absl::OkStatus();
+}
+
+bool IsApproved(const Delivery& delivery) {
+  return delivery.approval().status() == infobus::common::v1::APPROVAL_STATUS_APPROVED;
+}
+
+}  // namespace
+
+absl::StatusOr<ApprovalRecord> Inbox::ReadApproval(const std::string& key) const {
+  ApprovalRecord record;
+  auto stored = store_->Get(kApprovalFamily, key);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value() && !record.ParseFromString(**stored)) {
+    return absl::DataLossError("corrupt approval record");
+  }
+  return record;
+}
+
+void Inbox::ApproveAsync(const std::string& unit_id, uint64_t seq, Approval decision,
+                         SendBeforeWrite send, ApproveDone done) {
+  const std::string key = InboxKey(unit_id, seq);
+  Change change{[this, decision, key](Delivery* delivery,
+                                      std::vector<Write>* writes) -> absl::StatusOr<bool> {
+    if (delivery->judgment().needs_approval() && IsApproved(*delivery)) return false;
+    if (absl::Status decidable = CheckDecidable(*delivery); !decidable.ok()) return decidable;
+    auto record = ReadApproval(key);
+    if (!record.ok()) return record.status();
+    Approval& approval = *record->mutable_approval();
+    approval = decision;
+    approval.set_status(infobus::common::v1::APPROVAL_STATUS_APPROVED);
+    *approval.mutable_decided_at() = ToProtoTimestamp(clock_->Now());
+    *approval.mutable_feedback() = delivery->feedback();
+    *delivery->mutable_approval() = approval;
+    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_APPROVED);
+    writes->push_back({kApprovalFamily, key, record->SerializeAsString()});
+    return true;
+  }};
+  ChangeAsync(unit_id, seq, std::move(change), std::move(send),
+              [done = std::move(done)](absl::StatusOr<Delivery> after, bool changed) {
+                if (!after.ok()) return done(after.status());
+                done(ApproveResult{*std::move(after), !changed});
+              });
+}
+
+void Inbox::SendBackAsync(const std::string& unit_id, uint64_t seq, Approval decision,
+                          SendBeforeWrite send, SendBackDone done) {
+  const std::string key = InboxKey(unit_id, seq);
+  auto cleared_sign_off = std::make_shared<bool>(false);  // decided under the lock, read in done
+  Change change{[this, decision, unit_id, seq, key, cleared_sign_off](
+                    Delivery* delivery, std::vector<Write>* writes) -> absl::StatusOr<bool> {
+    if (delivery->judgment().needs_approval() && IsApproved(*delivery)) {
+      return absl::FailedPreconditionError(absl::StrCat("seq: delivery ", delivery->delivery_id(),
+                                                        " is approved; an approval is final"));
+    }
+    // A retry of the send-back in force (the unit has not reported since): already done.
+    const Approval& last = delivery->approval();
+    if (delivery->judgment().needs_approval() && !delivery->has_feedback() &&
+        last.status() == infobus::common::v1::APPROVAL_STATUS_SENT_BACK &&
+        last.decided_by() == decision.decided_by() && last.note() == decision.note()) {
+      return false;
+    }
+    if (absl::Status decidable = CheckDecidable(*delivery); !decidable.ok()) return decidable;
+    auto record = ReadApproval(key);
+    if (!record.ok()) return record.status();
+    const absl::Time now = clock_->Now();
+    // The length to renew by: the delivery's own (first send-back), kept for the later ones.
+    if (!record->has_sign_off_within() && delivery->has_deadline()) {
+      const absl::Duration within =
+          FromProtoTimestamp(delivery->deadline()) - FromProtoTimestamp(delivery->delivered_at());
+      if (within > absl::ZeroDuration())
+        *record->mutable_sign_off_within() = ToProtoDuration(within);
+    }
+    Approval& approval = *record->mutable_approval();
+    approval = decision;
+    approval.set_status(infobus::common::v1::APPROVAL_STATUS_SENT_BACK);
+    *approval.mutable_decided_at() = ToProtoTimestamp(now);
+    *approval.mutable_feedback() = delivery->feedback();
+    record->set_sent_back_count(record->sent_back_count() + 1);
+    *record->mutable_sent_back_at() = approval.decided_at();
+    // The open deadline (if it has not fired yet) gives way to the renewed one.
+    if (delivery->has_deadline()) {
+      writes->push_back({kDeadlineFamily,
+                         DeadlineKey(FromProtoTimestamp(delivery->deadline()), unit_id, seq),
+                         std::nullopt});
+    }
+    record->clear_deadline();
+    if (record->has_sign_off_within()) {
+      const absl::Time due = now + FromProtoDuration(record->sign_off_within());
+      *record->mutable_deadline() = ToProtoTimestamp(due);
+      writes->push_back({kDeadlineFamily, DeadlineKey(due, unit_id, seq), std::string()});
+    }
+    // A new round: the unit signs off and reports again.
+    writes->push_back({kSignOffFamily, key, std::nullopt});
+    writes->push_back({kFeedbackFamily, key, std::nullopt});
+    writes->push_back({kApprovalFamily, key, record->SerializeAsString()});
+    *cleared_sign_off = delivery->has_acknowledged_at();
+    delivery->clear_acknowledged_at();
+    delivery->clear_acknowledged_by();
+    delivery->clear_feedback();
+    delivery->set_status(infobus::common::v1::DELIVERY_STATUS_PENDING);
+    *delivery->mutable_approval() = approval;
+    delivery->set_sent_back_count(record->sent_back_count());
+    if (record->has_deadline()) {
+      *delivery->mutable_deadline() = record->deadline();
+    } else {
+      delivery->clear_deadline();
+    }
+    return true;
+  }};
+  ChangeAsync(
+      unit_id, seq, std::move(change), std::move(send),
+      [done = std::move(done), cleared_sign_off](absl::StatusOr<Delivery> after, bool changed) {
+        if (!after.ok()) return done(after.status());
+        done(SendBackResult{*std::move(after), !changed, changed && *cleared_sign_off});
+      });
 }
 
 namespace {
@@ -351,6 +530,22 @@ absl::StatusOr<Inbox::FeedbackResult> Inbox::RecordFeedback(const std::string& u
   });
 }
 
+absl::StatusOr<Inbox::ApproveResult> Inbox::Approve(const std::string& unit_id, uint64_t seq,
+                                                    Approval decision,
+                                                    const BeforeWrite& before_write) {
+  return Waited<ApproveResult>(before_write, [&](SendBeforeWrite send, ApproveDone done) {
+    ApproveAsync(unit_id, seq, std::move(decision), std::move(send), std::move(done));
+  });
+}
+
+absl::StatusOr<Inbox::SendBackResult> Inbox::SendBack(const std::string& unit_id, uint64_t seq,
+                                                      Approval decision,
+                                                      const BeforeWrite& before_write) {
+  return Waited<SendBackResult>(before_write, [&](SendBeforeWrite send, SendBackDone done) {
+    SendBackAsync(unit_id, seq, std::move(decision), std::move(send), std::move(done));
+  });
+}
+
 absl::StatusOr<std::vector<Inbox::DueDeadline>> Inbox::DueDeadlines(absl::Time now,
                                                                     size_t limit) const {
   std::vector<DueDeadline> out;
@@ -380,6 +575,15 @@ absl::StatusOr<Inbox::SignOff> Inbox::SignedOffBy(const std::string& unit_id, ui
   {
     absl::MutexLock sending(&sending_mutex_);
     if (sending_.count(key) > 0) return SignOff::kDeciding;
+  }
+  // A send-back renewed the deadline: an earlier one (read before the send-back removed it) is
+  // not the delivery's any more. Compared in µs, as deadline keys hold them.
+  auto approval = ReadApproval(key);
+  if (!approval.ok()) return approval.status();
+  if (approval->sent_back_count() > 0 &&
+      (!approval->has_deadline() ||
+       absl::ToUnixMicros(FromProtoTimestamp(approval->deadline())) != absl::ToUnixMicros(due))) {
+    return SignOff::kSuperseded;
   }
   auto signoff = store_->Get(kSignOffFamily, key);
   if (!signoff.ok()) return signoff.status();

@@ -18,6 +18,7 @@
 
 namespace infobus::dispatch {
 
+using infobus::common::v1::Approval;
 using infobus::common::v1::Delivery;
 using infobus::common::v1::DeliveryStatus;
 using infobus::common::v1::Feedback;
@@ -27,15 +28,21 @@ using infobus::common::v1::Judgment;
 // and has no gaps; a judgment enters a unit's inbox at most once, however often it is offered
 // (by the judgments topic or by escalation).
 //
-// A stored Delivery never changes. Sign-off, feedback and escalation are records of their own
-// under the same "<unit>\n<seq>" key in their own families, merged into the Delivery when it is
-// read (status, acknowledged_*, feedback, escalated_*). So the consumer loop, which writes
-// deliveries and escalations, and the gRPC threads, which write sign-offs and feedback, never
-// write the same key.
+// A stored Delivery never changes. Sign-off, feedback, escalation and approval are records of
+// their own under the same "<unit>\n<seq>" key in their own families, merged into the Delivery
+// when it is read (status, acknowledged_*, feedback, escalated_*, approval, a renewed deadline). So
+// the consumer loop, which writes deliveries and escalations, and the gRPC threads, which write
+// sign-offs and feedback, never write the same key.
 //
 // Threads: new deliveries and escalations are staged into a caller's WriteBatch from one thread
 // (the consumer loop) and become visible when the caller commits that batch and calls
-// CommitStaged(). Acknowledge and RecordFeedback may come from any thread. Reads are
+// CommitStaged(). Acknowledge, RecordFeedback, Approve and SendBack may come from any thread.
+//
+// Closure by approval (a judgment with needs_approval): a supervisor approves the feedback
+// (final) or sends it back. A send-back starts a new round: it deletes the sign-off and feedback
+// records (the unit may sign off and report again; the first of the new round stands), moves
+// the deadline to now + the delivery's deadline length, and an escalation of an earlier round no
+// longer makes the delivery read as escalated. Reads are
 // thread-safe. Sign-off and the escalation check are serialised (SignedOffBy), so a delivery is
 // escalated iff it has no sign-off or feedback at or before its deadline.
 class Inbox {
@@ -46,12 +53,13 @@ class Inbox {
   static constexpr char kSignOffFamily[] = "signoffs";        // unit \n seq → SignOffRecord
   static constexpr char kFeedbackFamily[] = "feedback";       // unit \n seq → Feedback
   static constexpr char kEscalationFamily[] = "escalations";  // unit \n seq → EscalationRecord
+  static constexpr char kApprovalFamily[] = "approvals";      // unit \n seq → ApprovalRecord
   // due (µs since the epoch, 8 bytes big-endian) unit \n seq (8 bytes) → "" : open deadlines in
   // due order.
   static constexpr char kDeadlineFamily[] = "deadlines";
   static std::vector<std::string> Families() {
-    return {kDeliveriesFamily, kJudgmentIndexFamily, kHeadFamily,    kSignOffFamily,
-            kFeedbackFamily,   kEscalationFamily,    kDeadlineFamily};
+    return {kDeliveriesFamily, kJudgmentIndexFamily, kHeadFamily,     kSignOffFamily,
+            kFeedbackFamily,   kEscalationFamily,    kDeadlineFamily, kApprovalFamily};
   }
 
   // What a new delivery carries besides the judgment.
@@ -76,6 +84,15 @@ class Inbox {
   struct FeedbackResult {
     Delivery delivery;
     bool already_recorded = false;
+  };
+  struct ApproveResult {
+    Delivery delivery;  // as read after; its approval is the first one
+    bool already_approved = false;
+  };
+  struct SendBackResult {
+    Delivery delivery;               // pending again, with the renewed deadline
+    bool already_sent_back = false;  // a repeat of the send-back in force: nothing changed
+    bool cleared_sign_off = false;   // it had been signed off: waiting for sign-off again
   };
   struct DueDeadline {
     absl::Time due;
@@ -133,6 +150,8 @@ class Inbox {
       std::function<void(const Delivery& after, std::function<void(absl::Status)> sent)>;
   using AckDone = std::function<void(absl::StatusOr<AckResult>)>;
   using FeedbackDone = std::function<void(absl::StatusOr<FeedbackResult>)>;
+  using ApproveDone = std::function<void(absl::StatusOr<ApproveResult>)>;
+  using SendBackDone = std::function<void(absl::StatusOr<SendBackResult>)>;
 
   // Signs off a delivery; NOT_FOUND when the unit has no such seq. Idempotent: a second
   // sign-off changes nothing and reports the first. Nothing waits: the sign-off is stamped,
@@ -145,6 +164,16 @@ class Inbox {
   // Idempotent: the first feedback stands.
   void RecordFeedbackAsync(const std::string& unit_id, uint64_t seq, Feedback feedback,
                            SendBeforeWrite send, FeedbackDone done);
+  // A supervisor's decision (`decision`: decided_by and note; stamped here) on a delivery whose
+  // judgment needs approval and that has feedback, as AcknowledgeAsync; FAILED_PRECONDITION
+  // when the judgment does not need approval or there is no feedback (of this round) to decide
+  // on. Approve is idempotent (the first approval stands) and final: SendBack refuses an
+  // approved delivery. SendBack starts a new round (see the class comment); a repeat of the
+  // send-back in force (same decided_by and note, no feedback since) changes nothing.
+  void ApproveAsync(const std::string& unit_id, uint64_t seq, Approval decision,
+                    SendBeforeWrite send, ApproveDone done);
+  void SendBackAsync(const std::string& unit_id, uint64_t seq, Approval decision,
+                     SendBeforeWrite send, SendBackDone done);
   // The same, waiting; `before_write` is called on this thread. For tests and tools.
   absl::StatusOr<AckResult> Acknowledge(const std::string& unit_id, uint64_t seq,
                                         const std::string& acknowledged_by,
@@ -152,14 +181,20 @@ class Inbox {
   absl::StatusOr<FeedbackResult> RecordFeedback(const std::string& unit_id, uint64_t seq,
                                                 Feedback feedback,
                                                 const BeforeWrite& before_write = nullptr);
+  absl::StatusOr<ApproveResult> Approve(const std::string& unit_id, uint64_t seq, Approval decision,
+                                        const BeforeWrite& before_write = nullptr);
+  absl::StatusOr<SendBackResult> SendBack(const std::string& unit_id, uint64_t seq,
+                                          Approval decision,
+                                          const BeforeWrite& before_write = nullptr);
 
   // Open deadlines due strictly before `now`, earliest first, at most `limit`.
   absl::StatusOr<std::vector<DueDeadline>> DueDeadlines(absl::Time now, size_t limit) const;
   // Whether the delivery was signed off (or given feedback) at or before `due`; kDeciding while
   // a sign-off or feedback of it is on its way to Kafka (ask again later: it may yet fail).
   // Holds the delivery's lock, so a sign-off that starts after this returned kNotSigned is
-  // stamped later than the moment of the check.
-  enum class SignOff { kSignedInTime, kNotSigned, kDeciding };
+  // stamped later than the moment of the check. kSuperseded: `due` is not the delivery's
+  // deadline any more (a send-back renewed it); nothing to decide.
+  enum class SignOff { kSignedInTime, kNotSigned, kDeciding, kSuperseded };
   absl::StatusOr<SignOff> SignedOffBy(const std::string& unit_id, uint64_t seq, absl::Time due);
   // Stages the end of a deadline: the escalation record (if any) and the deadline's removal.
   void StageDeadlineDone(
@@ -173,21 +208,28 @@ class Inbox {
  private:
   absl::StatusOr<uint64_t> CommittedHead(const std::string& unit_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Adds the records kept beside `delivery` (escalation, sign-off, feedback) to it.
+  // Adds the records kept beside `delivery` (escalation, sign-off, feedback, approval) to it.
   absl::Status Merge(Delivery* delivery) const;
-  // Writes `record` of `family` beside delivery `seq` of `unit_id`, once `before_write`, when
-  // given, has agreed to `after` (the delivery as it is with the record).
-  // One change of a delivery's sign-off state. `decide` gets the delivery as stored; it returns
-  // false when there is nothing to change, else fills the record to write and brings the
-  // delivery to its state after.
-  struct Change {
+  // One write of a change: `value` put under `key` of `family`, or the key deleted (nullopt).
+  struct Write {
     const char* family;
-    std::function<bool(Delivery* delivery, std::string* record)> decide;
+    std::string key;
+    std::optional<std::string> value;
+  };
+  // One change of a delivery's sign-off state. `decide` gets the delivery as read (merged); it
+  // returns false when there is nothing to change, an error when the change may not be made,
+  // else true with the writes it makes (one batch), having brought the delivery to its state
+  // after.
+  struct Change {
+    std::function<absl::StatusOr<bool>(Delivery* delivery, std::vector<Write>* writes)> decide;
   };
   using ChangeDone = std::function<void(absl::StatusOr<Delivery> after, bool changed)>;
   void ChangeAsync(const std::string& unit_id, uint64_t seq, Change change, SendBeforeWrite send,
                    ChangeDone done);
   absl::StatusOr<Delivery> ReadStored(const std::string& unit_id, uint64_t seq) const;
+  // The approval record under `key` (an empty one when there is none).
+  absl::StatusOr<infobus::dispatch::storage::v1::ApprovalRecord> ReadApproval(
+      const std::string& key) const;
 
   Store* const store_;
   const ClockPtr clock_;

@@ -1,11 +1,13 @@
-// The dispatch gRPC surface on a running process: Feedback and ListDeliveries, bad input named
-// by field, and the routing file reloaded without a restart (a bad version refused). Each call
+// The dispatch gRPC surface on a running process: Feedback and ListDeliveries, closure by
+// approval (SendBack, Approve), bad input named by field, and the routing file reloaded
+// without a restart (a bad version refused). Each call
 // is made as whoever would make it: a unit's officers, its supervisor, the administrator.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -193,6 +195,132 @@ TEST_F(DispatchApiTest, FeedbackIsIdempotentAndListDeliveriesFiltersAndPages) {
     }
   }
   EXPECT_EQ(feedback_events, 1u);
+}
+
+// A petition's answer is closed by the unit above: sent back once (pending again, its deadline
+// renewed), answered again, then approved; each decision on the events topic, once.
+TEST_F(DispatchApiTest, ASentBackAnswerIsOpenAgainUntilTheSupervisorApprovesIt) {
+  InboxReader reader(dispatch_->address(), "fusui-psb", 0);
+  {
+    Judgment judgment;
+    judgment.set_judgment_id("petition-1");
+    judgment.set_rule_id("petition-direct");
+    judgment.set_kind(infobus::common::v1::JUDGMENT_KIND_DIRECT);
+    judgment.set_severity(infobus::common::v1::SEVERITY_MEDIUM);
+    judgment.set_jurisdiction_code("451421");
+    judgment.set_needs_approval(true);
+    *judgment.mutable_response_deadline() = ToProtoDuration(absl::Hours(72));
+    *judgment.mutable_created_at() = ToProtoTimestamp(absl::Now());
+    auto producer = kafka::Producer::Create(TestBootstrapServers(), {});
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    ASSERT_TRUE(
+        (*producer)
+            ->ProduceAll({{bus_.Topic("infobus.judgments.v1"),
+                           "451421",
+                           judgment.SerializeAsString(),
+                           {{kafka::kSchemaHeader, Judgment::descriptor()->full_name()}}}})[0]
+            .ok());
+  }
+  ASSERT_TRUE(reader.WaitForCount(1, absl::Seconds(30)));
+  const Delivery delivered = reader.deliveries()[0];
+  ASSERT_TRUE(delivered.has_deadline());
+  const absl::Duration within =
+      FromProtoTimestamp(delivered.deadline()) - FromProtoTimestamp(delivered.delivered_at());
+  EXPECT_EQ(within, absl::Hours(72));
+
+  infobus::dispatch::v1::FeedbackResponse given;
+  ASSERT_TRUE(
+      Feedback("fusui-psb", 1, infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "officer-7", &given)
+          .ok());
+  const ClientSecurity supervisor = AsSupervisor("chongzuo-ops", "INTERNAL", "supervisor-2");
+  // The unit that answered does not approve its own answer.
+  {
+    infobus::dispatch::v1::ApproveRequest request;
+    request.set_unit_id("fusui-psb");
+    request.set_seq(1);
+    infobus::dispatch::v1::ApproveResponse response;
+    grpc::ClientContext context;
+    const grpc::Status refused = Stub(AsOfficer("fusui-psb", "INTERNAL", "officer-7"))
+                                     ->Approve(&context, request, &response);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED) << refused.error_message();
+  }
+
+  infobus::dispatch::v1::SendBackResponse sent;
+  {
+    infobus::dispatch::v1::SendBackRequest request;
+    request.set_unit_id("fusui-psb");
+    request.set_seq(1);
+    request.set_note("meet the petitioner in person");
+    grpc::ClientContext context;
+    const grpc::Status status = Stub(supervisor)->SendBack(&context, request, &sent);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  EXPECT_EQ(sent.sent_back_count(), 1u);
+  EXPECT_EQ(sent.approval().decided_by(), "supervisor-2");
+  // Pending again, with the deadline renewed: as long as before, from the send-back.
+  infobus::dispatch::v1::ListDeliveriesRequest pending;
+  pending.set_unit_id("fusui-psb");
+  pending.add_statuses(infobus::common::v1::DELIVERY_STATUS_PENDING);
+  infobus::dispatch::v1::ListDeliveriesResponse listed;
+  ASSERT_TRUE(List(pending, &listed).ok());
+  ASSERT_EQ(listed.deliveries_size(), 1);
+  const Delivery reopened = listed.deliveries(0);
+  EXPECT_FALSE(reopened.has_feedback());
+  EXPECT_EQ(reopened.sent_back_count(), 1u);
+  EXPECT_EQ(FromProtoTimestamp(reopened.deadline()),
+            FromProtoTimestamp(sent.approval().decided_at()) + within);
+  EXPECT_GT(FromProtoTimestamp(reopened.deadline()), FromProtoTimestamp(delivered.deadline()));
+
+  // Answered again (the new round's first answer stands), then approved, once.
+  ASSERT_TRUE(Feedback("fusui-psb", 1, infobus::common::v1::FEEDBACK_OUTCOME_TRANSFERRED,
+                       "officer-7", &given)
+                  .ok());
+  EXPECT_FALSE(given.already_recorded());
+  EXPECT_EQ(given.feedback().outcome(), infobus::common::v1::FEEDBACK_OUTCOME_TRANSFERRED);
+  for (int i = 0; i < 2; ++i) {
+    infobus::dispatch::v1::ApproveRequest request;
+    request.set_unit_id("fusui-psb");
+    request.set_seq(1);
+    request.set_note(i == 0 ? "answered" : "again");
+    infobus::dispatch::v1::ApproveResponse approved;
+    grpc::ClientContext context;
+    const grpc::Status status = Stub(supervisor)->Approve(&context, request, &approved);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(approved.already_approved(), i == 1);
+    EXPECT_EQ(approved.approval().note(), "answered");
+  }
+  infobus::dispatch::v1::ListDeliveriesRequest closed;
+  closed.set_unit_id("fusui-psb");
+  closed.add_statuses(infobus::common::v1::DELIVERY_STATUS_APPROVED);
+  ASSERT_TRUE(List(closed, &listed).ok());
+  EXPECT_EQ(listed.deliveries_size(), 1);
+
+  // On the topic: delivered, feedback, sent back, feedback (round 1), approved — once each.
+  std::vector<std::string> types;
+  std::set<std::string> ids;
+  for (const kafka::Record& record :
+       ReadTopic(bus_.Topic("infobus.dispatch-events.v1"), 6, absl::Seconds(10))) {
+    infobus::common::v1::DispatchEvent event;
+    ASSERT_TRUE(event.ParseFromString(record.value));
+    types.push_back(infobus::common::v1::DispatchEventType_Name(event.type()));
+    ids.insert(event.event_id());
+    if (event.type() == infobus::common::v1::DISPATCH_EVENT_TYPE_SENT_BACK) {
+      EXPECT_EQ(event.decided_by(), "supervisor-2");
+      EXPECT_EQ(event.note(), "meet the petitioner in person");
+      EXPECT_EQ(event.sent_back_count(), 1u);
+      EXPECT_EQ(event.feedback().outcome(), infobus::common::v1::FEEDBACK_OUTCOME_HANDLED);
+      EXPECT_EQ(event.deadline().seconds(), reopened.deadline().seconds());
+    }
+    if (event.type() == infobus::common::v1::DISPATCH_EVENT_TYPE_APPROVED) {
+      EXPECT_EQ(event.note(), "answered");
+      EXPECT_EQ(event.feedback().outcome(), infobus::common::v1::FEEDBACK_OUTCOME_TRANSFERRED);
+    }
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{
+                       "DISPATCH_EVENT_TYPE_DELIVERED", "DISPATCH_EVENT_TYPE_FEEDBACK",
+                       "DISPATCH_EVENT_TYPE_SENT_BACK", "DISPATCH_EVENT_TYPE_FEEDBACK",
+                       "DISPATCH_EVENT_TYPE_APPROVED"}));
+  EXPECT_EQ(ids.size(), types.size()) << "two changes share an event id";
 }
 
 TEST_F(DispatchApiTest, BadInputIsInvalidArgumentNamingTheField) {

@@ -909,6 +909,48 @@ class FeedbackCommand final : public CommandBase {
   infobus::common::v1::FeedbackOutcome outcome_ = infobus::common::v1::FEEDBACK_OUTCOME_UNSPECIFIED;
 };
 
+// approve / send-back: a supervisor's decision on a unit's feedback, where the judgment's rule
+// asks for approval. Approve is idempotent (the first stands); a send-back reopens the delivery.
+template <bool kApprove>
+class DecisionCommand final : public CommandBase {
+ public:
+  void Flags(CLI::App& command) override {
+    AddDelivery(command, &unit_, &seq_);
+    auto* note = command.add_option(
+        "--note", note_,
+        kApprove ? "free text, at most 4 KiB" : "what the unit is to do again, at most 4 KiB");
+    note->type_name("TEXT");
+    if (!kApprove) note->required();
+    AddBy(command, kApprove ? "who approves" : "who sends back", &by_);
+    AddDispatch(command, &endpoint_);
+  }
+
+  int Run(Io& io) const override {
+    if constexpr (kApprove) {
+      infobus::dispatch::v1::ApproveRequest request;
+      request.set_unit_id(unit_);
+      request.set_seq(seq_);
+      request.set_note(note_);
+      request.set_decided_by(ByOf(by_, endpoint_));
+      return RunUnary(endpoint_, &DispatchService::Stub::Approve, request, "Approve",
+                      PrintResponse(io), io);
+    } else {
+      infobus::dispatch::v1::SendBackRequest request;
+      request.set_unit_id(unit_);
+      request.set_seq(seq_);
+      request.set_note(note_);
+      request.set_decided_by(ByOf(by_, endpoint_));
+      return RunUnary(endpoint_, &DispatchService::Stub::SendBack, request, "SendBack",
+                      PrintResponse(io), io);
+    }
+  }
+
+ private:
+  Endpoint endpoint_;
+  std::string unit_, note_, by_;
+  uint64_t seq_ = 0;
+};
+
 // deliveries: a unit's deliveries, filtered by status, every page.
 class DeliveriesCommand final : public CommandBase {
  public:
@@ -916,7 +958,7 @@ class DeliveriesCommand final : public CommandBase {
     command.add_option("--unit", unit_, "unit id")->type_name("U")->required();
     AddEnumList(command, "--status", "only deliveries in these states", "DELIVERY_STATUS_",
                 &infobus::common::v1::DeliveryStatus_Parse,
-                "pending|delivered|acknowledged|feedback_given|escalated", &statuses_);
+                "pending|acknowledged|feedback|escalated|approved", &statuses_);
     command.add_flag("--subordinates", subordinates_, "also the deliveries of every unit below it");
     AddDispatch(command, &endpoint_);
   }
@@ -1656,6 +1698,12 @@ int RunCommand(const std::vector<std::string>& args, std::istream& in, std::ostr
   commands.push_back(Define<AckCommand>(app, "ack", "Sign off a delivery (idempotent)."));
   commands.push_back(Define<FeedbackCommand>(
       app, "feedback", "Report a delivery's outcome (idempotent: the first one stands)."));
+  commands.push_back(Define<DecisionCommand<true>>(
+      app, "approve",
+      "Approve a unit's feedback where its rule needs approval (a supervisor above it)."));
+  commands.push_back(Define<DecisionCommand<false>>(
+      app, "send-back",
+      "Send a unit's feedback back with a note: open again, deadline renewed (supervisor)."));
   commands.push_back(Define<DeliveriesCommand>(
       app, "deliveries", "List a unit's deliveries (with --subordinates, those below it)."));
   commands.push_back(Define<UnitsCommand>(app, "units", "List the configured units."));

@@ -63,6 +63,7 @@ Judgment JudgmentBuilder::Build(const Rule& rule, JudgmentParts parts) const {
   if (rule.response_deadline > absl::ZeroDuration()) {
     *judgment.mutable_response_deadline() = ToProtoDuration(rule.response_deadline);
   }
+  judgment.set_needs_approval(rule.needs_approval);
   std::vector<std::pair<std::string, std::string>>& variables = parts.variables;
   variables.push_back({"{rule}", rule.id});
   variables.push_back({"{jurisdiction}", std::string(jurisdiction)});

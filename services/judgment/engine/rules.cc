@@ -220,7 +220,7 @@ absl::StatusOr<GroupField> ParseGroupField(const std::string& text, const std::s
 const std::set<std::string>& CommonKeys() {
   static const auto* keys = new std::set<std::string>{
       "id",     "version",      "kind",    "severity",          "title",
-      "filter", "max_evidence", "enabled", "response_deadline",
+      "filter", "max_evidence", "enabled", "response_deadline", "needs_approval",
   };
   return *keys;
 }
@@ -297,6 +297,9 @@ absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& field)
       ParseResponseDeadline(node["response_deadline"], field + ".response_deadline");
   if (!response_deadline.ok()) return response_deadline.status();
   rule.response_deadline = *response_deadline;
+  auto needs_approval = ParseBool(node["needs_approval"], field + ".needs_approval");
+  if (!needs_approval.ok()) return needs_approval.status();
+  rule.needs_approval = *needs_approval;
 
   switch (rule.kind) {
     case RuleKind::kWatchlist: {

@@ -50,6 +50,9 @@ struct Rule {
   // How long a unit has to sign off this rule's judgments (any kind; a direct rule's petitions
   // are answered in days). Zero: not set, dispatch takes the routing file's for the severity.
   absl::Duration response_deadline = absl::ZeroDuration();
+  // Closure by approval (any kind): a unit's feedback on this rule's judgments does not close
+  // them; a supervisor above approves or sends it back (dispatch's Approve/SendBack).
+  bool needs_approval = false;
 
   // kWatchlist: list id → severity floor for its entries. Entries of other lists count with
   // their own severity, unless `only_listed`.

@@ -136,6 +136,26 @@ TEST(PolicyTest, AnOfficerActsForTheirUnitAndASupervisorAlsoForTheUnitsBelow) {
   ExpectDenied(CanActForUnit(analyst, "fusui-psb", Below), "officer or supervisor");
 }
 
+TEST(PolicyTest, ApprovalIsForASupervisorOfAUnitAboveTheDeliverysOnly) {
+  const Principal supervisor =
+      Person("li", {Role::kSupervisor}, "chongzuo-ops", {"4514"}, CLASSIFICATION_SECRET);
+  ExpectAllowed(CanApprove(supervisor, "fusui-psb", Below));
+  ExpectAllowed(CanApprove(supervisor, "fusui-xinning-station", Below));
+  // Not its own unit's feedback, nor a unit elsewhere.
+  ExpectDenied(CanApprove(supervisor, "chongzuo-ops", Below), "only on the units below");
+  ExpectDenied(CanApprove(supervisor, "guangxi-ops", Below), "not on unit 'guangxi-ops'");
+  ExpectDenied(CanApprove(supervisor, "nanning-ops", Below), "not on unit 'nanning-ops'");
+  // The unit's own officers gave the feedback: they do not decide on it.
+  const Principal officer =
+      Person("wang", {Role::kOfficer}, "fusui-psb", {"451421"}, CLASSIFICATION_INTERNAL);
+  ExpectDenied(CanApprove(officer, "fusui-psb", Below), "needs the supervisor role");
+  const Principal officer_above =
+      Person("zhou", {Role::kOfficer}, "chongzuo-ops", {"4514"}, CLASSIFICATION_SECRET);
+  ExpectDenied(CanApprove(officer_above, "fusui-psb", Below), "needs the supervisor role");
+  const Principal unitless = Person("zhao", {Role::kSupervisor}, "", {"45"}, CLASSIFICATION_SECRET);
+  ExpectDenied(CanApprove(unitless, "fusui-psb", Below), "belongs to no unit");
+}
+
 TEST(PolicyTest, SupervisionIsForSupervisorsWithinTheirJurisdictionsAndUnits) {
   const Principal supervisor =
       Person("li", {Role::kSupervisor}, "chongzuo-ops", {"4514"}, CLASSIFICATION_SECRET);
@@ -242,6 +262,7 @@ TEST(PolicyTest, OnlyAnInsecureServersUnrestrictedCallerPassesEveryCheck) {
   ExpectAllowed(CanReadJudgments(nobody));
   ExpectAllowed(CanReview(nobody));
   ExpectAllowed(CanActForUnit(nobody, "fusui-psb", Below));
+  ExpectAllowed(CanApprove(nobody, "fusui-psb", Below));
   ExpectAllowed(CanListUnits(nobody));
   ExpectAllowed(CanSee(nobody, {CLASSIFICATION_SECRET, {"x"}, ""}));
   ExpectAllowed(CanSeeDelivered(nobody, {CLASSIFICATION_SECRET, {"x"}, ""}));

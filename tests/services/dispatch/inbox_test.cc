@@ -512,5 +512,215 @@ TEST(Inbox, ListFiltersByStatusAndTimeAndPages) {
   EXPECT_THAT(Seqs(page->deliveries), ElementsAre(5));
 }
 
+// Closure by approval.
+
+Judgment NeedingApproval(const std::string& id) {
+  Judgment judgment = MakeJudgment(id);
+  judgment.set_needs_approval(true);
+  return judgment;
+}
+
+// Delivers `judgment` to fusui-psb with a sign-off deadline of `within` from now.
+void DeliverWithDeadline(InboxHarness& h, const Judgment& judgment, absl::Duration within) {
+  rocksdb::WriteBatch batch;
+  Inbox::StageOptions options;
+  options.sign_off_within = within;
+  auto staged = h.inbox().StageDelivery("fusui-psb", judgment, options, &batch);
+  ASSERT_TRUE(staged.ok() && staged->created) << staged.status();
+  h.Commit(&batch);
+}
+
+Feedback Outcome(infobus::common::v1::FeedbackOutcome outcome, const std::string& note) {
+  Feedback feedback;
+  feedback.set_outcome(outcome);
+  feedback.set_note(note);
+  feedback.set_given_by("officer-0417");
+  return feedback;
+}
+
+Inbox::SignOff SignOffOf(InboxHarness& h, const std::string& unit, uint64_t seq, absl::Time due) {
+  auto state = h.inbox().SignedOffBy(unit, seq, due);
+  EXPECT_TRUE(state.ok()) << state.status();
+  return state.ok() ? *state : Inbox::SignOff::kDeciding;
+}
+
+Approval Decision(const std::string& by, const std::string& note) {
+  Approval decision;
+  decision.set_decided_by(by);
+  decision.set_note(note);
+  return decision;
+}
+
+TEST(Inbox, ApprovalClosesFeedbackOnceAndOnlyWhereTheJudgmentNeedsIt) {
+  InboxHarness h;
+  ASSERT_TRUE(h.ok());
+  h.Deliver("fusui-psb", {NeedingApproval("petition-1"), MakeJudgment("hit-2")});
+  // Nothing to decide on before the unit reports, nor where the rule did not ask for approval.
+  EXPECT_EQ(h.inbox().Approve("fusui-psb", 1, Decision("li", "")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(h.inbox().SendBack("fusui-psb", 1, Decision("li", "again")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  const Feedback answered =
+      Outcome(infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "answered the petitioner");
+  ASSERT_TRUE(h.inbox().RecordFeedback("fusui-psb", 2, answered).ok());
+  const auto not_needed = h.inbox().Approve("fusui-psb", 2, Decision("li", ""));
+  EXPECT_EQ(not_needed.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(not_needed.status().message()), ::testing::HasSubstr("not need"));
+  EXPECT_EQ(h.inbox().Approve("fusui-psb", 9, Decision("li", "")).status().code(),
+            absl::StatusCode::kNotFound);
+
+  ASSERT_TRUE(h.inbox().RecordFeedback("fusui-psb", 1, answered).ok());
+  h.clock().Advance(absl::Minutes(5));
+  int emitted = 0;
+  auto count = [&](const Delivery& after) {
+    ++emitted;
+    EXPECT_EQ(after.status(), infobus::common::v1::DELIVERY_STATUS_APPROVED);
+    return absl::OkStatus();
+  };
+  auto approved = h.inbox().Approve("fusui-psb", 1, Decision("li", "well answered"), count);
+  ASSERT_TRUE(approved.ok()) << approved.status();
+  EXPECT_FALSE(approved->already_approved);
+  const Approval& approval = approved->delivery.approval();
+  EXPECT_EQ(approval.status(), infobus::common::v1::APPROVAL_STATUS_APPROVED);
+  EXPECT_EQ(approval.decided_by(), "li");
+  EXPECT_EQ(approval.note(), "well answered");
+  EXPECT_EQ(FromProtoTimestamp(approval.decided_at()), kStart + absl::Minutes(5));
+  EXPECT_EQ(approval.feedback().note(), "answered the petitioner");
+
+  // The first approval stands; an approval is final.
+  auto again = h.inbox().Approve("fusui-psb", 1, Decision("zhou", "fine"), count);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->already_approved);
+  EXPECT_EQ(again->delivery.approval().decided_by(), "li");
+  EXPECT_EQ(emitted, 1);
+  EXPECT_EQ(h.inbox().SendBack("fusui-psb", 1, Decision("li", "no")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // Listed as approved, not as feedback; a reopened store reads the same.
+  h.Reopen();
+  Inbox::ListFilter filter;
+  filter.statuses = {infobus::common::v1::DELIVERY_STATUS_APPROVED};
+  auto page = h.inbox().List("fusui-psb", filter, 0, 10, 100);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_THAT(Seqs(page->deliveries), ElementsAre(1u));
+  filter.statuses = {infobus::common::v1::DELIVERY_STATUS_FEEDBACK};
+  page = h.inbox().List("fusui-psb", filter, 0, 10, 100);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_THAT(Seqs(page->deliveries), ElementsAre(2u));
+}
+
+TEST(Inbox, SendBackReopensTheDeliveryWithARenewedDeadlineForANewRound) {
+  InboxHarness h;
+  ASSERT_TRUE(h.ok());
+  DeliverWithDeadline(h, NeedingApproval("petition-1"), absl::Hours(1));
+  const absl::Time first_due = kStart + absl::Hours(1);
+  h.clock().Advance(absl::Minutes(20));
+  ASSERT_TRUE(h.inbox().Acknowledge("fusui-psb", 1, "officer-0417").ok());
+  h.clock().Advance(absl::Minutes(10));
+  ASSERT_TRUE(h.inbox()
+                  .RecordFeedback("fusui-psb", 1,
+                                  Outcome(infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "told"))
+                  .ok());
+  h.clock().Advance(absl::Minutes(10));  // 40 min in: the first deadline has not fired
+  const absl::Time sent_back_at = h.clock().Now();
+
+  int emitted = 0;
+  auto count = [&](const Delivery& after) {
+    ++emitted;
+    EXPECT_EQ(after.status(), infobus::common::v1::DELIVERY_STATUS_PENDING);
+    return absl::OkStatus();
+  };
+  auto sent = h.inbox().SendBack("fusui-psb", 1, Decision("li", "call the petitioner"), count);
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_FALSE(sent->already_sent_back);
+  EXPECT_TRUE(sent->cleared_sign_off);
+  for (const Delivery& delivery : {sent->delivery, h.Read("fusui-psb", 0, 1)[0]}) {
+    EXPECT_EQ(delivery.status(), infobus::common::v1::DELIVERY_STATUS_PENDING);
+    EXPECT_FALSE(delivery.has_acknowledged_at());
+    EXPECT_FALSE(delivery.has_feedback());
+    EXPECT_EQ(delivery.sent_back_count(), 1u);
+    EXPECT_EQ(delivery.approval().status(), infobus::common::v1::APPROVAL_STATUS_SENT_BACK);
+    EXPECT_EQ(delivery.approval().note(), "call the petitioner");
+    EXPECT_EQ(delivery.approval().feedback().note(), "told");  // what was sent back
+    // As long as before (1h), from the send-back.
+    EXPECT_EQ(FromProtoTimestamp(delivery.deadline()), sent_back_at + absl::Hours(1));
+  }
+  // The first deadline is gone (and, read before it went, decides nothing); the renewed one is
+  // open and nobody has signed this round.
+  auto due = h.inbox().DueDeadlines(first_due + absl::Minutes(1), 10);
+  ASSERT_TRUE(due.ok()) << due.status();
+  EXPECT_THAT(*due, IsEmpty());
+  EXPECT_EQ(SignOffOf(h, "fusui-psb", 1, first_due), Inbox::SignOff::kSuperseded);
+  const absl::Time renewed = sent_back_at + absl::Hours(1);
+  due = h.inbox().DueDeadlines(renewed + absl::Seconds(1), 10);
+  ASSERT_TRUE(due.ok()) << due.status();
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].due, renewed);
+  EXPECT_EQ(SignOffOf(h, "fusui-psb", 1, renewed), Inbox::SignOff::kNotSigned);
+
+  // A retry of the same send-back changes nothing; another one has no new feedback to act on.
+  auto retry = h.inbox().SendBack("fusui-psb", 1, Decision("li", "call the petitioner"), count);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->already_sent_back);
+  EXPECT_EQ(emitted, 1);
+  EXPECT_EQ(h.inbox().SendBack("fusui-psb", 1, Decision("li", "other")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // The unit reports again: the first report of the new round stands and is in time.
+  h.clock().Advance(absl::Minutes(30));
+  auto again = h.inbox().RecordFeedback(
+      "fusui-psb", 1, Outcome(infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "called her"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->already_recorded);
+  EXPECT_EQ(again->delivery.status(), infobus::common::v1::DELIVERY_STATUS_FEEDBACK);
+  EXPECT_EQ(SignOffOf(h, "fusui-psb", 1, renewed), Inbox::SignOff::kSignedInTime);
+
+  // Sent back a second time: the same length again, from then.
+  h.clock().Advance(absl::Minutes(5));
+  auto second = h.inbox().SendBack("fusui-psb", 1, Decision("li", "in writing"));
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_FALSE(second->cleared_sign_off);  // this round was not signed off
+  EXPECT_EQ(second->delivery.sent_back_count(), 2u);
+  EXPECT_EQ(FromProtoTimestamp(second->delivery.deadline()), h.clock().Now() + absl::Hours(1));
+  h.Reopen();
+  EXPECT_EQ(h.Read("fusui-psb", 0, 1)[0].sent_back_count(), 2u);
+}
+
+TEST(Inbox, AnEscalationOfAnEarlierRoundDoesNotKeepASentBackDeliveryEscalated) {
+  InboxHarness h;
+  ASSERT_TRUE(h.ok());
+  DeliverWithDeadline(h, NeedingApproval("petition-1"), absl::Hours(1));
+  // Overdue: escalated, then the unit reports late, and its supervisor sends it back.
+  h.clock().Advance(absl::Hours(2));
+  auto due = h.inbox().DueDeadlines(h.clock().Now(), 10);
+  ASSERT_TRUE(due.ok() && due->size() == 1) << due.status();
+  infobus::dispatch::storage::v1::EscalationRecord escalation;
+  *escalation.mutable_escalated_at() = ToProtoTimestamp(h.clock().Now());
+  escalation.set_escalated_to("chongzuo-ops/1");
+  rocksdb::WriteBatch batch;
+  h.inbox().StageDeadlineDone((*due)[0], escalation, &batch);
+  h.Commit(&batch);
+  ASSERT_TRUE(h.inbox()
+                  .RecordFeedback("fusui-psb", 1,
+                                  Outcome(infobus::common::v1::FEEDBACK_OUTCOME_HANDLED, "late"))
+                  .ok());
+  auto sent = h.inbox().SendBack("fusui-psb", 1, Decision("li", "again"));
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  Delivery read = h.Read("fusui-psb", 0, 1)[0];
+  EXPECT_EQ(read.status(), infobus::common::v1::DELIVERY_STATUS_PENDING);
+  EXPECT_EQ(read.escalated_to(), "chongzuo-ops/1");  // history stays
+
+  // Overdue again in the new round: escalated again.
+  h.clock().Advance(absl::Hours(2));
+  due = h.inbox().DueDeadlines(h.clock().Now(), 10);
+  ASSERT_TRUE(due.ok() && due->size() == 1) << due.status();
+  EXPECT_EQ(SignOffOf(h, "fusui-psb", 1, (*due)[0].due), Inbox::SignOff::kNotSigned);
+  *escalation.mutable_escalated_at() = ToProtoTimestamp(h.clock().Now());
+  rocksdb::WriteBatch again;
+  h.inbox().StageDeadlineDone((*due)[0], escalation, &again);
+  h.Commit(&again);
+  EXPECT_EQ(h.Read("fusui-psb", 0, 1)[0].status(), infobus::common::v1::DELIVERY_STATUS_ESCALATED);
+}
+
 }  // namespace
 }  // namespace infobus::dispatch

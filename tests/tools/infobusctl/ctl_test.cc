@@ -37,8 +37,8 @@ TEST(Infobusctl, HelpListsEveryCommand) {
   const Result result = Ctl({"--help"});
   EXPECT_EQ(result.code, 0);
   for (const char* command :
-       {"publish", "watch", "follow", "ack", "feedback", "deliveries", "units", "judgments",
-        "judgment", "review", "trace", "report", "health", "token"}) {
+       {"publish", "watch", "follow", "ack", "feedback", "approve", "send-back", "deliveries",
+        "units", "judgments", "judgment", "review", "trace", "report", "health", "token"}) {
     EXPECT_NE(result.out.find(std::string("\n  ") + command + " "), std::string::npos) << command;
   }
 }
@@ -49,6 +49,16 @@ TEST(Infobusctl, EachCommandHasItsOwnHelp) {
   EXPECT_NE(feedback.out.find("Usage: infobusctl feedback"), std::string::npos) << feedback.out;
   EXPECT_NE(feedback.out.find("--outcome"), std::string::npos);
   EXPECT_EQ(feedback.out.find("Subcommands:"), std::string::npos) << "the global usage";
+
+  const Result send_back = Ctl({"send-back", "--help"});
+  EXPECT_EQ(send_back.code, 0);
+  EXPECT_NE(send_back.out.find("Usage: infobusctl send-back"), std::string::npos) << send_back.out;
+  EXPECT_NE(send_back.out.find("--note"), std::string::npos);
+  // A send-back says what to do again: without --note it is a usage error.
+  EXPECT_EQ(Ctl({"send-back", "--unit", "u", "--seq", "1"}).code, 2);
+  const Result approve = Ctl({"approve", "--help"});
+  EXPECT_EQ(approve.code, 0);
+  EXPECT_NE(approve.out.find("--seq"), std::string::npos) << approve.out;
 
   const Result add = Ctl({"watch", "add", "--help"});
   EXPECT_EQ(add.code, 0);
@@ -104,14 +114,32 @@ class RecordingDispatch final : public infobus::dispatch::v1::DispatchService::C
     return reactor;
   }
 
+  grpc::ServerUnaryReactor* SendBack(grpc::CallbackServerContext* context,
+                                     const infobus::dispatch::v1::SendBackRequest* request,
+                                     infobus::dispatch::v1::SendBackResponse* response) override {
+    {
+      absl::MutexLock lock(&mutex_);
+      send_back_ = *request;
+    }
+    response->set_sent_back_count(1);
+    auto* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
   infobus::dispatch::v1::FeedbackRequest feedback() {
     absl::MutexLock lock(&mutex_);
     return feedback_;
+  }
+  infobus::dispatch::v1::SendBackRequest send_back() {
+    absl::MutexLock lock(&mutex_);
+    return send_back_;
   }
 
  private:
   absl::Mutex mutex_;
   infobus::dispatch::v1::FeedbackRequest feedback_ ABSL_GUARDED_BY(mutex_);
+  infobus::dispatch::v1::SendBackRequest send_back_ ABSL_GUARDED_BY(mutex_);
 };
 
 // Sets (or, with nullptr, unsets) an environment variable for one scope.
@@ -167,6 +195,15 @@ TEST(Infobusctl, FeedbackWithoutByIsGivenByTheLoginNameWhenInsecure) {
                   .code,
               0);
     EXPECT_EQ(dispatch.feedback().given_by(), "officer-7");
+    // send-back the same way: unit, seq, note and who decides.
+    const Result sent = Ctl({"send-back", "--unit", "fusui-psb", "--seq", "4", "--note",
+                             "call her back", "--dispatch", address, "--insecure"});
+    ASSERT_EQ(sent.code, 0) << sent.err;
+    EXPECT_NE(sent.out.find("\"sentBackCount\":1"), std::string::npos) << sent.out;
+    EXPECT_EQ(dispatch.send_back().unit_id(), "fusui-psb");
+    EXPECT_EQ(dispatch.send_back().seq(), 4u);
+    EXPECT_EQ(dispatch.send_back().note(), "call her back");
+    EXPECT_EQ(dispatch.send_back().decided_by(), "officer-9");
   }
   server->Shutdown();
 }

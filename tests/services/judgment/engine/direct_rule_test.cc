@@ -104,7 +104,7 @@ TEST_F(DirectRuleTest, ARuleOfAnyKindGivesItsJudgmentsItsResponseDeadlineAndNone
 version: 1
 rules:
   - {id: with-deadline, version: 1, kind: hotspot, severity: high, group_by: [kind], window: 1h,
-     grace: 0s, threshold: 1, response_deadline: 30m}
+     grace: 0s, threshold: 1, response_deadline: 30m, needs_approval: true}
   - {id: without, version: 1, kind: direct, severity: low, filter: {kinds: [alarm.call]}}
 )"));
   auto fired = Feed(MakeEvent("a1", kT0));
@@ -113,8 +113,10 @@ rules:
     if (judgment.rule_id() == "with-deadline") {
       ASSERT_TRUE(judgment.has_response_deadline());
       EXPECT_EQ(FromProtoDuration(judgment.response_deadline()), absl::Minutes(30));
+      EXPECT_TRUE(judgment.needs_approval());  // the rule's, whatever its kind
     } else {
       EXPECT_FALSE(judgment.has_response_deadline());
+      EXPECT_FALSE(judgment.needs_approval());
     }
   }
 }

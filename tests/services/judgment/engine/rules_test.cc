@@ -150,6 +150,32 @@ TEST(RulesTest, SampleRulesFileParses) {
   ASSERT_NE(petitions, nullptr);
   EXPECT_THAT(petitions->filter.kinds, ::testing::Contains("petition"));
   EXPECT_EQ(petitions->response_deadline, absl::Hours(72));
+  EXPECT_TRUE(petitions->needs_approval);
+}
+
+TEST(RulesTest, NeedsApprovalIsABooleanOfAnyRuleKind) {
+  auto rules = ParseRules(R"(
+version: 1
+rules:
+  - {id: w, version: 1, kind: watchlist, needs_approval: true}
+  - {id: d, version: 1, kind: direct, severity: low, filter: {kinds: [petition]}}
+  - {id: h, version: 1, kind: hotspot, severity: high, group_by: [kind], window: 1h, grace: 0s,
+     threshold: 2, needs_approval: false}
+)");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_TRUE(rules->rules[0].needs_approval);
+  EXPECT_FALSE(rules->rules[1].needs_approval);  // left out: feedback closes
+  EXPECT_FALSE(rules->rules[2].needs_approval);
+  for (const std::string value : {"maybe", "[true]", "{a: b}", "2"}) {
+    auto bad = ParseRules(
+        "version: 1\nrules: [{id: w, version: 1, kind: watchlist}, {id: d, version: 1, "
+        "kind: direct, severity: low, filter: {kinds: [petition]}, needs_approval: " +
+        value + "}]");
+    ASSERT_FALSE(bad.ok()) << value;
+    EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(bad.status().message().rfind("rules[1].needs_approval: ", 0), 0u)
+        << value << ": " << bad.status();
+  }
 }
 
 using RuleFilterTest = EngineTest;
