@@ -119,6 +119,8 @@ void AddDelivery(const DeliveryRecord& delivery, int sign, TallyDeltas* deltas) 
     tally.set_feedback(tally.feedback() + sign);
     AddCount(tally.mutable_outcomes(), delivery.feedback().outcome(), sign);
   }
+  tally.set_sent_back(tally.sent_back() + sign * static_cast<int64_t>(delivery.sent_back_count()));
+  if (delivery.has_approved_at()) tally.set_approved(tally.approved() + sign);
 }
 
 void Accumulate(const Tally& delta, Tally* into) {
@@ -133,6 +135,8 @@ void Accumulate(const Tally& delta, Tally* into) {
                                          delta.acknowledged_within_deadline());
   into->set_escalated(into->escalated() + delta.escalated());
   into->set_feedback(into->feedback() + delta.feedback());
+  into->set_sent_back(into->sent_back() + delta.sent_back());
+  into->set_approved(into->approved() + delta.approved());
   for (const auto& [outcome, count] : delta.outcomes()) {
     AddCount(into->mutable_outcomes(), outcome, count);
   }
@@ -145,7 +149,8 @@ bool IsEmpty(const Tally& tally) {
   return tally.count() == 0 && tally.confirmed() == 0 && tally.dismissed() == 0 &&
          tally.positive() == 0 && tally.negative() == 0 && tally.acknowledged() == 0 &&
          tally.with_deadline() == 0 && tally.acknowledged_within_deadline() == 0 &&
-         tally.escalated() == 0 && tally.feedback() == 0 && tally.outcomes().empty() &&
+         tally.escalated() == 0 && tally.feedback() == 0 && tally.sent_back() == 0 &&
+         tally.approved() == 0 && tally.outcomes().empty() &&
          tally.signoff_latency().empty();
 }
 

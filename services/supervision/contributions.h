@@ -11,6 +11,7 @@ namespace infobus::supervision {
 using infobus::supervision::storage::v1::DeliveryRecord;
 using infobus::supervision::storage::v1::EventRecord;
 using infobus::supervision::storage::v1::JudgmentRecord;
+using infobus::supervision::storage::v1::SendBackRecord;
 using infobus::supervision::storage::v1::Tally;
 
 // Changes to tallies, by encoded TallyKey, to be added to what the store holds.
@@ -31,7 +32,8 @@ void AddDeadLetter(const std::string& topic, absl::Time at, int sign, TallyDelta
 // else created_at), with its review and its verdict (Verdict).
 void AddJudgment(const JudgmentRecord& judgment, int sign, TallyDeltas* deltas);
 // A delivery (nothing until its DELIVERED fact has been seen), in the hour it was delivered:
-// sign-off (and its latency), against the deadline, escalation, feedback.
+// sign-off (and its latency), against the deadline, escalation, feedback, send-backs and
+// approval.
 void AddDelivery(const DeliveryRecord& delivery, int sign, TallyDeltas* deltas);
 
 // The feedback loop's verdict on a judgment: a review decides; unreviewed, an outcome

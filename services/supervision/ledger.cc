@@ -147,11 +147,14 @@ absl::Status Ledger::StageDispatchEvent(const DispatchEvent& event) {
   if (record.severity() == infobus::common::v1::SEVERITY_UNSPECIFIED) {
     record.set_severity(event.severity());
   }
+  // A send-back opens a new round; a change of an earlier round, seen again, is a repeat.
+  const uint32_t round = record.sent_back_count();
+  const bool earlier_round = event.sent_back_count() < round;
   switch (event.type()) {
     case infobus::common::v1::DISPATCH_EVENT_TYPE_DELIVERED:
       record.set_delivered(true);
       *record.mutable_delivered_at() = event.occurred_at();
-      if (event.has_deadline()) *record.mutable_deadline() = event.deadline();
+      if (event.has_deadline() && round == 0) *record.mutable_deadline() = event.deadline();
       record.set_escalation_level(event.escalation_level());
       record.set_escalated_from(event.escalated_from());
       break;
@@ -160,16 +163,47 @@ absl::Status Ledger::StageDispatchEvent(const DispatchEvent& event) {
         *record.mutable_acknowledged_at() = event.occurred_at();
         record.set_acknowledged_by(event.acknowledged_by());
       }
+      if (round > 0 && !earlier_round) {
+        *record.mutable_round_acknowledged_at() = event.occurred_at();
+      }
       break;
     case infobus::common::v1::DISPATCH_EVENT_TYPE_FEEDBACK:
+      if (earlier_round) break;
       *record.mutable_feedback() = event.feedback();
       if (!event.feedback().has_given_at()) {
         *record.mutable_feedback()->mutable_given_at() = event.occurred_at();
       }
       break;
     case infobus::common::v1::DISPATCH_EVENT_TYPE_ESCALATED:
+      if (earlier_round) break;
       *record.mutable_escalated_at() = event.occurred_at();
       record.set_escalated_to(event.escalated_to());
+      break;
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_SENT_BACK: {
+      if (event.sent_back_count() <= round) break;  // seen
+      SendBackRecord* sent_back = record.add_sent_back();
+      *sent_back->mutable_at() = event.occurred_at();
+      sent_back->set_by(event.decided_by());
+      sent_back->set_note(event.note());
+      *sent_back->mutable_feedback() =
+          event.has_feedback() ? event.feedback() : record.feedback();
+      if (event.has_deadline()) {
+        *sent_back->mutable_renewed_deadline() = event.deadline();
+      }
+      record.set_sent_back_count(event.sent_back_count());
+      record.clear_feedback();  // the unit signs off and reports anew
+      record.clear_round_acknowledged_at();
+      break;
+    }
+    case infobus::common::v1::DISPATCH_EVENT_TYPE_APPROVED:
+      if (!record.has_approved_at()) {  // an approval is final
+        *record.mutable_approved_at() = event.occurred_at();
+        record.set_approved_by(event.decided_by());
+        record.set_approval_note(event.note());
+        if (event.has_feedback() && !record.has_feedback()) {
+          *record.mutable_feedback() = event.feedback();
+        }
+      }
       break;
     default:
       break;

@@ -44,6 +44,8 @@ UnitFigures FiguresOf(const std::string& unit_id, const Tally& tally) {
   ToDuration(Quantile(tally.signoff_latency(), 0.90), figures.mutable_signoff_p90());
   ToDuration(Quantile(tally.signoff_latency(), 0.99), figures.mutable_signoff_p99());
   figures.set_escalated(tally.escalated());
+  figures.set_sent_back(tally.sent_back());
+  figures.set_approved(tally.approved());
   figures.set_feedback(tally.feedback());
   figures.set_feedback_rate(tally.count() == 0 ? 0.0
                                                : static_cast<double>(tally.feedback()) /

@@ -21,8 +21,28 @@ std::string DeliveryId(const DeliveryRecord& delivery) {
   return absl::StrCat(delivery.unit_id(), "/", delivery.seq());
 }
 
+// Signed off in the current round: after a send-back the unit must sign off (or report) anew.
 bool SignedOff(const DeliveryRecord& delivery) {
+  if (delivery.sent_back_count() > 0) {
+    return delivery.has_round_acknowledged_at() || delivery.has_feedback();
+  }
   return SignedOffAt(delivery) != absl::InfinitePast();
+}
+
+// The deadline in force: renewed by the last send-back.
+bool HasDeadline(const DeliveryRecord& delivery) {
+  return delivery.sent_back_size() > 0 ? delivery.sent_back().rbegin()->has_renewed_deadline()
+                                       : delivery.has_deadline();
+}
+absl::Time DeadlineOf(const DeliveryRecord& delivery) {
+  return FromProtoTimestamp(delivery.sent_back_size() > 0
+                                ? delivery.sent_back().rbegin()->renewed_deadline()
+                                : delivery.deadline());
+}
+
+// The unit's part is done: its outcome is in (and approved, where the judgment needs it).
+bool Answered(const DeliveryRecord& delivery, bool needs_approval) {
+  return delivery.has_feedback() && (!needs_approval || delivery.has_approved_at());
 }
 
 // Still the unit's to act on: delivered and not handed up by escalation.
@@ -31,8 +51,8 @@ bool Live(const DeliveryRecord& delivery) {
 }
 
 bool Overdue(const DeliveryRecord& delivery, absl::Time now) {
-  return delivery.delivered() && delivery.has_deadline() && !SignedOff(delivery) &&
-         now > FromProtoTimestamp(delivery.deadline());
+  return delivery.delivered() && HasDeadline(delivery) && !SignedOff(delivery) &&
+         now > DeadlineOf(delivery);
 }
 
 void AddHop(JudgmentTrace* trace, HopKind kind, absl::Time at, absl::Time previous,
@@ -67,8 +87,9 @@ JudgmentState StateOf(const JudgmentRecord* record, const std::vector<DeliveryRe
     if (Live(delivery)) live.push_back(&delivery);
   }
   if (!delivered) return v1::JUDGMENT_STATE_OPEN;
-  if (!live.empty() && std::all_of(live.begin(), live.end(), [](const DeliveryRecord* d) {
-        return d->has_feedback();
+  const bool needs_approval = record->judgment().needs_approval();
+  if (!live.empty() && std::all_of(live.begin(), live.end(), [needs_approval](const DeliveryRecord* d) {
+        return Answered(*d, needs_approval);
       })) {
     return v1::JUDGMENT_STATE_CLOSED;
   }
@@ -119,6 +140,7 @@ JudgmentTrace BuildJudgmentTrace(const std::string& judgment_id, const JudgmentR
     *trace.mutable_created_at() = judgment.created_at();
     trace.set_classification(judgment.classification());
     *trace.mutable_compartments() = judgment.compartments();
+    trace.set_needs_approval(judgment.needs_approval());
     *trace.mutable_evidence() = judgment.evidence();
     if (judgment.has_review()) *trace.mutable_review() = judgment.review();
     created = FromProtoTimestamp(judgment.created_at());
@@ -161,7 +183,10 @@ JudgmentTrace BuildJudgmentTrace(const std::string& judgment_id, const JudgmentR
     out->set_unit_id(delivery.unit_id());
     out->set_seq(delivery.seq());
     *out->mutable_delivered_at() = delivery.delivered_at();
-    if (delivery.has_deadline()) *out->mutable_deadline() = delivery.deadline();
+    if (HasDeadline(delivery)) *out->mutable_deadline() = ToProtoTimestamp(DeadlineOf(delivery));
+    out->set_sent_back_count(delivery.sent_back_count());
+    if (delivery.has_approved_at()) *out->mutable_approved_at() = delivery.approved_at();
+    out->set_approved_by(delivery.approved_by());
     out->set_escalation_level(delivery.escalation_level());
     out->set_escalated_from(delivery.escalated_from());
     if (delivery.has_acknowledged_at()) *out->mutable_acknowledged_at() = delivery.acknowledged_at();
@@ -187,12 +212,24 @@ JudgmentTrace BuildJudgmentTrace(const std::string& judgment_id, const JudgmentR
       AddHop(&trace, v1::HOP_KIND_SIGNED, FromProtoTimestamp(delivery.acknowledged_at()),
              delivered, id, delivery.acknowledged_by());
     }
-    if (delivery.has_feedback()) {
-      const infobus::common::v1::Feedback& feedback = delivery.feedback();
+    auto feedback_hop = [&](const infobus::common::v1::Feedback& feedback) {
       AddHop(&trace, v1::HOP_KIND_FEEDBACK, FromProtoTimestamp(feedback.given_at()), delivered, id,
              feedback.given_by(),
              absl::StrCat(infobus::common::v1::FeedbackOutcome_Name(feedback.outcome()),
                           feedback.note().empty() ? "" : ": ", feedback.note()));
+    };
+    for (const storage::v1::SendBackRecord& sent_back : delivery.sent_back()) {
+      if (sent_back.has_feedback()) feedback_hop(sent_back.feedback());
+      AddHop(&trace, v1::HOP_KIND_SENT_BACK, FromProtoTimestamp(sent_back.at()),
+             FromProtoTimestamp(sent_back.feedback().given_at()), id, sent_back.by(),
+             sent_back.note());
+    }
+    if (delivery.has_feedback()) feedback_hop(delivery.feedback());
+    if (delivery.has_approved_at()) {
+      AddHop(&trace, v1::HOP_KIND_APPROVED, FromProtoTimestamp(delivery.approved_at()),
+             delivery.has_feedback() ? FromProtoTimestamp(delivery.feedback().given_at())
+                                     : delivered,
+             id, delivery.approved_by(), delivery.approval_note());
     }
     if (delivery.has_escalated_at()) {
       AddHop(&trace, v1::HOP_KIND_ESCALATED, FromProtoTimestamp(delivery.escalated_at()),
@@ -203,7 +240,11 @@ JudgmentTrace BuildJudgmentTrace(const std::string& judgment_id, const JudgmentR
     }
     if (closed) continue;
     if (!SignedOff(delivery)) trace.add_missing(absl::StrCat(id, ": not signed off"));
-    if (!delivery.has_feedback()) trace.add_missing(absl::StrCat(id, ": no feedback"));
+    if (!delivery.has_feedback()) {
+      trace.add_missing(absl::StrCat(id, ": no feedback"));
+    } else if (trace.needs_approval() && !delivery.has_approved_at()) {
+      trace.add_missing(absl::StrCat(id, ": feedback awaits approval"));
+    }
   }
   if (judged && !any_delivered) trace.add_missing("not delivered to any unit (yet)");
 

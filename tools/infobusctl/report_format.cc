@@ -28,7 +28,7 @@ const std::vector<std::string> kUnitColumns = {
     "acknowledged",  "with_deadline", "acknowledged_within_deadline",
     "sla_share",     "signoff_p50_s", "signoff_p90_s",
     "signoff_p99_s", "escalated",     "feedback",
-    "feedback_rate"};
+    "feedback_rate", "sent_back",     "approved"};
 const std::vector<std::string> kOutcomeColumns = {"section", "unit", "outcome", "count"};
 const std::vector<std::string> kPrecisionColumns = {"section",  "rule",     "judgments",
                                                     "positive", "negative", "precision"};
@@ -69,7 +69,9 @@ std::vector<std::string> UnitRow(const UnitFigures& unit, const std::string& nam
           Percentile(unit.has_signoff_p99(), unit.signoff_p99(), false),
           absl::StrCat(unit.escalated()),
           absl::StrCat(unit.feedback()),
-          PercentCell(unit.feedback_rate())};
+          PercentCell(unit.feedback_rate()),
+          absl::StrCat(unit.sent_back()),
+          absl::StrCat(unit.approved())};
 }
 
 std::string UnitRecord(const std::string& section, const UnitFigures& unit) {
@@ -79,7 +81,8 @@ std::string UnitRecord(const std::string& section, const UnitFigures& unit) {
        RatioCell(unit.sla_share()), Percentile(unit.has_signoff_p50(), unit.signoff_p50(), true),
        Percentile(unit.has_signoff_p90(), unit.signoff_p90(), true),
        Percentile(unit.has_signoff_p99(), unit.signoff_p99(), true), absl::StrCat(unit.escalated()),
-       absl::StrCat(unit.feedback()), RatioCell(unit.feedback_rate())});
+       absl::StrCat(unit.feedback()), RatioCell(unit.feedback_rate()),
+       absl::StrCat(unit.sent_back()), absl::StrCat(unit.approved())});
 }
 
 }  // namespace
@@ -121,10 +124,10 @@ std::string ReportTable(const ReportResponse& response) {
               rules));
 
   const auto& dispatch = response.dispatch();
-  std::vector<Align> right(11, Align::kRight);
+  std::vector<Align> right(13, Align::kRight);
   right[0] = Align::kLeft;
   TextTable units({"UNIT", "DELIVERIES", "ACKNOWLEDGED", "IN DEADLINE", "SLA", "P50", "P90", "P99",
-                   "ESCALATED", "FEEDBACK", "RATE"},
+                   "ESCALATED", "FEEDBACK", "RATE", "SENT BACK", "APPROVED"},
                   right);
   for (const UnitFigures& unit : dispatch.units()) units.AddRow(UnitRow(unit, unit.unit_id()));
   if (dispatch.has_total()) units.AddRow(UnitRow(dispatch.total(), "(total)"));

@@ -212,6 +212,77 @@ TEST_F(LedgerTest, ATraceFollowsAnEventToItsJudgmentAndItsDeliveries) {
             "item: give event, trace_id or judgment_id");
 }
 
+TEST_F(LedgerTest, ClosureByApprovalFollowsSendBacksAndRepeatsChangeNothing) {
+  const Event petition = MakeEvent("petitions", "p1", kT0, "451421", "petition");
+  Judgment judgment = MakeJudgment("jp", "petition-direct", petition, kT0 + absl::Minutes(1));
+  judgment.set_needs_approval(true);
+  const absl::Time delivered = kT0 + absl::Minutes(2);
+  auto decided = [](infobus::common::v1::DispatchEventType type, absl::Time at, uint32_t round,
+                    const std::string& note) {
+    DispatchEvent event = MakeDispatch(type, "jp", "fusui-psb", 1, at);
+    event.set_decided_by("supervisor-2");
+    event.set_note(note);
+    event.set_sent_back_count(round);
+    return event;
+  };
+  DispatchEvent sent_back = decided(infobus::common::v1::DISPATCH_EVENT_TYPE_SENT_BACK,
+                                    delivered + absl::Hours(3), 1, "call the petitioner back");
+  *sent_back.mutable_deadline() = ToProtoTimestamp(delivered + absl::Hours(75));
+  DispatchEvent second = FeedbackGiven("jp", "fusui-psb", 1, delivered + absl::Hours(5),
+                                       infobus::common::v1::FEEDBACK_OUTCOME_HANDLED);
+  second.set_sent_back_count(1);
+  const DispatchEvent first = FeedbackGiven("jp", "fusui-psb", 1, delivered + absl::Hours(2),
+                                            infobus::common::v1::FEEDBACK_OUTCOME_NOT_FOUND);
+  const std::vector<Fact> story = {
+      petition, judgment, Delivered("jp", "fusui-psb", 1, delivered, absl::Hours(72)),
+      Acknowledged("jp", "fusui-psb", 1, delivered + absl::Hours(1), "officer-7"), first,
+      sent_back, second,
+      decided(infobus::common::v1::DISPATCH_EVENT_TYPE_APPROVED, delivered + absl::Hours(6), 1,
+              "answered"),
+  };
+  auto store = OpenStore("db");
+  // Up to the first feedback: it awaits approval.
+  Fold(store.get(), {story.begin(), story.begin() + 5}, 10);
+  const LedgerReader reader(store.get());
+  v1::TraceRequest request;
+  request.set_judgment_id("jp");
+  auto awaiting = reader.Trace(request, delivered + absl::Hours(2));
+  ASSERT_TRUE(awaiting.ok()) << awaiting.status();
+  EXPECT_EQ(awaiting->judgments(0).state(), v1::JUDGMENT_STATE_FEEDBACK);
+  EXPECT_EQ(awaiting->judgments(0).missing(0), "fusui-psb/1: feedback awaits approval");
+
+  // The rest, then every fact again (a redo): the first feedback does not come back.
+  std::vector<Fact> rest(story.begin() + 5, story.end());
+  rest.insert(rest.end(), story.begin(), story.end());
+  rest.push_back(first);  // a straggling repeat of the first round's feedback
+  Fold(store.get(), rest, 3);
+  auto closed = reader.Trace(request, delivered + absl::Hours(7));
+  ASSERT_TRUE(closed.ok());
+  const v1::JudgmentTrace& trace = closed->judgments(0);
+  EXPECT_EQ(trace.state(), v1::JUDGMENT_STATE_CLOSED);
+  EXPECT_TRUE(trace.missing().empty());
+  std::vector<v1::HopKind> kinds;
+  for (const v1::Hop& hop : trace.hops()) kinds.push_back(hop.kind());
+  EXPECT_EQ(kinds, (std::vector<v1::HopKind>{
+                       v1::HOP_KIND_COLLECTED, v1::HOP_KIND_JUDGED, v1::HOP_KIND_DELIVERED,
+                       v1::HOP_KIND_SIGNED, v1::HOP_KIND_FEEDBACK, v1::HOP_KIND_SENT_BACK,
+                       v1::HOP_KIND_FEEDBACK, v1::HOP_KIND_APPROVED}));
+  EXPECT_EQ(trace.hops(5).detail(), "call the petitioner back");
+  EXPECT_EQ(trace.deliveries(0).sent_back_count(), 1u);
+  EXPECT_EQ(trace.deliveries(0).feedback().outcome(),
+            infobus::common::v1::FEEDBACK_OUTCOME_HANDLED);
+  EXPECT_EQ(FromProtoTimestamp(trace.deliveries(0).deadline()), delivered + absl::Hours(75));
+
+  const auto report = ReportOf(*store);
+  ASSERT_EQ(report.dispatch().units_size(), 1);
+  EXPECT_EQ(report.dispatch().units(0).sent_back(), 1);
+  EXPECT_EQ(report.dispatch().units(0).approved(), 1);
+  EXPECT_EQ(report.dispatch().units(0).acknowledged_within_deadline(), 1);  // the first answer
+  EXPECT_EQ(report.dispatch().units(0).feedback(), 1);  // the one that stands
+  ASSERT_EQ(report.rules_size(), 1);
+  EXPECT_EQ(report.rules(0).positive(), 1);  // HANDLED, not the NOT_FOUND sent back
+}
+
 TEST_F(LedgerTest, SupervisionKeepsNoSubjectsTitleOrSummary) {
   auto store = OpenStore("db");
   Fold(store.get(), Story(), 100);
