@@ -27,11 +27,11 @@ void AddCount(google::protobuf::Map<int32_t, int64_t>* map, int32_t key, int64_t
 
 void AddEvent(const EventRecord& event, const std::string& source_id, int sign,
               TallyDeltas* deltas) {
-  const TallyKey key{HourOf(FromProtoTimestamp(event.occurred_at())),
-                     TallyType::kEvents,
-                     {absl::StrCat(static_cast<int>(event.classification())),
-                      Compartments(event.compartments()), event.jurisdiction_code(),
-                      event.county_code(), source_id, event.kind()}};
+  const TallyKey key{
+      HourOf(FromProtoTimestamp(event.occurred_at())),
+      TallyType::kEvents,
+      {absl::StrCat(static_cast<int>(event.classification())), Compartments(event.compartments()),
+       event.jurisdiction_code(), event.county_code(), source_id, event.kind()}};
   Tally& tally = At(deltas, key);
   tally.set_count(tally.count() + sign);
 }
@@ -43,9 +43,12 @@ void AddDeadLetter(const std::string& topic, absl::Time at, int sign, TallyDelta
 
 Verdict VerdictOf(const JudgmentRecord& judgment) {
   switch (judgment.judgment().review().status()) {
-    case infobus::common::v1::REVIEW_STATUS_CONFIRMED: return Verdict::kPositive;
-    case infobus::common::v1::REVIEW_STATUS_DISMISSED: return Verdict::kNegative;
-    default: break;
+    case infobus::common::v1::REVIEW_STATUS_CONFIRMED:
+      return Verdict::kPositive;
+    case infobus::common::v1::REVIEW_STATUS_DISMISSED:
+      return Verdict::kNegative;
+    default:
+      break;
   }
   const auto& outcomes = judgment.outcomes();
   auto has = [&outcomes](FeedbackOutcome outcome) {
@@ -65,14 +68,14 @@ void AddJudgment(const JudgmentRecord& record, int sign, TallyDeltas* deltas) {
   const infobus::common::v1::Judgment& judgment = record.judgment();
   // Event time: the end of the span the judgment covers (the watchlisted event's time, a
   // window's end), not when the engine got to it; created_at for a judgment without one.
-  const absl::Time at = FromProtoTimestamp(judgment.has_window_end() ? judgment.window_end()
-                                                                     : judgment.created_at());
-  Tally& tally = At(deltas, TallyKey{HourOf(at),
-                                     TallyType::kJudgments,
-                                     {absl::StrCat(static_cast<int>(judgment.classification())),
-                                      Compartments(judgment.compartments()),
-                                      judgment.jurisdiction_code(), judgment.rule_id(),
-                                      absl::StrCat(static_cast<int>(judgment.severity()))}});
+  const absl::Time at =
+      FromProtoTimestamp(judgment.has_window_end() ? judgment.window_end() : judgment.created_at());
+  Tally& tally = At(
+      deltas, TallyKey{HourOf(at),
+                       TallyType::kJudgments,
+                       {absl::StrCat(static_cast<int>(judgment.classification())),
+                        Compartments(judgment.compartments()), judgment.jurisdiction_code(),
+                        judgment.rule_id(), absl::StrCat(static_cast<int>(judgment.severity()))}});
   tally.set_count(tally.count() + sign);
   switch (judgment.review().status()) {
     case infobus::common::v1::REVIEW_STATUS_CONFIRMED:
@@ -81,12 +84,18 @@ void AddJudgment(const JudgmentRecord& record, int sign, TallyDeltas* deltas) {
     case infobus::common::v1::REVIEW_STATUS_DISMISSED:
       tally.set_dismissed(tally.dismissed() + sign);
       break;
-    default: break;
+    default:
+      break;
   }
   switch (VerdictOf(record)) {
-    case Verdict::kPositive: tally.set_positive(tally.positive() + sign); break;
-    case Verdict::kNegative: tally.set_negative(tally.negative() + sign); break;
-    case Verdict::kNone: break;
+    case Verdict::kPositive:
+      tally.set_positive(tally.positive() + sign);
+      break;
+    case Verdict::kNegative:
+      tally.set_negative(tally.negative() + sign);
+      break;
+    case Verdict::kNone:
+      break;
   }
 }
 
@@ -150,8 +159,7 @@ bool IsEmpty(const Tally& tally) {
          tally.positive() == 0 && tally.negative() == 0 && tally.acknowledged() == 0 &&
          tally.with_deadline() == 0 && tally.acknowledged_within_deadline() == 0 &&
          tally.escalated() == 0 && tally.feedback() == 0 && tally.sent_back() == 0 &&
-         tally.approved() == 0 && tally.outcomes().empty() &&
-         tally.signoff_latency().empty();
+         tally.approved() == 0 && tally.outcomes().empty() && tally.signoff_latency().empty();
 }
 
 }  // namespace infobus::supervision

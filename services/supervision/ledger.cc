@@ -1,9 +1,9 @@
 #include "services/supervision/ledger.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/util/time.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "common/util/time.h"
 
 namespace infobus::supervision {
 namespace {
@@ -185,8 +185,7 @@ absl::Status Ledger::StageDispatchEvent(const DispatchEvent& event) {
       *sent_back->mutable_at() = event.occurred_at();
       sent_back->set_by(event.decided_by());
       sent_back->set_note(event.note());
-      *sent_back->mutable_feedback() =
-          event.has_feedback() ? event.feedback() : record.feedback();
+      *sent_back->mutable_feedback() = event.has_feedback() ? event.feedback() : record.feedback();
       if (event.has_deadline()) {
         *sent_back->mutable_renewed_deadline() = event.deadline();
       }
@@ -232,9 +231,9 @@ absl::Status Ledger::StageDispatchEvent(const DispatchEvent& event) {
 absl::Status Ledger::StageDeadLetter(const infobus::common::v1::DeadLetter& dead_letter) {
   // Each consumer that gives up on a record dead-letters it (judgment and supervision both read
   // the events topic): counted once per origin.
-  std::string key = absl::StrCat(dead_letter.topic(), std::string(1, kSeparator),
-                                 dead_letter.partition(), std::string(1, kSeparator),
-                                 dead_letter.offset());
+  std::string key =
+      absl::StrCat(dead_letter.topic(), std::string(1, kSeparator), dead_letter.partition(),
+                   std::string(1, kSeparator), dead_letter.offset());
   auto held = Read(Families::kDeadLetters, key);
   if (!held.ok()) return held.status();
   if (held->has_value()) return absl::OkStatus();
@@ -258,8 +257,7 @@ absl::Status Ledger::Flush(rocksdb::WriteBatch* batch) {
     Accumulate(delta, &tally);
     rocksdb::Status s = IsEmpty(tally)
                             ? batch->Delete(store_->Family(Families::kTallies), key)
-                            : batch->Put(store_->Family(Families::kTallies), key,
-                                         Bytes(tally));
+                            : batch->Put(store_->Family(Families::kTallies), key, Bytes(tally));
     if (!s.ok()) return absl::InternalError(s.ToString());
   }
   Discard();

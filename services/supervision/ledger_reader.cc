@@ -42,8 +42,8 @@ absl::StatusOr<std::optional<v1::JudgmentTrace>> LedgerReader::TraceJudgment(
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     storage::v1::DeliveryRecord delivery;
     if (!delivery.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("delivery record '", it->key().ToString(),
-                                              "' does not parse"));
+      return absl::DataLossError(
+          absl::StrCat("delivery record '", it->key().ToString(), "' does not parse"));
     }
     deliveries.push_back(std::move(delivery));
   }
@@ -110,8 +110,8 @@ absl::StatusOr<TraceResponse> LedgerReader::Trace(const v1::TraceRequest& reques
       auto key = store_->Get(Families::kTraces, request.trace_id());
       if (!key.ok()) return key.status();
       if (!key->has_value()) {
-        return absl::NotFoundError(absl::StrCat("trace_id: no event with trace id '",
-                                                request.trace_id(), "' seen (yet)"));
+        return absl::NotFoundError(
+            absl::StrCat("trace_id: no event with trace id '", request.trace_id(), "' seen (yet)"));
       }
       if (absl::Status status = TraceEvent(**key, now, &response); !status.ok()) return status;
       return response;
@@ -154,8 +154,8 @@ absl::Status LedgerReader::ScanTallies(const Period& period, ReportBuilder* buil
     tally.Clear();
     if (!key.ok() ||
         !tally.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("tally '", absl::CEscape(it->key().ToString()),
-                                              "' does not parse"));
+      return absl::DataLossError(
+          absl::StrCat("tally '", absl::CEscape(it->key().ToString()), "' does not parse"));
     }
     builder->Add(*key, tally);
   }

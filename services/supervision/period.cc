@@ -33,15 +33,16 @@ absl::StatusOr<Period> NamedPeriod(const std::string& text, absl::TimeZone zone)
     // ISO 8601: week 1 holds 4 January; weeks start on Monday.
     const absl::CivilDay january4(year, 1, 4);
     const int from_monday = (static_cast<int>(absl::GetWeekday(january4)) + 7 -
-                             static_cast<int>(absl::Weekday::monday)) % 7;
+                             static_cast<int>(absl::Weekday::monday)) %
+                            7;
     const absl::CivilDay monday = january4 - from_monday + (week - 1) * 7;
     const absl::CivilDay next_year_week1 =
         absl::CivilDay(year + 1, 1, 4) -
         ((static_cast<int>(absl::GetWeekday(absl::CivilDay(year + 1, 1, 4))) + 7 -
-          static_cast<int>(absl::Weekday::monday)) % 7);
+          static_cast<int>(absl::Weekday::monday)) %
+         7);
     if (monday >= next_year_week1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("period: ", year, " has no week ", week));
+      return absl::InvalidArgumentError(absl::StrCat("period: ", year, " has no week ", week));
     }
     return Period{absl::FromCivil(monday, zone), absl::FromCivil(monday + 7, zone)};
   }

@@ -21,7 +21,7 @@ void ToDuration(absl::Duration duration, google::protobuf::Duration* out) {
 }
 
 void CountsOut(const std::map<std::string, int64_t, std::less<>>& counts,
-            google::protobuf::RepeatedPtrField<v1::Count>* out) {
+               google::protobuf::RepeatedPtrField<v1::Count>* out) {
   for (const auto& [key, count] : counts) {
     v1::Count* entry = out->Add();
     entry->set_key(key);
@@ -71,20 +71,18 @@ bool ReportBuilder::InJurisdiction(std::string_view code) const {
 
 bool ReportBuilder::Cleared(std::string_view classification, std::string_view compartments) {
   if (scope_.any_clearance) return true;
-  std::string labels_key = absl::StrCat(absl::string_view(classification.data(),
-                                                          classification.size()),
-                                        "/", absl::string_view(compartments.data(),
-                                                               compartments.size()));
+  std::string labels_key =
+      absl::StrCat(absl::string_view(classification.data(), classification.size()), "/",
+                   absl::string_view(compartments.data(), compartments.size()));
   if (auto it = cleared_.find(labels_key); it != cleared_.end()) return it->second;
   security::Labels labels;
   int level = 0;
-  bool cleared = absl::SimpleAtoi(absl::string_view(classification.data(), classification.size()),
-                                  &level);
+  bool cleared =
+      absl::SimpleAtoi(absl::string_view(classification.data(), classification.size()), &level);
   if (cleared) {
     labels.classification = static_cast<infobus::common::v1::Classification>(level);
-    for (absl::string_view compartment :
-         absl::StrSplit(absl::string_view(compartments.data(), compartments.size()), ',',
-                        absl::SkipEmpty())) {
+    for (absl::string_view compartment : absl::StrSplit(
+             absl::string_view(compartments.data(), compartments.size()), ',', absl::SkipEmpty())) {
       labels.compartments.emplace(compartment);
     }
     cleared = security::ClearanceShortfall(scope_.clearance, scope_.compartments, labels) ==
@@ -189,9 +187,8 @@ ReportResponse ReportBuilder::Finish() const {
     precision->set_positive(tally.positive());
     precision->set_negative(tally.negative());
     const int64_t decided = tally.positive() + tally.negative();
-    precision->set_precision(decided == 0 ? 0.0
-                                          : static_cast<double>(tally.positive()) /
-                                                static_cast<double>(decided));
+    precision->set_precision(
+        decided == 0 ? 0.0 : static_cast<double>(tally.positive()) / static_cast<double>(decided));
   }
   return report;
 }

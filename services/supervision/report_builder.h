@@ -1,9 +1,9 @@
 #pragma once
 
 #include <map>
-#include <string_view>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 

@@ -31,8 +31,8 @@ ProgramInfo SupervisionServer::Program() {
        "The routing file dispatch uses (deploy/config/routing.yaml): the units and their "
        "hierarchy (a report's scope) and utc_offset (the local time of its periods). Re-read "
        "when it changes. Empty: no units, UTC+08:00."});
-  program.schema.push_back({"supervision.routing_check_interval", ConfigKey::Type::kDuration,
-                            "2s", "How often the routing file is checked for changes."});
+  program.schema.push_back({"supervision.routing_check_interval", ConfigKey::Type::kDuration, "2s",
+                            "How often the routing file is checked for changes."});
   return program;
 }
 
@@ -47,8 +47,9 @@ absl::Status SupervisionServer::Start() {
     if (!routing.ok()) return routing.status();
     routing_ = std::move(*routing);
   } else {
-    routing_ = std::make_unique<dispatch::RoutingSource>(std::make_shared<const dispatch::RoutingTable>(
-        dispatch::RoutingTable::ForUnits(dispatch::UnitDirectory())));
+    routing_ =
+        std::make_unique<dispatch::RoutingSource>(std::make_shared<const dispatch::RoutingTable>(
+            dispatch::RoutingTable::ForUnits(dispatch::UnitDirectory())));
     INFOBUS_LOG(Warning) << "no supervision.routing_file: reports know no units";
   }
   if (absl::Status status = OpenRuntime(Families::All()); !status.ok()) return status;

@@ -41,9 +41,9 @@ security::Labels JudgmentLabels(const v1::JudgmentTrace& judgment) {
 // yet, so only an unrestricted caller sees it.
 absl::Status CanSeeJudgment(const security::Principal& caller, const v1::JudgmentTrace& judgment) {
   if (judgment.state() == v1::JUDGMENT_STATE_UNSPECIFIED && !caller.unrestricted) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "caller ", caller.Describe(), ": judgment ", judgment.judgment_id(),
-        " not seen yet, so who may see it is not known"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("caller ", caller.Describe(), ": judgment ", judgment.judgment_id(),
+                     " not seen yet, so who may see it is not known"));
   }
   return security::CanSee(caller, JudgmentLabels(judgment));
 }
@@ -76,10 +76,9 @@ absl::Status FilterTrace(const security::Principal& caller, const std::string& s
     const v1::JudgmentTrace& judgment = response->judgments(i);
     const absl::Status visible = CanSeeJudgment(caller, judgment);
     if (audit::IsClassified(judgment.classification())) {
-      records->push_back(audit::NewRecord(caller, service, kTraceMethod,
-                                          {"judgment", judgment.judgment_id(),
-                                           judgment.classification()},
-                                          visible, now));
+      records->push_back(audit::NewRecord(
+          caller, service, kTraceMethod,
+          {"judgment", judgment.judgment_id(), judgment.classification()}, visible, now));
     }
     if (visible.ok()) {
       *kept.add_judgments() = judgment;
@@ -183,8 +182,7 @@ absl::StatusOr<ReportScope> SupervisionServiceImpl::ScopeOf(
   if (!request.jurisdiction_prefix().empty()) {
     if (absl::Status valid = domain::ValidateJurisdictionPrefix(request.jurisdiction_prefix());
         !valid.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("jurisdiction_prefix: ", valid.message()));
+      return absl::InvalidArgumentError(absl::StrCat("jurisdiction_prefix: ", valid.message()));
     }
     if (absl::Status allowed =
             security::CanReportOn(caller, request.jurisdiction_prefix(), "", below);
@@ -230,8 +228,9 @@ grpc::ServerUnaryReactor* SupervisionServiceImpl::Report(grpc::CallbackServerCon
   // The scan may take a while over a long period: off the callback thread.
   report_executor_->Post([this, reactor, response, zone, caller = *std::move(caller),
                           scope = *std::move(scope), period = *period,
-                          what = absl::StrCat(request->period(), "/", request->jurisdiction_prefix(),
-                                              request->unit_id())]() mutable {
+                          what =
+                              absl::StrCat(request->period(), "/", request->jurisdiction_prefix(),
+                                           request->unit_id())]() mutable {
     ReportBuilder builder(std::move(scope));
     absl::Status scanned = reader_->ScanTallies(period, &builder);
     if (scanned.ok()) {

@@ -18,7 +18,8 @@ namespace infobus::supervision {
 // events and judgments above the caller's clearance or compartments, and is recorded too (it
 // counts classified items). Trace reads a few records on the callback thread; Report's scan of
 // a period's tallies runs on `report_executor`, so no callback thread waits. Thread-safe.
-class SupervisionServiceImpl : public infobus::supervision::v1::SupervisionService::CallbackService {
+class SupervisionServiceImpl
+    : public infobus::supervision::v1::SupervisionService::CallbackService {
  public:
   // All must outlive the service.
   SupervisionServiceImpl(const LedgerReader* reader, dispatch::RoutingSource* routing,

@@ -28,11 +28,20 @@ absl::StatusOr<TallyKey> TallyKey::Decode(std::string_view bytes) {
   TallyKey key;
   key.hour = static_cast<int64_t>(DecodeBigEndian64(bytes.substr(0, 8)) - kBias);
   switch (bytes[8]) {
-    case 'E': key.type = TallyType::kEvents; break;
-    case 'D': key.type = TallyType::kDeadLetters; break;
-    case 'J': key.type = TallyType::kJudgments; break;
-    case 'U': key.type = TallyType::kDeliveries; break;
-    default: return absl::InvalidArgumentError("tally key: unknown type");
+    case 'E':
+      key.type = TallyType::kEvents;
+      break;
+    case 'D':
+      key.type = TallyType::kDeadLetters;
+      break;
+    case 'J':
+      key.type = TallyType::kJudgments;
+      break;
+    case 'U':
+      key.type = TallyType::kDeliveries;
+      break;
+    default:
+      return absl::InvalidArgumentError("tally key: unknown type");
   }
   key.dims = absl::StrSplit(absl::string_view(bytes.data() + 10, bytes.size() - 10), kSeparator);
   return key;
@@ -45,11 +54,20 @@ absl::StatusOr<TallyKeyView> TallyKeyView::Decode(std::string_view bytes) {
   TallyKeyView key;
   key.hour = static_cast<int64_t>(DecodeBigEndian64(bytes.substr(0, 8)) - kBias);
   switch (bytes[8]) {
-    case 'E': key.type = TallyType::kEvents; break;
-    case 'D': key.type = TallyType::kDeadLetters; break;
-    case 'J': key.type = TallyType::kJudgments; break;
-    case 'U': key.type = TallyType::kDeliveries; break;
-    default: return absl::InvalidArgumentError("tally key: unknown type");
+    case 'E':
+      key.type = TallyType::kEvents;
+      break;
+    case 'D':
+      key.type = TallyType::kDeadLetters;
+      break;
+    case 'J':
+      key.type = TallyType::kJudgments;
+      break;
+    case 'U':
+      key.type = TallyType::kDeliveries;
+      break;
+    default:
+      return absl::InvalidArgumentError("tally key: unknown type");
   }
   std::string_view rest = bytes.substr(10);
   while (true) {

@@ -88,15 +88,15 @@ JudgmentState StateOf(const JudgmentRecord* record, const std::vector<DeliveryRe
   }
   if (!delivered) return v1::JUDGMENT_STATE_OPEN;
   const bool needs_approval = record->judgment().needs_approval();
-  if (!live.empty() && std::all_of(live.begin(), live.end(), [needs_approval](const DeliveryRecord* d) {
+  if (!live.empty() &&
+      std::all_of(live.begin(), live.end(), [needs_approval](const DeliveryRecord* d) {
         return Answered(*d, needs_approval);
       })) {
     return v1::JUDGMENT_STATE_CLOSED;
   }
   if (any_feedback) return v1::JUDGMENT_STATE_FEEDBACK;
-  if (!live.empty() && std::all_of(live.begin(), live.end(), [](const DeliveryRecord* d) {
-        return SignedOff(*d);
-      })) {
+  if (!live.empty() && std::all_of(live.begin(), live.end(),
+                                   [](const DeliveryRecord* d) { return SignedOff(*d); })) {
     return v1::JUDGMENT_STATE_SIGNED;
   }
   return v1::JUDGMENT_STATE_DISPATCHED;
@@ -153,9 +153,9 @@ JudgmentTrace BuildJudgmentTrace(const std::string& judgment_id, const JudgmentR
         trace.add_missing(absl::StrCat("evidence ", item.source_id(), "/", item.event_id(),
                                        ": not seen by supervision (yet)"));
       }
-      const google::protobuf::Timestamp& ingested =
-          item.has_ingested_at() || seen == evidence.end() ? item.ingested_at()
-                                                           : seen->second.ingested_at();
+      const google::protobuf::Timestamp& ingested = item.has_ingested_at() || seen == evidence.end()
+                                                        ? item.ingested_at()
+                                                        : seen->second.ingested_at();
       const absl::Time at = FromProtoTimestamp(ingested);
       last_collected = std::max(last_collected, at);
       AddHop(&trace, v1::HOP_KIND_COLLECTED, at, FromProtoTimestamp(item.occurred_at()),
@@ -189,7 +189,8 @@ JudgmentTrace BuildJudgmentTrace(const std::string& judgment_id, const JudgmentR
     out->set_approved_by(delivery.approved_by());
     out->set_escalation_level(delivery.escalation_level());
     out->set_escalated_from(delivery.escalated_from());
-    if (delivery.has_acknowledged_at()) *out->mutable_acknowledged_at() = delivery.acknowledged_at();
+    if (delivery.has_acknowledged_at())
+      *out->mutable_acknowledged_at() = delivery.acknowledged_at();
     out->set_acknowledged_by(delivery.acknowledged_by());
     if (delivery.has_feedback()) *out->mutable_feedback() = delivery.feedback();
     if (delivery.has_escalated_at()) *out->mutable_escalated_at() = delivery.escalated_at();
@@ -209,8 +210,8 @@ JudgmentTrace BuildJudgmentTrace(const std::string& judgment_id, const JudgmentR
                : absl::StrCat("escalated from ", delivery.escalated_from(), " (level ",
                               delivery.escalation_level(), ")"));
     if (delivery.has_acknowledged_at()) {
-      AddHop(&trace, v1::HOP_KIND_SIGNED, FromProtoTimestamp(delivery.acknowledged_at()),
-             delivered, id, delivery.acknowledged_by());
+      AddHop(&trace, v1::HOP_KIND_SIGNED, FromProtoTimestamp(delivery.acknowledged_at()), delivered,
+             id, delivery.acknowledged_by());
     }
     auto feedback_hop = [&](const infobus::common::v1::Feedback& feedback) {
       AddHop(&trace, v1::HOP_KIND_FEEDBACK, FromProtoTimestamp(feedback.given_at()), delivered, id,
@@ -226,14 +227,14 @@ JudgmentTrace BuildJudgmentTrace(const std::string& judgment_id, const JudgmentR
     }
     if (delivery.has_feedback()) feedback_hop(delivery.feedback());
     if (delivery.has_approved_at()) {
-      AddHop(&trace, v1::HOP_KIND_APPROVED, FromProtoTimestamp(delivery.approved_at()),
-             delivery.has_feedback() ? FromProtoTimestamp(delivery.feedback().given_at())
-                                     : delivered,
-             id, delivery.approved_by(), delivery.approval_note());
+      AddHop(
+          &trace, v1::HOP_KIND_APPROVED, FromProtoTimestamp(delivery.approved_at()),
+          delivery.has_feedback() ? FromProtoTimestamp(delivery.feedback().given_at()) : delivered,
+          id, delivery.approved_by(), delivery.approval_note());
     }
     if (delivery.has_escalated_at()) {
-      AddHop(&trace, v1::HOP_KIND_ESCALATED, FromProtoTimestamp(delivery.escalated_at()),
-             delivered, id, "",
+      AddHop(&trace, v1::HOP_KIND_ESCALATED, FromProtoTimestamp(delivery.escalated_at()), delivered,
+             id, "",
              delivery.escalated_to().empty() ? "nobody above to take it"
                                              : absl::StrCat("to ", delivery.escalated_to()));
       continue;  // handed up: the delivery it went to is the one to act
