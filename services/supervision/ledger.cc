@@ -68,14 +68,7 @@ void Ledger::Stage(const char* family, std::string key, std::string value) {
 template <typename Record>
 absl::StatusOr<std::optional<Record>> Ledger::ReadRecord(const char* family,
                                                          const std::string& key) {
-  auto bytes = Read(family, key);
-  if (!bytes.ok()) return bytes.status();
-  if (!bytes->has_value()) return std::optional<Record>();
-  Record record;
-  if (!record.ParseFromString(**bytes)) {
-    return absl::DataLossError(absl::StrCat(family, " record '", key, "' does not parse"));
-  }
-  return std::optional<Record>(std::move(record));
+  return ParseStored<Record>(family, key, Read(family, key));
 }
 
 absl::Status Ledger::StageEvent(const infobus::common::v1::Event& event) {

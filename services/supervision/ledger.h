@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "common/store/store.h"
 #include "infobus/common/v1/dead_letter.pb.h"
 #include "infobus/common/v1/dispatch_event.pb.h"
@@ -30,6 +31,20 @@ struct Families {
   static constexpr char kTallies[] = "tallies";                 // TallyKey
   static std::vector<std::string> All();
 };
+
+// What `family` holds at `key` (`bytes`, as read) as a Record: nullopt when absent, DATA_LOSS
+// when it does not parse. For the Ledger and its reader.
+template <typename Record>
+absl::StatusOr<std::optional<Record>> ParseStored(
+    const char* family, const std::string& key, absl::StatusOr<std::optional<std::string>> bytes) {
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::optional<Record>();
+  Record record;
+  if (!record.ParseFromString(**bytes)) {
+    return absl::DataLossError(absl::StrCat(family, " record '", key, "' does not parse"));
+  }
+  return std::optional<Record>(std::move(record));
+}
 
 std::string EventKey(const std::string& source_id, const std::string& event_id);
 std::string DeliveryKey(const std::string& judgment_id, const std::string& delivery_id);

@@ -22,14 +22,7 @@ constexpr char kSeparator = '\x1f';
 template <typename Record>
 absl::StatusOr<std::optional<Record>> LedgerReader::Get(const char* family,
                                                         const std::string& key) const {
-  auto bytes = store_->Get(family, key);
-  if (!bytes.ok()) return bytes.status();
-  if (!bytes->has_value()) return std::optional<Record>();
-  Record record;
-  if (!record.ParseFromString(**bytes)) {
-    return absl::DataLossError(absl::StrCat(family, " record '", key, "' does not parse"));
-  }
-  return std::optional<Record>(std::move(record));
+  return ParseStored<Record>(family, key, store_->Get(family, key));
 }
 
 absl::StatusOr<std::optional<v1::JudgmentTrace>> LedgerReader::TraceJudgment(

@@ -1,7 +1,6 @@
 #include "services/supervision/tally_key.h"
 
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "common/store/store.h"
 
 namespace infobus::supervision {
@@ -22,28 +21,12 @@ std::string TallyKey::Encode() const {
 }
 
 absl::StatusOr<TallyKey> TallyKey::Decode(std::string_view bytes) {
-  if (bytes.size() < 10 || bytes[9] != kSeparator) {
-    return absl::InvalidArgumentError("tally key: too short or no separator");
-  }
+  auto view = TallyKeyView::Decode(bytes);
+  if (!view.ok()) return view.status();
   TallyKey key;
-  key.hour = static_cast<int64_t>(DecodeBigEndian64(bytes.substr(0, 8)) - kBias);
-  switch (bytes[8]) {
-    case 'E':
-      key.type = TallyType::kEvents;
-      break;
-    case 'D':
-      key.type = TallyType::kDeadLetters;
-      break;
-    case 'J':
-      key.type = TallyType::kJudgments;
-      break;
-    case 'U':
-      key.type = TallyType::kDeliveries;
-      break;
-    default:
-      return absl::InvalidArgumentError("tally key: unknown type");
-  }
-  key.dims = absl::StrSplit(absl::string_view(bytes.data() + 10, bytes.size() - 10), kSeparator);
+  key.hour = view->hour;
+  key.type = view->type;
+  key.dims.assign(view->dims, view->dims + view->dim_count);
   return key;
 }
 
