@@ -44,8 +44,8 @@ bool IsTransient(const absl::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
-    const BusOptions& options, const std::string& service,
-    const std::vector<std::string>& families) {
+    const BusOptions& options, const std::string& service, const std::vector<std::string>& families,
+    std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> merge_operators) {
   std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(options, service));
   if (const std::string& listen = options.metrics_listen; !listen.empty()) {
     // Metrics follow the gRPC side: TLS (scrapers present a client certificate) unless
@@ -67,7 +67,9 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
   }
   std::vector<std::string> all_families = families;
   all_families.push_back(kafka::ConsumerLoop::kOffsetsFamily);
-  auto store = Store::Open(options.store_path, all_families, options.store);
+  Store::Options store_options = options.store;
+  store_options.merge_operators = std::move(merge_operators);
+  auto store = Store::Open(options.store_path, all_families, std::move(store_options));
   // Not Kafka, so not worth waiting for (RunUntilTerminated retries only UNAVAILABLE ones).
   if (!store.ok()) return absl::FailedPreconditionError(store.status().message());
   runtime->store_ = std::move(*store);

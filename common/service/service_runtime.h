@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,7 +33,8 @@ class ServiceRuntime {
   // `families`: the service's column families (the consumer-offsets family is always added).
   static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Open(
       const BusOptions& options, const std::string& service,
-      const std::vector<std::string>& families);
+      const std::vector<std::string>& families,
+      std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> merge_operators = {});
   ~ServiceRuntime();
 
   Store& store() { return *store_; }

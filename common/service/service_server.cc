@@ -15,8 +15,10 @@ int ServiceServer::Run() {
       [this] { Stop(); });
 }
 
-absl::Status ServiceServer::OpenRuntime(const std::vector<std::string>& families) {
-  auto runtime = ServiceRuntime::Open(bus(), service_, families);
+absl::Status ServiceServer::OpenRuntime(
+    const std::vector<std::string>& families,
+    std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> merge_operators) {
+  auto runtime = ServiceRuntime::Open(bus(), service_, families, std::move(merge_operators));
   if (!runtime.ok()) return runtime.status();
   runtime_ = std::move(*runtime);
   return absl::OkStatus();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -41,7 +42,9 @@ class ServiceServer {
   virtual const BusOptions& bus() const = 0;
 
   // Opens the runtime with the service's column families (runtime()).
-  absl::Status OpenRuntime(const std::vector<std::string>& families);
+  absl::Status OpenRuntime(
+      const std::vector<std::string>& families,
+      std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> merge_operators = {});
   ServiceRuntime& runtime() { return *runtime_; }
   // The start of Stop(): stops gRPC, letting calls finish for `grace`, so that no call is
   // mid-flight when what it uses goes away. Nothing before OpenRuntime.

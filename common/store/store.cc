@@ -62,7 +62,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) {
-    descriptors.emplace_back(name, FamilyOptions());
+    rocksdb::ColumnFamilyOptions family_options = FamilyOptions();
+    if (auto it = options.merge_operators.find(name); it != options.merge_operators.end()) {
+      family_options.merge_operator = it->second;
+    }
+    descriptors.emplace_back(name, std::move(family_options));
   }
 
   std::unique_ptr<Store> store(new Store(path, options));

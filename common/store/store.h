@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "rocksdb/db.h"
+#include "rocksdb/merge_operator.h"
 #include "rocksdb/write_batch.h"
 
 namespace infobus {
@@ -23,6 +24,9 @@ class Store {
     // fsync the WAL on every write. Off: a batch survives kill -9 of the process (the WAL is in
     // the page cache) but not a power cut.
     bool sync_writes = false;
+    // Families whose writes include Merge(), by name, with the operator that combines them (e.g.
+    // counters that are added to without being read first).
+    std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> merge_operators;
   };
 
   // Opens or creates the database at `path` with exactly these column families (plus "default").

@@ -2,8 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/util/time.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "services/supervision/deterministic_bytes.h"
+#include "services/supervision/tally_add_operator.h"
+#include "services/supervision/tally_key.h"
 
 namespace infobus::supervision {
 namespace {
@@ -12,18 +13,6 @@ using infobus::common::v1::DispatchEvent;
 using infobus::common::v1::Judgment;
 
 constexpr char kSeparator = '\x1f';
-
-// Maps in sorted order, so that equal records have equal bytes: a repeat is recognised as one,
-// and the same facts in another order leave the same store.
-std::string Bytes(const google::protobuf::Message& message) {
-  std::string bytes;
-  google::protobuf::io::StringOutputStream stream(&bytes);
-  google::protobuf::io::CodedOutputStream output(&stream);
-  output.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&output);
-  output.Trim();
-  return bytes;
-}
 
 // What supervision keeps of a judgment: what a trace shows, not its subjects or text.
 Judgment WithoutContents(const Judgment& judgment) {
@@ -44,7 +33,12 @@ bool LaterReview(const Judgment& incoming, const Judgment& held) {
 }  // namespace
 
 std::vector<std::string> Families::All() {
-  return {kEvents, kTraces, kEventJudgments, kJudgments, kDeliveries, kDeadLetters, kTallies};
+  return {kEvents,     kTraces,      kEventJudgments, kJudgments,
+          kDeliveries, kDeadLetters, kTallies,        kDailyTallies};
+}
+
+std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> Families::MergeOperators() {
+  return {{kTallies, NewTallyAddOperator()}};
 }
 
 std::string EventKey(const std::string& source_id, const std::string& event_id) {
@@ -89,7 +83,7 @@ absl::Status Ledger::StageEvent(const infobus::common::v1::Event& event) {
   *record.mutable_compartments() = event.compartments();
   AddEvent(record, event.source_id(), +1, &deltas_);
   if (!event.trace_id().empty()) Stage(Families::kTraces, event.trace_id(), key);
-  Stage(Families::kEvents, std::move(key), Bytes(record));
+  Stage(Families::kEvents, std::move(key), DeterministicBytes(record));
   return absl::OkStatus();
 }
 
@@ -100,12 +94,12 @@ absl::Status Ledger::UpdateJudgment(const std::string& judgment_id,
   JudgmentRecord record = held->value_or(JudgmentRecord());
   const JudgmentRecord before = record;
   change(&record);
-  if (held->has_value() && Bytes(record) == Bytes(before)) {
+  if (held->has_value() && DeterministicBytes(record) == DeterministicBytes(before)) {
     return absl::OkStatus();
   }
   AddJudgment(before, -1, &deltas_);
   AddJudgment(record, +1, &deltas_);
-  Stage(Families::kJudgments, judgment_id, Bytes(record));
+  Stage(Families::kJudgments, judgment_id, DeterministicBytes(record));
   return absl::OkStatus();
 }
 
@@ -200,12 +194,12 @@ absl::Status Ledger::StageDispatchEvent(const DispatchEvent& event) {
     default:
       break;
   }
-  if (held->has_value() && Bytes(record) == Bytes(before)) {
+  if (held->has_value() && DeterministicBytes(record) == DeterministicBytes(before)) {
     return absl::OkStatus();  // a repeat
   }
   AddDelivery(before, -1, &deltas_);
   AddDelivery(record, +1, &deltas_);
-  Stage(Families::kDeliveries, key, Bytes(record));
+  Stage(Families::kDeliveries, key, DeterministicBytes(record));
   // The judgment's verdict counts its deliveries' outcomes.
   const bool had = before.has_feedback();
   const bool has = record.has_feedback();
@@ -242,15 +236,30 @@ absl::Status Ledger::Flush(rocksdb::WriteBatch* batch) {
       return absl::InternalError(s.ToString());
     }
   }
+  // Deltas, not sums: nothing is read here, RocksDB adds them (tally_add_operator.h).
+  TallyDeltas daily;
   for (const auto& [key, delta] : deltas_) {
     if (IsEmpty(delta)) continue;
-    auto held = ReadRecord<Tally>(Families::kTallies, key);
+    if (auto s = batch->Merge(store_->Family(Families::kTallies), key, DeterministicBytes(delta));
+        !s.ok()) {
+      return absl::InternalError(s.ToString());
+    }
+    Accumulate(delta, &daily[DayKeyOf(key)]);
+  }
+  // The day roll-up is read, added to and put back: a report reads its sums as they are, where
+  // merge operands would have to be added up at every read (a day's tally gets one per batch
+  // until a compaction folds them: 3.6 µs a tally instead of 0.9 in a month's report). A batch
+  // changes a few thousand of them.
+  for (const auto& [key, delta] : daily) {
+    if (IsEmpty(delta)) continue;
+    auto held =
+        ParseStored<Tally>(Families::kDailyTallies, key, store_->Get(Families::kDailyTallies, key));
     if (!held.ok()) return held.status();
-    Tally tally = held->value_or(Tally());
-    Accumulate(delta, &tally);
-    rocksdb::Status s = IsEmpty(tally)
-                            ? batch->Delete(store_->Family(Families::kTallies), key)
-                            : batch->Put(store_->Family(Families::kTallies), key, Bytes(tally));
+    Tally sum = held->value_or(Tally());
+    Accumulate(delta, &sum);
+    rocksdb::ColumnFamilyHandle* family = store_->Family(Families::kDailyTallies);
+    rocksdb::Status s = IsEmpty(sum) ? batch->Delete(family, key)
+                                     : batch->Put(family, key, DeterministicBytes(sum));
     if (!s.ok()) return absl::InternalError(s.ToString());
   }
   Discard();

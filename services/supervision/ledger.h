@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "infobus/common/v1/dispatch_event.pb.h"
 #include "infobus/common/v1/event.pb.h"
 #include "infobus/common/v1/judgment.pb.h"
+#include "rocksdb/merge_operator.h"
 #include "rocksdb/write_batch.h"
 #include "services/supervision/contributions.h"
 
@@ -29,7 +31,10 @@ struct Families {
   static constexpr char kDeliveries[] = "deliveries";           // "<judgment>\x1f<delivery>"
   static constexpr char kDeadLetters[] = "dead_letters";        // "<topic>\x1f<part>\x1f<offset>"
   static constexpr char kTallies[] = "tallies";                 // TallyKey
+  static constexpr char kDailyTallies[] = "daily_tallies";      // TallyKey of the day's first hour
   static std::vector<std::string> All();
+  // The hourly tallies add their Merge()d deltas (tally_add_operator.h): open the store with it.
+  static std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> MergeOperators();
 };
 
 // What `family` holds at `key` (`bytes`, as read) as a Record: nullopt when absent, DATA_LOSS
@@ -65,8 +70,8 @@ class Ledger {
   absl::Status StageDispatchEvent(const infobus::common::v1::DispatchEvent& event);
   absl::Status StageDeadLetter(const infobus::common::v1::DeadLetter& dead_letter);
 
-  // Puts what was staged (records, and the tallies with their deltas added) into `batch` and
-  // starts a new stage. Reads the tallies it changes.
+  // Puts what was staged into `batch` (the records; each changed hourly tally's delta as a
+  // Merge; the changed daily tallies, read and added to) and starts a new stage.
   absl::Status Flush(rocksdb::WriteBatch* batch);
   // Forgets what was staged (the batch will be offered again).
   void Discard();

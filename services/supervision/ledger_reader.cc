@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/supervision/contributions.h"
 #include "services/supervision/ledger.h"
 #include "services/supervision/tally_key.h"
 #include "services/supervision/trace_builder.h"
@@ -137,10 +138,12 @@ absl::StatusOr<TraceResponse> LedgerReader::Trace(const v1::TraceRequest& reques
   return absl::InvalidArgumentError("item: give event, trace_id or judgment_id");
 }
 
-absl::Status LedgerReader::ScanTallies(const Period& period, ReportBuilder* builder) const {
-  const std::string first = HourPrefix(HourOf(period.since));
-  const std::string end = HourPrefix(HourOf(period.until));
-  auto it = store_->NewIterator(Families::kTallies);
+absl::Status LedgerReader::ScanRange(const char* family, int64_t first_hour, int64_t end_hour,
+                                     ReportBuilder* builder) const {
+  if (first_hour >= end_hour) return absl::OkStatus();
+  const std::string first = HourPrefix(first_hour);
+  const std::string end = HourPrefix(end_hour);
+  auto it = store_->NewIterator(family);
   storage::v1::Tally tally;  // reused: a month has millions of tallies
   for (it->Seek(first); it->Valid() && it->key().compare(end) < 0; it->Next()) {
     auto key = TallyKeyView::Decode(std::string_view(it->key().data(), it->key().size()));
@@ -150,10 +153,30 @@ absl::Status LedgerReader::ScanTallies(const Period& period, ReportBuilder* buil
       return absl::DataLossError(
           absl::StrCat("tally '", absl::CEscape(it->key().ToString()), "' does not parse"));
     }
+    if (IsEmpty(tally)) continue;  // its deltas summed to nothing (tally_add_operator.h)
     builder->Add(*key, tally);
   }
   if (!it->status().ok()) return absl::InternalError(it->status().ToString());
   return absl::OkStatus();
+}
+
+absl::Status LedgerReader::ScanTallies(const Period& period, ReportBuilder* builder) const {
+  const int64_t first = HourOf(period.since);
+  const int64_t end = HourOf(period.until);
+  // The whole UTC days inside the period from the day roll-up, the hours before and after them
+  // from the hourly tallies.
+  const int64_t first_day = DayStartHour(first) == first ? first : DayStartHour(first) + 24;
+  const int64_t end_day = DayStartHour(end);
+  if (first_day >= end_day) return ScanRange(Families::kTallies, first, end, builder);
+  if (absl::Status status = ScanRange(Families::kTallies, first, first_day, builder);
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = ScanRange(Families::kDailyTallies, first_day, end_day, builder);
+      !status.ok()) {
+    return status;
+  }
+  return ScanRange(Families::kTallies, end_day, end, builder);
 }
 
 }  // namespace infobus::supervision

@@ -11,7 +11,7 @@ namespace infobus::supervision {
 
 // Reads what the Ledger wrote: the chain of an item, and the tallies of a period. Everything
 // it finds, unfiltered (the service decides what the caller may see). Thread-safe (RocksDB
-// reads; a trace is a few gets and two prefix scans, a report one range scan of hourly tallies).
+// reads; a trace is a few gets and two prefix scans, a report three range scans of tallies).
 class LedgerReader {
  public:
   explicit LedgerReader(const Store* store) : store_(store) {}
@@ -21,7 +21,8 @@ class LedgerReader {
   absl::StatusOr<infobus::supervision::v1::TraceResponse> Trace(
       const infobus::supervision::v1::TraceRequest& request, absl::Time now) const;
 
-  // Adds every tally of `period` to `builder`.
+  // Adds every tally of `period` to `builder`: the whole UTC days from the day roll-up, the
+  // hours at either end from the hourly tallies.
   absl::Status ScanTallies(const Period& period, ReportBuilder* builder) const;
 
  private:
@@ -34,6 +35,10 @@ class LedgerReader {
   // The trace of the event stored under `event_key`.
   absl::Status TraceEvent(const std::string& event_key, absl::Time now,
                           infobus::supervision::v1::TraceResponse* response) const;
+
+  // Adds the tallies of `family` in hours [first_hour, end_hour).
+  absl::Status ScanRange(const char* family, int64_t first_hour, int64_t end_hour,
+                         ReportBuilder* builder) const;
 
   const Store* const store_;
 };

@@ -4,6 +4,7 @@
 
 #include "common/log/log.h"
 #include "common/service/bus_config.h"
+#include "services/supervision/daily_rollup.h"
 
 namespace infobus::supervision {
 
@@ -13,7 +14,8 @@ ProgramInfo SupervisionServer::Program() {
   program.description =
       "Supervision: follows every item from collection to closure. Folds the bus's facts — "
       "accepted events, judgments (and their reviews), delivery state changes and dead letters "
-      "— into one record per event, judgment and delivery and into hourly tallies per county, "
+      "— into one record per event, judgment and delivery and into hourly and daily tallies per "
+      "county, "
       "source, kind, rule and unit, and answers supervisors over gRPC "
       "(infobus.supervision.v1.SupervisionService): Trace (an event, trace id or judgment: "
       "every hop with its time and latency, and what is still missing) and Report (a month, "
@@ -52,7 +54,16 @@ absl::Status SupervisionServer::Start() {
             dispatch::RoutingTable::ForUnits(dispatch::UnitDirectory())));
     INFOBUS_LOG(Warning) << "no supervision.routing_file: reports know no units";
   }
-  if (absl::Status status = OpenRuntime(Families::All()); !status.ok()) return status;
+  if (absl::Status status = OpenRuntime(Families::All(), Families::MergeOperators());
+      !status.ok()) {
+    return status;
+  }
+  auto rolled_up = BackfillDailyTallies(&runtime().store());
+  if (!rolled_up.ok()) return rolled_up.status();
+  if (*rolled_up > 0) {
+    INFOBUS_LOG(Info) << "rolled the hourly tallies up into " << *rolled_up
+                      << " daily ones (a store from before the day roll-up)";
+  }
   ledger_ = std::make_unique<Ledger>(&runtime().store());
   reader_ = std::make_unique<LedgerReader>(&runtime().store());
   handler_ = std::make_unique<FactHandler>(ledger_.get(), runtime().topics(), routing_.get(),

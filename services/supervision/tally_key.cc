@@ -80,6 +80,18 @@ int64_t HourOf(absl::Time time) {
 
 absl::Time StartOfHour(int64_t hour) { return absl::UnixEpoch() + absl::Hours(hour); }
 
+int64_t DayStartHour(int64_t hour) {
+  const int64_t day = hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+  return day * 24;
+}
+
+std::string DayKeyOf(std::string_view hourly_key) {
+  const int64_t hour = static_cast<int64_t>(DecodeBigEndian64(hourly_key.substr(0, 8)) - kBias);
+  std::string key = HourPrefix(DayStartHour(hour));
+  key.append(hourly_key.data() + 8, hourly_key.size() - 8);
+  return key;
+}
+
 std::string HourPrefix(int64_t hour) {
   return EncodeBigEndian64(static_cast<uint64_t>(hour) + kBias);
 }

@@ -47,6 +47,14 @@ struct TallyKeyView {
   static TallyKeyView Of(const TallyKey& key);
 };
 
+// The day roll-up (family "daily_tallies") holds the same tallies summed per UTC day, under the
+// same keys with `hour` the day's first hour, so that a long period reads a 24th of the keys:
+// whole UTC days from the roll-up, the hours at either end (a local month starts at 16:00 UTC
+// in UTC+8) from the hourly tallies.
+int64_t DayStartHour(int64_t hour);  // the first hour of `hour`'s UTC day
+// `hourly_key` with its hour replaced by DayStartHour of it (a key Encode() made).
+std::string DayKeyOf(std::string_view hourly_key);
+
 // The hour `time` falls in (rounded down, also before 1970).
 int64_t HourOf(absl::Time time);
 absl::Time StartOfHour(int64_t hour);

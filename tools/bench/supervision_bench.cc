@@ -193,9 +193,9 @@ absl::Status Traces(const SupervisionFacts& facts, const LedgerReader& reader, i
       auto trace = reader.Trace(request, now);
       latency_ns.Record(NowNs() - t0);
       if (!trace.ok()) {
-        return absl::Status(trace.status().code(),
-                            absl::StrCat("trace of generated judgment ", judgment, ": ",
-                                         trace.status().message()));
+        return absl::Status(
+            trace.status().code(),
+            absl::StrCat("trace of generated judgment ", judgment, ": ", trace.status().message()));
       }
       if (trace->judgments_size() >= 1 && trace->judgments(0).deliveries_size() >= 1 &&
           trace->events_size() >= 1) {
@@ -220,8 +220,8 @@ struct Scope {
 
 // The month's report for each scope, `runs` times, interleaved so that drift in the machine's
 // load falls on both.
-absl::Status Reports(const Store& store, const LedgerReader& reader, const Period& period,
-                     int runs, std::vector<Scope>& scopes) {
+absl::Status Reports(const Store& store, const LedgerReader& reader, const Period& period, int runs,
+                     std::vector<Scope>& scopes) {
   const int64_t tallies = CountTallies(store, period);
   for (int run = 0; run < runs; ++run) {
     for (Scope& s : scopes) {
@@ -273,16 +273,17 @@ absl::StatusOr<v1::Supervision> RunSupervisionBench(const SupervisionBenchOption
 
   auto scratch = ScratchDir::Make(options.dir);
   if (!scratch.ok()) return scratch.status();
-  auto store = Store::Open((*scratch)->path() + "/db", supervision::Families::All(), {});
+  Store::Options store_options;
+  store_options.merge_operators = supervision::Families::MergeOperators();
+  auto store = Store::Open((*scratch)->path() + "/db", supervision::Families::All(), store_options);
   if (!store.ok()) return store.status();
 
   v1::Supervision result;
   SupervisionFacts facts(options.shape, period->since);
   log << "[bench] supervision: folding a month of " << options.shape.events << " events and "
-      << facts.judgments() << " judgments into " << (*scratch)->path() << ", "
-      << options.batch << " records per batch" << std::endl;
-  if (absl::Status status =
-          Fold(facts, store->get(), options.batch, log, result.mutable_fold());
+      << facts.judgments() << " judgments into " << (*scratch)->path() << ", " << options.batch
+      << " records per batch" << std::endl;
+  if (absl::Status status = Fold(facts, store->get(), options.batch, log, result.mutable_fold());
       !status.ok()) {
     return status;
   }
@@ -300,8 +301,8 @@ absl::StatusOr<v1::Supervision> RunSupervisionBench(const SupervisionBenchOption
       << std::endl;
 
   const LedgerReader reader(store->get());
-  log << "[bench] supervision: " << options.traces
-      << " traces by judgment id, as many by trace id" << std::endl;
+  log << "[bench] supervision: " << options.traces << " traces by judgment id, as many by trace id"
+      << std::endl;
   if (absl::Status status = Traces(facts, reader, options.traces, period->until + absl::Hours(24),
                                    options.shape.seed, result.mutable_trace());
       !status.ok()) {

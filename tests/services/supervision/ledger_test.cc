@@ -11,8 +11,10 @@
 #include <variant>
 #include <vector>
 
+#include "services/supervision/daily_rollup.h"
 #include "services/supervision/ledger_reader.h"
 #include "services/supervision/report_builder.h"
+#include "services/supervision/tally_key.h"
 #include "tests/services/supervision/facts.h"
 #include "tests/support/temp_dir.h"
 
@@ -27,7 +29,9 @@ using Fact = std::variant<Event, Judgment, DispatchEvent, DeadLetter>;
 class LedgerTest : public ::testing::Test {
  protected:
   std::unique_ptr<Store> OpenStore(const std::string& name) {
-    auto store = Store::Open(dir_.Sub(name), Families::All(), {});
+    Store::Options options;
+    options.merge_operators = Families::MergeOperators();
+    auto store = Store::Open(dir_.Sub(name), Families::All(), options);
     EXPECT_TRUE(store.ok()) << store.status();
     return std::move(*store);
   }
@@ -56,19 +60,56 @@ class LedgerTest : public ::testing::Test {
     }
   }
 
+  // What `family` holds, but for tallies whose deltas summed to nothing (they may or may not
+  // have been written, depending on the order of the facts; readers skip them).
   static std::map<std::string, std::string> Contents(const Store& store, const char* family) {
+    const bool tallies =
+        std::string(family) == Families::kTallies || std::string(family) == Families::kDailyTallies;
     std::map<std::string, std::string> contents;
     auto it = store.NewIterator(family);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      Tally tally;
+      if (tallies && tally.ParseFromString(it->value().ToString()) && IsEmpty(tally)) continue;
       contents[it->key().ToString()] = it->value().ToString();
     }
+    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
     return contents;
   }
 
-  static infobus::supervision::v1::ReportResponse ReportOf(const Store& store) {
+  // A week of facts at every hour of the day: events every 5 hours, a judgment on every other
+  // one, delivered, most signed off, some with feedback.
+  static std::vector<Fact> Week() {
+    std::vector<Fact> facts;
+    for (int i = 0; i < 34; ++i) {
+      const absl::Time at = kT0 + absl::Hours(5 * i) + absl::Minutes(7 * i);
+      const Event event = MakeEvent(i % 3 == 0 ? "netcafe" : "lodging", absl::StrCat("w", i), at,
+                                    i % 2 == 0 ? "451421" : "451422");
+      facts.push_back(event);
+      if (i % 2 != 0) continue;
+      const std::string id = absl::StrCat("jw", i);
+      facts.push_back(
+          MakeJudgment(id, i % 4 == 0 ? "hotspot" : "watchlist-hit", event, at + absl::Minutes(1)));
+      facts.push_back(Delivered(id, "fusui-psb", i + 1, at + absl::Minutes(2), absl::Minutes(15)));
+      if (i % 6 != 0) {
+        facts.push_back(
+            Acknowledged(id, "fusui-psb", i + 1, at + absl::Minutes(2 + i), "officer-7"));
+      }
+      if (i % 8 == 0) {
+        facts.push_back(FeedbackGiven(id, "fusui-psb", i + 1, at + absl::Hours(3),
+                                      infobus::common::v1::FEEDBACK_OUTCOME_HANDLED));
+      }
+    }
+    return facts;
+  }
+
+  static ReportScope Everything() {
     ReportScope everything;
     everything.all_jurisdictions = everything.all_units = everything.any_clearance = true;
-    ReportBuilder builder(everything);
+    return everything;
+  }
+
+  static infobus::supervision::v1::ReportResponse ReportOf(const Store& store) {
+    ReportBuilder builder(Everything());
     const LedgerReader reader(&store);
     EXPECT_TRUE(reader.ScanTallies({kT0 - absl::Hours(48), kT0 + absl::Hours(48)}, &builder).ok());
     return builder.Finish();
@@ -97,8 +138,13 @@ class LedgerTest : public ::testing::Test {
     dead_again.set_consumer("infobus-supervision");
     const absl::Duration deadline = absl::Minutes(15);
     return {
-        e1, e2, e3, e4,
-        MakeJudgment("j1", "watchlist-hit", e1, kT0 + absl::Minutes(1)), j2, j2_reviewed,
+        e1,
+        e2,
+        e3,
+        e4,
+        MakeJudgment("j1", "watchlist-hit", e1, kT0 + absl::Minutes(1)),
+        j2,
+        j2_reviewed,
         MakeJudgment("j3", "watchlist-hit", e3, kT0 + absl::Minutes(3)),
         Delivered("j1", "fusui-psb", 1, kT0 + absl::Minutes(1), deadline),
         Acknowledged("j1", "fusui-psb", 1, kT0 + absl::Minutes(5), "officer-7"),
@@ -109,7 +155,8 @@ class LedgerTest : public ::testing::Test {
         Delivered("j3", "fusui-xinning-station", 1, kT0 + absl::Minutes(3), deadline),
         Escalated("j3", "fusui-xinning-station", 1, kT0 + absl::Minutes(18), "fusui-psb/3"),
         Delivered("j3", "fusui-psb", 3, kT0 + absl::Minutes(18), deadline),
-        dead, dead_again,
+        dead,
+        dead_again,
     };
   }
 
@@ -167,8 +214,9 @@ TEST_F(LedgerTest, AnyOrderAnyRepeatsAndAnyBatchingLeaveTheSameState) {
     std::shuffle(facts.begin(), facts.end(), random);
     auto store = OpenStore("round" + std::to_string(round));
     Fold(store.get(), facts, 1 + round % 5);
-    for (const char* family : {Families::kTallies, Families::kJudgments, Families::kDeliveries,
-                               Families::kEvents, Families::kEventJudgments}) {
+    for (const char* family :
+         {Families::kTallies, Families::kDailyTallies, Families::kJudgments, Families::kDeliveries,
+          Families::kEvents, Families::kEventJudgments}) {
       EXPECT_EQ(Contents(*store, family), Contents(*reference, family))
           << "round " << round << ", family " << family;
     }
@@ -234,9 +282,13 @@ TEST_F(LedgerTest, ClosureByApprovalFollowsSendBacksAndRepeatsChangeNothing) {
   const DispatchEvent first = FeedbackGiven("jp", "fusui-psb", 1, delivered + absl::Hours(2),
                                             infobus::common::v1::FEEDBACK_OUTCOME_NOT_FOUND);
   const std::vector<Fact> story = {
-      petition, judgment, Delivered("jp", "fusui-psb", 1, delivered, absl::Hours(72)),
-      Acknowledged("jp", "fusui-psb", 1, delivered + absl::Hours(1), "officer-7"), first,
-      sent_back, second,
+      petition,
+      judgment,
+      Delivered("jp", "fusui-psb", 1, delivered, absl::Hours(72)),
+      Acknowledged("jp", "fusui-psb", 1, delivered + absl::Hours(1), "officer-7"),
+      first,
+      sent_back,
+      second,
       decided(infobus::common::v1::DISPATCH_EVENT_TYPE_APPROVED, delivered + absl::Hours(6), 1,
               "answered"),
   };
@@ -263,10 +315,10 @@ TEST_F(LedgerTest, ClosureByApprovalFollowsSendBacksAndRepeatsChangeNothing) {
   EXPECT_TRUE(trace.missing().empty());
   std::vector<v1::HopKind> kinds;
   for (const v1::Hop& hop : trace.hops()) kinds.push_back(hop.kind());
-  EXPECT_EQ(kinds, (std::vector<v1::HopKind>{
-                       v1::HOP_KIND_COLLECTED, v1::HOP_KIND_JUDGED, v1::HOP_KIND_DELIVERED,
-                       v1::HOP_KIND_SIGNED, v1::HOP_KIND_FEEDBACK, v1::HOP_KIND_SENT_BACK,
-                       v1::HOP_KIND_FEEDBACK, v1::HOP_KIND_APPROVED}));
+  EXPECT_EQ(kinds, (std::vector<v1::HopKind>{v1::HOP_KIND_COLLECTED, v1::HOP_KIND_JUDGED,
+                                             v1::HOP_KIND_DELIVERED, v1::HOP_KIND_SIGNED,
+                                             v1::HOP_KIND_FEEDBACK, v1::HOP_KIND_SENT_BACK,
+                                             v1::HOP_KIND_FEEDBACK, v1::HOP_KIND_APPROVED}));
   EXPECT_EQ(trace.hops(5).detail(), "call the petitioner back");
   EXPECT_EQ(trace.deliveries(0).sent_back_count(), 1u);
   EXPECT_EQ(trace.deliveries(0).feedback().outcome(),
@@ -278,7 +330,7 @@ TEST_F(LedgerTest, ClosureByApprovalFollowsSendBacksAndRepeatsChangeNothing) {
   EXPECT_EQ(report.dispatch().units(0).sent_back(), 1);
   EXPECT_EQ(report.dispatch().units(0).approved(), 1);
   EXPECT_EQ(report.dispatch().units(0).acknowledged_within_deadline(), 1);  // the first answer
-  EXPECT_EQ(report.dispatch().units(0).feedback(), 1);  // the one that stands
+  EXPECT_EQ(report.dispatch().units(0).feedback(), 1);                      // the one that stands
   ASSERT_EQ(report.rules_size(), 1);
   EXPECT_EQ(report.rules(0).positive(), 1);  // HANDLED, not the NOT_FOUND sent back
 }
@@ -292,6 +344,99 @@ TEST_F(LedgerTest, SupervisionKeepsNoSubjectsTitleOrSummary) {
     EXPECT_TRUE(record.judgment().title().empty()) << key;
     EXPECT_EQ(record.judgment().subjects_size(), 0) << key;
   }
+}
+
+// A report reads whole UTC days from the day roll-up and the hours at either end from the
+// hourly tallies: whatever the period, the figures are those of its hours.
+TEST_F(LedgerTest, EveryPeriodReportsWhatItsHoursHoldWholeDaysFromTheRollUp) {
+  auto store = OpenStore("db");
+  std::vector<Fact> facts = Week();
+  std::shuffle(facts.begin(), facts.end(), std::mt19937(5));
+  Fold(store.get(), facts, 7);
+  const LedgerReader reader(store.get());
+  // The reference: every hourly tally of the period, read directly.
+  auto from_hours = [&store](const Period& period) {
+    ReportBuilder builder(Everything());
+    auto it = store->NewIterator(Families::kTallies);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto key = TallyKey::Decode(it->key().ToString());
+      Tally tally;
+      EXPECT_TRUE(key.ok() && tally.ParseFromString(it->value().ToString()));
+      if (key->hour >= HourOf(period.since) && key->hour < HourOf(period.until)) {
+        builder.Add(*key, tally);
+      }
+    }
+    return builder.Finish();
+  };
+  const absl::Time midnight = StartOfHour(DayStartHour(HourOf(kT0)));
+  const std::vector<Period> periods = {
+      {midnight, midnight + absl::Hours(24 * 7)},                         // whole days only
+      {kT0 - absl::Hours(3), kT0 + absl::Hours(24 * 6 + 5)},              // edges and days
+      {midnight + absl::Hours(16), midnight + absl::Hours(24 * 5 + 16)},  // a UTC+8 "month"
+      {midnight + absl::Hours(20), midnight + absl::Hours(30)},           // across one midnight
+      {kT0 + absl::Hours(10), kT0 + absl::Hours(11)},                     // one hour
+      {midnight + absl::Hours(24), midnight + absl::Hours(48)},           // exactly one day
+  };
+  int64_t events_seen = 0;
+  for (const Period& period : periods) {
+    ReportBuilder builder(Everything());
+    ASSERT_TRUE(reader.ScanTallies(period, &builder).ok());
+    const v1::ReportResponse report = builder.Finish();
+    const v1::ReportResponse expected = from_hours(period);
+    EXPECT_EQ(report.DebugString(), expected.DebugString())
+        << absl::FormatTime(period.since) << " .. " << absl::FormatTime(period.until);
+    events_seen += report.collection().events();
+  }
+  EXPECT_GT(events_seen, 34);  // the periods are not empty
+}
+
+TEST_F(LedgerTest, ABackfilledRollUpEqualsTheOneFoldedAlongside) {
+  auto folded = OpenStore("folded");
+  Fold(folded.get(), Week(), 5);
+  // A store from before the roll-up: the same hourly tallies, no daily ones.
+  auto older = OpenStore("older");
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : Contents(*folded, Families::kTallies)) {
+    ASSERT_TRUE(batch.Put(older->Family(Families::kTallies), key, value).ok());
+  }
+  ASSERT_TRUE(older->Write(&batch).ok());
+  auto written = BackfillDailyTallies(older.get());
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_GT(*written, 0);
+  EXPECT_EQ(Contents(*older, Families::kDailyTallies), Contents(*folded, Families::kDailyTallies));
+  auto again = BackfillDailyTallies(older.get());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);  // rolled up already
+  auto fresh = BackfillDailyTallies(folded.get());
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(*fresh, 0);  // folded with its roll-up
+}
+
+TEST_F(LedgerTest, TalliesAreAddedInTheStoreAndACorruptDeltaIsAnError) {
+  auto store = OpenStore("db");
+  const std::string key = TallyKey{HourOf(kT0), TallyType::kEvents, {"x"}}.Encode();
+  Tally one, two;
+  one.set_count(1);
+  (*one.mutable_outcomes())[3] = 2;
+  two.set_count(4);
+  (*two.mutable_outcomes())[3] = -2;
+  (*two.mutable_signoff_latency())[7] = 1;
+  rocksdb::WriteBatch batch;
+  ASSERT_TRUE(batch.Merge(store->Family(Families::kTallies), key, one.SerializeAsString()).ok());
+  ASSERT_TRUE(batch.Merge(store->Family(Families::kTallies), key, two.SerializeAsString()).ok());
+  ASSERT_TRUE(store->Write(&batch).ok());
+  auto bytes = store->Get(Families::kTallies, key);
+  ASSERT_TRUE(bytes.ok() && bytes->has_value()) << bytes.status();
+  Tally sum;
+  ASSERT_TRUE(sum.ParseFromString(**bytes));
+  EXPECT_EQ(sum.count(), 5);
+  EXPECT_TRUE(sum.outcomes().empty());  // 2 - 2
+  EXPECT_EQ(sum.signoff_latency().at(7), 1);
+
+  rocksdb::WriteBatch corrupt;
+  ASSERT_TRUE(corrupt.Merge(store->Family(Families::kTallies), key, "\xff\xff not a tally").ok());
+  ASSERT_TRUE(store->Write(&corrupt).ok());
+  EXPECT_FALSE(store->Get(Families::kTallies, key).ok());
 }
 
 }  // namespace

@@ -6,7 +6,8 @@ namespace infobus::supervision {
 namespace {
 
 TEST(TallyKeyTest, RoundTripsAndSortsByHourFirstAlsoBefore1970) {
-  const TallyKey key{HourOf(absl::FromUnixSeconds(3600 * 5 + 59)), TallyType::kJudgments,
+  const TallyKey key{HourOf(absl::FromUnixSeconds(3600 * 5 + 59)),
+                     TallyType::kJudgments,
                      {"3", "", "451421", "watchlist-hit", "4"}};
   EXPECT_EQ(key.hour, 5);
   auto decoded = TallyKey::Decode(key.Encode());
@@ -36,4 +37,20 @@ TEST(TallyKeyTest, RefusesBytesItDidNotMake) {
 }
 
 }  // namespace
+TEST(TallyKeyTest, ADayKeyIsTheSameTallyAtTheFirstHourOfItsUtcDay) {
+  EXPECT_EQ(DayStartHour(0), 0);
+  EXPECT_EQ(DayStartHour(23), 0);
+  EXPECT_EQ(DayStartHour(24), 24);
+  EXPECT_EQ(DayStartHour(49), 48);
+  EXPECT_EQ(DayStartHour(-1), -24);  // 1969-12-31T23:00
+  EXPECT_EQ(DayStartHour(-24), -24);
+  EXPECT_EQ(DayStartHour(-25), -48);
+  const TallyKey hourly{24 * 1000 + 17, TallyType::kJudgments, {"a", "b"}};
+  auto day = TallyKey::Decode(DayKeyOf(hourly.Encode()));
+  ASSERT_TRUE(day.ok()) << day.status();
+  EXPECT_EQ(day->hour, 24 * 1000);
+  EXPECT_EQ(day->type, TallyType::kJudgments);
+  EXPECT_EQ(day->dims, hourly.dims);
+}
+
 }  // namespace infobus::supervision
