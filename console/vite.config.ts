@@ -1,0 +1,24 @@
+/// <reference types="vitest/config" />
+// Builds the console into <repo>/build/console (INFOBUS_CONSOLE_OUT overrides), with asset paths
+// relative to the site root, as the gateway serves it at `/`. `npm run dev` proxies /api and
+// /healthz to a running gateway ($INFOBUS_GATEWAY, default https://127.0.0.1:50080, whose
+// certificate is the local PKI's: not verified by the dev proxy).
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+import path from "node:path";
+
+const gateway = process.env.INFOBUS_GATEWAY ?? "https://127.0.0.1:50080";
+const outDir = process.env.INFOBUS_CONSOLE_OUT ?? path.resolve(__dirname, "../build/console");
+
+export default defineConfig({
+  base: "/",
+  plugins: [react()],
+  build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 2000 },
+  server: {
+    proxy: {
+      "/api": { target: gateway, changeOrigin: true, secure: false },
+      "/healthz": { target: gateway, changeOrigin: true, secure: false },
+    },
+  },
+  test: { environment: "node", include: ["src/**/*.test.ts"] },
+});
