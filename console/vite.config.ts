@@ -8,7 +8,7 @@ import react from "@vitejs/plugin-react";
 import path from "node:path";
 
 const gateway = process.env.INFOBUS_GATEWAY ?? "https://127.0.0.1:50080";
-const outDir = process.env.INFOBUS_CONSOLE_OUT ?? path.resolve(__dirname, "../build/console");
+const outDir = process.env.INFOBUS_CONSOLE_OUT ?? path.resolve(import.meta.dirname, "../build/console");
 
 export default defineConfig({
   base: "/",

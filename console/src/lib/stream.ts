@@ -67,23 +67,29 @@ export class StreamReader<T> {
     this.opts.onState({ kind: "closed" });
   }
 
+  // After stop() nothing more reaches the screen, even from a connection still settling.
+  private emit(state: StreamState): void {
+    if (!this.stopped) this.opts.onState(state);
+  }
+
   private async connect(): Promise<void> {
     this.timer = null;
     if (this.stopped) return;
     const controller = new AbortController();
     this.controller = controller;
-    if (this.failures === 0) this.opts.onState({ kind: "connecting" });
+    if (this.failures === 0) this.emit({ kind: "connecting" });
     let ended: StreamErrorBody = { code: "UNAVAILABLE", message: "the stream ended" };
     try {
       await this.open(this.opts.url, {
         signal: controller.signal,
-        headers: { ...this.opts.headers(), Accept: "text/event-stream", ...this.tracker.resumeHeaders() },
+        headers: { ...this.opts.headers(), ...this.tracker.resumeHeaders() }, // the library adds accept
         openWhenHidden: true, // keep reading in a background tab: the duty room's inbox must stay live
         onopen: async (response: Response) => {
           const type = response.headers.get("content-type") ?? "";
+          if (this.stopped) throw new StreamEnd({ code: "CANCELLED", message: "stopped" });
           if (response.ok && type.startsWith("text/event-stream")) {
             this.failures = 0;
-            this.opts.onState({ kind: "live" });
+            this.emit({ kind: "live" });
             return;
           }
           const text = await response.text().catch(() => "");
@@ -91,6 +97,7 @@ export class StreamReader<T> {
           throw new StreamEnd(response.ok ? { code: "INTERNAL", message: `not an event stream: ${type}` } : e);
         },
         onmessage: (ev: EventSourceMessage) => {
+          if (this.stopped) return;
           if (ev.event === "error") throw new StreamEnd(parseErrorEvent(ev.data));
           if (ev.event !== "" && ev.event !== "message") return;
           if (ev.data === "") return;
@@ -111,12 +118,12 @@ export class StreamReader<T> {
       ended = e instanceof StreamEnd ? e.body : { code: "UNAVAILABLE", message: String(e) };
     }
     if (actionFor(ended.code) === "stop") {
-      this.opts.onState({ kind: "refused", code: ended.code, message: ended.message });
+      this.emit({ kind: "refused", code: ended.code, message: ended.message });
       return;
     }
     this.failures += 1;
     const inMs = backoffMs(this.failures);
-    this.opts.onState({ kind: "reconnecting", attempt: this.failures, inMs, code: ended.code, message: ended.message });
+    this.emit({ kind: "reconnecting", attempt: this.failures, inMs, code: ended.code, message: ended.message });
     this.timer = this.schedule(() => void this.connect(), inMs);
   }
 }
