@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiClient, type Fetch } from "./api";
-import { acknowledge, EMPTY_FILTER, feedback, filterJson, judgmentStreamQuery, listAllDeliveries, reportRequest, toTrace, traceRequest } from "./calls";
+import { acknowledge, EMPTY_FILTER, feedback, filterJson, judgmentStreamQuery, listAllDeliveries, reportRequest, toTrace, traceItemOf, traceRequest } from "./calls";
 
 function recording(answers: string[]): { fetch: Fetch; bodies: unknown[]; urls: string[] } {
   const bodies: unknown[] = [];
@@ -47,6 +47,14 @@ describe("requests", () => {
     expect(traceRequest({ by: "event", sourceId: "fusui-lodging", eventId: "hotel-0001" })).toEqual({ event: { sourceId: "fusui-lodging", eventId: "hotel-0001" } });
     expect(reportRequest({ period: "2026-11", since: "x", unitId: "u", includeSubordinates: true })).toEqual({ period: "2026-11", unitId: "u", includeSubordinates: true });
     expect(reportRequest({ since: "a", until: "b", jurisdictionPrefix: "4514", unitId: "u" })).toEqual({ since: "a", until: "b", jurisdictionPrefix: "4514" });
+  });
+});
+
+describe("traceItemOf", () => {
+  it("reads one complete item from the page's query", () => {
+    expect(traceItemOf(new URLSearchParams("sourceId=fusui-lodging&eventId=hotel-0001"))).toEqual({ by: "event", sourceId: "fusui-lodging", eventId: "hotel-0001" });
+    expect(traceItemOf(new URLSearchParams("sourceId=fusui-lodging&judgmentId=j1"))).toEqual({ by: "judgmentId", judgmentId: "j1" });
+    expect(traceItemOf(new URLSearchParams("traceId=%20"))).toBeNull();
   });
 });
 

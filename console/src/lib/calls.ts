@@ -274,6 +274,18 @@ export type TraceItem =
   | { by: "traceId"; traceId: string }
   | { by: "judgmentId"; judgmentId: string };
 
+/** The item a trace page's query names (?sourceId=&eventId=, ?traceId=, ?judgmentId=); null: none complete. */
+export function traceItemOf(q: URLSearchParams): TraceItem | null {
+  const source = q.get("sourceId")?.trim() ?? "";
+  const event = q.get("eventId")?.trim() ?? "";
+  if (source !== "" && event !== "") return { by: "event", sourceId: source, eventId: event };
+  const traceId = q.get("traceId")?.trim() ?? "";
+  if (traceId !== "") return { by: "traceId", traceId };
+  const judgmentId = q.get("judgmentId")?.trim() ?? "";
+  if (judgmentId !== "") return { by: "judgmentId", judgmentId };
+  return null;
+}
+
 export function traceRequest(item: TraceItem): Record<string, unknown> {
   switch (item.by) {
     case "event":

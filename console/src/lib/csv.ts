@@ -20,3 +20,8 @@ export function toCsv(header: readonly string[], rows: readonly (readonly Cell[]
   const line = (cells: readonly Cell[]) => cells.map((c) => quoteCell(guardCell(c))).join(",");
   return [line(header), ...rows.map(line)].join("\r\n") + "\r\n";
 }
+
+/** The file's text: with a byte-order mark, so spreadsheets read the UTF-8 (Chinese names) right. */
+export function csvFileText(csv: string): string {
+  return "\uFEFF" + csv;
+}

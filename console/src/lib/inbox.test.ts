@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { awaitsApproval, isOverdue, mergeDeliveries, newestFirst, withAcknowledgement, withFeedback } from "./inbox";
+import { addFromStream, awaitsApproval, isOverdue, mergeDeliveries, newestFirst, withAcknowledgement, withFeedback } from "./inbox";
 import { toDelivery } from "./model";
 
 const d = (seq: number, extra: object = {}) =>
@@ -12,6 +12,13 @@ describe("the inbox", () => {
     const list = newestFirst(inbox);
     expect(list.map((x) => x.seq)).toEqual([3, 2, 1]);
     expect(list[2]?.status).toBe("DELIVERY_STATUS_ACKNOWLEDGED");
+  });
+  it("takes new deliveries from the stream but never an older state of a known one", () => {
+    const listed = mergeDeliveries(new Map(), [d(1, { status: "DELIVERY_STATUS_FEEDBACK" })]);
+    const after = addFromStream(addFromStream(listed, d(1)), d(2));
+    expect(after.get("fusui-psb/1")?.status).toBe("DELIVERY_STATUS_FEEDBACK");
+    expect(after.get("fusui-psb/2")?.status).toBe("DELIVERY_STATUS_PENDING");
+    expect(addFromStream(after, d(2))).toBe(after); // unchanged: no re-render
   });
   it("is overdue only while pending past the deadline", () => {
     const now = Date.parse("2026-11-03T01:00:00Z");

@@ -1,13 +1,24 @@
-// A unit's inbox as the duty room sees it: deliveries from the stream and from ListDeliveries
-// merged by delivery id (the later read wins: a status only moves on), newest first.
+// A unit's inbox as the duty room sees it, keyed by delivery id, newest first. The stream
+// brings new deliveries (its backlog may carry a state older than what we know, so it only adds
+// what is missing); ListDeliveries and the answers to our own calls bring current states (they
+// overwrite: a send-back legitimately moves a delivery back to pending).
 import type { AcknowledgeResult, FeedbackResult } from "./calls";
 import type { Delivery } from "./model";
 
 export type Inbox = ReadonlyMap<string, Delivery>;
 
+/** Current states (ListDeliveries, a call's answer): they replace what we had. */
 export function mergeDeliveries(inbox: Inbox, incoming: readonly Delivery[]): Map<string, Delivery> {
   const next = new Map(inbox);
   for (const d of incoming) next.set(d.deliveryId, d);
+  return next;
+}
+
+/** A delivery from the stream: added when new, never replacing a state we already know. */
+export function addFromStream(inbox: Inbox, d: Delivery): Inbox {
+  if (inbox.has(d.deliveryId)) return inbox;
+  const next = new Map(inbox);
+  next.set(d.deliveryId, d);
   return next;
 }
 
