@@ -195,7 +195,7 @@ export function App() {
         body = <TraceView query={route.query} />;
         break;
       case "report":
-        body = <ReportView />;
+        body = <ReportView query={route.query} />;
         break;
       default:
         body = v.length === 0 ? <p className="error">{t("who.noViews")}</p> : <p>404 {loc.pathname}</p>;

@@ -101,6 +101,8 @@ export const en = {
   "inbox.sentBack": "Sent back {{count}}×",
   "inbox.acknowledge": "Acknowledge",
   "inbox.acknowledged": "Signed off by {{by}} at {{at}}",
+  "inbox.signedOff": "Signed off",
+  "inbox.escalatedTo": "Escalated to",
   "inbox.feedback": "Feedback",
   "inbox.outcome": "Outcome",
   "inbox.send": "Send feedback",

@@ -103,6 +103,8 @@ export const zh: Record<MessageKey, string> = {
   "inbox.sentBack": "已退回 {{count}} 次",
   "inbox.acknowledge": "签收",
   "inbox.acknowledged": "{{by}} 于 {{at}} 签收",
+  "inbox.signedOff": "签收",
+  "inbox.escalatedTo": "升级至",
   "inbox.feedback": "反馈",
   "inbox.outcome": "处置结果",
   "inbox.send": "提交反馈",

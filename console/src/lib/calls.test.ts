@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiClient, type Fetch } from "./api";
-import { acknowledge, EMPTY_FILTER, feedback, filterJson, judgmentStreamQuery, listAllDeliveries, reportRequest, toTrace, traceItemOf, traceRequest } from "./calls";
+import { acknowledge, EMPTY_FILTER, feedback, filterJson, judgmentStreamQuery, listAllDeliveries, reportQueryFromUrl, reportQueryToUrl, reportRequest, toTrace, traceItemOf, traceRequest } from "./calls";
 
 function recording(answers: string[]): { fetch: Fetch; bodies: unknown[]; urls: string[] } {
   const bodies: unknown[] = [];
@@ -66,5 +66,18 @@ describe("toTrace", () => {
     expect(t.judgments[0]?.hops[0]?.sincePreviousMs).toBe(250);
     expect(t.judgments[0]?.missing).toEqual(["fusui-psb/3: not signed off"]);
     expect(t.events).toEqual([]);
+  });
+});
+
+describe("report query in the URL", () => {
+  it("round-trips period and scope", () => {
+    const q = { period: "2026-W45", unitId: "chongzuo-ops", includeSubordinates: true };
+    const u = reportQueryToUrl(q);
+    expect(u.toString()).toBe("period=2026-W45&unitId=chongzuo-ops&includeSubordinates=true");
+    expect(reportQueryFromUrl(u)).toEqual(q);
+  });
+  it("needs a period or a whole range", () => {
+    expect(reportQueryFromUrl(new URLSearchParams("since=2026-11-01T00:00:00Z"))).toBeNull();
+    expect(reportQueryFromUrl(new URLSearchParams("since=a&until=b&jurisdictionPrefix=4514"))).toEqual({ since: "a", until: "b", jurisdictionPrefix: "4514" });
   });
 });

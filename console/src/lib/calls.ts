@@ -398,3 +398,30 @@ export function reportRequest(q: ReportQuery): Record<string, unknown> {
 }
 
 export const report = (api: ApiClient, q: ReportQuery): R<Report> => map(api.call("supervision", "Report", reportRequest(q)), toReport);
+
+/** A report query in the console's URL (shareable): the same field names as the request. */
+export function reportQueryToUrl(q: ReportQuery): URLSearchParams {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(reportRequest(q))) u.set(k, String(v));
+  return u;
+}
+
+export function reportQueryFromUrl(u: URLSearchParams): ReportQuery | null {
+  const q: ReportQuery = {};
+  const period = u.get("period");
+  const since = u.get("since");
+  const until = u.get("until");
+  if (period) q.period = period;
+  else if (since && until) {
+    q.since = since;
+    q.until = until;
+  } else return null;
+  const prefix = u.get("jurisdictionPrefix");
+  const unit = u.get("unitId");
+  if (prefix) q.jurisdictionPrefix = prefix;
+  else if (unit) {
+    q.unitId = unit;
+    q.includeSubordinates = u.get("includeSubordinates") === "true";
+  }
+  return q;
+}

@@ -11,7 +11,7 @@ export type Route =
   | { name: "unit"; unitId: string }
   | { name: "supervisor" }
   | { name: "trace"; query: URLSearchParams }
-  | { name: "report" }
+  | { name: "report"; query: URLSearchParams }
   | { name: "home" }
   | { name: "notFound"; path: string };
 
@@ -27,7 +27,7 @@ export function parseRoute(pathname: string, search = ""): Route {
   if (a === "unit" && parts.length === 1) return { name: "unit", unitId: q.get("unit") ?? "" };
   if (a === "supervisor" && parts.length === 1) return { name: "supervisor" };
   if (a === "trace" && parts.length === 1) return { name: "trace", query: q };
-  if (a === "report" && parts.length === 1) return { name: "report" };
+  if (a === "report" && parts.length === 1) return { name: "report", query: q };
   return { name: "notFound", path: pathname };
 }
 

@@ -1,7 +1,7 @@
 // Hotspots: judgments per county and kind over time (judgment/ListJudgments, every page up to a
 // bound), and events with coordinates on a lat/lon scatter. No service API returns events with
 // their location, so the scatter reads a JSON-lines file of events picked in the browser.
-import { useCallback, useMemo, useState, type ChangeEvent, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession } from "../app/context";
 import { useCall } from "../app/hooks";
@@ -31,10 +31,12 @@ export function HotspotsView() {
   );
   const [points, setPoints] = useState<{ points: EventPoint[]; skipped: number } | null>(null);
 
+  const load_ = () => void run(since === "" ? "" : `${since}T00:00`, until === "" ? "" : `${until}T00:00`, splitList(prefixes));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void run(since === "" ? "" : `${since}T00:00`, until === "" ? "" : `${until}T00:00`, splitList(prefixes));
+    load_();
   };
+  useEffect(load_, []); // eslint-disable-line react-hooks/exhaustive-deps -- once, with the defaults
   const pick = async (e: ChangeEvent<HTMLInputElement>) => {
     const f = e.target.files?.[0];
     if (f) setPoints(eventPoints(await f.text()));

@@ -43,9 +43,9 @@ function Deliveries({ judgmentId }: { judgmentId: string }) {
             <th scope="col">{t("inbox.unit")}</th>
             <th scope="col">{t("inbox.delivered")}</th>
             <th scope="col">{t("inbox.deadline")}</th>
-            <th scope="col">{t("hop.HOP_KIND_SIGNED")}</th>
+            <th scope="col">{t("inbox.signedOff")}</th>
             <th scope="col">{t("inbox.feedback")}</th>
-            <th scope="col">{t("hop.HOP_KIND_ESCALATED")}</th>
+            <th scope="col">{t("inbox.escalatedTo")}</th>
           </tr>
         </thead>
         <tbody>

@@ -1,14 +1,15 @@
 // The period report (supervision/Report): period (month, ISO week, day or range) and scope
 // (everything visible, a jurisdiction prefix, or a unit with or without the units below), as
 // figures, ECharts charts and tables, each table downloadable as CSV.
-import { useCallback, useMemo, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession } from "../app/context";
 import { useCall } from "../app/hooks";
+import { navigate } from "../app/nav";
 import { Chart } from "../components/Chart";
 import { ErrorBox } from "../components/ErrorBox";
 import { fmtTime } from "../components/format";
-import { report, type ReportQuery } from "../lib/calls";
+import { report, reportQueryFromUrl, reportQueryToUrl, type ReportQuery } from "../lib/calls";
 import { countiesOption, latencyOption, precisionOption, slaOption } from "../lib/charts";
 import { csvFileText, toCsv } from "../lib/csv";
 import { periodOf, thisMonth, type PeriodKind } from "../lib/period";
@@ -64,11 +65,12 @@ function TableView({ table, label, fileStem }: { table: Table; label: (k: string
   );
 }
 
-export function ReportView() {
+export function ReportView({ query }: { query: URLSearchParams }) {
   const { t, i18n } = useTranslation();
   const { api, claims } = useSession();
-  const [kind, setKind] = useState<PeriodKind>("month");
-  const [value, setValue] = useState(() => thisMonth(Date.now()));
+  const fromUrl = reportQueryFromUrl(query);
+  const [kind, setKind] = useState<PeriodKind>(fromUrl?.period?.includes("W") ? "week" : fromUrl?.period?.length === 10 ? "day" : "month");
+  const [value, setValue] = useState(() => fromUrl?.period ?? thisMonth(Date.now()));
   const [since, setSince] = useState("");
   const [until, setUntil] = useState("");
   const [scope, setScope] = useState<Scope>(claims.unit !== "" ? "unit" : "all");
@@ -78,6 +80,14 @@ export function ReportView() {
   const [problem, setProblem] = useState("");
   const [stem, setStem] = useState("report");
   const [load, run] = useCall(useCallback((q: ReportQuery) => report(api, q), [api]));
+  const key = query.toString();
+  useEffect(() => {
+    const q = reportQueryFromUrl(new URLSearchParams(key));
+    if (q !== null) {
+      setStem(`report-${q.period ?? "range"}`);
+      void run(q);
+    }
+  }, [key, run]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -93,8 +103,8 @@ export function ReportView() {
       q.unitId = unitId.trim();
       q.includeSubordinates = subs;
     }
-    setStem(`report-${"period" in p.value ? p.value.period : "range"}`);
-    void run(q);
+    navigate(`/report?${reportQueryToUrl(q).toString()}`); // the effect above runs it
+    if (reportQueryToUrl(q).toString() === key) void run(q); // same query again: run anyway
   };
 
   const r = load.state === "done" ? load.value : null;

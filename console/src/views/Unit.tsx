@@ -24,7 +24,7 @@ function DeliveryItem({ d, now, onChange }: { d: Delivery; now: number; onChange
   const { api, claims } = useSession();
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<FeedbackOutcome>("FEEDBACK_OUTCOME_UNSPECIFIED");
+  const [outcome, setOutcome] = useState<FeedbackOutcome | "">(""); // "": not chosen (the select is required)
   const [note, setNote] = useState("");
   const overdue = isOverdue(d, now);
   const cd = countdown(d.deadline, now, !awaitsSignOff(d));
@@ -42,6 +42,7 @@ function DeliveryItem({ d, now, onChange }: { d: Delivery; now: number; onChange
   const sendFeedback = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
+    if (outcome === "") return;
     const r = await feedback(api, { unitId: d.unitId, seq: d.seq, outcome, note, givenBy: claims.sub });
     setBusy(false);
     if (r.ok) {
@@ -119,7 +120,7 @@ function DeliveryItem({ d, now, onChange }: { d: Delivery; now: number; onChange
           <form className="feedback" onSubmit={(e) => void sendFeedback(e)} data-testid="feedback-form">
             <label>
               {t("inbox.outcome")}
-              <select value={outcome} onChange={(e) => setOutcome(e.target.value as FeedbackOutcome)} required data-testid="feedback-outcome">
+              <select value={outcome} onChange={(e) => setOutcome(e.target.value as FeedbackOutcome | "")} required data-testid="feedback-outcome">
                 {FEEDBACK_OUTCOMES.map((o) => (
                   <option key={o} value={o === "FEEDBACK_OUTCOME_UNSPECIFIED" ? "" : o} disabled={o === "FEEDBACK_OUTCOME_UNSPECIFIED"}>
                     {t(`outcome.${o}`)}
