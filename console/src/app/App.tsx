@@ -17,6 +17,7 @@ import { SupervisorView } from "../views/Supervisor";
 import { TraceView } from "../views/Trace";
 import { ReportView } from "../views/Report";
 import { fmtTime } from "../components/format";
+import { ErrorBoundary } from "../components/ErrorBoundary";
 
 function initialToken(): string {
   const fromFragment = tokenFromFragment(location.hash);
@@ -173,7 +174,12 @@ export function App() {
   const v = session.views;
   const allowed = viewOf(route);
   let body;
-  if (allowed !== null && !v.includes(allowed)) body = <p className="error">{t("who.noViews")}</p>;
+  if (allowed !== null && !v.includes(allowed))
+    body = (
+      <p className="error" data-testid="view-not-allowed">
+        {t("who.notAllowed", { view: t(`view.${allowed}`) })}
+      </p>
+    );
   else
     switch (route.name) {
       case "analyst":
@@ -232,7 +238,7 @@ export function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {body}
+        <ErrorBoundary resetKey={loc.pathname + loc.search}>{body}</ErrorBoundary>
       </main>
     </SessionContext.Provider>
   );
