@@ -1,6 +1,6 @@
 // The shell: signs in (pasted token, or #token= in the URL), shows who is signed in and the
 // role's views, switches language, and renders the route's view.
-import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiClient } from "../lib/api";
 import { decodeClaims, viewsFor, type Claims } from "../lib/jwt";
@@ -11,13 +11,15 @@ import { SessionContext, type Session } from "./context";
 import { Link, navigate, useLocation } from "./nav";
 import { AnalystView } from "../views/Analyst";
 import { JudgmentPage } from "../views/JudgmentPage";
-import { HotspotsView } from "../views/Hotspots";
 import { UnitView } from "../views/Unit";
 import { SupervisorView } from "../views/Supervisor";
 import { TraceView } from "../views/Trace";
-import { ReportView } from "../views/Report";
 import { fmtTime } from "../components/format";
 import { ErrorBoundary } from "../components/ErrorBoundary";
+
+// The two chart views load ECharts: fetched on first use, so the duty room's page stays small.
+const HotspotsView = lazy(() => import("../views/Hotspots").then((m) => ({ default: m.HotspotsView })));
+const ReportView = lazy(() => import("../views/Report").then((m) => ({ default: m.ReportView })));
 
 function initialToken(): string {
   const fromFragment = tokenFromFragment(location.hash);
@@ -238,7 +240,9 @@ export function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <ErrorBoundary resetKey={loc.pathname + loc.search}>{body}</ErrorBoundary>
+        <ErrorBoundary resetKey={loc.pathname + loc.search}>
+          <Suspense fallback={<p>{t("common.loading")}</p>}>{body}</Suspense>
+        </ErrorBoundary>
       </main>
     </SessionContext.Provider>
   );
