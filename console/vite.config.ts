@@ -20,5 +20,10 @@ export default defineConfig({
       "/healthz": { target: gateway, changeOrigin: true, secure: false },
     },
   },
-  test: { environment: "node", include: ["src/**/*.test.ts"] },
+  // `npm test`: the unit tests; `npm run test:gateway`: src/e2e against a running gateway.
+  test: {
+    environment: "node",
+    include: process.env.INFOBUS_CONSOLE_E2E ? ["src/e2e/*.e2e.ts"] : ["src/**/*.test.ts"],
+    testTimeout: 20_000,
+  },
 });
