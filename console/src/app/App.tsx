@@ -4,7 +4,7 @@ import { lazy, Suspense, useEffect, useMemo, useRef, useState, type FormEvent } 
 import { useTranslation } from "react-i18next";
 import { ApiClient } from "../lib/api";
 import { decodeClaims, viewsFor, type Claims } from "../lib/jwt";
-import { homeFor, parseRoute, paths, viewOf } from "../lib/router";
+import { homeFor, parseRoute, paths, viewsOf } from "../lib/router";
 import { clearToken, fragmentWithoutToken, loadToken, saveToken, tokenFromFragment } from "../lib/session";
 import { LANGUAGE_KEY, type Language } from "../i18n";
 import { SessionContext, type Session } from "./context";
@@ -174,12 +174,12 @@ export function App() {
   }
 
   const v = session.views;
-  const allowed = viewOf(route);
+  const allowed = viewsOf(route);
   let body;
-  if (allowed !== null && !v.includes(allowed))
+  if (allowed !== null && !allowed.some((x) => v.includes(x)))
     body = (
       <p className="error" data-testid="view-not-allowed">
-        {t("who.notAllowed", { view: t(`view.${allowed}`) })}
+        {t("who.notAllowed", { view: allowed.map((x) => t(`view.${x}`)).join(" / ") })}
       </p>
     );
   else

@@ -7,7 +7,7 @@
 // chongzuo-ops, as in the root README). It signs off and reports on fusui-psb's delivery 1.
 import { beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../lib/api";
-import { acknowledge, dispatchStreamQuery, EMPTY_FILTER, feedback, getJudgment, judgmentStreamQuery, listAllDeliveries, listJudgments, listUnits, report, trace } from "../lib/calls";
+import { acknowledge, review, dispatchStreamQuery, EMPTY_FILTER, feedback, getJudgment, judgmentStreamQuery, listAllDeliveries, listJudgments, listUnits, report, trace } from "../lib/calls";
 import { toDelivery, toJudgmentRecord, type Delivery, type JudgmentRecord } from "../lib/model";
 import { StreamReader, type StreamState } from "../lib/stream";
 
@@ -102,6 +102,8 @@ describe("through the gateway", () => {
     expect(rec?.judgment.kind).toBe("JUDGMENT_KIND_WATCHLIST_HIT");
     const g = await getJudgment(api, rec?.judgment.judgmentId ?? "");
     expect(g.ok && g.value.judgment.evidence.length).toBeGreaterThan(0);
+    const rv = await review(api, { judgmentId: rec?.judgment.judgmentId ?? "", status: "REVIEW_STATUS_CONFIRMED", note: "console e2e", reviewer: "analyst-3" });
+    expect(rv.ok && rv.value.judgment.review?.reviewer).toBe("analyst-3");
     const l = await listJudgments(api, { filter: EMPTY_FILTER });
     expect(l.ok && l.value.records.length).toBeGreaterThan(0);
   }, 20_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { homeFor, parseRoute, paths, viewOf } from "./router";
+import { homeFor, parseRoute, paths, viewsOf } from "./router";
 
 describe("parseRoute", () => {
   it("reads each view's path", () => {
@@ -15,8 +15,10 @@ describe("parseRoute", () => {
     expect(parseRoute("/nope/x").name).toBe("notFound");
   });
   it("maps routes to views and a role's home", () => {
-    expect(viewOf(parseRoute("/hotspots"))).toBe("analyst");
-    expect(viewOf(parseRoute("/report"))).toBe("supervisor");
+    expect(viewsOf(parseRoute("/hotspots"))).toEqual(["analyst"]);
+    expect(viewsOf(parseRoute("/report"))).toEqual(["supervisor"]);
+    expect(viewsOf(parseRoute("/judgment", "?id=x"))).toEqual(["analyst", "supervisor"]);
+    expect(viewsOf(parseRoute("/login"))).toBeNull();
     expect(homeFor(["unit", "supervisor"])).toBe("/unit");
     expect(homeFor([])).toBe("/login");
   });

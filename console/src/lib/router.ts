@@ -44,19 +44,23 @@ export const paths = {
   report: () => "/report",
 };
 
-/** The view a route belongs to (for which roles may open it); null: open to anyone signed in. */
-export function viewOf(route: Route): View | null {
+/**
+ * The views whose roles may open a route; null: anyone signed in. A judgment's page is also a
+ * supervisor's (the services let supervisors read judgments, and traces link there).
+ */
+export function viewsOf(route: Route): View[] | null {
   switch (route.name) {
     case "analyst":
-    case "judgment":
     case "hotspots":
-      return "analyst";
+      return ["analyst"];
+    case "judgment":
+      return ["analyst", "supervisor"];
     case "unit":
-      return "unit";
+      return ["unit"];
     case "supervisor":
     case "trace":
     case "report":
-      return "supervisor";
+      return ["supervisor"];
     default:
       return null;
   }
