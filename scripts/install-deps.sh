@@ -2,7 +2,8 @@
 # Installs what building and running infobus needs on Debian 12, skipping what is there:
 # Debian packages (compiler, CMake, gRPC, protobuf, librdkafka, RocksDB, jemalloc, GoogleTest,
 # yaml-cpp, CLI11, libjwt, nlohmann-json, OpenSSL, kcat, jq, a JDK and Maven for the broker, clang
-# and libFuzzer for tests/fuzz) and the Kafka broker jars (Maven Central).
+# and libFuzzer for tests/fuzz; Node.js and npm for the web console, only when there is no `node`
+# at all, so a newer Node installed otherwise is kept) and the Kafka broker jars (Maven Central).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -21,6 +22,7 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)  # console/: npm ci, Vite, Vitest
 if [ ${#missing[@]} -gt 0 ]; then
   echo "[deps] installing: ${missing[*]}" >&2
   sudo_cmd=()
