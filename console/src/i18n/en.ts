@@ -90,7 +90,7 @@ export const en = {
   "hotspots.truncated": "Only the first {{count}} judgments are counted.",
   "hotspots.count": "{{count}} judgments",
   "hotspots.events": "Events with coordinates",
-  "hotspots.eventsHint": "No service API returns events with their coordinates (Event.location); pick a JSON-lines file of events (e.g. deploy/samples/events.jsonl) to plot them here, in this browser only.",
+  "hotspots.eventsHint": "The judged events of the period that carry coordinates (from the judgments' evidence); or pick a JSON-lines file of events (e.g. deploy/samples/events.jsonl) to plot those instead, in this browser only.",
   "hotspots.file": "Events file (JSON lines)",
   "hotspots.points": "{{count}} events with coordinates, {{skipped}} lines skipped",
   "inbox.title": "Inbox",

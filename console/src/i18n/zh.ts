@@ -92,7 +92,7 @@ export const zh: Record<MessageKey, string> = {
   "hotspots.truncated": "仅统计了前 {{count}} 条研判结果。",
   "hotspots.count": "{{count}} 条研判结果",
   "hotspots.events": "带坐标的事件",
-  "hotspots.eventsHint": "服务接口不返回事件坐标（Event.location）；可选择一个 JSON 行格式的事件文件（如 deploy/samples/events.jsonl），仅在本浏览器中绘制。",
+  "hotspots.eventsHint": "本时段内带坐标的已研判事件（取自研判的证据）；也可选择一个 JSON 行格式的事件文件（如 deploy/samples/events.jsonl）改为绘制其中事件，仅在本浏览器中。",
   "hotspots.file": "事件文件（JSON 行）",
   "hotspots.points": "{{count}} 个带坐标的事件，跳过 {{skipped}} 行",
   "inbox.title": "待办",

@@ -59,9 +59,9 @@ export function hotspotOption(c: HotspotChart, title: string): Option {
 export function scatterOption(points: EventPoint[], title: string): Option {
   const byKind = new Map<string, [number, number, string][]>();
   for (const p of points) {
-    const list = byKind.get(p.event.kind) ?? [];
-    list.push([p.lon, p.lat, `${p.event.sourceId}/${p.event.eventId} ${p.event.location.place}`]);
-    byKind.set(p.event.kind, list);
+    const list = byKind.get(p.kind) ?? [];
+    list.push([p.lon, p.lat, p.label]);
+    byKind.set(p.kind, list);
   }
   return {
     ...base(title),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketOf, countyOf, eventPoints, hotspotChart } from "./hotspots";
+import { bucketOf, countyOf, eventPoints, evidencePoints, hotspotChart } from "./hotspots";
 import { toJudgmentRecord } from "./model";
 
 const rec = (seq: number, id: string, jur: string, kind: string, at: string) =>
@@ -41,7 +41,24 @@ describe("eventPoints", () => {
       '{"event_id":"e3","location":{"has_coordinates":true,"lat":91,"lon":0}}',
     ].join("\n");
     const r = eventPoints(text);
-    expect(r.points.map((p) => p.event.eventId)).toEqual(["e1"]);
+    expect(r.points.map((p) => p.label)).toEqual(["s/e1"]);
     expect(r.skipped).toBe(1);
+  });
+});
+
+describe("evidencePoints", () => {
+  it("plots each judged event with coordinates once", () => {
+    const withEvidence = (id: string, evidence: unknown[]) =>
+      toJudgmentRecord({ seq: "1", judgment: { judgmentId: id, evidence } });
+    const here = { sourceId: "s", eventId: "e1", kind: "lodging.checkin", hasCoordinates: true, lat: 22.6, lon: 107.9 };
+    const points = evidencePoints([
+      withEvidence("a", [here, { sourceId: "s", eventId: "e2", lat: 22.6, lon: 107.9 }]), // e2: no flag
+      withEvidence("b", [here, { sourceId: "s", eventId: "e3", hasCoordinates: true, lat: -0.5 }]), // lon 0
+      withEvidence("c", [{ sourceId: "s", eventId: "e4", hasCoordinates: true, lat: 95, lon: 0 }]),
+    ]);
+    expect(points).toEqual([
+      { lat: 22.6, lon: 107.9, kind: "lodging.checkin", label: "s/e1" },
+      { lat: -0.5, lon: 0, kind: "", label: "s/e3" },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 // The analyst's hotspots: judgments counted per county and kind over time buckets (for a
-// stacked chart), and events with coordinates as lat/lon points (a plain scatter, no map).
-import { toBusEvent, type BusEvent, type JudgmentRecord } from "./model";
+// stacked chart), and events with coordinates as lat/lon points (a plain scatter, no map): the
+// judged events' evidence, or the events of a JSON-lines file.
+import { toBusEvent, type JudgmentRecord } from "./model";
 
 export type BucketSize = "hour" | "day";
 
@@ -61,10 +62,32 @@ export function hotspotChart(records: readonly JudgmentRecord[], size: BucketSiz
   return { buckets, series };
 }
 
+/** A point of the scatter: where an event happened, its kind (the series) and a label. */
 export interface EventPoint {
   lat: number;
   lon: number;
-  event: BusEvent;
+  kind: string;
+  label: string;
+}
+
+const onEarth = (lat: number, lon: number) => Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
+
+/**
+ * The judged events with coordinates: the evidence of `records` (Evidence.has_coordinates,
+ * lat, lon), each event once however many judgments name it.
+ */
+export function evidencePoints(records: readonly JudgmentRecord[]): EventPoint[] {
+  const seen = new Set<string>();
+  const points: EventPoint[] = [];
+  for (const { judgment } of records) {
+    for (const e of judgment.evidence) {
+      const key = `${e.sourceId}/${e.eventId}`;
+      if (!e.hasCoordinates || !onEarth(e.lat, e.lon) || seen.has(key)) continue;
+      seen.add(key);
+      points.push({ lat: e.lat, lon: e.lon, kind: e.kind, label: key });
+    }
+  }
+  return points;
 }
 
 /**
@@ -86,7 +109,9 @@ export function eventPoints(jsonl: string): { points: EventPoint[]; skipped: num
     }
     const e = toBusEvent(parsed);
     const { hasCoordinates, lat, lon } = e.location;
-    if (hasCoordinates && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) points.push({ lat, lon, event: e });
+    if (hasCoordinates && onEarth(lat, lon)) {
+      points.push({ lat, lon, kind: e.kind, label: `${e.sourceId}/${e.eventId} ${e.location.place}`.trim() });
+    }
   }
   return { points, skipped };
 }

@@ -87,6 +87,9 @@ export interface Evidence {
   jurisdictionCode: string;
   ingestedAt: number | null;
   compartments: string[];
+  hasCoordinates: boolean;
+  lat: number;
+  lon: number;
 }
 export interface Review {
   status: ReviewStatus;
@@ -204,6 +207,9 @@ export function toEvidence(v: unknown): Evidence {
     jurisdictionCode: str(o.jurisdictionCode),
     ingestedAt: timestamp(o.ingestedAt),
     compartments: strs(o.compartments),
+    hasCoordinates: bool(o.hasCoordinates),
+    lat: num(o.lat),
+    lon: num(o.lon),
   };
 }
 

@@ -1,6 +1,7 @@
 // Hotspots: judgments per county and kind over time (judgment/ListJudgments, every page up to a
-// bound), and events with coordinates on a lat/lon scatter. No service API returns events with
-// their location, so the scatter reads a JSON-lines file of events picked in the browser.
+// bound), and events with coordinates on a lat/lon scatter: the judged events (the judgments'
+// evidence carries the event's coordinates), or the events of a JSON-lines file picked in the
+// browser.
 import { useCallback, useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession } from "../app/context";
@@ -10,7 +11,7 @@ import { ErrorBox } from "../components/ErrorBox";
 import { splitList } from "../components/format";
 import { EMPTY_FILTER, listAllJudgments } from "../lib/calls";
 import { hotspotOption, scatterOption } from "../lib/charts";
-import { eventPoints, hotspotChart, type BucketSize, type EventPoint } from "../lib/hotspots";
+import { eventPoints, evidencePoints, hotspotChart, type BucketSize, type EventPoint } from "../lib/hotspots";
 import { localToRfc3339 } from "../lib/period";
 
 const dayInput = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -43,7 +44,12 @@ export function HotspotsView() {
   };
   const chart = useMemo(() => (load.state === "done" ? hotspotChart(load.value.records, bucket) : null), [load, bucket]);
   const option = useMemo(() => (chart === null ? null : hotspotOption(chart, t("hotspots.title"))), [chart, t]);
-  const scatter = useMemo(() => (points === null ? null : scatterOption(points.points, t("hotspots.events"))), [points, t]);
+  // A picked file wins over the judged events.
+  const plotted = useMemo(
+    () => points ?? (load.state === "done" ? { points: evidencePoints(load.value.records), skipped: 0 } : null),
+    [points, load],
+  );
+  const scatter = useMemo(() => (plotted === null ? null : scatterOption(plotted.points, t("hotspots.events"))), [plotted, t]);
 
   return (
     <section aria-labelledby="hot-h">
@@ -85,10 +91,10 @@ export function HotspotsView() {
       <label>
         {t("hotspots.file")} <input type="file" accept=".jsonl,.json,.txt,application/json" onChange={(e) => void pick(e)} data-testid="hotspots-file" />
       </label>
-      {points !== null && scatter !== null && (
+      {plotted !== null && scatter !== null && (
         <>
-          <p className="muted" data-testid="hotspots-points" data-count={points.points.length}>
-            {t("hotspots.points", { count: points.points.length, skipped: points.skipped })}
+          <p className="muted" data-testid="hotspots-points" data-count={plotted.points.length}>
+            {t("hotspots.points", { count: plotted.points.length, skipped: plotted.skipped })}
           </p>
           <Chart option={scatter} height={420} label={t("hotspots.events")} testId="hotspots-scatter" />
         </>

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/base/attributes.h"
+#include "absl/base/casts.h"
 #include "absl/base/macros.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -105,7 +106,8 @@ const std::vector<WrittenFields>& HandWrittenFields() {
         Evidence::kTraceIdFieldNumber, Evidence::kKindFieldNumber, Evidence::kCountyCodeFieldNumber,
         Evidence::kOccurredAtFieldNumber, Evidence::kClassificationFieldNumber,
         Evidence::kJurisdictionCodeFieldNumber, Evidence::kIngestedAtFieldNumber,
-        Evidence::kCompartmentsFieldNumber}},
+        Evidence::kCompartmentsFieldNumber, Evidence::kHasCoordinatesFieldNumber,
+        Evidence::kLatFieldNumber, Evidence::kLonFieldNumber}},
       {WindowState::descriptor(),
        {WindowState::kRuleIdFieldNumber, WindowState::kGroupKeyFieldNumber,
         WindowState::kWindowStartNsFieldNumber, WindowState::kWindowEndNsFieldNumber,
@@ -147,6 +149,15 @@ EvidenceRef WireCodec::EvidenceOf(const Event& event) {
   for (const std::string& compartment : event.compartments()) {
     size += LengthFieldSize(Evidence::kCompartmentsFieldNumber, compartment.size());
   }
+  // Coordinates only when the source gave them; a coordinate whose bits are 0 is left out, as
+  // the generated serialiser leaves out a proto3 double of 0.0 (but not -0.0).
+  const bool has_coordinates = event.location().has_coordinates();
+  const double lat = has_coordinates ? event.location().lat() : 0;
+  const double lon = has_coordinates ? event.location().lon() : 0;
+  auto written = [](double value) { return absl::bit_cast<uint64_t>(value) != 0; };
+  constexpr size_t kDoubleSize = 1 + 8;  // fields 12 and 13: a one-byte tag and 8 bytes
+  size += (has_coordinates ? 2 : 0) + (written(lat) ? kDoubleSize : 0) +
+          (written(lon) ? kDoubleSize : 0);
   EvidenceRef evidence = SharedEvidence::Allocate(size);
   uint8_t* const base = reinterpret_cast<uint8_t*>(evidence->mutable_data());
   uint8_t* out = base;
@@ -175,6 +186,11 @@ EvidenceRef WireCodec::EvidenceOf(const Event& event) {
   for (const std::string& compartment : event.compartments()) {
     out = PutBytes(Evidence::kCompartmentsFieldNumber, compartment, out);  // an empty one too
   }
+  if (has_coordinates) {
+    out = WireFormatLite::WriteBoolToArray(Evidence::kHasCoordinatesFieldNumber, true, out);
+  }
+  if (written(lat)) out = WireFormatLite::WriteDoubleToArray(Evidence::kLatFieldNumber, lat, out);
+  if (written(lon)) out = WireFormatLite::WriteDoubleToArray(Evidence::kLonFieldNumber, lon, out);
   ABSL_ASSERT(static_cast<size_t>(out - base) == size);
   return evidence;
 }

@@ -227,6 +227,9 @@ Event FullEvent() {
   event.mutable_location()->set_jurisdiction_code("4514210012");
   event.set_classification(infobus::common::v1::CLASSIFICATION_SECRET);
   *event.mutable_ingested_at() = ToProtoTimestamp(kT0 + absl::Seconds(3));
+  event.mutable_location()->set_has_coordinates(true);
+  event.mutable_location()->set_lat(22.63);
+  event.mutable_location()->set_lon(107.9);
   return event;
 }
 
@@ -245,6 +248,11 @@ Evidence GeneratedEvidence(const Event& event) {
                                      : event.location().jurisdiction_code());
   if (event.has_ingested_at()) *evidence.mutable_ingested_at() = event.ingested_at();
   *evidence.mutable_compartments() = event.compartments();
+  if (event.location().has_coordinates()) {
+    evidence.set_has_coordinates(true);
+    evidence.set_lat(event.location().lat());
+    evidence.set_lon(event.location().lon());
+  }
   return evidence;
 }
 
@@ -257,7 +265,14 @@ TEST(WireCodecEvidenceTest, IsTheGeneratedSerialisersBytesWithViewsIntoThem) {
   sparse.set_county_code("450110");
   Event negative = MakeEvent("e3", kT0);
   negative.set_classification(static_cast<infobus::common::v1::Classification>(-1));
-  for (const Event& event : {full, sparse, negative}) {
+  // On the equator and the meridian: 0.0 is left out, -0.0 is not; coordinates without
+  // has_coordinates are not the evidence's.
+  Event zero = MakeEvent("e4", kT0);
+  zero.mutable_location()->set_has_coordinates(true);
+  zero.mutable_location()->set_lat(-0.0);
+  Event unflagged = MakeEvent("e5", kT0);
+  unflagged.mutable_location()->set_lat(22.6);
+  for (const Event& event : {full, sparse, negative, zero, unflagged}) {
     engine::EvidenceRef evidence = codec.EvidenceOf(event);
     const Evidence expected = GeneratedEvidence(event);
     EXPECT_EQ(evidence->bytes(), expected.SerializeAsString()) << event.ShortDebugString();
