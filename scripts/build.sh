@@ -19,5 +19,10 @@ if [ ! -d "$console/node_modules" ] || [ "$console/package-lock.json" -nt "$cons
   (cd "$console" && npm ci --no-audit --no-fund) >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
   touch "$console/node_modules"
 fi
-(cd "$console" && INFOBUS_CONSOLE_OUT="$build/console" npm run build) >>"$log" 2>&1 ||
-  { cat "$log" >&2; exit 1; }
+# Only when a source is newer than the last build (up.sh and the script tests run this often).
+stamp=$build/console/index.html
+if [ ! -f "$stamp" ] || [ -n "$(find "$console" -path "$console/node_modules" -prune -o -type f \
+     -newer "$stamp" -print -quit)" ]; then
+  (cd "$console" && INFOBUS_CONSOLE_OUT="$build/console" npm run build) >>"$log" 2>&1 ||
+    { cat "$log" >&2; exit 1; }
+fi

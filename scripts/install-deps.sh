@@ -2,7 +2,7 @@
 # Installs what building and running infobus needs on Debian 12, skipping what is there:
 # Debian packages (compiler, CMake, gRPC, protobuf, librdkafka, RocksDB, jemalloc, GoogleTest,
 # yaml-cpp, CLI11, libjwt, nlohmann-json, OpenSSL, kcat, jq, a JDK and Maven for the broker, clang
-# and libFuzzer for tests/fuzz; Node.js and npm for the web console, only when there is no `node`
+# and libFuzzer for tests/fuzz; chromium and a CJK font for the console's browser test; Node.js and npm for the web console, only when there is no `node`
 # at all, so a newer Node installed otherwise is kept) and the Kafka broker jars (Maven Central).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +16,7 @@ packages=(
   libcpp-httplib-dev  # the /metrics endpoint over TLS: common/metrics
   kcat jq openjdk-17-jre-headless maven docker-compose prometheus-cpp-dev
   clang libclang-rt-14-dev  # the fuzz targets (scripts/fuzz.sh): clang++ and its libFuzzer
+  chromium fonts-wqy-microhei  # the console's browser test (tests/console), and a CJK font for it
 )
 
 missing=()
