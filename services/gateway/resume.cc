@@ -11,7 +11,8 @@ absl::Status ApplyLastEventId(std::string_view last_event_id, google::protobuf::
   if (last_event_id.empty()) return absl::OkStatus();
   const absl::string_view text(last_event_id.data(), last_event_id.size());
   uint64_t seq = 0;
-  if (text[0] == '-' || !absl::SimpleAtoi(text, &seq)) {
+  if (text.find_first_not_of("0123456789") != absl::string_view::npos ||
+      !absl::SimpleAtoi(text, &seq)) {
     return absl::InvalidArgumentError(
         absl::StrCat("Last-Event-ID '", text, "' is not an event id of this stream (a seq)"));
   }
