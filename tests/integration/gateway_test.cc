@@ -86,22 +86,7 @@ class GatewayTest : public ::testing::Test {
     std::ofstream(bus_.dir() + "/secret.txt") << "outside the directory";
     std::filesystem::create_symlink(bus_.dir() + "/secret.txt", static_dir_ + "/link.txt");
 
-    const std::string pki = TestPkiDir();
-    const std::string config = bus_.dir() + "/gateway.yaml";
-    std::ofstream(config) << "gateway:\n"
-                          << "  static_dir: " << static_dir_ << "\n"
-                          << "  cert_file: " << pki << "/services/gateway.pem\n"
-                          << "  key_file: " << pki << "/services/gateway.key\n"
-                          << "  judgment_addr: " << judgment_->address() << "\n"
-                          << "  dispatch_addr: " << dispatch_->address() << "\n"
-                          << "  threads: 8\n"
-                          << "  max_streams: 2\n"
-                          << "  keep_alive: 1s\n"
-                          << "security:\n"
-                          << "  ca_file: " << pki << "/ca.pem\n";
-    gateway_ = std::make_unique<ServiceProcess>("gateway", config, bus_.dir());
-    gateway_->set_listen_section("gateway");
-    gateway_->KeepPortAcrossRestarts();
+    gateway_ = Gateway("gateway", "1s");
     ASSERT_TRUE(gateway_->Start().ok()) << gateway_->Log();
     officer_ = "Bearer " + AsOfficer("fusui-psb").bearer_token;
   }
@@ -110,6 +95,29 @@ class GatewayTest : public ::testing::Test {
       if (gateway_) std::cerr << "gateway log:\n" << gateway_->Log();
       if (dispatch_) std::cerr << "dispatch log:\n" << dispatch_->Log();
     }
+  }
+
+  // A gateway process `instance` in front of this test's judgment and dispatch, keeping its port
+  // across restarts, at most two streams, a keep-alive every `keep_alive`.
+  std::unique_ptr<ServiceProcess> Gateway(const std::string& instance,
+                                          const std::string& keep_alive) {
+    const std::string pki = TestPkiDir();
+    const std::string config = bus_.dir() + "/" + instance + ".yaml";
+    std::ofstream(config) << "gateway:\n"
+                          << "  static_dir: " << static_dir_ << "\n"
+                          << "  cert_file: " << pki << "/services/gateway.pem\n"
+                          << "  key_file: " << pki << "/services/gateway.key\n"
+                          << "  judgment_addr: " << judgment_->address() << "\n"
+                          << "  dispatch_addr: " << dispatch_->address() << "\n"
+                          << "  threads: 8\n"
+                          << "  max_streams: 2\n"
+                          << "  keep_alive: " << keep_alive << "\n"
+                          << "security:\n"
+                          << "  ca_file: " << pki << "/ca.pem\n";
+    auto gateway = std::make_unique<ServiceProcess>("gateway", config, bus_.dir(), instance);
+    gateway->set_listen_section("gateway");
+    gateway->KeepPortAcrossRestarts();
+    return gateway;
   }
 
   std::unique_ptr<httplib::SSLClient> Client() {
@@ -429,6 +437,26 @@ TEST_F(GatewayTest, StreamsAreBoundedAndAClientThatGoesAwayFreesItsStream) {
     absl::SleepFor(absl::Milliseconds(200));  // polling the other process's state
   }
   EXPECT_EQ(status, 200) << "the stream of a client that went away was never freed";
+}
+
+TEST_F(GatewayTest, SigtermEndsOpenStreamsAndExitsCleanly) {
+  // A keep-alive far away, so that only the gateway's own cancel can end the stream in time
+  // (httplib looks whether it is stopping only between two writes).
+  ASSERT_TRUE(gateway_->Stop().ok());
+  gateway_ = Gateway("gateway-quiet", "60s");
+  ASSERT_TRUE(gateway_->Start().ok()) << gateway_->Log();
+  StreamReader reader(Client(), "/api/v1/dispatch/Subscribe?unitId=fusui-psb",
+                      {{"Authorization", officer_}});
+  ASSERT_TRUE(reader.WaitForStatus());
+  EXPECT_EQ(reader.status(), 200);
+  // Stop() is SIGTERM, then waits for exit code 0: the open stream must not hold it up.
+  const absl::Status stopped = gateway_->Stop(absl::Seconds(5));
+  EXPECT_TRUE(stopped.ok()) << stopped;
+  ASSERT_TRUE(reader.WaitForEnd());
+  for (const SseEvent& event : reader.events()) {
+    EXPECT_NE(event.event, "error")
+        << "a stopping gateway ends streams without an error: " << event.data;
+  }
 }
 
 }  // namespace
