@@ -16,7 +16,7 @@
 
 namespace httplib {
 class Server;
-class Request;
+struct Request;
 struct Response;
 class DataSink;
 }  // namespace httplib

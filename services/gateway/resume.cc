@@ -24,6 +24,13 @@ absl::Status ApplyLastEventId(std::string_view last_event_id, google::protobuf::
         "Last-Event-ID given, but ", request->GetDescriptor()->full_name(), " cannot resume"));
   }
   request->GetReflection()->SetUInt64(request, after_seq, seq);
+  // Another starting point would win over after_seq (judgment's `since`, "when set"): the
+  // resume point is the last event seen, whatever the query said.
+  if (const google::protobuf::FieldDescriptor* since =
+          request->GetDescriptor()->FindFieldByName("since");
+      since != nullptr) {
+    request->GetReflection()->ClearField(request, since);
+  }
   return absl::OkStatus();
 }
 

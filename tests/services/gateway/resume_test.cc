@@ -17,6 +17,15 @@ TEST(ApplyLastEventId, OverridesTheQuerysAfterSeq) {
   EXPECT_EQ(request.unit_id(), "fusui-psb");
 }
 
+TEST(ApplyLastEventId, OverridesAQuerysSinceToo) {
+  // judgment's Subscribe starts at `since` when it is set, whatever after_seq says.
+  infobus::judgment::v1::SubscribeRequest request;
+  ASSERT_TRUE(SetFieldsFromQuery({{"since", "2026-11-03T08:00:00Z"}}, &request).ok());
+  ASSERT_TRUE(ApplyLastEventId("7", &request).ok());
+  EXPECT_EQ(request.after_seq(), 7u);
+  EXPECT_FALSE(request.has_since());
+}
+
 TEST(ApplyLastEventId, NoHeaderLeavesTheQuery) {
   infobus::judgment::v1::SubscribeRequest request;
   request.set_after_seq(9);
