@@ -217,6 +217,11 @@ class StreamReader {
                        ABSL_NO_THREAD_SAFETY_ANALYSIS { return r.status_ != 0 || r.ended_; },
                    timeout);
   }
+  // Until anything arrived (an event or a keep-alive comment).
+  bool WaitForBytes(absl::Duration timeout = absl::Seconds(30)) {
+    return WaitFor(
+        [](const StreamReader& r) ABSL_NO_THREAD_SAFETY_ANALYSIS { return r.bytes_ > 0; }, timeout);
+  }
   bool WaitForEnd(absl::Duration timeout = absl::Seconds(30)) {
     return WaitFor([](const StreamReader& r) ABSL_NO_THREAD_SAFETY_ANALYSIS { return r.ended_; },
                    timeout);
@@ -351,6 +356,20 @@ TEST_F(GatewayTest, StaticFilesWithTheConsolesFallbackAndNothingOutside) {
     EXPECT_EQ(outside->status, 404) << path;
     EXPECT_EQ(outside->body.find("outside the directory"), std::string::npos) << path;
   }
+}
+
+TEST_F(GatewayTest, TheContractsJudgmentStreamQueryReachesTheService) {
+  // Nested fields, repeated enums by name and a uint64, as the service takes them: the stream
+  // opens and stays open (a keep-alive, no error event).
+  StreamReader reader(
+      Client(),
+      "/api/v1/judgment/Subscribe?filter.minSeverity=SEVERITY_HIGH"
+      "&filter.kinds=JUDGMENT_KIND_WATCHLIST_HIT&filter.kinds=JUDGMENT_KIND_MOVEMENT&afterSeq=0",
+      {{"Authorization", "Bearer " + AsAnalyst({"4514"}, "SECRET").bearer_token}});
+  ASSERT_TRUE(reader.WaitForStatus());
+  EXPECT_EQ(reader.status(), 200) << reader.body();
+  ASSERT_TRUE(reader.WaitForBytes());
+  for (const SseEvent& event : reader.events()) EXPECT_NE(event.event, "error") << event.data;
 }
 
 TEST_F(GatewayTest, AStreamWithoutATokenEndsWithAnErrorEvent) {
