@@ -4,6 +4,7 @@
 #include <google/protobuf/message.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -145,6 +146,9 @@ absl::Status GatewayServer::Start() {
     return absl::UnavailableError(absl::StrCat("gateway.listen: cannot bind ", options_.listen));
   }
   listener_ = std::thread([this] { http_->listen_after_bind(); });
+  // Serving before the port file says so, and before a Stop could come too early for
+  // httplib (a stop() before its loop runs would be lost and the join would never end).
+  while (!http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (!options_.port_file.empty()) {
     if (absl::Status written = WritePortFile(options_.port_file, port_); !written.ok()) {
       return written;
