@@ -81,7 +81,9 @@ class ServerStreamCall::Reactor final
     {
       absl::MutexLock lock(&mutex_);
       read_pending_ = false;
-      if (ok) {
+      // A read that completes after a Cancel may still carry a message (it had arrived): the
+      // reads are over all the same, or nobody would ever let the hold go.
+      if (ok && !cancelled_) {
         message_ready_ = true;
       } else {
         reads_over_ = true;
@@ -129,8 +131,9 @@ class ServerStreamCall::Reactor final
     bool release = false;
     {
       absl::MutexLock lock(&mutex_);
+      cancelled_ = true;
+      reads_over_ = true;  // no read starts after this; a pending one lets the hold go
       if (!read_pending_ && !hold_released_) {
-        reads_over_ = true;
         hold_released_ = true;
         release = true;
       }
@@ -158,6 +161,7 @@ class ServerStreamCall::Reactor final
   bool message_ready_ ABSL_GUARDED_BY(mutex_) = false;
   bool reads_over_ ABSL_GUARDED_BY(mutex_) = false;
   bool hold_released_ ABSL_GUARDED_BY(mutex_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
   absl::Notification done_;
   absl::Status status_ ABSL_GUARDED_BY(mutex_);
 };
