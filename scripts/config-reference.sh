@@ -6,7 +6,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=${INFOBUS_BIN_DIR:-$repo/build/bin}
 table=$(mktemp)
-for service in collection judgment dispatch supervision; do
+for service in collection judgment dispatch supervision gateway; do
   echo "#### infobus-$service"
   echo
   echo "| key | type | default | environment | meaning |"

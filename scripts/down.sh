@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Stops what scripts/up.sh started: the four services (SIGTERM, then SIGKILL after 15 s) and
-# the Kafka broker. Data under .run/ is kept; delete it for a clean slate. A bus started with
+# Stops what scripts/up.sh started: the console gateway and the four services (SIGTERM, then
+# SIGKILL after 15 s) and the Kafka broker. Data under .run/ is kept; delete it for a clean slate. A bus started with
 # another INFOBUS_RUN_DIR is found only under that one: INFOBUS_RUN_DIR=DIR scripts/down.sh
 # (up.sh prints the exact command).
 set -euo pipefail
@@ -9,8 +9,8 @@ export INFOBUS_RUN_DIR=${INFOBUS_RUN_DIR:-$repo/.run}
 run=$INFOBUS_RUN_DIR
 found=false
 [ -f "$run/kafka/broker.pid" ] && found=true
-# The reverse of up.sh's order: supervision, which reads the others' topics, first.
-for service in supervision dispatch judgment collection; do
+# The reverse of up.sh's order: the gateway, then supervision, which reads the others' topics.
+for service in gateway supervision dispatch judgment collection; do
   pid_file=$run/pids/$service.pid
   [ -f "$pid_file" ] || continue
   found=true

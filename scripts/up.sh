@@ -10,7 +10,8 @@
 #   --detach   leave everything running and return (stop it with scripts/down.sh)
 # Environment: INFOBUS_RUN_DIR (.run/) holds logs, pids and data, and scripts/down.sh needs the
 # same one; INFOBUS_KAFKA_PORT (19092) the broker's port; INFOBUS_GRPC_PORT_BASE (50050) + 1, 2,
-# 3, 4 the gRPC ports of collection, judgment, dispatch and supervision; INFOBUS_METRICS_LISTEN
+# 3, 4 the gRPC ports of collection, judgment, dispatch and supervision, + 30 the console
+# gateway's HTTPS port (it serves build/console when built); INFOBUS_METRICS_LISTEN
 # overrides every service's metrics.listen (127.0.0.1:0 picks free ports); INFOBUS_BUILD_DIR
 # (build/);
 # INFOBUS_KAFKA_SECURITY (tls, the default: mutual TLS, each service presenting its own
@@ -106,6 +107,39 @@ for service in $services; do
   echo "[up] $service serving on ${addr[$service]}, metrics on ${metrics[$service]} (log: $run/logs/$service.log)"
 done
 
+# The console gateway, after the services it calls: HTTPS with its own certificate, to the
+# services over TLS without one (each call is the browser's token, or nobody).
+gateway_addr=127.0.0.1:$((port_base + 30))
+console_dir=$repo/build/console
+pid_file=$run/pids/gateway.pid
+if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+  echo "[up] gateway already running (pid $(cat "$pid_file"))"
+else
+  rm -f "$run/gateway.port"
+  [ -d "$console_dir" ] || echo "[up] no console build in $console_dir: the gateway serves the API only"
+  "$bin/infobus-gateway" --config deploy/config/gateway.yaml \
+    --set "gateway.listen=$gateway_addr" --set "gateway.port_file=$run/gateway.port" \
+    --set "gateway.static_dir=$console_dir" \
+    --set "gateway.cert_file=$pki/services/gateway.pem" --set "gateway.key_file=$pki/services/gateway.key" \
+    --set "security.ca_file=$pki/ca.pem" \
+    --set "gateway.collection_addr=${addr[collection]}" --set "gateway.judgment_addr=${addr[judgment]}" \
+    --set "gateway.dispatch_addr=${addr[dispatch]}" --set "gateway.supervision_addr=${addr[supervision]}" \
+    >"$run/logs/gateway.log" 2>&1 &
+  echo $! >"$pid_file"
+fi
+for _ in $(seq 1 150); do
+  [ -f "$run/gateway.port" ] && break
+  kill -0 "$(cat "$pid_file")" 2>/dev/null || break
+  sleep 0.2
+done
+if [ ! -f "$run/gateway.port" ]; then
+  echo "[up] gateway did not start; its log follows" >&2
+  tail -n 30 "$run/logs/gateway.log" >&2
+  exit 1
+fi
+console_url=https://127.0.0.1:$(cat "$run/gateway.port")/
+echo "[up] gateway serving the console and its API on $console_url (log: $run/logs/gateway.log)"
+
 ctl=$bin/infobusctl
 export INFOBUS_CA=$pki/ca.pem
 echo "[up] loading the sample watchlist (deploy/samples/watchlist.jsonl) as the admin machine"
@@ -143,6 +177,7 @@ cat <<MSG
 infobus is running on 127.0.0.1: collection ${addr[collection]}, judgment ${addr[judgment]},
 dispatch ${addr[dispatch]}, supervision ${addr[supervision]},
 Kafka 127.0.0.1:$INFOBUS_KAFKA_PORT ($INFOBUS_KAFKA_SECURITY; certificates in $pki).
+  console: $console_url   (trust $pki/ca.pem; sign in with a token of infobusctl token mint)
   metrics: collection ${metrics[collection]}, judgment ${metrics[judgment]},
            dispatch ${metrics[dispatch]}, supervision ${metrics[supervision]}
   logs:  $run/logs/   data: $run/<service>/db and $run/kafka/data

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -14,6 +15,7 @@
 #include "common/service/bus_options.h"
 #include "services/collection/collection_server.h"
 #include "services/dispatch/dispatch_server.h"
+#include "services/gateway/gateway_options.h"
 #include "services/judgment/judgment_server.h"
 #include "services/supervision/supervision_server.h"
 #include "yaml-cpp/yaml.h"
@@ -229,8 +231,8 @@ TEST(DeployGrafana, NoAnonymousAccessAndThePasswordIsASecret) {
 // services' gRPC ports and Kafka's TLS listener; the plaintext UIs bind the host's loopback.
 TEST(DeployPorts, NothingPlaintextIsPublishedBeyondLoopback) {
   const YAML::Node compose = YAML::LoadFile(kDeploy + "/docker-compose.yml");
-  const std::set<std::string> tls = {"50051:50051", "50052:50052", "50053:50053", "50054:50054",
-                                     "9092:9092"};
+  const std::set<std::string> tls = {"50051:50051", "50052:50052", "50053:50053",
+                                     "50054:50054", "50080:50080", "9092:9092"};
   int published = 0;
   for (const auto& service : compose["services"]) {
     for (const auto& port : service.second["ports"]) {
@@ -241,6 +243,51 @@ TEST(DeployPorts, NothingPlaintextIsPublishedBeyondLoopback) {
     }
   }
   EXPECT_GE(published, 7);
+}
+
+// The console gateway: its compose environment is its keys, its sample config with that
+// environment is valid and listens on the published and exposed HTTPS port, it holds its own
+// certificate and no client certificate for the services, whom it reaches by compose name.
+TEST(DeployGateway, ComposeDockerfileAndSampleConfigAgree) {
+  const YAML::Node compose = YAML::LoadFile(kDeploy + "/docker-compose.yml");
+  const YAML::Node node = compose["services"]["gateway"];
+  ASSERT_TRUE(node.IsMap()) << "no compose service gateway";
+  const auto command = node["command"].as<std::vector<std::string>>();
+  ASSERT_FALSE(command.empty());
+  EXPECT_EQ(command[0], "infobus-gateway");
+  EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/Dockerfile"), "/build/bin/infobus-gateway"));
+  const ConfigSchema schema = gateway::GatewaySchema();
+  std::set<std::string> known;
+  for (const ConfigKey& key : schema) known.insert(Config::EnvironmentName(key.name));
+  std::map<std::string, std::string> environment;
+  for (const auto& item : node["environment"]) {
+    environment[item.first.as<std::string>()] = item.second.as<std::string>();
+    EXPECT_EQ(known.count(item.first.as<std::string>()), 1u)
+        << item.first.as<std::string>() << " is no configuration key of the gateway";
+  }
+  absl::StatusOr<Config> config =
+      Config::Load(schema, kDeploy + "/config/gateway.yaml", environment, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  absl::StatusOr<gateway::GatewayOptions> options = gateway::GatewayOptionsFrom(*config);
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->listen, "0.0.0.0:50080");
+  EXPECT_EQ(node["ports"][0].as<std::string>(), "50080:50080");
+  EXPECT_TRUE(absl::StrContains(ReadFile(kDeploy + "/Dockerfile"), "50080"));
+  EXPECT_TRUE(options->tls);
+  EXPECT_EQ(options->cert_file, "/run/secrets/gateway-cert");
+  EXPECT_EQ(options->key_file, "/run/secrets/gateway-key");
+  EXPECT_FALSE(options->upstream.insecure);
+  EXPECT_EQ(options->upstream.tls.ca_file, "/run/secrets/kafka-ca");
+  EXPECT_TRUE(options->upstream.tls.cert_file.empty());
+  EXPECT_EQ(options->service_addresses.at("collection"), "collection:50051");
+  EXPECT_EQ(options->service_addresses.at("supervision"), "supervision:50054");
+  for (const char* secret : {"gateway-cert", "gateway-key", "kafka-ca"}) {
+    EXPECT_TRUE(compose["secrets"][secret]["file"].IsDefined()) << secret;
+  }
+  // The sample config alone is valid too (as scripts/up.sh starts it, with --set on top).
+  absl::StatusOr<Config> sample = Config::Load(schema, kDeploy + "/config/gateway.yaml", {}, {});
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  EXPECT_TRUE(gateway::GatewayOptionsFrom(*sample).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Services, DeployTest,

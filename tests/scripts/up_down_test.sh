@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's first command works: scripts/up.sh --detach brings up a broker and the four
-# services, loads the samples and shows unit fusui-psb receiving the judged sample event; and
+# The README's first command works: scripts/up.sh --detach brings up a broker, the four
+# services and the console gateway, loads the samples and shows unit fusui-psb receiving the judged sample event; and
 # scripts/down.sh stops everything it started. Runs with a private run dir and free ports, so it
 # disturbs neither the test broker nor a bus someone is running.
 #   up_down_test.sh <repo> <build dir>
@@ -18,7 +18,7 @@ trap cleanup EXIT
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 export INFOBUS_KAFKA_PORT=$(free_ports 2)
-export INFOBUS_GRPC_PORT_BASE=$(( $(free_ports 5) ))  # + 1 .. 4: the four services
+export INFOBUS_GRPC_PORT_BASE=$(( $(free_ports 31) ))  # + 1 .. 4: the four services, + 30: the gateway
 export INFOBUS_METRICS_LISTEN=127.0.0.1:0
 
 output=$("$repo/scripts/up.sh" --detach 2>&1) || { echo "$output"; echo "FAIL: up.sh exited non-zero"; exit 1; }
@@ -76,6 +76,26 @@ export INFOBUS_TOKEN=$officer7
 "$ctl" deliveries --unit fusui-psb | grep -q '"deliveryId":"fusui-psb/1"' || fail "deliveries"
 [ -z "$("$ctl" deliveries --unit fusui-psb --status pending)" ] ||
   fail "a signed-off delivery is still listed as pending"
+
+# The console gateway: HTTPS on port base + 30 with the PKI's certificate, its /healthz, and the
+# API with the officer's token forwarded (without one the service says UNAUTHENTICATED).
+console=$(echo "$output" | sed -n 's|^  console: \(https://[^ ]*\) .*|\1|p')
+[ "$console" = "https://127.0.0.1:$((INFOBUS_GRPC_PORT_BASE + 30))/" ] ||
+  fail "the banner does not show the console at port base + 30: '$console'"
+gateway='import json, ssl, sys, urllib.error, urllib.request
+url, ca, path, token = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+c = ssl.create_default_context(cafile=ca)
+request = urllib.request.Request(url + path, data=b"{}" if path.startswith("api/") else None)
+if token: request.add_header("Authorization", "Bearer " + token)
+try: response = urllib.request.urlopen(request, timeout=10, context=c); print(response.status, response.read().decode())
+except urllib.error.HTTPError as e: print(e.code, e.read().decode())'
+pki=${INFOBUS_PKI_DIR:-$run/pki}
+[ "$(python3 -c "$gateway" "$console" "$pki/ca.pem" healthz "")" = "200 ok" ] ||
+  fail "the gateway's /healthz did not answer ok over HTTPS"
+python3 -c "$gateway" "$console" "$pki/ca.pem" api/v1/dispatch/ListUnits "$officer7" |
+  grep -q '^200 .*"unitId":"fusui-psb"' || fail "the gateway's dispatch/ListUnits with a token"
+python3 -c "$gateway" "$console" "$pki/ca.pem" api/v1/dispatch/ListUnits "" |
+  grep -q '^401 .*UNAUTHENTICATED' || fail "the gateway's dispatch/ListUnits without a token was not 401"
 
 # The analyst's commands: list, fetch, review and stream judgments.
 export INFOBUS_JUDGMENT_ADDR=127.0.0.1:$((INFOBUS_GRPC_PORT_BASE + 2))

@@ -74,8 +74,8 @@ absl::Status ServiceProcess::Launch(const std::string& listen_address) {
   ::unlink(port_file_.c_str());
   port_ = 0;
   const std::string binary = BinaryPath(service_);
-  const std::string listen = "grpc.listen=" + listen_address;
-  const std::string port_file = "grpc.port_file=" + port_file_;
+  const std::string listen = listen_section_ + ".listen=" + listen_address;
+  const std::string port_file = listen_section_ + ".port_file=" + port_file_;
   pid_ = ::fork();
   if (pid_ < 0) return absl::InternalError("fork failed");
   if (pid_ == 0) {

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -16,9 +17,9 @@ namespace infobus::testing {
 // Not thread-safe; the destructor kills a process still running.
 class ServiceProcess {
  public:
-  // `service` is collection, judgment or dispatch; the binary comes from $INFOBUS_BIN_DIR.
-  // Its port, metrics port and log files in `work_dir` are named after `instance` (default:
-  // the service), so several instances of one service can share a directory.
+  // `service` is collection, judgment, dispatch, supervision or gateway; the binary comes from
+  // $INFOBUS_BIN_DIR. Its port, metrics port and log files in `work_dir` are named after `instance`
+  // (default: the service), so several instances of one service can share a directory.
   ServiceProcess(std::string service, std::string config_path, std::string work_dir,
                  std::string instance = "");
   ~ServiceProcess();
@@ -34,6 +35,9 @@ class ServiceProcess {
   // From the next Start() on, the service listens on the port its first start got, so clients
   // keep one address across kill -9 and restart, as against a deployment's fixed port.
   void KeepPortAcrossRestarts() { keep_port_ = true; }
+  // The section of the listen and port-file keys it is started with: "grpc" (grpc.listen,
+  // grpc.port_file) for a service, "gateway" for the gateway.
+  void set_listen_section(std::string section) { listen_section_ = std::move(section); }
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
@@ -52,6 +56,7 @@ class ServiceProcess {
   std::string metrics_port_file_;
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string listen_section_ = "grpc";
   bool keep_port_ = false;
   int kept_port_ = 0;  // with keep_port_: the port of the first start
 };
