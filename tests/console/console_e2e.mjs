@@ -5,6 +5,8 @@
 // killed (-9) and restarted while both pages are open, events judged meanwhile arrive and
 // nothing is missed or repeated. A screenshot of each view goes to $SCREENSHOT_DIR.
 //
+// The officer signs in and acknowledges from the keyboard.
+//
 // Environment (console_e2e_test.sh sets it): CONSOLE_URL, INFOBUS_RUN_DIR, INFOBUS_BUILD_DIR,
 // INFOBUS_PKI_DIR, INFOBUS_*_ADDR, SCREENSHOT_DIR, CHROMIUM (default /usr/bin/chromium).
 import { chromium } from "playwright-core";
@@ -131,7 +133,16 @@ try {
   }
 
   const analystPage = await signedIn(analyst, "/analyst");
-  const unitPage = await signedIn(officer, "/unit?unit=fusui-psb");
+  // The officer signs in from the keyboard: the token typed into the field, Enter.
+  const unitContext = await browser.newContext(contextOptions);
+  const unitPage = await unitContext.newPage();
+  unitPage.on("pageerror", (error) => pageErrors.push(String(error)));
+  await unitPage.goto(`${consoleUrl}/login`);
+  await unitPage.getByTestId("login-token").focus();
+  await unitPage.keyboard.insertText(officer);
+  await unitPage.keyboard.press("Enter");
+  await unitPage.getByTestId("whoami").waitFor({ timeout });
+  await unitPage.goto(`${consoleUrl}/unit?unit=fusui-psb`);
   await live(analystPage, "judgment-stream-state");
   await live(unitPage, "inbox-stream-state");
   if (new URL(analystPage.url()).hash !== "") fail("the token stayed in the address bar");
@@ -163,7 +174,8 @@ try {
   await shot(supervisorPage, "supervisor-units");
 
   // 3. Acknowledged in the browser: the inbox, the supervisor's counts and the trace follow.
-  await deliveryItem.getByTestId("acknowledge").click();
+  await deliveryItem.getByTestId("acknowledge").focus(); // from the keyboard, as a duty room would
+  await unitPage.keyboard.press("Enter");
   await unitPage.locator("[data-testid=delivery-item][data-status=DELIVERY_STATUS_ACKNOWLEDGED]",
     { hasText: first }).waitFor({ timeout });
   const signedBy = unitDeliveries().find((d) => d.judgment.judgmentId === judgmentId);
