@@ -144,11 +144,7 @@ absl::StatusOr<security::Principal> DispatchServiceImpl::AuthorizeForUnit(
   if (!caller.ok()) return caller.status();
   const RoutingTablePtr table = routing_->Current();
   const security::UnitBelow below = [&table](std::string_view unit, std::string_view ancestor) {
-    for (const Unit* up = table->units().Find(std::string(unit)); up != nullptr;
-         up = table->units().Find(up->supervisor)) {
-      if (up->id == ancestor) return true;
-    }
-    return false;
+    return table->units().IsAtOrBelow(std::string(unit), std::string(ancestor));
   };
   if (absl::Status allowed = policy(*caller, unit_id, below); !allowed.ok()) {
     return allowed;
@@ -438,13 +434,7 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
     if (request->include_subordinates()) {
       const RoutingTablePtr table = routing_->Current();
       for (const Unit& unit : table->units().units()) {
-        for (const Unit* up = table->units().Find(unit.supervisor); up != nullptr;
-             up = table->units().Find(up->supervisor)) {
-          if (up->id == request->unit_id()) {
-            units.push_back(unit.id);
-            break;
-          }
-        }
+        if (table->units().IsBelow(unit.id, request->unit_id())) units.push_back(unit.id);
       }
     }
     // The token is "<seq>", or "<unit index>:<seq>" with include_subordinates.

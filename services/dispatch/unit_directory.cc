@@ -191,4 +191,16 @@ const Unit* UnitDirectory::Find(const std::string& id) const {
   return it == index_.end() ? nullptr : &units_[it->second];
 }
 
+bool UnitDirectory::IsAtOrBelow(const std::string& unit_id, const std::string& ancestor) const {
+  for (const Unit* up = Find(unit_id); up != nullptr; up = Find(up->supervisor)) {
+    if (up->id == ancestor) return true;
+  }
+  return false;
+}
+
+bool UnitDirectory::IsBelow(const std::string& unit_id, const std::string& ancestor) const {
+  const Unit* unit = Find(unit_id);
+  return unit != nullptr && IsAtOrBelow(unit->supervisor, ancestor);
+}
+
 }  // namespace infobus::dispatch

@@ -53,6 +53,11 @@ class UnitDirectory {
 
   const Unit* Find(const std::string& id) const;
   const std::vector<Unit>& units() const { return units_; }
+  // Whether `unit_id` is `ancestor` or lies below it in the supervisor chain; false for a unit
+  // the directory does not hold. Supervisors have no cycles, so the walk ends.
+  bool IsAtOrBelow(const std::string& unit_id, const std::string& ancestor) const;
+  // Whether `unit_id` lies strictly below `ancestor`.
+  bool IsBelow(const std::string& unit_id, const std::string& ancestor) const;
 
  private:
   std::vector<Unit> units_;

@@ -133,11 +133,7 @@ absl::StatusOr<ReportScope> SupervisionServiceImpl::ScopeOf(
   const dispatch::RoutingTablePtr table = routing_->Current();
   const dispatch::UnitDirectory& units = table->units();
   auto below = [&units](std::string_view unit_id, std::string_view ancestor) {
-    for (const dispatch::Unit* up = units.Find(std::string(unit_id)); up != nullptr;
-         up = units.Find(up->supervisor)) {
-      if (up->id == ancestor) return true;
-    }
-    return false;
+    return units.IsAtOrBelow(std::string(unit_id), std::string(ancestor));
   };
   // Units whose jurisdictions all lie under one of `prefixes`.
   auto units_under = [&units](const std::vector<std::string>& prefixes) {

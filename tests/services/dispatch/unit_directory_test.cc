@@ -76,6 +76,23 @@ TEST(UnitDirectory, ParsesTheSampleDeploymentUnits) {
   }
 }
 
+TEST(UnitDirectory, AUnitIsAtOrBelowItselfAndEverySupervisorUpTheChain) {
+  const YAML::Node root = YAML::LoadFile(INFOBUS_SOURCE_DIR "/deploy/config/routing.yaml");
+  absl::StatusOr<UnitDirectory> directory = UnitDirectory::FromYaml(root["units"]);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  // fusui-xinning-station -> fusui-psb -> chongzuo-ops -> guangxi-ops
+  EXPECT_TRUE(directory->IsAtOrBelow("fusui-xinning-station", "fusui-xinning-station"));
+  EXPECT_TRUE(directory->IsAtOrBelow("fusui-xinning-station", "chongzuo-ops"));
+  EXPECT_TRUE(directory->IsAtOrBelow("fusui-xinning-station", "guangxi-ops"));
+  EXPECT_FALSE(directory->IsAtOrBelow("chongzuo-ops", "fusui-psb"));   // above, not below
+  EXPECT_FALSE(directory->IsAtOrBelow("wuming-psb", "chongzuo-ops"));  // another city
+  EXPECT_FALSE(directory->IsAtOrBelow("no-such-unit", "guangxi-ops"));
+  EXPECT_FALSE(directory->IsBelow("fusui-psb", "fusui-psb"));
+  EXPECT_TRUE(directory->IsBelow("fusui-psb", "chongzuo-ops"));
+  EXPECT_FALSE(directory->IsBelow("guangxi-ops", "guangxi-ops"));
+  EXPECT_FALSE(directory->IsBelow("no-such-unit", ""));
+}
+
 TEST(UnitDirectory, ClearanceAndCompartmentsParseAndDefaultToNone) {
   absl::StatusOr<UnitDirectory> directory = UnitDirectory::FromYaml(YAML::Load(
       "- {id: a, jurisdictions: ['45'], clearance: secret, compartments: [informant, border]}\n"
