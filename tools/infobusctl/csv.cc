@@ -1,8 +1,38 @@
 #include "tools/infobusctl/csv.h"
 
 namespace infobus::ctl {
+namespace {
 
-std::string CsvField(const std::string& field) {
+// "-5", "+3", "-0.25": a number, which a spreadsheet reads as one.
+bool IsNumber(const std::string& field) {
+  size_t i = field[0] == '-' || field[0] == '+' ? 1 : 0;
+  bool digits = false, point = false;
+  for (; i < field.size(); ++i) {
+    if (field[i] >= '0' && field[i] <= '9') {
+      digits = true;
+    } else if (field[i] == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+bool LooksLikeAFormula(const std::string& field) {
+  if (field.empty()) return false;
+  const char first = field[0];
+  if (first != '=' && first != '+' && first != '-' && first != '@' && first != '\t' &&
+      first != '\r') {
+    return false;
+  }
+  return !IsNumber(field);
+}
+
+}  // namespace
+
+std::string CsvField(const std::string& raw) {
+  const std::string field = LooksLikeAFormula(raw) ? "'" + raw : raw;
   if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
   std::string quoted = "\"";
   for (const char c : field) {

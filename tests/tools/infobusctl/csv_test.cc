@@ -29,5 +29,17 @@ TEST(Csv, ARecordJoinsItsFieldsWithCommasAndEndsInCrlf) {
   EXPECT_EQ(CsvRecord({"", ""}), ",\r\n");
 }
 
+TEST(Csv, AFieldASpreadsheetWouldRunAsAFormulaIsDefused) {
+  EXPECT_EQ(CsvField("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(CsvField("+cmd"), "'+cmd");
+  EXPECT_EQ(CsvField("-2+3"), "'-2+3");
+  EXPECT_EQ(CsvField("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(CsvField("\tx"), "'\tx");
+  EXPECT_EQ(CsvField("-5"), "-5") << "a number stays a number";
+  EXPECT_EQ(CsvField("+0.25"), "+0.25");
+  EXPECT_EQ(CsvField("-"), "'-");
+  EXPECT_EQ(CsvField("a=b"), "a=b") << "only the first character matters";
+}
+
 }  // namespace
 }  // namespace infobus::ctl
