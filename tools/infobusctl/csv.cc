@@ -3,16 +3,14 @@
 namespace infobus::ctl {
 namespace {
 
-// "-5", "+3", "-0.25": a number, which a spreadsheet reads as one.
-bool IsNumber(const std::string& field) {
+// "-5", "+3", "-0.25", "+08:00": a number or a UTC offset, which runs nothing.
+bool IsNumberOrOffset(const std::string& field) {
   size_t i = field[0] == '-' || field[0] == '+' ? 1 : 0;
-  bool digits = false, point = false;
+  bool digits = false;
   for (; i < field.size(); ++i) {
     if (field[i] >= '0' && field[i] <= '9') {
       digits = true;
-    } else if (field[i] == '.' && !point) {
-      point = true;
-    } else {
+    } else if (field[i] != '.' && field[i] != ':') {
       return false;
     }
   }
@@ -26,7 +24,7 @@ bool LooksLikeAFormula(const std::string& field) {
       first != '\r') {
     return false;
   }
-  return !IsNumber(field);
+  return !IsNumberOrOffset(field);
 }
 
 }  // namespace

@@ -37,6 +37,7 @@ TEST(Csv, AFieldASpreadsheetWouldRunAsAFormulaIsDefused) {
   EXPECT_EQ(CsvField("\tx"), "'\tx");
   EXPECT_EQ(CsvField("-5"), "-5") << "a number stays a number";
   EXPECT_EQ(CsvField("+0.25"), "+0.25");
+  EXPECT_EQ(CsvField("+08:00"), "+08:00") << "a report's UTC offset";
   EXPECT_EQ(CsvField("-"), "'-");
   EXPECT_EQ(CsvField("a=b"), "a=b") << "only the first character matters";
 }
