@@ -141,7 +141,13 @@ absl::Status CanApprove(const Principal& caller, std::string_view unit_id, const
 absl::Status CanSupervise(const Principal& caller) {
   if (caller.unrestricted) return absl::OkStatus();
   if (caller.Has(Role::kSupervisor)) return absl::OkStatus();
-  return Denied(caller, "supervision (trace, report) needs the supervisor role");
+  return Denied(caller, "a report needs the supervisor role");
+}
+
+absl::Status CanTrace(const Principal& caller) {
+  if (caller.unrestricted) return absl::OkStatus();
+  if (HasAnyRole(caller, {Role::kSupervisor, Role::kAnalyst})) return absl::OkStatus();
+  return Denied(caller, "a trace needs the supervisor or the analyst role");
 }
 
 absl::Status CanReportOn(const Principal& caller, std::string_view jurisdiction_prefix,

@@ -48,9 +48,11 @@ absl::Status CanActForUnit(const Principal& caller, std::string_view unit_id,
 // their own: never the unit's own officers or supervisor, who gave the feedback being decided.
 absl::Status CanApprove(const Principal& caller, std::string_view unit_id, const UnitBelow& below);
 
-// Supervision (Trace, Report) is for supervisors; what each may see is CanSee for items and
-// CanReportOn for a report's scope.
+// Supervision's Report is for supervisors (its scope: CanReportOn).
 absl::Status CanSupervise(const Principal& caller);
+// An item's Trace is for supervisors and for analysts, who follow the judgments they research to
+// their deliveries, sign-offs and outcomes; each sees of it only what CanSee allows.
+absl::Status CanTrace(const Principal& caller);
 
 // A report's scope must lie within the caller's: a jurisdiction prefix at or below one the
 // caller holds (`jurisdiction_prefix`), or a unit the caller may act for (`unit_id`, as

@@ -94,12 +94,13 @@ absl::Status FilterTrace(const security::Principal& caller, const std::string& s
 
 }  // namespace
 
-absl::StatusOr<security::Principal> SupervisionServiceImpl::Supervisor(
-    const grpc::CallbackServerContext& context, const google::protobuf::Message& request) const {
+absl::StatusOr<security::Principal> SupervisionServiceImpl::Authorized(
+    const grpc::CallbackServerContext& context, const google::protobuf::Message& request,
+    absl::Status (*may)(const security::Principal&)) const {
   if (absl::Status utf8 = CheckUtf8(request); !utf8.ok()) return utf8;
   auto caller = CallerOf(context);
   if (!caller.ok()) return caller.status();
-  if (absl::Status allowed = security::CanSupervise(*caller); !allowed.ok()) return allowed;
+  if (absl::Status allowed = may(*caller); !allowed.ok()) return allowed;
   return caller;
 }
 
@@ -107,7 +108,7 @@ grpc::ServerUnaryReactor* SupervisionServiceImpl::Trace(grpc::CallbackServerCont
                                                         const v1::TraceRequest* request,
                                                         TraceResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto caller = Supervisor(*context, *request);
+  auto caller = Authorized(*context, *request, security::CanTrace);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
@@ -204,7 +205,7 @@ grpc::ServerUnaryReactor* SupervisionServiceImpl::Report(grpc::CallbackServerCon
                                                          const v1::ReportRequest* request,
                                                          v1::ReportResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto caller = Supervisor(*context, *request);
+  auto caller = Authorized(*context, *request, security::CanSupervise);
   absl::Status status = caller.status();
   absl::StatusOr<ReportScope> scope = absl::UnknownError("unset");
   absl::StatusOr<Period> period = absl::UnknownError("unset");

@@ -34,9 +34,11 @@ class SupervisionServiceImpl
                                    infobus::supervision::v1::ReportResponse* response) override;
 
  private:
-  // The caller, once the request is valid UTF-8 and the caller may supervise.
-  absl::StatusOr<security::Principal> Supervisor(const grpc::CallbackServerContext& context,
-                                                 const google::protobuf::Message& request) const;
+  // The caller, once the request is valid UTF-8 and `may` allows the caller the call
+  // (security::CanTrace, CanSupervise).
+  absl::StatusOr<security::Principal> Authorized(
+      const grpc::CallbackServerContext& context, const google::protobuf::Message& request,
+      absl::Status (*may)(const security::Principal&)) const;
   // What `request` covers for `caller`, resolved against the routing in force.
   absl::StatusOr<ReportScope> ScopeOf(const security::Principal& caller,
                                       const infobus::supervision::v1::ReportRequest& request) const;

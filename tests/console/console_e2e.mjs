@@ -198,6 +198,14 @@ try {
   await judgmentItem.getByTestId("judgment-link").click();
   await analystPage.locator(`[data-testid=judgment-page][data-judgment-id="${judgmentId}"]`).waitFor({ timeout });
   await analystPage.getByTestId("judgment-evidence").waitFor({ timeout });
+  // The analyst follows it to the unit that signed it (supervision's trace, once folded).
+  await until("the analyst's judgment page to show the signed delivery", async () => {
+    const deliveries = analystPage.getByTestId("judgment-deliveries");
+    if ((await deliveries.count()) > 0 && (await deliveries.innerText()).includes("officer-7")) return true;
+    await analystPage.reload();
+    await analystPage.getByTestId("judgment-evidence").waitFor({ timeout });
+    return false;
+  });
   await analystPage.getByTestId("review-note").fill("seen at the hotel (browser test)");
   await analystPage.getByTestId("review-confirm").click();
   await analystPage.locator("[data-testid=review-status][data-status=REVIEW_STATUS_CONFIRMED]").waitFor({ timeout });

@@ -69,7 +69,9 @@ const absl::Time kMonthEnd = Utc("2026-11-30T16:00:00Z");
 template <typename Message>
 kafka::OutgoingMessage On(const std::string& topic, const std::string& key,
                           const Message& message) {
-  return {topic, key, message.SerializeAsString(),
+  return {topic,
+          key,
+          message.SerializeAsString(),
           {{kafka::kSchemaHeader, Message::descriptor()->full_name()}}};
 }
 
@@ -107,8 +109,8 @@ class SupervisionTest : public ::testing::Test {
   }
   void TearDown() override {
     if (HasFailure()) {
-      for (auto* service : {supervision_.get(), judgment_.get(), dispatch_.get(),
-                            collection_.get()}) {
+      for (auto* service :
+           {supervision_.get(), judgment_.get(), dispatch_.get(), collection_.get()}) {
         if (service != nullptr) std::cerr << service->Log();
       }
     }
@@ -116,8 +118,8 @@ class SupervisionTest : public ::testing::Test {
 
   void StartSupervision() {
     if (supervision_ == nullptr) {
-      supervision_ = bus_.Service(
-          "supervision", "supervision:\n  routing_file: " + routing_file_ + "\n");
+      supervision_ =
+          bus_.Service("supervision", "supervision:\n  routing_file: " + routing_file_ + "\n");
       supervision_->KeepPortAcrossRestarts();
     }
     ASSERT_TRUE(supervision_->Start().ok()) << supervision_->Log();
@@ -231,7 +233,7 @@ Month Generate(const TestBus& bus) {
     Expected& e = month.expected;
     ++e.judgments;
     ++e.judgments_by_rule_severity[{judgment.rule_id(), judgment.severity()}];
-    int verdict = 0;  // +1 positive, -1 negative
+    int verdict = 0;                  // +1 positive, -1 negative
     const int review = random() % 6;  // 0: confirmed, 1: dismissed, else none
     if (review <= 1) {
       Judgment reviewed = judgment;
@@ -337,9 +339,9 @@ void ExpectReport(const ReportResponse& report, const Month& month) {
     EXPECT_NEAR(figures.sla_share(), static_cast<double>(u.within) / u.deliveries, 1e-9);
     EXPECT_EQ(figures.escalated(), u.escalated);
     EXPECT_EQ(figures.feedback(), u.feedback);
-    for (const auto& [q, got] :
-         {std::pair{0.5, figures.signoff_p50()}, {0.9, figures.signoff_p90()},
-          {0.99, figures.signoff_p99()}}) {
+    for (const auto& [q, got] : {std::pair{0.5, figures.signoff_p50()},
+                                 {0.9, figures.signoff_p90()},
+                                 {0.99, figures.signoff_p99()}}) {
       const double exact = Percentile(u.latencies_s, q);
       const double seen = static_cast<double>(got.seconds()) + got.nanos() / 1e9;
       EXPECT_NEAR(seen, exact, exact * 0.04) << "p" << q * 100;
@@ -413,8 +415,8 @@ TEST_F(SupervisionTest, TheMonthsReportEqualsTheAnswerComputedApartAcrossAKillAn
   fusui.set_jurisdiction_prefix("451421");
   ReportResponse scoped;
   ASSERT_TRUE(Report(fusui, &scoped,
-                     PersonIdentity({"supervisor-9", {"supervisor"}, "chongzuo-ops", {"4514"},
-                                     "SECRET", {}}))
+                     PersonIdentity(
+                         {"supervisor-9", {"supervisor"}, "chongzuo-ops", {"4514"}, "SECRET", {}}))
                   .ok());
   EXPECT_EQ(scoped.collection().events(), month.expected.events_by_county.at("451421"));
   ASSERT_EQ(scoped.dispatch().units_size(), 1);
@@ -515,8 +517,7 @@ TEST_F(SupervisionTest, AWatchlistedEventTracesThroughTheWholeChain) {
   std::vector<infobus::supervision::v1::HopKind> kinds;
   while (absl::Now() < give_up) {
     trace.Clear();
-    if (Trace(request, &trace, Supervisor()).ok() &&
-        trace.judgments_size() == 1 &&
+    if (Trace(request, &trace, Supervisor()).ok() && trace.judgments_size() == 1 &&
         trace.judgments(0).state() == infobus::supervision::v1::JUDGMENT_STATE_CLOSED) {
       break;
     }
@@ -528,12 +529,11 @@ TEST_F(SupervisionTest, AWatchlistedEventTracesThroughTheWholeChain) {
   EXPECT_EQ(judged.rule_id(), inbox.deliveries()[0].judgment().rule_id());
   for (const auto& hop : judged.hops()) kinds.push_back(hop.kind());
   using infobus::supervision::v1::HopKind;
-  EXPECT_EQ(kinds, (std::vector<HopKind>{
-                       infobus::supervision::v1::HOP_KIND_COLLECTED,
-                       infobus::supervision::v1::HOP_KIND_JUDGED,
-                       infobus::supervision::v1::HOP_KIND_DELIVERED,
-                       infobus::supervision::v1::HOP_KIND_SIGNED,
-                       infobus::supervision::v1::HOP_KIND_FEEDBACK}));
+  EXPECT_EQ(kinds, (std::vector<HopKind>{infobus::supervision::v1::HOP_KIND_COLLECTED,
+                                         infobus::supervision::v1::HOP_KIND_JUDGED,
+                                         infobus::supervision::v1::HOP_KIND_DELIVERED,
+                                         infobus::supervision::v1::HOP_KIND_SIGNED,
+                                         infobus::supervision::v1::HOP_KIND_FEEDBACK}));
   EXPECT_EQ(judged.hops(3).by(), "officer-7");
   EXPECT_TRUE(judged.missing().empty()) << trace.ShortDebugString();
   ASSERT_EQ(trace.events_size(), 1);
@@ -557,11 +557,24 @@ TEST_F(SupervisionTest, AWatchlistedEventTracesThroughTheWholeChain) {
   EXPECT_EQ(same.judgments(0).judgment_id(), judged.judgment_id());
   EXPECT_EQ(Trace(request, &same, AsOfficer("fusui-psb", "SECRET")).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Trace(request, &same,
-                  PersonIdentity({"supervisor-5", {"supervisor"}, "nanning-ops", {"4501"},
-                                  "SECRET", {}}))
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  // An analyst of the province follows the judgment to its deliveries; one of another city
+  // is refused the item.
+  TraceResponse analysts;
+  ASSERT_TRUE(Trace(request, &analysts,
+                    PersonIdentity({"analyst-3", {"analyst"}, "", {"45"}, "SECRET", {}}))
+                  .ok());
+  ASSERT_EQ(analysts.judgments_size(), 1);
+  EXPECT_EQ(analysts.judgments(0).judgment_id(), judged.judgment_id());
+  EXPECT_GT(analysts.judgments(0).hops_size(), 2);
+  EXPECT_EQ(
+      Trace(request, &same, PersonIdentity({"analyst-5", {"analyst"}, "", {"4501"}, "SECRET", {}}))
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Trace(request, &same,
+            PersonIdentity({"supervisor-5", {"supervisor"}, "nanning-ops", {"4501"}, "SECRET", {}}))
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ export const en = {
   "judgment.compartments": "Compartments",
   "judgment.evidence": "Evidence events",
   "judgment.deliveries": "Deliveries",
-  "judgment.deliveriesHidden": "Deliveries are shown to supervisors (supervision Trace); this token cannot see them.",
+  "judgment.deliveriesHidden": "Deliveries are shown to supervisors and analysts (supervision Trace); this token cannot see them.",
   "judgment.deliveriesRefused": "Deliveries not visible: {{code}} {{message}}",
   "judgment.review": "Review",
   "judgment.reviewed": "Reviewed: {{status}} by {{reviewer}} at {{at}}",

@@ -65,7 +65,7 @@ export const zh: Record<MessageKey, string> = {
   "judgment.compartments": "知悉范围",
   "judgment.evidence": "依据事件",
   "judgment.deliveries": "下发情况",
-  "judgment.deliveriesHidden": "下发情况仅对督导人员可见（supervision Trace）；当前令牌无权查看。",
+  "judgment.deliveriesHidden": "下发情况仅对督导人员和研判人员可见（supervision Trace）；当前令牌无权查看。",
   "judgment.deliveriesRefused": "无法查看下发情况：{{code}} {{message}}",
   "judgment.review": "审核",
   "judgment.reviewed": "已审核：{{status}}，审核人 {{reviewer}}，时间 {{at}}",

@@ -1,5 +1,6 @@
 // One judgment (judgment/GetJudgment): rule, severity, kind, evidence events, its deliveries
-// (supervision/Trace, a supervisor's call: for others, said to be not visible) and the review.
+// (supervision/Trace, a supervisor's or an analyst's call: for others, said to be not visible)
+// and the review.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession } from "../app/context";
@@ -17,7 +18,8 @@ function Deliveries({ judgmentId }: { judgmentId: string }) {
   const { t, i18n } = useTranslation();
   const { api, views } = useSession();
   const [load, run] = useCall(useCallback((id: string) => trace(api, { by: "judgmentId", judgmentId: id }), [api]));
-  const canSee = views.includes("supervisor");
+  // Supervision answers a trace to supervisors and analysts (each sees what their labels allow).
+  const canSee = views.includes("supervisor") || views.includes("analyst");
   useEffect(() => {
     if (canSee) void run(judgmentId);
   }, [canSee, judgmentId, run]);

@@ -159,11 +159,17 @@ TEST(PolicyTest, ApprovalIsForASupervisorOfAUnitAboveTheDeliverysOnly) {
 TEST(PolicyTest, SupervisionIsForSupervisorsWithinTheirJurisdictionsAndUnits) {
   const Principal supervisor =
       Person("li", {Role::kSupervisor}, "chongzuo-ops", {"4514"}, CLASSIFICATION_SECRET);
-  const Principal analyst =
-      Person("zhang", {Role::kAnalyst}, "", {"45"}, CLASSIFICATION_SECRET);
+  const Principal analyst = Person("zhang", {Role::kAnalyst}, "", {"45"}, CLASSIFICATION_SECRET);
   ExpectAllowed(CanSupervise(supervisor));
   ExpectDenied(CanSupervise(analyst), "needs the supervisor role");
   ExpectDenied(CanSupervise(Source("fusui-lodging", {"451421"})), "needs the supervisor role");
+  // A trace is also an analyst's (what of it they see is CanSee's), never an officer's.
+  const Principal officer =
+      Person("wang", {Role::kOfficer}, "fusui-psb", {"451421"}, CLASSIFICATION_SECRET);
+  ExpectAllowed(CanTrace(supervisor));
+  ExpectAllowed(CanTrace(analyst));
+  ExpectDenied(CanTrace(officer), "needs the supervisor or the analyst role");
+  ExpectDenied(CanTrace(Source("fusui-lodging", {"451421"})), "the analyst role");
   ExpectAllowed(CanReportOn(supervisor, "4514", "", Below));
   ExpectAllowed(CanReportOn(supervisor, "451421", "", Below));
   ExpectDenied(CanReportOn(supervisor, "45", "", Below), "no jurisdiction covering '45'");
