@@ -126,13 +126,13 @@ grpc::ServerUnaryReactor* SupervisionServiceImpl::Trace(grpc::CallbackServerCont
 }
 
 absl::StatusOr<ReportScope> SupervisionServiceImpl::ScopeOf(
-    const security::Principal& caller, const v1::ReportRequest& request) const {
+    const security::Principal& caller, const v1::ReportRequest& request,
+    const dispatch::RoutingTable& table) const {
   ReportScope scope;
   scope.clearance = caller.clearance;
   scope.compartments = caller.compartments;
   scope.any_clearance = caller.unrestricted;
-  const dispatch::RoutingTablePtr table = routing_->Current();
-  const dispatch::UnitDirectory& units = table->units();
+  const dispatch::UnitDirectory& units = table.units();
   auto below = [&units](std::string_view unit_id, std::string_view ancestor) {
     return units.IsAtOrBelow(std::string(unit_id), std::string(ancestor));
   };
@@ -209,9 +209,11 @@ grpc::ServerUnaryReactor* SupervisionServiceImpl::Report(grpc::CallbackServerCon
   absl::Status status = caller.status();
   absl::StatusOr<ReportScope> scope = absl::UnknownError("unset");
   absl::StatusOr<Period> period = absl::UnknownError("unset");
-  const absl::TimeZone zone = routing_->Current()->time_zone();
+  // One routing table for the whole call: its units (the scope) and its local time (the period).
+  const dispatch::RoutingTablePtr table = routing_->Current();
+  const absl::TimeZone zone = table->time_zone();
   if (status.ok()) {
-    scope = ScopeOf(*caller, *request);
+    scope = ScopeOf(*caller, *request, *table);
     status = scope.status();
   }
   if (status.ok()) {

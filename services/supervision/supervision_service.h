@@ -39,9 +39,10 @@ class SupervisionServiceImpl
   absl::StatusOr<security::Principal> Authorized(
       const grpc::CallbackServerContext& context, const google::protobuf::Message& request,
       absl::Status (*may)(const security::Principal&)) const;
-  // What `request` covers for `caller`, resolved against the routing in force.
+  // What `request` covers for `caller`, resolved against `table` (the routing in force).
   absl::StatusOr<ReportScope> ScopeOf(const security::Principal& caller,
-                                      const infobus::supervision::v1::ReportRequest& request) const;
+                                      const infobus::supervision::v1::ReportRequest& request,
+                                      const dispatch::RoutingTable& table) const;
 
   const LedgerReader* const reader_;
   dispatch::RoutingSource* const routing_;

@@ -84,7 +84,10 @@ absl::StatusOr<absl::Duration> ParsePositiveDuration(const YAML::Node& node,
   auto text = Scalar(node, field);
   if (!text.ok()) return text.status();
   absl::Duration duration;
-  if (!absl::ParseDuration(*text, &duration) || duration < absl::ZeroDuration()) {
+  // absl parses "inf": an endless window or grace would keep state forever and overflow the
+  // stream-time arithmetic, so only finite durations are rules' durations.
+  if (!absl::ParseDuration(*text, &duration) || duration < absl::ZeroDuration() ||
+      duration == absl::InfiniteDuration()) {
     return Invalid(field, "must be a duration such as 30s, 10m, 1h, 24h");
   }
   if (required && duration == absl::ZeroDuration()) return Invalid(field, "must be above 0");

@@ -49,6 +49,19 @@ TEST(RulesTest, ErrorsNameTheField) {
   check("version: 1\nrules: [{id: a, version: 1, kind: watchlist, filter: {classification: x}}]",
         "rules[0].filter.classification");
   check("version: [", "rules file");
+  // absl::ParseDuration reads "inf"; a rule's window, grace or within may not be endless.
+  check(
+      "version: 1\nrules: [{id: a, version: 1, kind: hotspot, severity: high, group_by: [kind], "
+      "window: inf, grace: 0s, threshold: 2}]",
+      "rules[0].window");
+  check(
+      "version: 1\nrules: [{id: a, version: 1, kind: hotspot, severity: high, group_by: [kind], "
+      "window: 1h, grace: inf, threshold: 2}]",
+      "rules[0].grace");
+  check(
+      "version: 1\nrules: [{id: a, version: 1, kind: movement, severity: high, within: inf, "
+      "min_counties: 2}]",
+      "rules[0].within");
 }
 
 // Found by rules_fuzz: a rule without an id (or a kind) threw yaml-cpp's InvalidNode out of
