@@ -89,17 +89,22 @@ for service in $services; do
     --set "store.path=$run/$service/db" >"$run/logs/$service.log" 2>&1 &
   echo $! >"$pid_file"
 done
-for service in $services; do
+# Waits until process `name` (pid in $run/pids/<name>.pid) has written $run/<name>.port, which
+# it does once it serves; if it exits or takes 30 s, shows its log and ends up.sh.
+wait_for_port() {
+  local name=$1
   for _ in $(seq 1 150); do
-    [ -f "$run/$service.port" ] && break
-    kill -0 "$(cat "$run/pids/$service.pid")" 2>/dev/null || break
+    [ -f "$run/$name.port" ] && return 0
+    kill -0 "$(cat "$run/pids/$name.pid")" 2>/dev/null || break
     sleep 0.2
   done
-  if [ ! -f "$run/$service.port" ]; then
-    echo "[up] $service did not start; its log follows" >&2
-    tail -n 30 "$run/logs/$service.log" >&2
-    exit 1
-  fi
+  [ -f "$run/$name.port" ] && return 0
+  echo "[up] $name did not start; its log follows" >&2
+  tail -n 30 "$run/logs/$name.log" >&2
+  exit 1
+}
+for service in $services; do
+  wait_for_port "$service"
   # Written before the gRPC port, when metrics are on; a service already running keeps its own.
   metrics[$service]="(off)"
   [ -s "$run/$service.metrics.port" ] &&
@@ -127,16 +132,7 @@ else
     >"$run/logs/gateway.log" 2>&1 &
   echo $! >"$pid_file"
 fi
-for _ in $(seq 1 150); do
-  [ -f "$run/gateway.port" ] && break
-  kill -0 "$(cat "$pid_file")" 2>/dev/null || break
-  sleep 0.2
-done
-if [ ! -f "$run/gateway.port" ]; then
-  echo "[up] gateway did not start; its log follows" >&2
-  tail -n 30 "$run/logs/gateway.log" >&2
-  exit 1
-fi
+wait_for_port gateway
 console_url=https://127.0.0.1:$(cat "$run/gateway.port")/
 echo "[up] gateway serving the console and its API on $console_url (log: $run/logs/gateway.log)"
 
