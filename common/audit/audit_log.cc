@@ -31,11 +31,10 @@ kafka::OutgoingMessage MessageOf(const std::string& topic, const AuditRecord& re
 
 void Count(const std::vector<AuditRecord>& records) {
   for (const AuditRecord& record : records) {
-    Records()
-        .Add({{"decision", record.decision() == infobus::common::v1::AUDIT_DECISION_ALLOWED
-                               ? "allowed"
-                               : "denied"}})
-        .Increment();
+    const char* decision = "denied";
+    if (record.decision() == infobus::common::v1::AUDIT_DECISION_ALLOWED) decision = "allowed";
+    if (record.decision() == infobus::common::v1::AUDIT_DECISION_REJECTED) decision = "rejected";
+    Records().Add({{"decision", decision}}).Increment();
   }
 }
 
@@ -43,6 +42,30 @@ void Count(const std::vector<AuditRecord>& records) {
 
 bool IsClassified(infobus::common::v1::Classification classification) {
   return classification >= infobus::common::v1::CLASSIFICATION_CONFIDENTIAL;
+}
+
+Item EventItem(const infobus::common::v1::Event& event) {
+  Item item{"event", absl::StrCat(event.source_id(), "/", event.event_id()),
+            event.classification()};
+  item.event_source_id = event.source_id();
+  item.event_id = event.event_id();
+  item.county_code = event.county_code();
+  item.compartments.assign(event.compartments().begin(), event.compartments().end());
+  return item;
+}
+
+Item JudgmentItem(const infobus::common::v1::Judgment& judgment) {
+  Item item{"judgment", judgment.judgment_id(), judgment.classification()};
+  item.judgment_id = judgment.judgment_id();
+  item.compartments.assign(judgment.compartments().begin(), judgment.compartments().end());
+  return item;
+}
+
+Item DeliveryItem(const infobus::common::v1::Delivery& delivery) {
+  Item item = JudgmentItem(delivery.judgment());
+  item.kind = "delivery";
+  item.id = absl::StrCat(delivery.unit_id(), "/", delivery.seq());
+  return item;
 }
 
 AuditRecord NewRecord(const security::Principal& caller, std::string_view service,
@@ -64,6 +87,22 @@ AuditRecord NewRecord(const security::Principal& caller, std::string_view servic
                                     : infobus::common::v1::AUDIT_DECISION_DENIED);
   if (!decision.ok()) record.set_reason(std::string(decision.message()));
   record.set_detail(std::string(detail));
+  record.set_judgment_id(item.judgment_id);
+  record.set_event_source_id(item.event_source_id);
+  record.set_event_id(item.event_id);
+  record.set_county_code(item.county_code);
+  for (const std::string& compartment : item.compartments) {
+    record.add_item_compartments(compartment);
+  }
+  return record;
+}
+
+AuditRecord RejectedRecord(const security::Principal& caller, std::string_view service,
+                           std::string_view method, const infobus::common::v1::Event& event,
+                           std::string_view reason, absl::Time at) {
+  AuditRecord record = NewRecord(caller, service, method, EventItem(event), absl::OkStatus(), at);
+  record.set_decision(infobus::common::v1::AUDIT_DECISION_REJECTED);
+  record.set_reason(std::string(reason));
   return record;
 }
 

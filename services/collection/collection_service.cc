@@ -156,13 +156,10 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
         !allowed.ok()) {
       const absl::Status denied =
           absl::PermissionDeniedError(absl::StrCat("events[", i, "]: ", allowed.message()));
-      audit::ReplyAudited(
-          audit_, reactor,
-          {audit::NewRecord(*caller, audit_->service(), "CollectionService/Publish",
-                            {"event", absl::StrCat(event.source_id(), "/", event.event_id()),
-                             event.classification()},
-                            denied, clock_->Now())},
-          ToGrpcStatus(denied));
+      audit::ReplyAudited(audit_, reactor,
+                          {audit::NewRecord(*caller, audit_->service(), "CollectionService/Publish",
+                                            audit::EventItem(event), denied, clock_->Now())},
+                          ToGrpcStatus(denied));
       return reactor;
     }
   }
@@ -188,6 +185,9 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
   to_send.reserve(count);
   absl::flat_hash_set<std::string> keys_in_call;
   keys_in_call.reserve(count);
+  // The call's access records: one per event rejected as invalid (so that supervision can count
+  // what never reaches a topic), then one per classified event taken.
+  std::vector<audit::AuditRecord> records;
   for (size_t i = 0; i < count; ++i) {
     PublishResult* result = response->add_results();
     Event& event = *google::protobuf::Arena::CreateMessage<Event>(&arena);
@@ -196,8 +196,12 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
     if (auto error =
             ValidateAndNormalize(event, options_.limits, now, absl::StrCat("events[", i, "]"))) {
       result->set_field(error->field);
+      std::string reason = absl::StrCat(error->field, ": ", error->reason);
+      records.push_back(audit::RejectedRecord(*caller, audit_->service(),
+                                              "CollectionService/Publish",
+                                              request->events(static_cast<int>(i)), reason, now));
       SetOutcome(result, v1::PUBLISH_OUTCOME_REJECTED, grpc::StatusCode::INVALID_ARGUMENT,
-                 absl::StrCat(error->field, ": ", error->reason));
+                 std::move(reason));
       continue;
     }
     std::string key = IdempotencyKey(event);
@@ -243,17 +247,17 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
   // Every classified event taken is an access decision to account for: its record is written
   // alongside the events, and an event counts as ACCEPTED (and its key as published) only once
   // both are kept. Without the record the event is answered RETRY; a retry sends it again,
-  // which judgment counts once.
-  std::vector<audit::AuditRecord> records;
+  // which judgment counts once. (A rejected event stays REJECTED whatever becomes of its
+  // record: the answer is the same, only a report may miss it.)
   for (size_t p = 0; p < to_send.size(); ++p) {
     if (!call->pending[p].classified) continue;
     const Event& event = *to_send[p];
-    records.push_back(audit::NewRecord(
-        *caller, audit_->service(), "CollectionService/Publish",
-        {"event", absl::StrCat(event.source_id(), "/", event.event_id()), event.classification()},
-        absl::OkStatus(), now, absl::StrCat("trace ", event.trace_id())));
+    records.push_back(audit::NewRecord(*caller, audit_->service(), "CollectionService/Publish",
+                                       audit::EventItem(event), absl::OkStatus(), now,
+                                       absl::StrCat("trace ", event.trace_id())));
   }
-  if (!records.empty()) {
+  const bool audits = !records.empty();
+  if (audits) {
     call->outstanding.fetch_add(1);
     audit_->Record(std::move(records), [this, call](absl::Status kept) {
       {
@@ -311,7 +315,7 @@ grpc::ServerUnaryReactor* CollectionServiceImpl::Publish(grpc::CallbackServerCon
       call->outstanding.fetch_sub(1);
     }
   }
-  if (!to_send.empty()) {
+  if (!to_send.empty() || audits) {
     // Answer before the caller gives up: a little ahead of its deadline, and never later than
     // the configured wait, whatever Kafka does meanwhile.
     const absl::Time now_wall = absl::Now();

@@ -27,11 +27,6 @@ using infobus::common::v1::Delivery;
 
 constexpr size_t kPageSize = 64;
 
-audit::Item DeliveryItem(const Delivery& delivery) {
-  return {"delivery", absl::StrCat(delivery.unit_id(), "/", delivery.seq()),
-          delivery.judgment().classification()};
-}
-
 // Feedback's own fields: an outcome, and a note of at most 4 KiB.
 absl::Status CheckOutcomeAndNote(const infobus::dispatch::v1::FeedbackRequest& request) {
   if (request.outcome() == infobus::common::v1::FEEDBACK_OUTCOME_UNSPECIFIED ||
@@ -90,8 +85,8 @@ class SubscribeReactor final : public PagedStreamReactor<Delivery> {
           security::CanSeeDelivered(caller_, security::JudgmentLabels(delivery.judgment()));
       if (audit::IsClassified(delivery.judgment().classification())) {
         records.push_back(audit::NewRecord(caller_, pages_.log()->service(),
-                                           "DispatchService/Subscribe", DeliveryItem(delivery),
-                                           decision, absl::Now()));
+                                           "DispatchService/Subscribe",
+                                           audit::DeliveryItem(delivery), decision, absl::Now()));
       }
       if (decision.ok()) visible.push_back(std::move(delivery));
     }
@@ -180,8 +175,8 @@ void DispatchServiceImpl::AdmitSignOff(const security::Principal& caller,
     if (!decision.ok()) return reply->Finish(ToGrpcStatus(decision));
     return then();
   }
-  audit_->Record({audit::NewRecord(caller, audit_->service(), method, DeliveryItem(*delivery),
-                                   decision, absl::Now())},
+  audit_->Record({audit::NewRecord(caller, audit_->service(), method,
+                                   audit::DeliveryItem(*delivery), decision, absl::Now())},
                  [reply, decision, then = std::move(then)](absl::Status kept) {
                    reply->Run([&] {
                      if (!kept.ok()) {
@@ -461,7 +456,7 @@ grpc::ServerUnaryReactor* DispatchServiceImpl::ListDeliveries(
         if (audit::IsClassified(delivery.judgment().classification())) {
           records.push_back(audit::NewRecord(*caller, audit_->service(),
                                              "DispatchService/ListDeliveries",
-                                             DeliveryItem(delivery), visible, absl::Now()));
+                                             audit::DeliveryItem(delivery), visible, absl::Now()));
         }
         if (visible.ok()) *response->add_deliveries() = std::move(delivery);
       }

@@ -95,10 +95,6 @@ void AdmitWatchlistChange(audit::AuditLog* audit, const grpc::CallbackServerCont
                          });
 }
 
-audit::Item JudgmentItem(const infobus::common::v1::Judgment& judgment) {
-  return {"judgment", judgment.judgment_id(), judgment.classification()};
-}
-
 // "add SUBJECT_TYPE_PHONE 13800138000": what an audit record of a watchlist change says.
 std::string WatchlistDetail(std::string_view action, const Subject& subject) {
   return absl::StrCat(std::string(action), " ",
@@ -259,9 +255,9 @@ class SubscribeReactor final : public PagedStreamReactor<JudgmentRecord> {
       const absl::Status decision =
           security::CanSee(caller_, security::JudgmentLabels(record.judgment()));
       if (audit::IsClassified(record.judgment().classification())) {
-        records.push_back(audit::NewRecord(caller_, pages_.log()->service(),
-                                           "JudgmentService/Subscribe",
-                                           JudgmentItem(record.judgment()), decision, absl::Now()));
+        records.push_back(
+            audit::NewRecord(caller_, pages_.log()->service(), "JudgmentService/Subscribe",
+                             audit::JudgmentItem(record.judgment()), decision, absl::Now()));
       }
       if (decision.ok()) visible.push_back(std::move(record));
     }
@@ -378,8 +374,8 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::GetJudgment(
       status = security::CanSee(*caller, security::JudgmentLabels(judgment));
       if (audit::IsClassified(judgment.classification())) {
         records.push_back(audit::NewRecord(*caller, audit_->service(),
-                                           "JudgmentService/GetJudgment", JudgmentItem(judgment),
-                                           status, absl::Now()));
+                                           "JudgmentService/GetJudgment",
+                                           audit::JudgmentItem(judgment), status, absl::Now()));
       }
       if (status.ok()) *response->mutable_record() = **record;
     }
@@ -423,7 +419,7 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::ListJudgments(
           if (audit::IsClassified(record.judgment().classification())) {
             records.push_back(
                 audit::NewRecord(*caller, audit_->service(), "JudgmentService/ListJudgments",
-                                 JudgmentItem(record.judgment()), visible, absl::Now()));
+                                 audit::JudgmentItem(record.judgment()), visible, absl::Now()));
           }
           if (visible.ok()) *response->add_records() = std::move(record);
         }
@@ -451,9 +447,9 @@ grpc::ServerUnaryReactor* JudgmentServiceImpl::Review(
       stored = (*record)->judgment();
     }
   }
-  audit::Item item{
-      "judgment", request->judgment_id(),
-      stored ? stored->classification() : infobus::common::v1::CLASSIFICATION_UNSPECIFIED};
+  audit::Item item =
+      stored ? audit::JudgmentItem(*stored) : audit::Item{"judgment", request->judgment_id()};
+  item.judgment_id = request->judgment_id();
   // Answered from the loop's commit (or by the deadline), not waited for here.
   DeadlineReplyPtr reply =
       DeadlineReply::Start(reactor, options_.apply_timeout, NotAppliedInTime());

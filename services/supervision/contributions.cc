@@ -41,6 +41,16 @@ void AddDeadLetter(const std::string& topic, absl::Time at, int sign, TallyDelta
   tally.set_count(tally.count() + sign);
 }
 
+void AddRejected(const infobus::common::v1::AuditRecord& rejected, int sign, TallyDeltas* deltas) {
+  const TallyKey key{HourOf(FromProtoTimestamp(rejected.at())),
+                     TallyType::kRejected,
+                     {absl::StrCat(static_cast<int>(rejected.item_classification())),
+                      Compartments(rejected.item_compartments()), rejected.county_code(),
+                      rejected.event_source_id()}};
+  Tally& tally = At(deltas, key);
+  tally.set_count(tally.count() + sign);
+}
+
 Verdict VerdictOf(const JudgmentRecord& judgment) {
   switch (judgment.judgment().review().status()) {
     case infobus::common::v1::REVIEW_STATUS_CONFIRMED:

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "infobus/common/v1/audit.pb.h"
 #include "infobus/supervision/storage/v1/supervision_state.pb.h"
 
 namespace infobus::supervision {
@@ -28,6 +29,9 @@ void AddEvent(const EventRecord& event, const std::string& source_id, int sign,
               TallyDeltas* deltas);
 // A dead letter (counted once per origin record), in the hour it was dead-lettered.
 void AddDeadLetter(const std::string& topic, absl::Time at, int sign, TallyDeltas* deltas);
+// An event collection rejected (its REJECTED audit record, counted once per record), in the
+// hour it was rejected.
+void AddRejected(const infobus::common::v1::AuditRecord& rejected, int sign, TallyDeltas* deltas);
 // A judgment (nothing until it has been seen): one in the hour of its event time (window_end,
 // else created_at), with its review and its verdict (Verdict).
 void AddJudgment(const JudgmentRecord& judgment, int sign, TallyDeltas* deltas);

@@ -45,6 +45,17 @@ absl::Status FactHandler::Fold(const kafka::Record& record) {
     ++folded_["dispatch_event"];
     return ledger_->StageDispatchEvent(*event);
   }
+  if (record.topic == topics_.audit) {
+    infobus::common::v1::AuditRecord audit;
+    if (absl::Status status = codec::ParseRecordValue(record, &audit); !status.ok()) {
+      return status;
+    }
+    if (!audit.has_at()) return absl::InvalidArgumentError("at: is required");
+    auto kept = ledger_->StageAudit(audit);
+    if (!kept.ok()) return kept.status();
+    ++folded_[*kept ? "access" : "access_untraced"];
+    return absl::OkStatus();
+  }
   if (record.topic == topics_.dead_letters) {
     infobus::common::v1::DeadLetter dead_letter;
     if (absl::Status status = codec::ParseRecordValue(record, &dead_letter); !status.ok()) {

@@ -12,9 +12,9 @@
 
 namespace infobus::supervision {
 
-// The consumer-loop adapter of the Ledger: each record of the events, judgments, dispatch-events
-// and dead-letter topics is decoded by its topic and folded in; the batch's records and tallies
-// go into the loop's WriteBatch with the offsets they came from. A record of the first three
+// The consumer-loop adapter of the Ledger: each record of the events, judgments, dispatch-events,
+// audit and dead-letter topics is decoded by its topic and folded in; the batch's records and
+// tallies go into the loop's WriteBatch with the offsets they came from. A record of the first four
 // that is not what its topic holds goes to the dead-letter topic (like every consumer of it); a
 // bad dead letter is only counted and logged, since dead-lettering it would feed it back in.
 // Runs on the loop thread.

@@ -33,8 +33,8 @@ bool LaterReview(const Judgment& incoming, const Judgment& held) {
 }  // namespace
 
 std::vector<std::string> Families::All() {
-  return {kEvents,     kTraces,      kEventJudgments, kJudgments,
-          kDeliveries, kDeadLetters, kTallies,        kDailyTallies};
+  return {kEvents,      kTraces,  kEventJudgments, kJudgments, kDeliveries,
+          kDeadLetters, kTallies, kDailyTallies,   kAccesses};
 }
 
 std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> Families::MergeOperators() {
@@ -47,6 +47,14 @@ std::string EventKey(const std::string& source_id, const std::string& event_id) 
 
 std::string DeliveryKey(const std::string& judgment_id, const std::string& delivery_id) {
   return absl::StrCat(judgment_id, std::string(1, kSeparator), delivery_id);
+}
+
+std::string JudgmentAccessPrefix(const std::string& judgment_id) {
+  return absl::StrCat("j", std::string(1, kSeparator), judgment_id, std::string(1, kSeparator));
+}
+
+std::string EventAccessPrefix(const std::string& event_key) {
+  return absl::StrCat("e", std::string(1, kSeparator), event_key, std::string(1, kSeparator));
 }
 
 absl::StatusOr<std::optional<std::string>> Ledger::Read(const char* family,
@@ -228,6 +236,29 @@ absl::Status Ledger::StageDeadLetter(const infobus::common::v1::DeadLetter& dead
                 &deltas_);
   Stage(Families::kDeadLetters, std::move(key), "");
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Ledger::StageAudit(const infobus::common::v1::AuditRecord& record) {
+  std::string prefix;
+  if (!record.judgment_id().empty()) {
+    prefix = JudgmentAccessPrefix(record.judgment_id());
+  } else if (!record.event_source_id().empty() && !record.event_id().empty()) {
+    prefix = EventAccessPrefix(EventKey(record.event_source_id(), record.event_id()));
+  } else {
+    return false;
+  }
+  const absl::Time at = FromProtoTimestamp(record.at());
+  std::string key = absl::StrCat(
+      prefix, EncodeBigEndian64(static_cast<uint64_t>(absl::ToUnixNanos(at)) ^ (1ull << 63)),
+      record.audit_id());
+  auto held = Read(Families::kAccesses, key);
+  if (!held.ok()) return held.status();
+  if (held->has_value()) return true;  // a producer's redo
+  if (record.decision() == infobus::common::v1::AUDIT_DECISION_REJECTED) {
+    AddRejected(record, +1, &deltas_);
+  }
+  Stage(Families::kAccesses, std::move(key), record.SerializeAsString());
+  return true;
 }
 
 absl::Status Ledger::Flush(rocksdb::WriteBatch* batch) {

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "common/store/store.h"
+#include "infobus/common/v1/audit.pb.h"
 #include "infobus/common/v1/dead_letter.pb.h"
 #include "infobus/common/v1/dispatch_event.pb.h"
 #include "infobus/common/v1/event.pb.h"
@@ -32,6 +33,7 @@ struct Families {
   static constexpr char kDeadLetters[] = "dead_letters";        // "<topic>\x1f<part>\x1f<offset>"
   static constexpr char kTallies[] = "tallies";                 // TallyKey
   static constexpr char kDailyTallies[] = "daily_tallies";      // TallyKey of the day's first hour
+  static constexpr char kAccesses[] = "accesses";               // AccessKey
   static std::vector<std::string> All();
   // The hourly tallies add their Merge()d deltas (tally_add_operator.h): open the store with it.
   static std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> MergeOperators();
@@ -54,6 +56,12 @@ absl::StatusOr<std::optional<Record>> ParseStored(
 std::string EventKey(const std::string& source_id, const std::string& event_id);
 std::string DeliveryKey(const std::string& judgment_id, const std::string& delivery_id);
 
+// Where the audit records of an item are (family "accesses", oldest first): the prefix of a
+// judgment's (its own and its deliveries'), and of an event's ("e" or "j", \x1f, the id, \x1f);
+// a record's key is its item's prefix, its time (8 bytes big-endian) and its audit id.
+std::string JudgmentAccessPrefix(const std::string& judgment_id);
+std::string EventAccessPrefix(const std::string& event_key);
+
 // Folds the bus's facts into one record per item (event, judgment, delivery) and into the
 // hourly tallies, staging every change for one WriteBatch: a batch of facts is applied with the
 // offsets it came from, or not at all. Facts may arrive in any order (a delivery's sign-off
@@ -69,6 +77,10 @@ class Ledger {
   absl::Status StageJudgment(const infobus::common::v1::Judgment& judgment);
   absl::Status StageDispatchEvent(const infobus::common::v1::DispatchEvent& event);
   absl::Status StageDeadLetter(const infobus::common::v1::DeadLetter& dead_letter);
+  // An access record: kept under its item (a judgment's or an event's), once per audit id; a
+  // REJECTED one (an event collection would not take) is counted too. A record of no item a
+  // trace shows (watchlist, rules, a report) is skipped: false.
+  absl::StatusOr<bool> StageAudit(const infobus::common::v1::AuditRecord& record);
 
   // Puts what was staged into `batch` (the records; each changed hourly tally's delta as a
   // Merge; the changed daily tallies, read and added to) and starts a new stage.

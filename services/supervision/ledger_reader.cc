@@ -1,11 +1,14 @@
 #include "services/supervision/ledger_reader.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/util/time.h"
 #include "services/supervision/contributions.h"
 #include "services/supervision/ledger.h"
 #include "services/supervision/tally_key.h"
@@ -84,8 +87,69 @@ absl::Status LedgerReader::TraceEvent(const std::string& event_key, absl::Time n
   return absl::OkStatus();
 }
 
+absl::Status LedgerReader::AddAccesses(const std::string& prefix, TraceResponse* response) const {
+  auto it = store_->NewIterator(Families::kAccesses);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!response->add_accesses()->ParseFromArray(it->value().data(),
+                                                  static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("access record '", absl::CEscape(it->key().ToString()), "' does not parse"));
+    }
+  }
+  if (!it->status().ok()) return absl::InternalError(it->status().ToString());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<TraceResponse> LedgerReader::Trace(const v1::TraceRequest& request,
                                                   absl::Time now) const {
+  auto response = TraceItems(request, now);
+  if (absl::IsNotFound(response.status()) && request.item_case() == v1::TraceRequest::kEvent) {
+    // An event collection rejected reached no topic; its REJECTED record says why.
+    TraceResponse rejected;
+    if (absl::Status status = AddAccesses(
+            EventAccessPrefix(EventKey(request.event().source_id(), request.event().event_id())),
+            &rejected);
+        !status.ok()) {
+      return status;
+    }
+    for (const infobus::common::v1::AuditRecord& record : rejected.accesses()) {
+      if (record.decision() == infobus::common::v1::AUDIT_DECISION_REJECTED) {
+        rejected.add_missing(
+            absl::StrCat("event not seen: collection rejected it (", record.reason(), ")"));
+      }
+    }
+    if (rejected.missing_size() == 0) return response.status();
+    return rejected;
+  }
+  if (!response.ok()) return response;
+  std::set<std::string> prefixes;
+  for (const v1::CollectedEvent& event : response->events()) {
+    prefixes.insert(EventAccessPrefix(EventKey(event.source_id(), event.event_id())));
+  }
+  for (const v1::JudgmentTrace& judgment : response->judgments()) {
+    prefixes.insert(JudgmentAccessPrefix(judgment.judgment_id()));
+  }
+  for (const std::string& prefix : prefixes) {
+    if (absl::Status status = AddAccesses(prefix, &*response); !status.ok()) return status;
+  }
+  auto& accesses = *response->mutable_accesses();
+  std::sort(
+      accesses.begin(), accesses.end(),
+      [](const infobus::common::v1::AuditRecord& a, const infobus::common::v1::AuditRecord& b) {
+        const absl::Time at_a = FromProtoTimestamp(a.at());
+        const absl::Time at_b = FromProtoTimestamp(b.at());
+        return at_a != at_b ? at_a < at_b : a.audit_id() < b.audit_id();
+      });
+  if (accesses.size() > kMaxAccesses) {
+    const int older = accesses.size() - kMaxAccesses;
+    accesses.DeleteSubrange(0, older);
+    response->set_accesses_not_shown(older);
+  }
+  return response;
+}
+
+absl::StatusOr<TraceResponse> LedgerReader::TraceItems(const v1::TraceRequest& request,
+                                                       absl::Time now) const {
   TraceResponse response;
   switch (request.item_case()) {
     case v1::TraceRequest::kEvent: {

@@ -16,10 +16,13 @@ class LedgerReader {
  public:
   explicit LedgerReader(const Store* store) : store_(store) {}
 
-  // The item `request` names, at `now`: INVALID_ARGUMENT naming the field of a bad request,
-  // NOT_FOUND when supervision has seen nothing of it.
+  // The item `request` names, at `now`, with the access records of its events and judgments
+  // (the newest kMaxAccesses): INVALID_ARGUMENT naming the field of a bad request, NOT_FOUND
+  // when supervision has seen nothing of it. An event collection rejected has only its
+  // REJECTED record: no events, the record, and `missing` saying why.
   absl::StatusOr<infobus::supervision::v1::TraceResponse> Trace(
       const infobus::supervision::v1::TraceRequest& request, absl::Time now) const;
+  static constexpr int kMaxAccesses = 200;
 
   // Adds every tally of `period` to `builder`: the whole UTC days from the day roll-up, the
   // hours at either end from the hourly tallies.
@@ -32,6 +35,12 @@ class LedgerReader {
   // nothing of it is known.
   absl::StatusOr<std::optional<infobus::supervision::v1::JudgmentTrace>> TraceJudgment(
       const std::string& judgment_id, absl::Time now) const;
+  // Trace without the access records.
+  absl::StatusOr<infobus::supervision::v1::TraceResponse> TraceItems(
+      const infobus::supervision::v1::TraceRequest& request, absl::Time now) const;
+  // Adds the access records under `prefix` (ledger.h: AccessPrefix) to `response`.
+  absl::Status AddAccesses(const std::string& prefix,
+                           infobus::supervision::v1::TraceResponse* response) const;
   // The trace of the event stored under `event_key`.
   absl::Status TraceEvent(const std::string& event_key, absl::Time now,
                           infobus::supervision::v1::TraceResponse* response) const;

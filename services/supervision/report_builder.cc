@@ -141,6 +141,13 @@ void ReportBuilder::Add(const TallyKeyView& key, const Tally& tally) {
       Accumulate(tally, &judgments_);
       return;
     }
+    case TallyType::kRejected:
+      // classification, compartments, county (as given: may be invalid), source
+      if (key.dim_count != 4 || !InJurisdiction(dims[2]) || !Cleared(dims[0], dims[1])) return;
+      rejected_ += tally.count();
+      AddTo(&rejected_by_county_, dims[2], tally.count());
+      AddTo(&rejected_by_source_, dims[3], tally.count());
+      return;
     case TallyType::kDeliveries:
       if (key.dim_count != 1 ||
           (!scope_.all_units && scope_.units.count(std::string(dims[0])) == 0)) {
@@ -160,6 +167,9 @@ ReportResponse ReportBuilder::Finish() const {
   CountsOut(by_kind_, collection->mutable_by_kind());
   collection->set_dead_lettered(dead_lettered_);
   CountsOut(dead_by_topic_, collection->mutable_dead_lettered_by_topic());
+  collection->set_rejected(rejected_);
+  CountsOut(rejected_by_county_, collection->mutable_rejected_by_county());
+  CountsOut(rejected_by_source_, collection->mutable_rejected_by_source());
 
   v1::JudgmentFigures* judgment = report.mutable_judgment();
   judgment->set_judgments(judgments_.count());

@@ -56,6 +56,8 @@ class ReportBuilder {
   const ReportScope scope_;
   int64_t events_ = 0;
   Counts by_county_, by_source_, by_kind_, dead_by_topic_;
+  int64_t rejected_ = 0;
+  Counts rejected_by_county_, rejected_by_source_;
   std::map<std::string, bool, std::less<>> cleared_;
   int64_t dead_lettered_ = 0;
   // (rule, severity) -> judgments; rule -> the rule's sums (count, reviews, verdicts).

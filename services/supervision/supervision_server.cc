@@ -71,7 +71,7 @@ absl::Status SupervisionServer::Start() {
   const kafka::Topics& topics = runtime().topics();
   auto loop = runtime().StartConsumer(
       options_.consumer,
-      {topics.events, topics.judgments, topics.dispatch_events, topics.dead_letters},
+      {topics.events, topics.judgments, topics.dispatch_events, topics.audit, topics.dead_letters},
       handler_.get());
   if (!loop.ok()) return loop.status();
   loop_ = std::move(*loop);

@@ -1,5 +1,6 @@
 #include "services/supervision/supervision_service.h"
 
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,55 @@ absl::Status CanSeeJudgment(const security::Principal& caller, const v1::Judgmen
   return security::CanSee(caller, JudgmentLabels(judgment));
 }
 
+// Who saw an item is for supervisors, and only of the items `kept` holds for them; an event
+// collection rejected (a trace of nothing but its REJECTED record) by the record's own labels,
+// refused as unseen to a caller who may not see it.
+absl::Status FilterAccesses(const security::Principal& caller, const std::string& service,
+                            const TraceResponse& response, TraceResponse* kept,
+                            std::vector<audit::AuditRecord>* records) {
+  const bool rejected_only = response.events_size() == 0 && response.judgments_size() == 0;
+  const bool supervises = security::CanSupervise(caller).ok();
+  std::set<std::string> items;  // "e<source>\x1f<event>", "j<judgment>"
+  for (const v1::CollectedEvent& event : kept->events()) {
+    items.insert(absl::StrCat("e", event.source_id(), "\x1f", event.event_id()));
+  }
+  for (const v1::JudgmentTrace& judgment : kept->judgments()) {
+    items.insert(absl::StrCat("j", judgment.judgment_id()));
+  }
+  bool rejection_visible = false;
+  for (const audit::AuditRecord& access : response.accesses()) {
+    bool shown = access.judgment_id().empty()
+                     ? items.count(absl::StrCat("e", access.event_source_id(), "\x1f",
+                                                access.event_id())) > 0
+                     : items.count(absl::StrCat("j", access.judgment_id())) > 0;
+    if (rejected_only && access.decision() == infobus::common::v1::AUDIT_DECISION_REJECTED) {
+      security::Labels labels;
+      labels.classification = access.item_classification();
+      labels.compartments.insert(access.item_compartments().begin(),
+                                 access.item_compartments().end());
+      labels.jurisdiction_code = access.county_code();
+      const absl::Status visible = security::CanSee(caller, labels);
+      if (audit::IsClassified(access.item_classification())) {
+        audit::Item item{access.item_kind(), access.item_id(), access.item_classification()};
+        item.event_source_id = access.event_source_id();
+        item.event_id = access.event_id();
+        item.county_code = access.county_code();
+        item.compartments = {labels.compartments.begin(), labels.compartments.end()};
+        records->push_back(
+            audit::NewRecord(caller, service, kTraceMethod, item, visible, absl::Now()));
+      }
+      shown = visible.ok();
+      rejection_visible = rejection_visible || shown;
+    }
+    if (shown && supervises) *kept->add_accesses() = access;
+  }
+  if (rejected_only && !rejection_visible) {
+    return absl::NotFoundError("event: not seen by supervision (yet)");
+  }
+  if (supervises) kept->set_accesses_not_shown(response.accesses_not_shown());
+  return absl::OkStatus();
+}
+
 // Keeps of `response` what `caller` may see, and the access records of what it decided on
 // classified items. The item asked for (the first event, or the judgment asked for) refused
 // refuses the call.
@@ -61,10 +111,13 @@ absl::Status FilterTrace(const security::Principal& caller, const std::string& s
     const v1::CollectedEvent& event = response->events(i);
     const absl::Status visible = security::CanSee(caller, EventLabels(event));
     if (audit::IsClassified(event.classification())) {
-      records->push_back(audit::NewRecord(
-          caller, service, kTraceMethod,
-          {"event", absl::StrCat(event.source_id(), "/", event.event_id()), event.classification()},
-          visible, now));
+      audit::Item item{"event", absl::StrCat(event.source_id(), "/", event.event_id()),
+                       event.classification()};
+      item.event_source_id = event.source_id();
+      item.event_id = event.event_id();
+      item.county_code = event.county_code();
+      item.compartments.assign(event.compartments().begin(), event.compartments().end());
+      records->push_back(audit::NewRecord(caller, service, kTraceMethod, item, visible, now));
     }
     if (visible.ok()) {
       *kept.add_events() = event;
@@ -76,9 +129,10 @@ absl::Status FilterTrace(const security::Principal& caller, const std::string& s
     const v1::JudgmentTrace& judgment = response->judgments(i);
     const absl::Status visible = CanSeeJudgment(caller, judgment);
     if (audit::IsClassified(judgment.classification())) {
-      records->push_back(audit::NewRecord(
-          caller, service, kTraceMethod,
-          {"judgment", judgment.judgment_id(), judgment.classification()}, visible, now));
+      audit::Item item{"judgment", judgment.judgment_id(), judgment.classification()};
+      item.judgment_id = judgment.judgment_id();
+      item.compartments.assign(judgment.compartments().begin(), judgment.compartments().end());
+      records->push_back(audit::NewRecord(caller, service, kTraceMethod, item, visible, now));
     }
     if (visible.ok()) {
       *kept.add_judgments() = judgment;
@@ -88,6 +142,10 @@ absl::Status FilterTrace(const security::Principal& caller, const std::string& s
   }
   *kept.mutable_missing() = response->missing();
   if (!asked.ok()) return asked;
+  if (absl::Status accesses = FilterAccesses(caller, service, *response, &kept, records);
+      !accesses.ok()) {
+    return accesses;
+  }
   *response = std::move(kept);
   return absl::OkStatus();
 }

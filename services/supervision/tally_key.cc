@@ -49,6 +49,9 @@ absl::StatusOr<TallyKeyView> TallyKeyView::Decode(std::string_view bytes) {
     case 'U':
       key.type = TallyType::kDeliveries;
       break;
+    case 'R':
+      key.type = TallyType::kRejected;
+      break;
     default:
       return absl::InvalidArgumentError("tally key: unknown type");
   }

@@ -16,6 +16,7 @@ enum class TallyType : char {
   kDeadLetters = 'D',  // dims: topic
   kJudgments = 'J',    // dims: classification, compartments, jurisdiction, rule, severity
   kDeliveries = 'U',   // dims: unit
+  kRejected = 'R',     // dims: classification, compartments, county, source
 };
 
 // Where a tally lives in family "tallies": "<unix hour, 8 bytes big-endian><type>\x1f<dims

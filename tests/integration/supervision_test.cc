@@ -12,9 +12,11 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/kafka/producer.h"
@@ -482,6 +484,12 @@ TEST_F(SupervisionTest, AWatchlistedEventTracesThroughTheWholeChain) {
                              : infobus::common::v1::SUBJECT_TYPE_PHONE);
     subject->set_value(i == 0 ? "11010519491231002x" : "13912345678");
   }
+  // Classified, so that every look at it is on the audit topic and in its trace.
+  publish.mutable_events(0)->set_classification(infobus::common::v1::CLASSIFICATION_CONFIDENTIAL);
+  // And one collection rejects (no kind): on no topic, but in the trace and the report.
+  *publish.add_events() = publish.events(1);
+  publish.mutable_events(2)->set_event_id("chain-bad");
+  publish.mutable_events(2)->clear_kind();
   {
     auto stub = infobus::collection::v1::CollectionService::NewStub(
         Channel(collection_->address(), AsSource("fusui-lodging")));
@@ -518,7 +526,9 @@ TEST_F(SupervisionTest, AWatchlistedEventTracesThroughTheWholeChain) {
   while (absl::Now() < give_up) {
     trace.Clear();
     if (Trace(request, &trace, Supervisor()).ok() && trace.judgments_size() == 1 &&
-        trace.judgments(0).state() == infobus::supervision::v1::JUDGMENT_STATE_CLOSED) {
+        trace.judgments(0).state() == infobus::supervision::v1::JUDGMENT_STATE_CLOSED &&
+        std::any_of(trace.accesses().begin(), trace.accesses().end(),
+                    [](const auto& access) { return access.subject() == "officer-7"; })) {
       break;
     }
     absl::SleepFor(absl::Milliseconds(200));  // polling the service's state
@@ -538,6 +548,40 @@ TEST_F(SupervisionTest, AWatchlistedEventTracesThroughTheWholeChain) {
   EXPECT_TRUE(judged.missing().empty()) << trace.ShortDebugString();
   ASSERT_EQ(trace.events_size(), 1);
   EXPECT_FALSE(trace.events(0).trace_id().empty());
+  // Who saw it, from the audit topic: collection took it, the officer read, signed and
+  // answered its delivery (the analyst's look below comes later).
+  std::set<std::string> methods;
+  for (const auto& access : trace.accesses()) {
+    EXPECT_EQ(access.judgment_id().empty() ? access.event_id() : access.judgment_id(),
+              access.judgment_id().empty() ? "chain-0" : judged.judgment_id());
+    methods.insert(absl::StrCat(access.subject(), " ", access.method()));
+  }
+  EXPECT_TRUE(methods.count("fusui-lodging CollectionService/Publish")) << trace.ShortDebugString();
+  EXPECT_TRUE(methods.count("officer-7 DispatchService/Acknowledge")) << trace.ShortDebugString();
+
+  // The rejected event: no record of it on any topic but its REJECTED access record.
+  TraceRequest bad;
+  bad.mutable_event()->set_source_id("fusui-lodging");
+  bad.mutable_event()->set_event_id("chain-bad");
+  TraceResponse rejected;
+  // Its record is on another partition of the audit topic than the officer's: it may come later.
+  for (const absl::Time until = absl::Now() + absl::Seconds(30);
+       !Trace(bad, &rejected, Supervisor()).ok() && absl::Now() < until;) {
+    absl::SleepFor(absl::Milliseconds(200));  // polling the service's state
+  }
+  ASSERT_EQ(rejected.missing_size(), 1) << rejected.ShortDebugString();
+  EXPECT_TRUE(absl::StartsWith(rejected.missing(0),
+                               "event not seen: collection rejected it (events[2].kind: "))
+      << rejected.missing(0);
+  infobus::supervision::v1::ReportRequest today;
+  *today.mutable_since() = ToProtoTimestamp(absl::Now() - absl::Hours(2));
+  *today.mutable_until() = ToProtoTimestamp(absl::Now() + absl::Hours(1));
+  infobus::supervision::v1::ReportResponse figures;
+  ASSERT_TRUE(Report(today, &figures, Supervisor()).ok());
+  EXPECT_EQ(figures.collection().rejected(), 1) << figures.collection().ShortDebugString();
+  ASSERT_EQ(figures.collection().rejected_by_source_size(), 1);
+  EXPECT_EQ(figures.collection().rejected_by_source(0).key(), "fusui-lodging");
+  // An analyst sees the chain, not who looked at it.
 
   // The other event was collected and matched no rule.
   TraceRequest plain;
@@ -565,6 +609,7 @@ TEST_F(SupervisionTest, AWatchlistedEventTracesThroughTheWholeChain) {
                   .ok());
   ASSERT_EQ(analysts.judgments_size(), 1);
   EXPECT_EQ(analysts.judgments(0).judgment_id(), judged.judgment_id());
+  EXPECT_EQ(analysts.accesses_size(), 0);
   EXPECT_GT(analysts.judgments(0).hops_size(), 2);
   EXPECT_EQ(
       Trace(request, &same, PersonIdentity({"analyst-5", {"analyst"}, "", {"4501"}, "SECRET", {}}))

@@ -927,25 +927,26 @@ class DecisionCommand final : public CommandBase {
 
   int Run(Io& io) const override {
     if constexpr (kApprove) {
-      infobus::dispatch::v1::ApproveRequest request;
-      request.set_unit_id(unit_);
-      request.set_seq(seq_);
-      request.set_note(note_);
-      request.set_decided_by(ByOf(by_, endpoint_));
-      return RunUnary(endpoint_, &DispatchService::Stub::Approve, request, "Approve",
-                      PrintResponse(io), io);
+      return Decide<infobus::dispatch::v1::ApproveRequest>(&DispatchService::Stub::Approve,
+                                                           "Approve", io);
     } else {
-      infobus::dispatch::v1::SendBackRequest request;
-      request.set_unit_id(unit_);
-      request.set_seq(seq_);
-      request.set_note(note_);
-      request.set_decided_by(ByOf(by_, endpoint_));
-      return RunUnary(endpoint_, &DispatchService::Stub::SendBack, request, "SendBack",
-                      PrintResponse(io), io);
+      return Decide<infobus::dispatch::v1::SendBackRequest>(&DispatchService::Stub::SendBack,
+                                                            "SendBack", io);
     }
   }
 
  private:
+  // Approve and SendBack take the same fields.
+  template <typename Request, typename Method>
+  int Decide(Method method, const char* name, Io& io) const {
+    Request request;
+    request.set_unit_id(unit_);
+    request.set_seq(seq_);
+    request.set_note(note_);
+    request.set_decided_by(ByOf(by_, endpoint_));
+    return RunUnary(endpoint_, method, request, name, PrintResponse(io), io);
+  }
+
   Endpoint endpoint_;
   std::string unit_, note_, by_;
   uint64_t seq_ = 0;
@@ -1387,7 +1388,7 @@ admin certificate. E.g.
     AddTime(command, "--since", "only records at or after this time", &since_);
     AddTime(command, "--until", "only records before this time", &until_);
     AddEnum(command, "--decision", "only this decision", "AUDIT_DECISION_",
-            &infobus::common::v1::AuditDecision_Parse, "allowed|denied", &decision_);
+            &infobus::common::v1::AuditDecision_Parse, "allowed|denied|rejected", &decision_);
     command.add_flag("--follow", follow_, "after the end, wait for new records");
     AddDuration(command, "--timeout",
                 "stop after this long (0: with --follow never, else fail after 60s)", &timeout_);

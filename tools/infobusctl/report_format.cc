@@ -105,10 +105,15 @@ std::string ReportTable(const ReportResponse& response) {
 
   const auto& collection = response.collection();
   sections.push_back(absl::StrCat("collection: ", collection.events(), " events, ",
-                                  collection.dead_lettered(), " dead-lettered\n"));
+                                  collection.rejected(), " rejected, ", collection.dead_lettered(),
+                                  " dead-lettered\n"));
   sections.push_back(CountSection("events by county", "COUNTY", collection.by_county()));
   sections.push_back(CountSection("events by source", "SOURCE", collection.by_source()));
   sections.push_back(CountSection("events by kind", "KIND", collection.by_kind()));
+  sections.push_back(
+      CountSection("rejected events by county", "COUNTY", collection.rejected_by_county()));
+  sections.push_back(
+      CountSection("rejected events by source", "SOURCE", collection.rejected_by_source()));
   sections.push_back(
       CountSection("dead letters by topic", "TOPIC", collection.dead_lettered_by_topic()));
 
@@ -175,6 +180,9 @@ std::string ReportCsv(const ReportResponse& response) {
   each("events_by_county", collection.by_county());
   each("events_by_source", collection.by_source());
   each("events_by_kind", collection.by_kind());
+  total("rejected", collection.rejected());
+  each("rejected_by_county", collection.rejected_by_county());
+  each("rejected_by_source", collection.rejected_by_source());
   total("dead_lettered", collection.dead_lettered());
   each("dead_lettered_by_topic", collection.dead_lettered_by_topic());
   total("judgments", judgment.judgments());

@@ -26,6 +26,8 @@ const std::vector<std::string> kJudgmentColumns = {
 const std::vector<std::string> kHopColumns = {"section",          "judgment_id", "kind", "at",
                                               "since_previous_s", "what",        "by",   "detail"};
 const std::vector<std::string> kMissingColumns = {"section", "judgment_id", "missing"};
+const std::vector<std::string> kAccessColumns = {
+    "section", "at", "service", "method", "subject", "item", "decision", "reason", "detail"};
 
 std::string Classification(const CollectedEvent& event) {
   return EnumCell(infobus::common::v1::Classification_Name(event.classification()),
@@ -34,6 +36,13 @@ std::string Classification(const CollectedEvent& event) {
 std::string Classification(const JudgmentTrace& judgment) {
   return EnumCell(infobus::common::v1::Classification_Name(judgment.classification()),
                   judgment.classification(), "CLASSIFICATION_");
+}
+std::string Decision(const infobus::common::v1::AuditRecord& access) {
+  return EnumCell(infobus::common::v1::AuditDecision_Name(access.decision()), access.decision(),
+                  "AUDIT_DECISION_");
+}
+std::string ItemCell(const infobus::common::v1::AuditRecord& access) {
+  return absl::StrCat(access.item_kind(), " ", access.item_id());
 }
 std::string HopKind(const Hop& hop) {
   return EnumCell(infobus::supervision::v1::HopKind_Name(hop.kind()), hop.kind(), "HOP_KIND_");
@@ -66,7 +75,8 @@ std::string JudgmentHeader(const JudgmentTrace& judgment) {
 
 std::string TraceCsvColumns() {
   std::string columns;
-  for (const auto* header : {&kEventColumns, &kJudgmentColumns, &kHopColumns, &kMissingColumns}) {
+  for (const auto* header :
+       {&kEventColumns, &kJudgmentColumns, &kHopColumns, &kMissingColumns, &kAccessColumns}) {
     absl::StrAppend(&columns, absl::StrJoin(*header, ","), "\n");
   }
   return columns;
@@ -102,6 +112,18 @@ std::string TraceTable(const TraceResponse& response) {
     std::string block;
     for (const std::string& missing : response.missing()) block += "missing: " + missing + "\n";
     blocks.push_back(std::move(block));
+  }
+  if (response.accesses_size() > 0) {
+    TextTable accesses({"AT", "WHO", "METHOD", "ITEM", "DECISION", "REASON"});
+    for (const auto& access : response.accesses()) {
+      accesses.AddRow({TimeCell(access.at()), access.subject(), access.method(), ItemCell(access),
+                       Decision(access), access.reason()});
+    }
+    std::string block = "who saw it (the audit topic)";
+    if (response.accesses_not_shown() > 0) {
+      absl::StrAppend(&block, ", and ", response.accesses_not_shown(), " earlier not shown");
+    }
+    blocks.push_back(block + "\n" + accesses.Render());
   }
   if (blocks.empty()) return "nothing seen of this item\n";
   return absl::StrJoin(blocks, "\n");
@@ -140,7 +162,13 @@ std::string TraceCsv(const TraceResponse& response) {
     }
   }
   for (const std::string& what : response.missing()) missing += CsvRecord({"missing", "", what});
-  return absl::StrCat(events, "\r\n", judgments, "\r\n", hops, "\r\n", missing);
+  std::string accesses = CsvRecord(kAccessColumns);
+  for (const auto& access : response.accesses()) {
+    accesses += CsvRecord({"access", TimeCell(access.at()), access.service(), access.method(),
+                           access.subject(), ItemCell(access), Decision(access), access.reason(),
+                           access.detail()});
+  }
+  return absl::StrCat(events, "\r\n", judgments, "\r\n", hops, "\r\n", missing, "\r\n", accesses);
 }
 
 }  // namespace infobus::ctl

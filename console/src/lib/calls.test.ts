@@ -66,6 +66,19 @@ describe("toTrace", () => {
     expect(t.judgments[0]?.hops[0]?.sincePreviousMs).toBe(250);
     expect(t.judgments[0]?.missing).toEqual(["fusui-psb/3: not signed off"]);
     expect(t.events).toEqual([]);
+    expect(t.accesses).toEqual([]);
+    expect(t.accessesNotShown).toBe(0);
+  });
+  it("reads who saw the item, and how many older accesses were left out", () => {
+    const t = toTrace({
+      missing: ["event not seen: collection rejected it (events[0].kind: is required)"],
+      accesses: [{ auditId: "a1", at: "2026-11-03T08:00:03Z", subject: "fusui-lodging", method: "CollectionService/Publish", itemKind: "event", itemId: "fusui-lodging/e9", decision: "AUDIT_DECISION_REJECTED", reason: "events[0].kind: is required" }],
+      accessesNotShown: "4",
+    });
+    expect(t.accesses[0]?.decision).toBe("AUDIT_DECISION_REJECTED");
+    expect(t.accesses[0]?.at).toBe(Date.parse("2026-11-03T08:00:03Z"));
+    expect(t.accesses[0]?.service).toBe("");
+    expect(t.accessesNotShown).toBe(4);
   });
 });
 

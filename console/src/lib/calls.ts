@@ -263,10 +263,24 @@ export interface CollectedEvent {
   ingestedAt: number | null;
   judged: boolean;
 }
+/** An access record from the audit topic: who saw or changed an item (supervisors only). */
+export interface Access {
+  auditId: string;
+  at: number | null;
+  service: string;
+  method: string;
+  subject: string;
+  itemKind: string;
+  itemId: string;
+  decision: string; // AUDIT_DECISION_…
+  reason: string;
+}
 export interface Trace {
   events: CollectedEvent[];
   judgments: JudgmentTrace[];
   missing: string[];
+  accesses: Access[];
+  accessesNotShown: number;
 }
 
 export type TraceItem =
@@ -368,6 +382,21 @@ export function toTrace(v: unknown): Trace {
       };
     }),
     missing: strs(o.missing),
+    accesses: arr(o.accesses).map((x) => {
+      const a = obj(x);
+      return {
+        auditId: str(a.auditId),
+        at: timestamp(a.at),
+        service: str(a.service),
+        method: str(a.method),
+        subject: str(a.subject),
+        itemKind: str(a.itemKind),
+        itemId: str(a.itemId),
+        decision: str(a.decision) || "AUDIT_DECISION_UNSPECIFIED",
+        reason: str(a.reason),
+      };
+    }),
+    accessesNotShown: int64(o.accessesNotShown),
   };
 }
 

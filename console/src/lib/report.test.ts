@@ -5,7 +5,12 @@ const raw = {
   since: "2026-10-31T16:00:00Z",
   until: "2026-11-30T16:00:00Z",
   utcOffset: "+08:00",
-  collection: { events: "12", byCounty: [{ key: "451421", count: "3" }, { key: "451402", count: "9" }] },
+  collection: {
+    events: "12",
+    byCounty: [{ key: "451421", count: "3" }, { key: "451402", count: "9" }],
+    rejected: "3",
+    rejectedByCounty: [{ key: "451421", count: "1" }, { key: "451499", count: "2" }],
+  },
   judgment: { judgments: "4", byRule: [{ ruleId: "wanted", severity: "SEVERITY_CRITICAL", judgments: "2" }], confirmed: "1" },
   dispatch: {
     units: [
@@ -24,6 +29,8 @@ describe("toReport", () => {
     expect(r.units[1]?.deliveries).toBe(0);
     expect(r.units[1]?.signoffP50Ms).toBeNull();
     expect(r.collection.deadLettered).toBe(0);
+    expect(r.collection.rejected).toBe(3);
+    expect(r.collection.rejectedBySource).toEqual([]);
     expect(toReport({}).units).toEqual([]);
   });
 });
@@ -31,10 +38,11 @@ describe("toReport", () => {
 describe("reportTables", () => {
   const tables = reportTables(toReport(raw));
   const byId = (id: string) => tables.find((t) => t.id === id);
-  it("sorts counties by volume", () => {
+  it("sorts counties by volume, with their rejected events, also of a county with nothing accepted", () => {
     expect(byId("counties")?.rows).toEqual([
-      ["451402", 9],
-      ["451421", 3],
+      ["451402", 9, 0],
+      ["451421", 3, 1],
+      ["451499", 0, 2],
     ]);
   });
   it("gives units their SLA in percent and latency in seconds, and a total row", () => {

@@ -36,6 +36,9 @@ export interface Report {
     byKind: Count[];
     deadLettered: number;
     deadLetteredByTopic: Count[];
+    rejected: number; // events collection rejected as invalid (from their audit records)
+    rejectedByCounty: Count[];
+    rejectedBySource: Count[];
   };
   judgment: {
     judgments: number;
@@ -91,6 +94,9 @@ export function toReport(v: unknown): Report {
       byKind: counts(c.byKind),
       deadLettered: int64(c.deadLettered),
       deadLetteredByTopic: counts(c.deadLetteredByTopic),
+      rejected: int64(c.rejected),
+      rejectedByCounty: counts(c.rejectedByCounty),
+      rejectedBySource: counts(c.rejectedBySource),
     },
     judgment: {
       judgments: int64(j.judgments),
@@ -128,12 +134,20 @@ export interface Table {
 const seconds = (ms: number | null): Cell => (ms === null ? null : Math.round(ms / 100) / 10);
 const share = (x: number): Cell => Math.round(x * 1000) / 10; // percent, one decimal
 
+/** Per county: events accepted and rejected, by volume; a county with rejections only too. */
+function countiesWithRejected(r: Report): Cell[][] {
+  const rows = new Map<string, [number, number]>();
+  for (const c of r.collection.byCounty) rows.set(c.key, [c.count, 0]);
+  for (const c of r.collection.rejectedByCounty) rows.set(c.key, [rows.get(c.key)?.[0] ?? 0, c.count]);
+  return [...rows.entries()].sort((a, b) => b[1][0] - a[1][0] || b[1][1] - a[1][1]).map(([county, [events, rejected]]) => [county, events, rejected]);
+}
+
 export function reportTables(r: Report): Table[] {
   return [
     {
       id: "counties",
-      columns: ["county", "events"],
-      rows: [...r.collection.byCounty].sort((a, b) => b.count - a.count).map((c) => [c.key, c.count]),
+      columns: ["county", "events", "rejected"],
+      rows: countiesWithRejected(r),
     },
     {
       id: "units",

@@ -208,6 +208,10 @@ export function ReportView({ query }: { query: URLSearchParams }) {
               <dd>{r.judgment.unreviewed}</dd>
             </div>
             <div>
+              <dt>{t("report.rejected")}</dt>
+              <dd data-testid="report-rejected">{r.collection.rejected}</dd>
+            </div>
+            <div>
               <dt>{t("report.deadLettered")}</dt>
               <dd>{r.collection.deadLettered}</dd>
             </div>

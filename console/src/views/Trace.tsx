@@ -138,6 +138,38 @@ export function TraceView({ query }: { query: URLSearchParams }) {
               )}
             </article>
           ))}
+          {load.value.accesses.length > 0 && (
+            <>
+              <h2>{t("trace.accesses")}</h2>
+              <table className="accesses" data-testid="trace-accesses">
+                <thead>
+                  <tr>
+                    <th>{t("trace.at")}</th>
+                    <th>{t("trace.who")}</th>
+                    <th>{t("trace.method")}</th>
+                    <th>{t("trace.item")}</th>
+                    <th>{t("trace.decision")}</th>
+                    <th>{t("trace.reason")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {load.value.accesses.map((a) => (
+                    <tr key={a.auditId} data-testid="trace-access" data-decision={a.decision}>
+                      <td>{time(a.at)}</td>
+                      <td className="mono">{a.subject}</td>
+                      <td className="mono">{a.method}</td>
+                      <td className="mono">
+                        {a.itemKind} {a.itemId}
+                      </td>
+                      <td>{a.decision.replace("AUDIT_DECISION_", "").toLowerCase()}</td>
+                      <td>{a.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {load.value.accessesNotShown > 0 && <p className="muted">{t("trace.accessesOlder", { count: load.value.accessesNotShown })}</p>}
+            </>
+          )}
         </div>
       )}
     </section>

@@ -218,5 +218,58 @@ TEST_F(CollectionOverFakesTest, WhileItsRecordIsUnacknowledgedAClassifiedEventIs
   EXPECT_EQ(audit_.held(), 1u);
 }
 
+// Supervision counts what collection would not take from the audit topic: each rejected event
+// is a REJECTED record naming its field, its source, id and county.
+TEST_F(CollectionOverFakesTest, ARejectedEventIsRecordedWithItsFieldSourceAndCounty) {
+  PublishRequest request;
+  for (const char* id : {"bad-1", "good-1"}) {
+    auto* event = request.add_events();
+    event->set_event_id(id);
+    event->set_source_id("fusui-lodging");
+    event->set_county_code("451421");
+    event->set_kind("lodging.checkin");
+    *event->mutable_occurred_at() = ToProtoTimestamp(absl::Now() - absl::Minutes(1));
+  }
+  request.mutable_events(0)->set_payload(std::string("guest \xff", 7));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  PublishResponse response;
+  ASSERT_TRUE(stub_->Publish(&context, request, &response).ok());
+  ASSERT_EQ(response.results_size(), 2);
+  EXPECT_EQ(response.results(0).outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+  EXPECT_EQ(response.results(1).outcome(), v1::PUBLISH_OUTCOME_ACCEPTED);
+  ASSERT_EQ(audit_.sent().size(), 1u) << "the rejected event left no record";
+  infobus::common::v1::AuditRecord record;
+  ASSERT_TRUE(record.ParseFromString(audit_.sent()[0].value));
+  EXPECT_EQ(record.decision(), infobus::common::v1::AUDIT_DECISION_REJECTED);
+  EXPECT_EQ(record.reason(), "events[0].payload: is not valid UTF-8");
+  EXPECT_EQ(record.item_id(), "fusui-lodging/bad-1");
+  EXPECT_EQ(record.event_source_id(), "fusui-lodging");
+  EXPECT_EQ(record.event_id(), "bad-1");
+  EXPECT_EQ(record.county_code(), "451421");
+}
+
+// A call whose events are all rejected waits for nothing but their records, and not for ever:
+// the configured wait (500 ms here) bounds it as it bounds one waiting for Kafka.
+TEST_F(CollectionOverFakesTest, ACallOfRejectedEventsIsAnsweredWhileTheirRecordsAreHeld) {
+  audit_.set_mode(testing::FakeProducer::Mode::kHold);
+  PublishRequest request;
+  auto* event = request.add_events();
+  event->set_event_id("bad-2");
+  event->set_source_id("fusui-lodging");
+  event->set_county_code("451421");
+  *event->mutable_occurred_at() = ToProtoTimestamp(absl::Now() - absl::Minutes(1));
+  // No kind: invalid.
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  PublishResponse response;
+  const grpc::Status status = stub_->Publish(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).outcome(), v1::PUBLISH_OUTCOME_REJECTED);
+  EXPECT_EQ(response.results(0).field(), "events[0].kind");
+  EXPECT_EQ(audit_.held(), 1u);
+}
+
 }  // namespace
 }  // namespace infobus::collection

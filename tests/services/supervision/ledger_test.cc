@@ -24,7 +24,9 @@ namespace {
 using namespace infobus::supervision::testing;  // NOLINT: the fact builders
 using infobus::common::v1::DeadLetter;
 
-using Fact = std::variant<Event, Judgment, DispatchEvent, DeadLetter>;
+using infobus::common::v1::AuditRecord;
+
+using Fact = std::variant<Event, Judgment, DispatchEvent, DeadLetter, AuditRecord>;
 
 class LedgerTest : public ::testing::Test {
  protected:
@@ -50,6 +52,9 @@ class LedgerTest : public ::testing::Test {
                 return ledger.StageDispatchEvent(fact);
               }
               if constexpr (std::is_same_v<T, DeadLetter>) return ledger.StageDeadLetter(fact);
+              if constexpr (std::is_same_v<T, AuditRecord>) {
+                return ledger.StageAudit(fact).status();
+              }
             },
             facts[k]);
         ASSERT_TRUE(status.ok()) << status;
@@ -136,6 +141,21 @@ class LedgerTest : public ::testing::Test {
     *dead.mutable_dead_lettered_at() = ToProtoTimestamp(kT0);
     DeadLetter dead_again = dead;
     dead_again.set_consumer("infobus-supervision");
+    // Who looked: an analyst read j1, an officer opened its delivery, an administrator changed
+    // the watchlist (no item a trace shows); collection rejected an event of netcafe's.
+    AuditRecord read_j1 = Access("a1", "analyst-3", kT0 + absl::Minutes(6), "GetJudgment");
+    read_j1.set_judgment_id("j1");
+    AuditRecord opened_delivery = Access("a2", "officer-7", kT0 + absl::Minutes(4), "Subscribe");
+    opened_delivery.set_item_kind("delivery");
+    opened_delivery.set_judgment_id("j1");
+    AuditRecord watchlist = Access("a3", "admin", kT0, "AddWatchlistEntry");
+    watchlist.set_item_kind("watchlist");
+    AuditRecord rejected = Access("a4", "netcafe", kT0 + absl::Minutes(9), "Publish");
+    rejected.set_decision(infobus::common::v1::AUDIT_DECISION_REJECTED);
+    rejected.set_reason("events[0].kind: is required");
+    rejected.set_event_source_id("netcafe");
+    rejected.set_event_id("e5");
+    rejected.set_county_code("451422");
     const absl::Duration deadline = absl::Minutes(15);
     return {
         e1,
@@ -157,7 +177,23 @@ class LedgerTest : public ::testing::Test {
         Delivered("j3", "fusui-psb", 3, kT0 + absl::Minutes(18), deadline),
         dead,
         dead_again,
+        read_j1,
+        opened_delivery,
+        watchlist,
+        rejected,
     };
+  }
+
+  static AuditRecord Access(const std::string& id, const std::string& subject, absl::Time at,
+                            const std::string& method) {
+    AuditRecord record;
+    record.set_audit_id(id);
+    *record.mutable_at() = ToProtoTimestamp(at);
+    record.set_subject(subject);
+    record.set_method(method);
+    record.set_decision(infobus::common::v1::AUDIT_DECISION_ALLOWED);
+    record.set_item_classification(infobus::common::v1::CLASSIFICATION_INTERNAL);
+    return record;
   }
 
   infobus::testing::TempDir dir_;
@@ -172,6 +208,11 @@ TEST_F(LedgerTest, TheTalliesGiveTheFiguresOfTheStory) {
   EXPECT_EQ(report.collection().by_county(0).key(), "451421");
   EXPECT_EQ(report.collection().by_county(0).count(), 2);
   EXPECT_EQ(report.collection().dead_lettered(), 1);  // one record, two consumers
+  EXPECT_EQ(report.collection().rejected(), 1);
+  ASSERT_EQ(report.collection().rejected_by_county_size(), 1);
+  EXPECT_EQ(report.collection().rejected_by_county(0).key(), "451422");
+  ASSERT_EQ(report.collection().rejected_by_source_size(), 1);
+  EXPECT_EQ(report.collection().rejected_by_source(0).key(), "netcafe");
   EXPECT_EQ(report.judgment().judgments(), 3);
   EXPECT_EQ(report.judgment().dismissed(), 1);
   EXPECT_EQ(report.judgment().unreviewed(), 2);
@@ -216,7 +257,7 @@ TEST_F(LedgerTest, AnyOrderAnyRepeatsAndAnyBatchingLeaveTheSameState) {
     Fold(store.get(), facts, 1 + round % 5);
     for (const char* family :
          {Families::kTallies, Families::kDailyTallies, Families::kJudgments, Families::kDeliveries,
-          Families::kEvents, Families::kEventJudgments}) {
+          Families::kEvents, Families::kEventJudgments, Families::kAccesses}) {
       EXPECT_EQ(Contents(*store, family), Contents(*reference, family))
           << "round " << round << ", family " << family;
     }
@@ -244,6 +285,23 @@ TEST_F(LedgerTest, ATraceFollowsAnEventToItsJudgmentAndItsDeliveries) {
                                              v1::HOP_KIND_FEEDBACK}));
   EXPECT_EQ(j1.hops(3).since_previous().seconds(), 240);  // delivered -> signed
   EXPECT_EQ(j1.hops(3).by(), "officer-7");
+  // Who saw it, oldest first: the officer its delivery, the analyst the judgment.
+  ASSERT_EQ(trace->accesses_size(), 2);
+  EXPECT_EQ(trace->accesses(0).subject(), "officer-7");
+  EXPECT_EQ(trace->accesses(1).subject(), "analyst-3");
+
+  // An event collection rejected is on no topic: its record says why.
+  v1::TraceRequest rejected;
+  rejected.mutable_event()->set_source_id("netcafe");
+  rejected.mutable_event()->set_event_id("e5");
+  auto refused = reader.Trace(rejected, kT0);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->events_size(), 0);
+  ASSERT_EQ(refused->missing_size(), 1);
+  EXPECT_EQ(refused->missing(0),
+            "event not seen: collection rejected it (events[0].kind: is required)");
+  ASSERT_EQ(refused->accesses_size(), 1);
+  EXPECT_EQ(refused->accesses(0).decision(), infobus::common::v1::AUDIT_DECISION_REJECTED);
 
   v1::TraceRequest unjudged;
   unjudged.mutable_event()->set_source_id("netcafe");
@@ -258,6 +316,28 @@ TEST_F(LedgerTest, ATraceFollowsAnEventToItsJudgmentAndItsDeliveries) {
   EXPECT_TRUE(absl::IsNotFound(reader.Trace(unknown, kT0).status()));
   EXPECT_EQ(reader.Trace(v1::TraceRequest(), kT0).status().message(),
             "item: give event, trace_id or judgment_id");
+}
+
+TEST_F(LedgerTest, ATraceShowsTheNewestAccessesAndCountsTheOlderOnes) {
+  auto store = OpenStore("db");
+  std::vector<Fact> facts = Story();
+  const int extra = LedgerReader::kMaxAccesses + 3;
+  for (int i = 0; i < extra; ++i) {
+    AuditRecord read = Access(absl::StrCat("b", i), absl::StrCat("analyst-", i),
+                              kT0 + absl::Hours(1) + absl::Seconds(i), "GetJudgment");
+    read.set_judgment_id("j1");
+    facts.push_back(read);
+  }
+  Fold(store.get(), facts, 50);
+  const LedgerReader reader(store.get());
+  v1::TraceRequest request;
+  request.set_judgment_id("j1");
+  auto trace = reader.Trace(request, kT0 + absl::Hours(2));
+  ASSERT_TRUE(trace.ok()) << trace.status();
+  ASSERT_EQ(trace->accesses_size(), LedgerReader::kMaxAccesses);
+  EXPECT_EQ(trace->accesses_not_shown(), extra + 2 - LedgerReader::kMaxAccesses);
+  EXPECT_EQ(trace->accesses(LedgerReader::kMaxAccesses - 1).subject(),
+            absl::StrCat("analyst-", extra - 1));
 }
 
 TEST_F(LedgerTest, ClosureByApprovalFollowsSendBacksAndRepeatsChangeNothing) {

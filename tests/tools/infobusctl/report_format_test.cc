@@ -58,6 +58,9 @@ ReportResponse November() {
   auto* collection = response.mutable_collection();
   collection->set_events(1234);
   AddCount(collection->mutable_by_county(), "451421", 1000);
+  collection->set_rejected(2);
+  AddCount(collection->mutable_rejected_by_county(), "451421", 2);
+  AddCount(collection->mutable_rejected_by_source(), "fusui-lodging", 2);
   AddCount(collection->mutable_by_county(), "451423", 234);
   AddCount(collection->mutable_by_source(), "fusui-lodging", 1200);
   AddCount(collection->mutable_by_source(), "rail,north", 34);
@@ -115,7 +118,7 @@ TEST(ReportTable, OneSectionPerFigureGroupInTheReportsLocalTime) {
             "report from 2026-11-01T00:00:00+08:00 until 2026-12-01T00:00:00+08:00 (local time "
             "UTC+08:00)\n"
             "\n"
-            "collection: 1234 events, 3 dead-lettered\n"
+            "collection: 1234 events, 2 rejected, 3 dead-lettered\n"
             "\n"
             "events by county\n"
             "COUNTY  COUNT\n"
@@ -131,6 +134,14 @@ TEST(ReportTable, OneSectionPerFigureGroupInTheReportsLocalTime) {
             "KIND             COUNT\n"
             "lodging.checkin   1200\n"
             "say \"ticket\"        34\n"
+            "\n"
+            "rejected events by county\n"
+            "COUNTY  COUNT\n"
+            "451421      2\n"
+            "\n"
+            "rejected events by source\n"
+            "SOURCE         COUNT\n"
+            "fusui-lodging      2\n"
             "\n"
             "dead letters by topic\n"
             "TOPIC              COUNT\n"
@@ -177,6 +188,9 @@ TEST(ReportCsv, SixTablesEachRecordNamedByItsSectionKeysQuoted) {
             "events_by_source,\"rail,north\",34\r\n"
             "events_by_kind,lodging.checkin,1200\r\n"
             "events_by_kind,\"say \"\"ticket\"\"\",34\r\n"
+            "rejected,,2\r\n"
+            "rejected_by_county,451421,2\r\n"
+            "rejected_by_source,fusui-lodging,2\r\n"
             "dead_lettered,,3\r\n"
             "dead_lettered_by_topic,infobus.events.v1,3\r\n"
             "judgments,,12\r\n"
@@ -214,7 +228,7 @@ TEST(ReportTable, AnEmptyReportSaysNoneInEverySection) {
        at = table.find("(none)", at + 1)) {
     ++nones;
   }
-  EXPECT_EQ(nones, 8u) << table;
+  EXPECT_EQ(nones, 10u) << table;
 }
 
 TEST(ReportCsv, TheHeadersForHelpAreThoseOfTheTables) {

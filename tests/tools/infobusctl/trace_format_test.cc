@@ -74,6 +74,15 @@ TraceResponse JudgedEvent() {
          "apprehended: at the hotel,\nroom \"302\"");
   SetSince(judgment->mutable_hops(3), 600, 0);
   judgment->add_missing("fusui-psb/3: not signed off");
+  auto* access = response.add_accesses();
+  SetAt(access->mutable_at(), 3);
+  access->set_service("dispatch");
+  access->set_method("DispatchService/Subscribe");
+  access->set_subject("officer-7");
+  access->set_item_kind("delivery");
+  access->set_item_id("fusui-psb/3");
+  access->set_decision(infobus::common::v1::AUDIT_DECISION_ALLOWED);
+  response.set_accesses_not_shown(4);
   return response;
 }
 
@@ -92,7 +101,13 @@ TEST(TraceTable, OneRowPerHopUnderAHeaderPerJudgmentThenWhatIsMissing) {
             "delivered  2026-11-03T08:00:02Z     +500ms  fusui-psb/3\n"
             "feedback   2026-11-03T08:10:02Z       +10m  fusui-psb/3       officer-7  "
             "apprehended: at the hotel, room \"302\"\n"
-            "missing: fusui-psb/3: not signed off\n");
+            "missing: fusui-psb/3: not signed off\n"
+            "\n"
+            "who saw it (the audit topic), and 4 earlier not shown\n"
+            "AT                    WHO        METHOD                     ITEM                  "
+            "DECISION  REASON\n"
+            "2026-11-03T08:00:03Z  officer-7  DispatchService/Subscribe  delivery fusui-psb/3  "
+            "allowed\n");
 }
 
 TEST(TraceCsv, FourTablesEachRecordNamedByItsSectionNotesQuoted) {
@@ -115,7 +130,11 @@ TEST(TraceCsv, FourTablesEachRecordNamedByItsSectionNotesQuoted) {
             "\"apprehended: at the hotel,\nroom \"\"302\"\"\"\r\n"
             "\r\n"
             "section,judgment_id,missing\r\n"
-            "missing,j-1,fusui-psb/3: not signed off\r\n");
+            "missing,j-1,fusui-psb/3: not signed off\r\n"
+            "\r\n"
+            "section,at,service,method,subject,item,decision,reason,detail\r\n"
+            "access,2026-11-03T08:00:03Z,dispatch,DispatchService/Subscribe,officer-7,"
+            "delivery fusui-psb/3,allowed,,\r\n");
 }
 
 TEST(TraceCsv, TheHeadersForHelpAreThoseOfTheTables) {
@@ -125,7 +144,8 @@ TEST(TraceCsv, TheHeadersForHelpAreThoseOfTheTables) {
             "section,judgment_id,rule_id,rule_version,kind,severity,jurisdiction_code,created_at,"
             "classification,state,overdue\n"
             "section,judgment_id,kind,at,since_previous_s,what,by,detail\n"
-            "section,judgment_id,missing\n");
+            "section,judgment_id,missing\n"
+            "section,at,service,method,subject,item,decision,reason,detail\n");
 }
 
 // An event that matched no rule: collected, not judged; the CSV keeps every table's header.
@@ -163,7 +183,9 @@ TEST(TraceCsv, AnEventNoRuleMatchedHasEmptyTablesWithTheirHeaders) {
             "section,judgment_id,kind,at,since_previous_s,what,by,detail\r\n"
             "\r\n"
             "section,judgment_id,missing\r\n"
-            "missing,,\"collected, not judged\"\r\n");
+            "missing,,\"collected, not judged\"\r\n"
+            "\r\n"
+            "section,at,service,method,subject,item,decision,reason,detail\r\n");
 }
 
 }  // namespace
