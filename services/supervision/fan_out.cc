@@ -113,43 +113,58 @@ FanOut::FanOut(const LedgerReader* reader, const OwnedPartitions* owned, int par
   }
 }
 
-absl::StatusOr<LocalTraceResponse> FanOut::Pieces(const LocalTraceRequest& request) const {
-  std::vector<LocalTraceResponse> answers;
-  std::vector<std::string> why;
-  // The peers' calls go out first, so the local read overlaps them.
+template <typename Response, typename Call>
+std::vector<std::string> FanOut::AskPeers(const Call& call, std::vector<Response>* answers,
+                                          std::vector<std::vector<int32_t>>* answered,
+                                          const std::function<void()>& meanwhile) const {
   std::vector<grpc::ClientContext> contexts(peers_.size());
   std::vector<grpc::Status> statuses(peers_.size());
-  answers.assign(peers_.size(), LocalTraceResponse());
+  answers->assign(peers_.size(), Response());
   absl::BlockingCounter done(static_cast<int>(peers_.size()));
   for (size_t i = 0; i < peers_.size(); ++i) {
     contexts[i].set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    peers_[i].stub->async()->LocalTrace(&contexts[i], &request, &answers[i],
-                                        [&statuses, &done, i](grpc::Status status) {
-                                          statuses[i] = std::move(status);
-                                          done.DecrementCount();
-                                        });
+    call(peers_[i].stub->async(), &contexts[i], &(*answers)[i],
+         [&statuses, &done, i](grpc::Status status) {
+           statuses[i] = std::move(status);
+           done.DecrementCount();
+         });
   }
-  const std::vector<int32_t> mine = owned_->Ready();
-  auto local = reader_->Pieces(request, mine);
+  meanwhile();
   done.Wait();
-  if (!local.ok()) return local.status();
-  std::vector<std::vector<int32_t>> answered = {mine};
-  LocalTraceResponse merged;
-  local->clear_partitions();
-  for (const int32_t partition : mine) local->add_partitions(partition);
-  MergePieces(*local, &merged);
+  std::vector<std::string> why;
   for (size_t i = 0; i < peers_.size(); ++i) {
-    if (!statuses[i].ok()) {
+    if (statuses[i].ok()) {
+      answered->push_back(PartitionsOf((*answers)[i]));
+    } else {
       why.push_back(absl::StrCat("peer ", peers_[i].address, ": ", statuses[i].error_message()));
-      continue;
+      (*answers)[i].Clear();  // it covers nothing
     }
-    answered.push_back(PartitionsOf(answers[i]));
-    MergePieces(answers[i], &merged);
   }
+  return why;
+}
+
+absl::StatusOr<LocalTraceResponse> FanOut::Pieces(const LocalTraceRequest& request) const {
+  const std::vector<int32_t> mine = owned_->Ready();
+  absl::StatusOr<LocalTraceResponse> local;
+  std::vector<LocalTraceResponse> answers;
+  std::vector<std::vector<int32_t>> answered = {mine};
+  // The peers' calls go out first, so that the local read overlaps them.
+  const std::vector<std::string> why = AskPeers(
+      [&request](auto* async, grpc::ClientContext* context, LocalTraceResponse* answer,
+                 std::function<void(grpc::Status)> done) {
+        async->LocalTrace(context, &request, answer, std::move(done));
+      },
+      &answers, &answered, [&] { local = reader_->Pieces(request, mine); });
+  if (!local.ok()) return local.status();
   if (absl::Status covered = CheckCoverage(partition_count_, answered, topic_, why);
       !covered.ok()) {
     return covered;
   }
+  LocalTraceResponse merged;
+  local->clear_partitions();
+  for (const int32_t partition : mine) local->add_partitions(partition);
+  MergePieces(*local, &merged);
+  for (const LocalTraceResponse& answer : answers) MergePieces(answer, &merged);
   return merged;
 }
 
@@ -157,38 +172,23 @@ absl::Status FanOut::ScanTallies(const Period& period, ReportBuilder* builder) c
   LocalReportRequest request;
   *request.mutable_since() = ToProtoTimestamp(period.since);
   *request.mutable_until() = ToProtoTimestamp(period.until);
-  std::vector<grpc::ClientContext> contexts(peers_.size());
-  std::vector<grpc::Status> statuses(peers_.size());
-  std::vector<LocalReportResponse> answers(peers_.size());
-  absl::BlockingCounter done(static_cast<int>(peers_.size()));
-  for (size_t i = 0; i < peers_.size(); ++i) {
-    contexts[i].set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    peers_[i].stub->async()->LocalReport(&contexts[i], &request, &answers[i],
-                                         [&statuses, &done, i](grpc::Status status) {
-                                           statuses[i] = std::move(status);
-                                           done.DecrementCount();
-                                         });
-  }
   const std::vector<int32_t> mine = owned_->Ready();
-  absl::Status scanned = reader_->ScanTallies(period, mine, builder);
-  done.Wait();
-  if (!scanned.ok()) return scanned;
+  absl::Status scanned;
+  std::vector<LocalReportResponse> answers;
   std::vector<std::vector<int32_t>> answered = {mine};
-  std::vector<std::string> why;
-  for (size_t i = 0; i < peers_.size(); ++i) {
-    if (!statuses[i].ok()) {
-      why.push_back(absl::StrCat("peer ", peers_[i].address, ": ", statuses[i].error_message()));
-      continue;
-    }
-    answered.push_back(PartitionsOf(answers[i]));
-  }
+  const std::vector<std::string> why = AskPeers(
+      [&request](auto* async, grpc::ClientContext* context, LocalReportResponse* answer,
+                 std::function<void(grpc::Status)> done) {
+        async->LocalReport(context, &request, answer, std::move(done));
+      },
+      &answers, &answered, [&] { scanned = reader_->ScanTallies(period, mine, builder); });
+  if (!scanned.ok()) return scanned;
   if (absl::Status covered = CheckCoverage(partition_count_, answered, topic_, why);
       !covered.ok()) {
     return covered;
   }
-  for (size_t i = 0; i < peers_.size(); ++i) {
-    if (!statuses[i].ok()) continue;
-    if (absl::Status added = AddTallies(answers[i], builder); !added.ok()) return added;
+  for (const LocalReportResponse& answer : answers) {
+    if (absl::Status added = AddTallies(answer, builder); !added.ok()) return added;
   }
   return absl::OkStatus();
 }

@@ -3,6 +3,7 @@
 #include <grpcpp/security/credentials.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -68,6 +69,14 @@ class FanOut {
   int partition_count() const { return partition_count_; }
 
  private:
+  // Sends a request to every peer at once through `call` (the stub's asynchronous method),
+  // runs `meanwhile` while they answer, and waits for every answer (each within timeout_).
+  // Each answer's partitions go to `answered`, a failed one's error to the result.
+  template <typename Response, typename Call>
+  std::vector<std::string> AskPeers(const Call& call, std::vector<Response>* answers,
+                                    std::vector<std::vector<int32_t>>* answered,
+                                    const std::function<void()>& meanwhile) const;
+
   const LedgerReader* const reader_;
   const OwnedPartitions* const owned_;
   const int partition_count_;
