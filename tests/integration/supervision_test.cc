@@ -460,11 +460,11 @@ TEST_F(SupervisionTest, TheMonthsReportEqualsTheAnswerComputedApartAcrossAKillAn
 }
 
 // Supervision scaled out: instances share the partitions of its facts topic, and each answers
-// for all by asking its peers. Two instances fold the first half of the month; one is killed
-// -9 mid-stream while the rest arrives; a third, with no store, joins (it replays its partitions
-// from the topic's beginning); the killed one comes back (it resumes from its own store). Every
-// instance's month report equals the figures computed apart, and every judgment traces whole
-// from any of them.
+// for all by asking its peers. Two instances fold the first half of the month; one stops and a
+// third, with no store, joins (it replays the partitions it gets from the topic's beginning,
+// though the group's committed offsets say otherwise); the other is killed -9 mid-stream while
+// the rest arrives; both come back (each resumes from its own store). Every instance's month
+// report equals the figures computed apart, and every judgment traces whole from any of them.
 TEST_F(SupervisionTest, InstancesShareThePartitionsAndEachAnswersForAllAcrossAKillAndAJoin) {
   const Month month = Generate(bus_);
   const std::vector<int> ports = {FreeLoopbackPort(), FreeLoopbackPort(), FreeLoopbackPort()};
@@ -545,20 +545,29 @@ TEST_F(SupervisionTest, InstancesShareThePartitionsAndEachAnswersForAllAcrossAKi
         grpc::StatusCode::PERMISSION_DENIED);
   }
 
-  b->Kill();
-  Produce({month.messages.begin() + half, month.messages.end()});
+  // a stops cleanly, so the group's committed offsets of its partitions are where it got: c,
+  // which has no store, must still replay those partitions from their beginning.
+  ASSERT_TRUE(a->Stop().ok()) << a->Log();
   ASSERT_TRUE(c->Start().ok()) << c->Log();
-  for (const ServiceProcess* at : {a, c}) {
-    const ReportResponse report =
-        AwaitReport([&](const ReportResponse& r) { return HasEverything(r, month); }, at);
-    ExpectReport(report, month);
-  }
+  ASSERT_TRUE(await_assigned(c)) << c->Log();
+  // Then b is killed -9 mid-stream: c takes everything over.
+  const size_t quarter = half + (month.messages.size() - half) / 2;
+  Produce({month.messages.begin() + half, month.messages.begin() + quarter});
+  b->Kill();
+  Produce({month.messages.begin() + quarter, month.messages.end()});
+  ExpectReport(AwaitReport([&](const ReportResponse& r) { return HasEverything(r, month); }, c),
+               month);
   EXPECT_NE(c->Log().find("no local state, replaying from the beginning"), std::string::npos)
       << c->Log();
-  const size_t before_restart = b->Log().size();
-  ASSERT_TRUE(b->Start().ok()) << b->Log();
-  // Back in the group (its old partitions resume from its store, any others replay).
-  ASSERT_TRUE(await_assigned(b, before_restart)) << b->Log();
+  // Both come back: a with its stale copy (it resumes from its own offsets), b with its own.
+  std::map<const ServiceProcess*, size_t> before_restart;
+  for (ServiceProcess* at : {a, b}) {
+    before_restart[at] = at->Log().size();
+    ASSERT_TRUE(at->Start().ok()) << at->Log();
+  }
+  for (ServiceProcess* at : {a, b}) {
+    ASSERT_TRUE(await_assigned(at, before_restart[at])) << at->Log();
+  }
   std::string first;
   for (const ServiceProcess* at : {a, b, c}) {
     const ReportResponse report =
@@ -567,7 +576,8 @@ TEST_F(SupervisionTest, InstancesShareThePartitionsAndEachAnswersForAllAcrossAKi
     if (first.empty()) first = report.SerializeAsString();
     EXPECT_EQ(report.SerializeAsString(), first);
   }
-  EXPECT_NE(b->Log().find(" from stored offset ", before_restart), std::string::npos) << b->Log();
+  EXPECT_NE(b->Log().find(" from stored offset ", before_restart[b]), std::string::npos)
+      << b->Log();
   EXPECT_GT(local_partitions(b), 0) << dump();
 
   // Every judgment traces whole (its event, its delivery and what became of it), from any
