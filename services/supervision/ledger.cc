@@ -33,8 +33,8 @@ bool LaterReview(const Judgment& incoming, const Judgment& held) {
 }  // namespace
 
 std::vector<std::string> Families::All() {
-  return {kEvents,     kTraces,      kEventJudgments, kJudgments,
-          kDeliveries, kDeadLetters, kTallies,        kDailyTallies};
+  return {kEvents,      kTraces,  kEventJudgments, kJudgments, kDeliveries,
+          kDeadLetters, kTallies, kDailyTallies,   kLayout};
 }
 
 std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> Families::MergeOperators() {

@@ -34,6 +34,8 @@ struct Families {
   static constexpr char kDeadLetters[] = "dead_letters";        // "<topic>\x1f<part>\x1f<offset>"
   static constexpr char kTallies[] = "tallies";                 // TallyKey
   static constexpr char kDailyTallies[] = "daily_tallies";      // TallyKey of the day's first hour
+  // "partitioned" -> "1": the keys carry their partition (a store from before has no such key).
+  static constexpr char kLayout[] = "layout";
   static std::vector<std::string> All();
   // The hourly tallies add their Merge()d deltas (tally_add_operator.h): open the store with it.
   static std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> MergeOperators();

@@ -133,18 +133,24 @@ absl::Status SupervisionServer::Start() {
 }
 
 // A store written before the repartition holds its keys without a partition: refused, saying
-// how to rebuild it (the facts topic is filled from the input topics again).
+// how to rebuild it (the facts topic is filled from the input topics again). A store that has
+// consumed nothing yet is marked as partitioned.
 absl::Status SupervisionServer::CheckStoreLayout(const std::string& facts_topic) {
   Store& store = runtime().store();
-  bool inputs = false, partitioned = false;
+  auto marked = store.Get(Families::kLayout, "partitioned");
+  if (!marked.ok()) return marked.status();
+  if (marked->has_value()) return absl::OkStatus();
   auto it = store.NewIterator(kafka::ConsumerLoop::kOffsetsFamily);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    (it->key().starts_with(facts_topic + "/") ? partitioned : inputs) = true;
+  it->SeekToFirst();
+  if (!it->status().ok()) return absl::InternalError(it->status().ToString());
+  if (!it->Valid()) {
+    rocksdb::WriteBatch batch;
+    batch.Put(store.Family(Families::kLayout), "partitioned", "1");
+    return store.Write(&batch);
   }
-  if (!inputs || partitioned) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "store ", options_.bus.store_path,
-      " is from before supervision's repartition (no offsets of ", facts_topic,
+      " is from before supervision's repartition (its keys carry no partition of ", facts_topic,
       "): delete it and reset group ", options_.consumer.loop.group_id,
       " to the earliest offsets (kafka-consumer-groups.sh --reset-offsets --to-earliest "
       "--all-topics --execute), then start again"));
