@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/kafka/client_conf.h"
+#include "common/kafka/watermarks.h"
 #include "common/log/log.h"
 
 namespace infobus::kafka {
@@ -130,6 +131,32 @@ absl::Status EnsureTopics(const std::string& bootstrap_servers,
   rd_kafka_AdminOptions_destroy(options);
   rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
   return status;
+}
+
+}  // namespace infobus::kafka
+
+namespace infobus::kafka {
+
+absl::StatusOr<std::unique_ptr<Watermarks>> Watermarks::Create(
+    const std::string& bootstrap_servers) {
+  auto client = NewAdminClient(bootstrap_servers);
+  if (!client.ok()) return client.status();
+  return std::unique_ptr<Watermarks>(new Watermarks(client->release()));
+}
+
+Watermarks::~Watermarks() { rd_kafka_destroy(client_); }
+
+absl::StatusOr<int64_t> Watermarks::EndOffset(const std::string& topic, int32_t partition,
+                                              absl::Duration timeout) const {
+  int64_t low = 0, high = 0;
+  rd_kafka_resp_err_t code =
+      rd_kafka_query_watermark_offsets(client_, topic.c_str(), partition, &low, &high,
+                                       static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError(
+        absl::StrCat("end offset of ", topic, "/", partition, ": ", rd_kafka_err2str(code)));
+  }
+  return high;
 }
 
 }  // namespace infobus::kafka

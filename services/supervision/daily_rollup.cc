@@ -28,7 +28,8 @@ absl::StatusOr<int64_t> BackfillDailyTallies(Store* store) {
           absl::StrCat("tally '", absl::CEscape(it->key().ToString()), "' does not parse"));
     }
     if (IsEmpty(tally)) continue;
-    Accumulate(tally, &days[DayKeyOf(std::string_view(it->key().data(), it->key().size()))]);
+    const std::string_view key(it->key().data(), it->key().size());
+    Accumulate(tally, &days[PartitionKey(PartitionOf(key), DayKeyOf(WithinPartition(key)))]);
   }
   if (!it->status().ok()) return absl::InternalError(it->status().ToString());
   rocksdb::WriteBatch batch;

@@ -34,11 +34,26 @@ bool LaterReview(const Judgment& incoming, const Judgment& held) {
 
 std::vector<std::string> Families::All() {
   return {kEvents,      kTraces,  kEventJudgments, kJudgments, kDeliveries,
-          kDeadLetters, kTallies, kDailyTallies,   kAccesses};
+          kDeadLetters, kTallies, kDailyTallies,   kAccesses,  kLayout};
 }
 
 std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> Families::MergeOperators() {
   return {{kTallies, NewTallyAddOperator()}};
+}
+
+std::string PartitionKey(int32_t partition, std::string_view key) {
+  std::string out;
+  out.reserve(2 + key.size());
+  out.push_back(static_cast<char>((partition >> 8) & 0xff));
+  out.push_back(static_cast<char>(partition & 0xff));
+  out.append(key);
+  return out;
+}
+
+int32_t PartitionOf(std::string_view key) {
+  if (key.size() < 2) return -1;
+  return (static_cast<int32_t>(static_cast<unsigned char>(key[0])) << 8) |
+         static_cast<unsigned char>(key[1]);
 }
 
 std::string EventKey(const std::string& source_id, const std::string& event_id) {
@@ -59,12 +74,13 @@ std::string EventAccessPrefix(const std::string& event_key) {
 
 absl::StatusOr<std::optional<std::string>> Ledger::Read(const char* family,
                                                         const std::string& key) {
-  if (auto it = staged_.find({family, key}); it != staged_.end()) return it->second;
-  return store_->Get(family, key);
+  std::string stored = PartitionKey(partition_, key);
+  if (auto it = staged_.find({family, stored}); it != staged_.end()) return it->second;
+  return store_->Get(family, stored);
 }
 
 void Ledger::Stage(const char* family, std::string key, std::string value) {
-  staged_[{family, std::move(key)}] = std::move(value);
+  staged_[{family, PartitionKey(partition_, key)}] = std::move(value);
 }
 
 template <typename Record>
@@ -89,7 +105,7 @@ absl::Status Ledger::StageEvent(const infobus::common::v1::Event& event) {
   *record.mutable_ingested_at() = event.ingested_at();
   record.set_classification(event.classification());
   *record.mutable_compartments() = event.compartments();
-  AddEvent(record, event.source_id(), +1, &deltas_);
+  AddEvent(record, event.source_id(), +1, Deltas());
   if (!event.trace_id().empty()) Stage(Families::kTraces, event.trace_id(), key);
   Stage(Families::kEvents, std::move(key), DeterministicBytes(record));
   return absl::OkStatus();
@@ -105,8 +121,8 @@ absl::Status Ledger::UpdateJudgment(const std::string& judgment_id,
   if (held->has_value() && DeterministicBytes(record) == DeterministicBytes(before)) {
     return absl::OkStatus();
   }
-  AddJudgment(before, -1, &deltas_);
-  AddJudgment(record, +1, &deltas_);
+  AddJudgment(before, -1, Deltas());
+  AddJudgment(record, +1, Deltas());
   Stage(Families::kJudgments, judgment_id, DeterministicBytes(record));
   return absl::OkStatus();
 }
@@ -205,8 +221,8 @@ absl::Status Ledger::StageDispatchEvent(const DispatchEvent& event) {
   if (held->has_value() && DeterministicBytes(record) == DeterministicBytes(before)) {
     return absl::OkStatus();  // a repeat
   }
-  AddDelivery(before, -1, &deltas_);
-  AddDelivery(record, +1, &deltas_);
+  AddDelivery(before, -1, Deltas());
+  AddDelivery(record, +1, Deltas());
   Stage(Families::kDeliveries, key, DeterministicBytes(record));
   // The judgment's verdict counts its deliveries' outcomes.
   const bool had = before.has_feedback();
@@ -233,7 +249,7 @@ absl::Status Ledger::StageDeadLetter(const infobus::common::v1::DeadLetter& dead
   if (!held.ok()) return held.status();
   if (held->has_value()) return absl::OkStatus();
   AddDeadLetter(dead_letter.topic(), FromProtoTimestamp(dead_letter.dead_lettered_at()), +1,
-                &deltas_);
+                Deltas());
   Stage(Families::kDeadLetters, std::move(key), "");
   return absl::OkStatus();
 }
@@ -255,7 +271,7 @@ absl::StatusOr<bool> Ledger::StageAudit(const infobus::common::v1::AuditRecord& 
   if (!held.ok()) return held.status();
   if (held->has_value()) return true;  // a producer's redo
   if (record.decision() == infobus::common::v1::AUDIT_DECISION_REJECTED) {
-    AddRejected(record, +1, &deltas_);
+    AddRejected(record, +1, Deltas());
   }
   Stage(Families::kAccesses, std::move(key), record.SerializeAsString());
   return true;
@@ -269,13 +285,16 @@ absl::Status Ledger::Flush(rocksdb::WriteBatch* batch) {
   }
   // Deltas, not sums: nothing is read here, RocksDB adds them (tally_add_operator.h).
   TallyDeltas daily;
-  for (const auto& [key, delta] : deltas_) {
-    if (IsEmpty(delta)) continue;
-    if (auto s = batch->Merge(store_->Family(Families::kTallies), key, DeterministicBytes(delta));
-        !s.ok()) {
-      return absl::InternalError(s.ToString());
+  for (const auto& [partition, deltas] : deltas_) {
+    for (const auto& [key, delta] : deltas) {
+      if (IsEmpty(delta)) continue;
+      if (auto s = batch->Merge(store_->Family(Families::kTallies), PartitionKey(partition, key),
+                                DeterministicBytes(delta));
+          !s.ok()) {
+        return absl::InternalError(s.ToString());
+      }
+      Accumulate(delta, &daily[PartitionKey(partition, DayKeyOf(key))]);
     }
-    Accumulate(delta, &daily[DayKeyOf(key)]);
   }
   // The day roll-up is read, added to and put back: a report reads its sums as they are, where
   // merge operands would have to be added up at every read (a day's tally gets one per batch

@@ -23,7 +23,9 @@
 
 namespace infobus::supervision {
 
-// The supervision store's families and keys (ledger.cc says what each holds).
+// The supervision store's families and keys (ledger.cc says what each holds). Every key starts
+// with the repartition topic's partition whose records made it (PartitionKey), so that one
+// partition's state is one key prefix in each family.
 struct Families {
   static constexpr char kEvents[] = "events";                   // "<source>\x1f<event>"
   static constexpr char kTraces[] = "traces";                   // trace id -> events key
@@ -34,6 +36,8 @@ struct Families {
   static constexpr char kTallies[] = "tallies";                 // TallyKey
   static constexpr char kDailyTallies[] = "daily_tallies";      // TallyKey of the day's first hour
   static constexpr char kAccesses[] = "accesses";               // AccessKey
+  // "partitioned" -> "1": the keys carry their partition (a store from before has no such key).
+  static constexpr char kLayout[] = "layout";
   static std::vector<std::string> All();
   // The hourly tallies add their Merge()d deltas (tally_add_operator.h): open the store with it.
   static std::map<std::string, std::shared_ptr<rocksdb::MergeOperator>> MergeOperators();
@@ -53,6 +57,12 @@ absl::StatusOr<std::optional<Record>> ParseStored(
   return std::optional<Record>(std::move(record));
 }
 
+// `key` within partition `partition` of the repartition topic: 2 bytes big-endian, then `key`.
+std::string PartitionKey(int32_t partition, std::string_view key);
+// The partition of a key PartitionKey made, and the key within it.
+int32_t PartitionOf(std::string_view key);
+inline std::string_view WithinPartition(std::string_view key) { return key.substr(2); }
+
 std::string EventKey(const std::string& source_id, const std::string& event_id);
 std::string DeliveryKey(const std::string& judgment_id, const std::string& delivery_id);
 
@@ -68,10 +78,16 @@ std::string EventAccessPrefix(const std::string& event_key);
 // before its judgment, on another topic) and more than once (a producer's redo, a reviewed
 // judgment produced again): each record is updated idempotently, and the tallies take the
 // change of its contribution (contributions.h). Reads the store and what this batch staged so
-// far. Not thread-safe: the consumer loop's thread only.
+// far. Every fact belongs to the partition of the repartition topic it was read from
+// (Into()): it reads and changes only that partition's records and tallies, so a partition's
+// state is a function of its records alone and can be rebuilt by replaying them. Not
+// thread-safe: the consumer loop's thread only.
 class Ledger {
  public:
   explicit Ledger(Store* store) : store_(store) {}
+
+  // The partition the facts staged from now on came from.
+  void Into(int32_t partition) { partition_ = partition; }
 
   absl::Status StageEvent(const infobus::common::v1::Event& event);
   absl::Status StageJudgment(const infobus::common::v1::Judgment& judgment);
@@ -89,7 +105,7 @@ class Ledger {
   void Discard();
 
  private:
-  // The value of `key` in `family`: staged in this batch, else stored.
+  // The value of `key` in `family` in the current partition: staged in this batch, else stored.
   absl::StatusOr<std::optional<std::string>> Read(const char* family, const std::string& key);
   void Stage(const char* family, std::string key, std::string value);
   template <typename Record>
@@ -98,9 +114,14 @@ class Ledger {
   absl::Status UpdateJudgment(const std::string& judgment_id,
                               const std::function<void(JudgmentRecord*)>& change);
 
+  // The tally deltas of the current partition.
+  TallyDeltas* Deltas() { return &deltas_[partition_]; }
+
   Store* const store_;
+  int32_t partition_ = 0;
+  // (family, partition key) -> value.
   std::map<std::pair<std::string, std::string>, std::string> staged_;
-  TallyDeltas deltas_;
+  std::map<int32_t, TallyDeltas> deltas_;
 };
 
 }  // namespace infobus::supervision

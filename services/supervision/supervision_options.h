@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -17,6 +18,9 @@ struct SupervisionOptions {
   ConsumerOptions consumer;
   std::string routing_file;               // supervision.routing_file; empty: no units
   absl::Duration routing_check_interval;  // supervision.routing_check_interval
+  int partitions = 2;                     // supervision.partitions: of the facts topic, at creation
+  std::vector<std::string> peers;         // supervision.peers, split at commas
+  absl::Duration peer_timeout;            // supervision.peer_timeout
 };
 
 // The errors of BusOptionsFrom.

@@ -171,15 +171,21 @@ grpc::ServerUnaryReactor* SupervisionServiceImpl::Trace(grpc::CallbackServerCont
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
-  std::vector<audit::AuditRecord> records;
-  auto trace = reader_->Trace(*request, absl::Now());
-  absl::Status status = trace.status();
-  if (trace.ok()) {
-    status = FilterTrace(*caller, audit_->service(),
-                         request->item_case() == v1::TraceRequest::kJudgmentId, &*trace, &records);
-    if (status.ok()) *response = std::move(*trace);
-  }
-  audit::ReplyAudited(audit_, reactor, std::move(records), ToGrpcStatus(status));
+  // The records may lie with the peers: asked off the callback thread.
+  trace_executor_->Post([this, reactor, response, caller = *std::move(caller),
+                         request = *request]() {
+    std::vector<audit::AuditRecord> records;
+    auto trace = AssembleTrace(request, absl::Now(), [this](const v1::LocalTraceRequest& asked) {
+      return fan_out_->Pieces(asked);
+    });
+    absl::Status status = trace.status();
+    if (trace.ok()) {
+      status = FilterTrace(caller, audit_->service(),
+                           request.item_case() == v1::TraceRequest::kJudgmentId, &*trace, &records);
+      if (status.ok()) *response = std::move(*trace);
+    }
+    audit::ReplyAudited(audit_, reactor, std::move(records), ToGrpcStatus(status));
+  });
   return reactor;
 }
 
@@ -289,7 +295,7 @@ grpc::ServerUnaryReactor* SupervisionServiceImpl::Report(grpc::CallbackServerCon
                               absl::StrCat(request->period(), "/", request->jurisdiction_prefix(),
                                            request->unit_id())]() mutable {
     ReportBuilder builder(std::move(scope));
-    absl::Status scanned = reader_->ScanTallies(period, &builder);
+    absl::Status scanned = fan_out_->ScanTallies(period, &builder);
     if (scanned.ok()) {
       *response = builder.Finish();
       *response->mutable_since() = ToProtoTimestamp(period.since);
@@ -300,6 +306,71 @@ grpc::ServerUnaryReactor* SupervisionServiceImpl::Report(grpc::CallbackServerCon
     records.push_back(audit::NewRecord(caller, audit_->service(), kReportMethod,
                                        {"report", what, caller.clearance}, scanned, absl::Now()));
     audit::ReplyAudited(audit_, reactor, std::move(records), ToGrpcStatus(scanned));
+  });
+  return reactor;
+}
+
+absl::Status IsSupervisionPeer(const security::Principal& caller) {
+  if (caller.unrestricted) return absl::OkStatus();
+  if (caller.authenticated_by_certificate && caller.Has(security::Role::kService) &&
+      caller.id == "supervision") {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      "caller ", caller.Describe(), ": only supervision's own instances may ask for its records"));
+}
+
+namespace {
+
+// The caller, when it is a supervision instance and `request` is valid UTF-8.
+absl::StatusOr<security::Principal> PeerOf(const grpc::CallbackServerContext& context,
+                                           const google::protobuf::Message& request) {
+  if (absl::Status utf8 = CheckUtf8(request); !utf8.ok()) return utf8;
+  auto caller = CallerOf(context);
+  if (!caller.ok()) return caller.status();
+  if (absl::Status allowed = IsSupervisionPeer(*caller); !allowed.ok()) return allowed;
+  return caller;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* SupervisionPeerServiceImpl::LocalTrace(
+    grpc::CallbackServerContext* context, const v1::LocalTraceRequest* request,
+    v1::LocalTraceResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto caller = PeerOf(*context, *request);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  const std::vector<int32_t> partitions = owned_->Ready();
+  auto pieces = reader_->Pieces(*request, partitions);
+  if (pieces.ok()) {
+    *response = std::move(*pieces);
+    for (const int32_t partition : partitions) response->add_partitions(partition);
+  }
+  reactor->Finish(ToGrpcStatus(pieces.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* SupervisionPeerServiceImpl::LocalReport(
+    grpc::CallbackServerContext* context, const v1::LocalReportRequest* request,
+    v1::LocalReportResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto caller = PeerOf(*context, *request);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  const Period period{FromProtoTimestamp(request->since()), FromProtoTimestamp(request->until())};
+  local_executor_->Post([this, reactor, response, period] {
+    const std::vector<int32_t> partitions = owned_->Ready();
+    auto sums = reader_->SumTallies(period, partitions);
+    if (sums.ok()) {
+      *response = std::move(*sums);
+      for (const int32_t partition : partitions) response->add_partitions(partition);
+    }
+    reactor->Finish(ToGrpcStatus(sums.status()));
   });
   return reactor;
 }

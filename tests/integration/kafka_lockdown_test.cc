@@ -166,6 +166,9 @@ std::string Unique(const std::string& what) {
   return absl::StrCat("lockdown-", what, "-", absl::ToUnixNanos(absl::Now()), "-", random());
 }
 
+// Supervision's own repartition topic (services/supervision/fact_handler.h), no prefix.
+constexpr char kSupervisionFacts[] = "infobus.supervision-facts.v1";
+
 class KafkaLockdown : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -178,7 +181,8 @@ class KafkaLockdown : public ::testing::Test {
                                      {topics.judgments, 1, 1, {}},
                                      {topics.dispatch_events, 1, 1, {}},
                                      {topics.dead_letters, 1, 1, {}},
-                                     {topics.audit, 1, 1, {{"retention.ms", "-1"}}}},
+                                     {topics.audit, 1, 1, {{"retention.ms", "-1"}}},
+                                     {kSupervisionFacts, 1, 1, {{"retention.ms", "-1"}}}},
                                     absl::Seconds(30))
                     .ok());
   }
@@ -240,7 +244,7 @@ TEST_F(KafkaLockdown, DispatchReadsJudgmentsButCannotWriteEvents) {
   EXPECT_NE(forged.ToString().find("uthoriz"), std::string::npos) << forged;
 }
 
-TEST_F(KafkaLockdown, SupervisionReadsItsFourTopicsInItsGroupAndWritesOnlyAccessRecords) {
+TEST_F(KafkaLockdown, SupervisionReadsItsFourTopicsInItsGroupAndWritesOnlyAccessRecordsAndItsFacts) {
   for (const std::string& topic : {topics_.events, topics_.judgments, topics_.dispatch_events,
                                    topics_.dead_letters}) {
     SCOPED_TRACE(topic);
@@ -251,6 +255,13 @@ TEST_F(KafkaLockdown, SupervisionReadsItsFourTopicsInItsGroupAndWritesOnlyAccess
     EXPECT_TRUE(read.found) << "errors seen: " << ::testing::PrintToString(read.errors);
   }
   EXPECT_TRUE(Produce(As("supervision"), topics_.audit, Unique("audit")).ok());
+  // Its repartition topic it writes and reads back in its group; judgment may not touch it.
+  const std::string repartitioned = Unique("repartitioned");
+  ASSERT_TRUE(Produce(As("supervision"), kSupervisionFacts, repartitioned).ok());
+  const ReadOutcome back = Read(As("supervision"), kSupervisionFacts, repartitioned,
+                                "infobus-supervision", kAuthorizationFailed, absl::Seconds(60));
+  EXPECT_TRUE(back.found) << "errors seen: " << ::testing::PrintToString(back.errors);
+  EXPECT_FALSE(Produce(As("judgment"), kSupervisionFacts, Unique("forged")).ok());
   // It changes nothing: no event, judgment or delivery state change is its to write.
   for (const std::string& topic : {topics_.events, topics_.judgments, topics_.dispatch_events}) {
     const absl::Status forged = Produce(As("supervision"), topic, Unique("forged"));

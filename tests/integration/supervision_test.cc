@@ -26,10 +26,12 @@
 #include "infobus/common/v1/judgment.pb.h"
 #include "infobus/dispatch/v1/dispatch_service.grpc.pb.h"
 #include "infobus/judgment/v1/judgment_service.grpc.pb.h"
+#include "infobus/supervision/v1/supervision_peer_service.grpc.pb.h"
 #include "infobus/supervision/v1/supervision_service.grpc.pb.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
 #include "tests/integration/support/identities.h"
+#include "tests/support/free_port.h"
 
 namespace infobus::testing {
 namespace {
@@ -127,22 +129,24 @@ class SupervisionTest : public ::testing::Test {
     ASSERT_TRUE(supervision_->Start().ok()) << supervision_->Log();
   }
 
-  std::unique_ptr<SupervisionService::Stub> Stub(const ClientSecurity& who) {
-    return SupervisionService::NewStub(Channel(supervision_->address(), who));
+  std::unique_ptr<SupervisionService::Stub> Stub(const ClientSecurity& who,
+                                                 const ServiceProcess* at = nullptr) {
+    return SupervisionService::NewStub(
+        Channel((at != nullptr ? at : supervision_.get())->address(), who));
   }
 
   grpc::Status Report(const ReportRequest& request, ReportResponse* response,
-                      const ClientSecurity& who) {
+                      const ClientSecurity& who, const ServiceProcess* at = nullptr) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-    return Stub(who)->Report(&context, request, response);
+    return Stub(who, at)->Report(&context, request, response);
   }
 
   grpc::Status Trace(const TraceRequest& request, TraceResponse* response,
-                     const ClientSecurity& who) {
+                     const ClientSecurity& who, const ServiceProcess* at = nullptr) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-    return Stub(who)->Trace(&context, request, response);
+    return Stub(who, at)->Trace(&context, request, response);
   }
 
   void Produce(const std::vector<kafka::OutgoingMessage>& messages) {
@@ -151,21 +155,25 @@ class SupervisionTest : public ::testing::Test {
     }
   }
 
-  // Polls the month's report of chongzuo-ops and below until `done` holds (or 60 s pass).
-  ReportResponse AwaitReport(const std::function<bool(const ReportResponse&)>& done) {
+  // Polls the month's report of chongzuo-ops and below (from `at`, default the supervision
+  // instance) until `done` holds (or 60 s pass).
+  ReportResponse AwaitReport(const std::function<bool(const ReportResponse&)>& done,
+                             const ServiceProcess* at = nullptr) {
     ReportRequest request;
     request.set_period("2026-11");
     request.set_unit_id("chongzuo-ops");
     request.set_include_subordinates(true);
     ReportResponse report;
+    grpc::Status status;
     const absl::Time give_up = absl::Now() + absl::Seconds(60);
     while (absl::Now() < give_up) {
       report.Clear();
-      grpc::Status status = Report(request, &report, Supervisor());
+      status = Report(request, &report, Supervisor(), at);
       if (status.ok() && done(report)) return report;
       absl::SleepFor(absl::Milliseconds(200));  // polling the service's state: nothing to await
     }
-    ADD_FAILURE() << "the report never got there; last: " << report.ShortDebugString();
+    ADD_FAILURE() << "the report never got there; last: " << status.error_message() << " "
+                  << report.ShortDebugString();
     return report;
   }
 
@@ -358,6 +366,21 @@ void ExpectReport(const ReportResponse& report, const Month& month) {
   EXPECT_EQ(verdicts, e.rule_verdicts);
 }
 
+// Whether `report` counts at least every fact of `month` (then ExpectReport says whether
+// exactly).
+bool HasEverything(const ReportResponse& r, const Month& month) {
+  const Expected& e = month.expected;
+  int64_t feedback = 0;
+  for (const auto& [unit, figures] : e.units) feedback += figures.feedback;
+  return r.collection().events() >= month.events_in_month &&
+         r.judgment().judgments() >= e.judgments &&
+         r.dispatch().total().deliveries() >= static_cast<int64_t>(e.judgments) &&
+         r.dispatch().total().acknowledged() + r.dispatch().total().escalated() >=
+             static_cast<int64_t>(e.judgments) &&
+         r.judgment().confirmed() + r.judgment().dismissed() >= e.confirmed + e.dismissed &&
+         r.dispatch().total().feedback() >= feedback;
+}
+
 TEST_F(SupervisionTest, TheMonthsReportEqualsTheAnswerComputedApartAcrossAKillAndARestart) {
   const Month month = Generate(bus_);
   ASSERT_GT(month.expected.judgments, 150);
@@ -369,19 +392,9 @@ TEST_F(SupervisionTest, TheMonthsReportEqualsTheAnswerComputedApartAcrossAKillAn
   supervision_->Kill();
   Produce({month.messages.begin() + half, month.messages.end()});
   StartSupervision();
-  const Expected& e = month.expected;
-  int64_t feedback = 0;
-  for (const auto& [unit, figures] : e.units) feedback += figures.feedback;
-  ASSERT_EQ(e.units.size(), 2u);
-  const ReportResponse report = AwaitReport([&](const ReportResponse& r) {
-    return r.collection().events() >= month.events_in_month &&
-           r.judgment().judgments() >= e.judgments &&
-           r.dispatch().total().deliveries() >= static_cast<int64_t>(e.judgments) &&
-           r.dispatch().total().acknowledged() + r.dispatch().total().escalated() >=
-               static_cast<int64_t>(e.judgments) &&
-           r.judgment().confirmed() + r.judgment().dismissed() >= e.confirmed + e.dismissed &&
-           r.dispatch().total().feedback() >= feedback;
-  });
+  ASSERT_EQ(month.expected.units.size(), 2u);
+  const ReportResponse report =
+      AwaitReport([&](const ReportResponse& r) { return HasEverything(r, month); });
   EXPECT_EQ(report.utc_offset(), "+08:00");
   EXPECT_EQ(FromProtoTimestamp(report.since()), kMonthStart);
   ExpectReport(report, month);
@@ -446,6 +459,167 @@ TEST_F(SupervisionTest, TheMonthsReportEqualsTheAnswerComputedApartAcrossAKillAn
   EXPECT_EQ(trace.judgments(0).deliveries_size(), 1);
   ASSERT_EQ(trace.events_size(), 1);
   EXPECT_EQ(trace.events(0).trace_id(), "trace-4");
+}
+
+// Supervision scaled out: instances share the partitions of its facts topic, and each answers
+// for all by asking its peers. Two instances fold the first half of the month; one stops and a
+// third, with no store, joins (it replays the partitions it gets from the topic's beginning,
+// though the group's committed offsets say otherwise); the other is killed -9 mid-stream while
+// the rest arrives; both come back (each resumes from its own store). Every instance's month
+// report equals the figures computed apart, and every judgment traces whole from any of them.
+TEST_F(SupervisionTest, InstancesShareThePartitionsAndEachAnswersForAllAcrossAKillAndAJoin) {
+  const Month month = Generate(bus_);
+  const std::vector<int> ports = {FreeLoopbackPort(), FreeLoopbackPort(), FreeLoopbackPort()};
+  std::vector<std::unique_ptr<ServiceProcess>> instances;
+  for (int i = 0; i < 3; ++i) {
+    std::string peers;
+    for (int k = 0; k < 3; ++k) {
+      if (k != i) absl::StrAppend(&peers, peers.empty() ? "" : ",", "127.0.0.1:", ports[k]);
+    }
+    instances.push_back(bus_.Instance("supervision", i,
+                                      absl::StrCat("supervision:\n  routing_file: ", routing_file_,
+                                                   "\n  partitions: 4\n  peers: ", peers, "\n")));
+    instances.back()->ListenOn(ports[i]);
+  }
+  ServiceProcess* const a = instances[0].get();
+  ServiceProcess* const b = instances[1].get();
+  ServiceProcess* const c = instances[2].get();
+  auto dump = [&] {
+    std::string logs;
+    for (const auto& instance : instances) logs += instance->Log();
+    return logs;
+  };
+  const std::string facts = bus_.Topic("infobus.supervision-facts.v1");
+  ASSERT_TRUE(a->Start().ok()) << a->Log();
+  ASSERT_TRUE(b->Start().ok()) << b->Log();
+  // Waits until `at` logs an assignment of a facts partition past `from` in its log (the group
+  // has settled with it).
+  auto await_assigned = [&facts](const ServiceProcess* at, size_t from = 0) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(60);
+    while (absl::Now() < give_up) {
+      if (at->Log().find("assigned " + facts + "/", from) != std::string::npos) return true;
+      absl::SleepFor(absl::Milliseconds(100));  // polling another process's log
+    }
+    return false;
+  };
+  auto peer_stub = [](const ServiceProcess* at, const ClientSecurity& who) {
+    return infobus::supervision::v1::SupervisionPeerService::NewStub(Channel(at->address(), who));
+  };
+  infobus::supervision::v1::LocalReportRequest local;
+  *local.mutable_since() = ToProtoTimestamp(kMonthStart);
+  *local.mutable_until() = ToProtoTimestamp(kMonthEnd);
+  // How many partitions `at` answers for now (-1: the call failed).
+  auto local_partitions = [&](const ServiceProcess* at) {
+    infobus::supervision::v1::LocalReportResponse pieces;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    const grpc::Status status =
+        peer_stub(at, ServiceIdentity("supervision"))->LocalReport(&context, local, &pieces);
+    return status.ok() ? pieces.partitions_size() : -1;
+  };
+  ASSERT_TRUE(await_assigned(b)) << b->Log();
+  const size_t half = month.messages.size() / 2;
+  Produce({month.messages.begin(), month.messages.begin() + half});
+  AwaitReport([](const ReportResponse& r) { return r.collection().events() > 0; }, b);
+  // Both hold some of the partitions (once each has caught up with its own): neither can answer
+  // alone.
+  for (const ServiceProcess* at : {a, b}) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(60);
+    while (local_partitions(at) <= 0 && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(100));  // polling the service's state
+    }
+    const int answered = local_partitions(at);
+    EXPECT_GT(answered, 0) << dump();
+    EXPECT_LT(answered, 4) << dump();
+  }
+  // Its records are unfiltered: only supervision itself may ask for them.
+  for (const ClientSecurity& who : {Supervisor(), ServiceIdentity("dispatch")}) {
+    infobus::supervision::v1::LocalReportResponse pieces;
+    grpc::ClientContext context;
+    EXPECT_EQ(peer_stub(a, who)->LocalReport(&context, local, &pieces).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    infobus::supervision::v1::LocalTraceResponse records;
+    grpc::ClientContext trace_context;
+    EXPECT_EQ(
+        peer_stub(a, who)
+            ->LocalTrace(&trace_context, infobus::supervision::v1::LocalTraceRequest(), &records)
+            .error_code(),
+        grpc::StatusCode::PERMISSION_DENIED);
+  }
+
+  // a stops cleanly, so the group's committed offsets of its partitions are where it got: c,
+  // which has no store, must still replay those partitions from their beginning.
+  ASSERT_TRUE(a->Stop().ok()) << a->Log();
+  ASSERT_TRUE(c->Start().ok()) << c->Log();
+  ASSERT_TRUE(await_assigned(c)) << c->Log();
+  // Then b is killed -9 mid-stream: c takes everything over.
+  const size_t quarter = half + (month.messages.size() - half) / 2;
+  Produce({month.messages.begin() + half, month.messages.begin() + quarter});
+  b->Kill();
+  Produce({month.messages.begin() + quarter, month.messages.end()});
+  ExpectReport(AwaitReport([&](const ReportResponse& r) { return HasEverything(r, month); }, c),
+               month);
+  EXPECT_NE(c->Log().find("no local state, replaying from the beginning"), std::string::npos)
+      << c->Log();
+  // Both come back: a with its stale copy (it resumes from its own offsets), b with its own.
+  std::map<const ServiceProcess*, size_t> before_restart;
+  for (ServiceProcess* at : {a, b}) {
+    before_restart[at] = at->Log().size();
+    ASSERT_TRUE(at->Start().ok()) << at->Log();
+  }
+  for (ServiceProcess* at : {a, b}) {
+    ASSERT_TRUE(await_assigned(at, before_restart[at])) << at->Log();
+  }
+  std::string first;
+  for (const ServiceProcess* at : {a, b, c}) {
+    const ReportResponse report =
+        AwaitReport([&](const ReportResponse& r) { return HasEverything(r, month); }, at);
+    ExpectReport(report, month);
+    if (first.empty()) first = report.SerializeAsString();
+    EXPECT_EQ(report.SerializeAsString(), first);
+  }
+  EXPECT_NE(b->Log().find(" from stored offset ", before_restart[b]), std::string::npos)
+      << b->Log();
+  EXPECT_GT(local_partitions(b), 0) << dump();
+
+  // Every judgment traces whole (its event, its delivery and what became of it), from any
+  // instance: the records of one item meet in one partition, wherever it is.
+  int traced = 0;
+  for (int i = 0; i < 400; i += 2) {
+    TraceRequest request;
+    request.set_judgment_id(absl::StrCat("j", i));
+    TraceResponse trace;
+    const grpc::Status status = Trace(request, &trace, Supervisor(), instances[i % 3].get());
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND) continue;  // outside the month
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(trace.judgments_size(), 1);
+    const auto& judged = trace.judgments(0);
+    EXPECT_EQ(judged.deliveries_size(), 1) << judged.ShortDebugString();
+    EXPECT_NE(judged.state(), infobus::supervision::v1::JUDGMENT_STATE_UNSPECIFIED);
+    ASSERT_EQ(trace.events_size(), 1) << trace.ShortDebugString();
+    EXPECT_EQ(trace.events(0).trace_id(), absl::StrCat("trace-", i));
+    TraceRequest by_trace;
+    by_trace.set_trace_id(absl::StrCat("trace-", i));
+    TraceResponse from_event;
+    const grpc::Status by_event =
+        Trace(by_trace, &from_event, Supervisor(), instances[(i + 1) % 3].get());
+    ASSERT_TRUE(by_event.ok()) << by_event.error_message();
+    ASSERT_EQ(from_event.judgments_size(), 1);
+    EXPECT_EQ(from_event.judgments(0).DebugString(), judged.DebugString());
+    ++traced;
+  }
+  EXPECT_EQ(traced, month.expected.judgments);
+
+  // With an instance gone and its partitions not yet taken over, an answer would be partial:
+  // the call fails and says which partitions are missing.
+  c->Kill();
+  ReportRequest request;
+  request.set_period("2026-11");
+  ReportResponse partial;
+  const grpc::Status unavailable = Report(request, &partial, Supervisor(), a);
+  EXPECT_EQ(unavailable.error_code(), grpc::StatusCode::UNAVAILABLE) << dump();
+  EXPECT_NE(unavailable.error_message().find("missing: "), std::string::npos)
+      << unavailable.error_message();
 }
 
 TEST_F(SupervisionTest, AWatchlistedEventTracesThroughTheWholeChain) {

@@ -539,6 +539,7 @@ absl::StatusOr<v1::BenchResults> RunBench(const BenchOptions& options, std::ostr
     s.batch = options.supervision_batch;
     s.traces = options.supervision_traces;
     s.report_runs = options.supervision_report_runs;
+    s.partitions = options.supervision_partitions;
     if (!options.supervision_dir.empty()) {
       s.dir = options.supervision_dir;
     } else if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp != '\0') {
@@ -550,6 +551,7 @@ absl::StatusOr<v1::BenchResults> RunBench(const BenchOptions& options, std::ostr
     c.set_batch_records(s.batch);
     c.set_traces(static_cast<double>(s.traces));
     c.set_report_runs(s.report_runs);
+    c.set_partitions(s.partitions);
     c.set_month(kSupervisionMonth);
     c.set_utc_offset("+08:00");
     c.set_counties(SupervisionShape::kCounties);

@@ -212,6 +212,8 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
                     "Trace calls by judgment id, and as many by trace id");
   supervision_count("--supervision-report-runs", &o.supervision_report_runs,
                     "runs of the month's report, per scope");
+  supervision_count("--supervision-partitions", &o.supervision_partitions,
+                    "facts partitions the store is folded into, by item (supervision.partitions)");
   supervision.Add("--supervision-dir", &o.supervision_dir, "DIR",
                   "where the temporary store is made (default $TMPDIR or /tmp; removed after)");
   supervision

@@ -35,6 +35,12 @@ class ServiceProcess {
   // From the next Start() on, the service listens on the port its first start got, so clients
   // keep one address across kill -9 and restart, as against a deployment's fixed port.
   void KeepPortAcrossRestarts() { keep_port_ = true; }
+  // Listens on `port` from its first start on (e.g. a FreeLoopbackPort() that its peers' config
+  // names before it runs), across restarts too.
+  void ListenOn(int port) {
+    keep_port_ = true;
+    kept_port_ = port;
+  }
   // The section of the listen and port-file keys it is started with: "grpc" (grpc.listen,
   // grpc.port_file) for a service, "gateway" for the gateway.
   void set_listen_section(std::string section) { listen_section_ = std::move(section); }

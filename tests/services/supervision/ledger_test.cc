@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <variant>
 #include <vector>
 
@@ -38,11 +39,43 @@ class LedgerTest : public ::testing::Test {
     return std::move(*store);
   }
 
-  // Folds `facts` into `store` in batches of `batch_size`.
-  static void Fold(Store* store, const std::vector<Fact>& facts, size_t batch_size) {
+  // The partition of the repartition topic `fact` goes to, of `partitions`: keyed by its item
+  // as FactHandler keys it (any hash does; this one is not Kafka's).
+  static int32_t PartitionFor(const Fact& fact, int partitions) {
+    const std::string key = std::visit(
+        [](const auto& fact) -> std::string {
+          using T = std::decay_t<decltype(fact)>;
+          if constexpr (std::is_same_v<T, Event>) {
+            return EventKey(fact.source_id(), fact.event_id());
+          }
+          if constexpr (std::is_same_v<T, Judgment>) return fact.judgment_id();
+          if constexpr (std::is_same_v<T, DispatchEvent>) return fact.judgment_id();
+          if constexpr (std::is_same_v<T, DeadLetter>) {
+            return absl::StrCat(fact.topic(), "/", fact.partition(), "/", fact.offset());
+          }
+          if constexpr (std::is_same_v<T, AuditRecord>) {
+            return fact.judgment_id().empty() ? EventKey(fact.event_source_id(), fact.event_id())
+                                              : fact.judgment_id();
+          }
+        },
+        fact);
+    return static_cast<int32_t>(std::hash<std::string>()(key) % partitions);
+  }
+
+  static std::vector<int32_t> AllOf(int partitions) {
+    std::vector<int32_t> all;
+    for (int32_t p = 0; p < partitions; ++p) all.push_back(p);
+    return all;
+  }
+
+  // Folds `facts` into `store` in batches of `batch_size`, each into its partition of
+  // `partitions`.
+  static void Fold(Store* store, const std::vector<Fact>& facts, size_t batch_size,
+                   int partitions = 1) {
     Ledger ledger(store);
     for (size_t i = 0; i < facts.size(); i += batch_size) {
       for (size_t k = i; k < std::min(facts.size(), i + batch_size); ++k) {
+        ledger.Into(PartitionFor(facts[k], partitions));
         absl::Status status = std::visit(
             [&ledger](const auto& fact) -> absl::Status {
               using T = std::decay_t<decltype(fact)>;
@@ -113,10 +146,13 @@ class LedgerTest : public ::testing::Test {
     return everything;
   }
 
-  static infobus::supervision::v1::ReportResponse ReportOf(const Store& store) {
+  static infobus::supervision::v1::ReportResponse ReportOf(const Store& store, int partitions = 1) {
     ReportBuilder builder(Everything());
     const LedgerReader reader(&store);
-    EXPECT_TRUE(reader.ScanTallies({kT0 - absl::Hours(48), kT0 + absl::Hours(48)}, &builder).ok());
+    EXPECT_TRUE(reader
+                    .ScanTallies({kT0 - absl::Hours(48), kT0 + absl::Hours(48)}, AllOf(partitions),
+                                 &builder)
+                    .ok());
     return builder.Finish();
   }
 
@@ -243,25 +279,62 @@ TEST_F(LedgerTest, TheTalliesGiveTheFiguresOfTheStory) {
 }
 
 TEST_F(LedgerTest, AnyOrderAnyRepeatsAndAnyBatchingLeaveTheSameState) {
-  auto reference = OpenStore("reference");
-  Fold(reference.get(), Story(), 100);
-  std::mt19937 random(11);
-  for (int round = 0; round < 8; ++round) {
-    std::vector<Fact> facts = Story();
-    // Every fact once more (a producer's redo), then shuffled: a delivery's sign-off may come
-    // before its judgment, a review before the first copy of the judgment.
-    const std::vector<Fact> again = facts;
-    facts.insert(facts.end(), again.begin(), again.end());
-    std::shuffle(facts.begin(), facts.end(), random);
-    auto store = OpenStore("round" + std::to_string(round));
-    Fold(store.get(), facts, 1 + round % 5);
-    for (const char* family :
-         {Families::kTallies, Families::kDailyTallies, Families::kJudgments, Families::kDeliveries,
-          Families::kEvents, Families::kEventJudgments, Families::kAccesses}) {
-      EXPECT_EQ(Contents(*store, family), Contents(*reference, family))
-          << "round " << round << ", family " << family;
+  for (const int partitions : {1, 4}) {
+    SCOPED_TRACE(absl::StrCat(partitions, " partitions"));
+    auto reference = OpenStore(absl::StrCat("reference", partitions));
+    Fold(reference.get(), Story(), 100, partitions);
+    std::mt19937 random(11);
+    for (int round = 0; round < 8; ++round) {
+      std::vector<Fact> facts = Story();
+      // Every fact once more (a producer's redo), then shuffled: a delivery's sign-off may come
+      // before its judgment, a review before the first copy of the judgment.
+      const std::vector<Fact> again = facts;
+      facts.insert(facts.end(), again.begin(), again.end());
+      std::shuffle(facts.begin(), facts.end(), random);
+      auto store = OpenStore(absl::StrCat("round", round, "-", partitions));
+      Fold(store.get(), facts, 1 + round % 5, partitions);
+      for (const char* family : {Families::kTallies, Families::kDailyTallies, Families::kJudgments,
+                                 Families::kDeliveries, Families::kEvents,
+                                 Families::kEventJudgments, Families::kAccesses}) {
+        EXPECT_EQ(Contents(*store, family), Contents(*reference, family))
+            << "round " << round << ", family " << family;
+      }
     }
   }
+}
+
+// Spread over partitions by item, the facts of each item still meet (a delivery's outcome
+// reaches its judgment's verdict), each partition's state is one key prefix, and the
+// partitions together give the figures and traces of one.
+TEST_F(LedgerTest, FactsSpreadOverPartitionsByItemAddUpToTheFiguresOfOne) {
+  auto one = OpenStore("one");
+  Fold(one.get(), Story(), 100);
+  auto four = OpenStore("four");
+  Fold(four.get(), Story(), 3, 4);
+  std::set<int32_t> used;
+  for (const char* family : {Families::kEvents, Families::kJudgments, Families::kDeliveries,
+                             Families::kTallies, Families::kDailyTallies}) {
+    for (const auto& [key, value] : Contents(*four, family)) {
+      EXPECT_LT(PartitionOf(key), 4) << family;
+      used.insert(PartitionOf(key));
+    }
+  }
+  EXPECT_GT(used.size(), 1u) << "the story went to one partition: the test shows nothing";
+  EXPECT_EQ(ReportOf(*four, 4).DebugString(), ReportOf(*one).DebugString());
+  // A partition alone is part of the figures, not all of them.
+  ReportBuilder part(Everything());
+  ASSERT_TRUE(
+      LedgerReader(four.get())
+          .ScanTallies({kT0 - absl::Hours(48), kT0 + absl::Hours(48)}, {*used.begin()}, &part)
+          .ok());
+  EXPECT_LT(part.Finish().collection().events(), 4);
+
+  v1::TraceRequest by_trace;
+  by_trace.set_trace_id("trace-lodging-e1");
+  auto whole = LedgerReader(one.get()).Trace(by_trace, kT0 + absl::Hours(2), {0});
+  auto spread = LedgerReader(four.get()).Trace(by_trace, kT0 + absl::Hours(2), AllOf(4));
+  ASSERT_TRUE(whole.ok() && spread.ok()) << spread.status();
+  EXPECT_EQ(spread->DebugString(), whole->DebugString());
 }
 
 TEST_F(LedgerTest, ATraceFollowsAnEventToItsJudgmentAndItsDeliveries) {
@@ -270,7 +343,7 @@ TEST_F(LedgerTest, ATraceFollowsAnEventToItsJudgmentAndItsDeliveries) {
   const LedgerReader reader(store.get());
   v1::TraceRequest by_trace;
   by_trace.set_trace_id("trace-lodging-e1");
-  auto trace = reader.Trace(by_trace, kT0 + absl::Hours(2));
+  auto trace = reader.Trace(by_trace, kT0 + absl::Hours(2), {0});
   ASSERT_TRUE(trace.ok()) << trace.status();
   ASSERT_EQ(trace->events_size(), 1);
   EXPECT_TRUE(trace->events(0).judged());
@@ -294,7 +367,7 @@ TEST_F(LedgerTest, ATraceFollowsAnEventToItsJudgmentAndItsDeliveries) {
   v1::TraceRequest rejected;
   rejected.mutable_event()->set_source_id("netcafe");
   rejected.mutable_event()->set_event_id("e5");
-  auto refused = reader.Trace(rejected, kT0);
+  auto refused = reader.Trace(rejected, kT0, {0});
   ASSERT_TRUE(refused.ok()) << refused.status();
   EXPECT_EQ(refused->events_size(), 0);
   ASSERT_EQ(refused->missing_size(), 1);
@@ -306,15 +379,15 @@ TEST_F(LedgerTest, ATraceFollowsAnEventToItsJudgmentAndItsDeliveries) {
   v1::TraceRequest unjudged;
   unjudged.mutable_event()->set_source_id("netcafe");
   unjudged.mutable_event()->set_event_id("e4");
-  auto alone = reader.Trace(unjudged, kT0);
+  auto alone = reader.Trace(unjudged, kT0, {0});
   ASSERT_TRUE(alone.ok());
   EXPECT_FALSE(alone->events(0).judged());
   EXPECT_EQ(alone->missing(0), "collected, not judged");
 
   v1::TraceRequest unknown;
   unknown.set_judgment_id("nope");
-  EXPECT_TRUE(absl::IsNotFound(reader.Trace(unknown, kT0).status()));
-  EXPECT_EQ(reader.Trace(v1::TraceRequest(), kT0).status().message(),
+  EXPECT_TRUE(absl::IsNotFound(reader.Trace(unknown, kT0, {0}).status()));
+  EXPECT_EQ(reader.Trace(v1::TraceRequest(), kT0, {0}).status().message(),
             "item: give event, trace_id or judgment_id");
 }
 
@@ -332,7 +405,7 @@ TEST_F(LedgerTest, ATraceShowsTheNewestAccessesAndCountsTheOlderOnes) {
   const LedgerReader reader(store.get());
   v1::TraceRequest request;
   request.set_judgment_id("j1");
-  auto trace = reader.Trace(request, kT0 + absl::Hours(2));
+  auto trace = reader.Trace(request, kT0 + absl::Hours(2), {0});
   ASSERT_TRUE(trace.ok()) << trace.status();
   ASSERT_EQ(trace->accesses_size(), LedgerReader::kMaxAccesses);
   EXPECT_EQ(trace->accesses_not_shown(), extra + 2 - LedgerReader::kMaxAccesses);
@@ -378,7 +451,7 @@ TEST_F(LedgerTest, ClosureByApprovalFollowsSendBacksAndRepeatsChangeNothing) {
   const LedgerReader reader(store.get());
   v1::TraceRequest request;
   request.set_judgment_id("jp");
-  auto awaiting = reader.Trace(request, delivered + absl::Hours(2));
+  auto awaiting = reader.Trace(request, delivered + absl::Hours(2), {0});
   ASSERT_TRUE(awaiting.ok()) << awaiting.status();
   EXPECT_EQ(awaiting->judgments(0).state(), v1::JUDGMENT_STATE_FEEDBACK);
   EXPECT_EQ(awaiting->judgments(0).missing(0), "fusui-psb/1: feedback awaits approval");
@@ -388,7 +461,7 @@ TEST_F(LedgerTest, ClosureByApprovalFollowsSendBacksAndRepeatsChangeNothing) {
   rest.insert(rest.end(), story.begin(), story.end());
   rest.push_back(first);  // a straggling repeat of the first round's feedback
   Fold(store.get(), rest, 3);
-  auto closed = reader.Trace(request, delivered + absl::Hours(7));
+  auto closed = reader.Trace(request, delivered + absl::Hours(7), {0});
   ASSERT_TRUE(closed.ok());
   const v1::JudgmentTrace& trace = closed->judgments(0);
   EXPECT_EQ(trace.state(), v1::JUDGMENT_STATE_CLOSED);
@@ -439,7 +512,7 @@ TEST_F(LedgerTest, EveryPeriodReportsWhatItsHoursHoldWholeDaysFromTheRollUp) {
     ReportBuilder builder(Everything());
     auto it = store->NewIterator(Families::kTallies);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      auto key = TallyKey::Decode(it->key().ToString());
+      auto key = TallyKey::Decode(WithinPartition(it->key().ToString()));
       Tally tally;
       EXPECT_TRUE(key.ok() && tally.ParseFromString(it->value().ToString()));
       if (key->hour >= HourOf(period.since) && key->hour < HourOf(period.until)) {
@@ -460,7 +533,7 @@ TEST_F(LedgerTest, EveryPeriodReportsWhatItsHoursHoldWholeDaysFromTheRollUp) {
   int64_t events_seen = 0;
   for (const Period& period : periods) {
     ReportBuilder builder(Everything());
-    ASSERT_TRUE(reader.ScanTallies(period, &builder).ok());
+    ASSERT_TRUE(reader.ScanTallies(period, {0}, &builder).ok());
     const v1::ReportResponse report = builder.Finish();
     const v1::ReportResponse expected = from_hours(period);
     EXPECT_EQ(report.DebugString(), expected.DebugString())

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+struct rd_kafka_s;
+
+namespace infobus::kafka {
+
+// Asks the brokers for partitions' end offsets (high watermarks: the offset the next record
+// will get) through one long-lived client, so each question is one round trip. E.g. how far a
+// newly assigned partition must be replayed before its state is current. Implemented with the
+// admin clients (admin.cc). Thread-safe.
+class Watermarks {
+ public:
+  static absl::StatusOr<std::unique_ptr<Watermarks>> Create(const std::string& bootstrap_servers);
+  ~Watermarks();
+
+  // UNAVAILABLE when no broker answered within `timeout`.
+  absl::StatusOr<int64_t> EndOffset(const std::string& topic, int32_t partition,
+                                    absl::Duration timeout) const;
+
+ private:
+  explicit Watermarks(rd_kafka_s* client) : client_(client) {}
+  rd_kafka_s* const client_;
+};
+
+}  // namespace infobus::kafka
