@@ -20,6 +20,14 @@
 #   scripts/bench.sh --phases supervision [--supervision-events N]   the supervision store alone,
 #                                         in process: no broker or services are started; its
 #                                         temporary store goes under the run dir (removed after)
+#   scripts/bench.sh --phases judgment-vs-streams [--events N] [--pairs K]   infobus-judgment
+#                                         (deploy/config/judgment.yaml, the rules of
+#                                         tools/bench/streams/rules.yaml) against the Kafka Streams
+#                                         app of tools/bench/streams/ (built with mvn when missing
+#                                         or older than its sources) on the same N preloaded events
+#                                         (1,000,000), alternately, K pairs (3): events/s and per
+#                                         CPU-second, and their ratios. Only the broker is started
+#                                         (so too for --phases baseline, or both: baseline,...).
 #
 # Environment:
 #   INFOBUS_BENCH_KAFKA_PORT   port of the broker it starts (19292; the controller uses +1)
@@ -58,6 +66,8 @@ while [ $# -gt 0 ]; do
     --out=*) out=${1#--out=} ;;
     --phases) phases=$2; args+=("$1" "$2"); shift ;;
     --phases=*) phases=${1#--phases=}; args+=("$1") ;;
+    --events) args+=(--compare-events "$2"); shift ;;
+    --pairs) args+=(--compare-pairs "$2"); shift ;;
     *) args+=("$1") ;;
   esac
   shift
@@ -84,6 +94,26 @@ if [ "$phases" = supervision ]; then
   echo "[bench] results: $out" >&2
   exit 0
 fi
+
+# The Kafka Streams peer of judgment: a jar and its dependencies under target/, rebuilt when a
+# source or the pom is newer.
+streams_dir=$repo/tools/bench/streams
+streams_jar=$streams_dir/target/infobus-streams-bench.jar
+build_streams() {
+  if [ -f "$streams_jar" ] && [ -z "$(find "$streams_dir/pom.xml" "$streams_dir/src" "$repo/proto/infobus/common" \
+      "$repo/proto/infobus/judgment" -newer "$streams_jar" -type f 2>/dev/null | head -n 1)" ]; then
+    return 0
+  fi
+  echo "[bench] building the Kafka Streams peer (mvn, $streams_dir)" >&2
+  mvn -B -q -Dstyle.color=never -f "$streams_dir/pom.xml" package >&2
+}
+# The raw-Kafka baseline and judgment-vs-streams need only the broker (infobus-bench starts the
+# judgment and Streams runs itself).
+broker_only=false
+if [ -n "$phases" ] && [ -z "$(echo "$phases" | tr ',' '\n' | grep -vx 'baseline\|judgment-vs-streams')" ]; then
+  broker_only=true
+fi
+case ",$phases," in *,judgment-vs-streams,*) build_streams ;; esac
 
 declare -A pid=()
 started_broker=false
@@ -132,6 +162,28 @@ if [ "$security" = tls ]; then
 else
   tls_sets=(--set kafka.security_protocol=plaintext)
   echo "[bench] ##### WARNING: Kafka over PLAINTEXT (INFOBUS_KAFKA_SECURITY=plaintext): no TLS in these figures #####" >&2
+fi
+
+if $broker_only; then
+  judgment_cmd=("$build/bin/infobus-judgment" --config deploy/config/judgment.yaml
+    --set "kafka.bootstrap_servers=$kafka" --set judgment.rules_file=tools/bench/streams/rules.yaml
+    --set grpc.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 --set security.mode=insecure
+    "${tls_sets[@]}")
+  streams_cmd=(java -cp "$streams_jar:$streams_dir/target/lib/*" dev.infobus.bench.streams.StreamsBench
+    --bootstrap "$kafka")
+  if [ "$security" = tls ]; then
+    streams_cmd+=(--ssl-ca "$pki/ca.pem" --ssl-keystore "$pki/services/admin.keystore.pem")
+  fi
+  printf -v judgment_line '%q ' "${judgment_cmd[@]}"
+  printf -v streams_line '%q ' "${streams_cmd[@]}"
+  kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' deploy/kafka/pom.xml)
+  "$build/bin/infobus-bench" --kafka "$kafka" ${tls_flags[@]+"${tls_flags[@]}"} \
+    --topic-prefix "bench-$(date +%s)-$$." --judgment-command "$judgment_line" \
+    --streams-command "$streams_line" --work-dir "$run" ${kafka_pid:+--pids "kafka=$kafka_pid"} \
+    --kafka-version "$kafka_version" --git-revision "$revision" --out "$out" \
+    ${args[@]+"${args[@]}"}
+  echo "[bench] results: $out" >&2
+  exit 0
 fi
 
 # The secure set's identities. The CA is the broker's (it issued the services' certificates);
@@ -213,5 +265,5 @@ done
   --grpc-admin-cert "$pki/services/admin.pem" --grpc-admin-key "$pki/services/admin.key" \
   --grpc-token-file "$run/officer.token" \
   --pids "$pids" --kafka-version "$kafka_version" --git-revision "$revision" \
-  --supervision-dir "$run" --out "$out" ${args[@]+"${args[@]}"}
+  --supervision-dir "$run" --work-dir "$run" --out "$out" ${args[@]+"${args[@]}"}
 echo "[bench] results: $out" >&2

@@ -15,6 +15,7 @@ packages=(
   libjwt-dev nlohmann-json3-dev libssl-dev  # people's tokens: common/security
   libcpp-httplib-dev  # the /metrics endpoint over TLS: common/metrics
   kcat jq openjdk-17-jre-headless maven docker-compose prometheus-cpp-dev
+  openjdk-17-jdk-headless  # javac: the Kafka Streams peer of the benchmark (tools/bench/streams)
   clang libclang-rt-14-dev  # the fuzz targets (scripts/fuzz.sh): clang++ and its libFuzzer
   chromium fonts-wqy-microhei  # the console's browser test (tests/console), and a CJK font for it
 )

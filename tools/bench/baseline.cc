@@ -1,7 +1,9 @@
 #include "tools/bench/baseline.h"
 
 #include <librdkafka/rdkafkacpp.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -15,6 +17,7 @@
 #include "common/kafka/client_conf.h"
 #include "common/kafka/message.h"
 #include "common/util/ids.h"
+#include "tools/bench/child_process.h"
 #include "tools/bench/clock.h"
 
 namespace infobus::bench {
@@ -152,20 +155,63 @@ absl::StatusOr<BaselineThroughput> RunBaselineThroughput(const BaselineOptions& 
   }
   result.produce_seconds = static_cast<double>(reporter.last_ns.load() - start) / 1e9;
 
+  result.topic = topic;
+  result.messages_in_topic = messages + warmup;
+  const int64_t consume_start = NowNs();
   auto consumer = MakeAssignedConsumer(options, topic);
   if (!consumer.ok()) return consumer.status();
-  const int64_t consume_start = NowNs();
   const int64_t want = messages + warmup;
-  int64_t got = 0;
+  int64_t got = 0, first = 0, last = 0;
   const int64_t deadline = consume_start + int64_t{300} * 1000000000;
   while (got < want && NowNs() < deadline) {
     std::unique_ptr<RdKafka::Message> message((*consumer)->consume(100));
-    if (message->err() == RdKafka::ERR_NO_ERROR) ++got;
+    if (message->err() != RdKafka::ERR_NO_ERROR) continue;
+    last = NowNs();
+    if (got++ == 0) first = last;
   }
-  result.consume_seconds = static_cast<double>(NowNs() - consume_start) / 1e9;
+  result.first_message_seconds = static_cast<double>(first - consume_start) / 1e9;
+  result.consume_from_assign_seconds = static_cast<double>(last - consume_start) / 1e9;
+  result.consume_seconds = static_cast<double>(last - first) / 1e9;
+  result.consumed_after_first = want - 1;
   (*consumer)->close();
   if (got < want) {
     return absl::DeadlineExceededError(absl::StrCat("consumed ", got, " of ", want, " messages"));
+  }
+  return result;
+}
+
+absl::StatusOr<IndependentConsume> RunKcatConsume(const std::string& bootstrap_servers,
+                                                  const std::string& kcat_args,
+                                                  const std::string& topic, int64_t messages,
+                                                  const std::string& log_path) {
+  const std::string command = absl::StrCat("kcat -C -e -o beginning -q -f '\\n' -b ",
+                                           bootstrap_servers, " -t ", topic, " ", kcat_args);
+  const int64_t spawned = NowNs();
+  auto kcat = ChildProcess::Start(command, log_path, ChildProcess::Output::kPipe);
+  if (!kcat.ok()) return kcat.status();
+  IndependentConsume result;
+  std::vector<char> buffer(1 << 16);
+  // Arrival time and message count of every read.
+  std::vector<std::pair<int64_t, int64_t>> reads;
+  while (true) {
+    const ssize_t n = read(kcat->stdout_fd(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    const int64_t now = NowNs();
+    const int64_t lines = std::count(buffer.begin(), buffer.begin() + n, '\n');
+    reads.emplace_back(now, lines);
+    result.messages += lines;
+  }
+  const int status = kcat->Wait();
+  result.process_seconds = static_cast<double>(NowNs() - spawned) / 1e9;
+  if (status != 0 || result.messages != messages) {
+    return absl::UnavailableError(absl::StrCat("kcat read ", result.messages, " of ", messages,
+                                               " messages (exit status ", status, "; see ",
+                                               log_path, ")"));
+  }
+  if (reads.size() >= 3) {
+    for (size_t i = 1; i + 1 < reads.size(); ++i) result.counted += reads[i].second;
+    result.seconds = static_cast<double>(reads[reads.size() - 2].first - reads[0].first) / 1e9;
   }
   return result;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,8 @@
 #include "tools/bench/bus_load.h"
 #include "tools/bench/clock.h"
 #include "tools/bench/machine.h"
+#include "tools/bench/stats.h"
+#include "tools/bench/streams_compare.h"
 #include "tools/bench/supervision_bench.h"
 #include "tools/bench/workload.h"
 
@@ -39,6 +42,8 @@ void BenchOptions::MakeSmoke() {
   supervision_judgments = 2000;
   supervision_traces = 200;
   supervision_report_runs = 2;
+  compare_events = 3000;
+  compare_pairs = 1;
 }
 
 namespace {
@@ -63,18 +68,22 @@ void SetCpu(const std::map<std::string, double>& seconds,
 
 double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
 
+// `name` under --work-dir (else $TMPDIR or /tmp), which is made when missing.
+std::string WorkPath(const BenchOptions& options, const std::string& name) {
+  std::string dir = options.work_dir;
+  if (dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  }
+  std::filesystem::create_directories(dir);
+  return absl::StrCat(dir, "/", name);
+}
+
 bool Has(const std::string& phases, const std::string& phase) {
   for (absl::string_view p : absl::StrSplit(phases, ',')) {
     if (p == phase) return true;
   }
   return false;
-}
-
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 // The pipeline runs of one set, over the rounds.
@@ -278,8 +287,91 @@ absl::StatusOr<v1::BenchResults> RunBench(const BenchOptions& options, std::ostr
     b.set_produce_seconds(result->produce_seconds);
     b.set_consume_seconds(result->consume_seconds);
     SetCpu(cpu.Stop(), b.mutable_cpu_seconds());
-    log << absl::StrFormat("[bench]   produce %.0f msgs/s, consume %.0f msgs/s\n", baseline_produce,
-                           baseline_consume);
+    b.set_consume_first_message_ms(result->first_message_seconds * 1e3);
+    b.set_consume_from_assign_seconds(result->consume_from_assign_seconds);
+    log << absl::StrFormat(
+        "[bench]   produce %.0f msgs/s, consume %.0f msgs/s (first message to last; the first "
+        "came %.0f ms after the consumer was made)\n",
+        baseline_produce, baseline_consume, result->first_message_seconds * 1e3);
+    // The consume yardstick's yardstick: kcat on the same topic, timed the same way.
+    std::string kcat_args;
+    if (!options.kafka_ca.empty()) {
+      kcat_args = absl::StrCat("-X security.protocol=ssl -X ssl.ca.location=", options.kafka_ca);
+      if (!options.kafka_cert.empty()) {
+        absl::StrAppend(&kcat_args, " -X ssl.certificate.location=", options.kafka_cert,
+                        " -X ssl.key.location=", options.kafka_key);
+      }
+    }
+    auto kcat = RunKcatConsume(options.kafka, kcat_args, result->topic, result->messages_in_topic,
+                               WorkPath(options, "kcat.log"));
+    if (!kcat.ok()) {
+      doc.add_errors(absl::StrCat("kcat: ", kcat.status().message()));
+      log << "[bench]   kcat: " << kcat.status().message() << "\n";
+    } else {
+      // Too few messages for three of kcat's buffers (the smoke's sizes): no rate, only counts.
+      if (kcat->per_s() > 0) {
+        b.set_kcat_consume_msgs_per_s(kcat->per_s());
+        b.set_kcat_consume_seconds(kcat->seconds);
+        doc.mutable_ratios()->set_baseline_consume_over_kcat(
+            Ratio(baseline_consume, kcat->per_s()));
+      }
+      b.set_kcat_process_seconds(kcat->process_seconds);
+      b.set_kcat_messages(static_cast<double>(kcat->messages));
+      log << absl::StrFormat(
+          "[bench]   kcat consume %.0f msgs/s (first to last output; %.0f msgs/s as a whole "
+          "process of %.2f s): baseline/kcat %.2f (bound: 0.80-1.20)\n",
+          kcat->per_s(), static_cast<double>(kcat->messages) / kcat->process_seconds,
+          kcat->process_seconds, Ratio(baseline_consume, kcat->per_s()));
+    }
+  }
+
+  // The judgment service against a Kafka Streams app doing the same work, alternately.
+  if (Has(options.phases, "judgment-vs-streams")) {
+    StreamsCompareOptions compare;
+    compare.kafka = options.kafka;
+    compare.topic_prefix = options.topic_prefix + workload.run_id() + ".";
+    compare.events = options.compare_events;
+    compare.pairs = options.compare_pairs;
+    compare.judgment_command = options.judgment_command;
+    compare.streams_command = options.streams_command;
+    compare.dir = WorkPath(options, "judgment-vs-streams");
+    compare.run_id = workload.run_id();
+    if (auto it = options.pids.find("kafka"); it != options.pids.end()) {
+      compare.broker_pid = it->second;
+    }
+    log << "[bench] judgment-vs-streams: " << compare.events << " events, " << compare.pairs
+        << " pairs (judgment, then Streams)" << std::endl;
+    auto result = RunStreamsCompare(compare, log);
+    if (!result.ok()) return result.status();
+    std::vector<double> wall, per_cpu, steady_wall, steady_cpu;
+    for (int i = 0; i + 1 < result->runs_size(); i += 2) {
+      const v1::CompareRun& judgment = result->runs(i);
+      const v1::CompareRun& streams = result->runs(i + 1);
+      wall.push_back(Ratio(judgment.events_per_s(), streams.events_per_s()));
+      per_cpu.push_back(Ratio(judgment.events_per_cpu_second(), streams.events_per_cpu_second()));
+      steady_wall.push_back(Ratio(judgment.after_first_commit_events_per_s(),
+                                  streams.after_first_commit_events_per_s()));
+      steady_cpu.push_back(Ratio(judgment.after_first_commit_events_per_cpu_second(),
+                                 streams.after_first_commit_events_per_cpu_second()));
+    }
+    v1::Ratios& r = *doc.mutable_ratios();
+    r.set_judgment_over_streams_events_per_s(Median(wall));
+    r.set_judgment_over_streams_events_per_cpu_second(Median(per_cpu));
+    r.mutable_judgment_over_streams_events_per_s_pairs()->Add(wall.begin(), wall.end());
+    r.mutable_judgment_over_streams_events_per_cpu_second_pairs()->Add(per_cpu.begin(),
+                                                                       per_cpu.end());
+    r.set_judgment_over_streams_after_first_commit_events_per_s(Median(steady_wall));
+    r.set_judgment_over_streams_after_first_commit_events_per_cpu_second(Median(steady_cpu));
+    log << absl::StrFormat(
+        "[bench] judgment vs Streams (%d pairs, %d events): judgment %.0f events/s, %.0f per "
+        "CPU-second; Streams %.0f events/s, %.0f per CPU-second; judgment/Streams %.2fx on the "
+        "wall clock (target >= 2), %.2fx per CPU-second (target >= 5) (medians of the pairs); "
+        "from each run's first commit on: %.2fx, %.2fx\n",
+        compare.pairs, compare.events, result->judgment_events_per_s(),
+        result->judgment_events_per_cpu_second(), result->streams_events_per_s(),
+        result->streams_events_per_cpu_second(), Median(wall), Median(per_cpu), Median(steady_wall),
+        Median(steady_cpu));
+    *figures.mutable_judgment_vs_streams() = *std::move(result);
   }
 
   std::vector<std::string> process_names = {"bench"};
@@ -567,8 +659,7 @@ absl::StatusOr<v1::BenchResults> RunBench(const BenchOptions& options, std::ostr
     if (compared > 0) {
       sv.set_pipeline_events_per_s(compared);
       sv.set_pipeline_rate_source(pipeline_rate > 0 ? "this run" : "given");
-      doc.mutable_ratios()->set_supervision_fold_over_pipeline(sv.fold().events_per_s() /
-                                                               compared);
+      doc.mutable_ratios()->set_supervision_fold_over_pipeline(sv.fold().events_per_s() / compared);
       log << absl::StrFormat(
           "[bench] supervision folds %.0f events/s against the pipeline's %.0f (%s): %.2fx\n",
           sv.fold().events_per_s(), compared, sv.pipeline_rate_source(),
@@ -589,10 +680,12 @@ absl::StatusOr<v1::BenchResults> RunBench(const BenchOptions& options, std::ostr
     if (!bus.failed.empty()) doc.add_errors(absl::StrCat(bus.target.name, ": ", bus.failed));
   }
 
-  log << absl::StrFormat(
-      "[bench] ratios: pipeline/baseline %.3f, ingest/baseline %.3f (baseline = raw produce "
-      "msgs/s)\n",
-      Ratio(pipeline_rate, baseline_produce), Ratio(ingest_rate, baseline_produce));
+  if (baseline_produce > 0) {
+    log << absl::StrFormat(
+        "[bench] ratios: pipeline/baseline %.3f, ingest/baseline %.3f (baseline = raw produce "
+        "msgs/s)\n",
+        Ratio(pipeline_rate, baseline_produce), Ratio(ingest_rate, baseline_produce));
+  }
   if (buses.size() == 2) {
     // Paired per round (the two runs of a round are seconds apart); the median of the pairs.
     const Bus& plain = buses[0];

@@ -34,8 +34,9 @@ struct BenchOptions {
   std::string git_revision;
   bool smoke = false;
   // Which phases to run, comma-separated: baseline,ingest,pipeline,latency (the default; a
-  // single phase is handy under a profiler) and supervision (the supervision store in this
-  // process: needs no broker nor services, so the bus flags are only required by the others).
+  // single phase is handy under a profiler), supervision (the supervision store in this
+  // process: needs no broker nor services, so the bus flags are only required by the others)
+  // and judgment-vs-streams (needs --kafka and the two commands, not the services' addresses).
   std::string phases = "baseline,ingest,pipeline,latency";
 
   int64_t baseline_messages = 200000;
@@ -71,6 +72,17 @@ struct BenchOptions {
   // The pipeline's events/s to compare the fold rate with when this run has no pipeline phase
   // (0: none).
   double supervision_pipeline_rate = 0;
+
+  // The judgment-vs-streams phase (tools/bench/streams_compare.h): events preloaded per pair,
+  // pairs of runs (judgment then Streams), and the two command lines (scripts/bench.sh makes
+  // them; the phase adds each run's topic prefix, store and application id).
+  int64_t compare_events = 1'000'000;
+  int compare_pairs = 3;
+  std::string judgment_command, streams_command;
+
+  // Where processes this one starts (kcat, the judgment-vs-streams runs) keep their logs and
+  // stores; empty: $TMPDIR or /tmp.
+  std::string work_dir;
 
   // The smoke test's sizes: seconds, not minutes.
   void MakeSmoke();

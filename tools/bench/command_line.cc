@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -32,6 +33,10 @@ Runs, against one broker and one running bus (scripts/bench.sh sets both up):
             consumer does: facts/s; then Trace latency by judgment id and by trace id of random
             judged items, and the month's Report (all, and one city) over the stored tallies
             (not in the default phases)
+  judgment-vs-streams  the infobus-judgment binary against a Kafka Streams app doing the same
+            watchlist and hotspot work (tools/bench/streams/), on the same preloaded events,
+            alternately, --compare-pairs pairs: events/s and events per CPU-second of each
+            (--judgment-command, --streams-command; not in the default phases)
 and prints the ratios pipeline/baseline and ingest/baseline. The results go to --out (or
 stdout) as JSON: infobus.bench.v1.BenchResults in protobuf's JSON mapping.)";
 
@@ -42,7 +47,7 @@ offered load) and the results add pipeline_secure, pipeline_latency_secure and t
 secure_vs_insecure_throughput and secure_minus_insecure_p50_ms.
 Exit code: 0; 1 the run failed; 2 bad usage; 3 a set's service exited (figures incomplete).)";
 
-constexpr char kPhases[] = "baseline,ingest,pipeline,latency,supervision";
+constexpr char kPhases[] = "baseline,ingest,pipeline,latency,supervision,judgment-vs-streams";
 
 // An option taking a value, which may not be the next flag (see NotAFlag): checked first, so
 // that `--concurrency --batch 5` says that rather than "--batch is not a number".
@@ -202,8 +207,7 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
   auto supervision_count = [&](const std::string& flag, auto* value, const std::string& help) {
     supervision.Add(flag, value, "N", help)->capture_default_str()->check(AtLeast(1));
   };
-  supervision_count("--supervision-events", &o.supervision_events,
-                    "events in the generated month");
+  supervision_count("--supervision-events", &o.supervision_events, "events in the generated month");
   supervision_count("--supervision-judgments", &o.supervision_judgments,
                     "judgments among them (one per events/judgments events)");
   supervision_count("--supervision-batch", &o.supervision_batch,
@@ -222,6 +226,23 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
            "pipeline phase")
       ->capture_default_str()
       ->check(AtLeast(0));
+
+  const FlagGroup compare(app, "The judgment-vs-streams phase (--smoke: seconds)");
+  compare.Add("--compare-events", &o.compare_events, "N", "events preloaded for each pair")
+      ->capture_default_str()
+      ->check(AtLeast(1));
+  compare.Add("--compare-pairs", &o.compare_pairs, "N", "pairs of runs (judgment, Streams)")
+      ->capture_default_str()
+      ->check(AtLeast(1));
+  compare.Add("--judgment-command", &o.judgment_command, "CMD",
+              "infobus-judgment's command line, less --set kafka.topic_prefix, store.path and "
+              "grpc.port_file (added per run)");
+  compare.Add("--streams-command", &o.streams_command, "CMD",
+              "the Streams app's command line, less --prefix, --application-id and --state-dir "
+              "(added per run)");
+  run.Add("--work-dir", &o.work_dir, "DIR",
+          "logs and stores of the processes it starts (kcat, judgment-vs-streams; default "
+          "$TMPDIR or /tmp)");
 
   const FlagGroup secure(app, "The secure set (security.mode=tls; all of these, or none)");
   secure.Add("--secure-collection", &o.secure_collection, "ADDR", "its collection's gRPC address");
@@ -245,16 +266,29 @@ void DefineFlags(CLI::App& app, BenchCommand* command) {
 
 // What the flags cannot say one at a time.
 absl::Status ValidateOptions(const BenchOptions& o) {
-  // Every phase but supervision talks to the bus.
-  bool bus = false;
-  for (absl::string_view phase : absl::StrSplit(o.phases, ',')) bus |= phase != "supervision";
-  if (bus) {
+  // Every phase but supervision talks to the bus; the bus phases to the services too.
+  bool bus = false, services = false;
+  for (absl::string_view phase : absl::StrSplit(o.phases, ',')) {
+    bus |= phase != "supervision";
+    services |= phase != "supervision" && phase != "judgment-vs-streams" && phase != "baseline";
+  }
+  if (bus && o.kafka.empty()) {
+    return absl::InvalidArgumentError("--kafka is required (by every phase but supervision)");
+  }
+  if (absl::StrContains(o.phases, "judgment-vs-streams") &&
+      (o.judgment_command.empty() || o.streams_command.empty())) {
+    return absl::InvalidArgumentError(
+        "judgment-vs-streams needs --judgment-command and --streams-command");
+  }
+  if (services) {
     for (const auto& [flag, value] :
          {std::pair{"--kafka", &o.kafka}, std::pair{"--collection", &o.collection},
           std::pair{"--judgment", &o.judgment}, std::pair{"--dispatch", &o.dispatch}}) {
       if (value->empty()) {
         return absl::InvalidArgumentError(
-            absl::StrCat(flag, " is required (by every phase but supervision)"));
+            absl::StrCat(flag,
+                         " is required (by every phase but supervision and "
+                         "judgment-vs-streams)"));
       }
     }
   }

@@ -28,9 +28,10 @@ class CpuMeter {
   std::map<std::string, double> Stop();
   // The seconds of `name` in the last Stop(), or -1 when unknown.
   double Seconds(const std::string& name) const;
+  // The CPU seconds (user + system, all threads) `pid` has used so far; 0 when it is gone.
+  static double CpuSeconds(pid_t pid);
 
  private:
-  static double CpuSeconds(pid_t pid);
   std::map<std::string, pid_t> pids_;
   std::map<std::string, double> start_;
   std::map<std::string, double> last_;

@@ -101,6 +101,12 @@ TEST(BenchSmoke, CompletesAndWritesEveryFigure) {
     ASSERT_TRUE(value->has_number_value()) << path;
     EXPECT_GT(value->number_value(), 0) << path;
   }
+  // The independent consumer read the baseline's topic whole: its measured messages and the
+  // warm-up one.
+  const Value* kcat = Find(doc, "figures.baseline.kcat_messages");
+  const Value* measured = Find(doc, "config.baseline_messages");
+  ASSERT_TRUE(kcat != nullptr && measured != nullptr) << ReadFile(out);
+  EXPECT_EQ(kcat->number_value(), measured->number_value() + 1);
   // A difference, so any sign; only its presence is checked.
   const Value* p50_difference = Find(doc, "ratios.secure_minus_insecure_p50_ms");
   ASSERT_NE(p50_difference, nullptr);

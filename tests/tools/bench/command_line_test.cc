@@ -133,6 +133,27 @@ TEST(BenchFlags, TheSupervisionPhaseAloneNeedsNoBus) {
   EXPECT_THAT(command.status().message(), HasSubstr("--kafka is required"));
 }
 
+TEST(BenchFlags, TheBaselineAndJudgmentVsStreamsNeedOnlyTheBroker) {
+  absl::StatusOr<BenchCommand> command = ParseBenchFlags({"--phases", "baseline", "--kafka", "k"});
+  ASSERT_TRUE(command.ok()) << command.status();
+  command = ParseBenchFlags({"--phases", "baseline,judgment-vs-streams", "--kafka", "k",
+                             "--judgment-command", "j", "--streams-command", "s",
+                             "--compare-events", "500", "--compare-pairs", "5"});
+  ASSERT_TRUE(command.ok()) << command.status();
+  EXPECT_EQ(command->options.compare_events, 500);
+  EXPECT_EQ(command->options.compare_pairs, 5);
+  EXPECT_EQ(command->options.judgment_command, "j");
+  EXPECT_EQ(command->options.streams_command, "s");
+  // Without the two commands there is nothing to compare.
+  command = ParseBenchFlags({"--phases", "judgment-vs-streams", "--kafka", "k"});
+  ASSERT_FALSE(command.ok());
+  EXPECT_THAT(command.status().message(), HasSubstr("--judgment-command and --streams-command"));
+  command = ParseBenchFlags(
+      {"--phases", "judgment-vs-streams", "--judgment-command", "j", "--streams-command", "s"});
+  ASSERT_FALSE(command.ok());
+  EXPECT_THAT(command.status().message(), HasSubstr("--kafka is required"));
+}
+
 TEST(BenchFlags, HelpAndSourceRegistryNeedNoOtherFlag) {
   for (const char* flag : {"--help", "-h"}) {
     absl::StatusOr<BenchCommand> command = ParseBenchFlags({flag});
