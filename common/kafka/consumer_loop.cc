@@ -1,5 +1,3 @@
-#include "common/kafka/consumer_loop.h"
-
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
@@ -8,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/kafka/client_conf.h"
+#include "common/kafka/consumer_loop.h"
 #include "common/kafka/dead_letter.h"
 #include "common/kafka/record_from.h"
 #include "common/log/log.h"
@@ -131,6 +130,7 @@ class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
         if (!lost) loop_->revoked_.insert({partition->topic(), partition->partition()});
         revoked.emplace_back(partition->topic(), partition->partition());
       }
+      loop_->ForgetLag(revoked);
       loop_->handler_->OnRevoked(revoked);
       consumer->unassign();
     }
@@ -203,6 +203,7 @@ void ConsumerLoop::Replace() {
   assigned_.clear();
   revoked_.clear();
   kafka_pending_.clear();
+  ForgetLag(lost);
   if (!lost.empty()) handler_->OnRevoked(lost);
   closing_fatal_ = true;  // the close below must not call into the handler again
   consumer_->close();
@@ -312,9 +313,10 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
   if (!records.empty()) handler_->HandleBatch(records, context);
   if (context.failure_.ok()) handler_->OnTick(context);
   if (records.empty() && context.empty() && context.failure_.ok()) {
-    // Idle: what is pending still reaches Kafka within the interval, so the group's offsets
-    // and the lag gauge read true when input stops.
-    CommitToKafka(CommitWhen::kDue);
+    // Idle: nothing came within a poll timeout, so input has stopped and there is no later
+    // batch to share a commit with. What is pending goes to Kafka now, and the lag gauge is
+    // refreshed, so both read true within a poll timeout of the last batch.
+    CommitToKafka(CommitWhen::kIdle);
     return true;
   }
   if (!context.failure_.ok()) {
@@ -355,7 +357,8 @@ bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
     RecordsConsumed().Add({{"topic", std::string(topic)}}).Increment(static_cast<double>(count));
   }
   for (const auto& [partition, next] : next_offsets) kafka_pending_[partition] = next;
-  CommitToKafka(CommitWhen::kDue);
+  // A turn without records (a tick's or a request's changes) is an idle one too.
+  CommitToKafka(records.empty() ? CommitWhen::kIdle : CommitWhen::kDue);
   return true;
 }
 
@@ -368,7 +371,9 @@ void ConsumerLoop::CommitToKafka(CommitWhen when) {
   // Nothing to commit (an idle turn): the interval starts at the next real commit, so the first
   // batch after a pause is committed, and its lag shown, at once.
   if (kafka_pending_.empty()) return;
-  last_kafka_commit_ = now;
+  // A commit when idle does not start the interval either: it shares nothing with the batches
+  // that follow the pause, and the first of them is committed at once, as above.
+  if (when != CommitWhen::kIdle) last_kafka_commit_ = now;
   // Kafka's committed offsets trail the store; they serve lag monitoring and a fresh store.
   std::vector<RdKafka::TopicPartition*> commits;
   for (const auto& [partition, next] : kafka_pending_) {
@@ -383,10 +388,27 @@ void ConsumerLoop::CommitToKafka(CommitWhen when) {
   kafka_pending_.clear();
 }
 
+namespace {
+
+prometheus::Family<prometheus::Gauge>& Lag() {
+  static auto& family = metrics::GaugeFamily("infobus_consumer_lag",
+                                             "Records behind the partition's high watermark.");
+  return family;
+}
+
+}  // namespace
+
+void ConsumerLoop::ForgetLag(const std::vector<std::pair<std::string, int32_t>>& partitions) {
+  for (const auto& [topic, partition] : partitions) {
+    const std::map<std::string, std::string> labels = {{"topic", topic},
+                                                       {"partition", std::to_string(partition)}};
+    Lag().Remove(&Lag().Add(labels));
+  }
+}
+
 void ConsumerLoop::UpdateLag() {
   // librdkafka keeps positions and watermarks locally, so this asks no broker.
-  static auto& lag = metrics::GaugeFamily("infobus_consumer_lag",
-                                          "Records behind the partition's high watermark.");
+  auto& lag = Lag();
   std::vector<RdKafka::TopicPartition*> partitions;
   for (const auto& [topic, partition] : assigned_) {
     partitions.push_back(RdKafka::TopicPartition::create(topic, partition));

@@ -101,9 +101,11 @@ class ConsumerLoop {
     absl::Duration session_timeout = absl::Seconds(10);
     std::map<std::string, std::string> properties;  // extra librdkafka consumer settings
     // How often the store's offsets are copied to Kafka's committed offsets (and the lag gauge
-    // refreshed). Each commit is a write on the broker; per batch, at small batches, it was a
-    // large part of the broker's work. They only serve lag monitoring and a fresh store, so
-    // they may trail: a new owner without our store redoes at most this much.
+    // refreshed) while batches keep coming. Each commit is a write on the broker; per batch, at
+    // small batches, it was a large part of the broker's work. They only serve lag monitoring
+    // and a fresh store, so they may trail: a new owner without our store redoes at most this
+    // much. A turn that finds no records commits (and refreshes the gauge) at once, so both
+    // are current within poll_timeout once input stops.
     absl::Duration kafka_commit_interval = absl::Seconds(1);
   };
 
@@ -147,10 +149,15 @@ class ConsumerLoop {
   void Rewind(const std::vector<Record>& records);
   void UpdateLag();
   // Copies the offsets committed to the store since the last time to Kafka: kDue once the
-  // interval has passed; kNow at once (a revocation: asynchronous, as it runs inside the
-  // rebalance callback); kNowAndWait at once and waits for the answer (closing).
-  enum class CommitWhen { kDue, kNow, kNowAndWait };
+  // interval has passed; kIdle at once, on a turn that found no records (input has stopped,
+  // so no later batch would share the commit; it does not start the interval); kNow at once (a
+  // revocation: asynchronous, as it runs inside the rebalance callback); kNowAndWait at once
+  // and waits for the answer (closing).
+  enum class CommitWhen { kDue, kIdle, kNow, kNowAndWait };
   void CommitToKafka(CommitWhen when);
+  // Removes the lag series of partitions no longer ours: their next owner reports them, and a
+  // series left behind would show its last lag for good.
+  void ForgetLag(const std::vector<std::pair<std::string, int32_t>>& partitions);
 
   Options options_;
   Store* store_ = nullptr;

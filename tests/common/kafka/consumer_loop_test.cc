@@ -115,8 +115,10 @@ class ConsumerLoopTest : public ::testing::Test {
   }
 
   std::unique_ptr<ConsumerLoop> StartLoop(RecordingHandler* handler, const std::string& group,
-                                          const std::string& instance_id = "") {
+                                          const std::string& instance_id = "",
+                                          absl::Duration kafka_commit_interval = absl::Seconds(1)) {
     ConsumerLoop::Options options;
+    options.kafka_commit_interval = kafka_commit_interval;
     options.group_instance_id = instance_id;
     options.bootstrap_servers = TestBootstrapServers();
     options.group_id = bus_.prefix() + group;
@@ -211,6 +213,29 @@ TEST_F(ConsumerLoopTest, KafkasCommittedOffsetsCatchUpWhenInputStops) {
   }
   EXPECT_EQ(committed, 20)
       << "Kafka's committed offsets stayed behind the store after input stopped";
+  loop->Stop();
+}
+
+// Once input stops there is no later batch to share a commit with: the first turn that finds
+// no records commits what is pending and refreshes the lag gauge at once, not when the commit
+// interval is next due. With an interval of an hour, a loop that waits for it shows the first
+// batch's offsets (and lag) for that hour.
+TEST_F(ConsumerLoopTest, AnIdleTurnCommitsAndShowsTheLagAtOnce) {
+  RecordingHandler handler(store_.get(), output_, 0);
+  auto loop = StartLoop(&handler, "idle-now", "", absl::Hours(1));
+  ProduceInput(0, 20);  // three batches of 7 at most
+  ASSERT_TRUE(handler.WaitForCommitted(20, absl::Seconds(60)));
+  int64_t committed = -1;
+  for (absl::Time deadline = absl::Now() + absl::Seconds(30);
+       absl::Now() < deadline && committed != 20; absl::SleepFor(absl::Milliseconds(100))) {
+    committed = KafkaCommittedSum(bus_.prefix() + "idle-now");
+  }
+  EXPECT_EQ(committed, 20) << "the group's committed offsets waited for the commit interval";
+  auto& lag = metrics::GaugeFamily("infobus_consumer_lag", "");
+  for (const char* partition : {"0", "1"}) {
+    EXPECT_EQ(lag.Add({{"topic", input_}, {"partition", partition}}).Value(), 0)
+        << "partition " << partition;
+  }
   loop->Stop();
 }
 
