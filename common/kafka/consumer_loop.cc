@@ -1,3 +1,5 @@
+#include "common/kafka/consumer_loop.h"
+
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
@@ -6,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/kafka/client_conf.h"
-#include "common/kafka/consumer_loop.h"
 #include "common/kafka/dead_letter.h"
 #include "common/kafka/record_from.h"
 #include "common/log/log.h"
