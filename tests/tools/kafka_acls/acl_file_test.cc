@@ -77,12 +77,15 @@ TEST(AclFile, TheDeployedFileGrantsEachServiceOnlyItsOwnTopics) {
 
 // Supervision joins the facts of four topics in its own group and changes none of them: it
 // writes only its access records.
-TEST(AclFile, TheDeployedFileLetsSupervisionReadItsFourTopicsAndWriteOnlyAudit) {
+// Supervision reads the four fact topics and the audit trail (who saw an item, what collection
+// rejected); it writes only its access records (and its own facts topic); no other service
+// reads the audit trail.
+TEST(AclFile, TheDeployedFileLetsSupervisionReadItsFiveTopicsAndWriteOnlyAudit) {
   auto entries = LoadAclFile(std::string(INFOBUS_SOURCE_DIR) + "/deploy/kafka/acls.yaml");
   ASSERT_TRUE(entries.ok()) << entries.status();
   const kafka::Topics topics("");
-  for (const std::string& topic :
-       {topics.events, topics.judgments, topics.dispatch_events, topics.dead_letters}) {
+  for (const std::string& topic : {topics.events, topics.judgments, topics.dispatch_events,
+                                   topics.dead_letters, topics.audit}) {
     EXPECT_TRUE(Grants(*entries, "User:supervision", "read", "topic", topic)) << topic;
   }
   EXPECT_TRUE(Grants(*entries, "User:supervision", "read", "group", "infobus-supervision"));
@@ -94,7 +97,10 @@ TEST(AclFile, TheDeployedFileLetsSupervisionReadItsFourTopicsAndWriteOnlyAudit) 
     EXPECT_FALSE(Grants(*entries, "User:supervision", "write", "topic", topic)) << topic;
   }
   EXPECT_FALSE(Grants(*entries, "User:supervision", "read", "topic", topics.watchlists));
-  EXPECT_FALSE(Grants(*entries, "User:supervision", "read", "topic", topics.audit));
+  for (const char* service : {"collection", "judgment", "dispatch"}) {
+    EXPECT_FALSE(Grants(*entries, std::string("User:") + service, "read", "topic", topics.audit))
+        << service;
+  }
 }
 
 // Every service creates the bus's topics it finds missing at startup (service_runtime.cc), so
