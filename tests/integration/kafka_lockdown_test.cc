@@ -244,9 +244,10 @@ TEST_F(KafkaLockdown, DispatchReadsJudgmentsButCannotWriteEvents) {
   EXPECT_NE(forged.ToString().find("uthoriz"), std::string::npos) << forged;
 }
 
-TEST_F(KafkaLockdown, SupervisionReadsItsFourTopicsInItsGroupAndWritesOnlyAccessRecordsAndItsFacts) {
-  for (const std::string& topic : {topics_.events, topics_.judgments, topics_.dispatch_events,
-                                   topics_.dead_letters}) {
+TEST_F(KafkaLockdown,
+       SupervisionReadsItsFourTopicsInItsGroupAndWritesOnlyAccessRecordsAndItsFacts) {
+  for (const std::string& topic :
+       {topics_.events, topics_.judgments, topics_.dispatch_events, topics_.dead_letters}) {
     SCOPED_TRACE(topic);
     const std::string fact = Unique("fact");
     ASSERT_TRUE(Produce(As("admin"), topic, fact).ok());

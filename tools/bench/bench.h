@@ -68,7 +68,7 @@ struct BenchOptions {
   int64_t supervision_traces = 10000;
   int supervision_report_runs = 5;
   int supervision_partitions = 2;  // as supervision.partitions
-  std::string supervision_dir;  // where its temporary store goes; empty: $TMPDIR or /tmp
+  std::string supervision_dir;     // where its temporary store goes; empty: $TMPDIR or /tmp
   // The pipeline's events/s to compare the fold rate with when this run has no pipeline phase
   // (0: none).
   double supervision_pipeline_rate = 0;

@@ -16,10 +16,10 @@ inline constexpr int kSupervisionUtcOffsetSeconds = 8 * 3600;
 
 struct SupervisionBenchOptions {
   SupervisionShape shape;
-  int batch = 500;          // records per consumer batch (one WriteBatch each)
-  int64_t traces = 10000;   // lookups of each kind (by judgment id, by trace id)
-  int report_runs = 5;      // of each scope
-  int partitions = 2;       // facts partitions, each fact into its item's one
+  int batch = 500;         // records per consumer batch (one WriteBatch each)
+  int64_t traces = 10000;  // lookups of each kind (by judgment id, by trace id)
+  int report_runs = 5;     // of each scope
+  int partitions = 2;      // facts partitions, each fact into its item's one
   // A fresh store is made in a new directory under this one and removed afterwards.
   std::string dir = "/tmp";
 };
