@@ -37,8 +37,6 @@ absl::StatusOr<infobus::supervision::v1::TraceResponse> AssembleTrace(
 // partition, a report three range scans of tallies per partition).
 class LedgerReader {
  public:
-  static constexpr int kMaxAccesses = kMaxTraceAccesses;
-
   explicit LedgerReader(const Store* store) : store_(store) {}
 
   // What `partitions` hold of the items of `request` (`partitions` is not filled in).

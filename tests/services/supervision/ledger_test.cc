@@ -394,7 +394,7 @@ TEST_F(LedgerTest, ATraceFollowsAnEventToItsJudgmentAndItsDeliveries) {
 TEST_F(LedgerTest, ATraceShowsTheNewestAccessesAndCountsTheOlderOnes) {
   auto store = OpenStore("db");
   std::vector<Fact> facts = Story();
-  const int extra = LedgerReader::kMaxAccesses + 3;
+  const int extra = kMaxTraceAccesses + 3;
   for (int i = 0; i < extra; ++i) {
     AuditRecord read = Access(absl::StrCat("b", i), absl::StrCat("analyst-", i),
                               kT0 + absl::Hours(1) + absl::Seconds(i), "GetJudgment");
@@ -407,10 +407,9 @@ TEST_F(LedgerTest, ATraceShowsTheNewestAccessesAndCountsTheOlderOnes) {
   request.set_judgment_id("j1");
   auto trace = reader.Trace(request, kT0 + absl::Hours(2), {0});
   ASSERT_TRUE(trace.ok()) << trace.status();
-  ASSERT_EQ(trace->accesses_size(), LedgerReader::kMaxAccesses);
-  EXPECT_EQ(trace->accesses_not_shown(), extra + 2 - LedgerReader::kMaxAccesses);
-  EXPECT_EQ(trace->accesses(LedgerReader::kMaxAccesses - 1).subject(),
-            absl::StrCat("analyst-", extra - 1));
+  ASSERT_EQ(trace->accesses_size(), kMaxTraceAccesses);
+  EXPECT_EQ(trace->accesses_not_shown(), extra + 2 - kMaxTraceAccesses);
+  EXPECT_EQ(trace->accesses(kMaxTraceAccesses - 1).subject(), absl::StrCat("analyst-", extra - 1));
 }
 
 TEST_F(LedgerTest, ClosureByApprovalFollowsSendBacksAndRepeatsChangeNothing) {
