@@ -20,6 +20,13 @@
 #   scripts/bench.sh --phases supervision [--supervision-events N]   the supervision store alone,
 #                                         in process: no broker or services are started; its
 #                                         temporary store goes under the run dir (removed after)
+#   scripts/bench.sh --with-supervision [infobus-bench flags]   also starts infobus-supervision
+#                                         beside the insecure set (same topics), samples its
+#                                         infobus_consumer_lag every 0.5 s through the whole run,
+#                                         waits for it to drain after the last phase and adds
+#                                         .supervision_beside_pipeline to the JSON: max and last
+#                                         lag while loaded, drain seconds, its CPU seconds, the
+#                                         samples file (<run dir>/supervision-lag.tsv)
 #   scripts/bench.sh --phases judgment-vs-streams [--events N] [--pairs K]   infobus-judgment
 #                                         (deploy/config/judgment.yaml, the rules of
 #                                         tools/bench/streams/rules.yaml) against the Kafka Streams
@@ -58,6 +65,7 @@ cd "$repo"
 
 out=""
 phases=""
+with_supervision=false
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -68,6 +76,7 @@ while [ $# -gt 0 ]; do
     --phases=*) phases=${1#--phases=}; args+=("$1") ;;
     --events) args+=(--compare-events "$2"); shift ;;
     --pairs) args+=(--compare-pairs "$2"); shift ;;
+    --with-supervision) with_supervision=true ;;
     *) args+=("$1") ;;
   esac
   shift
@@ -118,6 +127,7 @@ case ",$phases," in *,judgment-vs-streams,*) build_streams ;; esac
 declare -A pid=()
 started_broker=false
 cleanup() {
+  [ -z "${sampler_pid:-}" ] || kill "$sampler_pid" 2>/dev/null || true
   for name in "${!pid[@]}"; do
     p=${pid[$name]}
     kill -TERM "$p" 2>/dev/null || continue
@@ -234,8 +244,21 @@ start_set() {  # name ("" or "secure_"), topic prefix, settings...
 }
 start_set "" "$prefix"
 start_set secure_ "$secure_prefix"
+names=(collection judgment dispatch secure_collection secure_judgment secure_dispatch)
+if $with_supervision; then
+  # Beside the insecure set, on its topics: it consumes what that set's pipeline produces.
+  rm -rf "${run:?}/supervision" "$run/supervision.port" "$run/supervision.metrics-port"
+  "$build/bin/infobus-supervision" --config deploy/config/supervision.yaml \
+    --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$prefix" \
+    --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$run/supervision.port" \
+    --set "store.path=$run/supervision/db" --set "metrics.listen=127.0.0.1:0" \
+    --set "metrics.port_file=$run/supervision.metrics-port" "${tls_sets[@]}" \
+    --set security.mode=insecure ${sets[@]+"${sets[@]}"} >"$run/logs/supervision.log" 2>&1 &
+  pid[supervision]=$!
+  names+=(supervision)
+fi
 declare -A addr=()
-for name in collection judgment dispatch secure_collection secure_judgment secure_dispatch; do
+for name in "${names[@]}"; do
   for _ in $(seq 1 600); do
     [ -s "$run/$name.port" ] && break
     kill -0 "${pid[$name]}" 2>/dev/null || break
@@ -252,10 +275,55 @@ done
 
 kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' deploy/kafka/pom.xml)
 pids=""
-for name in collection judgment dispatch secure_collection secure_judgment secure_dispatch; do
+for name in "${names[@]}"; do
   pids="$pids${pids:+,}$name=${pid[$name]}"
 done
 [ -n "$kafka_pid" ] && pids="$pids,kafka=$kafka_pid"
+
+# Supervision's lag, summed over its partitions (input topics and its facts topic), as its
+# /metrics shows it (plain HTTP: security.mode=insecure); a line per 0.5 s: unix ms, lag.
+supervision_lag() {
+  curl -sf "http://127.0.0.1:$(cat "$run/supervision.metrics-port")/metrics" |
+    awk '/^infobus_consumer_lag[{ ]/ { s += $NF; n++ } END { if (n) printf "%d\n", s }'
+}
+sampler_pid=""
+if $with_supervision; then
+  lag_file=$run/supervision-lag.tsv
+  : >"$lag_file"
+  (while :; do
+     lag=$(supervision_lag || true)
+     [ -n "$lag" ] && echo "$(date +%s%3N) $lag" >>"$lag_file"
+     sleep 0.5
+   done) &
+  sampler_pid=$!
+  echo "[bench] sampling supervision's lag into $lag_file" >&2
+fi
+stop_sampler() {
+  [ -z "$sampler_pid" ] || { kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; }
+  sampler_pid=""
+}
+# After the last phase: how far behind it was, and how long it takes to catch up.
+supervision_report() {
+  local loaded_until drained="" lag
+  loaded_until=$(date +%s%3N)
+  for _ in $(seq 1 1200); do  # 10 minutes at most
+    lag=$(supervision_lag || true)
+    [ "$lag" = 0 ] && { drained=$(awk -v a="$loaded_until" -v b="$(date +%s%3N)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'); break; }
+    sleep 0.5
+  done
+  local ticks cpu
+  ticks=$(getconf CLK_TCK)
+  cpu=$(awk -v t="$ticks" '{ printf "%.2f", ($14 + $15) / t }' "/proc/${pid[supervision]}/stat")
+  local figures
+  figures=$(awk -v until="$loaded_until" '
+    { n++; if ($2 > max) { max = $2; at = $1 } last = $2; first = first ? first : $1 }
+    END { printf "{\"samples\": %d, \"max_lag\": %d, \"max_lag_at_unix_ms\": %.0f, \"last_lag_while_loaded\": %d, \"sampled_seconds\": %.1f}", n, max, at, last, (until - first) / 1000 }' "$lag_file")
+  jq --argjson f "$figures" --arg drained "${drained:-}" --argjson cpu "$cpu" --arg file "$lag_file" \
+    '.supervision_beside_pipeline = ($f + {drain_seconds_after: (if $drained == "" then null else ($drained | tonumber) end),
+       cpu_seconds: $cpu, lag_samples_file: $file})' "$out" >"$out.tmp" && mv "$out.tmp" "$out"
+  echo "[bench] supervision beside the pipeline: $(jq -c .supervision_beside_pipeline "$out")" >&2
+  [ -n "$drained" ] || echo "[bench] ##### supervision did not catch up within 10 minutes (see $run/logs/supervision.log) #####" >&2
+}
 
 "$build/bin/infobus-bench" --kafka "$kafka" ${tls_flags[@]+"${tls_flags[@]}"} --topic-prefix "$prefix" \
   --collection "${addr[collection]}" --judgment "${addr[judgment]}" --dispatch "${addr[dispatch]}" \
@@ -266,4 +334,8 @@ done
   --grpc-token-file "$run/officer.token" \
   --pids "$pids" --kafka-version "$kafka_version" --git-revision "$revision" \
   --supervision-dir "$run" --work-dir "$run" --out "$out" ${args[@]+"${args[@]}"}
+if $with_supervision; then
+  stop_sampler
+  supervision_report
+fi
 echo "[bench] results: $out" >&2
