@@ -42,7 +42,7 @@
 #   INFOBUS_BENCH_RUN_DIR      logs, stores and results (.run/bench)
 #   INFOBUS_BUILD_DIR          build directory (build/); INFOBUS_BENCH_SKIP_BUILD=1 skips
 #                              install-deps and the build
-#   INFOBUS_BENCH_WRAP_COLLECTION|JUDGMENT|DISPATCH   a command prefix for that service, e.g.
+#   INFOBUS_BENCH_WRAP_COLLECTION|JUDGMENT|DISPATCH|SUPERVISION   a command prefix for that service, e.g.
 #                              "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
 #                              (the insecure set's); INFOBUS_BENCH_WRAP_SECURE_COLLECTION|... the
 #                              secure set's
@@ -214,12 +214,12 @@ secure_prefix="bench-$(date +%s)-$$-tls."
 sets=()
 for kv in ${INFOBUS_BENCH_SET:-}; do sets+=(--set "$kv"); done
 [ ${#sets[@]} -eq 0 ] || echo "[bench] extra service settings: ${INFOBUS_BENCH_SET}" >&2
-start_set() {  # name ("" or "secure_"), topic prefix, settings...
+start_set() {  # name ("" or "secure_"), topic prefix, services...
   local set=$1 topics=$2
   shift 2
-  for service in collection judgment dispatch; do
+  for service in "$@"; do
     local dir=$run/$set$service
-    rm -rf "${dir:?}" "$dir.port"
+    rm -rf "${dir:?}" "$dir.port" "$dir.metrics-port"
     local wrap_var=INFOBUS_BENCH_WRAP_${set^^}${service^^} own_var=INFOBUS_BENCH_SET_${service^^}
     local own=()
     for kv in ${!own_var:-}; do own+=(--set "$kv"); done
@@ -236,25 +236,18 @@ start_set() {  # name ("" or "secure_"), topic prefix, settings...
     ${!wrap_var:-} "$build/bin/infobus-$service" --config "deploy/config/$service.yaml" \
       --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$topics" \
       --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$dir.port" \
-      --set "store.path=$dir/db" --set "metrics.listen=127.0.0.1:0" "${tls_sets[@]}" \
-      "${security_sets[@]}" \
+      --set "store.path=$dir/db" --set "metrics.listen=127.0.0.1:0" \
+      --set "metrics.port_file=$dir.metrics-port" "${tls_sets[@]}" "${security_sets[@]}" \
       ${sets[@]+"${sets[@]}"} ${own[@]+"${own[@]}"} >"$run/logs/$set$service.log" 2>&1 &
     pid[$set$service]=$!
   done
 }
-start_set "" "$prefix"
-start_set secure_ "$secure_prefix"
 names=(collection judgment dispatch secure_collection secure_judgment secure_dispatch)
+start_set "" "$prefix" collection judgment dispatch
+start_set secure_ "$secure_prefix" collection judgment dispatch
 if $with_supervision; then
   # Beside the insecure set, on its topics: it consumes what that set's pipeline produces.
-  rm -rf "${run:?}/supervision" "$run/supervision.port" "$run/supervision.metrics-port"
-  "$build/bin/infobus-supervision" --config deploy/config/supervision.yaml \
-    --set "kafka.bootstrap_servers=$kafka" --set "kafka.topic_prefix=$prefix" \
-    --set "grpc.listen=127.0.0.1:0" --set "grpc.port_file=$run/supervision.port" \
-    --set "store.path=$run/supervision/db" --set "metrics.listen=127.0.0.1:0" \
-    --set "metrics.port_file=$run/supervision.metrics-port" "${tls_sets[@]}" \
-    --set security.mode=insecure ${sets[@]+"${sets[@]}"} >"$run/logs/supervision.log" 2>&1 &
-  pid[supervision]=$!
+  start_set "" "$prefix" supervision
   names+=(supervision)
 fi
 declare -A addr=()
