@@ -2,7 +2,7 @@
 
 #include "absl/time/time.h"
 #include "common/config/config.h"
-#include "common/kafka/consumer_loop.h"
+#include "common/stream/consumer_loop.h"
 
 namespace infobus {
 
@@ -13,7 +13,7 @@ struct ConsumerOptions {
   // kafka.bootstrap_servers, kafka.group_id (after kafka.topic_prefix), kafka.group_instance_id,
   // kafka.max_batch, kafka.session_timeout, and the bus's dead-letter topic. `topics` is left
   // for the service to fill.
-  kafka::ConsumerLoop::Options loop;
+  stream::ConsumerLoop::Options loop;
   // health.consumer_stall: a loop that has not turned, or only failed, this long is NOT_SERVING.
   absl::Duration stall_after;
 };

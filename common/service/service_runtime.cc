@@ -12,9 +12,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/kafka/admin.h"
-#include "common/kafka/consumer_loop.h"
 #include "common/log/log.h"
 #include "common/service/service_security.h"
+#include "common/stream/consumer_loop.h"
 #include "common/util/signals.h"
 
 namespace infobus {
@@ -66,7 +66,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
     }
   }
   std::vector<std::string> all_families = families;
-  all_families.push_back(kafka::ConsumerLoop::kOffsetsFamily);
+  all_families.push_back(stream::ConsumerLoop::kOffsetsFamily);
   Store::Options store_options = options.store;
   store_options.merge_operators = std::move(merge_operators);
   auto store = Store::Open(options.store_path, all_families, std::move(store_options));
@@ -95,15 +95,15 @@ void ServiceRuntime::AddHealthCheck(const std::string& name, HealthMonitor::Chec
   health_checks_.emplace_back(name, std::move(check));
 }
 
-absl::StatusOr<kafka::ConsumerLoopPtr> ServiceRuntime::StartConsumer(
+absl::StatusOr<stream::ConsumerLoopPtr> ServiceRuntime::StartConsumer(
     const ConsumerOptions& options, std::vector<std::string> topics,
-    kafka::RecordHandler* handler) {
-  kafka::ConsumerLoop::Options loop_options = options.loop;
+    stream::RecordHandler* handler) {
+  stream::ConsumerLoop::Options loop_options = options.loop;
   loop_options.topics = std::move(topics);
-  auto loop = kafka::ConsumerLoop::Create(loop_options, store_.get(), producer_.get(), handler);
+  auto loop = stream::ConsumerLoop::Create(loop_options, store_.get(), producer_.get(), handler);
   if (!loop.ok()) return loop.status();
   (*loop)->Start();
-  const kafka::ConsumerLoop* watched = loop->get();
+  const stream::ConsumerLoop* watched = loop->get();
   const absl::Duration stall_after = options.stall_after;
   AddHealthCheck("consumer", [watched, stall_after] { return watched->Health(stall_after); });
   return loop;

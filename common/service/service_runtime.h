@@ -9,7 +9,6 @@
 #include "absl/status/statusor.h"
 #include "common/audit/audit_log.h"
 #include "common/grpc/server.h"
-#include "common/kafka/consumer_loop.h"
 #include "common/kafka/producer.h"
 #include "common/kafka/topics.h"
 #include "common/metrics/metrics.h"
@@ -17,6 +16,7 @@
 #include "common/service/consumer_options.h"
 #include "common/service/health_monitor.h"
 #include "common/store/store.h"
+#include "common/stream/consumer_loop.h"
 
 namespace grpc {
 class Service;
@@ -48,9 +48,9 @@ class ServiceRuntime {
   void AddHealthCheck(const std::string& name, HealthMonitor::Check check);
   // Creates and starts the consumer loop of `topics` (on the store and producer), and checks
   // that it keeps turning and committing (options.stall_after).
-  absl::StatusOr<kafka::ConsumerLoopPtr> StartConsumer(const ConsumerOptions& options,
-                                                       std::vector<std::string> topics,
-                                                       kafka::RecordHandler* handler);
+  absl::StatusOr<stream::ConsumerLoopPtr> StartConsumer(const ConsumerOptions& options,
+                                                        std::vector<std::string> topics,
+                                                        stream::RecordHandler* handler);
 
   // Starts the gRPC server on grpc.listen, the health monitor, and writes grpc.port_file.
   absl::Status Serve(const std::vector<grpc::Service*>& services);

@@ -3,21 +3,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/kafka/admin.h"
-#include "common/kafka/consumer_loop.h"
 #include "common/log/log.h"
+#include "common/stream/consumer_loop.h"
 
 namespace infobus::stream {
 
 std::pair<std::string, std::string> GlobalTable::OffsetEntry(const std::string& topic,
                                                              int32_t partition, int64_t next) {
-  return {kafka::OffsetKey(topic, partition), EncodeBigEndian64(static_cast<uint64_t>(next))};
+  return {OffsetKey(topic, partition), EncodeBigEndian64(static_cast<uint64_t>(next))};
 }
 
 absl::StatusOr<Offsets> GlobalTable::StoredOffsets(const Store& store, const std::string& family,
                                                    const std::string& topic, int partitions) {
   Offsets offsets;
   for (int32_t partition = 0; partition < partitions; ++partition) {
-    auto stored = store.Get(family, kafka::OffsetKey(topic, partition));
+    auto stored = store.Get(family, OffsetKey(topic, partition));
     if (!stored.ok()) return stored.status();
     if (stored->has_value() && (*stored)->size() != 8) {
       return absl::DataLossError(

@@ -4,8 +4,8 @@
 
 #include "absl/status/status.h"
 #include "common/config/command_line.h"
-#include "common/kafka/consumer_loop.h"
 #include "common/service/service_server.h"
+#include "common/stream/consumer_loop.h"
 #include "common/util/serial_executor.h"
 #include "services/dispatch/dispatch_options.h"
 #include "services/dispatch/dispatch_service.h"
@@ -41,7 +41,7 @@ class DispatchServer final : public ServiceServer {
   InboxNotifier notifier_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<JudgmentHandler> handler_;
-  kafka::ConsumerLoopPtr loop_;
+  stream::ConsumerLoopPtr loop_;
   // The notifier executor: streams read their next page here when woken (THREADS in the
   // README). Lives as long as the server, so it outlives every stream.
   SerialExecutor stream_wakes_{"dispatch-wake"};

@@ -6,7 +6,8 @@
 namespace infobus::dispatch {
 
 void JudgmentHandler::HandleBatch(const std::vector<kafka::Record>& records,
-                                  kafka::BatchContext& context) {
+                                  stream::Transaction& context) {
+  context.Enlist(this);
   std::vector<kafka::OutgoingMessage> events;
   for (const kafka::Record& record : records) {
     auto judgment = codec::DecodeJudgment(record);
@@ -23,7 +24,8 @@ void JudgmentHandler::HandleBatch(const std::vector<kafka::Record>& records,
   for (kafka::OutgoingMessage& event : events) context.Produce(std::move(event));
 }
 
-void JudgmentHandler::OnTick(kafka::BatchContext& context) {
+void JudgmentHandler::OnTick(stream::Transaction& context) {
+  context.Enlist(this);
   routing_->ReloadIfChanged(reload_interval_);
   std::vector<kafka::OutgoingMessage> events;
   if (absl::Status status = dispatcher_->StageDueEscalations(&context.batch(), &events);
@@ -34,11 +36,11 @@ void JudgmentHandler::OnTick(kafka::BatchContext& context) {
   for (kafka::OutgoingMessage& event : events) context.Produce(std::move(event));
 }
 
-void JudgmentHandler::OnBatchCommitted() {
+void JudgmentHandler::Committed() {
   dispatcher_->Committed();
   notifier_->Notify(dispatcher_->TakeTouchedUnits());
 }
 
-void JudgmentHandler::OnBatchAborted() { dispatcher_->Aborted(); }
+void JudgmentHandler::Aborted() { dispatcher_->Aborted(); }
 
 }  // namespace infobus::dispatch

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "common/kafka/consumer_loop.h"
+#include "common/stream/consumer_loop.h"
 #include "services/dispatch/dispatcher.h"
 #include "services/dispatch/inbox_notifier.h"
 #include "services/dispatch/routing_source.h"
@@ -16,7 +16,7 @@ namespace infobus::dispatch {
 // deadlines are escalated (OnTick); once a batch is durable the units' live streams are woken.
 // A record that is not a valid Judgment (codec::DecodeJudgment) goes to the dead-letter topic.
 // Runs on the loop thread.
-class JudgmentHandler final : public kafka::RecordHandler {
+class JudgmentHandler final : public stream::RecordHandler, private stream::Participant {
  public:
   JudgmentHandler(Dispatcher* dispatcher, InboxNotifier* notifier, RoutingSource* routing,
                   absl::Duration reload_interval)
@@ -25,14 +25,15 @@ class JudgmentHandler final : public kafka::RecordHandler {
         routing_(routing),
         reload_interval_(reload_interval) {}
 
-  // kafka::RecordHandler
+  // stream::RecordHandler
   void HandleBatch(const std::vector<kafka::Record>& records,
-                   kafka::BatchContext& context) override;
-  void OnTick(kafka::BatchContext& context) override;
-  void OnBatchCommitted() override;
-  void OnBatchAborted() override;
+                   stream::Transaction& context) override;
+  void OnTick(stream::Transaction& context) override;
 
  private:
+  // stream::Participant: what each turn staged becomes visible, or is dropped.
+  void Committed() override;
+  void Aborted() override;
   Dispatcher* const dispatcher_;
   InboxNotifier* const notifier_;
   RoutingSource* const routing_;

@@ -85,7 +85,7 @@ absl::Status EventHandler::RestoreState() {
   return absl::OkStatus();
 }
 
-void EventHandler::Emit(const Judgment& judgment, kafka::BatchContext& context) {
+void EventHandler::Emit(const Judgment& judgment, stream::Transaction& context) {
   kafka::OutgoingMessage message;
   message.topic = judgments_topic_;
   message.key = judgment.jurisdiction_code();
@@ -101,7 +101,8 @@ void EventHandler::Emit(const Judgment& judgment, kafka::BatchContext& context) 
 }
 
 void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
-                               kafka::BatchContext& context) {
+                               stream::Transaction& context) {
+  context.Enlist(this);
   if (needs_restore_) {
     if (absl::Status status = RestoreState(); !status.ok()) {
       context.Fail(status);
@@ -113,13 +114,13 @@ void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
                                                      : HandleEvent(record, context);
     if (!ok) return;
     if (changelog_ != nullptr) {
-      int64_t& next = batch_next_offsets_[kafka::OffsetKey(record.topic, record.partition)];
+      int64_t& next = batch_next_offsets_[stream::OffsetKey(record.topic, record.partition)];
       next = std::max(next, record.offset + 1);
     }
   }
 }
 
-bool EventHandler::HandleEvent(const kafka::Record& record, kafka::BatchContext& context) {
+bool EventHandler::HandleEvent(const kafka::Record& record, stream::Transaction& context) {
   auto decoded = codec::DecodeEvent(record);
   if (!decoded.ok()) {
     context.DeadLetter(record, std::string(decoded.status().message()));
@@ -128,7 +129,7 @@ bool EventHandler::HandleEvent(const kafka::Record& record, kafka::BatchContext&
   const Event& event = *decoded;
   sightings_.clear();
   auto judgments =
-      engine_->Process(event, kafka::OffsetKey(record.topic, record.partition), &sightings_);
+      engine_->Process(event, stream::OffsetKey(record.topic, record.partition), &sightings_);
   if (!judgments.ok()) {
     // A store failure is not the record's fault: stop here and let the loop retry later.
     INFOBUS_LOG(Error) << "cannot judge event " << event.event_id() << ": " << judgments.status();
@@ -148,14 +149,14 @@ bool EventHandler::HandleEvent(const kafka::Record& record, kafka::BatchContext&
   return StageNew(*judgments, context);
 }
 
-bool EventHandler::HandleSighting(const kafka::Record& record, kafka::BatchContext& context) {
+bool EventHandler::HandleSighting(const kafka::Record& record, stream::Transaction& context) {
   auto sighting = codec::DecodeHotspotSighting(record);
   if (!sighting.ok()) {
     context.DeadLetter(record, std::string(sighting.status().message()));
     return true;
   }
   auto judgments =
-      engine_->CountSighting(*sighting, kafka::OffsetKey(record.topic, record.partition));
+      engine_->CountSighting(*sighting, stream::OffsetKey(record.topic, record.partition));
   if (!judgments.ok()) {
     context.DeadLetter(record, std::string(judgments.status().message()));
     return true;
@@ -163,7 +164,7 @@ bool EventHandler::HandleSighting(const kafka::Record& record, kafka::BatchConte
   return StageNew(*judgments, context);
 }
 
-bool EventHandler::StageNew(const std::vector<Judgment>& judgments, kafka::BatchContext& context) {
+bool EventHandler::StageNew(const std::vector<Judgment>& judgments, stream::Transaction& context) {
   for (const Judgment& judgment : judgments) {
     auto added = log_->StageNew(judgment, context.batch());
     if (!added.ok()) {
@@ -182,7 +183,7 @@ bool EventHandler::StageNew(const std::vector<Judgment>& judgments, kafka::Batch
   return true;
 }
 
-void EventHandler::ApplyRules(RulesSource::Loaded loaded, kafka::BatchContext& context,
+void EventHandler::ApplyRules(RulesSource::Loaded loaded, stream::Transaction& context,
                               Engine::ReloadSummary* summary) {
   const int64_t version = loaded.rules.version;
   ExportRules(loaded.rules);
@@ -195,7 +196,8 @@ void EventHandler::ApplyRules(RulesSource::Loaded loaded, kafka::BatchContext& c
   if (summary != nullptr) *summary = std::move(applied);
 }
 
-void EventHandler::OnTick(kafka::BatchContext& context) {
+void EventHandler::OnTick(stream::Transaction& context) {
+  context.Enlist(this);
   if (needs_restore_) return;  // HandleBatch restores first; nothing to tick on until then
   const absl::Time now = clock_->Now();
   if (!rules_->path().empty() && now >= next_rules_check_) {
@@ -264,8 +266,8 @@ void EventHandler::OnTick(kafka::BatchContext& context) {
 void EventHandler::OnRevoked(const std::vector<std::pair<std::string, int32_t>>& revoked) {
   // From now on another instance may write these scopes' changelog records.
   for (const auto& [topic, partition] : revoked) {
-    owned_scopes_.erase(kafka::OffsetKey(topic, partition));
-    released_scopes_.insert(kafka::OffsetKey(topic, partition));
+    owned_scopes_.erase(stream::OffsetKey(topic, partition));
+    released_scopes_.insert(stream::OffsetKey(topic, partition));
   }
 }
 
@@ -274,7 +276,7 @@ void EventHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>
   owned_scopes_.clear();
   std::vector<std::pair<std::string, int32_t>> moved;
   for (const auto& partition : assigned) {
-    const std::string scope = kafka::OffsetKey(partition.first, partition.second);
+    const std::string scope = stream::OffsetKey(partition.first, partition.second);
     owned_scopes_.insert(scope);
     released_scopes_.erase(scope);
     if (kept.count(partition) == 0) moved.push_back(partition);
@@ -315,7 +317,7 @@ void EventHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>
   }
 }
 
-void EventHandler::OnBatchCommitted() {
+void EventHandler::Committed() {
   if (rules_staged_) {
     committed_rules_ = engine_->rules();
     committed_stamp_ = staged_stamp_;
@@ -331,7 +333,7 @@ void EventHandler::OnBatchCommitted() {
   in_flight_.clear();
 }
 
-void EventHandler::OnBatchAborted() {
+void EventHandler::Aborted() {
   log_->Aborted();
   batch_next_offsets_.clear();
   staged_rule_ids_.clear();
@@ -422,7 +424,7 @@ absl::Status EventHandler::Absorb(std::vector<Judgment> judgments, std::vector<R
   return request->status;
 }
 
-absl::Status EventHandler::ApplyAbsorb(const Request& request, kafka::BatchContext& context) {
+absl::Status EventHandler::ApplyAbsorb(const Request& request, stream::Transaction& context) {
   for (const Judgment& judgment : request.judgments) {
     auto added = log_->StageFromTopic(judgment, context.batch());
     if (!added.ok()) return added.status();

@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/kafka/consumer_loop.h"
 #include "common/store/store.h"
+#include "common/stream/consumer_loop.h"
 #include "common/util/clock.h"
 #include "services/judgment/engine/engine.h"
 #include "services/judgment/judgment_log.h"
@@ -42,7 +42,7 @@ namespace infobus::judgment {
 //
 // Start() before the loop starts; the RecordHandler methods run on the loop thread; Reload()
 // and Review() on any thread.
-class EventHandler final : public kafka::RecordHandler {
+class EventHandler final : public stream::RecordHandler, private stream::Participant {
  public:
   static constexpr char kStateFamily[] = "judgment_state";
 
@@ -92,17 +92,18 @@ class EventHandler final : public kafka::RecordHandler {
                       std::vector<std::pair<std::string, std::string>> offsets,
                       absl::Duration timeout);
 
-  // kafka::RecordHandler
+  // stream::RecordHandler
   void HandleBatch(const std::vector<kafka::Record>& records,
-                   kafka::BatchContext& context) override;
-  void OnTick(kafka::BatchContext& context) override;
-  void OnBatchCommitted() override;
-  void OnBatchAborted() override;
+                   stream::Transaction& context) override;
+  void OnTick(stream::Transaction& context) override;
   void OnAssigned(const std::vector<std::pair<std::string, int32_t>>& assigned,
                   const std::set<std::pair<std::string, int32_t>>& kept) override;
   void OnRevoked(const std::vector<std::pair<std::string, int32_t>>& revoked) override;
 
  private:
+  // stream::Participant: what each turn staged becomes visible, or is dropped.
+  void Committed() override;
+  void Aborted() override;
   struct Request {
     enum class Kind { kReload, kReview, kAbsorb } kind;
     std::string judgment_id;
@@ -125,17 +126,17 @@ class EventHandler final : public kafka::RecordHandler {
   void Submit(RequestPtr request);
   void Finish(const RequestPtr& request, absl::Status status);
   // Stages an Absorb request's judgments and offsets; on failure part may be staged.
-  absl::Status ApplyAbsorb(const Request& request, kafka::BatchContext& context);
-  void ApplyRules(RulesSource::Loaded loaded, kafka::BatchContext& context,
+  absl::Status ApplyAbsorb(const Request& request, stream::Transaction& context);
+  void ApplyRules(RulesSource::Loaded loaded, stream::Transaction& context,
                   Engine::ReloadSummary* summary);
-  void Emit(const infobus::common::v1::Judgment& judgment, kafka::BatchContext& context);
+  void Emit(const infobus::common::v1::Judgment& judgment, stream::Transaction& context);
   // Decodes and judges one record of the events topic; false when the batch failed.
-  bool HandleEvent(const kafka::Record& record, kafka::BatchContext& context);
+  bool HandleEvent(const kafka::Record& record, stream::Transaction& context);
   // Decodes and counts one record of the sightings topic; false when the batch failed.
-  bool HandleSighting(const kafka::Record& record, kafka::BatchContext& context);
+  bool HandleSighting(const kafka::Record& record, stream::Transaction& context);
   // Stages and emits the judgments that are new; false when the batch failed.
   bool StageNew(const std::vector<infobus::common::v1::Judgment>& judgments,
-                kafka::BatchContext& context);
+                stream::Transaction& context);
 
   Store* const store_;
   Engine* const engine_;

@@ -103,7 +103,7 @@ absl::Status JudgmentServer::Start() {
     if (absl::Status status = CheckChangelogPartitions(); !status.ok()) return status;
     changelog_ = std::make_unique<StateChangelog>(
         bootstrap, topics.judgment_changelog, store, EventHandler::kStateFamily,
-        kafka::ConsumerLoop::kOffsetsFamily, absl::Seconds(60));
+        stream::ConsumerLoop::kOffsetsFamily, absl::Seconds(60));
   }
   handler_ = std::make_unique<EventHandler>(store, engine_.get(), log_.get(), rules_.get(),
                                             topics.judgments, topics.hotspot_sightings,

@@ -4,8 +4,8 @@
 
 #include "absl/status/status.h"
 #include "common/config/command_line.h"
-#include "common/kafka/consumer_loop.h"
 #include "common/service/service_server.h"
+#include "common/stream/consumer_loop.h"
 #include "common/util/serial_executor.h"
 #include "services/judgment/engine/engine.h"
 #include "services/judgment/event_handler.h"
@@ -46,7 +46,7 @@ class JudgmentServer final : public ServiceServer {
   std::unique_ptr<JudgmentLog> log_;
   std::unique_ptr<StateChangelog> changelog_;
   std::unique_ptr<EventHandler> handler_;
-  kafka::ConsumerLoopPtr loop_;
+  stream::ConsumerLoopPtr loop_;
   std::unique_ptr<JudgmentsFeed> feed_;
   // The notifier executor: streams read their next page here when woken (THREADS in the
   // README). Lives as long as the server, so it outlives every stream.

@@ -46,7 +46,7 @@ std::string StateChangelog::MarkKey(std::string_view scope) {
 }
 
 void StateChangelog::Stage(const StateChange& change, const std::set<std::string>& owned,
-                           kafka::BatchContext& context) const {
+                           stream::Transaction& context) const {
   const std::optional<int32_t> partition = PartitionOf(change.key);
   if (!partition.has_value()) return;
   if (owned.count(change.key.substr(0, change.key.find(kSep))) == 0) return;
@@ -63,7 +63,7 @@ void StateChangelog::Stage(const StateChange& change, const std::set<std::string
 }
 
 void StateChangelog::StageMark(const std::string& scope, int64_t next_offset,
-                               kafka::BatchContext& context) const {
+                               stream::Transaction& context) const {
   const std::optional<int32_t> partition = PartitionOf(scope + kSep);
   if (!partition.has_value()) return;
   kafka::OutgoingMessage message;
@@ -91,7 +91,7 @@ absl::StatusOr<int> StateChangelog::Restore(
   // one), so each changelog partition is read once.
   std::map<int32_t, std::map<std::string, ScopeLog>> wanted;
   for (const auto& [topic, partition] : partitions) {
-    wanted[partition][kafka::OffsetKey(topic, partition)];
+    wanted[partition][stream::OffsetKey(topic, partition)];
   }
   // Read everything first, so a read that fails changes nothing.
   for (auto& [partition, scopes] : wanted) {

@@ -10,8 +10,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/kafka/consumer_loop.h"
 #include "common/store/store.h"
+#include "common/stream/consumer_loop.h"
 #include "services/judgment/engine/engine.h"
 
 namespace infobus::judgment {
@@ -23,7 +23,7 @@ namespace infobus::judgment {
 // scope's input partition ("<topic>/<N>" → N; the topics have the same partition count), keyed
 // by the state key (a deletion is a tombstone); after them, per input partition the batch read,
 // a mark "<scope>\x1f\x1fO\x1f" → the next input offset. The changelog goes out only once the
-// batch's judgments and sightings are acknowledged (BatchContext::ProduceAfterOutput), and the
+// batch's judgments and sightings are acknowledged (Transaction::ProduceAfterOutput), and the
 // batch's offsets commit to the store only once the changelog is acknowledged: so the changelog
 // is never ahead of the output nor behind the store.
 //
@@ -52,9 +52,9 @@ class StateChangelog {
   // Stages `change` (skipped when its scope has no partition or is not in `owned`: state left
   // over from partitions now owned by others must not overwrite theirs).
   void Stage(const StateChange& change, const std::set<std::string>& owned,
-             kafka::BatchContext& context) const;
+             stream::Transaction& context) const;
   // Stages the mark of `scope`: its next input offset.
-  void StageMark(const std::string& scope, int64_t next_offset, kafka::BatchContext& context) const;
+  void StageMark(const std::string& scope, int64_t next_offset, stream::Transaction& context) const;
 
   // Brings the store up to the changelog for these input partitions. Returns the number of
   // scopes whose state was replaced. Reads every changelog partition before writing; an error

@@ -41,7 +41,7 @@ std::string FactsTopic(const kafka::Topics& topics) {
   return absl::StrCat(prefix, "infobus.supervision-facts.v1");
 }
 
-absl::Status FactHandler::Repartition(const kafka::Record& record, kafka::BatchContext& context) {
+absl::Status FactHandler::Repartition(const kafka::Record& record, stream::Transaction& context) {
   Fact fact;
   std::string key;
   if (record.topic == topics_.events) {
@@ -145,7 +145,8 @@ void FactHandler::MarkCaughtUp() {
   }
 }
 
-void FactHandler::OnTick(kafka::BatchContext& /*context*/) {
+void FactHandler::OnTick(stream::Transaction& context) {
+  context.Enlist(this);
   if (routing_ != nullptr) routing_->ReloadIfChanged(reload_interval_);
   for (auto& [partition, end] : replaying_) {
     if (end >= 0) continue;
@@ -163,7 +164,7 @@ void FactHandler::OnTick(kafka::BatchContext& /*context*/) {
   MarkCaughtUp();
 }
 
-void FactHandler::OnBatchCommitted() {
+void FactHandler::Committed() {
   for (const auto& [kind, count] : folded_) SupervisionMetrics::Get().Folded(kind, count);
   if (bad_dead_letters_ > 0) SupervisionMetrics::Get().BadDeadLetters(bad_dead_letters_);
   folded_.clear();
@@ -175,7 +176,7 @@ void FactHandler::OnBatchCommitted() {
   MarkCaughtUp();
 }
 
-void FactHandler::OnBatchAborted() {
+void FactHandler::Aborted() {
   ledger_->Discard();
   folded_.clear();
   bad_dead_letters_ = 0;
@@ -190,14 +191,14 @@ void FactHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>&
   rocksdb::WriteBatch batch;
   for (const auto& [topic, partition] : assigned) {
     if (topic != facts_topic_) continue;
-    auto stored =
-        store_->Get(kafka::ConsumerLoop::kOffsetsFamily, kafka::OffsetKey(facts_topic_, partition));
+    auto stored = store_->Get(stream::ConsumerLoop::kOffsetsFamily,
+                              stream::OffsetKey(facts_topic_, partition));
     int64_t next = 0;
     if (stored.ok() && stored->has_value() && (*stored)->size() == 8) {
       next = static_cast<int64_t>(DecodeBigEndian64(**stored));
     } else if (stored.ok() && !stored->has_value()) {
-      batch.Put(store_->Family(kafka::ConsumerLoop::kOffsetsFamily),
-                kafka::OffsetKey(facts_topic_, partition), EncodeBigEndian64(0));
+      batch.Put(store_->Family(stream::ConsumerLoop::kOffsetsFamily),
+                stream::OffsetKey(facts_topic_, partition), EncodeBigEndian64(0));
       INFOBUS_LOG(Info) << facts_topic_ << "/" << partition
                         << ": no local state, replaying from the beginning";
     }  // else the loop refuses the assignment, saying why
@@ -232,7 +233,8 @@ void FactHandler::OnRevoked(const std::vector<std::pair<std::string, int32_t>>& 
 }
 
 void FactHandler::HandleBatch(const std::vector<kafka::Record>& records,
-                              kafka::BatchContext& context) {
+                              stream::Transaction& context) {
+  context.Enlist(this);
   for (const kafka::Record& record : records) {
     const bool fact = record.topic == facts_topic_;
     absl::Status status = fact ? Fold(record) : Repartition(record, context);

@@ -7,10 +7,10 @@
 #include <utility>
 #include <vector>
 
-#include "common/kafka/consumer_loop.h"
 #include "common/kafka/topics.h"
 #include "common/kafka/watermarks.h"
 #include "common/store/store.h"
+#include "common/stream/consumer_loop.h"
 #include "services/dispatch/routing_source.h"
 #include "services/supervision/fan_out.h"
 #include "services/supervision/ledger.h"
@@ -37,7 +37,7 @@ std::string FactsTopic(const kafka::Topics& topics);
 // keeps everything: it is the state's changelog); with state, from its stored offset. It
 // answers queries (`owned`) once it has caught up with the end it had when it was assigned.
 // Runs on the loop thread.
-class FactHandler final : public kafka::RecordHandler {
+class FactHandler final : public stream::RecordHandler, private stream::Participant {
  public:
   // `routing` (may be null) is re-read on every turn of the loop when its file changed (at
   // most every `reload_interval`): reports resolve units and local time from it. `watermarks`
@@ -54,20 +54,21 @@ class FactHandler final : public kafka::RecordHandler {
         routing_(routing),
         reload_interval_(reload_interval) {}
 
-  // kafka::RecordHandler
+  // stream::RecordHandler
   void HandleBatch(const std::vector<kafka::Record>& records,
-                   kafka::BatchContext& context) override;
-  void OnTick(kafka::BatchContext& context) override;
-  void OnBatchCommitted() override;
-  void OnBatchAborted() override;
+                   stream::Transaction& context) override;
+  void OnTick(stream::Transaction& context) override;
   void OnAssigned(const std::vector<std::pair<std::string, int32_t>>& assigned,
                   const std::set<std::pair<std::string, int32_t>>& kept) override;
   void OnRevoked(const std::vector<std::pair<std::string, int32_t>>& revoked) override;
 
  private:
+  // stream::Participant: what each turn staged becomes visible, or is dropped.
+  void Committed() override;
+  void Aborted() override;
   // Decodes one input record into its Fact and key; INVALID_ARGUMENT (the dead-letter reason)
   // when it is not what its topic holds; OK with no message for a bad dead letter (counted).
-  absl::Status Repartition(const kafka::Record& record, kafka::BatchContext& context);
+  absl::Status Repartition(const kafka::Record& record, stream::Transaction& context);
   // Folds one record of the facts topic in; an error that is the record's fault is
   // INVALID_ARGUMENT (the dead-letter reason), anything else fails the batch.
   absl::Status Fold(const kafka::Record& record);

@@ -140,7 +140,7 @@ absl::Status SupervisionServer::CheckStoreLayout(const std::string& facts_topic)
   auto marked = store.Get(Families::kLayout, "partitioned");
   if (!marked.ok()) return marked.status();
   if (marked->has_value()) return absl::OkStatus();
-  auto it = store.NewIterator(kafka::ConsumerLoop::kOffsetsFamily);
+  auto it = store.NewIterator(stream::ConsumerLoop::kOffsetsFamily);
   it->SeekToFirst();
   if (!it->status().ok()) return absl::InternalError(it->status().ToString());
   if (!it->Valid()) {

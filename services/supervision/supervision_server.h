@@ -4,9 +4,9 @@
 
 #include "absl/status/status.h"
 #include "common/config/command_line.h"
-#include "common/kafka/consumer_loop.h"
 #include "common/kafka/watermarks.h"
 #include "common/service/service_server.h"
+#include "common/stream/consumer_loop.h"
 #include "common/util/serial_executor.h"
 #include "services/dispatch/routing_source.h"
 #include "services/supervision/fact_handler.h"
@@ -46,7 +46,7 @@ class SupervisionServer final : public ServiceServer {
   OwnedPartitions owned_;
   std::unique_ptr<kafka::Watermarks> watermarks_;
   std::unique_ptr<FactHandler> handler_;
-  kafka::ConsumerLoopPtr loop_;
+  stream::ConsumerLoopPtr loop_;
   std::unique_ptr<FanOut> fan_out_;
   // Reports and traces gather their pieces here, off the gRPC callback threads; a peer's
   // request for this instance's tallies scans on `local_` (THREADS in the README).

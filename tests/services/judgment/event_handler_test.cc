@@ -25,7 +25,7 @@ TEST(EventHandlerTest, AFailedRestoreIsCountedAndTheLocalStateIsKept) {
   infobus::testing::TempDir dir;
   auto store = Store::Open(
       dir.Sub("db"),
-      {EventHandler::kStateFamily, JudgmentLog::kFamily, kafka::ConsumerLoop::kOffsetsFamily},
+      {EventHandler::kStateFamily, JudgmentLog::kFamily, stream::ConsumerLoop::kOffsetsFamily},
       Store::Options());
   ASSERT_TRUE(store.ok()) << store.status();
   // The scope's local state: its clock, as a crash left it.
@@ -44,7 +44,7 @@ TEST(EventHandlerTest, AFailedRestoreIsCountedAndTheLocalStateIsKept) {
   ASSERT_TRUE(log.Open().ok());
   RulesSource rules("");
   StateChangelog changelog("127.0.0.1:1", "changelog", store->get(), EventHandler::kStateFamily,
-                           kafka::ConsumerLoop::kOffsetsFamily, absl::Seconds(1));
+                           stream::ConsumerLoop::kOffsetsFamily, absl::Seconds(1));
   EventHandler handler(store->get(), &engine, &log, &rules, "judgments", "sightings", &changelog,
                        absl::Seconds(2), clock);
   const absl::Status started = handler.Start();

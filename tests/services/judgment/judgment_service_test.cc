@@ -46,7 +46,7 @@ class JudgmentServiceOverFakesTest : public ::testing::Test {
   void SetUp() override {
     auto store = Store::Open(
         dir_.Sub("db"),
-        {EventHandler::kStateFamily, JudgmentLog::kFamily, kafka::ConsumerLoop::kOffsetsFamily},
+        {EventHandler::kStateFamily, JudgmentLog::kFamily, stream::ConsumerLoop::kOffsetsFamily},
         Store::Options());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);

@@ -1,7 +1,7 @@
 // The consumer loop against the real broker: state and offsets commit together, a restarted
 // loop resumes from the offsets in its store (not Kafka's), and a failed batch is offered again
 // with nothing of it committed.
-#include "common/kafka/consumer_loop.h"
+#include "common/stream/consumer_loop.h"
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafkacpp.h>
@@ -19,22 +19,29 @@
 #include "common/metrics/metrics.h"
 #include "tests/integration/support/bus.h"
 
-namespace infobus::kafka {
+namespace infobus::stream {
 namespace {
 
 using infobus::testing::TestBootstrapServers;
 using infobus::testing::TestBus;
+using kafka::EnsureTopics;
+using kafka::NewClientConf;
+using kafka::OutgoingMessage;
+using kafka::Producer;
+using kafka::Record;
 
 constexpr char kStateFamily[] = "state";
 
 // Stages one state entry per record ("offset → value") and one output message per record;
-// fails the first `fail_first` batches it sees.
-class RecordingHandler final : public RecordHandler {
+// fails the first `fail_first` batches it sees. What it has seen counts once its transaction
+// commits.
+class RecordingHandler final : public RecordHandler, private Participant {
  public:
   RecordingHandler(Store* store, std::string output_topic, int fail_first)
       : store_(store), output_topic_(std::move(output_topic)), fail_left_(fail_first) {}
 
-  void HandleBatch(const std::vector<Record>& records, BatchContext& context) override {
+  void HandleBatch(const std::vector<Record>& records, Transaction& context) override {
+    context.Enlist(this);
     absl::MutexLock lock(&mutex_);
     if (fail_left_ > 0) {
       --fail_left_;
@@ -49,11 +56,11 @@ class RecordingHandler final : public RecordHandler {
       seen_.push_back(record.value);
     }
   }
-  void OnBatchCommitted() override {
+  void Committed() override {
     absl::MutexLock lock(&mutex_);
     committed_ = seen_;
   }
-  void OnBatchAborted() override {
+  void Aborted() override {
     absl::MutexLock lock(&mutex_);
     seen_ = committed_;
   }
@@ -350,14 +357,15 @@ TEST_F(ConsumerLoopTest, AFencedStaticMemberRejoinsAndKeepsConsuming) {
 
 // Produces each record to `output_partition` of the output topic and, after the output, a copy
 // to the trailing topic (as judgment's changelog does); counts aborted batches.
-class TrailingHandler final : public RecordHandler {
+class TrailingHandler final : public RecordHandler, private Participant {
  public:
   TrailingHandler(std::string output, int32_t output_partition, std::string trailing)
       : output_(std::move(output)),
         output_partition_(output_partition),
         trailing_(std::move(trailing)) {}
 
-  void HandleBatch(const std::vector<Record>& records, BatchContext& context) override {
+  void HandleBatch(const std::vector<Record>& records, Transaction& context) override {
+    context.Enlist(this);
     for (const Record& record : records) {
       OutgoingMessage output{output_, record.key, record.value, {}};
       output.partition = output_partition_;
@@ -365,10 +373,12 @@ class TrailingHandler final : public RecordHandler {
       context.ProduceAfterOutput({trailing_, record.key, record.value, {}});
     }
   }
-  void OnBatchAborted() override { ++aborted_; }
   int aborted() const { return aborted_.load(); }
 
  private:
+  void Committed() override {}
+  void Aborted() override { ++aborted_; }
+
   std::string output_;
   int32_t output_partition_;
   std::string trailing_;
@@ -408,5 +418,57 @@ TEST_F(ConsumerLoopTest, MessagesAfterTheOutputGoOutOnlyOnceTheOutputIsAcknowled
   EXPECT_EQ(infobus::testing::ReadTopic(output_, 3, absl::Seconds(60)).size(), 3u);
 }
 
+// Stages nothing ever: enlists on every tick and counts how its turns end.
+class IdleHandler final : public RecordHandler, private Participant {
+ public:
+  void HandleBatch(const std::vector<Record>& /*records*/, Transaction& context) override {
+    context.Enlist(this);
+  }
+  void OnTick(Transaction& context) override { context.Enlist(this); }
+
+  bool WaitForCommits(int count, absl::Duration timeout) {
+    absl::MutexLock lock(&mutex_);
+    auto done = [this, count]()
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return committed_ >= count; };
+    return mutex_.AwaitWithTimeout(absl::Condition(&done), timeout);
+  }
+  int aborted() {
+    absl::MutexLock lock(&mutex_);
+    return aborted_;
+  }
+
+ private:
+  void Committed() override {
+    absl::MutexLock lock(&mutex_);
+    ++committed_;
+  }
+  void Aborted() override {
+    absl::MutexLock lock(&mutex_);
+    ++aborted_;
+  }
+
+  absl::Mutex mutex_;
+  int committed_ ABSL_GUARDED_BY(mutex_) = 0;
+  int aborted_ ABSL_GUARDED_BY(mutex_) = 0;
+};
+
+// A turn that stages nothing (no input, or a request that changes nothing) still ends: what a
+// participant holds for it (a request's answer) must not wait for the next turn that stores.
+TEST_F(ConsumerLoopTest, ATurnThatStagesNothingSettlesItsParticipantsAsCommitted) {
+  IdleHandler handler;
+  ConsumerLoop::Options options;
+  options.bootstrap_servers = TestBootstrapServers();
+  options.group_id = bus_.prefix() + "idle-settles";
+  options.topics = {input_};
+  options.dead_letter_topic = bus_.Topic("dlq");
+  auto loop = ConsumerLoop::Create(options, store_.get(), producer_.get(), &handler);
+  ASSERT_TRUE(loop.ok()) << loop.status();
+  (*loop)->Start();
+  EXPECT_TRUE(handler.WaitForCommits(3, absl::Seconds(30)))
+      << "idle turns left their participants unsettled";
+  (*loop)->Stop();
+  EXPECT_EQ(handler.aborted(), 0);
+}
+
 }  // namespace
-}  // namespace infobus::kafka
+}  // namespace infobus::stream

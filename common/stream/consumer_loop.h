@@ -14,58 +14,26 @@
 #include "common/kafka/message.h"
 #include "common/kafka/producer.h"
 #include "common/store/store.h"
-#include "rocksdb/write_batch.h"
+#include "common/stream/transaction.h"
 
 namespace RdKafka {
 class KafkaConsumer;
 }
 
-namespace infobus::kafka {
-
-// What a handler may do with one batch: stage state changes and output messages. Nothing
-// happens until the loop commits the batch, so a handler has no side effects of its own.
-class BatchContext {
- public:
-  rocksdb::WriteBatch& batch() { return batch_; }
-  void Produce(OutgoingMessage message) { outgoing_.push_back(std::move(message)); }
-  // Produced only once every Produce() message of the batch is acknowledged, and before the
-  // store write: for a changelog of state that must never be ahead of the batch's output.
-  void ProduceAfterOutput(OutgoingMessage message) { trailing_.push_back(std::move(message)); }
-  // Sends `record` to the dead-letter topic with why it could not be processed.
-  void DeadLetter(const Record& record, std::string_view reason);
-  // The batch cannot be processed now for a reason that is not the records' fault (e.g. the
-  // store failed): nothing of it is committed, and it is offered again after a back-off.
-  void Fail(absl::Status status) { failure_ = std::move(status); }
-  bool empty() const { return batch_.Count() == 0 && outgoing_.empty() && trailing_.empty(); }
-
- private:
-  friend class ConsumerLoop;
-  BatchContext(std::string dead_letter_topic, std::string consumer)
-      : dead_letter_topic_(std::move(dead_letter_topic)), consumer_(std::move(consumer)) {}
-
-  std::string dead_letter_topic_;
-  std::string consumer_;
-  rocksdb::WriteBatch batch_;
-  std::vector<OutgoingMessage> outgoing_;
-  std::vector<OutgoingMessage> trailing_;
-  absl::Status failure_;
-};
+namespace infobus::stream {
 
 // The logic behind a consumer loop. Called from the loop's thread only.
 class RecordHandler {
  public:
   virtual ~RecordHandler() = default;
-  // Turns `records` into staged state changes and messages. It may read the store, but must not
-  // change anything outside `context`: a batch that fails to commit is offered again.
-  virtual void HandleBatch(const std::vector<Record>& records, BatchContext& context) = 0;
+  // Turns `records` into staged state changes and messages in `transaction`. It may read the
+  // store, but must not change anything outside the transaction: one that does not commit is
+  // offered again. Work kept staged outside it is settled through Transaction::Enlist.
+  virtual void HandleBatch(const std::vector<kafka::Record>& records, Transaction& transaction) = 0;
   // Called on every turn of the loop (at least every poll_timeout), after HandleBatch when there
-  // were records: time-driven work (deadlines, window closes) stages its changes here, and they
-  // commit like a batch's. Default: nothing.
-  virtual void OnTick(BatchContext& /*context*/) {}
-  // The batch's messages are acknowledged by Kafka and its state and offsets are in the store.
-  virtual void OnBatchCommitted() {}
-  // The batch was not committed and will be offered again.
-  virtual void OnBatchAborted() {}
+  // were records, in the same transaction: time-driven work (deadlines, window closes) stages
+  // its changes here. Default: nothing.
+  virtual void OnTick(Transaction& /*transaction*/) {}
   // Partitions are being assigned, before their stored offsets are read: a handler may bring
   // its state (and the offsets it reflects) for them up to date, e.g. from a changelog written
   // by their last owner. `kept` are those this loop owned until the rebalance began (its store
@@ -76,14 +44,16 @@ class RecordHandler {
   virtual void OnRevoked(const std::vector<std::pair<std::string, int32_t>>& /*revoked*/) {}
 };
 
-// Consumes topics in a consumer group and runs batches through a RecordHandler with these
-// guarantees: a batch's output messages are acknowledged by Kafka (acks=all) before its state;
-// its state and the offsets it reflects are written in one RocksDB WriteBatch; on assignment,
-// partitions resume from the offsets in the store (the committed Kafka offsets serve only a
-// partition the store has never seen, and lag monitoring; a stored offset that cannot be read
-// refuses the assignment, and the loop retries with a new consumer). After a crash, work since the
-// last committed batch is redone, so output may repeat but is never lost; handlers make it
-// idempotent (deterministic ids, dedupe).
+// Consumes topics in a consumer group and runs each turn (a batch of records and a tick) through
+// a RecordHandler as one Transaction, with these guarantees: a turn's output messages are
+// acknowledged by Kafka (acks=all) before its state; its state and the offsets it reflects are
+// written in one RocksDB WriteBatch; on assignment, partitions resume from the offsets in the store
+// (the committed Kafka offsets serve only a partition the store has never seen, and lag monitoring;
+// a stored offset that cannot be read refuses the assignment, and the loop retries with a new
+// consumer). After a crash, work since the last committed batch is redone, so output may repeat but
+// is never lost; handlers make it idempotent (deterministic ids, dedupe). The transaction's
+// participants then learn how the turn ended: committed once its state is stored (or at once, for a
+// turn that staged nothing), aborted when any step failed.
 //
 // Lifecycle: Create, Start (spawns the loop thread), Stop (joins; safe to call twice).
 class ConsumerLoop {
@@ -114,7 +84,7 @@ class ConsumerLoop {
   // `store` must have been opened with the kOffsetsFamily column family. `store`, `producer` and
   // `handler` must outlive the loop.
   static absl::StatusOr<std::unique_ptr<ConsumerLoop>> Create(Options options, Store* store,
-                                                              Producer* producer,
+                                                              kafka::Producer* producer,
                                                               RecordHandler* handler);
   ~ConsumerLoop();
 
@@ -144,9 +114,9 @@ class ConsumerLoop {
   void Replace();
   void BackOff(absl::Duration& backoff);
   void Run();
-  std::vector<Record> PollBatch();
-  bool ProcessBatch(const std::vector<Record>& records);
-  void Rewind(const std::vector<Record>& records);
+  std::vector<kafka::Record> PollBatch();
+  bool ProcessBatch(const std::vector<kafka::Record>& records);
+  void Rewind(const std::vector<kafka::Record>& records);
   void UpdateLag();
   // Copies the offsets committed to the store since the last time to Kafka: kDue once the
   // interval has passed; kIdle at once, on a turn that found no records (input has stopped,
@@ -161,7 +131,7 @@ class ConsumerLoop {
 
   Options options_;
   Store* store_ = nullptr;
-  Producer* producer_ = nullptr;
+  kafka::Producer* producer_ = nullptr;
   RecordHandler* handler_ = nullptr;
   std::unique_ptr<Rebalancer> rebalancer_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
@@ -188,4 +158,4 @@ using ConsumerLoopPtr = std::unique_ptr<ConsumerLoop>;
 
 std::string OffsetKey(const std::string& topic, int32_t partition);
 
-}  // namespace infobus::kafka
+}  // namespace infobus::stream

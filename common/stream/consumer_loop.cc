@@ -1,4 +1,4 @@
-#include "common/kafka/consumer_loop.h"
+#include "common/stream/consumer_loop.h"
 
 #include <librdkafka/rdkafkacpp.h>
 
@@ -13,7 +13,7 @@
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 
-namespace infobus::kafka {
+namespace infobus::stream {
 
 std::string OffsetKey(const std::string& topic, int32_t partition) {
   return absl::StrCat(topic, "/", partition);
@@ -65,10 +65,6 @@ absl::StatusOr<std::optional<int64_t>> ReadStoredOffset(const Store& store,
 }
 
 }  // namespace
-
-void BatchContext::DeadLetter(const Record& record, std::string_view reason) {
-  outgoing_.push_back(DeadLetterMessage(record, reason, consumer_, dead_letter_topic_));
-}
 
 // Resumes assigned partitions from the offsets in the store. Runs inside consume().
 class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
@@ -142,7 +138,7 @@ class ConsumerLoop::Rebalancer : public RdKafka::RebalanceCb {
 };
 
 absl::StatusOr<std::unique_ptr<ConsumerLoop>> ConsumerLoop::Create(Options options, Store* store,
-                                                                   Producer* producer,
+                                                                   kafka::Producer* producer,
                                                                    RecordHandler* handler) {
   std::unique_ptr<ConsumerLoop> loop(new ConsumerLoop());
   loop->options_ = std::move(options);
@@ -169,7 +165,7 @@ absl::Status ConsumerLoop::Connect() {
   if (!o.group_instance_id.empty()) settings["group.instance.id"] = o.group_instance_id;
   for (const auto& [key, value] : o.properties) settings[key] = value;
 
-  auto conf = NewClientConf(settings, "consumer");
+  auto conf = kafka::NewClientConf(settings, "consumer");
   if (!conf.ok()) return conf.status();
   std::string error;
   if ((*conf)->set("rebalance_cb", rebalancer_.get(), error) != RdKafka::Conf::CONF_OK) {
@@ -221,7 +217,7 @@ ConsumerLoop::~ConsumerLoop() {
 
 void ConsumerLoop::Start() {
   for (const std::string& topic : options_.topics) {
-    ExportDeadLetters(topic);
+    kafka::ExportDeadLetters(topic);
     RecordsConsumed().Add({{"topic", topic}});
   }
   BatchesFailed().Add({{"group", options_.group_id}});
@@ -249,7 +245,7 @@ void ConsumerLoop::Run() {
       }
       continue;
     }
-    std::vector<Record> records = PollBatch();
+    std::vector<kafka::Record> records = PollBatch();
     if (!unresumable_.ok()) {
       // The rebalance callback refused an assignment it could not resume (nothing of it was
       // consumed); a new consumer rejoins the group and the offsets are read again.
@@ -268,7 +264,6 @@ void ConsumerLoop::Run() {
       continue;
     }
     BatchesFailed().Add({{"group", options_.group_id}}).Increment();
-    handler_->OnBatchAborted();
     Rewind(records);
     BackOff(backoff);
   }
@@ -282,8 +277,8 @@ void ConsumerLoop::BackOff(absl::Duration& backoff) {
   backoff = std::min(backoff * 2, absl::Seconds(5));
 }
 
-std::vector<Record> ConsumerLoop::PollBatch() {
-  std::vector<Record> records;
+std::vector<kafka::Record> ConsumerLoop::PollBatch() {
+  std::vector<kafka::Record> records;
   assignment_changed_ = false;
   int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(options_.poll_timeout));
   while (static_cast<int>(records.size()) < options_.max_batch && !stopping_.load()) {
@@ -295,13 +290,13 @@ std::vector<Record> ConsumerLoop::PollBatch() {
       INFOBUS_LOG(Warning) << "consume: " << message->errstr();
       break;
     }
-    records.push_back(RecordFrom(*message));
+    records.push_back(kafka::RecordFrom(*message));
     if (assignment_changed_) break;
   }
   if (assignment_changed_) {
     // Records of partitions taken away during this poll belong to their new owner now.
     records.erase(std::remove_if(records.begin(), records.end(),
-                                 [this](const Record& r) {
+                                 [this](const kafka::Record& r) {
                                    return assigned_.count({r.topic, r.partition}) == 0;
                                  }),
                   records.end());
@@ -309,51 +304,59 @@ std::vector<Record> ConsumerLoop::PollBatch() {
   return records;
 }
 
-bool ConsumerLoop::ProcessBatch(const std::vector<Record>& records) {
-  BatchContext context(options_.dead_letter_topic, options_.group_id);
-  if (!records.empty()) handler_->HandleBatch(records, context);
-  if (context.failure_.ok()) handler_->OnTick(context);
-  if (records.empty() && context.empty() && context.failure_.ok()) {
+bool ConsumerLoop::ProcessBatch(const std::vector<kafka::Record>& records) {
+  // Every path out settles it: Commit once stored, Abort (or its destructor) otherwise.
+  Transaction transaction(options_.dead_letter_topic, options_.group_id);
+  if (!records.empty()) handler_->HandleBatch(records, transaction);
+  if (transaction.failure().ok()) handler_->OnTick(transaction);
+  if (!transaction.failure().ok()) {
+    INFOBUS_LOG(Warning) << "batch of " << records.size()
+                         << " records failed, will retry: " << transaction.failure();
+    transaction.Abort();
+    return false;
+  }
+  if (records.empty() && transaction.empty()) {
     // Idle: nothing came within a poll timeout, so input has stopped and there is no later
     // batch to share a commit with. What is pending goes to Kafka now, and the lag gauge is
-    // refreshed, so both read true within a poll timeout of the last batch.
+    // refreshed, so both read true within a poll timeout of the last batch. Nothing was staged,
+    // so there is nothing to store: the participants' turn is over, committed.
+    transaction.Commit();
     CommitToKafka(CommitWhen::kIdle);
     return true;
   }
-  if (!context.failure_.ok()) {
-    INFOBUS_LOG(Warning) << "batch of " << records.size()
-                         << " records failed, will retry: " << context.failure_;
-    return false;
-  }
 
-  for (const std::vector<OutgoingMessage>* phase : {&context.outgoing_, &context.trailing_}) {
+  for (const std::vector<kafka::OutgoingMessage>* phase :
+       {&transaction.output(), &transaction.trailing()}) {
     std::vector<absl::Status> sent = producer_->ProduceAll(*phase);
     for (const absl::Status& status : sent) {
       if (!status.ok()) {
         INFOBUS_LOG(Warning) << "batch of " << records.size()
                              << " records not committed, will retry: " << status;
+        transaction.Abort();
         return false;
       }
     }
   }
 
   std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
-  for (const Record& record : records) {
+  for (const kafka::Record& record : records) {
     int64_t& next = next_offsets[{record.topic, record.partition}];
     next = std::max(next, record.offset + 1);
   }
   for (const auto& [partition, next] : next_offsets) {
-    context.batch_.Put(store_->Family(kOffsetsFamily), OffsetKey(partition.first, partition.second),
-                       EncodeBigEndian64(static_cast<uint64_t>(next)));
+    transaction.batch().Put(store_->Family(kOffsetsFamily),
+                            OffsetKey(partition.first, partition.second),
+                            EncodeBigEndian64(static_cast<uint64_t>(next)));
   }
-  if (absl::Status status = store_->Write(&context.batch_); !status.ok()) {
+  if (absl::Status status = store_->Write(&transaction.batch()); !status.ok()) {
     INFOBUS_LOG(Error) << "batch not committed, will retry: " << status;
+    transaction.Abort();
     return false;
   }
-  handler_->OnBatchCommitted();
+  transaction.Commit();
   // One labelled-series lookup per topic, not per record.
   std::map<std::string_view, int64_t> per_topic;
-  for (const Record& record : records) ++per_topic[record.topic];
+  for (const kafka::Record& record : records) ++per_topic[record.topic];
   for (const auto& [topic, count] : per_topic) {
     RecordsConsumed().Add({{"topic", std::string(topic)}}).Increment(static_cast<double>(count));
   }
@@ -429,9 +432,9 @@ void ConsumerLoop::UpdateLag() {
   RdKafka::TopicPartition::destroy(partitions);
 }
 
-void ConsumerLoop::Rewind(const std::vector<Record>& records) {
+void ConsumerLoop::Rewind(const std::vector<kafka::Record>& records) {
   std::map<std::pair<std::string, int32_t>, int64_t> first_offsets;
-  for (const Record& record : records) {
+  for (const kafka::Record& record : records) {
     auto [it, inserted] =
         first_offsets.try_emplace({record.topic, record.partition}, record.offset);
     if (!inserted) it->second = std::min(it->second, record.offset);
@@ -476,4 +479,4 @@ std::map<std::string, int64_t> ConsumerLoop::StoredOffsets() const {
   return out;
 }
 
-}  // namespace infobus::kafka
+}  // namespace infobus::stream
