@@ -28,6 +28,7 @@ using kafka::EnsureTopics;
 using kafka::NewClientConf;
 using kafka::OutgoingMessage;
 using kafka::Producer;
+using kafka::ProducerPtr;
 using kafka::Record;
 
 constexpr char kStateFamily[] = "state";
