@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/kafka/message.h"
+#include "common/stream/participant.h"
 #include "common/util/clock.h"
 #include "rocksdb/write_batch.h"
 #include "services/dispatch/dispatch_events.h"
@@ -18,8 +19,9 @@ namespace infobus::dispatch {
 // The consumer loop's side of dispatch, apart from Kafka so it can be driven by tests: routes a
 // judgment into inboxes, and escalates deliveries whose sign-off deadline passed. Each call
 // stages its state changes into a WriteBatch and its dispatch events into a message list; the
-// caller produces the messages, writes the batch, then calls Committed() (or Aborted() when
-// either failed). Single-threaded: the consumer-loop thread only.
+// caller produces the messages, writes the batch, then settles the dispatcher as a participant of
+// its transaction: Committed() (or Aborted() when either failed). Single-threaded: the
+// consumer-loop thread only.
 //
 // Escalation: a delivery whose judgment has a response deadline of its own (set by its rule,
 // Judgment.response_deadline) or whose severity has a sign-off deadline (routing file
@@ -37,7 +39,7 @@ namespace infobus::dispatch {
 // infobus_dispatch_undelivered_for_clearance_total (not dead-lettered: the record is valid, the
 // routing file is what lacks a clearance, and a copy on the dead-letter topic would hand the
 // judgment to whoever reads that topic).
-class Dispatcher {
+class Dispatcher final : public stream::Participant {
  public:
   Dispatcher(RoutingSource* routing, Inbox* inbox, ClockPtr clock, std::string events_topic)
       : routing_(routing),
@@ -52,8 +54,10 @@ class Dispatcher {
   // Handles up to `limit` deadlines that are due by the clock.
   absl::Status StageDueEscalations(rocksdb::WriteBatch* batch,
                                    std::vector<kafka::OutgoingMessage>* out, size_t limit = 500);
-  void Committed();
-  void Aborted();
+  // stream::Participant: the staged deliveries become visible in the inboxes (and counted), or
+  // are dropped.
+  void Committed() override;
+  void Aborted() override;
   // Units with new deliveries since the last call (to wake their streams after a commit).
   std::vector<std::string> TakeTouchedUnits();
 

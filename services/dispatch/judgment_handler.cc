@@ -7,6 +7,7 @@ namespace infobus::dispatch {
 
 void JudgmentHandler::HandleBatch(const std::vector<kafka::Record>& records,
                                   stream::Transaction& context) {
+  context.Enlist(dispatcher_);  // first: the streams are woken for deliveries made visible
   context.Enlist(this);
   std::vector<kafka::OutgoingMessage> events;
   for (const kafka::Record& record : records) {
@@ -25,6 +26,7 @@ void JudgmentHandler::HandleBatch(const std::vector<kafka::Record>& records,
 }
 
 void JudgmentHandler::OnTick(stream::Transaction& context) {
+  context.Enlist(dispatcher_);  // first: the streams are woken for deliveries made visible
   context.Enlist(this);
   routing_->ReloadIfChanged(reload_interval_);
   std::vector<kafka::OutgoingMessage> events;
@@ -36,11 +38,8 @@ void JudgmentHandler::OnTick(stream::Transaction& context) {
   for (kafka::OutgoingMessage& event : events) context.Produce(std::move(event));
 }
 
-void JudgmentHandler::Committed() {
-  dispatcher_->Committed();
-  notifier_->Notify(dispatcher_->TakeTouchedUnits());
-}
+void JudgmentHandler::Committed() { notifier_->Notify(dispatcher_->TakeTouchedUnits()); }
 
-void JudgmentHandler::Aborted() { dispatcher_->Aborted(); }
+void JudgmentHandler::Aborted() {}  // the dispatcher drops what it staged
 
 }  // namespace infobus::dispatch

@@ -102,6 +102,7 @@ void EventHandler::Emit(const Judgment& judgment, stream::Transaction& context) 
 
 void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
                                stream::Transaction& context) {
+  context.Enlist(log_);  // first: a request answered below finds its entry visible
   context.Enlist(this);
   if (needs_restore_) {
     if (absl::Status status = RestoreState(); !status.ok()) {
@@ -197,6 +198,7 @@ void EventHandler::ApplyRules(RulesSource::Loaded loaded, stream::Transaction& c
 }
 
 void EventHandler::OnTick(stream::Transaction& context) {
+  context.Enlist(log_);  // first: a request answered below finds its entry visible
   context.Enlist(this);
   if (needs_restore_) return;  // HandleBatch restores first; nothing to tick on until then
   const absl::Time now = clock_->Now();
@@ -325,7 +327,6 @@ void EventHandler::Committed() {
     absl::MutexLock lock(&mutex_);
     rules_version_ = committed_rules_.version;
   }
-  log_->Committed();
   for (const std::string& rule : staged_rule_ids_)
     JudgmentsMade().Add({{"rule", rule}}).Increment();
   staged_rule_ids_.clear();
@@ -334,7 +335,6 @@ void EventHandler::Committed() {
 }
 
 void EventHandler::Aborted() {
-  log_->Aborted();
   batch_next_offsets_.clear();
   staged_rule_ids_.clear();
   for (const RequestPtr& request : in_flight_) {

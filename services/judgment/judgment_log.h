@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/store/store.h"
+#include "common/stream/participant.h"
 #include "infobus/common/v1/judgment.pb.h"
 #include "infobus/judgment/v1/judgment_service.pb.h"
 #include "rocksdb/write_batch.h"
@@ -31,9 +32,10 @@ bool MatchesFilter(const JudgmentFilter& filter, const infobus::common::v1::Judg
 //   "t" <created_at ns> <seq>      → id
 //   "m"                            → the last seq
 // Writers stage into the consumer loop's WriteBatch (loop thread only), so entries commit with
-// the offsets of the events that made them; Committed()/Aborted() settle the staged entries.
+// the offsets of the events that made them; the log is a participant of the loop's transaction,
+// whose Committed()/Aborted() settle the staged entries.
 // Readers (any thread) see committed entries only. Listeners hear of every commit.
-class JudgmentLog {
+class JudgmentLog final : public stream::Participant {
  public:
   static constexpr char kFamily[] = "judgments";
 
@@ -52,8 +54,10 @@ class JudgmentLog {
   // as a review when it carries a review later than the one the log has; else nothing (false).
   absl::StatusOr<bool> StageFromTopic(const infobus::common::v1::Judgment& judgment,
                                       rocksdb::WriteBatch& batch);
-  void Committed();
-  void Aborted();
+  // stream::Participant (loop thread): the staged entries become visible (and the listeners
+  // hear of them), or are dropped.
+  void Committed() override;
+  void Aborted() override;
 
   // Any thread.
   absl::StatusOr<std::optional<JudgmentRecord>> Get(const std::string& judgment_id) const;
