@@ -200,6 +200,7 @@ void EventHandler::ApplyRules(RulesSource::Loaded loaded, stream::Transaction& c
 void EventHandler::OnTick(stream::Transaction& context) {
   context.Enlist(log_);  // first: a request answered below finds its entry visible
   context.Enlist(this);
+  context.Enlist(&mailbox_);   // last: answers go out once the rules and log are settled
   if (needs_restore_) return;  // HandleBatch restores first; nothing to tick on until then
   const absl::Time now = clock_->Now();
   if (!rules_->path().empty() && now >= next_rules_check_) {
@@ -218,33 +219,28 @@ void EventHandler::OnTick(stream::Transaction& context) {
     }
   }
 
-  std::deque<RequestPtr> requests;
-  {
-    absl::MutexLock lock(&mutex_);
-    requests.swap(queued_);
-  }
-  for (const RequestPtr& request : requests) {
-    if (request->kind == Request::Kind::kAbsorb) {
+  for (const JudgmentRequestPtr& request : mailbox_.Take()) {
+    if (request->kind == JudgmentRequest::Kind::kAbsorb) {
       if (absl::Status status = ApplyAbsorb(*request, context); !status.ok()) {
         context.Fail(status);  // part may be staged: none of this batch commits
       }
-    } else if (request->kind == Request::Kind::kReload) {
+    } else if (request->kind == JudgmentRequest::Kind::kReload) {
       auto loaded = rules_->Read();
       if (!loaded.ok()) {
-        Finish(request, loaded.status());
+        mailbox_.Answer(request, loaded.status());
         continue;
       }
       ApplyRules(std::move(*loaded), context, &request->summary);
     } else {
       auto record = log_->StageReview(request->judgment_id, request->review, context.batch());
       if (!record.ok()) {
-        Finish(request, record.status());
+        mailbox_.Answer(request, record.status());
         continue;
       }
       request->record = *record;
       Emit(record->judgment(), context);
     }
-    in_flight_.push_back(request);
+    mailbox_.Staged(request);
   }
 
   rocksdb::ColumnFamilyHandle* family = store_->Family(kStateFamily);
@@ -330,17 +326,11 @@ void EventHandler::Committed() {
   for (const std::string& rule : staged_rule_ids_)
     JudgmentsMade().Add({{"rule", rule}}).Increment();
   staged_rule_ids_.clear();
-  for (const RequestPtr& request : in_flight_) Finish(request, absl::OkStatus());
-  in_flight_.clear();
 }
 
 void EventHandler::Aborted() {
   batch_next_offsets_.clear();
   staged_rule_ids_.clear();
-  for (const RequestPtr& request : in_flight_) {
-    Finish(request, absl::UnavailableError("not committed (Kafka or the store failed); retry"));
-  }
-  in_flight_.clear();
   // The engine ran ahead of the store: put back the committed rules and state.
   engine_->ClearState();
   engine_->SetRules(committed_rules_);
@@ -352,79 +342,45 @@ void EventHandler::Aborted() {
   }
 }
 
-EventHandler::~EventHandler() {
-  std::deque<RequestPtr> queued;
-  {
-    absl::MutexLock lock(&mutex_);
-    queued.swap(queued_);
-  }
-  const absl::Status gone = absl::UnavailableError("judgment is shutting down; retry");
-  for (const RequestPtr& request : queued) Finish(request, gone);
-  for (const RequestPtr& request : in_flight_) Finish(request, gone);
-}
-
-void EventHandler::Finish(const RequestPtr& request, absl::Status status) {
-  std::function<void(Request&)> on_done;
-  {
-    absl::MutexLock lock(&mutex_);
-    if (request->done) return;
-    request->status = std::move(status);
-    request->done = true;
-    on_done = std::move(request->on_done);
-  }
-  if (on_done) on_done(*request);
-}
-
-void EventHandler::Submit(RequestPtr request) {
-  absl::MutexLock lock(&mutex_);
-  queued_.push_back(std::move(request));
-}
-
 void EventHandler::Reload(ReloadDone done) {
-  auto request = std::make_shared<Request>();
-  request->kind = Request::Kind::kReload;
-  request->on_done = [done = std::move(done)](Request& finished) {
+  auto request = std::make_shared<JudgmentRequest>();
+  request->kind = JudgmentRequest::Kind::kReload;
+  request->on_done = [done = std::move(done)](JudgmentRequest& finished) {
     if (!finished.status.ok()) return done(finished.status);
     done(std::move(finished.summary));
   };
-  Submit(std::move(request));
+  mailbox_.Post(std::move(request));
 }
 
 void EventHandler::Review(const std::string& judgment_id, const infobus::common::v1::Review& review,
                           ReviewDone done) {
-  auto request = std::make_shared<Request>();
-  request->kind = Request::Kind::kReview;
+  auto request = std::make_shared<JudgmentRequest>();
+  request->kind = JudgmentRequest::Kind::kReview;
   request->judgment_id = judgment_id;
   request->review = review;
   *request->review.mutable_reviewed_at() = ToProtoTimestamp(clock_->Now());
-  request->on_done = [done = std::move(done)](Request& finished) {
+  request->on_done = [done = std::move(done)](JudgmentRequest& finished) {
     if (!finished.status.ok()) return done(finished.status);
     done(std::move(finished.record));
   };
-  Submit(std::move(request));
+  mailbox_.Post(std::move(request));
 }
 
 absl::Status EventHandler::Absorb(std::vector<Judgment> judgments, std::vector<Rejected> rejected,
                                   std::string offsets_family,
                                   std::vector<std::pair<std::string, std::string>> offsets,
                                   absl::Duration timeout) {
-  auto request = std::make_shared<Request>();
-  request->kind = Request::Kind::kAbsorb;
+  auto request = std::make_shared<JudgmentRequest>();
+  request->kind = JudgmentRequest::Kind::kAbsorb;
   request->judgments = std::move(judgments);
   request->rejected = std::move(rejected);
   request->offsets_family = std::move(offsets_family);
   request->offsets = std::move(offsets);
-  Submit(request);
-  absl::MutexLock lock(&mutex_);
-  auto done = [&request]() { return request->done; };
-  if (!mutex_.AwaitWithTimeout(absl::Condition(&done), timeout)) {
-    return absl::DeadlineExceededError(
-        "not applied in time: the consumer loop is busy or cannot commit; it may still apply");
-  }
-  return request->status;
+  return mailbox_.PostAndWait(std::move(request), timeout);
 }
 
-absl::Status EventHandler::ApplyAbsorb(const Request& request, stream::Transaction& context) {
+absl::Status EventHandler::ApplyAbsorb(const JudgmentRequest& request,
+                                       stream::Transaction& context) {
   for (const Judgment& judgment : request.judgments) {
     auto added = log_->StageFromTopic(judgment, context.batch());
     if (!added.ok()) return added.status();

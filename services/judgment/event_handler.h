@@ -17,6 +17,7 @@
 #include "common/util/clock.h"
 #include "services/judgment/engine/engine.h"
 #include "services/judgment/judgment_log.h"
+#include "services/judgment/request_mailbox.h"
 #include "services/judgment/rules_source.h"
 #include "services/judgment/state_changelog.h"
 
@@ -46,8 +47,6 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
  public:
   static constexpr char kStateFamily[] = "judgment_state";
 
-  // Fails what is still queued or in flight (UNAVAILABLE), so every `done` runs.
-  ~EventHandler() override;
   EventHandler(Store* store, Engine* engine, JudgmentLog* log, RulesSource* rules,
                std::string judgments_topic, std::string sightings_topic, StateChangelog* changelog,
                absl::Duration rules_check_interval, ClockPtr clock)
@@ -78,10 +77,7 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
               ReviewDone done);
   int64_t rules_version() const;
   // A record read from the judgments topic that is not a valid Judgment, and why.
-  struct Rejected {
-    kafka::Record record;
-    std::string reason;
-  };
+  using Rejected = JudgmentRequest::Rejected;
   // Appends to the log the `judgments` (read from the judgments topic) it does not have, or
   // whose review is new, dead-letters the `rejected` records (with this loop's consumer group
   // as the consumer), and puts `offsets` into `offsets_family`, in one batch; waits up to
@@ -104,29 +100,10 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
   // stream::Participant: what each turn staged becomes visible, or is dropped.
   void Committed() override;
   void Aborted() override;
-  struct Request {
-    enum class Kind { kReload, kReview, kAbsorb } kind;
-    std::string judgment_id;
-    infobus::common::v1::Review review;
-    std::vector<infobus::common::v1::Judgment> judgments;      // kAbsorb
-    std::vector<Rejected> rejected;                            // kAbsorb
-    std::string offsets_family;                                // kAbsorb
-    std::vector<std::pair<std::string, std::string>> offsets;  // kAbsorb
-    // Runs once, on the loop thread (or the destructor's), outside the mutex.
-    std::function<void(Request&)> on_done;
-    // Filled on the loop thread.
-    bool done = false;
-    absl::Status status;
-    Engine::ReloadSummary summary;
-    JudgmentRecord record;
-  };
-  using RequestPtr = std::shared_ptr<Request>;
 
   absl::Status RestoreState();
-  void Submit(RequestPtr request);
-  void Finish(const RequestPtr& request, absl::Status status);
   // Stages an Absorb request's judgments and offsets; on failure part may be staged.
-  absl::Status ApplyAbsorb(const Request& request, stream::Transaction& context);
+  absl::Status ApplyAbsorb(const JudgmentRequest& request, stream::Transaction& context);
   void ApplyRules(RulesSource::Loaded loaded, stream::Transaction& context,
                   Engine::ReloadSummary* summary);
   void Emit(const infobus::common::v1::Judgment& judgment, stream::Transaction& context);
@@ -156,7 +133,6 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
   RulesSource::Stamp refused_stamp_;  // a bad file is reported once per change
   absl::Time next_rules_check_ = absl::InfinitePast();
   bool needs_restore_ = false;
-  std::vector<RequestPtr> in_flight_;
   // Rule ids of the new judgments in the batch being staged, counted once it commits.
   std::vector<std::string> staged_rule_ids_;
   std::vector<HotspotSighting> sightings_;  // HandleEvent scratch
@@ -167,8 +143,11 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
   std::set<std::string> released_scopes_;
   std::map<std::string, int64_t> batch_next_offsets_;
 
+  // Requests from other threads (reloads, reviews, the judgments feed's pages), answered when
+  // the turn that staged them settles. Destroyed with the handler, answering what is left.
+  RequestMailbox mailbox_;
+
   mutable absl::Mutex mutex_;
-  std::deque<RequestPtr> queued_ ABSL_GUARDED_BY(mutex_);
   int64_t rules_version_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
