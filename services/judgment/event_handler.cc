@@ -1,7 +1,6 @@
 #include "services/judgment/event_handler.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/codec/event_decoder.h"
 #include "common/codec/hotspot_sighting_decoder.h"
 #include "common/log/log.h"
@@ -14,13 +13,8 @@ namespace {
 using infobus::common::v1::Event;
 using infobus::common::v1::Judgment;
 
+// Written by earlier versions so that a reload always had something to commit; skipped.
 constexpr char kRulesMarkerKey[] = "\x1frules";
-
-std::string Describe(const Engine::ReloadSummary& summary) {
-  return absl::StrCat("added [", absl::StrJoin(summary.added, ", "), "], changed [",
-                      absl::StrJoin(summary.changed, ", "), "], removed [",
-                      absl::StrJoin(summary.removed, ", "), "], kept ", summary.kept.size());
-}
 
 prometheus::Family<prometheus::Counter>& JudgmentsMade() {
   static auto& family = metrics::CounterFamily(
@@ -43,22 +37,22 @@ void ExportRules(const RuleSet& rules) {
 
 }  // namespace
 
+EventHandler::EventHandler(Store* store, Engine* engine, JudgmentLog* log, RulesSource* rules,
+                           std::string judgments_topic, std::string sightings_topic,
+                           StateChangelog* changelog, absl::Duration rules_check_interval,
+                           ClockPtr clock)
+    : store_(store),
+      engine_(engine),
+      log_(log),
+      judgments_topic_(std::move(judgments_topic)),
+      sightings_topic_(std::move(sightings_topic)),
+      changelog_(changelog),
+      clock_(std::move(clock)),
+      rules_(rules, engine, rules_check_interval, ExportRules) {}
+
 absl::Status EventHandler::Start() {
   RestoreFailures().Add({});  // at 0 from the start, for alerts
-  auto loaded = rules_->Read();
-  if (!loaded.ok()) return loaded.status();
-  committed_rules_ = loaded->rules;
-  committed_stamp_ = loaded->stamp;
-  ExportRules(loaded->rules);
-  engine_->SetRules(loaded->rules);
-  {
-    absl::MutexLock lock(&mutex_);
-    rules_version_ = loaded->rules.version;
-  }
-  INFOBUS_LOG(Info) << "rules "
-                    << (rules_->path().empty() ? std::string("(built in)") : rules_->path())
-                    << " version " << loaded->rules.version << ": " << loaded->rules.rules.size()
-                    << " rules";
+  if (absl::Status status = rules_.Load(); !status.ok()) return status;
   return RestoreState();
 }
 
@@ -102,8 +96,7 @@ void EventHandler::Emit(const Judgment& judgment, stream::Transaction& context) 
 
 void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
                                stream::Transaction& context) {
-  context.Enlist(log_);  // first: a request answered below finds its entry visible
-  context.Enlist(this);
+  EnlistIn(context);
   if (needs_restore_) {
     if (absl::Status status = RestoreState(); !status.ok()) {
       context.Fail(status);
@@ -184,40 +177,17 @@ bool EventHandler::StageNew(const std::vector<Judgment>& judgments, stream::Tran
   return true;
 }
 
-void EventHandler::ApplyRules(RulesSource::Loaded loaded, stream::Transaction& context,
-                              Engine::ReloadSummary* summary) {
-  const int64_t version = loaded.rules.version;
-  ExportRules(loaded.rules);
-  Engine::ReloadSummary applied = engine_->SetRules(std::move(loaded.rules));
-  staged_stamp_ = loaded.stamp;
-  rules_staged_ = true;
-  // Something to commit even when no state changed, so the batch (and its callers) complete.
-  context.batch().Put(store_->Family(kStateFamily), kRulesMarkerKey, absl::StrCat(version));
-  INFOBUS_LOG(Info) << "rules version " << version << " applied: " << Describe(applied);
-  if (summary != nullptr) *summary = std::move(applied);
+void EventHandler::EnlistIn(stream::Transaction& context) {
+  context.Enlist(log_);     // first: a request answered below finds its entry visible
+  context.Enlist(&rules_);  // before this: an abort restores the state under the rules in force
+  context.Enlist(this);
+  context.Enlist(&mailbox_);  // last: answers go out once the rules and log are settled
 }
 
 void EventHandler::OnTick(stream::Transaction& context) {
-  context.Enlist(log_);  // first: a request answered below finds its entry visible
-  context.Enlist(this);
-  context.Enlist(&mailbox_);   // last: answers go out once the rules and log are settled
+  EnlistIn(context);
   if (needs_restore_) return;  // HandleBatch restores first; nothing to tick on until then
-  const absl::Time now = clock_->Now();
-  if (!rules_->path().empty() && now >= next_rules_check_) {
-    next_rules_check_ = now + rules_check_interval_;
-    const RulesSource::Stamp stamp = rules_->Current();
-    const RulesSource::Stamp& applied = rules_staged_ ? staged_stamp_ : committed_stamp_;
-    if (stamp != applied && stamp != refused_stamp_) {
-      auto loaded = rules_->Read();
-      if (loaded.ok()) {
-        ApplyRules(std::move(*loaded), context, nullptr);
-      } else {
-        refused_stamp_ = stamp;
-        INFOBUS_LOG(Error) << "rules file changed but is refused, the rules in force stay: "
-                           << loaded.status();
-      }
-    }
-  }
+  rules_.CheckFile(clock_->Now());
 
   for (const JudgmentRequestPtr& request : mailbox_.Take()) {
     if (request->kind == JudgmentRequest::Kind::kAbsorb) {
@@ -225,12 +195,12 @@ void EventHandler::OnTick(stream::Transaction& context) {
         context.Fail(status);  // part may be staged: none of this batch commits
       }
     } else if (request->kind == JudgmentRequest::Kind::kReload) {
-      auto loaded = rules_->Read();
-      if (!loaded.ok()) {
-        mailbox_.Answer(request, loaded.status());
+      auto summary = rules_.Reload();
+      if (!summary.ok()) {
+        mailbox_.Answer(request, summary.status());
         continue;
       }
-      ApplyRules(std::move(*loaded), context, &request->summary);
+      request->summary = *std::move(summary);
     } else {
       auto record = log_->StageReview(request->judgment_id, request->review, context.batch());
       if (!record.ok()) {
@@ -316,13 +286,6 @@ void EventHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>
 }
 
 void EventHandler::Committed() {
-  if (rules_staged_) {
-    committed_rules_ = engine_->rules();
-    committed_stamp_ = staged_stamp_;
-    rules_staged_ = false;
-    absl::MutexLock lock(&mutex_);
-    rules_version_ = committed_rules_.version;
-  }
   for (const std::string& rule : staged_rule_ids_)
     JudgmentsMade().Add({{"rule", rule}}).Increment();
   staged_rule_ids_.clear();
@@ -331,11 +294,9 @@ void EventHandler::Committed() {
 void EventHandler::Aborted() {
   batch_next_offsets_.clear();
   staged_rule_ids_.clear();
-  // The engine ran ahead of the store: put back the committed rules and state.
+  // The engine ran ahead of the store: put back the committed state (the rules controller,
+  // settled first, put back the rules in force).
   engine_->ClearState();
-  engine_->SetRules(committed_rules_);
-  rules_staged_ = false;
-  next_rules_check_ = absl::InfinitePast();
   if (absl::Status status = RestoreState(); !status.ok()) {
     INFOBUS_LOG(Error) << "cannot restore engine state, will retry: " << status;
     needs_restore_ = true;
@@ -393,9 +354,6 @@ absl::Status EventHandler::ApplyAbsorb(const JudgmentRequest& request,
   return absl::OkStatus();
 }
 
-int64_t EventHandler::rules_version() const {
-  absl::MutexLock lock(&mutex_);
-  return rules_version_;
-}
+int64_t EventHandler::rules_version() const { return rules_.version(); }
 
 }  // namespace infobus::judgment

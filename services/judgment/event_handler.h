@@ -1,6 +1,5 @@
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -10,7 +9,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/store/store.h"
 #include "common/stream/consumer_loop.h"
@@ -18,6 +16,7 @@
 #include "services/judgment/engine/engine.h"
 #include "services/judgment/judgment_log.h"
 #include "services/judgment/request_mailbox.h"
+#include "services/judgment/rules_controller.h"
 #include "services/judgment/rules_source.h"
 #include "services/judgment/state_changelog.h"
 
@@ -49,16 +48,7 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
 
   EventHandler(Store* store, Engine* engine, JudgmentLog* log, RulesSource* rules,
                std::string judgments_topic, std::string sightings_topic, StateChangelog* changelog,
-               absl::Duration rules_check_interval, ClockPtr clock)
-      : store_(store),
-        engine_(engine),
-        log_(log),
-        rules_(rules),
-        judgments_topic_(std::move(judgments_topic)),
-        sightings_topic_(std::move(sightings_topic)),
-        changelog_(changelog),
-        rules_check_interval_(rules_check_interval),
-        clock_(std::move(clock)) {}
+               absl::Duration rules_check_interval, ClockPtr clock);
 
   // Loads the rules (a bad file is an error) and restores the engine's state.
   absl::Status Start();
@@ -104,8 +94,8 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
   absl::Status RestoreState();
   // Stages an Absorb request's judgments and offsets; on failure part may be staged.
   absl::Status ApplyAbsorb(const JudgmentRequest& request, stream::Transaction& context);
-  void ApplyRules(RulesSource::Loaded loaded, stream::Transaction& context,
-                  Engine::ReloadSummary* summary);
+  // Enlists the turn's participants, in the order they must settle.
+  void EnlistIn(stream::Transaction& context);
   void Emit(const infobus::common::v1::Judgment& judgment, stream::Transaction& context);
   // Decodes and judges one record of the events topic; false when the batch failed.
   bool HandleEvent(const kafka::Record& record, stream::Transaction& context);
@@ -118,20 +108,12 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
   Store* const store_;
   Engine* const engine_;
   JudgmentLog* const log_;
-  RulesSource* const rules_;
   const std::string judgments_topic_;
   const std::string sightings_topic_;
   StateChangelog* const changelog_;  // nullptr: no changelog
-  const absl::Duration rules_check_interval_;
   const ClockPtr clock_;
 
   // Loop thread only.
-  RuleSet committed_rules_;
-  RulesSource::Stamp committed_stamp_;
-  RulesSource::Stamp staged_stamp_;
-  bool rules_staged_ = false;
-  RulesSource::Stamp refused_stamp_;  // a bad file is reported once per change
-  absl::Time next_rules_check_ = absl::InfinitePast();
   bool needs_restore_ = false;
   // Rule ids of the new judgments in the batch being staged, counted once it commits.
   std::vector<std::string> staged_rule_ids_;
@@ -146,9 +128,8 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
   // Requests from other threads (reloads, reviews, the judgments feed's pages), answered when
   // the turn that staged them settles. Destroyed with the handler, answering what is left.
   RequestMailbox mailbox_;
-
-  mutable absl::Mutex mutex_;
-  int64_t rules_version_ ABSL_GUARDED_BY(mutex_) = 0;
+  // The rules file and the rules in force.
+  RulesController rules_;
 };
 
 }  // namespace infobus::judgment
