@@ -125,11 +125,12 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
   std::set<std::string> released_scopes_;
   std::map<std::string, int64_t> batch_next_offsets_;
 
-  // Requests from other threads (reloads, reviews, the judgments feed's pages), answered when
-  // the turn that staged them settles. Destroyed with the handler, answering what is left.
-  RequestMailbox mailbox_;
   // The rules file and the rules in force.
   RulesController rules_;
+  // Requests from other threads (reloads, reviews, the judgments feed's pages), answered when
+  // the turn that staged them settles. Declared last, so it is destroyed first: what is left is
+  // answered while the rest of the handler (rules_version(), for one) still exists.
+  RequestMailbox mailbox_;
 };
 
 }  // namespace infobus::judgment
