@@ -148,15 +148,9 @@ Watermarks::~Watermarks() { rd_kafka_destroy(client_); }
 
 absl::StatusOr<int64_t> Watermarks::EndOffset(const std::string& topic, int32_t partition,
                                               absl::Duration timeout) const {
-  int64_t low = 0, high = 0;
-  rd_kafka_resp_err_t code =
-      rd_kafka_query_watermark_offsets(client_, topic.c_str(), partition, &low, &high,
-                                       static_cast<int>(absl::ToInt64Milliseconds(timeout)));
-  if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::UnavailableError(
-        absl::StrCat("end offset of ", topic, "/", partition, ": ", rd_kafka_err2str(code)));
-  }
-  return high;
+  auto watermarks = QueryWatermarks(client_, topic, partition, timeout);
+  if (!watermarks.ok()) return watermarks.status();
+  return watermarks->second;
 }
 
 }  // namespace infobus::kafka

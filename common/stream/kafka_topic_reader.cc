@@ -6,6 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/kafka/client_conf.h"
 #include "common/kafka/record_from.h"
+#include "common/kafka/watermarks.h"
 #include "common/stream/topic_reader.h"
 
 namespace infobus::stream {
@@ -60,15 +61,8 @@ class KafkaTopicReader final : public TopicReader {
 
   absl::StatusOr<std::pair<int64_t, int64_t>> Watermarks(int32_t partition,
                                                          absl::Duration timeout) override {
-    int64_t low = 0, high = 0;
     absl::MutexLock lock(&offsets_mutex_);  // one query at a time on that connection
-    const RdKafka::ErrorCode code = offsets_client_->query_watermark_offsets(
-        topic_, partition, &low, &high, Milliseconds(timeout));
-    if (code != RdKafka::ERR_NO_ERROR) {
-      return absl::UnavailableError(
-          absl::StrCat("offsets of ", topic_, "/", partition, ": ", RdKafka::err2str(code)));
-    }
-    return std::make_pair(low, high);
+    return kafka::QueryWatermarks(offsets_client_->c_ptr(), topic_, partition, timeout);
   }
 
  private:

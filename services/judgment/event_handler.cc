@@ -97,6 +97,10 @@ void EventHandler::Emit(const Judgment& judgment, stream::Transaction& context) 
 void EventHandler::HandleBatch(const std::vector<kafka::Record>& records,
                                stream::Transaction& context) {
   EnlistIn(context);
+  if (!restore_cancelled_.ok()) {
+    context.Fail(restore_cancelled_);
+    return;
+  }
   if (needs_restore_) {
     if (absl::Status status = RestoreState(); !status.ok()) {
       context.Fail(status);
@@ -265,6 +269,13 @@ void EventHandler::OnAssigned(const std::vector<std::pair<std::string, int32_t>>
   }
   if (!moved.empty()) {
     auto restored = changelog_->Restore(moved);
+    if (restored.status().code() == absl::StatusCode::kCancelled) {
+      // The service is stopping: these partitions' state is not here, so nothing of them may
+      // commit; their next owner restores them.
+      INFOBUS_LOG(Info) << "stopping: " << restored.status();
+      restore_cancelled_ = restored.status();
+      return;
+    }
     if (!restored.ok()) {
       // Not fatal: the store's own state and offsets are a consistent pair; where it has none,
       // these partitions start from Kafka's committed offsets with empty state. A store write

@@ -115,6 +115,8 @@ class EventHandler final : public stream::RecordHandler, private stream::Partici
 
   // Loop thread only.
   bool needs_restore_ = false;
+  // Not OK once a restore was cancelled because the service stops: every batch fails from then.
+  absl::Status restore_cancelled_;
   // Rule ids of the new judgments in the batch being staged, counted once it commits.
   std::vector<std::string> staged_rule_ids_;
   std::vector<HotspotSighting> sightings_;  // HandleEvent scratch

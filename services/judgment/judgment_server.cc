@@ -126,6 +126,9 @@ absl::Status JudgmentServer::Start() {
 }
 
 void JudgmentServer::Stop() {
+  // First: a restore in the rebalance callback would hold up the loop's join below for its
+  // whole timeout (60 s) when the broker is gone.
+  if (changelog_) changelog_->Cancel();
   StopServing(absl::Seconds(5));
   feed_.reset();  // before the loop: it waits on the loop to apply what it read
   loop_.reset();  // finishes the batch in hand, then leaves the group

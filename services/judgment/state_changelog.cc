@@ -109,7 +109,8 @@ absl::StatusOr<int> StateChangelog::Restore(
           }
           scope->second.records[record.key] =
               record.null_value ? std::nullopt : std::optional<std::string>(record.value);
-        });
+        },
+        &cancelled_);
     if (!status.ok()) return status;
     INFOBUS_LOG(Info) << read << " records read from " << topic_ << "/" << partition;
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -59,7 +60,12 @@ class StateChangelog {
   // Brings the store up to the changelog for these input partitions. Returns the number of
   // scopes whose state was replaced. Reads every changelog partition before writing; an error
   // after that (a store write) may leave some scopes replaced.
+  // CANCELLED, with nothing written, once Cancel() has been called.
   absl::StatusOr<int> Restore(const std::vector<std::pair<std::string, int32_t>>& partitions);
+
+  // From any thread, when the service stops: a Restore in progress (or to come) ends within
+  // stream::kReadSlice instead of waiting out its timeout on a broker that is gone.
+  void Cancel() { cancelled_ = true; }
 
   // Deletes the local state and stored offset of `scopes` (partitions now owned by another
   // instance, which takes their state from the changelog), in one WriteBatch.
@@ -72,6 +78,7 @@ class StateChangelog {
   const std::string state_family_;
   const std::string offsets_family_;
   const absl::Duration timeout_;
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace infobus::judgment

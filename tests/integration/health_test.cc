@@ -12,11 +12,16 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <thread>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/kafka/admin.h"
+#include "common/stream/topic_reader.h"
 #include "common/util/time.h"
 #include "tests/integration/support/bus.h"
 #include "tests/integration/support/clients.h"
@@ -68,6 +73,38 @@ class PrivateBroker {
   std::string run_dir_;
   int port_;
 };
+
+// A restore asks a partition's watermarks from the rebalance callback, and a service stops
+// only once that returns: with the broker gone the question must fail within its timeout.
+// librdkafka's own query_watermark_offsets (2.0.2, Debian 12's) waits until the broker is back.
+TEST(Health, WatermarksAskedWhileTheBrokerIsGoneFailWithinTheirTimeout) {
+  TestBus bus("watermarks");
+  PrivateBroker broker(bus.dir());
+  ASSERT_EQ(broker.Run("start"), 0) << "private broker did not start";
+  const std::string topic = "watermarks-outage";
+  ASSERT_TRUE(kafka::EnsureTopics(broker.bootstrap(), {{topic, 1, 1, {}}}, absl::Seconds(30)).ok());
+  auto reader = stream::OpenKafkaTopicReader(broker.bootstrap(), topic, "watermarks-test",
+                                             {{0, stream::kFromBeginning}});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto before = (*reader)->Watermarks(0, absl::Seconds(30));
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(*before, std::make_pair(int64_t{0}, int64_t{0}));
+
+  ASSERT_EQ(broker.Run("stop"), 0);
+  absl::Notification answered;
+  absl::Status status;
+  std::thread ask([&] {
+    status = (*reader)->Watermarks(0, absl::Seconds(2)).status();
+    answered.Notify();
+  });
+  const bool in_time = answered.WaitForNotificationWithTimeout(absl::Seconds(60));
+  EXPECT_TRUE(in_time) << "a 2 s question was still waiting after 60 s";
+  if (!in_time) {
+    EXPECT_EQ(broker.Run("start"), 0);  // the only way the question returns then
+  }
+  ask.join();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+}
 
 // Asks as `service` itself (its own certificate), as compose's health checks do.
 bool AwaitHealth(const std::string& address, const std::string& service, ServingStatus want,
@@ -219,7 +256,8 @@ TEST(Health, ServicesStartedWhileKafkaIsDownWaitNotServingAndServeOnceItIsUp) {
   ASSERT_EQ(broker.Run("stop"), 0);
   for (size_t i = 0; i < services.size(); ++i) {
     const absl::Time started = absl::Now();
-    EXPECT_TRUE(services[i]->Stop(absl::Seconds(30)).ok()) << services[i]->Log();
+    const absl::Status stopped = services[i]->Stop(absl::Seconds(30));
+    EXPECT_TRUE(stopped.ok()) << stopped << "\n" << services[i]->Log();
     // Judgment's consumer close waits ~11 s for the gone group coordinator (measured 11-13 s
     // in the fault suite): bounded, not yet prompt; the bound keeps it from growing.
     EXPECT_LT(absl::Now() - started, absl::Seconds(20)) << services[i]->Log();

@@ -32,6 +32,21 @@ class FakeTopicReader final : public stream::TopicReader {
     absl::MutexLock lock(&mutex_);
     failing_polls_ = count;
   }
+  // While unreachable, Watermarks waits out its timeout and fails, as librdkafka does with the
+  // broker gone.
+  void SetUnreachable(bool unreachable) {
+    absl::MutexLock lock(&mutex_);
+    unreachable_ = unreachable;
+  }
+  int watermark_requests() const {
+    absl::MutexLock lock(&mutex_);
+    return watermark_requests_;
+  }
+  void AwaitWatermarkRequest() const {
+    absl::MutexLock lock(&mutex_);
+    auto asked = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return watermark_requests_ > 0; };
+    mutex_.Await(absl::Condition(&asked));
+  }
   int seeks() const {
     absl::MutexLock lock(&mutex_);
     return seeks_;
@@ -71,8 +86,13 @@ class FakeTopicReader final : public stream::TopicReader {
   }
 
   absl::StatusOr<std::pair<int64_t, int64_t>> Watermarks(int32_t partition,
-                                                         absl::Duration) override {
+                                                         absl::Duration timeout) override {
     absl::MutexLock lock(&mutex_);
+    ++watermark_requests_;
+    auto reachable = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return !unreachable_; };
+    if (!mutex_.AwaitWithTimeout(absl::Condition(&reachable), timeout)) {
+      return absl::UnavailableError("fake broker unreachable");
+    }
     return std::make_pair(first_[partition], End(partition));
   }
 
@@ -91,6 +111,8 @@ class FakeTopicReader final : public stream::TopicReader {
   std::map<int32_t, int64_t> first_ ABSL_GUARDED_BY(mutex_);
   int failing_polls_ ABSL_GUARDED_BY(mutex_) = 0;
   int seeks_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool unreachable_ ABSL_GUARDED_BY(mutex_) = false;
+  int watermark_requests_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace infobus::testing

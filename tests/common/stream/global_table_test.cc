@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -174,6 +175,44 @@ TEST(ReadToEndTest, AnEmptyPartitionIsReadAtOnce) {
   int applied = 0;
   EXPECT_TRUE(
       ReadToEnd(reader, 0, absl::Seconds(1), [&](const kafka::Record&) { ++applied; }).ok());
+  EXPECT_EQ(applied, 0);
+}
+
+// The broker is gone while a restore learns the partition's end: the read asks in slices, so
+// a cancellation (a service stopping) ends it long before its timeout would.
+TEST(ReadToEndTest, ACancelledReadEndsWithoutWaitingOutItsTimeout) {
+  testing::FakeTopicReader reader({{0, kFromBeginning}});
+  reader.Append(Put(0, "k", "v"));
+  reader.SetUnreachable(true);
+  std::atomic<bool> cancelled{false};
+  absl::Status status;
+  std::thread restore([&] {
+    status = ReadToEnd(
+        reader, 0, absl::Seconds(30), [](const kafka::Record&) {}, &cancelled);
+  });
+  // Once the read has asked at least once, the service stops.
+  reader.AwaitWatermarkRequest();
+  cancelled = true;
+  restore.join();  // 30 s and UNAVAILABLE without the slices
+  EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
+}
+
+TEST(ReadToEndTest, AReadWhoseBrokerStaysGoneFailsAtItsTimeout) {
+  testing::FakeTopicReader reader({{0, kFromBeginning}});
+  reader.SetUnreachable(true);
+  const absl::Status status = ReadToEnd(reader, 0, absl::Seconds(2), [](const kafka::Record&) {});
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_GE(reader.watermark_requests(), 2) << "asked in slices of at most " << kReadSlice;
+}
+
+TEST(ReadToEndTest, ACancelledReadAppliesNothingMore) {
+  testing::FakeTopicReader reader({{0, kFromBeginning}});
+  for (int i = 0; i < 3; ++i) reader.Append(Put(0, absl::StrCat("k", i), "v"));
+  std::atomic<bool> cancelled{true};
+  int applied = 0;
+  const absl::Status status = ReadToEnd(
+      reader, 0, absl::Seconds(10), [&](const kafka::Record&) { ++applied; }, &cancelled);
+  EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
   EXPECT_EQ(applied, 0);
 }
 

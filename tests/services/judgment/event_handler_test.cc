@@ -64,5 +64,47 @@ TEST(EventHandlerTest, AFailedRestoreIsCountedAndTheLocalStateIsKept) {
   EXPECT_EQ(failures.Value(), before + 1);
 }
 
+// A service that stops cancels the restore (JudgmentServer::Stop): the rebalance callback
+// returns at once instead of waiting out the timeout on a broker that is gone, and since these
+// partitions' state is not here, no batch of them commits afterwards.
+TEST(EventHandlerTest, ARestoreCancelledByAStopReturnsAtOnceAndNoBatchCommitsAfterIt) {
+  infobus::testing::TempDir dir;
+  auto store = Store::Open(
+      dir.Sub("db"),
+      {EventHandler::kStateFamily, JudgmentLog::kFamily, stream::ConsumerLoop::kOffsetsFamily},
+      Store::Options());
+  ASSERT_TRUE(store.ok()) << store.status();
+  NoWatchlist watchlist;
+  auto clock = std::make_shared<SystemClock>();
+  Engine engine(&watchlist, clock);
+  JudgmentLog log(store->get());
+  ASSERT_TRUE(log.Open().ok());
+  RulesSource rules("");
+  // Without the cancellation the restore would wait out these 30 s and count a failure.
+  StateChangelog changelog("127.0.0.1:1", "changelog", store->get(), EventHandler::kStateFamily,
+                           stream::ConsumerLoop::kOffsetsFamily, absl::Seconds(30));
+  EventHandler handler(store->get(), &engine, &log, &rules, "judgments", "sightings", &changelog,
+                       absl::Seconds(2), clock);
+  const absl::Status started = handler.Start();
+  ASSERT_TRUE(started.ok()) << started;
+
+  auto& failures =
+      metrics::CounterFamily("infobus_judgment_changelog_restore_failures_total", "").Add({});
+  const double before = failures.Value();
+  changelog.Cancel();
+  handler.OnAssigned({{"events", 0}}, /*kept=*/{});
+  EXPECT_EQ(failures.Value(), before) << "a cancelled restore is not a failed one";
+
+  kafka::Record record;
+  record.topic = "events";
+  record.partition = 0;
+  record.offset = 7;
+  record.value = "an event that must not be judged without its partition's state";
+  stream::Transaction transaction("dlq", "group");
+  handler.HandleBatch({record}, transaction);
+  EXPECT_EQ(transaction.failure().code(), absl::StatusCode::kCancelled) << transaction.failure();
+  EXPECT_TRUE(transaction.output().empty());
+}
+
 }  // namespace
 }  // namespace infobus::judgment
