@@ -17,9 +17,14 @@ using infobus::common::v1::DISPATCH_EVENT_TYPE_ESCALATED;
 using infobus::dispatch::storage::v1::EscalationRecord;
 
 void Dispatcher::Emit(DispatchEventType type, const Delivery& delivery, absl::Time at,
-                      std::vector<kafka::OutgoingMessage>* out) const {
-  out->push_back(
+                      stream::Transaction& context) const {
+  context.Produce(
       DispatchEventMessage(events_topic_, MakeDispatchEvent(type, delivery, at), delivery));
+}
+
+void Dispatcher::EnlistIn(stream::Transaction& context) {
+  context.Enlist(inbox_);  // first: the staged heads are visible before anyone counts or wakes
+  context.Enlist(this);
 }
 
 namespace {
@@ -75,8 +80,9 @@ const char* Why(RerouteReason reason) {
 
 }  // namespace
 
-absl::Status Dispatcher::StageJudgment(const Judgment& judgment, rocksdb::WriteBatch* batch,
-                                       std::vector<kafka::OutgoingMessage>* out) {
+absl::Status Dispatcher::StageJudgment(const Judgment& judgment, stream::Transaction& context) {
+  EnlistIn(context);
+  rocksdb::WriteBatch* batch = &context.batch();
   const RoutingTablePtr table = routing_->Current();
   const RoutingDecision decision = Router(table.get()).Decide(judgment);
   if (decision.units.empty() && decision.redirects.empty()) {
@@ -105,7 +111,7 @@ absl::Status Dispatcher::StageJudgment(const Judgment& judgment, rocksdb::WriteB
       staged_latencies_.push_back(FromProtoTimestamp(staged->delivery.delivered_at()) - completed);
     }
     Emit(DISPATCH_EVENT_TYPE_DELIVERED, staged->delivery,
-         FromProtoTimestamp(staged->delivery.delivered_at()), out);
+         FromProtoTimestamp(staged->delivery.delivered_at()), context);
   }
   // Counted once per judgment and unit it was meant for: a replay (the receiving inbox has it
   // already) is not counted again; a judgment that went nowhere cannot be told from its replay
@@ -127,9 +133,9 @@ absl::Status Dispatcher::StageJudgment(const Judgment& judgment, rocksdb::WriteB
   return absl::OkStatus();
 }
 
-absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
-                                             std::vector<kafka::OutgoingMessage>* out,
-                                             size_t limit) {
+absl::Status Dispatcher::StageDueEscalations(stream::Transaction& context, size_t limit) {
+  EnlistIn(context);
+  rocksdb::WriteBatch* batch = &context.batch();
   const absl::Time now = clock_->Now();
   auto due = inbox_->DueDeadlines(now, limit);
   if (!due.ok()) return due.status();
@@ -177,7 +183,7 @@ absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
                             << Why(target.reason);
           staged_rerouted_.push_back(target.rerouted_from);
         }
-        Emit(DISPATCH_EVENT_TYPE_DELIVERED, staged->delivery, now, out);
+        Emit(DISPATCH_EVENT_TYPE_DELIVERED, staged->delivery, now, context);
       }
     } else if (!target.rerouted_from.empty()) {
       INFOBUS_LOG(Warning) << "delivery " << delivery->delivery_id() << " is overdue and not "
@@ -193,13 +199,12 @@ absl::Status Dispatcher::StageDueEscalations(rocksdb::WriteBatch* batch,
     delivery->set_status(infobus::common::v1::DELIVERY_STATUS_ESCALATED);
     *delivery->mutable_escalated_at() = record.escalated_at();
     delivery->set_escalated_to(record.escalated_to());
-    Emit(DISPATCH_EVENT_TYPE_ESCALATED, *delivery, now, out);
+    Emit(DISPATCH_EVENT_TYPE_ESCALATED, *delivery, now, context);
   }
   return absl::OkStatus();
 }
 
 void Dispatcher::Committed() {
-  inbox_->CommitStaged();
   DispatchMetrics& metrics = DispatchMetrics::Get();
   for (const std::string& unit : staged_delivered_) metrics.Delivered(unit);
   for (const std::string& unit : staged_escalated_) metrics.Escalated(unit);
@@ -216,7 +221,6 @@ void Dispatcher::Committed() {
 }
 
 void Dispatcher::Aborted() {
-  inbox_->AbortStaged();
   staged_delivered_.clear();
   staged_escalated_.clear();
   staged_rerouted_.clear();

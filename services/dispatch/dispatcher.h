@@ -8,8 +8,8 @@
 #include "absl/time/time.h"
 #include "common/kafka/message.h"
 #include "common/stream/participant.h"
+#include "common/stream/transaction.h"
 #include "common/util/clock.h"
-#include "rocksdb/write_batch.h"
 #include "services/dispatch/dispatch_events.h"
 #include "services/dispatch/inbox.h"
 #include "services/dispatch/routing_source.h"
@@ -18,10 +18,10 @@ namespace infobus::dispatch {
 
 // The consumer loop's side of dispatch, apart from Kafka so it can be driven by tests: routes a
 // judgment into inboxes, and escalates deliveries whose sign-off deadline passed. Each call
-// stages its state changes into a WriteBatch and its dispatch events into a message list; the
-// caller produces the messages, writes the batch, then settles the dispatcher as a participant of
-// its transaction: Committed() (or Aborted() when either failed). Single-threaded: the
-// consumer-loop thread only.
+// stages its state changes and its dispatch events into the turn's transaction and enlists the
+// inbox, then the dispatcher, as its participants: once the loop has produced the events and
+// written the batch, the inbox's staged heads become visible, then the dispatcher counts (or
+// both drop what they staged). Single-threaded: the consumer-loop thread only.
 //
 // Escalation: a delivery whose judgment has a response deadline of its own (set by its rule,
 // Judgment.response_deadline) or whose severity has a sign-off deadline (routing file
@@ -47,13 +47,14 @@ class Dispatcher final : public stream::Participant {
         clock_(std::move(clock)),
         events_topic_(std::move(events_topic)) {}
 
+  // Enlists the inbox, then the dispatcher, in `context` (each Stage call does too): a handler
+  // that settles after the dispatcher enlists itself after calling this.
+  void EnlistIn(stream::Transaction& context);
   // Stages delivery of `judgment` to every unit the routing names. Returns the units it went to
   // (new deliveries only) through TakeTouchedUnits().
-  absl::Status StageJudgment(const Judgment& judgment, rocksdb::WriteBatch* batch,
-                             std::vector<kafka::OutgoingMessage>* out);
+  absl::Status StageJudgment(const Judgment& judgment, stream::Transaction& context);
   // Handles up to `limit` deadlines that are due by the clock.
-  absl::Status StageDueEscalations(rocksdb::WriteBatch* batch,
-                                   std::vector<kafka::OutgoingMessage>* out, size_t limit = 500);
+  absl::Status StageDueEscalations(stream::Transaction& context, size_t limit = 500);
   // stream::Participant: the staged deliveries become visible in the inboxes (and counted), or
   // are dropped.
   void Committed() override;
@@ -63,7 +64,7 @@ class Dispatcher final : public stream::Participant {
 
  private:
   void Emit(DispatchEventType type, const Delivery& delivery, absl::Time at,
-            std::vector<kafka::OutgoingMessage>* out) const;
+            stream::Transaction& context) const;
   Inbox::StageOptions OptionsFor(const RoutingTable& table, const std::string& unit_id,
                                  const Judgment& judgment) const;
 

@@ -117,14 +117,14 @@ absl::StatusOr<std::optional<uint64_t>> Inbox::Stage(const std::string& unit_id,
   return std::optional<uint64_t>(result->seq);
 }
 
-void Inbox::CommitStaged() {
+void Inbox::Committed() {
   absl::MutexLock lock(&mutex_);
   for (const auto& [unit, head] : staged_heads_) heads_[unit] = head;
   staged_heads_.clear();
   staged_judgments_.clear();
 }
 
-void Inbox::AbortStaged() {
+void Inbox::Aborted() {
   absl::MutexLock lock(&mutex_);
   staged_heads_.clear();
   staged_judgments_.clear();

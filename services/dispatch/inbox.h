@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/store/store.h"
+#include "common/stream/participant.h"
 #include "common/util/clock.h"
 #include "infobus/common/v1/delivery.pb.h"
 #include "infobus/dispatch/storage/v1/dispatch_store.pb.h"
@@ -35,8 +36,9 @@ using infobus::common::v1::Judgment;
 // sign-offs and feedback, never write the same key.
 //
 // Threads: new deliveries and escalations are staged into a caller's WriteBatch from one thread
-// (the consumer loop) and become visible when the caller commits that batch and calls
-// CommitStaged(). Acknowledge, RecordFeedback, Approve and SendBack may come from any thread.
+// (the consumer loop) and become visible when the transaction that wrote that batch commits
+// (the inbox is its participant). Acknowledge, RecordFeedback, Approve and SendBack may come from
+// any thread.
 //
 // Closure by approval (a judgment with needs_approval): a supervisor approves the feedback
 // (final) or sends it back. A send-back starts a new round: it deletes the sign-off and feedback
@@ -45,7 +47,7 @@ using infobus::common::v1::Judgment;
 // longer makes the delivery read as escalated. Reads are
 // thread-safe. Sign-off and the escalation check are serialised (SignedOffBy), so a delivery is
 // escalated iff it has no sign-off or feedback at or before its deadline.
-class Inbox {
+class Inbox final : public stream::Participant {
  public:
   static constexpr char kDeliveriesFamily[] = "inbox";               // unit \n seq → Delivery
   static constexpr char kJudgmentIndexFamily[] = "inbox_judgments";  // unit \n judgment → seq
@@ -125,9 +127,9 @@ class Inbox {
   absl::StatusOr<std::optional<uint64_t>> Stage(const std::string& unit_id,
                                                 const Judgment& judgment,
                                                 rocksdb::WriteBatch* batch);
-  // The batch holding the staged deliveries is durable / was dropped.
-  void CommitStaged();
-  void AbortStaged();
+  // stream::Participant: the batch holding the staged deliveries is durable / was dropped.
+  void Committed() override;
+  void Aborted() override;
 
   // Up to `limit` deliveries of the unit with seq > after_seq, in order, merged with their
   // sign-off, feedback and escalation.

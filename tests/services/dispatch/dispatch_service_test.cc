@@ -83,7 +83,7 @@ class DispatchServiceOverFakesTest : public ::testing::Test {
     seq = inbox_->Stage("fusui-psb", judgment, &batch);
     ASSERT_TRUE(seq.ok() && seq->has_value()) << seq.status();
     ASSERT_TRUE(store_->Write(&batch).ok());
-    inbox_->CommitStaged();
+    inbox_->Committed();
 
     Unit above;
     above.id = "chongzuo-ops";

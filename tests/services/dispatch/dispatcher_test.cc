@@ -91,19 +91,24 @@ class DispatcherHarness {
         std::make_unique<Dispatcher>(routing_.get(), inbox_.get(), clock_, "dispatch-events");
   }
 
+  // One turn of the loop with this judgment: staged, produced, written, committed.
   void Judge(const Judgment& judgment) {
-    rocksdb::WriteBatch batch;
-    ASSERT_TRUE(dispatcher_->StageJudgment(judgment, &batch, &events_).ok());
-    ASSERT_TRUE(store_->Write(&batch).ok());
-    dispatcher_->Committed();
+    stream::Transaction turn("dlq", "test");
+    ASSERT_TRUE(dispatcher_->StageJudgment(judgment, turn).ok());
+    Commit(turn);
   }
 
   // One turn of the loop's OnTick.
   void Tick() {
-    rocksdb::WriteBatch batch;
-    ASSERT_TRUE(dispatcher_->StageDueEscalations(&batch, &events_).ok());
-    ASSERT_TRUE(store_->Write(&batch).ok());
-    dispatcher_->Committed();
+    stream::Transaction turn("dlq", "test");
+    ASSERT_TRUE(dispatcher_->StageDueEscalations(turn).ok());
+    Commit(turn);
+  }
+
+  void Commit(stream::Transaction& turn) {
+    events_.insert(events_.end(), turn.output().begin(), turn.output().end());
+    ASSERT_TRUE(store_->Write(&turn.batch()).ok());
+    turn.Commit();
   }
 
   std::vector<Delivery> Read(const std::string& unit) {
@@ -365,9 +370,10 @@ TEST(Escalation, AnUncommittedTurnIsRedoneWithTheSameSeqsAndEventIds) {
   h.TakeEvents();
   h.clock().Advance(absl::Minutes(11));
   {
-    rocksdb::WriteBatch dropped;  // produced, then the process died before the write
-    ASSERT_TRUE(h.dispatcher().StageDueEscalations(&dropped, &h.events()).ok());
-    h.dispatcher().Aborted();
+    stream::Transaction dropped("dlq", "test");  // produced, then died before the write
+    ASSERT_TRUE(h.dispatcher().StageDueEscalations(dropped).ok());
+    h.events().insert(h.events().end(), dropped.output().begin(), dropped.output().end());
+    dropped.Abort();
   }
   std::vector<std::string> first_ids;
   for (const auto& message : h.events()) {

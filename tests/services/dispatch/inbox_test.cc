@@ -82,7 +82,7 @@ class InboxHarness {
   void Commit(rocksdb::WriteBatch* batch) {
     absl::Status status = store_->Write(batch);
     ASSERT_TRUE(status.ok()) << status;
-    inbox_->CommitStaged();
+    inbox_->Committed();
   }
 
   // Delivers each judgment to `unit` in a batch of its own.
@@ -213,7 +213,7 @@ TEST(Inbox, AbortedStagingReusesTheSeqAndForgetsTheJudgments) {
     rocksdb::WriteBatch dropped;
     EXPECT_EQ(h.Stage("fusui-psb", MakeJudgment("j2"), &dropped), 2u);
     EXPECT_EQ(h.Stage("fusui-psb", MakeJudgment("j3"), &dropped), 3u);
-    h.inbox().AbortStaged();  // the batch is never written
+    h.inbox().Aborted();  // the batch is never written
   }
   rocksdb::WriteBatch batch;
   EXPECT_EQ(h.Stage("fusui-psb", MakeJudgment("j3"), &batch), 2u);
