@@ -148,9 +148,7 @@ Watermarks::~Watermarks() { rd_kafka_destroy(client_); }
 
 absl::StatusOr<int64_t> Watermarks::EndOffset(const std::string& topic, int32_t partition,
                                               absl::Duration timeout) const {
-  auto watermarks = QueryWatermarks(client_, topic, partition, timeout);
-  if (!watermarks.ok()) return watermarks.status();
-  return watermarks->second;
+  return QueryEndOffset(client_, topic, partition, timeout);
 }
 
 }  // namespace infobus::kafka

@@ -4,10 +4,12 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/kafka/client_conf.h"
@@ -188,18 +190,33 @@ absl::Status KafkaProducer::ProduceAsync(const OutgoingMessage& message, Deliver
       absl::StrCat("cannot produce to ", message.topic, ": ", RdKafka::err2str(code)));
 }
 
-std::vector<absl::Status> Producer::ProduceAll(const std::vector<OutgoingMessage>& messages) {
-  std::vector<absl::Status> results(messages.size());
-  if (messages.empty()) return results;
-  absl::BlockingCounter pending(static_cast<int>(messages.size()));
+std::vector<absl::Status> Producer::ProduceAll(const std::vector<OutgoingMessage>& messages,
+                                               const std::atomic<bool>* cancelled,
+                                               absl::Duration grace) {
+  if (messages.empty()) return {};
+  // Shared with the delivery callbacks: a cancelled wait returns while reports are still due.
+  struct Reports {
+    absl::Mutex mutex;
+    std::vector<std::optional<absl::Status>> results ABSL_GUARDED_BY(mutex);
+    size_t pending ABSL_GUARDED_BY(mutex) = 0;
+  };
+  auto reports = std::make_shared<Reports>();
+  {
+    absl::MutexLock lock(&reports->mutex);
+    reports->results.resize(messages.size());
+    reports->pending = messages.size();
+  }
+  auto report = [reports](size_t i, absl::Status status) {
+    absl::MutexLock lock(&reports->mutex);
+    reports->results[i] = std::move(status);
+    --reports->pending;
+  };
   for (size_t i = 0; i < messages.size(); ++i) {
     absl::Status queued;
     // Back off while the local queue is full instead of failing the whole batch.
     for (int attempt = 0; attempt < 1000; ++attempt) {
-      queued = ProduceAsync(messages[i], [&results, &pending, i](absl::Status status) {
-        results[i] = std::move(status);
-        pending.DecrementCount();
-      });
+      queued = ProduceAsync(messages[i],
+                            [report, i](absl::Status status) { report(i, std::move(status)); });
       if (!absl::IsResourceExhausted(queued)) break;
       absl::SleepFor(absl::Milliseconds(10));
     }
@@ -207,16 +224,28 @@ std::vector<absl::Status> Producer::ProduceAll(const std::vector<OutgoingMessage
       // Queue none after it: a later message delivered past a missing one would leave a gap
       // that readers relying on per-partition order (hotspot sighting marks) cannot see.
       for (size_t j = i; j < messages.size(); ++j) {
-        results[j] = j == i ? queued
-                            : absl::AbortedError(
-                                  "not sent: an earlier message of the batch "
-                                  "could not be queued");
-        pending.DecrementCount();
+        report(j, j == i ? queued
+                         : absl::AbortedError(
+                               "not sent: an earlier message of the batch could not be queued"));
       }
       break;
     }
   }
-  pending.Wait();
+  absl::MutexLock lock(&reports->mutex);
+  auto done = [&reports]()
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(reports->mutex) { return reports->pending == 0; };
+  absl::Time give_up = absl::InfiniteFuture();
+  while (!reports->mutex.AwaitWithTimeout(absl::Condition(&done), kCancelCheck)) {
+    if (cancelled == nullptr || !cancelled->load()) continue;
+    if (give_up == absl::InfiniteFuture()) give_up = absl::Now() + grace;
+    if (absl::Now() >= give_up) break;
+  }
+  std::vector<absl::Status> results;
+  results.reserve(messages.size());
+  for (const std::optional<absl::Status>& result : reports->results) {
+    results.push_back(
+        result.value_or(absl::CancelledError("stopping: its delivery report was not awaited")));
+  }
   return results;
 }
 

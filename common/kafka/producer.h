@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -37,7 +38,14 @@ class Producer {
 
   // Produces all messages and waits for every delivery report; one status per message. A
   // message that cannot be queued fails it and every later one (none is sent past a gap).
-  std::vector<absl::Status> ProduceAll(const std::vector<OutgoingMessage>& messages);
+  // Once `cancelled` (when given) is true the wait goes on for `grace` at most (checked every
+  // kCancelCheck): each message not reported by then is CANCELLED, though it may still be
+  // delivered (the caller must treat it as not kept, and offer its input again). For a loop
+  // that stops while the broker is gone, which would otherwise wait out message.timeout.ms.
+  static constexpr absl::Duration kCancelCheck = absl::Milliseconds(100);
+  std::vector<absl::Status> ProduceAll(const std::vector<OutgoingMessage>& messages,
+                                       const std::atomic<bool>* cancelled = nullptr,
+                                       absl::Duration grace = absl::ZeroDuration());
 
   virtual absl::Status Flush(absl::Duration timeout) = 0;
 

@@ -26,10 +26,20 @@ absl::StatusOr<int64_t> OffsetAt(rd_kafka_t* client, const std::string& topic, i
     return absl::UnavailableError(
         absl::StrCat("offsets of ", topic, "/", partition, ": ", rd_kafka_err2str(code)));
   }
+  // A reply that left the partition out leaves the timestamp asked for in its place.
+  if (offset < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("offsets of ", topic, "/", partition, ": not in the broker's answer"));
+  }
   return offset;
 }
 
 }  // namespace
+
+absl::StatusOr<int64_t> QueryEndOffset(rd_kafka_t* client, const std::string& topic,
+                                       int32_t partition, absl::Duration timeout) {
+  return OffsetAt(client, topic, partition, RD_KAFKA_OFFSET_END, absl::Now() + timeout);
+}
 
 absl::StatusOr<std::pair<int64_t, int64_t>> QueryWatermarks(rd_kafka_t* client,
                                                             const std::string& topic,

@@ -21,6 +21,9 @@ absl::StatusOr<std::pair<int64_t, int64_t>> QueryWatermarks(rd_kafka_s* client,
                                                             const std::string& topic,
                                                             int32_t partition,
                                                             absl::Duration timeout);
+// The end alone, in one round trip.
+absl::StatusOr<int64_t> QueryEndOffset(rd_kafka_s* client, const std::string& topic,
+                                       int32_t partition, absl::Duration timeout);
 
 // Asks the brokers for partitions' end offsets (high watermarks: the offset the next record
 // will get) through one long-lived client, so each question is one round trip. E.g. how far a

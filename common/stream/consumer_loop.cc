@@ -327,7 +327,10 @@ bool ConsumerLoop::ProcessBatch(const std::vector<kafka::Record>& records) {
 
   for (const std::vector<kafka::OutgoingMessage>* phase :
        {&transaction.output(), &transaction.trailing()}) {
-    std::vector<absl::Status> sent = producer_->ProduceAll(*phase);
+    // A stop does not wait out message.timeout.ms for a broker that is gone: past a grace
+    // that a broker that is up answers within, the batch is not committed, and its records
+    // are offered again (to this group's next owner).
+    std::vector<absl::Status> sent = producer_->ProduceAll(*phase, &stopping_, kStopGrace);
     for (const absl::Status& status : sent) {
       if (!status.ok()) {
         INFOBUS_LOG(Warning) << "batch of " << records.size()

@@ -55,7 +55,10 @@ class RecordHandler {
 // participants then learn how the turn ended: committed once its state is stored (or at once, for a
 // turn that staged nothing), aborted when any step failed.
 //
-// Lifecycle: Create, Start (spawns the loop thread), Stop (joins; safe to call twice).
+// Lifecycle: Create, Start (spawns the loop thread), Stop (joins; safe to call twice). A stop
+// finishes the turn in hand; one whose output the broker has not acknowledged kStopGrace after
+// the stop began is given up, uncommitted (a broker that is gone would hold it for
+// message.timeout.ms, 15 s, past compose's 10 s stop grace).
 class ConsumerLoop {
  public:
   struct Options {
@@ -80,6 +83,7 @@ class ConsumerLoop {
   };
 
   static constexpr char kOffsetsFamily[] = "offsets";
+  static constexpr absl::Duration kStopGrace = absl::Seconds(2);
 
   // `store` must have been opened with the kOffsetsFamily column family. `store`, `producer` and
   // `handler` must outlive the loop.

@@ -24,13 +24,19 @@ absl::Status ReadToEnd(TopicReader& reader, int32_t partition, absl::Duration ti
                        const std::function<void(const kafka::Record&)>& apply,
                        const std::atomic<bool>* cancelled) {
   const absl::Time deadline = absl::Now() + timeout;
-  // Asked in slices: one request of the whole timeout could not be cancelled.
+  // Asked in slices: one request of the whole timeout could not be cancelled. A slice grows
+  // (to kMaxWatermarkSlice) for a broker slower than the first; one that failed at once (no
+  // leader yet, during a failover) is waited out before the next try, so that is no busy loop.
   absl::StatusOr<std::pair<int64_t, int64_t>> watermarks;
-  while (true) {
+  for (absl::Duration slice = kReadSlice;; slice = std::min(slice * 2, kMaxWatermarkSlice)) {
     if (IsCancelled(cancelled)) return Cancelled(partition);
-    const absl::Duration left = deadline - absl::Now();
-    watermarks = reader.Watermarks(partition, std::clamp(left, absl::ZeroDuration(), kReadSlice));
+    const absl::Time slice_end = std::min(absl::Now() + slice, deadline);
+    watermarks =
+        reader.Watermarks(partition, std::max(slice_end - absl::Now(), absl::ZeroDuration()));
     if (watermarks.ok() || absl::Now() >= deadline) break;
+    while (absl::Now() < slice_end && !IsCancelled(cancelled)) {
+      absl::SleepFor(std::min(absl::Milliseconds(20), slice_end - absl::Now()));
+    }
   }
   if (!watermarks.ok()) return watermarks.status();
   const auto [low, end] = *watermarks;

@@ -16,10 +16,12 @@ namespace infobus::stream {
 // (positioned at its beginning) to its end as it stood when the call began (the high watermark
 // then), calling `apply` with each record in order. Records written after the call began belong
 // to a later read. UNAVAILABLE when the end is not learnt or not reached within `timeout`.
-// `cancelled`, when given, is looked at between requests of at most kReadSlice each: once it
-// is true the read ends with CANCELLED, so a service that stops while the broker is gone does
-// not wait out `timeout` (a restore runs in the rebalance callback, on the loop's thread).
+// `cancelled`, when given, is looked at between requests of at most kMaxWatermarkSlice (the
+// end's; slices start at kReadSlice) and kReadSlice (the polls'): once it is true the read ends
+// with CANCELLED, so a service that stops while the broker is gone does not wait out `timeout`
+// (a restore runs in the rebalance callback, on the loop's thread).
 inline constexpr absl::Duration kReadSlice = absl::Milliseconds(500);
+inline constexpr absl::Duration kMaxWatermarkSlice = absl::Seconds(2);
 absl::Status ReadToEnd(TopicReader& reader, int32_t partition, absl::Duration timeout,
                        const std::function<void(const kafka::Record&)>& apply,
                        const std::atomic<bool>* cancelled = nullptr);

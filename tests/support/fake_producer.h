@@ -33,6 +33,12 @@ class FakeProducer final : public kafka::Producer {
     absl::MutexLock lock(&mutex_);
     mode_ = mode;
   }
+  // Reports the held messages as delivered.
+  void Acknowledge() {
+    absl::MutexLock lock(&mutex_);
+    for (auto& done : held_) due_.push_back({std::move(done), absl::OkStatus()});
+    held_.clear();
+  }
   // Reports the held messages as failed ("the broker went away").
   void Release() {
     absl::MutexLock lock(&mutex_);
@@ -46,6 +52,12 @@ class FakeProducer final : public kafka::Producer {
   size_t held() const {
     absl::MutexLock lock(&mutex_);
     return held_.size();
+  }
+  void AwaitHeld(size_t count) const {
+    absl::MutexLock lock(&mutex_);
+    auto enough = [this, count]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return held_.size() >= count; };
+    mutex_.Await(absl::Condition(&enough));
   }
 
   absl::Status ProduceAsync(const kafka::OutgoingMessage& message, DeliveryCallback done) override {

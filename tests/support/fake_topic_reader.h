@@ -38,6 +38,12 @@ class FakeTopicReader final : public stream::TopicReader {
     absl::MutexLock lock(&mutex_);
     unreachable_ = unreachable;
   }
+  // The next `count` watermark questions fail at once, as librdkafka's do for a partition
+  // with no leader yet.
+  void FailWatermarksAtOnce(int count) {
+    absl::MutexLock lock(&mutex_);
+    failing_watermarks_ = count;
+  }
   int watermark_requests() const {
     absl::MutexLock lock(&mutex_);
     return watermark_requests_;
@@ -89,6 +95,10 @@ class FakeTopicReader final : public stream::TopicReader {
                                                          absl::Duration timeout) override {
     absl::MutexLock lock(&mutex_);
     ++watermark_requests_;
+    if (failing_watermarks_ > 0) {
+      --failing_watermarks_;
+      return absl::UnavailableError("fake: no leader");
+    }
     auto reachable = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return !unreachable_; };
     if (!mutex_.AwaitWithTimeout(absl::Condition(&reachable), timeout)) {
       return absl::UnavailableError("fake broker unreachable");
@@ -113,6 +123,7 @@ class FakeTopicReader final : public stream::TopicReader {
   int seeks_ ABSL_GUARDED_BY(mutex_) = 0;
   bool unreachable_ ABSL_GUARDED_BY(mutex_) = false;
   int watermark_requests_ ABSL_GUARDED_BY(mutex_) = 0;
+  int failing_watermarks_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace infobus::testing

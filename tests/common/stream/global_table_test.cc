@@ -205,6 +205,26 @@ TEST(ReadToEndTest, AReadWhoseBrokerStaysGoneFailsAtItsTimeout) {
   EXPECT_GE(reader.watermark_requests(), 2) << "asked in slices of at most " << kReadSlice;
 }
 
+// A question that fails at once (no leader for a moment) is asked again once its slice is out,
+// not in a busy loop, and a later answer is read on from.
+TEST(ReadToEndTest, AQuestionThatFailsAtOnceIsAskedAgainAfterItsSlice) {
+  testing::FakeTopicReader reader({{0, kFromBeginning}});
+  reader.FailWatermarksAtOnce(1 << 30);
+  const absl::Status status = ReadToEnd(reader, 0, absl::Seconds(1), [](const kafka::Record&) {});
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_LE(reader.watermark_requests(), 4) << "a busy loop asks thousands of times a second";
+
+  testing::FakeTopicReader recovering({{0, kFromBeginning}});
+  recovering.Append(Put(0, "k", "v"));
+  recovering.FailWatermarksAtOnce(1);
+  int applied = 0;
+  const absl::Status read =
+      ReadToEnd(recovering, 0, absl::Seconds(30), [&](const kafka::Record&) { ++applied; });
+  EXPECT_TRUE(read.ok()) << read;
+  EXPECT_EQ(applied, 1);
+  EXPECT_EQ(recovering.watermark_requests(), 2);
+}
+
 TEST(ReadToEndTest, ACancelledReadAppliesNothingMore) {
   testing::FakeTopicReader reader({{0, kFromBeginning}});
   for (int i = 0; i < 3; ++i) reader.Append(Put(0, absl::StrCat("k", i), "v"));
