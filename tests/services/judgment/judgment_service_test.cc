@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc/server.h"
 #include "gtest/gtest.h"
+#include "tests/services/judgment/handler_store.h"
 #include "tests/services/judgment/no_watchlist.h"
 #include "tests/support/callback_returns.h"
 #include "tests/support/fake_producer.h"
@@ -44,10 +45,7 @@ class ProbedService final : public JudgmentServiceImpl {
 class JudgmentServiceOverFakesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = Store::Open(
-        dir_.Sub("db"),
-        {EventHandler::kStateFamily, JudgmentLog::kFamily, stream::ConsumerLoop::kOffsetsFamily},
-        Store::Options());
+    auto store = testing::OpenHandlerStore(dir_.Sub("db"));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     engine_ = std::make_unique<Engine>(&watchlist_, clock_);
