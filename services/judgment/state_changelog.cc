@@ -97,7 +97,8 @@ absl::StatusOr<int> StateChangelog::Restore(
   for (auto& [partition, scopes] : wanted) {
     size_t read = 0;
     absl::Status status = stream::ReadPartitionToEnd(
-        bootstrap_servers_, topic_, partition, timeout_, [&](const kafka::Record& record) {
+        bootstrap_servers_, topic_, partition, timeout_,
+        [&](const kafka::Record& record) {
           ++read;
           auto scope = scopes.find(record.key.substr(0, record.key.find(kSep)));
           if (scope == scopes.end()) return;
